@@ -1,0 +1,331 @@
+"""Cloud -> Inventory. Two readers:
+
+- `discover`: the whole account for the wizard and `discover` (calls grow with result pages, not with VPCs);
+- `observe`: only what a profile names, with filters, for `plan` (a fixed handful of calls however large
+  the account is).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote
+
+from wizard.cloud import Cloud
+from wizard.errors import AwsError
+from wizard.models import (
+    Caller, Domain, Endpoint, HostedZone, Inventory, ManagedPolicy, PolicyVersion, Principal, Profile, Rule,
+    SecurityGroupInfo, Service, Subnet, Vpc,
+)
+
+MANAGED_BY = ("managed-by", "studio-vpce")
+PROFILE_TAG = "studio-vpce:profile"
+POLICY_PATH = "/studio-vpce/"
+
+
+def studio_service(region: str) -> str:
+    return f"aws.sagemaker.{region}.studio"
+
+
+def api_service(region: str) -> str:
+    return f"com.amazonaws.{region}.sagemaker.api"
+
+
+def service_names(profile: Profile, region: str) -> dict[str, str]:
+    """Endpoint key (studio, api, extras) -> service name, in apply order."""
+    names: dict[str, str] = {}
+    if profile.endpoints.studio:
+        names["studio"] = studio_service(region)
+    if profile.endpoints.api:
+        names["api"] = api_service(region)
+    for extra in profile.endpoints.extra:
+        names[extra] = f"com.amazonaws.{region}.{extra}"
+    return names
+
+
+def hosted_zone_names(region: str) -> dict[str, str]:
+    return {"api": f"api.sagemaker.{region}.amazonaws.com", "studio": f"studio.{region}.sagemaker.aws"}
+
+
+# ---------------------------------------------------------------- raw AWS shapes -> models
+
+def _tags(raw: list[dict[str, str]] | None) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((t["Key"], t["Value"]) for t in raw or []))
+
+
+def _name(raw: dict[str, Any]) -> str:
+    return dict(_tags(raw.get("Tags"))).get("Name", "")
+
+
+def _subnet(raw: dict[str, Any]) -> Subnet:
+    return Subnet(id=raw["SubnetId"], vpc_id=raw["VpcId"], cidr=raw["CidrBlock"], az=raw["AvailabilityZone"],
+                  az_id=raw.get("AvailabilityZoneId"), free_ips=raw.get("AvailableIpAddressCount", 0),
+                  name=_name(raw))
+
+
+def _vpc(raw: dict[str, Any], subnets: list[Subnet], dns: tuple[bool | None, bool | None] = (None, None)) -> Vpc:
+    cidrs = [a["CidrBlock"] for a in raw.get("CidrBlockAssociationSet", [])
+             if a.get("CidrBlockState", {}).get("State", "associated") == "associated"] or [raw["CidrBlock"]]
+    return Vpc(id=raw["VpcId"], cidrs=tuple(cidrs), name=_name(raw), is_default=raw.get("IsDefault", False),
+               dns_support=dns[0], dns_hostnames=dns[1],
+               subnets=tuple(sorted((s for s in subnets if s.vpc_id == raw["VpcId"]), key=lambda s: (s.az, s.id))))
+
+
+def _policy_doc(raw: Any) -> dict[str, Any] | None:
+    if not raw:
+        return None
+    if isinstance(raw, dict):
+        return raw
+    try:
+        return json.loads(unquote(raw) if raw.startswith("%7B") else raw)
+    except ValueError:
+        return {"_unparsed": raw}
+
+
+def _endpoint(raw: dict[str, Any]) -> Endpoint:
+    last_error = raw.get("LastError") or {}
+    return Endpoint(
+        id=raw["VpcEndpointId"], vpc_id=raw["VpcId"], service=raw["ServiceName"],
+        type=raw.get("VpcEndpointType", "Interface"), state=str(raw.get("State", "")).lower(),
+        subnet_ids=tuple(sorted(raw.get("SubnetIds", []))),
+        security_group_ids=tuple(sorted(g["GroupId"] for g in raw.get("Groups", []))),
+        private_dns=bool(raw.get("PrivateDnsEnabled", False)), policy=_policy_doc(raw.get("PolicyDocument")),
+        tags=_tags(raw.get("Tags")),
+        dns_entries=tuple((e.get("DnsName", ""), e.get("HostedZoneId", "")) for e in raw.get("DnsEntries", [])),
+        last_error=f"{last_error.get('Code', '')}: {last_error.get('Message', '')}" if last_error else "")
+
+
+def _rule_sources(perm: dict[str, Any]) -> list[str]:
+    return ([p["GroupId"] for p in perm.get("UserIdGroupPairs", [])] + [r["CidrIp"] for r in perm.get("IpRanges", [])]
+            + [r["CidrIpv6"] for r in perm.get("Ipv6Ranges", [])])
+
+
+def _security_group(raw: dict[str, Any]) -> SecurityGroupInfo:
+    rules = []
+    for perm in raw.get("IpPermissions", []):
+        for source in _rule_sources(perm):
+            rules.append(Rule(protocol=str(perm.get("IpProtocol", "-1")), from_port=int(perm.get("FromPort", -1)),
+                              to_port=int(perm.get("ToPort", -1)), source=source))
+    return SecurityGroupInfo(id=raw["GroupId"], name=raw.get("GroupName", ""), vpc_id=raw.get("VpcId", ""),
+                             tags=_tags(raw.get("Tags")), ingress=tuple(sorted(rules, key=lambda r: r.source)))
+
+
+def _service(raw: dict[str, Any]) -> Service:
+    ids = raw.get("AvailabilityZoneIds")
+    return Service(name=raw["ServiceName"], azs=tuple(sorted(raw.get("AvailabilityZones", []))),
+                   az_ids=tuple(sorted(ids)) if ids else None, private_dns_name=raw.get("PrivateDnsName", ""))
+
+
+def _domain(raw: dict[str, Any]) -> Domain:
+    groups: list[str] = list(raw.get("DomainSettings", {}).get("SecurityGroupIds", []))
+    groups += raw.get("DefaultUserSettings", {}).get("SecurityGroups", [])
+    groups += raw.get("DefaultSpaceSettings", {}).get("SecurityGroups", [])
+    return Domain(id=raw["DomainId"], name=raw.get("DomainName", ""), vpc_id=raw.get("VpcId", ""),
+                  subnet_ids=tuple(sorted(raw.get("SubnetIds", []))), auth_mode=raw.get("AuthMode", "IAM"),
+                  network_mode=raw.get("AppNetworkAccessType", "PublicInternetOnly"),
+                  security_group_ids=tuple(sorted(set(groups))), status=raw.get("Status", ""))
+
+
+def _caller(cloud: Cloud) -> tuple[Caller, str]:
+    ident = cloud.call("sts", "get_caller_identity")
+    arn = ident["Arn"]
+    partition = arn.split(":")[1]
+    resource = arn.split(":", 5)[5]
+    kind, name = "other", resource
+    if resource.startswith("user/"):
+        kind, name = "user", resource.rsplit("/", 1)[-1]
+    elif resource.startswith("assumed-role/"):
+        kind, name = "assumed-role", resource.split("/")[1]
+    elif resource == "root":
+        kind = "root"
+    return Caller(account_id=ident["Account"], arn=arn, kind=kind, name=name), partition
+
+
+def _filters(**values: list[str]) -> list[dict[str, Any]]:
+    return [{"Name": k.replace("_", "-").replace("tag-", "tag:"), "Values": v} for k, v in values.items()]
+
+
+def _dns_attributes(cloud: Cloud, vpc_id: str) -> tuple[bool, bool]:
+    support = cloud.call("ec2", "describe_vpc_attribute", VpcId=vpc_id, Attribute="enableDnsSupport")
+    hostnames = cloud.call("ec2", "describe_vpc_attribute", VpcId=vpc_id, Attribute="enableDnsHostnames")
+    return support["EnableDnsSupport"]["Value"], hostnames["EnableDnsHostnames"]["Value"]
+
+
+def _services(cloud: Cloud, names: list[str]) -> list[Service]:
+    """Describe the services; AWS rejects the whole call for one unknown name, so fall back to one by one."""
+    if not names:
+        return []
+    try:
+        raw = cloud.call("ec2", "describe_vpc_endpoint_services", ServiceNames=names)["ServiceDetails"]
+        return [_service(s) for s in raw if s["ServiceName"] in names]
+    except AwsError as exc:
+        if exc.code != "InvalidServiceName" or len(names) == 1:
+            if exc.code == "InvalidServiceName":
+                return []
+            raise
+    return [s for name in names for s in _services(cloud, [name])]
+
+
+def _quotas(cloud: Cloud) -> tuple[tuple[str, int], ...]:
+    summary = cloud.call("iam", "get_account_summary")["SummaryMap"]
+    return (("user", summary.get("AttachedPoliciesPerUserQuota", 10)),
+            ("group", summary.get("AttachedPoliciesPerGroupQuota", 10)),
+            ("role", summary.get("AttachedPoliciesPerRoleQuota", 10)))
+
+
+# ---------------------------------------------------------------- full discovery
+
+def discover(cloud: Cloud, with_principals: bool = True) -> Inventory:
+    """The whole account as the wizard and `discover` show it."""
+    caller, partition = _caller(cloud)
+    subnets = [_subnet(s) for s in cloud.pages("ec2", "describe_subnets", "Subnets")]
+    raw_vpcs = cloud.pages("ec2", "describe_vpcs", "Vpcs")
+    domains = [_domain(cloud.call("sagemaker", "describe_domain", DomainId=d["DomainId"]))
+               for d in cloud.pages("sagemaker", "list_domains", "Domains")]
+    # DNS attributes cost two calls per VPC: read them only where a Studio domain lives; the wizard reads
+    # the chosen VPC's on demand (refresh_vpc).
+    dns = {v: _dns_attributes(cloud, v) for v in sorted({d.vpc_id for d in domains if d.vpc_id})}
+    vpcs = [_vpc(v, subnets, dns.get(v["VpcId"], (None, None))) for v in raw_vpcs]
+    endpoints = [_endpoint(e) for e in cloud.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints")]
+    groups = [_security_group(g) for g in cloud.pages("ec2", "describe_security_groups", "SecurityGroups")]
+    services = _services(cloud, [studio_service(cloud.region), api_service(cloud.region)])
+    principals: list[Principal] = []
+    if with_principals:
+        principals += [Principal("user", u["UserName"]) for u in cloud.pages("iam", "list_users", "Users")]
+        principals += [Principal("group", g["GroupName"]) for g in cloud.pages("iam", "list_groups", "Groups")]
+        principals += [Principal("role", r["RoleName"]) for r in cloud.pages("iam", "list_roles", "Roles")]
+    return Inventory(account_id=caller.account_id, region=cloud.region, partition=partition, caller=caller,
+                     vpcs=tuple(sorted(vpcs, key=lambda v: v.id)), domains=tuple(sorted(domains, key=lambda d: d.id)),
+                     endpoints=tuple(sorted(endpoints, key=lambda e: e.id)),
+                     security_groups=tuple(sorted(groups, key=lambda g: g.id)), services=tuple(services),
+                     principals=tuple(principals), demo=cloud.demo)
+
+
+def refresh_vpc(cloud: Cloud, vpc: Vpc) -> Vpc:
+    """Fill in one VPC's DNS attributes (the wizard calls this for the chosen VPC)."""
+    support, hostnames = _dns_attributes(cloud, vpc.id)
+    return Vpc(**{**vpc.__dict__, "dns_support": support, "dns_hostnames": hostnames})
+
+
+# ---------------------------------------------------------------- targeted observation for plan/apply
+
+def observe(cloud: Cloud, profile: Profile) -> Inventory:
+    """Read exactly what `profile` names. The number of calls does not grow with the account's size."""
+    caller, partition = _caller(cloud)
+    if caller.kind == "user":
+        groups = tuple(sorted(g["GroupName"] for g in cloud.pages("iam", "list_groups_for_user", "Groups",
+                                                                    UserName=caller.name)))
+        caller = Caller(**{**caller.__dict__, "groups": groups})
+    vpc_ids = [profile.vpc_id, *profile.dns.associate_vpc_ids]
+    raw_vpcs = cloud.call("ec2", "describe_vpcs", Filters=_filters(vpc_id=vpc_ids))["Vpcs"]
+    subnets = [_subnet(s) for s in cloud.call("ec2", "describe_subnets",
+                                              Filters=_filters(subnet_id=list(profile.subnet_ids)))["Subnets"]
+               ] if profile.subnet_ids else []
+    dns = _dns_attributes(cloud, profile.vpc_id) if any(v["VpcId"] == profile.vpc_id for v in raw_vpcs) else (None, None)
+    vpcs = [_vpc(v, subnets, dns if v["VpcId"] == profile.vpc_id else (None, None)) for v in raw_vpcs]
+
+    domains: list[Domain] = []
+    try:
+        domains.append(_domain(cloud.call("sagemaker", "describe_domain", DomainId=profile.domain_id)))
+    except AwsError as exc:
+        if exc.code not in ("ResourceNotFound", "ValidationException"):
+            raise
+
+    names = service_names(profile, cloud.region)
+    services = _services(cloud, list(names.values()))
+    raw_endpoints = {e["VpcEndpointId"]: e for e in cloud.pages(
+        "ec2", "describe_vpc_endpoints", "VpcEndpoints",
+        Filters=_filters(vpc_id=[profile.vpc_id], service_name=list(names.values()) or ["-"]))}
+    raw_endpoints.update({e["VpcEndpointId"]: e for e in cloud.pages(
+        "ec2", "describe_vpc_endpoints", "VpcEndpoints", Filters=_filters(**{"tag-" + PROFILE_TAG: [profile.name]}))})
+    endpoints = [_endpoint(e) for e in raw_endpoints.values() if str(e.get("State", "")).lower() not in ("deleted", "deleting")]
+
+    sg_ids = sorted({*profile.security_group.allow_from_security_groups,
+                     *([profile.security_group.id] if profile.security_group.id else []),
+                     *(sg for d in domains for sg in d.security_group_ids)})
+    raw_groups = {g["GroupId"]: g for g in cloud.pages(
+        "ec2", "describe_security_groups", "SecurityGroups",
+        Filters=_filters(vpc_id=[profile.vpc_id], group_name=[f"studio-vpce-{profile.name}"]))}
+    if sg_ids:
+        raw_groups.update({g["GroupId"]: g for g in cloud.pages(
+            "ec2", "describe_security_groups", "SecurityGroups", Filters=_filters(group_id=sg_ids))})
+    groups = [_security_group(g) for g in raw_groups.values()]
+
+    zones = _observe_zones(cloud, profile) if profile.endpoints.studio or profile.endpoints.api else []
+    policy = _observe_policy(cloud, profile, caller.account_id, partition)
+    principals = _observe_principals(cloud, profile)
+    return Inventory(
+        account_id=caller.account_id, region=cloud.region, partition=partition, caller=caller,
+        vpcs=tuple(sorted(vpcs, key=lambda v: v.id)), domains=tuple(domains),
+        endpoints=tuple(sorted(endpoints, key=lambda e: e.id)), security_groups=tuple(sorted(groups, key=lambda g: g.id)),
+        services=tuple(sorted(services, key=lambda s: s.name)), hosted_zones=tuple(zones), policy=policy,
+        principals=tuple(principals), quotas=_quotas(cloud) if principals else Inventory.quotas, demo=cloud.demo)
+
+
+def _observe_zones(cloud: Cloud, profile: Profile) -> list[HostedZone]:
+    wanted = {f"{n}." for n in hosted_zone_names(cloud.region).values()}
+    summaries = cloud.pages("route53", "list_hosted_zones_by_vpc", "HostedZoneSummaries",
+                            VPCId=profile.vpc_id, VPCRegion=cloud.region)
+    zones = []
+    for summary in summaries:
+        if summary["Name"] not in wanted:
+            continue
+        zone_id = summary["HostedZoneId"].split("/")[-1]
+        tags = cloud.call("route53", "list_tags_for_resource", ResourceType="hostedzone", ResourceId=zone_id)
+        records = cloud.pages("route53", "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id)
+        zone = cloud.call("route53", "get_hosted_zone", Id=zone_id)
+        zones.append(HostedZone(
+            id=zone_id, name=summary["Name"].rstrip("."),
+            vpc_ids=tuple(sorted(v["VPCId"] for v in zone.get("VPCs", []))),
+            tags=_tags(tags["ResourceTagSet"].get("Tags")),
+            records=tuple(sorted((r["Name"].rstrip("."), r["Type"], r.get("AliasTarget", {}).get("DNSName", "").rstrip("."))
+                                 for r in records if r["Type"] == "A"))))
+    return sorted(zones, key=lambda z: z.name)
+
+
+def policy_arn(partition: str, account_id: str, name: str) -> str:
+    return f"arn:{partition}:iam::{account_id}:policy{POLICY_PATH}{name}"
+
+
+def _observe_policy(cloud: Cloud, profile: Profile, account_id: str, partition: str) -> ManagedPolicy | None:
+    arn = policy_arn(partition, account_id, profile.policy_name)
+    try:
+        raw = cloud.call("iam", "get_policy", PolicyArn=arn)["Policy"]
+    except AwsError as exc:
+        if exc.code == "NoSuchEntity":
+            return None
+        raise
+    versions = cloud.call("iam", "list_policy_versions", PolicyArn=arn)["Versions"]
+    default = raw["DefaultVersionId"]
+    document = cloud.call("iam", "get_policy_version", PolicyArn=arn, VersionId=default)["PolicyVersion"]["Document"]
+    entities = cloud.call("iam", "list_entities_for_policy", PolicyArn=arn)
+    return ManagedPolicy(
+        arn=arn, name=raw["PolicyName"], default_version=default, document=_policy_doc(document) or {},
+        versions=tuple(sorted((PolicyVersion(v["VersionId"], v["IsDefaultVersion"], str(v["CreateDate"]))
+                               for v in versions), key=lambda v: int(v.id.lstrip("v")))),
+        users=tuple(sorted(u["UserName"] for u in entities.get("PolicyUsers", []))),
+        groups=tuple(sorted(g["GroupName"] for g in entities.get("PolicyGroups", []))),
+        roles=tuple(sorted(r["RoleName"] for r in entities.get("PolicyRoles", []))),
+        tags=_tags(raw.get("Tags")))
+
+
+_ATTACHED = {"user": ("list_attached_user_policies", "UserName"), "group": ("list_attached_group_policies", "GroupName"),
+             "role": ("list_attached_role_policies", "RoleName")}
+
+
+def _observe_principals(cloud: Cloud, profile: Profile) -> list[Principal]:
+    if profile.access.mode == "none":
+        return []
+    out = []
+    attach = profile.access.attach
+    for kind, names in (("user", attach.users), ("group", attach.groups), ("role", attach.roles)):
+        operation, key = _ATTACHED[kind]
+        for name in names:
+            try:
+                count = len(cloud.pages("iam", operation, "AttachedPolicies", **{key: name}))
+            except AwsError as exc:
+                if exc.code == "NoSuchEntity":
+                    continue  # absent from the inventory: the planner reports it
+                raise
+            out.append(Principal(kind, name, count))
+    return out

@@ -1,0 +1,395 @@
+"""Plain data: the Profile (decisions), the Inventory (what AWS has) and the Plan (what would change).
+
+The profile schema is pydantic in strict mode, so YAML values are never coerced ("true" is not a bool).
+Everything else is frozen dataclasses that serialise to JSON with `to_jsonable`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+# ---------------------------------------------------------------- profile (SPEC 3)
+
+_HEX_ID = r"(?:[0-9a-f]{8}|[0-9a-f]{17})"
+REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+
+
+def _id_shape(prefix: str):
+    pattern = re.compile(rf"^{prefix}-{_HEX_ID}$")
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"{value!r} is not a {prefix} id ({prefix}- and 8 or 17 hex digits)")
+        return value
+
+    return AfterValidator(check)
+
+
+def _domain_id(value: str) -> str:
+    if not re.match(r"^d-[a-z0-9]+$", value):
+        raise ValueError(f"{value!r} is not a domain id (d- and lowercase letters and digits)")
+    return value
+
+
+def _cidr(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a CIDR block ({exc})") from None
+
+
+VpcId = Annotated[str, _id_shape("vpc")]
+SubnetId = Annotated[str, _id_shape("subnet")]
+SgId = Annotated[str, _id_shape("sg")]
+VpceId = Annotated[str, _id_shape("vpce")]
+DomainId = Annotated[str, AfterValidator(_domain_id)]
+Cidr = Annotated[str, AfterValidator(_cidr)]
+
+ACCESS_MODES = ("subnet", "vpce", "source-ip", "vpc-source-ip", "none")
+# The guide's condition-key spellings, accepted case-insensitively (SPEC 3).
+_MODE_ALIASES = {"sourcevpc": "subnet", "sourcevpce": "vpce", "sourceip": "source-ip",
+                 "vpcsourceip": "vpc-source-ip"}
+
+
+def _normalise_mode(value: Any) -> Any:
+    if isinstance(value, str):
+        lowered = value.lower()
+        return _MODE_ALIASES.get(lowered, lowered if lowered in ACCESS_MODES else value)
+    return value
+
+
+AccessMode = Annotated[Literal["subnet", "vpce", "source-ip", "vpc-source-ip", "none"],
+                       BeforeValidator(_normalise_mode)]
+Preset = Literal["create-app", "presigned-url"]
+EXTRA_SERVICES = ("sagemaker.runtime", "sts", "logs", "s3", "servicecatalog", "ecr.api", "ecr.dkr",
+                  "monitoring", "kms", "sagemaker.metrics", "sagemaker.featurestore-runtime")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Endpoints(_Strict):
+    studio: bool = True
+    api: bool = True
+    extra: list[Literal[EXTRA_SERVICES]] = Field(default_factory=list)  # type: ignore[valid-type]
+
+
+class Dns(_Strict):
+    mode: Literal["private-dns", "hosted-zone"] = "private-dns"
+    associate_vpc_ids: list[VpcId] = Field(default_factory=list)
+    fix_vpc_attributes: bool = False
+
+
+def _no_open_world(value: str) -> str:
+    if ipaddress.ip_network(value).prefixlen == 0:
+        raise ValueError(f"{value} admits the whole internet; name the ranges that need Studio")
+    return value
+
+
+class SecurityGroup(_Strict):
+    id: SgId | None = None
+    allow_from_security_groups: list[SgId] = Field(default_factory=list)
+    allow_from_cidrs: list[Annotated[Cidr, AfterValidator(_no_open_world)]] = Field(default_factory=list)
+
+
+class EndpointPolicy(_Strict):
+    studio: list[Preset] = Field(default_factory=lambda: ["create-app", "presigned-url"])
+    api: list[Preset] = Field(default_factory=list)
+
+
+class Attach(_Strict):
+    users: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)
+    roles: list[str] = Field(default_factory=list)
+
+
+def _policy_name(value: str) -> str:
+    if not re.match(r"^[\w+=,.@-]{1,128}$", value):
+        raise ValueError(f"{value!r} is not a valid IAM policy name (1-128 of letters, digits, +=,.@_-)")
+    return value
+
+
+class Access(_Strict):
+    mode: AccessMode = "vpce"
+    effect: Literal["allow", "deny"] = "allow"
+    cidrs: list[Cidr] = Field(default_factory=list)
+    extra_vpce_ids: list[VpceId] = Field(default_factory=list)
+    resource_scope: Literal["domain", "all"] = "domain"
+    policy_name: Annotated[str, AfterValidator(_policy_name)] | None = None
+    attach: Attach = Field(default_factory=Attach)
+
+
+def _name(value: str) -> str:
+    if not re.match(r"^[a-z0-9-]{1,40}$", value):
+        raise ValueError(f"{value!r} must be 1-40 of lowercase letters, digits and '-'")
+    return value
+
+
+def _region(value: str) -> str:
+    if not REGION_RE.match(value):
+        raise ValueError(f"{value!r} is not an AWS region name (like us-west-2)")
+    return value
+
+
+def _account(value: str) -> str:
+    if not re.match(r"^\d{12}$", value):
+        raise ValueError(f"{value!r} is not a 12-digit AWS account id (quote it in YAML)")
+    return value
+
+
+class Profile(_Strict):
+    version: Literal[1]
+    name: Annotated[str, AfterValidator(_name)]
+    region: Annotated[str, AfterValidator(_region)]
+    account_id: Annotated[str, AfterValidator(_account)] | None = None
+    vpc_id: VpcId
+    subnet_ids: list[SubnetId]
+    domain_id: DomainId
+    endpoints: Endpoints = Field(default_factory=Endpoints)
+    dns: Dns = Field(default_factory=Dns)
+    security_group: SecurityGroup = Field(default_factory=SecurityGroup)
+    endpoint_policy: EndpointPolicy = Field(default_factory=EndpointPolicy)
+    access: Access = Field(default_factory=Access)
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Profile:
+        if len(set(self.subnet_ids)) != len(self.subnet_ids):
+            raise ValueError("subnet_ids lists a subnet twice")
+        if self.dns.associate_vpc_ids and self.dns.mode != "hosted-zone":
+            raise ValueError("dns.associate_vpc_ids needs dns.mode: hosted-zone")
+        return self
+
+    @property
+    def policy_name(self) -> str:
+        return self.access.policy_name or f"SageMakerStudioPrivateAccess-{self.name}"
+
+
+# ---------------------------------------------------------------- inventory (what AWS has)
+
+_frozen = dataclasses.dataclass(frozen=True)
+
+
+@_frozen
+class Subnet:
+    id: str
+    vpc_id: str
+    cidr: str
+    az: str
+    az_id: str | None
+    free_ips: int
+    name: str = ""
+
+
+@_frozen
+class Vpc:
+    id: str
+    cidrs: tuple[str, ...]
+    name: str = ""
+    is_default: bool = False
+    dns_support: bool | None = None  # None: not looked up (discovery reads them only where it matters)
+    dns_hostnames: bool | None = None
+    subnets: tuple[Subnet, ...] = ()
+
+
+@_frozen
+class Domain:
+    id: str
+    name: str
+    vpc_id: str
+    subnet_ids: tuple[str, ...]
+    auth_mode: str  # IAM | SSO
+    network_mode: str  # PublicInternetOnly | VpcOnly
+    security_group_ids: tuple[str, ...]  # every group Studio uses (domain, user and space defaults)
+    status: str = "InService"
+
+
+@_frozen
+class Endpoint:
+    id: str
+    vpc_id: str
+    service: str
+    type: str
+    state: str
+    subnet_ids: tuple[str, ...]
+    security_group_ids: tuple[str, ...]
+    private_dns: bool
+    policy: dict[str, Any] | None
+    tags: tuple[tuple[str, str], ...]
+    dns_entries: tuple[tuple[str, str], ...] = ()  # (DnsName, HostedZoneId), regional first
+    last_error: str = ""
+
+    @property
+    def tag_map(self) -> dict[str, str]:
+        return dict(self.tags)
+
+
+@_frozen
+class Rule:
+    protocol: str
+    from_port: int
+    to_port: int
+    source: str  # sg-... or a CIDR
+    rule_id: str = ""
+
+
+@_frozen
+class SecurityGroupInfo:
+    id: str
+    name: str
+    vpc_id: str
+    tags: tuple[tuple[str, str], ...] = ()
+    ingress: tuple[Rule, ...] = ()
+
+
+@_frozen
+class Service:
+    name: str
+    azs: tuple[str, ...]
+    az_ids: tuple[str, ...] | None
+    private_dns_name: str = ""
+
+
+@_frozen
+class HostedZone:
+    id: str
+    name: str
+    vpc_ids: tuple[str, ...]
+    tags: tuple[tuple[str, str], ...] = ()
+    records: tuple[tuple[str, str, str], ...] = ()  # (name, type, alias target)
+
+
+@_frozen
+class PolicyVersion:
+    id: str
+    is_default: bool
+    created: str
+
+
+@_frozen
+class ManagedPolicy:
+    arn: str
+    name: str
+    default_version: str
+    document: dict[str, Any]
+    versions: tuple[PolicyVersion, ...]
+    users: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+
+
+@_frozen
+class Principal:
+    kind: str  # user | group | role
+    name: str
+    attached_count: int | None = None  # managed policies attached now (None: not looked up)
+
+
+@_frozen
+class Caller:
+    account_id: str
+    arn: str
+    kind: str  # user | assumed-role | root | other
+    name: str
+    groups: tuple[str, ...] = ()
+
+
+@_frozen
+class Inventory:
+    account_id: str
+    region: str
+    partition: str
+    caller: Caller
+    vpcs: tuple[Vpc, ...] = ()
+    domains: tuple[Domain, ...] = ()
+    endpoints: tuple[Endpoint, ...] = ()
+    security_groups: tuple[SecurityGroupInfo, ...] = ()
+    services: tuple[Service, ...] = ()
+    hosted_zones: tuple[HostedZone, ...] = ()
+    policy: ManagedPolicy | None = None
+    principals: tuple[Principal, ...] = ()
+    quotas: tuple[tuple[str, int], ...] = (("user", 10), ("group", 10), ("role", 10))
+    demo: bool = False
+
+    def vpc(self, vpc_id: str) -> Vpc | None:
+        return next((v for v in self.vpcs if v.id == vpc_id), None)
+
+    def domain(self, domain_id: str) -> Domain | None:
+        return next((d for d in self.domains if d.id == domain_id), None)
+
+    def service(self, name: str) -> Service | None:
+        return next((s for s in self.services if s.name == name), None)
+
+    def security_group(self, sg_id: str) -> SecurityGroupInfo | None:
+        return next((g for g in self.security_groups if g.id == sg_id), None)
+
+    def principal(self, kind: str, name: str) -> Principal | None:
+        return next((p for p in self.principals if p.kind == kind and p.name == name), None)
+
+    def quota(self, kind: str) -> int:
+        return dict(self.quotas).get(kind, 10)
+
+
+# ---------------------------------------------------------------- plan (SPEC 6)
+
+KNOWN_AFTER_APPLY = "(known after apply)"
+
+
+@_frozen
+class Change:
+    address: str
+    type: str
+    action: str  # create | update | delete | no-op
+    id: str | None
+    before: dict[str, Any]
+    after: dict[str, Any]
+    reason: str = ""
+
+
+@_frozen
+class Finding:
+    code: str
+    message: str
+
+
+@_frozen
+class Plan:
+    profile: Profile
+    account_id: str
+    region: str
+    partition: str
+    changes: tuple[Change, ...]
+    endpoint_policies: dict[str, dict[str, Any] | None]
+    identity_policy: dict[str, Any] | None
+    warnings: tuple[Finding, ...]
+    errors: tuple[Finding, ...]
+    fingerprint: str
+    caller_arn: str = ""
+    demo: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for c in self.changes if c.action == action)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.action != "no-op" for c in self.changes)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, tuples and models to plain JSON data."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    return value

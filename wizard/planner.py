@@ -1,0 +1,462 @@
+"""(Inventory, Profile) -> Plan. Pure: no AWS calls, no I/O; every preflight check of SPEC 5 that needs only reads."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+from collections import defaultdict
+from typing import Any
+
+from wizard import policies
+from wizard.discovery import MANAGED_BY, PROFILE_TAG, hosted_zone_names, service_names
+from wizard.models import (
+    KNOWN_AFTER_APPLY, Change, Endpoint, Finding, Inventory, Plan, Profile, SecurityGroupInfo, to_jsonable,
+)
+
+HTTPS = ("tcp", 443, 443)
+# aws:SourceIp never matches these (private, shared, loopback, link-local, multicast, reserved).
+_NOT_PUBLIC = [ipaddress.ip_network(n) for n in (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+    "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8")]
+
+
+def fingerprint(inventory: Inventory) -> str:
+    """sha256 of everything observed: a saved plan is stale when this moves."""
+    text = json.dumps(to_jsonable(inventory), sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def client_token(account: str, vpc_id: str, service: str, profile_name: str, params: dict[str, Any]) -> str:
+    """Deterministic CreateVpcEndpoint ClientToken (<= 64 ASCII chars).
+
+    The parameters are part of it: AWS answers a reused token with different parameters with
+    IdempotentParameterMismatch, so a changed endpoint needs a new token.
+    """
+    seed = json.dumps([account, vpc_id, service, profile_name, params], sort_keys=True)
+    return "studio-vpce-" + hashlib.sha256(seed.encode()).hexdigest()[:52]
+
+
+def ours(tags: tuple[tuple[str, str], ...], profile_name: str) -> bool:
+    return dict(tags).get(PROFILE_TAG) == profile_name
+
+
+def resource_tags(profile: Profile, name: str | None = None) -> dict[str, str]:
+    tags = {**profile.tags, MANAGED_BY[0]: MANAGED_BY[1], PROFILE_TAG: profile.name}
+    if name:
+        tags["Name"] = name
+    return tags
+
+
+def _is_full_access(document: dict[str, Any] | None) -> bool:
+    """AWS reports the default (no policy) as a full-access document."""
+    if not document:
+        return True
+    statements = document.get("Statement", [])
+    return len(statements) == 1 and statements[0].get("Effect") == "Allow" and statements[0].get("Action") in ("*", ["*"]) \
+        and statements[0].get("Resource") in ("*", ["*"]) and statements[0].get("Principal") in ("*", {"AWS": "*"}) \
+        and "Condition" not in statements[0]
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.changes: list[Change] = []
+        self.warnings: list[Finding] = []
+        self.errors: list[Finding] = []
+
+    def change(self, address: str, action: str, id: str | None = None, before: dict[str, Any] | None = None,
+               after: dict[str, Any] | None = None, reason: str = "") -> None:
+        self.changes.append(Change(address=address, type=address.split(".", 1)[0], action=action, id=id,
+                                   before=before or {}, after=after or {}, reason=reason))
+
+    def error(self, code: str, message: str) -> None:
+        self.errors.append(Finding(code, message))
+
+    def warn(self, code: str, message: str) -> None:
+        self.warnings.append(Finding(code, message))
+
+
+def plan(inventory: Inventory, profile: Profile) -> Plan:
+    """Everything `apply` would do, with every check of SPEC 5. Same inputs, same output."""
+    b = _Builder()
+    inv = inventory
+    vpc = inv.vpc(profile.vpc_id)
+    if vpc is None:
+        b.error("vpc_not_found", f"VPC {profile.vpc_id} does not exist in {inv.region} for account {inv.account_id}: "
+                                 "run `studio-vpce discover` and fix vpc_id")
+    _check_subnets(b, inv, profile)
+    domain = _check_domain(b, inv, profile)
+    if vpc is not None:
+        _plan_vpc_attributes(b, inv, profile)
+    sg_ref = _plan_security_group(b, inv, profile, domain)
+    endpoint_ids = _plan_endpoints(b, inv, profile, sg_ref)
+    _plan_hosted_zones(b, inv, profile, endpoint_ids)
+    identity = _plan_identity(b, inv, profile, endpoint_ids)
+    endpoint_docs = policies.endpoint_policies_for(profile, partition=inv.partition, account=inv.account_id)
+    for key, document in endpoint_docs.items():
+        for finding in policies.lint_endpoint_policy(document, key):
+            b.error(finding.code, finding.message)
+    if profile.endpoint_policy.api and profile.endpoints.api:
+        b.warn("api_endpoint_policy_restricts",
+               "endpoint_policy.api restricts the SageMaker API endpoint: every other SageMaker API call made "
+               "through it (notebooks, the SDK, training jobs) is denied unless a statement allows it")
+    return Plan(profile=profile, account_id=inv.account_id, region=inv.region, partition=inv.partition,
+                changes=tuple(b.changes), endpoint_policies=endpoint_docs, identity_policy=identity,
+                warnings=tuple(b.warnings), errors=tuple(b.errors), fingerprint=fingerprint(inv),
+                caller_arn=inv.caller.arn, demo=inv.demo)
+
+
+# ---------------------------------------------------------------- network checks
+
+def _check_subnets(b: _Builder, inv: Inventory, profile: Profile) -> None:
+    known = {s.id: s for v in inv.vpcs for s in v.subnets}
+    names = service_names(profile, profile.region)
+    if names and not profile.subnet_ids:
+        b.error("no_subnets", "subnet_ids is empty: endpoints need one subnet per Availability Zone to live in")
+    by_az: dict[str, list[str]] = defaultdict(list)
+    for subnet_id in profile.subnet_ids:
+        subnet = known.get(subnet_id)
+        if subnet is None:
+            b.error("subnet_not_found", f"subnet {subnet_id} does not exist in VPC {profile.vpc_id}: "
+                                        "run `studio-vpce discover` and fix subnet_ids")
+            continue
+        if subnet.vpc_id != profile.vpc_id:
+            b.error("subnet_not_in_vpc", f"subnet {subnet_id} is in {subnet.vpc_id}, not in {profile.vpc_id}")
+        by_az[subnet.az].append(subnet_id)
+    for az, ids in sorted(by_az.items()):
+        if len(ids) > 1:
+            b.error("duplicate_az", f"subnets {', '.join(ids)} are all in {az}: an endpoint takes one subnet per "
+                                    "Availability Zone (AWS: DuplicateSubnetsInSameZone); keep one of them")
+    for key, name in names.items():
+        service = inv.service(name)
+        if service is None:
+            b.error("service_not_found", f"The Vpc Endpoint Service '{name}' does not exist in {inv.region} "
+                                         f"(endpoints.{key}); check the region")
+            continue
+        for subnet_id in profile.subnet_ids:
+            subnet = known.get(subnet_id)
+            if subnet is None:
+                continue
+            if service.az_ids and subnet.az_id:  # AZ names are per-account; IDs are the same for everyone
+                supported = subnet.az_id in service.az_ids
+                where, offered = subnet.az_id, ", ".join(service.az_ids)
+            else:
+                supported = subnet.az in service.azs
+                where, offered = subnet.az, ", ".join(service.azs)
+            if not supported:
+                b.error("az_not_supported", f"subnet {subnet_id} is in {where}, which {name} does not support "
+                                            f"(it offers {offered}): choose a subnet in a supported zone")
+
+
+def _check_domain(b: _Builder, inv: Inventory, profile: Profile):  # noqa: ANN202
+    domain = inv.domain(profile.domain_id)
+    if domain is None:
+        b.error("domain_not_found", f"Studio domain {profile.domain_id} does not exist in {inv.region}: "
+                                    "run `studio-vpce discover` and fix domain_id")
+        return None
+    if domain.vpc_id and domain.vpc_id != profile.vpc_id:
+        b.error("domain_not_in_vpc", f"domain {domain.id} runs in {domain.vpc_id}, not in {profile.vpc_id}: "
+                                     "Studio reaches only endpoints in its own VPC")
+    if domain.auth_mode.upper() == "SSO" and profile.access.mode != "none":
+        b.error("domain_sso", f"domain {domain.id} uses IAM Identity Center (SSO): a VPC-only identity policy is "
+                              "not supported there (the AWS guide says so); set access.mode: none")
+    return domain
+
+
+def _plan_vpc_attributes(b: _Builder, inv: Inventory, profile: Profile) -> None:
+    vpc = inv.vpc(profile.vpc_id)
+    assert vpc is not None
+    for field, attribute, flag in (("dns_support", "enableDnsSupport", "--enable-dns-support"),
+                                   ("dns_hostnames", "enableDnsHostnames", "--enable-dns-hostnames")):
+        value = getattr(vpc, field)
+        address = f"vpc_attribute.{attribute}"
+        if value is False:
+            if profile.dns.fix_vpc_attributes:
+                b.change(address, "update", vpc.id, {attribute: False}, {attribute: True},
+                         "private DNS and private hosted zones need it")
+            else:
+                b.error(f"{field}_off", f"VPC {vpc.id} has {attribute} off; private DNS needs it on: set "
+                                        f"dns.fix_vpc_attributes: true, or run `aws ec2 modify-vpc-attribute "
+                                        f"--vpc-id {vpc.id} {flag}`")
+        else:
+            b.change(address, "no-op", vpc.id, {attribute: True}, {attribute: True})
+
+
+def _rule_address(source: str) -> str:
+    return "security_group_rule." + source.replace("/", "_")
+
+
+def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) -> str:  # noqa: ANN001
+    """Plan the endpoint group and its 443 rules; returns the group id or KNOWN_AFTER_APPLY."""
+    sources = list(profile.security_group.allow_from_security_groups or (domain.security_group_ids if domain else ()))
+    for sg_id in sources:
+        group = inv.security_group(sg_id)
+        if group is None:
+            b.error("source_security_group_not_found", f"security group {sg_id} (an HTTPS source) does not exist")
+        elif group.vpc_id and group.vpc_id != profile.vpc_id:
+            b.error("source_security_group_not_in_vpc", f"security group {sg_id} is in {group.vpc_id}, not {profile.vpc_id}")
+    cidrs = list(profile.security_group.allow_from_cidrs)
+    if not sources and not cidrs:
+        b.warn("no_https_sources", "no HTTPS sources: the domain has no security groups and none are listed; "
+                                   "Studio cannot reach the endpoints (add security_group.allow_from_security_groups)")
+    wanted = sources + cidrs
+
+    if profile.security_group.id:
+        group = inv.security_group(profile.security_group.id)
+        if group is None or group.vpc_id != profile.vpc_id:
+            b.error("security_group_not_found", f"security group {profile.security_group.id} does not exist in "
+                                                f"{profile.vpc_id}: fix security_group.id or leave it null")
+            return profile.security_group.id
+        for source in wanted:
+            if not _admits_https(group, source):
+                b.warn("security_group_missing_https", f"{group.id} does not admit HTTPS from {source}: add it with "
+                       f"`aws ec2 authorize-security-group-ingress --group-id {group.id} --protocol tcp --port 443 "
+                       f"--{'source-group' if source.startswith('sg-') else 'cidr'} {source}` (the tool does not "
+                       "change groups it did not create)")
+        return group.id
+
+    name = f"studio-vpce-{profile.name}"
+    group = next((g for g in inv.security_groups if g.name == name and g.vpc_id == profile.vpc_id), None)
+    after = {"name": name, "vpc_id": profile.vpc_id, "description": "HTTPS from SageMaker Studio to its VPC endpoints",
+             "tags": resource_tags(profile, name)}
+    if group is None:
+        b.change("security_group.endpoints", "create", None, {}, after, "the endpoints need a group that admits HTTPS")
+        existing: set[str] = set()
+        group_id = KNOWN_AFTER_APPLY
+    else:
+        b.change("security_group.endpoints", "no-op", group.id, after, after)
+        existing = {r.source for r in group.ingress if (r.protocol, r.from_port, r.to_port) == HTTPS}
+        group_id = group.id
+    for source in wanted:
+        rule = {"protocol": "tcp", "port": 443, "source": source}
+        if source in existing:
+            b.change(_rule_address(source), "no-op", group_id, rule, rule)
+        else:
+            b.change(_rule_address(source), "create", group_id, {}, rule, "HTTPS from Studio")
+    for source in sorted(existing - set(wanted)):
+        b.change(_rule_address(source), "delete", group_id, {"protocol": "tcp", "port": 443, "source": source}, {},
+                 "no longer a source in the profile")
+    return group_id
+
+
+def _admits_https(group: SecurityGroupInfo, source: str) -> bool:
+    for rule in group.ingress:
+        if rule.protocol in ("-1", "all") or (rule.protocol == "tcp" and rule.from_port <= 443 <= rule.to_port):
+            if rule.source == source or rule.source == "0.0.0.0/0":
+                return True
+            if "/" in rule.source and "/" in source:
+                try:
+                    if ipaddress.ip_network(source).subnet_of(ipaddress.ip_network(rule.source)):  # type: ignore[arg-type]
+                        return True
+                except TypeError:
+                    pass
+    return False
+
+
+def _endpoint_for(inv: Inventory, profile: Profile, service: str) -> Endpoint | None:
+    candidates = [e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == service]
+    candidates.sort(key=lambda e: (not ours(e.tags, profile.name), not e.private_dns, e.id))
+    return candidates[0] if candidates else None
+
+
+def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) -> dict[str, str]:
+    """Plan each interface endpoint; returns key -> endpoint id (or KNOWN_AFTER_APPLY)."""
+    names = service_names(profile, profile.region)
+    documents = policies.endpoint_policies_for(profile, partition=inv.partition, account=inv.account_id)
+    private_dns = profile.dns.mode == "private-dns"
+    ids: dict[str, str] = {}
+    zone_names = {f"{n}" for n in hosted_zone_names(profile.region).values()}
+    foreign_zones = [z for z in inv.hosted_zones if z.name in zone_names and not ours(z.tags, profile.name)]
+    for key, service in names.items():
+        document = documents.get(key)
+        existing = _endpoint_for(inv, profile, service)
+        others = [e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == service
+                  and existing is not None and e.id != existing.id]
+        if others:
+            b.warn("duplicate_endpoints", f"{len(others) + 1} endpoints for {service} in {profile.vpc_id}; using "
+                                          f"{existing.id if existing else '?'} and leaving the others alone")
+        address = f"vpc_endpoint.{key}"
+        params = {"subnet_ids": sorted(profile.subnet_ids), "private_dns_enabled": private_dns, "policy": document}
+        after = {"service_name": service, "vpc_id": profile.vpc_id, "type": "Interface", **params,
+                 "security_group_ids": [sg_ref], "tags": resource_tags(profile, f"studio-vpce-{profile.name}-{key}")}
+        if existing is None:
+            if private_dns and key in ("studio", "api") and any(
+                    z.name == hosted_zone_names(profile.region)[key] for z in foreign_zones):
+                b.error("conflicting_dns_domain", f"a private hosted zone for {hosted_zone_names(profile.region)[key]} "
+                        f"is associated with {profile.vpc_id}: AWS rejects private DNS for {service} (conflicting DNS "
+                        "domain); use dns.mode: hosted-zone or remove that zone")
+            after["client_token"] = client_token(inv.account_id, profile.vpc_id, service, profile.name, params)
+            b.change(address, "create", None, {}, after, f"Studio needs {service}" if key in ("studio", "api")
+                     else "requested in endpoints.extra")
+            ids[key] = KNOWN_AFTER_APPLY
+            continue
+        ids[key] = existing.id
+        is_ours = ours(existing.tags, profile.name)
+        if existing.state == "failed":
+            b.warn("endpoint_failed", f"{existing.id} ({service}) is in state failed: {existing.last_error}")
+        before = {"service_name": service, "vpc_id": existing.vpc_id, "type": existing.type,
+                  "subnet_ids": list(existing.subnet_ids), "private_dns_enabled": existing.private_dns,
+                  "policy": None if _is_full_access(existing.policy) else existing.policy,
+                  "security_group_ids": list(existing.security_group_ids), "tags": dict(existing.tags)}
+        # A reused endpoint keeps the groups it has; ours carries exactly the profile's group.
+        wanted_groups = sorted({sg_ref} | (set() if is_ours else set(existing.security_group_ids)))
+        target = {**after, "security_group_ids": wanted_groups,
+                  "tags": after["tags"] if is_ours else dict(existing.tags)}
+        if existing.type != "Interface":
+            b.error("endpoint_not_interface", f"{existing.id} for {service} is a {existing.type} endpoint, not Interface")
+        differs = [k for k in ("subnet_ids", "private_dns_enabled", "policy", "security_group_ids")
+                   if before[k] != target[k]]
+        reason = ("reused: " if not is_ours else "") + (f"{', '.join(differs)} differ" if differs else "as wanted")
+        if not is_ours:
+            b.warn("endpoint_reused", f"{existing.id} for {service} already exists in {profile.vpc_id}: the tool "
+                                      "updates and reuses it (a second private-DNS endpoint is rejected by AWS), "
+                                      "and destroy will leave it")
+        b.change(address, "update" if differs else "no-op", existing.id, before, target, reason)
+    for endpoint in inv.endpoints:
+        if ours(endpoint.tags, profile.name) and endpoint.service not in names.values():
+            b.change(f"vpc_endpoint.{endpoint.service.rsplit('.', 1)[-1]}", "delete", endpoint.id,
+                     {"service_name": endpoint.service}, {}, "no longer in the profile")
+    return ids
+
+
+def _plan_hosted_zones(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: dict[str, str]) -> None:
+    names = hosted_zone_names(profile.region)
+    wanted = {k: v for k, v in names.items() if k in endpoint_ids} if profile.dns.mode == "hosted-zone" else {}
+    for vpc_id in profile.dns.associate_vpc_ids:
+        if inv.vpc(vpc_id) is None:
+            b.error("vpc_not_found", f"VPC {vpc_id} (dns.associate_vpc_ids) does not exist in {inv.region}")
+    for key, zone_name in names.items():
+        zone = next((z for z in inv.hosted_zones if z.name == zone_name), None)
+        if key not in wanted:
+            if zone is not None and ours(zone.tags, profile.name):
+                b.change(f"hosted_zone.{key}", "delete", zone.id, {"name": zone_name}, {}, "no longer in the profile")
+            continue
+        record_name = zone_name if key == "api" else f"*.{zone_name}"
+        if zone is None:
+            b.change(f"hosted_zone.{key}", "create", None, {}, {
+                "name": zone_name, "vpc_id": profile.vpc_id, "private": True, "tags": resource_tags(profile)},
+                "resolve the service name to the endpoint inside the VPC")
+            zone_vpcs: tuple[str, ...] = (profile.vpc_id,)
+            records: dict[str, str] = {}
+        else:
+            if not ours(zone.tags, profile.name):
+                b.warn("hosted_zone_reused", f"private hosted zone {zone.id} ({zone_name}) already serves "
+                                             f"{profile.vpc_id}: records go into it (AWS: ConflictingDomainExists)")
+            b.change(f"hosted_zone.{key}", "no-op", zone.id, {"name": zone_name}, {"name": zone_name})
+            zone_vpcs = zone.vpc_ids
+            records = {name: target for name, _type, target in zone.records}
+        endpoint = next((e for e in inv.endpoints if e.id == endpoint_ids[key]), None)
+        target = endpoint.dns_entries[0][0] if endpoint and endpoint.dns_entries else KNOWN_AFTER_APPLY
+        record = {"name": record_name, "type": "A", "alias_target": target}
+        if records.get(record_name) == target:
+            b.change(f"route53_record.{key}", "no-op", zone.id if zone else None, record, record)
+        else:
+            b.change(f"route53_record.{key}", "update" if record_name in records else "create",
+                     zone.id if zone else None,
+                     {"name": record_name, "alias_target": records[record_name]} if record_name in records else {},
+                     record, f"alias to the {key} endpoint")
+        for vpc_id in profile.dns.associate_vpc_ids:
+            address = f"hosted_zone_association.{key}.{vpc_id}"
+            if vpc_id in zone_vpcs:
+                b.change(address, "no-op", zone.id if zone else None, {"vpc_id": vpc_id}, {"vpc_id": vpc_id})
+            else:
+                b.change(address, "create", zone.id if zone else None, {}, {"vpc_id": vpc_id},
+                         "dns.associate_vpc_ids")
+
+
+def _check_cidrs(b: _Builder, inv: Inventory, profile: Profile) -> None:
+    mode, cidrs = profile.access.mode, [ipaddress.ip_network(c) for c in profile.access.cidrs]
+    if mode in ("source-ip", "vpc-source-ip") and not cidrs:
+        b.error("cidrs_required", f"access.mode {mode} needs access.cidrs (the ranges allowed to open Studio)")
+    if mode == "source-ip":
+        for net in cidrs:
+            if any(net.version == bad.version and net.subnet_of(bad) for bad in _NOT_PUBLIC):  # type: ignore[arg-type]
+                b.error("cidr_not_public", f"access.cidrs {net} is not a public range: aws:SourceIp never matches "
+                        "private addresses nor requests that come through a VPC endpoint; use vpc-source-ip")
+        if profile.dns.mode == "private-dns" and profile.endpoints.api:
+            b.warn("source_ip_through_endpoint", "with private DNS on, calls from inside the VPC go through the API "
+                   "endpoint, where aws:SourceIp is absent: source-ip only admits callers outside the VPC")
+    elif mode == "vpc-source-ip":
+        vpc = inv.vpc(profile.vpc_id)
+        vpc_nets = [ipaddress.ip_network(c) for c in vpc.cidrs] if vpc else []
+        for net in cidrs:
+            if vpc and not any(net.version == v.version and net.subnet_of(v) for v in vpc_nets):  # type: ignore[arg-type]
+                b.error("cidr_not_in_vpc", f"access.cidrs {net} is not inside {profile.vpc_id} "
+                                           f"({', '.join(vpc.cidrs)}): aws:VpcSourceIp is an address inside the VPC")
+    elif cidrs:
+        b.warn("cidrs_unused", f"access.cidrs is ignored in access.mode {mode}")
+
+
+def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: dict[str, str]) -> dict[str, Any] | None:
+    access = profile.access
+    existing = inv.policy
+    if access.mode == "none":
+        if existing is not None and ours(existing.tags, profile.name):
+            for kind, names in (("user", existing.users), ("group", existing.groups), ("role", existing.roles)):
+                for name in names:
+                    b.change(f"iam_policy_attachment.{kind}.{name}", "delete", existing.arn, {"principal": name}, {},
+                             "access.mode is none")
+            b.change("iam_policy.access", "delete", existing.arn, {"name": existing.name}, {}, "access.mode is none")
+        return None
+    _check_cidrs(b, inv, profile)
+    vpce_ids = [endpoint_ids[k] for k in ("studio", "api") if k in endpoint_ids] + list(access.extra_vpce_ids)
+    if access.mode == "vpce" and not vpce_ids:
+        b.error("vpce_ids_required", "access.mode vpce needs endpoints (endpoints.studio/api) or access.extra_vpce_ids")
+    document = policies.identity_policy_for(profile, partition=inv.partition, account=inv.account_id, vpce_ids=vpce_ids)
+    assert document is not None
+    for finding in policies.lint_identity_policy(document, access.resource_scope):
+        b.error(finding.code, finding.message)
+    after = {"name": profile.policy_name, "path": "/studio-vpce/", "document": document,
+             "tags": resource_tags(profile)}
+    if existing is None:
+        b.change("iam_policy.access", "create", None, {}, after, "opens Studio only from inside the VPC")
+    elif existing.document == document:
+        b.change("iam_policy.access", "no-op", existing.arn, {**after}, after)
+    else:
+        if not ours(existing.tags, profile.name):
+            b.warn("policy_not_ours", f"{existing.arn} exists but is not tagged as this profile's: it is updated")
+        if len(existing.versions) >= 5:
+            oldest = next((v for v in existing.versions if not v.is_default), None)
+            if oldest is not None:
+                b.change(f"iam_policy_version.{oldest.id}", "delete", existing.arn, {"version": oldest.id}, {},
+                         "a managed policy keeps at most 5 versions")
+                b.warn("policy_versions_full", f"{existing.arn} has 5 versions: apply deletes the oldest "
+                                               f"non-default version, {oldest.id}, before adding the new one")
+        b.change("iam_policy.access", "update", existing.arn, {"document": existing.document}, after,
+                 "new default version")
+    _plan_attachments(b, inv, profile, existing)
+    return document
+
+
+def _plan_attachments(b: _Builder, inv: Inventory, profile: Profile, existing) -> None:  # noqa: ANN001
+    attach = profile.access.attach
+    caller = inv.caller
+    if not (attach.users or attach.groups or attach.roles):
+        b.warn("no_attach_targets", "access.attach names no users, groups or roles: the policy restricts no one yet")
+    for kind, names, attached in (("user", attach.users, existing.users if existing else ()),
+                                  ("group", attach.groups, existing.groups if existing else ()),
+                                  ("role", attach.roles, existing.roles if existing else ())):
+        for name in names:
+            address = f"iam_policy_attachment.{kind}.{name}"
+            principal = inv.principal(kind, name)
+            if principal is None:
+                b.error("principal_not_found", f"IAM {kind} {name!r} (access.attach.{kind}s) does not exist")
+                continue
+            if name in attached:
+                b.change(address, "no-op", existing.arn if existing else None, {"principal": name}, {"principal": name})
+                continue
+            quota = inv.quota(kind)
+            if principal.attached_count is not None and principal.attached_count + 1 > quota:
+                b.error("attach_quota_exceeded", f"IAM {kind} {name} already has {principal.attached_count} managed "
+                        f"policies attached; the account's quota is {quota}: detach one or raise the quota")
+            b.change(address, "create", existing.arn if existing else None, {}, {"principal": name, "kind": kind},
+                     "restrict who opens Studio")
+        for name in sorted(set(attached) - set(names)):
+            b.change(f"iam_policy_attachment.{kind}.{name}", "delete", existing.arn if existing else None,
+                     {"principal": name}, {}, "no longer in access.attach")
+    lockout = ((caller.kind == "user" and caller.name in attach.users)
+               or any(g in attach.groups for g in caller.groups)
+               or (caller.kind == "assumed-role" and caller.name in attach.roles))
+    if lockout:
+        b.warn("self_lockout", f"you ({caller.arn}) are among the attach targets: after apply you can open Studio "
+                               "only from inside the VPC, not from the console; apply asks for an explicit confirmation")

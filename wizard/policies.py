@@ -1,0 +1,176 @@
+"""Policy documents as pure functions returning dicts, and their lint (SPEC 4 and 5).
+
+The identity policy follows the AWS guide's four examples, except the Sid: the guide's
+"Enable SageMaker Studio Access" is rejected by IAM (Sids must match [0-9A-Za-z]*).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from wizard.models import KNOWN_AFTER_APPLY, Finding, Profile
+
+VERSION = "2012-10-17"
+ACTIONS = ["sagemaker:CreatePresignedDomainUrl", "sagemaker:DescribeUserProfile"]
+SID_RE = re.compile(r"^[0-9A-Za-z]*$")
+MANAGED_POLICY_LIMIT = 6144  # characters, whitespace not counted
+ENDPOINT_POLICY_LIMIT = 20480  # characters, whitespace counted
+_ALLOWED_CHARS = re.compile(r"^[\t\n\r\u0020-\u00ff]*$")
+
+
+def sagemaker_arn(partition: str, region: str, account: str, resource: str) -> str:
+    return f"arn:{partition}:sagemaker:{region}:{account}:{resource}"
+
+
+# ---------------------------------------------------------------- endpoint policies
+
+def endpoint_statement(preset: str, *, partition: str, region: str, account: str, domain_id: str) -> dict[str, Any]:
+    if preset == "create-app":
+        return {"Sid": "AllowCreateApp", "Effect": "Allow", "Principal": "*", "Action": "sagemaker:CreateApp",
+                "Resource": sagemaker_arn(partition, region, account, f"app/{domain_id}/*")}
+    if preset == "presigned-url":
+        return {"Sid": "AllowPresignedDomainUrl", "Effect": "Allow", "Principal": "*",
+                "Action": "sagemaker:CreatePresignedDomainUrl",
+                "Resource": sagemaker_arn(partition, region, account, f"user-profile/{domain_id}/*")}
+    raise ValueError(f"unknown endpoint policy preset {preset!r}")
+
+
+def endpoint_policy(presets: list[str], *, partition: str, region: str, account: str,
+                    domain_id: str) -> dict[str, Any] | None:
+    """The endpoint policy for a list of presets; None means no document (AWS default: full access)."""
+    if not presets:
+        return None
+    return {"Version": VERSION, "Statement": [
+        endpoint_statement(p, partition=partition, region=region, account=account, domain_id=domain_id)
+        for p in presets]}
+
+
+# ---------------------------------------------------------------- identity policy
+
+def _conditions(mode: str, *, vpc_id: str, vpce_ids: list[str], cidrs: list[str]) -> list[tuple[str, str, Any, str]]:
+    """(allow operator, key, value, deny operator) for each condition of the mode."""
+    if mode == "subnet":
+        return [("StringEquals", "aws:SourceVpc", vpc_id, "StringNotEquals")]
+    if mode == "vpce":
+        return [("ForAnyValue:StringEquals", "aws:sourceVpce", vpce_ids, "StringNotEquals")]
+    if mode == "source-ip":
+        return [("IpAddress", "aws:SourceIp", cidrs, "NotIpAddress")]
+    if mode == "vpc-source-ip":
+        return [("IpAddress", "aws:VpcSourceIp", cidrs, "NotIpAddress"),
+                ("StringEquals", "aws:SourceVpc", vpc_id, "StringNotEquals")]
+    raise ValueError(f"no identity policy for access mode {mode!r}")
+
+
+_DENY_SIDS = {"aws:SourceVpc": "DenyStudioAccessOutsideVpc", "aws:sourceVpce": "DenyStudioAccessOutsideEndpoints",
+              "aws:SourceIp": "DenyStudioAccessFromOtherIps", "aws:VpcSourceIp": "DenyStudioAccessFromOtherVpcIps"}
+
+
+def identity_policy(*, mode: str, effect: str, partition: str, region: str, account: str, domain_id: str,
+                    resource_scope: str, vpc_id: str, vpce_ids: list[str], cidrs: list[str]) -> dict[str, Any]:
+    """The guide's policy (Allow with a condition) plus, for effect deny, one Deny per condition."""
+    resource: str = "*" if resource_scope == "all" else sagemaker_arn(
+        partition, region, account, f"user-profile/{domain_id}/*")
+    conditions = _conditions(mode, vpc_id=vpc_id, vpce_ids=vpce_ids, cidrs=cidrs)
+    allow_condition: dict[str, Any] = {}
+    for operator, key, value, _ in conditions:
+        allow_condition.setdefault(operator, {})[key] = value
+    statements: list[dict[str, Any]] = [{"Sid": "EnableSageMakerStudioAccess", "Effect": "Allow",
+                                         "Action": list(ACTIONS), "Resource": resource,
+                                         "Condition": allow_condition}]
+    if effect == "deny":
+        for _, key, value, deny_operator in conditions:
+            statements.append({"Sid": _DENY_SIDS[key], "Effect": "Deny", "Action": list(ACTIONS),
+                               "Resource": resource, "Condition": {deny_operator: {key: value}}})
+    return {"Version": VERSION, "Statement": statements}
+
+
+def identity_policy_for(profile: Profile, *, partition: str, account: str, vpce_ids: list[str]) -> dict[str, Any] | None:
+    if profile.access.mode == "none":
+        return None
+    return identity_policy(mode=profile.access.mode, effect=profile.access.effect, partition=partition,
+                           region=profile.region, account=account, domain_id=profile.domain_id,
+                           resource_scope=profile.access.resource_scope, vpc_id=profile.vpc_id,
+                           vpce_ids=vpce_ids, cidrs=list(profile.access.cidrs))
+
+
+def endpoint_policies_for(profile: Profile, *, partition: str, account: str) -> dict[str, dict[str, Any] | None]:
+    out: dict[str, dict[str, Any] | None] = {}
+    for key, presets in (("studio", profile.endpoint_policy.studio), ("api", profile.endpoint_policy.api)):
+        if getattr(profile.endpoints, key):
+            out[key] = endpoint_policy(list(presets), partition=partition, region=profile.region, account=account,
+                                       domain_id=profile.domain_id)
+    return out
+
+
+# ---------------------------------------------------------------- lint
+
+def minified_size(document: dict[str, Any]) -> int:
+    """IAM counts a managed policy's characters without whitespace."""
+    return len(re.sub(r"\s", "", json.dumps(document, separators=(",", ":"))))
+
+
+def _sid_findings(document: dict[str, Any], what: str) -> list[Finding]:
+    out = []
+    for statement in document.get("Statement", []):
+        sid = statement.get("Sid")
+        if sid is not None and not SID_RE.match(sid):
+            out.append(Finding("sid_invalid", f"{what}: Sid {sid!r} is rejected by IAM: Statement IDs must be "
+                                              "alpha-numeric ([0-9A-Za-z]*)"))
+    return out
+
+
+def _chars_findings(document: dict[str, Any], what: str) -> list[Finding]:
+    text = json.dumps(document, ensure_ascii=False)
+    if not _ALLOWED_CHARS.match(text):
+        return [Finding("policy_characters", f"{what}: only tab, LF, CR and U+0020-U+00FF are allowed in policies")]
+    return []
+
+
+def lint_endpoint_policy(document: dict[str, Any] | None, key: str) -> list[Finding]:
+    if document is None:
+        return []
+    what = f"{key} endpoint policy"
+    findings = _sid_findings(document, what) + _chars_findings(document, what)
+    size = len(json.dumps(document, indent=2))
+    if size > ENDPOINT_POLICY_LIMIT:
+        findings.append(Finding("endpoint_policy_too_large",
+                                f"{what} is {size} characters; AWS allows {ENDPOINT_POLICY_LIMIT} including whitespace"))
+    for statement in document.get("Statement", []):
+        if "Principal" not in statement:
+            findings.append(Finding("endpoint_policy_principal", f"{what}: every statement needs a Principal"))
+    if key == "studio":
+        actions = [a for s in document.get("Statement", []) if s.get("Effect") == "Allow"
+                   for a in ([s["Action"]] if isinstance(s.get("Action"), str) else s.get("Action", []))]
+        if not any(a in ("sagemaker:CreateApp", "sagemaker:*", "*") for a in actions):
+            findings.append(Finding("studio_policy_needs_create_app",
+                                    "the Studio endpoint policy must allow sagemaker:CreateApp (add the create-app "
+                                    "preset to endpoint_policy.studio), or Studio apps fail to launch"))
+    return findings
+
+
+def lint_identity_policy(document: dict[str, Any], resource_scope: str) -> list[Finding]:
+    """Our limits plus parliament; RESOURCE_STAR is expected when the profile chose resource_scope: all."""
+    what = "identity policy"
+    findings = _sid_findings(document, what) + _chars_findings(document, what)
+    size = minified_size(document)
+    if size > MANAGED_POLICY_LIMIT:
+        findings.append(Finding("policy_too_large", f"{what} is {size} characters without whitespace; "
+                                                    f"IAM allows {MANAGED_POLICY_LIMIT} (Cannot exceed quota for PolicySize)"))
+    findings += parliament_findings(document, allow_resource_star=resource_scope == "all")
+    return findings
+
+
+def parliament_findings(document: dict[str, Any], allow_resource_star: bool) -> list[Finding]:
+    import parliament  # noqa: PLC0415 - slow to import; only plan needs it
+
+    text = json.dumps(document).replace(KNOWN_AFTER_APPLY, "vpce-00000000000000000")
+    policy = parliament.analyze_policy_string(text)
+    out = []
+    for finding in policy.findings:
+        if finding.issue == "RESOURCE_STAR" and allow_resource_star:
+            continue
+        out.append(Finding(f"parliament_{finding.issue.lower()}",
+                           f"identity policy: parliament reports {finding.issue} {finding.detail or ''}".strip()))
+    return out

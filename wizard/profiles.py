@@ -1,0 +1,200 @@
+"""The only YAML reader and writer: a strict loader with file:line:column errors, and atomic saves.
+
+PyYAML's safe_load keeps the last of duplicate keys and reads `no` as false and `0443` as 291 (YAML 1.1).
+We compose the node tree ourselves (safe: no constructors run) and resolve scalars by YAML 1.2's core
+schema, refusing anything YAML 1.1 would read differently.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from wizard.errors import InvalidInput
+from wizard.models import Profile
+
+_YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$|^0b[01]+$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+_STANDARD_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
+                  "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
+                  "tag:yaml.org,2002:float"}
+
+Path_ = tuple[str | int, ...]
+
+
+class _Marks:
+    """Where each value (and each key) sits in the file, by path."""
+
+    def __init__(self) -> None:
+        self.values: dict[Path_, tuple[int, int]] = {}
+        self.keys: dict[Path_, tuple[int, int]] = {}
+
+    def find(self, loc: Path_) -> tuple[int, int]:
+        for cut in range(len(loc), -1, -1):
+            sub = tuple(loc[:cut])
+            if cut == len(loc) and sub in self.keys:
+                return self.keys[sub]
+            if sub in self.values:
+                return self.values[sub]
+        return (1, 1)
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _dotted(loc: Path_) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _fail(source: str, where: tuple[int, int], key: Path_, message: str) -> InvalidInput:
+    return InvalidInput(f"{source}:{where[0]}:{where[1]}: {_dotted(key)}: {message}")
+
+
+def _scalar(node: yaml.ScalarNode, source: str, loc: Path_) -> Any:
+    if node.tag not in _STANDARD_TAGS and node.tag != "!":
+        raise _fail(source, _pos(node), loc, f"YAML tag {node.tag!r} is not allowed in a profile")
+    text = node.value
+    if node.style in ("'", '"', "|", ">"):
+        return text
+    lowered = text.lower()
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered in _YAML11_BOOLS:
+        raise _fail(source, _pos(node), loc,
+                    f"'{text}' is ambiguous (YAML 1.1 reads it as a boolean): write true/false, or quote it")
+    if _LEADING_ZERO.match(text):
+        raise _fail(source, _pos(node), loc,
+                    f"'{text}' is ambiguous (YAML 1.1 reads it as an octal/hex number): quote it")
+    if _SEXAGESIMAL.match(text):
+        raise _fail(source, _pos(node), loc,
+                    f"'{text}' is ambiguous (YAML 1.1 reads it as a base-60 number): quote it")
+    if _INT.match(text):
+        return int(text)
+    if _FLOAT.match(text) or lowered in (".inf", "-.inf", "+.inf", ".nan"):
+        return float(text)
+    return text
+
+
+def _build(node: yaml.Node, source: str, loc: Path_, marks: _Marks) -> Any:
+    marks.values[loc] = _pos(node)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                raise _fail(source, _pos(key_node), loc, "keys must be plain names (no merge keys)")
+            key = key_node.value
+            if key in out:
+                first = marks.keys[loc + (key,)]
+                raise _fail(source, _pos(key_node), loc + (key,),
+                            f"duplicate key (first at line {first[0]}); YAML would keep only the last")
+            marks.keys[loc + (key,)] = _pos(key_node)
+            out[key] = _build(value_node, source, loc + (key,), marks)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, source, loc + (i,), marks) for i, item in enumerate(node.value)]
+    assert isinstance(node, yaml.ScalarNode)
+    return _scalar(node, source, loc)
+
+
+def parse_yaml(text: str, source: str) -> tuple[Any, _Marks]:
+    """Strictly parse YAML text into plain data plus the position of every value."""
+    marks = _Marks()
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise InvalidInput(f"{source}:{where[0]}:{where[1]}: not valid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"{source}: not valid YAML: {exc}") from None
+    if node is None:
+        raise InvalidInput(f"{source}:1:1: the profile is empty")
+    return _build(node, source, (), marks), marks
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind, msg = error["type"], error["msg"]
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling; see SPEC section 3)"
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    if kind in ("literal_error", "enum"):
+        return f"{error.get('input')!r} is not allowed: {msg.lower()}"
+    return f"{msg.lower()} (got {error.get('input')!r})"
+
+
+def profile_from_data(data: Any, source: str, marks: _Marks | None = None) -> Profile:
+    """Validate plain data as a Profile; errors name file:line:column and the key."""
+    marks = marks or _Marks()
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{source}:1:1: a profile is a mapping of keys (see SPEC section 3)")
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+            line, col = marks.find(loc)
+            lines.append(f"{source}:{line}:{col}: {_dotted(loc)}: {_message(error)}")
+        raise InvalidInput("\n".join(lines)) from None
+
+
+def load_text(text: str, source: str = "<profile>") -> Profile:
+    data, marks = parse_yaml(text, source)
+    return profile_from_data(data, source, marks)
+
+
+def load(path: str | Path) -> Profile:
+    """Load a profile file. Never executes anything; errors are InvalidInput (exit 3)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such profile file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path}: cannot read the profile ({exc})") from None
+    return load_text(text, str(path))
+
+
+def region_mark(path: str | Path) -> tuple[int, int]:
+    """Line and column of the `region` value (for the region-contradiction error)."""
+    _, marks = parse_yaml(Path(path).read_text(encoding="utf-8"), str(path))
+    return marks.find(("region",))
+
+
+def dump(profile: Profile) -> str:
+    data = profile.model_dump(mode="json")
+    header = "# studio-vpce profile (SPEC section 3). Replay: studio-vpce apply THIS_FILE --yes\n"
+    return header + yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=False)
+
+
+def save(profile: Profile, path: str | Path) -> Path:
+    """Write atomically: a temp file in the same folder, then rename over the target."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(dump(profile))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,139 @@
+"""Plans and inventories as text for people and JSON for machines (SPEC 2 and 6)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from wizard.models import Change, Inventory, Plan, to_jsonable
+
+SYMBOLS = {"create": "+", "update": "~", "delete": "-", "no-op": "="}
+_COLORS = {"create": "32", "update": "33", "delete": "31", "no-op": "2", "warn": "33", "error": "31"}
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "format_version": 1,
+        "profile": plan.profile.name,
+        "account_id": plan.account_id,
+        "region": plan.region,
+        "changes": [{"address": c.address, "type": c.type, "action": c.action, "id": c.id,
+                     "before": c.before, "after": c.after, "reason": c.reason} for c in plan.changes],
+        "policies": {"endpoint": plan.endpoint_policies, "identity": plan.identity_policy},
+        "warnings": [{"code": w.code, "message": w.message} for w in plan.warnings],
+        "errors": [{"code": e.code, "message": e.message} for e in plan.errors],
+        "fingerprint": plan.fingerprint,
+    }
+
+
+def _paint(text: str, kind: str, color: bool) -> str:
+    return f"\033[{_COLORS[kind]}m{text}\033[0m" if color else text
+
+
+def describe(change: Change) -> str:
+    """A short human summary of what a change does."""
+    a = change.after or change.before
+    kind = change.type
+    if kind == "vpc_endpoint":
+        if change.action == "delete":
+            return a.get("service_name", "")
+        dns = "private DNS on" if a.get("private_dns_enabled") else "private DNS off"
+        policy = "policy" if a.get("policy") else "no policy (full access)"
+        return f"{a.get('service_name')} in {len(a.get('subnet_ids', []))} subnet(s), {dns}, {policy}"
+    if kind == "security_group":
+        return f"{a.get('name')} in {a.get('vpc_id')}"
+    if kind == "security_group_rule":
+        return f"tcp/443 from {a.get('source')}"
+    if kind == "vpc_attribute":
+        return ", ".join(f"{k}={v}" for k, v in a.items())
+    if kind == "hosted_zone":
+        return f"private zone {a.get('name')}"
+    if kind == "route53_record":
+        return f"{a.get('name')} A alias -> {a.get('alias_target')}"
+    if kind == "hosted_zone_association":
+        return f"associate {a.get('vpc_id')}"
+    if kind == "iam_policy":
+        return f"{a.get('path', '')}{a.get('name', '')}"
+    if kind == "iam_policy_version":
+        return f"delete old version {a.get('version')}"
+    if kind == "iam_policy_attachment":
+        return f"attach to {change.address.split('.')[1]} {a.get('principal')}"
+    return ""
+
+
+def plan_text(plan: Plan, verbose: bool = False, color: bool = False) -> str:
+    lines = [f"studio-vpce plan for profile {plan.profile.name!r}: account {plan.account_id}, region {plan.region}"
+             + ("  [DEMO sandbox: nothing here is real]" if plan.demo else "")]
+    if plan.caller_arn:
+        lines.append(f"caller: {plan.caller_arn}")
+    lines.append("")
+    shown = [c for c in plan.changes if verbose or c.action != "no-op"]
+    width = max((len(c.address) for c in shown), default=0)
+    for change in shown:
+        text = f"  {SYMBOLS[change.action]} {change.address.ljust(width)}  {describe(change)}"
+        if change.id:
+            text += f"  [{change.id}]"
+        if change.reason and change.action != "no-op":
+            text += f"  ({change.reason})"
+        lines.append(_paint(text, change.action, color))
+    if not shown:
+        lines.append("  No changes. The account matches the profile.")
+    for key, document in plan.endpoint_policies.items():
+        lines += ["", f"Endpoint policy for vpc_endpoint.{key}:"]
+        lines += ["  (none: AWS's default full access)"] if document is None else \
+            ["  " + line for line in json.dumps(document, indent=2).splitlines()]
+    if plan.identity_policy is not None:
+        lines += ["", f"Identity policy {plan.profile.policy_name}:"]
+        lines += ["  " + line for line in json.dumps(plan.identity_policy, indent=2).splitlines()]
+    if plan.warnings:
+        lines += ["", "Warnings:"] + [_paint(f"  ! {w.code}: {w.message}", "warn", color) for w in plan.warnings]
+    if plan.errors:
+        lines += ["", "Errors (apply refuses until they are fixed):"]
+        lines += [_paint(f"  x {e.code}: {e.message}", "error", color) for e in plan.errors]
+    lines += ["", f"Plan: {plan.count('create')} to add, {plan.count('update')} to change, "
+                  f"{plan.count('delete')} to destroy."]
+    return "\n".join(lines)
+
+
+def discover_json(inv: Inventory) -> dict[str, Any]:
+    data = to_jsonable(inv)
+    return {"account_id": inv.account_id, "region": inv.region, "caller": data["caller"], "vpcs": data["vpcs"],
+            "domains": data["domains"], "endpoints": data["endpoints"], "security_groups": data["security_groups"],
+            "services": data["services"],
+            "principals": {kind + "s": [p.name for p in inv.principals if p.kind == kind]
+                           for kind in ("user", "group", "role")},
+            "demo": inv.demo}
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(headers, widths))]
+    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    return out
+
+
+def _flag(value: bool | None) -> str:
+    return {True: "on", False: "OFF", None: "?"}[value]
+
+
+def discover_table(inv: Inventory) -> str:
+    lines = [f"account {inv.account_id}  region {inv.region}  caller {inv.caller.arn}"
+             + ("  [DEMO sandbox]" if inv.demo else ""), "", "VPCs:"]
+    lines += _table(["id", "name", "cidr", "dns support/hostnames", "subnets"],
+                    [[v.id, v.name, ",".join(v.cidrs), f"{_flag(v.dns_support)}/{_flag(v.dns_hostnames)}",
+                      str(len(v.subnets))] for v in inv.vpcs])
+    lines += ["", "Subnets:"]
+    lines += _table(["id", "vpc", "az", "az id", "cidr", "free ips", "name"],
+                    [[s.id, s.vpc_id, s.az, s.az_id or "", s.cidr, str(s.free_ips), s.name]
+                     for v in inv.vpcs for s in v.subnets])
+    lines += ["", "Studio domains:"]
+    lines += _table(["id", "name", "vpc", "auth", "network", "security groups"],
+                    [[d.id, d.name, d.vpc_id, d.auth_mode, d.network_mode, ",".join(d.security_group_ids)]
+                     for d in inv.domains])
+    sagemaker = [e for e in inv.endpoints if "sagemaker" in e.service]
+    lines += ["", "SageMaker endpoints:"]
+    lines += _table(["id", "vpc", "service", "state", "private dns"],
+                    [[e.id, e.vpc_id, e.service, e.state, "on" if e.private_dns else "off"] for e in sagemaker])
+    lines += ["", "Principals: " + ", ".join(
+        f"{sum(1 for p in inv.principals if p.kind == k)} {k}s" for k in ("user", "group", "role"))]
+    return "\n".join(lines)
