@@ -213,8 +213,13 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
     """Read exactly what `profile` names. The number of calls does not grow with the account's size."""
     caller, partition = _caller(cloud)
     if caller.kind == "user":
-        groups = tuple(sorted(g["GroupName"] for g in cloud.pages("iam", "list_groups_for_user", "Groups",
-                                                                    UserName=caller.name)))
+        try:
+            groups = tuple(sorted(g["GroupName"] for g in cloud.pages("iam", "list_groups_for_user", "Groups",
+                                                                        UserName=caller.name)))
+        except AwsError as exc:
+            if exc.code != "NoSuchEntity":
+                raise
+            groups = ()
         caller = Caller(**{**caller.__dict__, "groups": groups})
     vpc_ids = [profile.vpc_id, *profile.dns.associate_vpc_ids]
     raw_vpcs = cloud.call("ec2", "describe_vpcs", Filters=_filters(vpc_id=vpc_ids))["Vpcs"]

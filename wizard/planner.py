@@ -232,7 +232,7 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
         if source in existing:
             b.change(_rule_address(source), "no-op", group_id, rule, rule)
         else:
-            b.change(_rule_address(source), "create", group_id, {}, rule, "HTTPS from Studio")
+            b.change(_rule_address(source), "create", None if group is None else group_id, {}, rule, "HTTPS from Studio")
     for source in sorted(existing - set(wanted)):
         b.change(_rule_address(source), "delete", group_id, {"protocol": "tcp", "port": 443, "source": source}, {},
                  "no longer a source in the profile")
@@ -460,3 +460,38 @@ def _plan_attachments(b: _Builder, inv: Inventory, profile: Profile, existing) -
     if lockout:
         b.warn("self_lockout", f"you ({caller.arn}) are among the attach targets: after apply you can open Studio "
                                "only from inside the VPC, not from the console; apply asks for an explicit confirmation")
+
+
+def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
+    """Deletes for everything tagged as this profile's, in reverse apply order; nothing else."""
+    b = _Builder()
+    inv = inventory
+    policy = inv.policy
+    if policy is not None:
+        if ours(policy.tags, profile.name):
+            for kind, names in (("user", policy.users), ("group", policy.groups), ("role", policy.roles)):
+                for name in names:
+                    b.change(f"iam_policy_attachment.{kind}.{name}", "delete", policy.arn, {"principal": name}, {})
+            b.change("iam_policy.access", "delete", policy.arn, {"name": policy.name}, {})
+        else:
+            b.warn("left_alone", f"{policy.arn} is not tagged as this profile's: left alone")
+    for zone in inv.hosted_zones:
+        key = next((k for k, n in hosted_zone_names(profile.region).items() if n == zone.name), zone.name)
+        if ours(zone.tags, profile.name):
+            b.change(f"hosted_zone.{key}", "delete", zone.id, {"name": zone.name}, {})
+    group = next((g for g in inv.security_groups if ours(g.tags, profile.name)), None)
+    for endpoint in inv.endpoints:
+        key = next((k for k, s in service_names(profile, profile.region).items() if s == endpoint.service),
+                   endpoint.service.rsplit(".", 1)[-1])
+        if ours(endpoint.tags, profile.name):
+            b.change(f"vpc_endpoint.{key}", "delete", endpoint.id, {"service_name": endpoint.service}, {})
+        elif endpoint.vpc_id == profile.vpc_id:
+            b.warn("left_alone", f"{endpoint.id} ({endpoint.service}) was not created by this profile: left alone")
+            if group is not None and group.id in endpoint.security_group_ids:
+                b.error("security_group_in_use", f"{endpoint.id} still uses {group.id}; AWS refuses to delete a group "
+                                                 f"in use: remove {group.id} from that endpoint first")
+    if group is not None:
+        b.change("security_group.endpoints", "delete", group.id, {"name": group.name}, {})
+    return Plan(profile=profile, account_id=inv.account_id, region=inv.region, partition=inv.partition,
+                changes=tuple(b.changes), endpoint_policies={}, identity_policy=None, warnings=tuple(b.warnings),
+                errors=tuple(b.errors), fingerprint=fingerprint(inv), caller_arn=inv.caller.arn, demo=inv.demo)

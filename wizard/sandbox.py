@@ -41,7 +41,7 @@ def start(region: str = DEMO_REGION):  # noqa: ANN201 - returns a boto3.Session
         _mock = mock_aws()
         _mock.start()
         mock_random.seed(DEMO_SEED)
-        _seed(session, region)
+        seed(session, region)
     install_hooks(session)
     return session
 
@@ -53,7 +53,7 @@ def stop() -> None:
         _mock = None
 
 
-def _seed(session: Any, region: str) -> None:
+def seed(session: Any, region: str) -> None:
     ec2 = session.client("ec2", region_name=region)
     iam = session.client("iam", region_name=region)
     sm = session.client("sagemaker", region_name=region)
@@ -94,6 +94,8 @@ def _seed(session: Any, region: str) -> None:
     for user in ("alice", "bob"):
         iam.add_user_to_group(GroupName="data-scientists", UserName=user)
     iam.create_group(GroupName="platform-admins")
+    iam.create_user(UserName="moto")  # the sandbox's caller (sts: user/moto), to show the self-lockout check
+    iam.add_user_to_group(GroupName="platform-admins", UserName="moto")
 
     sm.create_domain(DomainName="research", AuthMode="IAM", VpcId=research, SubnetIds=[r_a, r_b],
                      DefaultUserSettings={"ExecutionRole": role_arn, "SecurityGroups": [studio_sg]},

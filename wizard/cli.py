@@ -1,0 +1,405 @@
+"""The command line: parse flags, build the cloud session, call the engine, map errors to exit codes (SPEC 2).
+
+It imports neither Textual nor boto3 at module level: `plan` and `apply` start fast, and the TUI is loaded
+only by the wizard command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from wizard import __version__
+from wizard.errors import ConfigProblem, InvalidInput, Refused, StudioVpceError
+
+COMMANDS = ("wizard", "discover", "plan", "apply", "destroy", "verify", "export")
+_VALUE_OPTIONS = {"--region", "--aws-profile", "--endpoint-url", "--output", "--out", "--format", "--user-profile"}
+log = logging.getLogger("studio-vpce")
+
+
+def _common(parser: argparse.ArgumentParser, top: bool) -> None:
+    d = {} if top else {"default": argparse.SUPPRESS}
+    parser.add_argument("--region", help="AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the AWS profile's)", **d)
+    parser.add_argument("--aws-profile", metavar="NAME", help="named AWS CLI profile", **d)
+    parser.add_argument("--endpoint-url", metavar="URL", help="send every AWS call to this URL (e.g. a moto server)", **d)
+    parser.add_argument("--demo", action="store_true", help="use the embedded sandbox account (no credentials)", **d)
+    parser.add_argument("--debug", action="store_true", help="log AWS calls (secrets redacted) and show tracebacks", **d)
+    parser.add_argument("--no-color", action="store_true", help="plain text output", **d)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studio-vpce", description="Make SageMaker Studio reachable privately "
+                                     "from a VPC, and only from there.")
+    parser.add_argument("--version", action="version", version=f"studio-vpce {__version__}")
+    _common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("wizard", help="guided setup (full screen, or --plain prompts)")
+    p.add_argument("profile", nargs="?", help="preload this profile's answers")
+    p.add_argument("--plain", action="store_true", help="plain questions instead of the full-screen wizard")
+
+    p = sub.add_parser("discover", help="list VPCs, subnets, domains, endpoints, security groups, principals")
+    p.add_argument("--output", choices=("table", "json"), default="table")
+
+    p = sub.add_parser("plan", help="show what apply would change, and every generated policy; changes nothing")
+    p.add_argument("profile")
+    p.add_argument("--output", choices=("text", "json"), default="text")
+    p.add_argument("--out", metavar="PLANFILE", help="save the plan for `apply PLANFILE`")
+    p.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when the plan has changes")
+    p.add_argument("--verbose", action="store_true", help="also list no-op resources (=)")
+
+    p = sub.add_parser("apply", help="make it so (a PLANFILE is applied exactly, or refused if stale)")
+    p.add_argument("profile", metavar="PROFILE|PLANFILE")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--confirm-self-lockout", action="store_true",
+                   help="needed with --yes when you are among the attach targets")
+
+    p = sub.add_parser("destroy", help="remove what this profile created (by tag), nothing else")
+    p.add_argument("profile")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    p = sub.add_parser("verify", help="check the live setup against the profile")
+    p.add_argument("profile")
+    p.add_argument("--user-profile", metavar="NAME", help="also check this Studio user profile is InService")
+    p.add_argument("--presigned-url", action="store_true",
+                   help="also call CreatePresignedDomainUrl (needs --user-profile); reports the host only")
+    p.add_argument("--show-url", action="store_true", help="print the presigned URL in full (terminal only)")
+
+    p = sub.add_parser("export", help="write the resources as CloudFormation, Terraform or an AWS CLI script")
+    p.add_argument("profile")
+    p.add_argument("--format", choices=("cloudformation", "terraform", "cli"), required=True)
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+
+    for name, action in sub.choices.items():
+        _common(action, top=False)
+    return parser
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """`studio-vpce [PROFILE] [--plain]` means the wizard."""
+    skip = False
+    for i, token in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if token.startswith("-"):
+            skip = token in _VALUE_OPTIONS
+            continue
+        return argv if token in COMMANDS else [*argv[:i], "wizard", *argv[i:]]
+    if any(t in ("-h", "--help", "--version") for t in argv):
+        return argv
+    return [*argv, "wizard"]
+
+
+# ---------------------------------------------------------------- session
+
+def make_cloud(args: argparse.Namespace, profile_region: str | None = None, profile_path: str | None = None):  # noqa: ANN201
+    from wizard.cloud import Cloud, resolve_region  # noqa: PLC0415 - boto3 loads here, not at import
+
+    if args.demo:
+        from wizard import sandbox  # noqa: PLC0415
+
+        region = args.region or sandbox.DEMO_REGION
+        _check_region(region, "--region" if args.region else "the demo sandbox", profile_region, profile_path)
+        return Cloud(region, session=sandbox.start(region), demo=True)
+    region, source = resolve_region(args.region, args.aws_profile, profile_region)
+    if not region:
+        raise ConfigProblem("no AWS region: pass --region, set AWS_REGION, or put region: in the profile")
+    _check_region(region, source, profile_region, profile_path)
+    return Cloud(region, aws_profile=args.aws_profile, endpoint_url=args.endpoint_url)
+
+
+def _check_region(region: str, source: str, profile_region: str | None, profile_path: str | None) -> None:
+    if profile_region and region != profile_region:
+        from wizard.profiles import region_mark  # noqa: PLC0415
+
+        line, col = region_mark(profile_path) if profile_path else (1, 1)
+        raise InvalidInput(f"{profile_path}:{line}:{col}: region: the profile is for {profile_region} but {source} "
+                           f"says {region}; run with --region {profile_region}, or change the profile")
+
+
+def _account_guard(profile: Any, account_id: str) -> None:
+    if profile.account_id and profile.account_id != account_id:
+        raise Refused(f"the profile is for account {profile.account_id} but the credentials are for {account_id}: "
+                      "switch --aws-profile, or fix account_id")
+
+
+def _color(args: argparse.Namespace) -> bool:
+    return not args.no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def _load_profile(path: str):  # noqa: ANN202
+    from wizard.profiles import load  # noqa: PLC0415
+
+    return load(path)
+
+
+def _observe_and_plan(args: argparse.Namespace, profile: Any, path: str):  # noqa: ANN202
+    from wizard.discovery import observe  # noqa: PLC0415
+    from wizard.planner import plan  # noqa: PLC0415
+
+    cloud = make_cloud(args, profile.region, path)
+    inventory = observe(cloud, profile)
+    _account_guard(profile, inventory.account_id)
+    return cloud, inventory, plan(inventory, profile)
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from wizard.discovery import discover  # noqa: PLC0415
+    from wizard.render import discover_json, discover_table  # noqa: PLC0415
+
+    inventory = discover(make_cloud(args))
+    print(json.dumps(discover_json(inventory), indent=2) if args.output == "json" else discover_table(inventory))
+    return 0
+
+
+def _write_plan_file(plan: Any, path: str) -> None:
+    from wizard.render import plan_json  # noqa: PLC0415
+
+    data = plan_json(plan)
+    data["inputs"] = {"profile": plan.profile.model_dump(mode="json"), "demo": plan.demo}
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(target)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from wizard.render import plan_json, plan_text  # noqa: PLC0415
+
+    profile = _load_profile(args.profile)
+    _, _, plan = _observe_and_plan(args, profile, args.profile)
+    if args.output == "json":
+        print(json.dumps(plan_json(plan), indent=2))
+    else:
+        print(plan_text(plan, verbose=args.verbose, color=_color(args)))
+    if args.out:
+        _write_plan_file(plan, args.out)
+        print(f"Saved the plan to {args.out}; apply it with: studio-vpce apply {args.out}", file=sys.stderr)
+    if plan.errors:
+        return 3
+    return 2 if args.detailed_exitcode and plan.has_changes else 0
+
+
+def _read_plan_file(path: str) -> dict[str, Any] | None:
+    """A saved plan (JSON with format_version), or None when the file is a profile."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file") from None
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{path}:{exc.lineno}:{exc.colno}: not a valid plan file ({exc.msg})") from None
+    if data.get("format_version") != 1 or "inputs" not in data or "fingerprint" not in data:
+        raise InvalidInput(f"{path}: not a studio-vpce plan file (save one with `plan PROFILE --out FILE`)")
+    return data
+
+
+def _confirm(question: str) -> bool:
+    import questionary  # noqa: PLC0415
+
+    answer = questionary.confirm(question, default=False).ask()
+    return bool(answer)
+
+
+def _printer(color: bool):  # noqa: ANN202
+    def on_event(event: Any) -> None:
+        if event.kind == "start":
+            return
+        mark = {"done": "ok", "failed": "FAILED", "wait": "..", "info": "  "}[event.kind]
+        line = f"{mark:>6} {event.address}" + (f"  {event.id}" if event.id else "") + (
+            f"  {event.message}" if event.kind in ("failed", "wait", "info") else "")
+        print(line, flush=True)
+    return on_event
+
+
+def _execute(cloud: Any, plan: Any, args: argparse.Namespace, what: str) -> int:
+    from wizard.executor import Executor  # noqa: PLC0415
+
+    print(f"{what}: {plan.count('create')} to add, {plan.count('update')} to change, {plan.count('delete')} to destroy.")
+    result = Executor(cloud, plan, on_event=_printer(_color(args))).run()
+    if result.ok:
+        print(f"{what} complete: {len(result.done)} step(s) done.")
+        return 0
+    print(f"{what} stopped: {len(result.done)} step(s) done ({', '.join(result.done) or 'none'}); "
+          f"not done: {', '.join(result.not_done) or 'none'}.", file=sys.stderr)
+    print(f"error: {result.error}. Fix the cause and run the same command again: it picks up where it stopped.",
+          file=sys.stderr)
+    if args.debug and result.error is not None:
+        raise result.error
+    return getattr(result.error, "exit_code", 1)
+
+
+def _gate(args: argparse.Namespace, plan: Any, what: str) -> None:
+    """--yes, or a terminal to ask on; self-lockout needs an explicit confirmation on top."""
+    lockout = any(w.code == "self_lockout" for w in plan.warnings)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if not args.yes:
+        if not interactive:
+            raise Refused(f"{what} needs --yes when there is no terminal to confirm on; nothing was changed")
+        if not _confirm(f"{what} these changes in account {plan.account_id}?"):
+            raise Refused(f"{what} cancelled; nothing was changed")
+    if lockout:
+        if getattr(args, "confirm_self_lockout", False):
+            return
+        if not interactive:
+            raise Refused("you are among the attach targets and would lose console access to Studio: add "
+                          "--confirm-self-lockout to go ahead; nothing was changed")
+        if not _confirm("You are among the attach targets: you will open Studio only from inside the VPC. Go ahead?"):
+            raise Refused("cancelled at the self-lockout confirmation; nothing was changed")
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    from wizard.profiles import profile_from_data  # noqa: PLC0415
+    from wizard.render import plan_text  # noqa: PLC0415
+
+    saved = _read_plan_file(args.profile)
+    if saved is not None:
+        profile = profile_from_data(saved["inputs"]["profile"], args.profile)
+        if saved["inputs"].get("demo") and not args.demo:
+            raise InvalidInput(f"{args.profile}: this plan was made with --demo; apply it with --demo")
+        cloud, _, plan = _observe_and_plan(args, profile, args.profile)
+        if plan.fingerprint != saved["fingerprint"]:
+            raise Refused(f"{args.profile} is stale: the account changed since it was planned; run plan again")
+    else:
+        profile = _load_profile(args.profile)
+        cloud, _, plan = _observe_and_plan(args, profile, args.profile)
+    if plan.errors:
+        print(plan_text(plan, color=_color(args)))
+        print("apply refused: the plan has errors (listed above); nothing was changed", file=sys.stderr)
+        return 3
+    if not plan.has_changes:
+        print("No changes. The account matches the profile.")
+        return 0
+    if not args.yes:
+        print(plan_text(plan, color=_color(args)))
+    _gate(args, plan, "apply")
+    return _execute(cloud, plan, args, "apply")
+
+
+def cmd_destroy(args: argparse.Namespace) -> int:
+    from wizard.discovery import observe  # noqa: PLC0415
+    from wizard.planner import plan_destroy  # noqa: PLC0415
+    from wizard.render import plan_text  # noqa: PLC0415
+
+    profile = _load_profile(args.profile)
+    cloud = make_cloud(args, profile.region, args.profile)
+    inventory = observe(cloud, profile)
+    _account_guard(profile, inventory.account_id)
+    plan = plan_destroy(inventory, profile)
+    print(plan_text(plan, color=_color(args)))
+    if plan.errors:
+        return 3
+    if not plan.has_changes:
+        print("Nothing to destroy: no resource carries this profile's tags.")
+        return 0
+    _gate(args, plan, "destroy")
+    return _execute(cloud, plan, args, "destroy")
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from wizard.verify import verify  # noqa: PLC0415
+
+    if args.presigned_url and not args.user_profile:
+        raise InvalidInput("--presigned-url needs --user-profile NAME")
+    profile = _load_profile(args.profile)
+    cloud = make_cloud(args, profile.region, args.profile)
+    checks, url = verify(cloud, profile, args.user_profile, args.presigned_url)
+    for check in checks:
+        print(f"{'ok' if check.ok else 'FAIL':>5} {check.name}: {check.detail}")
+    if url is not None and args.show_url:
+        if sys.stdout.isatty():
+            print(f"URL (a login token: do not share): {url.url}")
+        else:
+            print("--show-url prints the URL only to a terminal; it was not printed", file=sys.stderr)
+    failed = [c for c in checks if not c.ok]
+    print(f"verify: {len(checks) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from wizard.export import export  # noqa: PLC0415
+
+    profile = _load_profile(args.profile)
+    _, _, plan = _observe_and_plan(args, profile, args.profile)
+    text = export(plan, args.format)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 3 if plan.errors else 0
+
+
+def cmd_wizard(args: argparse.Namespace) -> int:
+    from wizard.session import WizardSession  # noqa: PLC0415
+
+    preload = _load_profile(args.profile) if args.profile else None
+    if args.plain:
+        from wizard.prompts import run_prompts  # noqa: PLC0415
+
+        return run_prompts(lambda: make_cloud(args), preload=preload, profile_path=args.profile)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InvalidInput("the wizard needs a terminal; replay a saved profile with `studio-vpce apply PROFILE --yes`")
+    from screens.app import run_app  # noqa: PLC0415 - the only place Textual is loaded
+
+    session = WizardSession(lambda: make_cloud(args), preload=preload, demo=args.demo)
+    saved = run_app(session, profile_path=args.profile)
+    if saved:
+        print(f"Saved {saved}. Replay it with: studio-vpce apply {saved} --yes" + (" --demo" if args.demo else ""))
+    return 0
+
+
+HANDLERS = {"discover": cmd_discover, "plan": cmd_plan, "apply": cmd_apply, "destroy": cmd_destroy,
+            "verify": cmd_verify, "export": cmd_export, "wizard": cmd_wizard}
+
+
+def _setup_logging(debug: bool) -> None:
+    if not debug:
+        return
+    from wizard.cloud import RedactingFilter  # noqa: PLC0415
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    for name in ("botocore", "boto3", "studio-vpce"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(_with_default_command(argv))
+    except SystemExit as exc:  # argparse: 2 for usage errors; the SPEC says invalid flags are 3
+        return 0 if exc.code == 0 else 3
+    _setup_logging(args.debug)
+    try:
+        return HANDLERS[args.command](args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except StudioVpceError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - no traceback without --debug (SPEC 2)
+        if args.debug:
+            raise
+        from wizard.cloud import redact  # noqa: PLC0415
+
+        print(f"error: {type(exc).__name__}: {redact(str(exc))} (run with --debug for details)", file=sys.stderr)
+        return 1

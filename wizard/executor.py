@@ -1,0 +1,399 @@
+"""Plan + cloud -> changes made, as a stream of progress events (SPEC 7 and 8).
+
+Every step is an idempotent `ensure`: it reads before it writes where AWS has no idempotency token, and it
+takes AWS's duplicate-class errors (a retried call whose first answer was lost) as "already there".
+A step that still fails stops the run; running apply again converges, because the planner finds
+everything again by tag and by (VPC, service name).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wizard import policies
+from wizard.cloud import Cloud
+from wizard.errors import AwsError
+from wizard.models import KNOWN_AFTER_APPLY, Change, Plan
+from wizard.planner import resource_tags
+
+MUTATING_PREFIXES = ("Create", "Delete", "Modify", "Authorize", "Revoke", "Attach", "Detach", "Associate",
+                     "Disassociate", "Change", "Put", "Update", "Tag", "Untag", "Set", "Add", "Remove")
+
+
+def is_mutating(operation_name: str) -> bool:
+    return operation_name.startswith(MUTATING_PREFIXES) and operation_name != "CreatePresignedDomainUrl"
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # start | done | failed | wait | info
+    address: str
+    message: str = ""
+    id: str | None = None
+
+
+@dataclass
+class Result:
+    done: list[str] = field(default_factory=list)
+    not_done: list[str] = field(default_factory=list)
+    error: Exception | None = None
+    ids: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+
+class Executor:
+    """Carries out a plan's changes in order. `on_event` receives progress (the CLI prints it, the TUI shows it)."""
+
+    def __init__(self, cloud: Cloud, plan: Plan, on_event: Callable[[Event], None] | None = None,
+                 timeout: float = 600.0) -> None:
+        self.cloud = cloud
+        self.plan = plan
+        self.profile = plan.profile
+        self.emit = on_event or (lambda _event: None)
+        self.timeout = timeout
+        self.ids: dict[str, str] = {c.address: c.id for c in plan.changes if c.id and c.id != KNOWN_AFTER_APPLY}
+        self.dns: dict[str, tuple[str, str]] = {}  # endpoint key -> (DnsName, HostedZoneId)
+
+    # ---------------------------------------------------------------- driver
+
+    def run(self) -> Result:
+        result = Result()
+        steps = [c for c in self.plan.changes if c.action != "no-op"]
+        endpoint_steps = [c for c in steps if c.type == "vpc_endpoint" and c.action != "delete"]
+        pending = [c.address for c in steps]
+        if endpoint_steps:
+            pending.insert(pending.index(endpoint_steps[-1].address) + 1, "wait.vpc_endpoints")
+        queue = list(steps)
+        last_endpoint = endpoint_steps[-1].address if endpoint_steps else None
+        try:
+            while queue:
+                change = queue.pop(0)
+                self.emit(Event("start", change.address, _verb(change)))
+                new_id = self._apply(change)
+                if new_id:
+                    self.ids[change.address] = new_id
+                result.done.append(change.address)
+                pending.remove(change.address)
+                self.emit(Event("done", change.address, _verb(change), self.ids.get(change.address)))
+                if change.address == last_endpoint:
+                    self.emit(Event("start", "wait.vpc_endpoints", "waiting until the endpoints are available"))
+                    self._wait_for_endpoints([c for c in endpoint_steps])
+                    result.done.append("wait.vpc_endpoints")
+                    pending.remove("wait.vpc_endpoints")
+                    self.emit(Event("done", "wait.vpc_endpoints", "endpoints available"))
+        except Exception as exc:  # noqa: BLE001 - reported as a failed step, then re-raised by the caller
+            result.error = exc
+            failing = pending[0] if pending else "?"
+            self.emit(Event("failed", failing, str(exc)))
+        result.not_done = pending
+        result.ids = dict(self.ids)
+        return result
+
+    def _apply(self, change: Change) -> str | None:
+        handler = getattr(self, f"_{change.type}_{change.action.replace('-', '_')}", None)
+        if handler is None:
+            raise AwsError(f"no handler for {change.action} {change.type}")
+        return handler(change)
+
+    def call(self, service: str, operation: str, ok_codes: tuple[str, ...] = (), **params: Any) -> dict[str, Any] | None:
+        """One AWS call; an error whose code is in ok_codes means 'already as wanted' and returns None."""
+        try:
+            return self.cloud.call(service, operation, **params)
+        except AwsError as exc:
+            if exc.code in ok_codes:
+                self.emit(Event("info", operation, f"{exc.code}: already as wanted"))
+                return None
+            raise
+
+    # ---------------------------------------------------------------- VPC attributes and security group
+
+    def _vpc_attribute_update(self, change: Change) -> None:
+        attribute = change.address.split(".", 1)[1]  # one attribute per call (AWS rejects both at once)
+        key = attribute[0].upper() + attribute[1:]
+        self.call("ec2", "modify_vpc_attribute", VpcId=self.profile.vpc_id, **{key: {"Value": True}})
+
+    def _endpoint_group_id(self) -> str:
+        return self.profile.security_group.id or self.ids["security_group.endpoints"]
+
+    def _find_group(self, name: str) -> str | None:
+        groups = self.cloud.call("ec2", "describe_security_groups", Filters=[
+            {"Name": "vpc-id", "Values": [self.profile.vpc_id]}, {"Name": "group-name", "Values": [name]}])
+        found = groups.get("SecurityGroups", [])
+        return found[0]["GroupId"] if found else None
+
+    def _security_group_create(self, change: Change) -> str:
+        name = change.after["name"]
+        response = self.call("ec2", "create_security_group", ok_codes=("InvalidGroup.Duplicate",), GroupName=name,
+                             VpcId=self.profile.vpc_id, Description=change.after["description"],
+                             TagSpecifications=[{"ResourceType": "security-group",
+                                                 "Tags": _tag_list(change.after["tags"])}])
+        group_id = response["GroupId"] if response else self._find_group(name)
+        if not group_id:
+            raise AwsError(f"security group {name} was reported as existing but cannot be found")
+        return group_id
+
+    def _security_group_delete(self, change: Change) -> None:
+        deadline = time.monotonic() + self.timeout
+        while True:  # the endpoints' network interfaces take a while to go after the endpoints
+            try:
+                self.call("ec2", "delete_security_group", ok_codes=("InvalidGroup.NotFound",), GroupId=change.id)
+                return
+            except AwsError as exc:
+                if exc.code != "DependencyViolation" or time.monotonic() > deadline:
+                    raise
+                time.sleep(self.cloud.poll_interval)
+
+    def _permission(self, source: str) -> dict[str, Any]:
+        perm: dict[str, Any] = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}
+        if source.startswith("sg-"):
+            perm["UserIdGroupPairs"] = [{"GroupId": source, "Description": "SageMaker Studio HTTPS"}]
+        elif ":" in source:
+            perm["Ipv6Ranges"] = [{"CidrIpv6": source, "Description": "SageMaker Studio HTTPS"}]
+        else:
+            perm["IpRanges"] = [{"CidrIp": source, "Description": "SageMaker Studio HTTPS"}]
+        return perm
+
+    def _security_group_rule_create(self, change: Change) -> None:
+        self.call("ec2", "authorize_security_group_ingress", ok_codes=("InvalidPermission.Duplicate",),
+                  GroupId=self._endpoint_group_id(), IpPermissions=[self._permission(change.after["source"])])
+
+    def _security_group_rule_delete(self, change: Change) -> None:
+        self.call("ec2", "revoke_security_group_ingress", ok_codes=("InvalidPermission.NotFound",),
+                  GroupId=self._endpoint_group_id(), IpPermissions=[self._permission(change.before["source"])])
+
+    # ---------------------------------------------------------------- endpoints
+
+    def _vpc_endpoint_create(self, change: Change) -> str:
+        after = change.after
+        params: dict[str, Any] = {
+            "VpcEndpointType": "Interface", "VpcId": self.profile.vpc_id, "ServiceName": after["service_name"],
+            "SubnetIds": after["subnet_ids"], "SecurityGroupIds": [self._endpoint_group_id()],
+            "PrivateDnsEnabled": after["private_dns_enabled"],  # explicit: CloudFormation and the API differ
+            "ClientToken": after["client_token"],
+            "TagSpecifications": [{"ResourceType": "vpc-endpoint", "Tags": _tag_list(after["tags"])}]}
+        if after.get("policy"):
+            params["PolicyDocument"] = json.dumps(after["policy"])
+        endpoint = self.call("ec2", "create_vpc_endpoint", **params)["VpcEndpoint"]  # type: ignore[index]
+        self._remember_dns(change, endpoint)
+        return endpoint["VpcEndpointId"]
+
+    def _remember_dns(self, change: Change, endpoint: dict[str, Any]) -> None:
+        entries = endpoint.get("DnsEntries") or []
+        if entries:
+            self.dns[change.address.split(".", 1)[1]] = (entries[0]["DnsName"], entries[0]["HostedZoneId"])
+
+    def _vpc_endpoint_update(self, change: Change) -> None:
+        before, after = change.before, change.after
+        params: dict[str, Any] = {"VpcEndpointId": change.id}
+        add = sorted(set(after["subnet_ids"]) - set(before["subnet_ids"]))
+        remove = sorted(set(before["subnet_ids"]) - set(after["subnet_ids"]))
+        if add:
+            params["AddSubnetIds"] = add
+        if remove:
+            params["RemoveSubnetIds"] = remove
+        groups = [self._endpoint_group_id() if g == KNOWN_AFTER_APPLY else g for g in after["security_group_ids"]]
+        if set(groups) - set(before["security_group_ids"]):
+            params["AddSecurityGroupIds"] = sorted(set(groups) - set(before["security_group_ids"]))
+        if set(before["security_group_ids"]) - set(groups):
+            params["RemoveSecurityGroupIds"] = sorted(set(before["security_group_ids"]) - set(groups))
+        if after["policy"] != before["policy"]:
+            if after["policy"]:
+                params["PolicyDocument"] = json.dumps(after["policy"])
+            else:
+                params["ResetPolicy"] = True
+        if after["private_dns_enabled"] != before["private_dns_enabled"]:
+            params["PrivateDnsEnabled"] = after["private_dns_enabled"]
+        self.call("ec2", "modify_vpc_endpoint", **params)
+
+    def _vpc_endpoint_delete(self, change: Change) -> None:
+        response = self.call("ec2", "delete_vpc_endpoints", VpcEndpointIds=[change.id])
+        failed = (response or {}).get("Unsuccessful", [])
+        if failed and failed[0].get("Error", {}).get("Code") not in ("InvalidVpcEndpoint.NotFound", "InvalidVpcEndpointId.NotFound"):
+            raise AwsError(f"DeleteVpcEndpoints: {failed[0]['Error'].get('Code')}: {failed[0]['Error'].get('Message')}")
+        self._wait_gone([change.id or ""])
+
+    def _wait_gone(self, endpoint_ids: list[str]) -> None:
+        deadline = time.monotonic() + self.timeout
+        while True:
+            found = self.cloud.call("ec2", "describe_vpc_endpoints", Filters=[
+                {"Name": "vpc-endpoint-id", "Values": endpoint_ids}]).get("VpcEndpoints", [])
+            if all(str(e.get("State", "")).lower() in ("deleted",) for e in found):
+                return
+            if time.monotonic() > deadline:
+                raise AwsError(f"endpoints {', '.join(endpoint_ids)} still deleting after {self.timeout:.0f}s")
+            time.sleep(self.cloud.poll_interval)
+
+    def _wait_for_endpoints(self, changes: list[Change]) -> None:
+        """Poll every endpoint with one call per round until all are available (states are case-insensitive)."""
+        ids = {self.ids[c.address]: c.address.split(".", 1)[1] for c in changes}
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                found = self.cloud.call("ec2", "describe_vpc_endpoints", VpcEndpointIds=sorted(ids))["VpcEndpoints"]
+            except AwsError as exc:
+                if "NotFound" not in exc.code:  # right after create: eventual consistency, not failure
+                    raise
+                found = []
+            states = {e["VpcEndpointId"]: str(e.get("State", "")).lower() for e in found}
+            for endpoint in found:
+                if endpoint["VpcEndpointId"] in ids:
+                    entries = endpoint.get("DnsEntries") or []
+                    if entries:
+                        self.dns[ids[endpoint["VpcEndpointId"]]] = (entries[0]["DnsName"], entries[0]["HostedZoneId"])
+                if states[endpoint["VpcEndpointId"]] == "failed":
+                    error = endpoint.get("LastError") or {}
+                    raise AwsError(f"endpoint {endpoint['VpcEndpointId']} failed: {error.get('Code', '')}: "
+                                   f"{error.get('Message', 'no LastError given')}", "EndpointFailed")
+            if states and len(states) == len(ids) and all(s == "available" for s in states.values()):
+                return
+            if time.monotonic() > deadline:
+                raise AwsError(f"endpoints not available after {self.timeout:.0f}s: "
+                               + ", ".join(f"{i}={states.get(i, 'not found')}" for i in sorted(ids)), "Timeout")
+            self.emit(Event("wait", "wait.vpc_endpoints", ", ".join(f"{ids[i]}: {states.get(i, 'pending')}"
+                                                                    for i in sorted(ids))))
+            time.sleep(self.cloud.poll_interval)
+
+    # ---------------------------------------------------------------- private hosted zones
+
+    def _zone_key(self, change: Change) -> str:
+        return change.address.split(".")[1]
+
+    def _find_zone(self, name: str) -> str | None:
+        summaries = self.cloud.pages("route53", "list_hosted_zones_by_vpc", "HostedZoneSummaries",
+                                     VPCId=self.profile.vpc_id, VPCRegion=self.profile.region)
+        return next((s["HostedZoneId"].split("/")[-1] for s in summaries if s["Name"].rstrip(".") == name), None)
+
+    def _hosted_zone_create(self, change: Change) -> str:
+        name = change.after["name"]
+        reference = "studio-vpce-" + hashlib.sha256(
+            f"{self.plan.account_id}|{self.profile.vpc_id}|{name}|{self.profile.name}".encode()).hexdigest()[:40]
+        params = {"Name": name, "VPC": {"VPCRegion": self.profile.region, "VPCId": self.profile.vpc_id},
+                  "HostedZoneConfig": {"Comment": f"studio-vpce {self.profile.name}", "PrivateZone": True}}
+        response = self.call("route53", "create_hosted_zone", ok_codes=("HostedZoneAlreadyExists", "ConflictingDomainExists"),
+                             CallerReference=reference, **params)
+        zone_id = response["HostedZone"]["Id"].split("/")[-1] if response else self._find_zone(name)
+        if zone_id is None:  # the reference belonged to a zone deleted since: a new request needs a new one
+            response = self.call("route53", "create_hosted_zone", CallerReference=f"{reference[:60]}-{int(time.time())}",
+                                 **params)
+            zone_id = response["HostedZone"]["Id"].split("/")[-1]  # type: ignore[index]
+        self.call("route53", "change_tags_for_resource", ResourceType="hostedzone", ResourceId=zone_id,
+                  AddTags=_tag_list(change.after["tags"]))
+        return zone_id
+
+    def _hosted_zone_delete(self, change: Change) -> None:
+        records = self.cloud.pages("route53", "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=change.id)
+        deletions = [{"Action": "DELETE", "ResourceRecordSet": r} for r in records if r["Type"] not in ("SOA", "NS")]
+        if deletions:
+            self.call("route53", "change_resource_record_sets", HostedZoneId=change.id,
+                      ChangeBatch={"Changes": deletions})
+        self.call("route53", "delete_hosted_zone", ok_codes=("NoSuchHostedZone",), Id=change.id)
+
+    def _endpoint_dns(self, key: str) -> tuple[str, str]:
+        if key not in self.dns:
+            endpoint_id = self.ids[f"vpc_endpoint.{key}"]
+            found = self.cloud.call("ec2", "describe_vpc_endpoints", VpcEndpointIds=[endpoint_id])["VpcEndpoints"]
+            entries = found[0].get("DnsEntries") or []
+            if not entries:
+                raise AwsError(f"endpoint {endpoint_id} reports no DNS names yet; run apply again shortly")
+            self.dns[key] = (entries[0]["DnsName"], entries[0]["HostedZoneId"])
+        return self.dns[key]
+
+    def _route53_record_create(self, change: Change) -> None:
+        key = self._zone_key(change)
+        dns_name, zone_of_target = self._endpoint_dns(key)
+        self.call("route53", "change_resource_record_sets", HostedZoneId=self.ids[f"hosted_zone.{key}"], ChangeBatch={
+            "Comment": f"studio-vpce {self.profile.name}",
+            "Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+                "Name": change.after["name"], "Type": "A",
+                "AliasTarget": {"HostedZoneId": zone_of_target, "DNSName": dns_name, "EvaluateTargetHealth": False}}}]})
+
+    _route53_record_update = _route53_record_create
+
+    def _hosted_zone_association_create(self, change: Change) -> None:
+        key = self._zone_key(change)
+        self.call("route53", "associate_vpc_with_hosted_zone", ok_codes=("ConflictingDomainExists",),
+                  HostedZoneId=self.ids[f"hosted_zone.{key}"],
+                  VPC={"VPCRegion": self.profile.region, "VPCId": change.after["vpc_id"]})
+
+    # ---------------------------------------------------------------- IAM
+
+    def _document(self) -> dict[str, Any]:
+        """The planned identity policy with endpoint ids that were unknown at plan time filled in."""
+        vpce_ids = [self.ids.get(f"vpc_endpoint.{k}", KNOWN_AFTER_APPLY) for k in ("studio", "api")
+                    if getattr(self.profile.endpoints, k)] + list(self.profile.access.extra_vpce_ids)
+        document = policies.identity_policy_for(self.profile, partition=self.plan.partition,
+                                                account=self.plan.account_id, vpce_ids=vpce_ids)
+        if document is None or KNOWN_AFTER_APPLY in json.dumps(document):
+            raise AwsError("the identity policy still names an endpoint that does not exist; run apply again")
+        return document
+
+    def _policy_arn(self) -> str:
+        return self.ids.get("iam_policy.access") or (
+            f"arn:{self.plan.partition}:iam::{self.plan.account_id}:policy/studio-vpce/{self.profile.policy_name}")
+
+    def _iam_policy_create(self, change: Change) -> str:
+        response = self.call("iam", "create_policy", ok_codes=("EntityAlreadyExists",),
+                             PolicyName=self.profile.policy_name, Path="/studio-vpce/",
+                             PolicyDocument=json.dumps(self._document()),
+                             Description=f"Open SageMaker Studio only from inside {self.profile.vpc_id} (studio-vpce)",
+                             Tags=_tag_list(resource_tags(self.profile)))
+        return response["Policy"]["Arn"] if response else self._policy_arn()
+
+    def _iam_policy_update(self, change: Change) -> str:
+        self.call("iam", "create_policy_version", PolicyArn=self._policy_arn(),
+                  PolicyDocument=json.dumps(self._document()), SetAsDefault=True)
+        return self._policy_arn()
+
+    def _iam_policy_version_delete(self, change: Change) -> None:
+        self.call("iam", "delete_policy_version", ok_codes=("NoSuchEntity",), PolicyArn=change.id,
+                  VersionId=change.before["version"])
+
+    def _iam_policy_delete(self, change: Change) -> None:
+        arn = change.id
+        try:
+            versions = self.cloud.call("iam", "list_policy_versions", PolicyArn=arn)["Versions"]
+        except AwsError as exc:
+            if exc.code == "NoSuchEntity":
+                return
+            raise
+        for version in versions:
+            if not version["IsDefaultVersion"]:
+                self.call("iam", "delete_policy_version", ok_codes=("NoSuchEntity",), PolicyArn=arn,
+                          VersionId=version["VersionId"])
+        # AWS refuses to delete an attached policy (moto does not): detach anything left first.
+        entities = self.cloud.call("iam", "list_entities_for_policy", PolicyArn=arn)
+        for kind, key, name_key in (("user", "PolicyUsers", "UserName"), ("group", "PolicyGroups", "GroupName"),
+                                    ("role", "PolicyRoles", "RoleName")):
+            for entity in entities.get(key, []):
+                self.call("iam", f"detach_{kind}_policy", ok_codes=("NoSuchEntity",), PolicyArn=arn,
+                          **{name_key: entity[name_key]})
+        self.call("iam", "delete_policy", ok_codes=("NoSuchEntity",), PolicyArn=arn)
+
+    def _attachment(self, change: Change, verb: str) -> None:
+        _, kind, name = change.address.split(".", 2)
+        key = {"user": "UserName", "group": "GroupName", "role": "RoleName"}[kind]
+        self.call("iam", f"{verb}_{kind}_policy", ok_codes=("NoSuchEntity",) if verb == "detach" else (),
+                  PolicyArn=self._policy_arn(), **{key: name})
+
+    def _iam_policy_attachment_create(self, change: Change) -> None:
+        self._attachment(change, "attach")
+
+    def _iam_policy_attachment_delete(self, change: Change) -> None:
+        self._attachment(change, "detach")
+
+
+def _verb(change: Change) -> str:
+    return {"create": "create", "update": "update", "delete": "delete"}.get(change.action, change.action)
+

@@ -1,0 +1,87 @@
+"""Check the live setup against the profile (SPEC 8). Reads only; the presigned URL is never kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from wizard.cloud import Cloud
+from wizard.discovery import observe
+from wizard.errors import AwsError
+from wizard.models import Inventory, Profile
+from wizard.planner import _admits_https, plan
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class PresignedUrl:
+    """Holds the URL only in memory; str() shows the host alone (it carries a login token)."""
+
+    url: str
+
+    @property
+    def host(self) -> str:
+        return urlparse(self.url).hostname or "?"
+
+    def __str__(self) -> str:
+        return f"<presigned URL for {self.host}>"
+
+    __repr__ = __str__
+
+
+def verify(cloud: Cloud, profile: Profile, user_profile: str | None = None,
+           presigned: bool = False) -> tuple[list[Check], PresignedUrl | None]:
+    inv = observe(cloud, profile)
+    checks = static_checks(inv, profile)
+    url = None
+    if user_profile:
+        try:
+            status = cloud.call("sagemaker", "describe_user_profile", DomainId=profile.domain_id,
+                                UserProfileName=user_profile).get("Status", "?")
+            checks.append(Check("user_profile", status == "InService", f"{user_profile} is {status}"))
+        except AwsError as exc:
+            checks.append(Check("user_profile", False, str(exc)))
+        if presigned:
+            try:
+                response = cloud.call("sagemaker", "create_presigned_domain_url", DomainId=profile.domain_id,
+                                      UserProfileName=user_profile, ExpiresInSeconds=5)
+                url = PresignedUrl(response["AuthorizedUrl"])
+                checks.append(Check("presigned_url", True, f"CreatePresignedDomainUrl succeeded; host {url.host}"))
+            except AwsError as exc:
+                checks.append(Check("presigned_url", False, str(exc)))
+    return checks, url
+
+
+def static_checks(inv: Inventory, profile: Profile) -> list[Check]:
+    checks: list[Check] = []
+    current = plan(inv, profile)
+    pending = [c for c in current.changes if c.action != "no-op"]
+    checks.append(Check("matches_profile", not pending and not current.errors,
+                        "the account matches the profile" if not pending and not current.errors else
+                        "; ".join([f"{c.action} {c.address}" for c in pending] + [e.code for e in current.errors])))
+    domain = inv.domain(profile.domain_id)
+    studio_groups = domain.security_group_ids if domain else ()
+    for change in current.changes:
+        if change.type != "vpc_endpoint" or change.action == "create" or not change.id:
+            continue
+        endpoint = next((e for e in inv.endpoints if e.id == change.id), None)
+        if endpoint is None:
+            continue
+        key = change.address.split(".", 1)[1]
+        checks.append(Check(f"endpoint_{key}_available", endpoint.state == "available",
+                            f"{endpoint.id} is {endpoint.state}"))
+        if profile.dns.mode == "private-dns":
+            checks.append(Check(f"endpoint_{key}_private_dns", endpoint.private_dns,
+                                f"private DNS {'on' if endpoint.private_dns else 'off'} on {endpoint.id}"))
+        groups = [g for g in (inv.security_group(i) for i in endpoint.security_group_ids) if g]
+        for sg in studio_groups:
+            admitted = any(_admits_https(g, sg) for g in groups)
+            checks.append(Check(f"https_from_{sg}_to_{key}", admitted,
+                                f"{'443 admitted' if admitted else 'no rule admits 443'} from {sg} to {endpoint.id}"))
+    return checks
