@@ -85,6 +85,12 @@ class Dns(_Strict):
     associate_vpc_ids: list[VpcId] = Field(default_factory=list)
     fix_vpc_attributes: bool = False
 
+    @model_validator(mode="after")
+    def _associations_need_zones(self) -> Dns:
+        if self.associate_vpc_ids and self.mode != "hosted-zone":
+            raise ValueError("associate_vpc_ids needs mode: hosted-zone (private DNS serves one VPC only)")
+        return self
+
 
 def _no_open_world(value: str) -> str:
     if ipaddress.ip_network(value).prefixlen == 0:
@@ -131,6 +137,12 @@ def _name(value: str) -> str:
     return value
 
 
+def _unique(values: list[str]) -> list[str]:
+    if len(set(values)) != len(values):
+        raise ValueError("lists a subnet twice")
+    return values
+
+
 def _region(value: str) -> str:
     if not REGION_RE.match(value):
         raise ValueError(f"{value!r} is not an AWS region name (like us-west-2)")
@@ -149,7 +161,7 @@ class Profile(_Strict):
     region: Annotated[str, AfterValidator(_region)]
     account_id: Annotated[str, AfterValidator(_account)] | None = None
     vpc_id: VpcId
-    subnet_ids: list[SubnetId]
+    subnet_ids: Annotated[list[SubnetId], AfterValidator(_unique)]
     domain_id: DomainId
     endpoints: Endpoints = Field(default_factory=Endpoints)
     dns: Dns = Field(default_factory=Dns)
@@ -157,14 +169,6 @@ class Profile(_Strict):
     endpoint_policy: EndpointPolicy = Field(default_factory=EndpointPolicy)
     access: Access = Field(default_factory=Access)
     tags: dict[str, str] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Profile:
-        if len(set(self.subnet_ids)) != len(self.subnet_ids):
-            raise ValueError("subnet_ids lists a subnet twice")
-        if self.dns.associate_vpc_ids and self.dns.mode != "hosted-zone":
-            raise ValueError("dns.associate_vpc_ids needs dns.mode: hosted-zone")
-        return self
 
     @property
     def policy_name(self) -> str:

@@ -38,13 +38,13 @@ class _Marks:
         self.values: dict[Path_, tuple[int, int]] = {}
         self.keys: dict[Path_, tuple[int, int]] = {}
 
-    def find(self, loc: Path_) -> tuple[int, int]:
+    def find(self, loc: Path_, at_key: bool = False) -> tuple[int, int]:
+        """The value's position (the key's, for unknown keys); else the nearest enclosing value's."""
+        if at_key and loc in self.keys:
+            return self.keys[loc]
         for cut in range(len(loc), -1, -1):
-            sub = tuple(loc[:cut])
-            if cut == len(loc) and sub in self.keys:
-                return self.keys[sub]
-            if sub in self.values:
-                return self.values[sub]
+            if tuple(loc[:cut]) in self.values:
+                return self.values[tuple(loc[:cut])]
         return (1, 1)
 
 
@@ -92,6 +92,8 @@ def _scalar(node: yaml.ScalarNode, source: str, loc: Path_) -> Any:
 
 def _build(node: yaml.Node, source: str, loc: Path_, marks: _Marks) -> Any:
     marks.values[loc] = _pos(node)
+    if node.tag not in _STANDARD_TAGS and not isinstance(node, yaml.ScalarNode):
+        raise _fail(source, _pos(node), loc, f"YAML tag {node.tag!r} is not allowed in a profile")
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -151,7 +153,7 @@ def profile_from_data(data: Any, source: str, marks: _Marks | None = None) -> Pr
         lines = []
         for error in exc.errors():
             loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
-            line, col = marks.find(loc)
+            line, col = marks.find(loc, at_key=error["type"] == "extra_forbidden")
             lines.append(f"{source}:{line}:{col}: {_dotted(loc)}: {_message(error)}")
         raise InvalidInput("\n".join(lines)) from None
 

@@ -1,0 +1,96 @@
+"""Shared fixtures: an in-process moto account seeded like the demo sandbox, and AWS call counting."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import botocore.client
+import pytest
+from moto import mock_aws
+from moto.moto_api._internal import mock_random
+
+from wizard import sandbox
+from wizard.cloud import Cloud
+from wizard.executor import is_mutating
+from wizard.profiles import load
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILES = ROOT / "profiles"
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never reach real AWS, whatever the machine's environment says."""
+    for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION",
+                "AWS_RETRY_MODE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+
+
+class Calls:
+    """Every AWS API call made in the process (any client), by patching botocore's one entry point."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[str, str]] = []
+
+    @property
+    def mutating(self) -> list[tuple[str, str]]:
+        return [c for c in self.log if is_mutating(c[1])]
+
+    def clear(self) -> None:
+        self.log.clear()
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    counter = Calls()
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self, operation_name, api_params):  # noqa: ANN001, ANN202
+        counter.log.append((self.meta.service_model.service_name, operation_name))
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    return counter
+
+
+@pytest.fixture
+def aws() -> Iterator[boto3.Session]:
+    """A fresh moto account seeded exactly like the demo (same ids), with the sandbox's hooks."""
+    with mock_aws():
+        mock_random.seed(sandbox.DEMO_SEED)
+        session = boto3.Session(region_name="us-west-2")
+        sandbox.seed(session, "us-west-2")
+        sandbox.install_hooks(session)
+        yield session
+
+
+@pytest.fixture
+def cloud(aws: boto3.Session) -> Cloud:
+    c = Cloud("us-west-2", session=aws)
+    c.poll_interval = 0.0
+    return c
+
+
+def profile(name: str = "vpce", **changes):  # noqa: ANN003, ANN201
+    """An example profile with fields replaced (nested with dicts)."""
+    base = load(PROFILES / f"{name}.yaml")
+    data = base.model_dump()
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    return type(base).model_validate(data)
+
+
+@pytest.fixture
+def demo_ids() -> dict[str, str]:
+    p = load(PROFILES / "vpce.yaml")
+    return {"vpc": p.vpc_id, "subnet_a": p.subnet_ids[0], "subnet_b": p.subnet_ids[1], "domain": p.domain_id}

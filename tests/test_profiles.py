@@ -1,0 +1,204 @@
+"""SPEC 3: the profile format and its strict loader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wizard import cli
+from wizard.errors import InvalidInput
+from wizard.profiles import dump, load, load_text, save
+
+BASE = """\
+version: 1
+name: research-private
+region: us-west-2
+account_id: "123456789012"
+vpc_id: vpc-0a1b2c3d4e5f60718
+subnet_ids: [subnet-0aaa1111bbbb22223, subnet-0ccc3333dddd44445]
+domain_id: d-abcdefghijkl
+endpoints:
+  studio: true
+  api: true
+  extra: []
+dns:
+  mode: private-dns
+  associate_vpc_ids: []
+  fix_vpc_attributes: false
+security_group:
+  id: null
+  allow_from_security_groups: []
+  allow_from_cidrs: []
+endpoint_policy:
+  studio: [create-app, presigned-url]
+  api: []
+access:
+  mode: vpce
+  effect: allow
+  cidrs: []
+  extra_vpce_ids: []
+  resource_scope: domain
+  policy_name: null
+  attach: {users: [], groups: [], roles: []}
+tags: {}
+"""
+
+# (case id, line to replace, its replacement, key named in the error, words in the message, token the mark points at)
+MALFORMED = [
+    ("unknown_top_key", "tags: {}", "tags: {}\ncolour: blue", "colour", "unknown key", "colour"),
+    ("unknown_nested_key", "  mode: vpce", "  modee: vpce", "access.modee", "unknown key", "modee"),
+    ("duplicate_key", "tags: {}", "tags: {}\nname: other", "name", "duplicate key", "name: other"),
+    ("duplicate_nested_key", "  api: []", "  api: []\n  studio: []", "endpoint_policy.studio", "duplicate key", "  studio: []"),
+    ("yaml11_no", "  fix_vpc_attributes: false", "  fix_vpc_attributes: no", "dns.fix_vpc_attributes", "ambiguous", "no"),
+    ("yaml11_yes", "  studio: true", "  studio: yes", "endpoints.studio", "ambiguous", "yes"),
+    ("yaml11_on", "  api: true", "  api: on", "endpoints.api", "ambiguous", "on"),
+    ("yaml11_off", "  fix_vpc_attributes: false", "  fix_vpc_attributes: off", "dns.fix_vpc_attributes", "ambiguous", "off"),
+    ("yaml11_octal", "tags: {}", "tags: {port: 0443}", "tags.port", "octal", "0443"),
+    ("yaml11_leading_zero_version", "version: 1", "version: 01", "version", "octal", "01"),
+    ("yaml11_sexagesimal", "tags: {}", "tags: {window: 22:30}", "tags.window", "base-60", "22:30"),
+    ("version_2", "version: 1", "version: 2", "version", "not allowed", "2"),
+    ("version_string", "version: 1", 'version: "1"', "version", "not allowed", '"1"'),
+    ("name_uppercase", "name: research-private", "name: Research_Private", "name", "lowercase", "Research_Private"),
+    ("name_too_long", "name: research-private", "name: " + "a" * 41, "name", "1-40", "a" * 41),
+    ("region_bad", "region: us-west-2", "region: us-west", "region", "not an AWS region", "us-west"),
+    ("account_unquoted", 'account_id: "123456789012"', "account_id: 123456789012", "account_id", "string", "123456789012"),
+    ("account_short", 'account_id: "123456789012"', 'account_id: "12345"', "account_id", "12-digit", '"12345"'),
+    ("vpc_short", "vpc_id: vpc-0a1b2c3d4e5f60718", "vpc_id: vpc-123", "vpc_id", "not a vpc id", "vpc-123"),
+    ("vpc_uppercase", "vpc_id: vpc-0a1b2c3d4e5f60718", "vpc_id: vpc-0A1B2C3D", "vpc_id", "not a vpc id", "vpc-0A1B2C3D"),
+    ("vpc_wrong_prefix", "vpc_id: vpc-0a1b2c3d4e5f60718", "vpc_id: subnet-0a1b2c3d", "vpc_id", "not a vpc id", "subnet-0a1b2c3d"),
+    ("subnets_not_list", "subnet_ids: [subnet-0aaa1111bbbb22223, subnet-0ccc3333dddd44445]",
+     "subnet_ids: subnet-0aaa1111bbbb22223", "subnet_ids", "list", "subnet-0aaa1111bbbb22223"),
+    ("subnet_shape", "subnet_ids: [subnet-0aaa1111bbbb22223, subnet-0ccc3333dddd44445]",
+     "subnet_ids: [subnet-xyz]", "subnet_ids[0]", "not a subnet id", "subnet-xyz"),
+    ("subnet_twice", "subnet_ids: [subnet-0aaa1111bbbb22223, subnet-0ccc3333dddd44445]",
+     "subnet_ids: [subnet-0aaa1111bbbb22223, subnet-0aaa1111bbbb22223]", "subnet_ids", "twice", "[subnet-0aaa1111bbbb22223, subnet-0aaa1111bbbb22223]"),
+    ("domain_uppercase", "domain_id: d-abcdefghijkl", "domain_id: D-ABC", "domain_id", "not a domain id", "D-ABC"),
+    ("domain_no_prefix", "domain_id: d-abcdefghijkl", "domain_id: dabc", "domain_id", "not a domain id", "dabc"),
+    ("extra_unknown_service", "  extra: []", "  extra: [ssm]", "endpoints.extra[0]", "not allowed", "ssm"),
+    ("dns_mode_bad", "  mode: private-dns", "  mode: public", "dns.mode", "not allowed", "public"),
+    ("associate_vpc_bad", "  associate_vpc_ids: []", "  associate_vpc_ids: [vpc-bad]", "dns.associate_vpc_ids[0]",
+     "not a vpc id", "vpc-bad"),
+    ("associate_needs_hosted_zone", "  associate_vpc_ids: []", "  associate_vpc_ids: [vpc-0a1b2c3d]", "dns",
+     "hosted-zone", "mode: private-dns"),
+    ("sg_id_shape", "  id: null", "  id: sg-1", "security_group.id", "not a sg id", "sg-1"),
+    ("source_sg_shape", "  allow_from_security_groups: []", "  allow_from_security_groups: [sg-zz]",
+     "security_group.allow_from_security_groups[0]", "not a sg id", "sg-zz"),
+    ("cidr_host_bits", "  allow_from_cidrs: []", "  allow_from_cidrs: [10.0.0.1/8]", "security_group.allow_from_cidrs[0]",
+     "host bits set", "10.0.0.1/8"),
+    ("cidr_open_world", "  allow_from_cidrs: []", "  allow_from_cidrs: [0.0.0.0/0]", "security_group.allow_from_cidrs[0]",
+     "whole internet", "0.0.0.0/0"),
+    ("cidr_bad_prefix", "  allow_from_cidrs: []", "  allow_from_cidrs: [10.0.0.0/33]", "security_group.allow_from_cidrs[0]",
+     "not a CIDR", "10.0.0.0/33"),
+    ("preset_unknown", "  studio: [create-app, presigned-url]", "  studio: [create-apps]", "endpoint_policy.studio[0]",
+     "not allowed", "create-apps"),
+    ("access_mode_bad", "  mode: vpce", "  mode: vpn", "access.mode", "not allowed", "vpn"),
+    ("effect_bad", "  effect: allow", "  effect: block", "access.effect", "not allowed", "block"),
+    ("access_cidr_bad", "  cidrs: []", "  cidrs: [300.1.1.0/24]", "access.cidrs[0]", "not a CIDR", "300.1.1.0/24"),
+    ("extra_vpce_shape", "  extra_vpce_ids: []", "  extra_vpce_ids: [vpce-1]", "access.extra_vpce_ids[0]",
+     "not a vpce id", "vpce-1"),
+    ("resource_scope_bad", "  resource_scope: domain", "  resource_scope: account", "access.resource_scope",
+     "not allowed", "account"),
+    ("policy_name_bad", "  policy_name: null", '  policy_name: "bad name!"', "access.policy_name", "policy name",
+     '"bad name!"'),
+    ("attach_users_string", "  attach: {users: [], groups: [], roles: []}", "  attach: {users: alice, groups: [], roles: []}",
+     "access.attach.users", "list", "alice"),
+    ("attach_unknown_key", "  attach: {users: [], groups: [], roles: []}", "  attach: {users: [], admins: []}",
+     "access.attach.admins", "unknown key", "admins"),
+    ("tag_value_number", "tags: {}", "tags: {team: 5}", "tags.team", "string", "5"),
+    ("tags_list", "tags: {}", "tags: [a, b]", "tags", "dictionary", "[a, b]"),
+    ("endpoints_scalar", "endpoints:\n  studio: true\n  api: true\n  extra: []", "endpoints: true", "endpoints",
+     "endpoints", "true"),
+    ("bool_quoted", "  studio: true", '  studio: "true"', "endpoints.studio", "boolean", '"true"'),
+    ("yaml_syntax", "name: research-private", "name: [unclosed", "(top level)", "not valid YAML", None),
+    ("python_tag", "name: research-private", "name: !!python/object:os.system x", "name", "tag", "!!python"),
+    ("missing_vpc", "vpc_id: vpc-0a1b2c3d4e5f60718\n", "", "vpc_id", "required key is missing", "version"),
+]
+
+
+def _where(text: str, start: int, token: str | None) -> tuple[int, int] | None:
+    """Line and column of `token`, searched from the replaced text onward."""
+    if token is None:
+        return None
+    at = text.index(token.strip(), start) if token.strip() in text[start:] else text.index(token.strip())
+    line = text.count("\n", 0, at) + 1
+    col = at - (text.rfind("\n", 0, at) + 1) + 1
+    return line, col
+
+
+def test_corpus_has_at_least_forty_cases() -> None:
+    assert len(MALFORMED) >= 40
+
+
+@pytest.mark.parametrize(("case", "old", "new", "key", "words", "token"), MALFORMED, ids=[m[0] for m in MALFORMED])
+def test_malformed_profile_is_a_one_line_error_with_position_exit_3_and_no_aws_call(
+        case, old, new, key, words, token, tmp_path: Path, calls, capsys) -> None:  # noqa: ANN001
+    assert old in BASE, case
+    text = BASE.replace(old, new, 1)
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    code = cli.main(["plan", str(path), "--demo"])
+    err = capsys.readouterr().err.strip()
+    assert code == 3
+    assert calls.log == []
+    first = err.splitlines()[0]
+    assert first.startswith(f"error: {path}:")
+    assert f": {key}: " in first or (key == "(top level)" and "not valid YAML" in first), first
+    assert words.lower() in first.lower(), first
+    where = _where(text, BASE.index(old), token)
+    if where is not None and case != "missing_vpc":
+        assert f"{path}:{where[0]}:{where[1]}:" in first, (first, where)
+    if case == "missing_vpc":
+        assert f"{path}:1:1:" in first
+    assert "Traceback" not in err
+
+
+def test_valid_base_profile_loads() -> None:
+    profile = load_text(BASE, "base.yaml")
+    assert profile.name == "research-private"
+    assert profile.policy_name == "SageMakerStudioPrivateAccess-research-private"
+
+
+@pytest.mark.parametrize(("spelling", "mode"), [("SourceVpc", "subnet"), ("sourcevpce", "vpce"), ("SOURCEIP", "source-ip"),
+                                                ("VpcSourceIp", "vpc-source-ip"), ("Subnet", "subnet")])
+def test_mode_accepts_the_guides_condition_key_spellings(spelling: str, mode: str) -> None:
+    assert load_text(BASE.replace("  mode: vpce", f"  mode: {spelling}"), "x").access.mode == mode
+
+
+def test_save_then_load_round_trips(tmp_path: Path) -> None:
+    original = load_text(BASE.replace("tags: {}", 'tags: {team: "no", port: "0443"}'), "x")
+    path = save(original, tmp_path / "p.yaml")
+    assert load(path) == original
+
+
+def test_save_is_atomic_and_leaves_no_temp_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "p.yaml"
+    target.write_text("old content\n")
+    original = load_text(BASE, "x")
+
+    def boom(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+        raise OSError("disk full")
+
+    monkeypatch.setattr("wizard.profiles.os.replace", boom)
+    with pytest.raises(OSError):
+        save(original, target)
+    assert target.read_text() == "old content\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["p.yaml"]
+
+
+def test_a_profile_holds_decisions_only() -> None:
+    text = dump(load_text(BASE, "x"))
+    for word in ("AuthorizedUrl", "aws_secret", "token", "Subnets", "AvailabilityZone"):
+        assert word not in text
+
+
+def test_loading_never_constructs_python_objects(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="tag"):
+        load_text(BASE.replace("name: research-private", "name: !!python/object/apply:os.system [echo hi]"), "x")
+
+
+def test_every_example_profile_loads() -> None:
+    examples = sorted((Path(__file__).parent.parent / "profiles").glob("*.yaml"))
+    assert {p.stem for p in examples} >= {"subnet", "vpce", "source-ip", "vpc-source-ip", "hosted-zone", "deny-guardrail"}
+    modes = {load(p).access.mode for p in examples}
+    assert modes >= {"subnet", "vpce", "source-ip", "vpc-source-ip"}
