@@ -264,7 +264,8 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         vpcs=tuple(sorted(vpcs, key=lambda v: v.id)), domains=tuple(domains),
         endpoints=tuple(sorted(endpoints, key=lambda e: e.id)), security_groups=tuple(sorted(groups, key=lambda g: g.id)),
         services=tuple(sorted(services, key=lambda s: s.name)), hosted_zones=tuple(zones), policy=policy,
-        principals=tuple(principals), quotas=_quotas(cloud) if principals else Inventory.quotas, demo=cloud.demo)
+        principals=tuple(principals), quotas=_quotas(cloud) if principals else Inventory.quotas, demo=cloud.demo,
+        other_subnets=tuple(sorted((s for s in subnets if s.vpc_id not in vpc_ids), key=lambda s: s.id)))
 
 
 def _observe_zones(cloud: Cloud, profile: Profile) -> list[HostedZone]:

@@ -319,6 +319,7 @@ class Inventory:
     hosted_zones: tuple[HostedZone, ...] = ()
     policy: ManagedPolicy | None = None
     principals: tuple[Principal, ...] = ()
+    other_subnets: tuple[Subnet, ...] = ()  # subnets a profile names that lie outside the VPCs read
     quotas: tuple[tuple[str, int], ...] = (("user", 10), ("group", 10), ("role", 10))
     demo: bool = False
 

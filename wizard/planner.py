@@ -109,7 +109,7 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
 # ---------------------------------------------------------------- network checks
 
 def _check_subnets(b: _Builder, inv: Inventory, profile: Profile) -> None:
-    known = {s.id: s for v in inv.vpcs for s in v.subnets}
+    known = {s.id: s for s in (*inv.other_subnets, *(s for v in inv.vpcs for s in v.subnets))}
     names = service_names(profile, profile.region)
     if names and not profile.subnet_ids:
         b.error("no_subnets", "subnet_ids is empty: endpoints need one subnet per Availability Zone to live in")

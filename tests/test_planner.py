@@ -1,0 +1,270 @@
+"""SPEC 5 and 6: every preflight check, by name, on a moto account seeded like the demo."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import boto3
+
+from conftest import profile
+from wizard.discovery import observe
+from wizard.models import KNOWN_AFTER_APPLY, Service
+from wizard.planner import plan
+from wizard.render import plan_json
+
+RESEARCH_A2 = "subnet-b750ae738b8405f06"  # the sandbox's second subnet in us-west-2a
+RESEARCH_D = "subnet-365e28bdf53161349"  # us-west-2d: the Studio service is not offered there
+ANALYTICS = {"vpc_id": "vpc-d8dcada32354819f1", "subnet_ids": ["subnet-a956347bc11beee02"], "domain_id": "d-lab"}
+
+
+def _plan(cloud, p):  # noqa: ANN001, ANN202
+    return plan(observe(cloud, p), p)
+
+
+def codes(result) -> list[str]:  # noqa: ANN001
+    return [f.code for f in result.errors]
+
+
+def warning_codes(result) -> list[str]:  # noqa: ANN001
+    return [f.code for f in result.warnings]
+
+
+def test_every_example_profile_plans_without_errors(cloud) -> None:  # noqa: ANN001
+    for name in ("subnet", "vpce", "source-ip", "vpc-source-ip", "hosted-zone", "deny-guardrail"):
+        result = _plan(cloud, profile(name))
+        assert result.errors == (), (name, result.errors)
+        assert result.has_changes
+
+
+def test_vpc_that_does_not_exist_is_an_error(cloud) -> None:  # noqa: ANN001
+    assert "vpc_not_found" in codes(_plan(cloud, profile(vpc_id="vpc-0123456789abcdef0")))
+
+
+def test_subnet_that_does_not_exist_is_an_error(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, profile(subnet_ids=["subnet-0123456789abcdef0"]))
+    assert "subnet_not_found" in codes(result)
+
+
+def test_subnet_in_another_vpc_is_an_error(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, profile(subnet_ids=["subnet-13b777aaf563695a5", ANALYTICS["subnet_ids"][0]]))
+    assert "subnet_not_in_vpc" in codes(result)
+
+
+def test_second_subnet_in_same_az_is_an_error(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, profile(subnet_ids=["subnet-13b777aaf563695a5", RESEARCH_A2]))
+    assert "duplicate_az" in codes(result)
+    assert "DuplicateSubnetsInSameZone" in next(e.message for e in result.errors if e.code == "duplicate_az")
+
+
+def test_subnet_in_an_az_the_service_does_not_support_is_an_error(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, profile(subnet_ids=["subnet-13b777aaf563695a5", RESEARCH_D]))
+    errors = [e for e in result.errors if e.code == "az_not_supported"]
+    assert errors and RESEARCH_D in errors[0].message and "aws.sagemaker.us-west-2.studio" in errors[0].message
+
+
+def test_supported_azs_are_compared_by_az_id_when_aws_reports_ids(cloud) -> None:  # noqa: ANN001
+    p = profile()
+    inv = observe(cloud, p)
+    # AWS reports IDs: usw2-az2 (subnet a) is supported under another account's name mapping
+    services = tuple(Service(s.name, ("us-west-2z",), ("usw2-az2", "usw2-az1")) for s in inv.services)
+    assert plan(dataclasses.replace(inv, services=services), p).errors == ()
+    services = tuple(Service(s.name, ("us-west-2a", "us-west-2b"), ("usw2-az3",)) for s in inv.services)
+    assert "az_not_supported" in codes(plan(dataclasses.replace(inv, services=services), p))
+
+
+def test_unknown_service_name_is_an_error(cloud) -> None:  # noqa: ANN001
+    p = profile()
+    inv = dataclasses.replace(observe(cloud, p), services=())
+    assert "service_not_found" in codes(plan(inv, p))
+
+
+def test_dns_hostnames_off_is_an_error(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, profile(**ANALYTICS, access={"mode": "none"}))
+    assert "dns_hostnames_off" in codes(result)
+
+
+def test_fix_vpc_attributes_plans_the_fix_instead(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, profile(**ANALYTICS, access={"mode": "none"}, dns={"fix_vpc_attributes": True}))
+    assert "dns_hostnames_off" not in codes(result)
+    change = next(c for c in result.changes if c.address == "vpc_attribute.enableDnsHostnames")
+    assert change.action == "update"
+
+
+def test_sso_domain_cannot_take_the_identity_policy(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, profile(**ANALYTICS, dns={"fix_vpc_attributes": True}))
+    assert "domain_sso" in codes(result)
+    assert "domain_sso" not in codes(_plan(cloud, profile(**ANALYTICS, dns={"fix_vpc_attributes": True},
+                                                          access={"mode": "none"})))
+
+
+def test_domain_in_another_vpc_is_an_error(cloud) -> None:  # noqa: ANN001
+    assert "domain_not_in_vpc" in codes(_plan(cloud, profile(domain_id="d-lab")))
+
+
+def test_domain_that_does_not_exist_is_an_error(cloud) -> None:  # noqa: ANN001
+    assert "domain_not_found" in codes(_plan(cloud, profile(domain_id="d-nosuchdomain")))
+
+
+def test_https_sources_default_to_all_the_domains_security_groups(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, profile())
+    rules = [c for c in result.changes if c.type == "security_group_rule"]
+    assert [c.after["source"] for c in rules] == ["sg-34547a5abaa10901c"]
+
+
+def test_existing_endpoint_for_the_same_service_is_reused_not_duplicated(cloud, aws) -> None:  # noqa: ANN001
+    p = profile()
+    ec2 = aws.client("ec2")
+    existing = ec2.create_vpc_endpoint(VpcId=p.vpc_id, ServiceName="com.amazonaws.us-west-2.sagemaker.api",
+                                       VpcEndpointType="Interface", SubnetIds=[p.subnet_ids[0]],
+                                       PrivateDnsEnabled=True)["VpcEndpoint"]["VpcEndpointId"]
+    result = _plan(cloud, p)
+    api = next(c for c in result.changes if c.address == "vpc_endpoint.api")
+    assert api.action == "update" and api.id == existing
+    assert "endpoint_reused" in warning_codes(result)
+    assert existing in json.dumps(result.identity_policy)
+
+
+def test_existing_private_hosted_zone_conflicts_with_private_dns(cloud, aws) -> None:  # noqa: ANN001
+    p = profile()
+    aws.client("route53").create_hosted_zone(Name="api.sagemaker.us-west-2.amazonaws.com", CallerReference="x",
+                                             VPC={"VPCRegion": "us-west-2", "VPCId": p.vpc_id},
+                                             HostedZoneConfig={"PrivateZone": True})
+    assert "conflicting_dns_domain" in codes(_plan(cloud, p))
+
+
+def test_hosted_zone_mode_adds_records_to_an_existing_zone(cloud, aws) -> None:  # noqa: ANN001
+    p = profile("hosted-zone")
+    aws.client("route53").create_hosted_zone(Name="api.sagemaker.us-west-2.amazonaws.com", CallerReference="x",
+                                             VPC={"VPCRegion": "us-west-2", "VPCId": p.vpc_id},
+                                             HostedZoneConfig={"PrivateZone": True})
+    result = _plan(cloud, p)
+    assert "hosted_zone_reused" in warning_codes(result)
+    assert next(c for c in result.changes if c.address == "hosted_zone.api").action == "no-op"
+    assert next(c for c in result.changes if c.address == "hosted_zone.studio").action == "create"
+
+
+def test_hosted_zone_mode_turns_private_dns_off_on_the_endpoints(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, profile("hosted-zone"))
+    endpoints = [c for c in result.changes if c.type == "vpc_endpoint"]
+    assert endpoints and all(c.after["private_dns_enabled"] is False for c in endpoints)
+    records = {c.after["name"] for c in result.changes if c.type == "route53_record"}
+    assert records == {"api.sagemaker.us-west-2.amazonaws.com", "*.studio.us-west-2.sagemaker.aws"}
+
+
+def test_new_endpoint_ids_are_known_after_apply(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, profile())
+    condition = result.identity_policy["Statement"][0]["Condition"]["ForAnyValue:StringEquals"]["aws:sourceVpce"]
+    assert condition == [KNOWN_AFTER_APPLY, KNOWN_AFTER_APPLY]
+
+
+def _policy_with_versions(aws, p, count: int) -> None:  # noqa: ANN001
+    iam = aws.client("iam")
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]})
+    arn = iam.create_policy(PolicyName=p.policy_name, Path="/studio-vpce/", PolicyDocument=doc, Tags=[
+        {"Key": "studio-vpce:profile", "Value": p.name}, {"Key": "managed-by", "Value": "studio-vpce"}])["Policy"]["Arn"]
+    for _ in range(count - 1):
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=doc, SetAsDefault=True)
+
+
+def test_five_versions_plan_deletes_the_oldest_non_default_version(cloud, aws) -> None:  # noqa: ANN001
+    p = profile()
+    _policy_with_versions(aws, p, 5)
+    result = _plan(cloud, p)
+    deletes = [c for c in result.changes if c.type == "iam_policy_version"]
+    assert [(c.address, c.action) for c in deletes] == [("iam_policy_version.v1", "delete")]
+    assert "policy_versions_full" in warning_codes(result)
+    assert next(c for c in result.changes if c.address == "iam_policy.access").action == "update"
+
+
+def test_fewer_than_five_versions_deletes_none(cloud, aws) -> None:  # noqa: ANN001
+    p = profile()
+    _policy_with_versions(aws, p, 3)
+    assert not [c for c in _plan(cloud, p).changes if c.type == "iam_policy_version"]
+
+
+def test_attachment_over_the_quota_is_an_error(cloud, aws) -> None:  # noqa: ANN001
+    iam = aws.client("iam")
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]})
+    for i in range(10):
+        arn = iam.create_policy(PolicyName=f"filler{i}", PolicyDocument=doc)["Policy"]["Arn"]
+        iam.attach_user_policy(UserName="alice", PolicyArn=arn)
+    result = _plan(cloud, profile())
+    assert "attach_quota_exceeded" in codes(result)
+    # GetAccountSummary says the real quota: with 20 the same attachment fits
+    p = profile()
+    inv = observe(cloud, p)
+    assert "attach_quota_exceeded" not in codes(plan(dataclasses.replace(inv, quotas=(("user", 20), ("group", 10), ("role", 20))), p))
+
+
+def test_attach_target_that_does_not_exist_is_an_error(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, profile(access={"attach": {"users": ["mallory"], "groups": [], "roles": []}}))
+    assert "principal_not_found" in codes(result)
+
+
+def test_caller_among_attach_targets_warns_of_self_lockout(cloud) -> None:  # noqa: ANN001
+    by_group = _plan(cloud, profile(access={"attach": {"users": [], "groups": ["platform-admins"], "roles": []}}))
+    by_user = _plan(cloud, profile(access={"attach": {"users": ["moto"], "groups": [], "roles": []}}))
+    assert "self_lockout" in warning_codes(by_group) and "self_lockout" in warning_codes(by_user)
+    assert "self_lockout" not in warning_codes(_plan(cloud, profile()))
+
+
+def test_source_ip_ranges_must_be_public(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, profile("source-ip", access={"cidrs": ["10.0.0.0/8"]}))
+    assert "cidr_not_public" in codes(result)
+    assert "cidr_not_public" not in codes(_plan(cloud, profile("source-ip")))
+
+
+def test_vpc_source_ip_ranges_must_lie_inside_the_vpc(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, profile("vpc-source-ip", access={"cidrs": ["10.99.0.0/24"]}))
+    assert "cidr_not_in_vpc" in codes(result)
+
+
+def test_ip_modes_need_cidrs(cloud) -> None:  # noqa: ANN001
+    assert "cidrs_required" in codes(_plan(cloud, profile("source-ip", access={"cidrs": []})))
+
+
+def test_restricting_the_api_endpoint_warns(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, profile(endpoint_policy={"api": ["presigned-url"]}))
+    assert "api_endpoint_policy_restricts" in warning_codes(result)
+
+
+def test_studio_endpoint_policy_without_create_app_is_a_plan_error(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, profile(endpoint_policy={"studio": ["presigned-url"]}))
+    assert "studio_policy_needs_create_app" in codes(result)
+
+
+def test_plan_is_deterministic(cloud) -> None:  # noqa: ANN001
+    p = profile()
+    assert plan_json(_plan(cloud, p)) == plan_json(_plan(cloud, p))
+
+
+def test_plan_makes_no_mutating_call(cloud, calls) -> None:  # noqa: ANN001
+    for name in ("vpce", "hosted-zone", "deny-guardrail"):
+        calls.clear()
+        _plan(cloud, profile(name))
+        assert calls.log and calls.mutating == []
+
+
+def test_plan_call_count_does_not_grow_with_the_account(cloud, aws, calls) -> None:  # noqa: ANN001
+    p = profile()
+    _plan(cloud, p)
+    small = len(calls.log)
+    ec2, iam = aws.client("ec2"), aws.client("iam")
+    for i in range(30):
+        vpc = ec2.create_vpc(CidrBlock=f"10.{100 + i}.0.0/16")["Vpc"]["VpcId"]
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{100 + i}.1.0/24")
+        iam.create_role(RoleName=f"role{i}", AssumeRolePolicyDocument="{}")
+    calls.clear()
+    _plan(cloud, p)
+    assert len(calls.log) == small
+    assert small <= 25
+
+
+def test_plan_json_has_the_stable_keys(cloud) -> None:  # noqa: ANN001
+    data = plan_json(_plan(cloud, profile()))
+    assert list(data) == ["format_version", "profile", "account_id", "region", "changes", "policies", "warnings",
+                          "errors", "fingerprint"]
+    assert set(data["changes"][0]) == {"address", "type", "action", "id", "before", "after", "reason"}
+    assert set(data["policies"]) == {"endpoint", "identity"}
+    assert data["fingerprint"].startswith("sha256:")
