@@ -10,7 +10,6 @@ import boto3
 import botocore.client
 import pytest
 from moto import mock_aws
-from moto.moto_api._internal import mock_random
 
 from wizard import sandbox
 from wizard.cloud import Cloud
@@ -64,7 +63,6 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
 def aws() -> Iterator[boto3.Session]:
     """A fresh moto account seeded exactly like the demo (same ids), with the sandbox's hooks."""
     with mock_aws():
-        mock_random.seed(sandbox.DEMO_SEED)
         session = boto3.Session(region_name="us-west-2")
         sandbox.seed(session, "us-west-2")
         sandbox.install_hooks(session)
@@ -78,9 +76,9 @@ def cloud(aws: boto3.Session) -> Cloud:
     return c
 
 
-def profile(name: str = "vpce", **changes):  # noqa: ANN003, ANN201
+def profile(example: str = "vpce", **changes):  # noqa: ANN003, ANN201
     """An example profile with fields replaced (nested with dicts)."""
-    base = load(PROFILES / f"{name}.yaml")
+    base = load(PROFILES / f"{example}.yaml")
     data = base.model_dump()
     for key, value in changes.items():
         if isinstance(value, dict) and isinstance(data.get(key), dict):

@@ -13,9 +13,9 @@ from wizard.models import KNOWN_AFTER_APPLY, Service
 from wizard.planner import plan
 from wizard.render import plan_json
 
-RESEARCH_A2 = "subnet-b750ae738b8405f06"  # the sandbox's second subnet in us-west-2a
-RESEARCH_D = "subnet-365e28bdf53161349"  # us-west-2d: the Studio service is not offered there
-ANALYTICS = {"vpc_id": "vpc-d8dcada32354819f1", "subnet_ids": ["subnet-a956347bc11beee02"], "domain_id": "d-lab"}
+RESEARCH_A2 = "subnet-d2c4c194b1dbc4b3d"  # the sandbox's second subnet in us-west-2a
+RESEARCH_D = "subnet-7931cee1f1c5bf80b"  # us-west-2d: the Studio service is not offered there
+ANALYTICS = {"vpc_id": "vpc-8835a48a96ffd84bf", "subnet_ids": ["subnet-ccb2a18a7413d6791"], "domain_id": "d-lab"}
 
 
 def _plan(cloud, p):  # noqa: ANN001, ANN202
@@ -47,18 +47,18 @@ def test_subnet_that_does_not_exist_is_an_error(cloud) -> None:  # noqa: ANN001
 
 
 def test_subnet_in_another_vpc_is_an_error(cloud) -> None:  # noqa: ANN001
-    result = _plan(cloud, profile(subnet_ids=["subnet-13b777aaf563695a5", ANALYTICS["subnet_ids"][0]]))
+    result = _plan(cloud, profile(subnet_ids=["subnet-1c535523a350b2a6d", ANALYTICS["subnet_ids"][0]]))
     assert "subnet_not_in_vpc" in codes(result)
 
 
 def test_second_subnet_in_same_az_is_an_error(cloud) -> None:  # noqa: ANN001
-    result = _plan(cloud, profile(subnet_ids=["subnet-13b777aaf563695a5", RESEARCH_A2]))
+    result = _plan(cloud, profile(subnet_ids=["subnet-1c535523a350b2a6d", RESEARCH_A2]))
     assert "duplicate_az" in codes(result)
     assert "DuplicateSubnetsInSameZone" in next(e.message for e in result.errors if e.code == "duplicate_az")
 
 
 def test_subnet_in_an_az_the_service_does_not_support_is_an_error(cloud) -> None:  # noqa: ANN001
-    result = _plan(cloud, profile(subnet_ids=["subnet-13b777aaf563695a5", RESEARCH_D]))
+    result = _plan(cloud, profile(subnet_ids=["subnet-1c535523a350b2a6d", RESEARCH_D]))
     errors = [e for e in result.errors if e.code == "az_not_supported"]
     assert errors and RESEARCH_D in errors[0].message and "aws.sagemaker.us-west-2.studio" in errors[0].message
 
@@ -109,7 +109,7 @@ def test_domain_that_does_not_exist_is_an_error(cloud) -> None:  # noqa: ANN001
 def test_https_sources_default_to_all_the_domains_security_groups(cloud) -> None:  # noqa: ANN001
     result = _plan(cloud, profile())
     rules = [c for c in result.changes if c.type == "security_group_rule"]
-    assert [c.after["source"] for c in rules] == ["sg-34547a5abaa10901c"]
+    assert [c.after["source"] for c in rules] == ["sg-76b5210b55a304ef5"]
 
 
 def test_existing_endpoint_for_the_same_service_is_reused_not_duplicated(cloud, aws) -> None:  # noqa: ANN001

@@ -227,8 +227,12 @@ class Executor:
     def _wait_gone(self, endpoint_ids: list[str]) -> None:
         deadline = time.monotonic() + self.timeout
         while True:
-            found = self.cloud.call("ec2", "describe_vpc_endpoints", Filters=[
-                {"Name": "vpc-endpoint-id", "Values": endpoint_ids}]).get("VpcEndpoints", [])
+            try:
+                found = self.cloud.call("ec2", "describe_vpc_endpoints", VpcEndpointIds=endpoint_ids)["VpcEndpoints"]
+            except AwsError as exc:
+                if "NotFound" not in exc.code:
+                    raise
+                return
             if all(str(e.get("State", "")).lower() in ("deleted",) for e in found):
                 return
             if time.monotonic() > deadline:

@@ -31,7 +31,6 @@ def start(region: str = DEMO_REGION):  # noqa: ANN201 - returns a boto3.Session
 
     try:
         from moto import mock_aws  # noqa: PLC0415
-        from moto.moto_api._internal import mock_random  # noqa: PLC0415
     except ImportError as exc:  # pragma: no cover - depends on the install
         from wizard.errors import ConfigProblem  # noqa: PLC0415
 
@@ -40,7 +39,6 @@ def start(region: str = DEMO_REGION):  # noqa: ANN201 - returns a boto3.Session
     if _mock is None:
         _mock = mock_aws()
         _mock.start()
-        mock_random.seed(DEMO_SEED)
         seed(session, region)
     install_hooks(session)
     return session
@@ -54,9 +52,18 @@ def stop() -> None:
 
 
 def seed(session: Any, region: str) -> None:
+    """Create the sandbox's resources; inside a moto mock. Ids are the same on every run."""
+    from moto.moto_api._internal import mock_random  # noqa: PLC0415
+
     ec2 = session.client("ec2", region_name=region)
     iam = session.client("iam", region_name=region)
     sm = session.client("sagemaker", region_name=region)
+    # moto creates the default VPC when the backend first loads, which may or may not have happened yet:
+    # load it first, then seed, so that what we create gets the same ids whatever ran before.
+    ec2.describe_vpcs()
+    iam.list_users()
+    sm.list_domains()
+    mock_random.seed(DEMO_SEED)
 
     research = ec2.create_vpc(CidrBlock="10.20.0.0/16", TagSpecifications=[
         {"ResourceType": "vpc", "Tags": _tags("research")}])["Vpc"]["VpcId"]

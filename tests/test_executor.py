@@ -1,0 +1,294 @@
+"""SPEC 7 and 8: apply order, idempotency, faults and convergence, destroy."""
+
+from __future__ import annotations
+
+import json
+
+import botocore.exceptions
+import pytest
+
+from conftest import profile
+from wizard.discovery import observe
+from wizard.executor import Executor, is_mutating
+from wizard.planner import plan, plan_destroy
+
+MODES = ["vpce", "subnet", "source-ip", "vpc-source-ip", "hosted-zone", "deny-guardrail"]
+
+
+def apply(cloud, p):  # noqa: ANN001, ANN201
+    result = Executor(cloud, plan(observe(cloud, p), p)).run()
+    return result
+
+
+def state(aws) -> dict:  # noqa: ANN001
+    """Everything that matters, without ids that differ between runs."""
+    ec2, iam, r53 = aws.client("ec2"), aws.client("iam"), aws.client("route53")
+    endpoints = sorted((e["ServiceName"], e["PrivateDnsEnabled"], tuple(sorted(e["SubnetIds"])),
+                        json.dumps(json.loads(e.get("PolicyDocument") or "{}"), sort_keys=True))
+                       for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e["State"].lower() != "deleted")
+    groups = sorted((g["GroupName"], tuple(sorted(p["FromPort"] for p in g["IpPermissions"])),
+                     tuple(sorted(len(p.get("UserIdGroupPairs", [])) for p in g["IpPermissions"])))
+                    for g in ec2.describe_security_groups()["SecurityGroups"])
+    policies = []
+    for pol in iam.list_policies(Scope="Local")["Policies"]:
+        entities = iam.list_entities_for_policy(PolicyArn=pol["Arn"])
+        doc = iam.get_policy_version(PolicyArn=pol["Arn"], VersionId=pol["DefaultVersionId"])["PolicyVersion"]["Document"]
+        doc_text = json.dumps(doc, sort_keys=True)
+        for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]:  # ids differ between accounts: normalise
+            doc_text = doc_text.replace(e["VpcEndpointId"], e["ServiceName"])
+        policies.append((pol["PolicyName"], doc_text,
+                         tuple(sorted(u["UserName"] for u in entities["PolicyUsers"])),
+                         tuple(sorted(g["GroupName"] for g in entities["PolicyGroups"])),
+                         tuple(sorted(r["RoleName"] for r in entities["PolicyRoles"]))))
+    zones = []
+    for z in r53.list_hosted_zones()["HostedZones"]:
+        records = r53.list_resource_record_sets(HostedZoneId=z["Id"])["ResourceRecordSets"]
+        zones.append((z["Name"], tuple(sorted((r["Name"], r["Type"]) for r in records))))
+    return {"endpoints": endpoints, "groups": groups, "policies": sorted(policies), "zones": sorted(zones)}
+
+
+@pytest.mark.parametrize("name", MODES)
+def test_second_apply_makes_zero_mutating_calls_and_plan_shows_no_changes(cloud, calls, name: str) -> None:  # noqa: ANN001
+    p = profile(name)
+    assert apply(cloud, p).ok
+    calls.clear()
+    again = plan(observe(cloud, p), p)
+    assert not again.has_changes, [c.address for c in again.changes if c.action != "no-op"]
+    assert Executor(cloud, again).run().ok
+    assert calls.mutating == []
+
+
+def test_apply_follows_the_specs_order(cloud, calls) -> None:  # noqa: ANN001
+    p = profile("hosted-zone", dns={"fix_vpc_attributes": True})
+    assert apply(cloud, p).ok
+    order = [op for _, op in calls.mutating]
+    assert order.index("CreateSecurityGroup") < order.index("AuthorizeSecurityGroupIngress") \
+        < order.index("CreateVpcEndpoint") < order.index("CreateHostedZone") < order.index("CreatePolicy") \
+        < order.index("AttachUserPolicy")
+    # both endpoints are created before any wait
+    creates = [i for i, c in enumerate(calls.log) if c[1] == "CreateVpcEndpoint"]
+    polls = [i for i, c in enumerate(calls.log) if c[1] == "DescribeVpcEndpoints" and i > creates[0]]
+    assert len(creates) == 2 and polls and polls[0] > creates[1]
+
+
+def test_endpoints_are_created_with_explicit_private_dns_token_and_tags(cloud, aws) -> None:  # noqa: ANN001
+    captured = []
+    aws.events.register("provide-client-params.ec2.CreateVpcEndpoint", lambda params, **_: captured.append(dict(params)))
+    cloud._clients.clear()
+    assert apply(cloud, profile("hosted-zone")).ok
+    assert len(captured) == 2
+    for params in captured:
+        assert params["PrivateDnsEnabled"] is False and params["VpcEndpointType"] == "Interface"
+        assert 0 < len(params["ClientToken"]) <= 64 and params["ClientToken"].isascii()
+        tags = {t["Key"]: t["Value"] for t in params["TagSpecifications"][0]["Tags"]}
+        assert tags["managed-by"] == "studio-vpce" and tags["studio-vpce:profile"] == "research-phz"
+
+
+def test_client_token_is_deterministic(cloud) -> None:  # noqa: ANN001
+    p = profile()
+    one = [c.after["client_token"] for c in plan(observe(cloud, p), p).changes if c.type == "vpc_endpoint"]
+    two = [c.after["client_token"] for c in plan(observe(cloud, p), p).changes if c.type == "vpc_endpoint"]
+    assert one == two and len(set(one)) == 2
+
+
+def test_vpce_policy_names_the_endpoints_created(cloud, aws) -> None:  # noqa: ANN001
+    p = profile()
+    result = apply(cloud, p)
+    assert result.ok
+    doc = json.dumps(state(aws)["policies"])
+    assert "aws.sagemaker.us-west-2.studio" in doc and "com.amazonaws.us-west-2.sagemaker.api" in doc
+    assert "known after apply" not in doc
+
+
+def test_five_versions_apply_deletes_the_oldest_non_default_first(cloud, aws) -> None:  # noqa: ANN001
+    p = profile()
+    iam = aws.client("iam")
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]})
+    arn = iam.create_policy(PolicyName=p.policy_name, Path="/studio-vpce/", PolicyDocument=doc,
+                            Tags=[{"Key": "studio-vpce:profile", "Value": p.name}])["Policy"]["Arn"]
+    for _ in range(4):
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=doc, SetAsDefault=True)
+    assert apply(cloud, p).ok  # moto enforces the 5-version limit: this would fail without the delete
+    versions = iam.list_policy_versions(PolicyArn=arn)["Versions"]
+    assert "v1" not in [v["VersionId"] for v in versions] and len(versions) == 5
+
+
+def test_endpoint_states_are_compared_case_insensitively_and_failed_stops(cloud, aws) -> None:  # noqa: ANN001
+    polls = {"n": 0}
+
+    def states(parsed, **_):  # noqa: ANN001, ANN003, ANN202
+        polls["n"] += 1
+        for e in parsed.get("VpcEndpoints", []):
+            e["State"] = "Pending" if polls["n"] < 3 else "Available"
+
+    aws.events.register("after-call.ec2.DescribeVpcEndpoints", states)
+    cloud._clients.clear()
+    p = profile()
+    assert apply(cloud, p).ok
+
+    def failed(parsed, **_):  # noqa: ANN001, ANN003, ANN202
+        for e in parsed.get("VpcEndpoints", []):
+            e["State"] = "failed"
+            e["LastError"] = {"Code": "InsufficientCapacity", "Message": "no capacity in us-west-2b"}
+
+    aws.events.unregister("after-call.ec2.DescribeVpcEndpoints", states)
+    aws.events.register("after-call.ec2.DescribeVpcEndpoints", failed)
+    cloud._clients.clear()
+    result = apply(cloud, profile(name="other-profile"))
+    assert not result.ok and "InsufficientCapacity" in str(result.error)
+
+
+def test_waiting_is_bounded(cloud, aws) -> None:  # noqa: ANN001
+    def pending(parsed, **_):  # noqa: ANN001, ANN003, ANN202
+        for e in parsed.get("VpcEndpoints", []):
+            e["State"] = "pending"
+
+    aws.events.register("after-call.ec2.DescribeVpcEndpoints", pending)
+    cloud._clients.clear()
+    p = profile()
+    result = Executor(cloud, plan(observe(cloud, p), p), timeout=0.05).run()
+    assert not result.ok and "not available" in str(result.error)
+
+
+# ---------------------------------------------------------------- faults
+
+# The mutating calls of a clean apply, in order. A test checks these lists against a real run, so the fault
+# matrix below covers every mutating call.
+CLEAN_OPS = {
+    "vpce": ["CreateSecurityGroup", "AuthorizeSecurityGroupIngress", "CreateVpcEndpoint", "CreateVpcEndpoint",
+             "CreatePolicy", "AttachUserPolicy", "AttachUserPolicy", "AttachRolePolicy"],
+    "hosted-zone": ["CreateSecurityGroup", "AuthorizeSecurityGroupIngress", "CreateVpcEndpoint", "CreateVpcEndpoint",
+                    "CreateHostedZone", "ChangeTagsForResource", "ChangeResourceRecordSets", "CreateHostedZone",
+                    "ChangeTagsForResource", "ChangeResourceRecordSets", "CreatePolicy", "AttachUserPolicy"],
+}
+MATRIX = [(name, index, kind) for name, ops in CLEAN_OPS.items() for index in range(len(ops))
+          for kind in ("throttle", "connection", "lost")]
+
+
+def _mutating_ops(cloud) -> list[str]:  # noqa: ANN001
+    seen: list[str] = []
+    cloud.on("before-call.*.*", lambda model, **_: seen.append(model.name) if is_mutating(model.name) else None)
+    return seen
+
+
+@pytest.mark.parametrize("name", list(CLEAN_OPS))
+def test_fault_matrix_covers_every_mutating_call_of_a_clean_apply(cloud, name: str) -> None:  # noqa: ANN001
+    seen = _mutating_ops(cloud)
+    assert apply(cloud, profile(name)).ok
+    assert seen == CLEAN_OPS[name]
+
+
+@pytest.fixture(scope="module")
+def clean_states() -> dict:
+    return {}
+
+
+def _fresh_account():  # noqa: ANN202
+    import boto3
+
+    from wizard import sandbox
+    from wizard.cloud import Cloud
+
+    session = boto3.Session(region_name="us-west-2")
+    sandbox.seed(session, "us-west-2")
+    sandbox.install_hooks(session)
+    cloud = Cloud("us-west-2", session=session)
+    cloud.poll_interval = 0.0
+    return session, cloud
+
+
+@pytest.mark.parametrize(("name", "index", "kind"), MATRIX)
+def test_fault_then_rerun_converges_to_the_clean_end_state(name: str, index: int, kind: str, clean_states) -> None:  # noqa: ANN001
+    """(a) throttling past the retry budget, (b) a cut connection, (c) a lost answer: then a rerun converges."""
+    from moto import mock_aws
+
+    if name not in clean_states:
+        with mock_aws():
+            session, cloud = _fresh_account()
+            assert apply(cloud, profile(name)).ok
+            clean_states[name] = state(session)
+    operation = CLEAN_OPS[name][index]
+    occurrence = CLEAN_OPS[name][:index].count(operation) + 1
+    with mock_aws():
+        session, cloud = _fresh_account()
+        seen = {"n": 0, "lost": False}
+
+        def before(model, **_):  # noqa: ANN001, ANN003, ANN202
+            if model.name != operation:
+                return None
+            seen["n"] += 1
+            if seen["n"] == occurrence and kind == "throttle":  # every attempt throttled, retries exhausted
+                seen["n"] -= 1
+                raise botocore.exceptions.ClientError(
+                    {"Error": {"Code": "RequestLimitExceeded", "Message": "Request limit exceeded."}}, operation)
+            if seen["n"] == occurrence and kind == "connection":
+                seen["n"] -= 1
+                raise botocore.exceptions.EndpointConnectionError(endpoint_url="https://aws.invalid")
+            return None
+
+        def after(model, **_):  # noqa: ANN001, ANN003, ANN202
+            if kind == "lost" and model.name == operation and seen["n"] == occurrence and not seen["lost"]:
+                seen["lost"] = True  # the call worked; its answer never came
+                raise botocore.exceptions.ConnectionClosedError(endpoint_url="https://aws.invalid")
+
+        cloud.on("before-call.*.*", before)
+        cloud.on("after-call.*.*", after)
+        first = apply(cloud, profile(name))
+        assert not first.ok, f"{kind} on {operation} #{occurrence} should stop apply"
+        assert first.not_done
+        cloud.session.events.unregister("before-call.*.*", before)
+        for client in cloud._clients.values():
+            client.meta.events.unregister("before-call.*.*", before)
+            client.meta.events.unregister("after-call.*.*", after)
+        second = apply(cloud, profile(name))
+        assert second.ok, second.error
+        assert state(session) == clean_states[name]
+        assert not plan(observe(cloud, profile(name)), profile(name)).has_changes
+
+
+def test_duplicate_class_errors_mean_already_there(cloud, aws) -> None:  # noqa: ANN001
+    """A retried call whose first answer was lost gets a duplicate error: reconcile, don't fail."""
+    p = profile()
+    first_plan = plan(observe(cloud, p), p)
+    # the group and rule exist already (the first attempt worked), but the plan predates them
+    ec2 = aws.client("ec2")
+    group = ec2.create_security_group(GroupName="studio-vpce-research-vpce", VpcId=p.vpc_id, Description="x")["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                                                                        "UserIdGroupPairs": [{"GroupId": "sg-76b5210b55a304ef5"}]}])
+    result = Executor(cloud, first_plan).run()
+    assert result.ok, result.error
+    assert result.ids["security_group.endpoints"] == group
+
+
+# ---------------------------------------------------------------- destroy
+
+@pytest.mark.parametrize("name", ["vpce", "hosted-zone", "deny-guardrail"])
+def test_destroy_removes_everything_of_ours_and_nothing_else(cloud, aws, name: str) -> None:  # noqa: ANN001
+    before = state(aws)
+    p = profile(name)
+    assert apply(cloud, p).ok
+    destroy = plan_destroy(observe(cloud, p), p)
+    assert Executor(cloud, destroy).run().ok
+    assert state(aws) == before
+    assert not plan_destroy(observe(cloud, p), p).has_changes
+
+
+def test_destroy_leaves_a_reused_endpoint_alone_and_says_so(cloud, aws) -> None:  # noqa: ANN001
+    p = profile()
+    ec2 = aws.client("ec2")
+    foreign = ec2.create_vpc_endpoint(VpcId=p.vpc_id, ServiceName="com.amazonaws.us-west-2.sagemaker.api",
+                                      VpcEndpointType="Interface", SubnetIds=list(p.subnet_ids),
+                                      PrivateDnsEnabled=True)["VpcEndpoint"]["VpcEndpointId"]
+    assert apply(cloud, p).ok
+    destroy = plan_destroy(observe(cloud, p), p)
+    assert "left_alone" in [w.code for w in destroy.warnings]
+    assert foreign not in [c.id for c in destroy.changes]
+    # our group is still on the reused endpoint: AWS would refuse to delete it (moto would not)
+    assert "security_group_in_use" in [e.code for e in destroy.errors]
+
+
+def test_destroy_of_another_profile_touches_nothing(cloud, aws) -> None:  # noqa: ANN001
+    assert apply(cloud, profile()).ok
+    other = profile(name="someone-else")
+    destroy = plan_destroy(observe(cloud, other), other)
+    assert not destroy.has_changes
