@@ -92,3 +92,15 @@ def profile(example: str = "vpce", **changes):  # noqa: ANN003, ANN201
 def demo_ids() -> dict[str, str]:
     p = load(PROFILES / "vpce.yaml")
     return {"vpc": p.vpc_id, "subnet_a": p.subnet_ids[0], "subnet_b": p.subnet_ids[1], "domain": p.domain_id}
+
+
+@pytest.fixture(autouse=True)
+def _quiet_logging() -> Iterator[None]:
+    """--debug installs log handlers process-wide; take them away after each test."""
+    import logging
+
+    yield
+    for name in ("botocore", "boto3", "studio-vpce"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.setLevel(logging.NOTSET)

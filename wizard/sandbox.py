@@ -119,14 +119,21 @@ def _response(parsed: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     return AWSResponse("https://sandbox.invalid/", 200, {}, None), parsed
 
 
+def _api_params(request: dict[str, Any]) -> dict[str, Any]:
+    """before-call sees the serialised request; SageMaker speaks JSON."""
+    body = request.get("body") or b"{}"
+    return json.loads(body.decode() if isinstance(body, bytes) else body)
+
+
 def _describe_user_profile(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
-    domain, name = params["DomainId"], params["UserProfileName"]
+    args = _api_params(params)
+    domain, name = args["DomainId"], args["UserProfileName"]
     return _response({"DomainId": domain, "UserProfileName": name, "Status": "InService",
                       "UserProfileArn": f"arn:aws:sagemaker:{DEMO_REGION}:123456789012:user-profile/{domain}/{name}"})
 
 
 def _presigned_url(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
-    return _response({"AuthorizedUrl": f"https://{params['DomainId']}.studio.{DEMO_REGION}.sagemaker.aws/auth"
+    return _response({"AuthorizedUrl": f"https://{_api_params(params)['DomainId']}.studio.{DEMO_REGION}.sagemaker.aws/auth"
                                        f"?token={DEMO_TOKEN}"})
 
 

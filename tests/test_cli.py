@@ -1,0 +1,226 @@
+"""SPEC 2 and 6-8 through the command line, in-process, against the demo sandbox."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+import botocore.exceptions
+import pytest
+
+from conftest import PROFILES
+from wizard import cli, sandbox
+from wizard.cloud import Cloud, resolve_region
+from wizard.errors import ConfigProblem
+
+VPCE = str(PROFILES / "vpce.yaml")
+
+
+@pytest.fixture
+def demo():  # noqa: ANN201
+    """The --demo sandbox lives for the test (it is process-wide, as in the real CLI); seeded before counting."""
+    sandbox.start()
+    yield
+    sandbox.stop()
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:  # noqa: ANN001
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_plan_text_lists_changes_policies_and_the_summary(demo, capsys) -> None:  # noqa: ANN001
+    code, out, _ = run(capsys, "plan", VPCE, "--demo")
+    assert code == 0
+    assert "+ vpc_endpoint.studio" in out and "+ iam_policy.access" in out
+    assert "Identity policy SageMakerStudioPrivateAccess-research-vpce:" in out
+    assert "(known after apply)" in out and "DEMO" in out
+    assert out.rstrip().endswith("Plan: 8 to add, 0 to change, 0 to destroy.")
+
+
+def test_plan_json_is_one_object_with_the_specs_keys(demo, capsys) -> None:  # noqa: ANN001
+    code, out, _ = run(capsys, "plan", VPCE, "--demo", "--output", "json")
+    data = json.loads(out)
+    assert code == 0 and data["format_version"] == 1 and data["profile"] == "research-vpce"
+    assert {c["action"] for c in data["changes"]} <= {"create", "update", "delete", "no-op"}
+
+
+def test_detailed_exitcode_is_2_when_there_are_changes_and_0_when_none(demo, capsys) -> None:  # noqa: ANN001
+    assert run(capsys, "plan", VPCE, "--demo", "--detailed-exitcode")[0] == 2
+    assert run(capsys, "apply", VPCE, "--demo", "--yes")[0] == 0
+    code, out, _ = run(capsys, "plan", VPCE, "--demo", "--detailed-exitcode")
+    assert code == 0 and "No changes" in out
+
+
+def test_plan_with_errors_exits_3_and_is_still_printed_in_full(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    bad = tmp_path / "p.yaml"
+    bad.write_text(Path(VPCE).read_text().replace("subnet-fcae4f85ccdd1756c", "subnet-d2c4c194b1dbc4b3d"))
+    code, out, _ = run(capsys, "plan", str(bad), "--demo")
+    assert code == 3 and "duplicate_az" in out and "Plan: " in out
+
+
+def test_saved_plan_applies_exactly_and_a_stale_one_is_refused(demo, capsys, tmp_path: Path, calls) -> None:  # noqa: ANN001
+    planfile = tmp_path / "plan.json"
+    assert run(capsys, "plan", VPCE, "--demo", "--out", str(planfile))[0] == 0
+    # the account moves: someone adds an API endpoint in the VPC
+    ec2 = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-west-2").client("ec2")
+    ec2.create_vpc_endpoint(VpcId="vpc-e330ccb17b3f6f8b1", ServiceName="com.amazonaws.us-west-2.sagemaker.api",
+                            VpcEndpointType="Interface")
+    calls.clear()
+    code, _, err = run(capsys, "apply", str(planfile), "--demo", "--yes")
+    assert code == 5 and "stale" in err and calls.mutating == []
+    assert run(capsys, "plan", VPCE, "--demo", "--out", str(planfile))[0] == 0
+    code, out, _ = run(capsys, "apply", str(planfile), "--demo", "--yes")
+    assert code == 0 and "apply complete" in out
+
+
+def test_apply_without_yes_and_without_a_terminal_refuses_and_changes_nothing(demo, capsys, calls) -> None:  # noqa: ANN001
+    code, _, err = run(capsys, "apply", VPCE, "--demo")
+    assert code == 5 and "--yes" in err and calls.mutating == []
+
+
+def test_destroy_without_yes_and_without_a_terminal_refuses(demo, capsys, calls) -> None:  # noqa: ANN001
+    assert run(capsys, "apply", VPCE, "--demo", "--yes")[0] == 0
+    calls.clear()
+    code, _, err = run(capsys, "destroy", VPCE, "--demo")
+    assert code == 5 and calls.mutating == []
+
+
+def test_self_lockout_needs_an_explicit_confirmation_besides_yes(demo, capsys, tmp_path: Path, calls) -> None:  # noqa: ANN001
+    p = tmp_path / "p.yaml"
+    p.write_text(Path(VPCE).read_text().replace("groups: [], roles: [StudioUsers]", "groups: [platform-admins], roles: []"))
+    code, _, err = run(capsys, "apply", str(p), "--demo", "--yes")
+    assert code == 5 and "--confirm-self-lockout" in err and calls.mutating == []
+    assert run(capsys, "apply", str(p), "--demo", "--yes", "--confirm-self-lockout")[0] == 0
+
+
+def test_account_guard_refuses_another_account(demo, capsys, tmp_path: Path, calls) -> None:  # noqa: ANN001
+    p = tmp_path / "p.yaml"
+    p.write_text(Path(VPCE).read_text().replace('"123456789012"', '"999999999999"'))
+    code, _, err = run(capsys, "apply", str(p), "--demo", "--yes")
+    assert code == 5 and "999999999999" in err and calls.mutating == []
+
+
+def test_apply_destroy_round_trip_in_the_demo(demo, capsys) -> None:  # noqa: ANN001
+    assert run(capsys, "apply", VPCE, "--demo", "--yes")[0] == 0
+    code, out, _ = run(capsys, "verify", VPCE, "--demo", "--user-profile", "alice")
+    assert code == 0 and "FAIL" not in out
+    assert run(capsys, "destroy", VPCE, "--demo", "--yes")[0] == 0
+    code, out, _ = run(capsys, "destroy", VPCE, "--demo", "--yes")
+    assert code == 0 and "Nothing to destroy" in out
+
+
+def test_verify_fails_before_apply(demo, capsys) -> None:  # noqa: ANN001
+    code, out, _ = run(capsys, "verify", VPCE, "--demo")
+    assert code == 1 and "FAIL matches_profile" in out
+
+
+def test_presigned_url_is_reported_by_host_only_and_never_leaks(demo, capfd) -> None:  # noqa: ANN001
+    assert cli.main(["apply", VPCE, "--demo", "--yes"]) == 0
+    code = cli.main(["verify", VPCE, "--demo", "--user-profile", "alice", "--presigned-url", "--show-url", "--debug"])
+    out, err = capfd.readouterr()
+    assert code == 0
+    assert "d-research.studio.us-west-2.sagemaker.aws" in out
+    assert sandbox.DEMO_TOKEN not in out + err
+    assert "AuthorizedUrl" not in out
+
+
+def test_presigned_url_needs_a_user_profile(capsys) -> None:  # noqa: ANN001
+    code, _, err = run(capsys, "verify", VPCE, "--presigned-url")
+    assert code == 3 and "--user-profile" in err
+
+
+def test_discover_json_is_one_object_with_the_specs_keys(demo, capsys) -> None:  # noqa: ANN001
+    code, out, _ = run(capsys, "discover", "--demo", "--output", "json")
+    data = json.loads(out)
+    assert code == 0
+    assert {"account_id", "region", "vpcs", "domains", "endpoints", "security_groups", "principals"} <= set(data)
+    assert set(data["principals"]) == {"users", "groups", "roles"}
+    assert all("subnets" in v for v in data["vpcs"])
+
+
+def test_discover_table_labels_the_demo(demo, capsys) -> None:  # noqa: ANN001
+    code, out, _ = run(capsys, "discover", "--demo")
+    assert code == 0 and "DEMO" in out and "research" in out
+
+
+# ---------------------------------------------------------------- region, credentials, flags
+
+def test_region_from_aws_region_wins_over_aws_default_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    assert resolve_region(None, None, "us-west-2") == ("eu-west-1", "AWS_REGION")
+    assert resolve_region("ap-south-1", None, "us-west-2")[0] == "ap-south-1"
+
+
+def test_region_falls_back_to_the_profile_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve_region(None, None, "us-west-2") == ("us-west-2", "the profile file")
+
+
+def test_profile_region_contradicting_the_resolved_one_is_an_error(monkeypatch, capsys, calls) -> None:  # noqa: ANN001
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    code, _, err = run(capsys, "plan", VPCE)
+    assert code == 3 and f"{VPCE}:5:9: region:" in err and "eu-west-1" in err and calls.log == []
+
+
+def test_no_credentials_is_exit_4_with_the_fix(monkeypatch, capsys) -> None:  # noqa: ANN001
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    code, _, err = run(capsys, "plan", VPCE, "--endpoint-url", "http://127.0.0.1:9")
+    assert code == 4 and "credentials" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_unknown_aws_profile_is_exit_4(capsys) -> None:  # noqa: ANN001
+    code, _, err = run(capsys, "plan", VPCE, "--aws-profile", "nosuchprofile")
+    assert code == 4 and "nosuchprofile" in err
+
+
+@pytest.mark.parametrize("code_name", ["ExpiredToken", "InvalidClientTokenId", "UnrecognizedClientException"])
+def test_rejected_credentials_map_to_a_config_problem(code_name: str) -> None:
+    cloud = Cloud("us-west-2", session=boto3.Session(region_name="us-west-2"))
+    error = botocore.exceptions.ClientError({"Error": {"Code": code_name, "Message": "The security token expired"}}, "x")
+    assert isinstance(cloud._map(error, "GetCallerIdentity"), ConfigProblem)
+
+
+def test_unknown_flag_is_exit_3(capsys) -> None:  # noqa: ANN001
+    assert run(capsys, "plan", VPCE, "--frobnicate")[0] == 3
+
+
+def test_no_traceback_without_debug_and_one_with_it(capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    missing = str(tmp_path / "nope.yaml")
+    code, _, err = run(capsys, "plan", missing)
+    assert code == 3 and "Traceback" not in err and "no such profile file" in err
+    with pytest.raises(Exception, match="no such profile file"):
+        cli.main(["plan", missing, "--debug"])
+
+
+def test_retries_use_standard_mode_unless_the_user_chose_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    session = boto3.Session(region_name="us-west-2")
+    assert Cloud("us-west-2", session=session)._config.retries == {"mode": "standard"}
+    monkeypatch.setenv("AWS_RETRY_MODE", "adaptive")
+    assert Cloud("us-west-2", session=session)._config.retries is None
+
+
+def test_endpoint_url_sends_every_call_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    cloud = Cloud("us-west-2", endpoint_url="http://127.0.0.1:5999")
+    for service in ("ec2", "iam", "sts", "route53", "sagemaker"):
+        assert cloud.client(service).meta.endpoint_url == "http://127.0.0.1:5999"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:6001")
+    assert Cloud("us-west-2").client("iam").meta.endpoint_url == "http://127.0.0.1:6001"
+
+
+def test_default_command_is_the_wizard() -> None:
+    assert cli._with_default_command([]) == ["wizard"]
+    assert cli._with_default_command(["--demo"]) == ["--demo", "wizard"]
+    assert cli._with_default_command(["p.yaml", "--plain"]) == ["wizard", "p.yaml", "--plain"]
+    assert cli._with_default_command(["--region", "eu-west-1", "plan", "p"]) == ["--region", "eu-west-1", "plan", "p"]
+
+
+def test_wizard_without_a_terminal_points_to_apply(capsys) -> None:  # noqa: ANN001
+    code, _, err = run(capsys, "--demo")
+    assert code == 3 and "apply PROFILE --yes" in err
+    sandbox.stop()
