@@ -138,7 +138,15 @@ def _caller(cloud: Cloud) -> tuple[Caller, str]:
         kind, name = "assumed-role", resource.split("/")[1]
     elif resource == "root":
         kind = "root"
-    return Caller(account_id=ident["Account"], arn=arn, kind=kind, name=name), partition
+    groups: tuple[str, ...] = ()
+    if kind == "user":  # for the self-lockout check
+        try:
+            groups = tuple(sorted(g["GroupName"] for g in cloud.pages("iam", "list_groups_for_user", "Groups",
+                                                                        UserName=name)))
+        except AwsError as exc:
+            if exc.code not in ("NoSuchEntity", "AccessDenied"):
+                raise
+    return Caller(account_id=ident["Account"], arn=arn, kind=kind, name=name, groups=groups), partition
 
 
 def _filters(**values: list[str]) -> list[dict[str, Any]]:
@@ -212,15 +220,6 @@ def refresh_vpc(cloud: Cloud, vpc: Vpc) -> Vpc:
 def observe(cloud: Cloud, profile: Profile) -> Inventory:
     """Read exactly what `profile` names. The number of calls does not grow with the account's size."""
     caller, partition = _caller(cloud)
-    if caller.kind == "user":
-        try:
-            groups = tuple(sorted(g["GroupName"] for g in cloud.pages("iam", "list_groups_for_user", "Groups",
-                                                                        UserName=caller.name)))
-        except AwsError as exc:
-            if exc.code != "NoSuchEntity":
-                raise
-            groups = ()
-        caller = Caller(**{**caller.__dict__, "groups": groups})
     vpc_ids = [profile.vpc_id, *profile.dns.associate_vpc_ids]
     raw_vpcs = cloud.call("ec2", "describe_vpcs", Filters=_filters(vpc_id=vpc_ids))["Vpcs"]
     subnets = [_subnet(s) for s in cloud.call("ec2", "describe_subnets",
