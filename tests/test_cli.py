@@ -215,7 +215,8 @@ def test_endpoint_url_sends_every_call_there(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_default_command_is_the_wizard() -> None:
     assert cli._with_default_command([]) == ["wizard"]
-    assert cli._with_default_command(["--demo"]) == ["--demo", "wizard"]
+    assert cli._with_default_command(["--demo"]) == ["wizard", "--demo"]
+    assert cli._with_default_command(["--plain", "--demo"]) == ["wizard", "--plain", "--demo"]
     assert cli._with_default_command(["p.yaml", "--plain"]) == ["wizard", "p.yaml", "--plain"]
     assert cli._with_default_command(["--region", "eu-west-1", "plan", "p"]) == ["--region", "eu-west-1", "plan", "p"]
 

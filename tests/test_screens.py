@@ -11,7 +11,7 @@ from screens.app import WizardApp
 from wizard import sandbox
 from wizard.cloud import Cloud
 from wizard.discovery import observe
-from wizard.profiles import load
+from wizard.profiles import dump, load
 from wizard.session import WizardSession
 
 
@@ -128,6 +128,8 @@ async def test_whole_flow_by_keys_saves_the_profile_and_applies_it(session, tmp_
         await preview_apply_save(app, pilot, target)
         assert session.saved_path == target
     saved = load(target)
+    if mode == "vpce":  # the plain prompts must produce exactly this for the same answers (test_prompts.py)
+        assert dump(saved) == dump(load(Path(__file__).parent / "data" / "tui-vpce.yaml"))
     assert saved.access.mode == mode
     assert saved.subnet_ids == ["subnet-1c535523a350b2a6d", "subnet-fcae4f85ccdd1756c"]
     assert saved.access.attach.users == ["alice"]

@@ -83,17 +83,17 @@ def build_parser() -> argparse.ArgumentParser:
 def _with_default_command(argv: list[str]) -> list[str]:
     """`studio-vpce [PROFILE] [--plain]` means the wizard."""
     skip = False
-    for i, token in enumerate(argv):
+    for token in argv:
         if skip:
             skip = False
             continue
         if token.startswith("-"):
             skip = token in _VALUE_OPTIONS
             continue
-        return argv if token in COMMANDS else [*argv[:i], "wizard", *argv[i:]]
+        return argv if token in COMMANDS else ["wizard", *argv]
     if any(t in ("-h", "--help", "--version") for t in argv):
         return argv
-    return [*argv, "wizard"]
+    return ["wizard", *argv]
 
 
 # ---------------------------------------------------------------- session
@@ -348,7 +348,7 @@ def cmd_wizard(args: argparse.Namespace) -> int:
     if args.plain:
         from wizard.prompts import run_prompts  # noqa: PLC0415
 
-        return run_prompts(lambda: make_cloud(args), preload=preload, profile_path=args.profile)
+        return run_prompts(lambda: make_cloud(args), preload=preload, profile_path=args.profile, demo=args.demo)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InvalidInput("the wizard needs a terminal; replay a saved profile with `studio-vpce apply PROFILE --yes`")
     from screens.app import run_app  # noqa: PLC0415 - the only place Textual is loaded

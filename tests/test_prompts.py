@@ -1,0 +1,103 @@
+"""--plain: the same steps as questionary prompts over the same session (answers scripted, as harlequin tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wizard import cli, sandbox
+from wizard.cloud import Cloud
+from wizard.profiles import dump, load
+from wizard.prompts import Asker, run_prompts
+
+
+class Scripted(Asker):
+    """Answers by the start of the question; records what was offered."""
+
+    def __init__(self, answers: dict[str, Any]) -> None:
+        self.answers = answers
+        self.offered: dict[str, Any] = {}
+
+    def _answer(self, message: str, default: Any) -> Any:
+        for prefix, value in self.answers.items():
+            if message.startswith(prefix):
+                return value(self.offered[message]) if callable(value) else value
+        return default
+
+    def text(self, message, default="", validate=None):  # noqa: ANN001, ANN201
+        value = self._answer(message, default)
+        if validate is not None:
+            verdict = validate(value)
+            assert verdict is True, f"{message}: {verdict}"
+        return value
+
+    def select(self, message, choices, default=None):  # noqa: ANN001, ANN201
+        self.offered[message] = choices
+        value = self._answer(message, default if default is not None else choices[0][1])
+        assert value in [v for _, v in choices], (message, value)
+        return value
+
+    def checkbox(self, message, choices):  # noqa: ANN001, ANN201
+        self.offered[message] = choices
+        value = self._answer(message, [v for _, v, checked, _ in choices if checked])
+        disabled = {v for _, v, _, reason in choices if reason}
+        assert not set(value) & disabled, (message, value)
+        return value
+
+    def confirm(self, message, default=False):  # noqa: ANN001, ANN201
+        return self._answer(message, default)
+
+
+def _cloud() -> Cloud:
+    cloud = Cloud("us-west-2", session=sandbox.start(), demo=True)
+    cloud.poll_interval = 0.0
+    return cloud
+
+
+@pytest.fixture(autouse=True)
+def _stop_sandbox():  # noqa: ANN202
+    yield
+    sandbox.stop()
+
+
+ANSWERS = {
+    "Profile name": "studio-private",
+    "VPC": "vpc-e330ccb17b3f6f8b1",
+    "Subnets": ["subnet-1c535523a350b2a6d", "subnet-fcae4f85ccdd1756c"],
+    "Studio domain": "d-research",
+    "Restrict opening Studio to": "vpce",
+    "Attach to users": ["alice"],
+    "Next": "apply",
+}
+
+
+def test_plain_mode_applies_and_saves_the_same_profile_as_the_wizard(tmp_path: Path) -> None:
+    target = tmp_path / "plain.yaml"
+    asker = Scripted({**ANSWERS, "Save the profile to": str(target)})
+    assert run_prompts(_cloud, asker=asker, demo=True) == 0
+    saved = load(target)
+    # the profile the TUI saves for the same answers (tests/test_screens.py, vpce case)
+    expected = load(Path(__file__).parent / "data" / "tui-vpce.yaml")
+    assert dump(saved) == dump(expected)
+
+
+def test_plain_mode_offers_unsupported_and_duplicate_az_subnets_as_disabled(tmp_path: Path) -> None:
+    asker = Scripted({**ANSWERS, "Next": "quit"})
+    run_prompts(_cloud, asker=asker, demo=True)
+    subnets = asker.offered["Subnets (one per Availability Zone)"]
+    reasons = {value: reason for _, value, _, reason in subnets}
+    assert "not offered" in reasons["subnet-7931cee1f1c5bf80b"]
+
+
+def test_plain_mode_refuses_an_invalid_cidr(tmp_path: Path) -> None:
+    asker = Scripted({**ANSWERS, "Restrict opening Studio to": "source-ip", "CIDR ranges": "10.0.0.1/8"})
+    with pytest.raises(AssertionError, match="host bits set"):
+        run_prompts(_cloud, asker=asker, demo=True)
+
+
+def test_plain_mode_without_a_terminal_fails_at_once_pointing_to_apply(capsys) -> None:  # noqa: ANN001
+    code = cli.main(["--plain", "--demo"])
+    err = capsys.readouterr().err
+    assert code == 3 and "apply PROFILE --yes" in err
