@@ -1,0 +1,100 @@
+"""End to end: the CLI as a subprocess against a moto server over real HTTP (--endpoint-url)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from wizard import sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+ACCESS_KEY = "AKIAZZZZSENTINEL0001"
+SECRET_KEY = "SentinelSecretKeyThatMustNeverBeShown0001"
+
+
+@pytest.fixture(scope="module")
+def server() -> str:
+    srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    srv.start()
+    host, port = srv.get_host_and_port()
+    yield f"http://{host}:{port}"
+    srv.stop()
+
+
+@pytest.fixture
+def url(server: str) -> str:
+    """A freshly reset server seeded like the demo (same ids, so the example profiles apply)."""
+    urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST")).read()
+    session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2")
+    saved = os.environ.get("AWS_ENDPOINT_URL")
+    os.environ["AWS_ENDPOINT_URL"] = server
+    try:
+        sandbox.seed(session, "us-west-2")
+    finally:
+        if saved is None:
+            os.environ.pop("AWS_ENDPOINT_URL", None)
+        else:
+            os.environ["AWS_ENDPOINT_URL"] = saved
+    return server
+
+
+def cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY, AWS_CONFIG_FILE=os.devnull,
+               AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
+    return subprocess.run([sys.executable, "-m", "wizard", *args, "--endpoint-url", url], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def leftovers(url: str) -> list[str]:
+    session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2")
+    ec2 = session.client("ec2", endpoint_url=url)
+    iam = session.client("iam", endpoint_url=url)
+    r53 = session.client("route53", endpoint_url=url)
+    found = [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e["State"].lower() != "deleted"]
+    found += [g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"].startswith("studio-vpce-")]
+    found += [p["Arn"] for p in iam.list_policies(Scope="Local", PathPrefix="/studio-vpce/")["Policies"]]
+    found += [z["Id"] for z in r53.list_hosted_zones()["HostedZones"]]
+    return found
+
+
+@pytest.mark.parametrize("name", ["vpce", "subnet", "source-ip", "vpc-source-ip", "hosted-zone", "deny-guardrail"])
+def test_apply_apply_again_verify_destroy(url: str, name: str) -> None:
+    profile = f"profiles/{name}.yaml"
+    first = cli(url, "apply", profile, "--yes")
+    assert first.returncode == 0, first.stderr
+    assert "apply complete" in first.stdout
+    second = cli(url, "apply", profile, "--yes")
+    assert second.returncode == 0 and "No changes" in second.stdout  # no step ran: zero mutating calls
+    assert cli(url, "plan", profile, "--detailed-exitcode").returncode == 0
+    verify = cli(url, "verify", profile)
+    assert verify.returncode == 0, verify.stdout
+    destroy = cli(url, "destroy", profile, "--yes")
+    assert destroy.returncode == 0, destroy.stderr
+    assert leftovers(url) == []
+
+
+def test_plan_json_over_http_and_no_change_made(url: str) -> None:
+    result = cli(url, "plan", "profiles/vpce.yaml", "--output", "json")
+    assert result.returncode == 0 and '"format_version": 1' in result.stdout
+    assert leftovers(url) == []
+
+
+def test_credentials_never_reach_the_output_even_with_debug(url: str) -> None:
+    result = cli(url, "plan", "profiles/vpce.yaml", "--debug")
+    assert result.returncode == 0
+    assert "botocore" in result.stderr  # the debug log is there...
+    for secret in (ACCESS_KEY, SECRET_KEY):  # ...but no credential in it
+        assert secret not in result.stdout + result.stderr
+
+
+def test_discover_over_http(url: str) -> None:
+    result = cli(url, "discover", "--output", "json", "--region", "us-west-2")
+    assert result.returncode == 0 and "d-research" in result.stdout
