@@ -17,6 +17,10 @@ from screens.steps import STEP_PANES, Step
 from wizard.session import HELP, STEPS, TITLES, WizardSession
 
 
+SHORT = {"connect": "Connect", "vpc": "VPC", "subnets": "Subnets", "domain": "Domain", "endpoints": "Endpoints",
+         "access": "Access", "preview": "Preview", "apply": "Apply", "save": "Save"}
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,q", "dismiss", "Close")]
 
@@ -59,7 +63,7 @@ class WizardApp(App[str | None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="main"):
-            yield ListView(*[ListItem(Label(f"{i + 1}. {TITLES[s]}"), id=f"nav-{s}") for i, s in enumerate(STEPS)],
+            yield ListView(*[ListItem(Label(f"{i + 1} {SHORT[s]}"), id=f"nav-{s}") for i, s in enumerate(STEPS)],
                            id="step-list")
             with Vertical(id="body"):
                 yield Static("", id="step-title")

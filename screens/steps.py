@@ -115,7 +115,7 @@ class SubnetStep(Step):
     def compose(self) -> ComposeResult:
         yield Static("Enter toggles a subnet. One per Availability Zone; zones the service lacks cannot be chosen.")
         table: DataTable[str] = DataTable(id="subnet-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("use", "subnet", "AZ", "AZ id", "CIDR", "free IPs", "name", "note")
+        table.add_columns("use", "subnet", "AZ", "note", "AZ id", "CIDR", "free IPs", "name")
         yield table
         yield Static("", id="subnet-note")
 
@@ -125,8 +125,9 @@ class SubnetStep(Step):
         table.clear()
         for option in self.session.subnet_options():
             s = option.subnet
-            table.add_row("[x]" if option.selected else ("[ ]" if option.selectable else " - "), s.id, s.az,
-                          s.az_id or "", s.cidr, str(s.free_ips), s.name, option.reason, key=s.id)
+            table.add_row(" ✓" if option.selected else (" ·" if option.selectable else " ✗"), s.id, s.az,
+                          option.reason if not option.selected else "", s.az_id or "", s.cidr, str(s.free_ips),
+                          s.name, key=s.id)
         if cursor < table.row_count:
             table.move_cursor(row=cursor)
 

@@ -146,8 +146,8 @@ async def test_second_subnet_in_the_same_az_cannot_be_chosen(session) -> None:  
         await choose_subnets(app, pilot)
         assert "subnet-d2c4c194b1dbc4b3d" not in session.answers["subnet_ids"]
         table = app.query_one("#subnet-table", DataTable)
-        assert "one subnet per AZ" in str(table.get_row("subnet-d2c4c194b1dbc4b3d")[-1])
-        assert "not offered" in str(table.get_row("subnet-7931cee1f1c5bf80b")[-1])
+        assert "one subnet per AZ" in str(table.get_row("subnet-d2c4c194b1dbc4b3d")[3])
+        assert "not offered" in str(table.get_row("subnet-7931cee1f1c5bf80b")[3])
 
 
 async def test_back_navigation_keeps_answers(session) -> None:  # noqa: ANN001

@@ -40,12 +40,13 @@ async def _to(pilot, steps: int, vpc: bool = True) -> None:  # noqa: ANN001
             await pilot.pause()
 
 
-def test_connect_step_100x32(snap_compare, app) -> None:  # noqa: ANN001
-    assert snap_compare(app, terminal_size=(100, 32), run_before=_ready)
-
-
 def test_vpc_step_80x24(snap_compare, app) -> None:  # noqa: ANN001
-    assert snap_compare(app, terminal_size=(80, 24), run_before=lambda pilot: _to(pilot, 1))
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await _to(pilot, 1)
+        await pilot.press(*"10.")  # hides moto's default VPC, whose id is not seeded
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
 def test_subnet_step_100x32(snap_compare, app) -> None:  # noqa: ANN001

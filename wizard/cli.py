@@ -353,6 +353,11 @@ def cmd_wizard(args: argparse.Namespace) -> int:
         raise InvalidInput("the wizard needs a terminal; replay a saved profile with `studio-vpce apply PROFILE --yes`")
     from screens.app import run_app  # noqa: PLC0415 - the only place Textual is loaded
 
+    if args.demo:  # moto's import and seeding hold the GIL for seconds: do it before the UI, not under it
+        print("Starting the demo sandbox (an in-process moto account)...", flush=True)
+        from wizard import sandbox  # noqa: PLC0415
+
+        sandbox.start(args.region or sandbox.DEMO_REGION)
     session = WizardSession(lambda: make_cloud(args), preload=preload, demo=args.demo)
     saved = run_app(session, profile_path=args.profile)
     if saved:

@@ -1,0 +1,102 @@
+"""Benchmark (not a test): the wizard headless (Pilot) against the demo and against a large moto server.
+
+Prints time to first paint, time until the VPC table is populated, and the worst keystroke latency while
+discovery runs and while filtering the roles list. Usage: python bench/tui_bench.py [--vpcs 500 --roles 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import time
+import urllib.request
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+from screens.app import WizardApp
+from wizard import sandbox
+from wizard.cloud import Cloud
+from wizard.session import WizardSession
+
+
+def seed(url: str, vpcs: int, subnets_per_vpc: int, roles: int) -> None:
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST")).read()
+    os.environ["AWS_ENDPOINT_URL"] = url
+    session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2")
+    sandbox.seed(session, "us-west-2")
+    ec2, iam = session.client("ec2"), session.client("iam")
+    for i in range(vpcs):
+        vpc = ec2.create_vpc(CidrBlock=f"10.{i // 250 + 100}.{i % 250}.0/24")["Vpc"]["VpcId"]
+        for j in range(subnets_per_vpc):
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{i // 250 + 100}.{i % 250}.{j * 16}/28",
+                              AvailabilityZone=f"us-west-2{'abcd'[j % 4]}")
+    for i in range(roles):
+        iam.create_role(RoleName=f"bench-role-{i}", AssumeRolePolicyDocument="{}")
+    del os.environ["AWS_ENDPOINT_URL"]
+
+
+async def measure(label: str, make_cloud) -> None:  # noqa: ANN001
+    session = WizardSession(make_cloud, demo=label == "demo")
+    app = WizardApp(session)
+    start = time.perf_counter()
+    async with app.run_test(size=(120, 40)) as pilot:
+        first_paint = time.perf_counter() - start
+        worst_discovery = 0.0
+        while session.inventory is None:  # type while discovery runs
+            t = time.perf_counter()
+            await pilot.press("tab")  # moves focus; edits nothing
+            worst_discovery = max(worst_discovery, time.perf_counter() - t)
+            await asyncio.sleep(0.01)
+        discovered = time.perf_counter() - start
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        table = app.query_one("#vpcs")
+        populated = time.perf_counter() - start
+        rows = table.row_count
+        session.select_vpc("vpc-e330ccb17b3f6f8b1")
+        session.answers["subnet_ids"] = ["subnet-1c535523a350b2a6d", "subnet-fcae4f85ccdd1756c"]
+        for _ in range(4):
+            await pilot.press("ctrl+n")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.click("#principal-filter")
+        worst_filter = 0.0
+        for key in "bench-role-4":
+            t = time.perf_counter()
+            await pilot.press(key)
+            await pilot.pause()
+            worst_filter = max(worst_filter, time.perf_counter() - t)
+    print(f"[{label}] first paint {first_paint:.2f}s; discovery done {discovered:.2f}s; VPC table populated "
+          f"{populated:.2f}s ({rows} rows); worst keystroke during discovery {worst_discovery * 1000:.0f} ms; "
+          f"worst keystroke filtering roles {worst_filter * 1000:.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--vpcs", type=int, default=500)
+    parser.add_argument("--subnets-per-vpc", type=int, default=10)
+    parser.add_argument("--roles", type=int, default=5000)
+    opts = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    def demo_cloud() -> Cloud:
+        return Cloud("us-west-2", session=sandbox.start(), demo=True)
+
+    asyncio.run(measure("demo", demo_cloud))
+    sandbox.stop()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    seed(url, opts.vpcs, opts.subnets_per_vpc, opts.roles)
+    session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2")
+    asyncio.run(measure(f"moto server: {opts.vpcs} VPCs, {opts.vpcs * opts.subnets_per_vpc} subnets, {opts.roles} roles",
+                        lambda: Cloud("us-west-2", session=session, endpoint_url=url)))
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()
