@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import boto3
@@ -42,8 +41,8 @@ def seed(url: str, vpcs: int, subnets_per_vpc: int, roles: int) -> None:
 
     for i in range(vpcs):  # moto's EC2 backend is not thread-safe: one at a time
         one_vpc(i)
-    with ThreadPoolExecutor(4) as pool:
-        list(pool.map(lambda i: iam.create_role(RoleName=f"bench-role-{i}", AssumeRolePolicyDocument="{}"), range(roles)))
+    for i in range(roles):
+        iam.create_role(RoleName=f"bench-role-{i}", AssumeRolePolicyDocument="{}")
     del os.environ["AWS_ENDPOINT_URL"]
 
 

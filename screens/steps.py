@@ -14,6 +14,7 @@ from textual.widgets import (
     Static, TabbedContent, TabPane,
 )
 
+from wizard.export import export
 from wizard.models import EXTRA_SERVICES
 from wizard.render import plan_text
 from wizard.session import MODE_HELP, WizardSession, cidr_error, split_list
@@ -325,6 +326,12 @@ class PreviewStep(Step):
                 yield Static("", id="policies")
             with TabPane("Warnings and errors", id="tab-findings"):
                 yield Static("", id="findings")
+            with TabPane("Export", id="tab-export"):
+                with RadioSet(id="export-format"):
+                    yield RadioButton("CloudFormation", id="export-cloudformation", value=True)
+                    yield RadioButton("Terraform", id="export-terraform")
+                    yield RadioButton("AWS CLI script", id="export-cli")
+                yield Static("", id="export-text")
         with Horizontal(id="preview-actions"):
             yield Button("Apply", id="apply-button", variant="success", disabled=True)
             yield Button("Save profile without applying", id="save-only")
@@ -350,8 +357,21 @@ class PreviewStep(Step):
         lines = [f"[red]x {e.code}[/]: {e.message}" for e in plan.errors]
         lines += [f"[yellow]! {w.code}[/]: {w.message}" for w in plan.warnings]
         self.query_one("#findings", Static).update(Text.from_markup("\n".join(lines) or "No warnings or errors."))
+        self.show_export()
         self.query_one("#apply-button", Button).disabled = bool(plan.errors) or not plan.has_changes
         self.query_one("#apply-button", Button).label = "Apply" if plan.has_changes else "Nothing to apply"
+
+    def show_export(self) -> None:
+        plan = self.session.plan
+        if plan is None:
+            return
+        pressed = self.query_one("#export-format", RadioSet).pressed_button
+        fmt = (pressed.id if pressed is not None and pressed.id else "export-cloudformation").removeprefix("export-")
+        lexer = {"cloudformation": "yaml", "terraform": "terraform", "cli": "bash"}[fmt]
+        self.query_one("#export-text", Static).update(Syntax(export(plan, fmt), lexer, theme="ansi_dark"))
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self.show_export()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "apply-button":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, DataTable, Input, SelectionList
+from textual.widgets import Button, DataTable, Input, SelectionList, Static
 
 from screens.app import WizardApp
 from wizard import sandbox
@@ -234,6 +234,20 @@ async def test_preloaded_profile_opens_with_its_answers(tmp_path: Path) -> None:
             assert set(users.selected) == {"alice", "bob"}
     finally:
         sandbox.stop()
+
+
+async def test_preview_has_an_export_tab_with_the_three_formats(session) -> None:  # noqa: ANN001
+    app = WizardApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await walk_to_access(app, pilot)
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        await pilot.click("#tab-export")
+        await settle(app, pilot)
+        assert "AWSTemplateFormatVersion" in app.query_one("#export-text", Static).content.code
+        await pilot.click("#export-terraform")
+        await settle(app, pilot)
+        assert "aws_vpc_endpoint" in app.query_one("#export-text", Static).content.code
 
 
 async def test_help_and_demo_label(session) -> None:  # noqa: ANN001

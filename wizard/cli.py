@@ -316,14 +316,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     cloud = make_cloud(args, profile.region, args.profile)
     checks, url = verify(cloud, profile, args.user_profile, args.presigned_url)
     for check in checks:
-        print(f"{'ok' if check.ok else 'FAIL':>5} {check.name}: {check.detail}")
+        print(f"{'ok' if check.ok else ('warn' if check.advisory else 'FAIL'):>5} {check.name}: {check.detail}")
     if url is not None and args.show_url:
         if sys.stdout.isatty():
             print(f"URL (a login token: do not share): {url.url}")
         else:
             print("--show-url prints the URL only to a terminal; it was not printed", file=sys.stderr)
-    failed = [c for c in checks if not c.ok]
-    print(f"verify: {len(checks) - len(failed)} passed, {len(failed)} failed")
+    failed = [c for c in checks if not c.ok and not c.advisory]
+    advisories = sum(1 for c in checks if c.advisory)
+    print(f"verify: {len(checks) - len(failed) - advisories} passed, {len(failed)} failed, {advisories} warnings")
     return 1 if failed else 0
 
 

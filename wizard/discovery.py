@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from wizard.cloud import Cloud
 from wizard.errors import AwsError
 from wizard.models import (
-    Caller, Domain, Endpoint, HostedZone, Inventory, ManagedPolicy, PolicyVersion, Principal, Profile, Rule,
+    Caller, Domain, Endpoint, HostedZone, Inventory, ManagedPolicy, PolicyVersion, Principal, Profile, RouteTable, Rule,
     SecurityGroupInfo, Service, Subnet, Vpc,
 )
 
@@ -41,6 +41,15 @@ def service_names(profile: Profile, region: str) -> dict[str, str]:
     for extra in profile.endpoints.extra:
         names[extra] = f"com.amazonaws.{region}.{extra}"
     return names
+
+
+READINESS_SERVICES = ("sagemaker.api", "sagemaker.runtime", "sts", "logs", "s3", "servicecatalog", "ecr.api",
+                      "ecr.dkr", "monitoring", "kms")
+
+
+def readiness_service_names(region: str) -> dict[str, str]:
+    """Endpoint key -> service name for everything a VpcOnly domain may need (the readiness report)."""
+    return {"studio": studio_service(region), **{k: f"com.amazonaws.{region}.{k}" for k in READINESS_SERVICES}}
 
 
 def hosted_zone_names(region: str) -> dict[str, str]:
@@ -100,14 +109,28 @@ def _rule_sources(perm: dict[str, Any]) -> list[str]:
             + [r["CidrIpv6"] for r in perm.get("Ipv6Ranges", [])])
 
 
+def _rules(permissions: list[dict[str, Any]]) -> tuple[Rule, ...]:
+    rules = [Rule(protocol=str(perm.get("IpProtocol", "-1")), from_port=int(perm.get("FromPort", -1)),
+                  to_port=int(perm.get("ToPort", -1)), source=source)
+             for perm in permissions for source in _rule_sources(perm)]
+    return tuple(sorted(rules, key=lambda r: (r.source, r.protocol, r.from_port)))
+
+
 def _security_group(raw: dict[str, Any]) -> SecurityGroupInfo:
-    rules = []
-    for perm in raw.get("IpPermissions", []):
-        for source in _rule_sources(perm):
-            rules.append(Rule(protocol=str(perm.get("IpProtocol", "-1")), from_port=int(perm.get("FromPort", -1)),
-                              to_port=int(perm.get("ToPort", -1)), source=source))
     return SecurityGroupInfo(id=raw["GroupId"], name=raw.get("GroupName", ""), vpc_id=raw.get("VpcId", ""),
-                             tags=_tags(raw.get("Tags")), ingress=tuple(sorted(rules, key=lambda r: r.source)))
+                             tags=_tags(raw.get("Tags")), ingress=_rules(raw.get("IpPermissions", [])),
+                             egress=_rules(raw.get("IpPermissionsEgress", [])))
+
+
+def _route_table(raw: dict[str, Any]) -> RouteTable:
+    associations = raw.get("Associations", [])
+    routes = raw.get("Routes", [])
+    return RouteTable(
+        id=raw["RouteTableId"], subnet_ids=tuple(sorted(a["SubnetId"] for a in associations if a.get("SubnetId"))),
+        main=any(a.get("Main") for a in associations),
+        nat=any(r.get("DestinationCidrBlock") == "0.0.0.0/0" and (r.get("NatGatewayId") or r.get("InstanceId"))
+                for r in routes),
+        gateway_endpoints=tuple(sorted(r["GatewayId"] for r in routes if str(r.get("GatewayId", "")).startswith("vpce-"))))
 
 
 def _service(raw: dict[str, Any]) -> Service:
@@ -237,9 +260,10 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
 
     names = service_names(profile, cloud.region)
     services = _services(cloud, list(names.values()))
+    wanted_services = sorted(set(names.values()) | set(readiness_service_names(cloud.region).values()))
     raw_endpoints = {e["VpcEndpointId"]: e for e in cloud.pages(
         "ec2", "describe_vpc_endpoints", "VpcEndpoints",
-        Filters=_filters(vpc_id=[profile.vpc_id], service_name=list(names.values()) or ["-"]))}
+        Filters=_filters(vpc_id=[profile.vpc_id], service_name=wanted_services))}
     raw_endpoints.update({e["VpcEndpointId"]: e for e in cloud.pages(
         "ec2", "describe_vpc_endpoints", "VpcEndpoints", Filters=_filters(**{"tag-" + PROFILE_TAG: [profile.name]}))})
     endpoints = [_endpoint(e) for e in raw_endpoints.values() if str(e.get("State", "")).lower() not in ("deleted", "deleting")]
@@ -256,6 +280,8 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
     groups = [_security_group(g) for g in raw_groups.values()]
 
     zones = _observe_zones(cloud, profile) if profile.endpoints.studio or profile.endpoints.api else []
+    route_tables = [_route_table(r) for r in cloud.pages("ec2", "describe_route_tables", "RouteTables",
+                                                         Filters=_filters(vpc_id=[profile.vpc_id]))]
     policy = _observe_policy(cloud, profile, caller.account_id, partition)
     principals = _observe_principals(cloud, profile)
     return Inventory(
@@ -264,7 +290,8 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         endpoints=tuple(sorted(endpoints, key=lambda e: e.id)), security_groups=tuple(sorted(groups, key=lambda g: g.id)),
         services=tuple(sorted(services, key=lambda s: s.name)), hosted_zones=tuple(zones), policy=policy,
         principals=tuple(principals), quotas=_quotas(cloud) if principals else Inventory.quotas, demo=cloud.demo,
-        other_subnets=tuple(sorted((s for s in subnets if s.vpc_id not in vpc_ids), key=lambda s: s.id)))
+        other_subnets=tuple(sorted((s for s in subnets if s.vpc_id not in vpc_ids), key=lambda s: s.id)),
+        route_tables=tuple(sorted(route_tables, key=lambda r: r.id)))
 
 
 def _observe_zones(cloud: Cloud, profile: Profile) -> list[HostedZone]:

@@ -177,6 +177,12 @@ class Executor:
 
     def _vpc_endpoint_create(self, change: Change) -> str:
         after = change.after
+        if after.get("type") == "Gateway":
+            endpoint = self.call("ec2", "create_vpc_endpoint", VpcEndpointType="Gateway", VpcId=self.profile.vpc_id,
+                                 ServiceName=after["service_name"], RouteTableIds=after["route_table_ids"],
+                                 ClientToken=after["client_token"], TagSpecifications=[
+                                     {"ResourceType": "vpc-endpoint", "Tags": _tag_list(after["tags"])}])["VpcEndpoint"]  # type: ignore[index]
+            return endpoint["VpcEndpointId"]
         params: dict[str, Any] = {
             "VpcEndpointType": "Interface", "VpcId": self.profile.vpc_id, "ServiceName": after["service_name"],
             "SubnetIds": after["subnet_ids"], "SecurityGroupIds": [self._endpoint_group_id()],
@@ -197,6 +203,10 @@ class Executor:
     def _vpc_endpoint_update(self, change: Change) -> None:
         before, after = change.before, change.after
         params: dict[str, Any] = {"VpcEndpointId": change.id}
+        if after.get("type") == "Gateway":
+            add = sorted(set(after["route_table_ids"]) - set(before["route_table_ids"]))
+            self.call("ec2", "modify_vpc_endpoint", VpcEndpointId=change.id, AddRouteTableIds=add)
+            return
         add = sorted(set(after["subnet_ids"]) - set(before["subnet_ids"]))
         remove = sorted(set(before["subnet_ids"]) - set(after["subnet_ids"]))
         if add:

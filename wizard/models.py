@@ -250,6 +250,16 @@ class SecurityGroupInfo:
     vpc_id: str
     tags: tuple[tuple[str, str], ...] = ()
     ingress: tuple[Rule, ...] = ()
+    egress: tuple[Rule, ...] = ()
+
+
+@_frozen
+class RouteTable:
+    id: str
+    subnet_ids: tuple[str, ...]
+    main: bool
+    nat: bool  # a default route to a NAT gateway or instance
+    gateway_endpoints: tuple[str, ...] = ()  # vpce-... with routes in this table (S3/DynamoDB gateways)
 
 
 @_frozen
@@ -320,6 +330,7 @@ class Inventory:
     policy: ManagedPolicy | None = None
     principals: tuple[Principal, ...] = ()
     other_subnets: tuple[Subnet, ...] = ()  # subnets a profile names that lie outside the VPCs read
+    route_tables: tuple[RouteTable, ...] = ()  # the profile VPC's (for the VpcOnly readiness report)
     quotas: tuple[tuple[str, int], ...] = (("user", 10), ("group", 10), ("role", 10))
     demo: bool = False
 

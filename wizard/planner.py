@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from wizard import policies
+from wizard import policies, readiness
 from wizard.discovery import MANAGED_BY, PROFILE_TAG, hosted_zone_names, service_names
 from wizard.models import (
     KNOWN_AFTER_APPLY, Change, Endpoint, Finding, Inventory, Plan, Profile, SecurityGroupInfo, to_jsonable,
@@ -96,6 +96,8 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
     for key, document in endpoint_docs.items():
         for finding in policies.lint_endpoint_policy(document, key):
             b.error(finding.code, finding.message)
+    for finding in readiness.report(inv, profile):
+        b.warn(finding.code, finding.message)
     if profile.endpoint_policy.api and profile.endpoints.api:
         b.warn("api_endpoint_policy_restricts",
                "endpoint_policy.api restricts the SageMaker API endpoint: every other SageMaker API call made "
@@ -133,7 +135,7 @@ def _check_subnets(b: _Builder, inv: Inventory, profile: Profile) -> None:
             b.error("service_not_found", f"The Vpc Endpoint Service '{name}' does not exist in {inv.region} "
                                          f"(endpoints.{key}); check the region")
             continue
-        for subnet_id in profile.subnet_ids:
+        for subnet_id in profile.subnet_ids if key != "s3" else ():  # S3 is a gateway: no subnets
             subnet = known.get(subnet_id)
             if subnet is None:
                 continue
@@ -253,8 +255,41 @@ def _admits_https(group: SecurityGroupInfo, source: str) -> bool:
     return False
 
 
+def route_tables_for(inv: Inventory, subnet_ids: list[str]) -> list[str]:
+    """The route tables that serve these subnets (an explicit association, else the VPC's main table)."""
+    out = set()
+    main = next((t.id for t in inv.route_tables if t.main), None)
+    for subnet_id in subnet_ids:
+        table = next((t.id for t in inv.route_tables if subnet_id in t.subnet_ids), main)
+        if table:
+            out.add(table)
+    return sorted(out)
+
+
+def _plan_gateway(b: _Builder, inv: Inventory, profile: Profile, service: str) -> None:
+    """S3 for a VpcOnly domain: a gateway endpoint on the route tables of the domain's (and the profile's) subnets."""
+    domain = inv.domain(profile.domain_id)
+    subnets = sorted(set(profile.subnet_ids) | set(domain.subnet_ids if domain else ()))
+    tables = route_tables_for(inv, subnets)
+    existing = next((e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == service
+                     and e.type == "Gateway"), None)
+    after = {"service_name": service, "vpc_id": profile.vpc_id, "type": "Gateway", "route_table_ids": tables,
+             "tags": resource_tags(profile, f"studio-vpce-{profile.name}-s3")}
+    if existing is None:
+        after["client_token"] = client_token(inv.account_id, profile.vpc_id, service, profile.name, {"rt": tables})
+        b.change("vpc_endpoint.s3", "create", None, {}, after, "S3 for a VpcOnly domain (gateway)")
+        return
+    current = sorted(t.id for t in inv.route_tables if existing.id in t.gateway_endpoints)
+    wanted = sorted(set(current) | set(tables))
+    target = {**after, "route_table_ids": wanted, "tags": after["tags"] if ours(existing.tags, profile.name) else dict(existing.tags)}
+    before = {**target, "route_table_ids": current, "tags": dict(existing.tags)}
+    b.change("vpc_endpoint.s3", "update" if wanted != current else "no-op", existing.id, before, target,
+             "route the domain's subnets to S3" if wanted != current else "")
+
+
 def _endpoint_for(inv: Inventory, profile: Profile, service: str) -> Endpoint | None:
-    candidates = [e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == service]
+    candidates = [e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == service
+                  and e.type == "Interface"]
     candidates.sort(key=lambda e: (not ours(e.tags, profile.name), not e.private_dns, e.id))
     return candidates[0] if candidates else None
 
@@ -268,6 +303,9 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
     zone_names = {f"{n}" for n in hosted_zone_names(profile.region).values()}
     foreign_zones = [z for z in inv.hosted_zones if z.name in zone_names and not ours(z.tags, profile.name)]
     for key, service in names.items():
+        if key == "s3":
+            _plan_gateway(b, inv, profile, service)
+            continue
         document = documents.get(key)
         existing = _endpoint_for(inv, profile, service)
         others = [e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == service
@@ -313,7 +351,7 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
                                       "and destroy will leave it")
         b.change(address, "update" if differs else "no-op", existing.id, before, target, reason)
     for endpoint in inv.endpoints:
-        if ours(endpoint.tags, profile.name) and endpoint.service not in names.values():
+        if ours(endpoint.tags, profile.name) and endpoint.service not in names.values() and endpoint.vpc_id == profile.vpc_id:
             b.change(f"vpc_endpoint.{endpoint.service.rsplit('.', 1)[-1]}", "delete", endpoint.id,
                      {"service_name": endpoint.service}, {}, "no longer in the profile")
     return ids

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from wizard import readiness
 from wizard.cloud import Cloud
 from wizard.discovery import observe
 from wizard.errors import AwsError
@@ -17,6 +18,7 @@ class Check:
     name: str
     ok: bool
     detail: str
+    advisory: bool = False  # reported, but does not fail verify (outside what the profile governs)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ def static_checks(inv: Inventory, profile: Profile) -> list[Check]:
     checks.append(Check("matches_profile", not pending and not current.errors,
                         "the account matches the profile" if not pending and not current.errors else
                         "; ".join([f"{c.action} {c.address}" for c in pending] + [e.code for e in current.errors])))
+    for finding in readiness.report(inv, profile):
+        checks.append(Check(finding.code, False, finding.message, advisory=True))
     domain = inv.domain(profile.domain_id)
     studio_groups = domain.security_group_ids if domain else ()
     for change in current.changes:
