@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,3 +105,33 @@ def _quiet_logging() -> Iterator[None]:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.setLevel(logging.NOTSET)
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """A moto server over real HTTP, for the CLI run as a subprocess."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def reset_and_seed(url: str) -> str:
+    """Empty the moto server and seed it like the demo (same ids, so the example profiles apply)."""
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST")).read()
+    saved = os.environ.get("AWS_ENDPOINT_URL")
+    os.environ["AWS_ENDPOINT_URL"] = url
+    try:
+        sandbox.seed(boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2"),
+                     "us-west-2")
+    finally:
+        os.environ.pop("AWS_ENDPOINT_URL")
+        if saved is not None:
+            os.environ["AWS_ENDPOINT_URL"] = saved
+    return url

@@ -5,44 +5,21 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
-from wizard import sandbox
+from conftest import reset_and_seed
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCESS_KEY = "AKIAZZZZSENTINEL0001"
 SECRET_KEY = "SentinelSecretKeyThatMustNeverBeShown0001"
 
 
-@pytest.fixture(scope="module")
-def server() -> str:
-    srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    srv.start()
-    host, port = srv.get_host_and_port()
-    yield f"http://{host}:{port}"
-    srv.stop()
-
-
 @pytest.fixture
-def url(server: str) -> str:
-    """A freshly reset server seeded like the demo (same ids, so the example profiles apply)."""
-    urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST")).read()
-    session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2")
-    saved = os.environ.get("AWS_ENDPOINT_URL")
-    os.environ["AWS_ENDPOINT_URL"] = server
-    try:
-        sandbox.seed(session, "us-west-2")
-    finally:
-        if saved is None:
-            os.environ.pop("AWS_ENDPOINT_URL", None)
-        else:
-            os.environ["AWS_ENDPOINT_URL"] = saved
-    return server
+def url(moto_server: str) -> str:
+    return reset_and_seed(moto_server)
 
 
 def cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:

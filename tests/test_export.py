@@ -7,17 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import boto3
 import hcl2
 import pytest
-from moto.server import ThreadedMotoServer
 
-from conftest import PROFILES, profile
-from test_e2e_server import leftovers  # noqa: F401 - same server helpers
-from wizard import sandbox
+from conftest import PROFILES, profile, reset_and_seed
 from wizard.discovery import observe
 from wizard.export import cloudformation, terraform
 from wizard.planner import plan
@@ -54,27 +50,6 @@ def test_template_is_parameterised_for_stacksets(cloud) -> None:  # noqa: ANN001
 
 
 # ---------------------------------------------------------------- the CLI script against apply
-
-@pytest.fixture(scope="module")
-def server() -> str:
-    srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    srv.start()
-    host, port = srv.get_host_and_port()
-    yield f"http://{host}:{port}"
-    srv.stop()
-
-
-def _fresh(url: str) -> None:
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST")).read()
-    saved = os.environ.get("AWS_ENDPOINT_URL")
-    os.environ["AWS_ENDPOINT_URL"] = url
-    try:
-        sandbox.seed(boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2"), "us-west-2")
-    finally:
-        os.environ.pop("AWS_ENDPOINT_URL")
-        if saved:
-            os.environ["AWS_ENDPOINT_URL"] = saved
-
 
 def _resources(url: str) -> dict:
     session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2")
@@ -119,14 +94,14 @@ def _env() -> dict[str, str]:
 @pytest.mark.skipif(shutil.which("aws", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}") is None,
                     reason="the AWS CLI is installed by the test extra")
 @pytest.mark.parametrize("name", ["vpce", "hosted-zone", "deny-guardrail"])
-def test_cli_script_and_apply_build_the_same_resources(server: str, tmp_path: Path, name: str) -> None:
+def test_cli_script_and_apply_build_the_same_resources(moto_server: str, tmp_path: Path, name: str) -> None:
     profile_path = f"profiles/{name}.yaml"
-    _fresh(server)
+    server = reset_and_seed(moto_server)
     applied = subprocess.run([sys.executable, "-m", "wizard", "apply", profile_path, "--yes", "--endpoint-url", server],
                              capture_output=True, text=True, cwd=ROOT, env=_env(), stdin=subprocess.DEVNULL)
     assert applied.returncode == 0, applied.stderr
     by_apply = _resources(server)
-    _fresh(server)
+    reset_and_seed(server)
     script = tmp_path / "setup.sh"
     exported = subprocess.run([sys.executable, "-m", "wizard", "export", profile_path, "--format", "cli", "--out",
                                str(script), "--endpoint-url", server], capture_output=True, text=True, cwd=ROOT, env=_env())
