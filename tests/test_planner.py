@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import boto3
 
 from conftest import profile
 from wizard.discovery import observe

@@ -250,6 +250,36 @@ async def test_preview_has_an_export_tab_with_the_three_formats(session) -> None
         assert "aws_vpc_endpoint" in app.query_one("#export-text", Static).content.code
 
 
+async def test_a_failed_apply_offers_retry_which_converges(session) -> None:  # noqa: ANN001
+    import botocore.exceptions
+
+    app = WizardApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await walk_to_access(app, pilot)
+        await attach_user(app, pilot, "alice")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        failures = {"left": 1}
+
+        def flaky(**_):  # noqa: ANN003, ANN202
+            if failures["left"]:
+                failures["left"] -= 1
+                raise botocore.exceptions.EndpointConnectionError(endpoint_url="https://iam.amazonaws.com")
+
+        session.cloud.on("before-call.iam.CreatePolicy", flaky)
+        await pilot.click("#apply-button")
+        await settle(app, pilot)
+        assert session.result is not None and not session.result.ok
+        assert app.query_one("#retry").display and not app.applying
+        assert "iam_policy.access" in session.result.not_done
+        await pilot.click("#retry")
+        await settle(app, pilot)
+        assert session.result.ok
+        live = observe(session.cloud, session.profile())
+        assert live.policy is not None and live.policy.users == ("alice",)
+        assert len([e for e in live.endpoints if e.vpc_id == session.answers["vpc_id"]]) == 2  # no duplicates
+
+
 async def test_help_and_demo_label(session) -> None:  # noqa: ANN001
     app = WizardApp(session)
     async with app.run_test(size=(80, 24)) as pilot:

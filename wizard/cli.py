@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("cloudformation", "terraform", "cli"), required=True)
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
 
-    for name, action in sub.choices.items():
+    for action in sub.choices.values():
         _common(action, top=False)
     return parser
 

@@ -232,7 +232,7 @@ def cli_script(plan: Plan) -> str:
     tag_spec = ",".join(f"{{Key={k},Value={v}}}" for k, v in sorted(tags.items()))
     lines = ["#!/usr/bin/env bash", f"# studio-vpce profile {p.name}: the same resources as `studio-vpce apply`.",
              "# Extra arguments (e.g. --endpoint-url, --profile) are passed to every aws command.",
-             "set -euo pipefail", 'AWS=(aws --region "${AWS_REGION:-%s}" --output text "$@")' % p.region,
+             "set -euo pipefail", f'AWS=(aws --region "${{AWS_REGION:-{p.region}}}" --output text "$@")',
              f"VPC_ID={q(p.vpc_id)}", f"SUBNET_IDS=({' '.join(q(s) for s in p.subnet_ids)})",
              'ACCOUNT=$("${AWS[@]}" sts get-caller-identity --query Account)',
              'PARTITION=$("${AWS[@]}" sts get-caller-identity --query Arn | cut -d: -f2)']
