@@ -102,10 +102,9 @@ class WizardApp(App[str | None]):
         self.query_one("#step-list", ListView).index = self.session.step
         self.pane.load()
         self.refresh_nav()
-        focusable = self.pane.query("Input, DataTable, RadioSet, SelectionList, Button").first() \
-            if self.pane.query("Input, DataTable, RadioSet, SelectionList, Button") else None
-        if focusable is not None:
-            focusable.focus()
+        candidates = self.pane.query(self.pane.FOCUS)
+        if candidates:
+            candidates.first().focus()
 
     def refresh_nav(self) -> None:
         ok, reason = self.session.can_advance()

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 class Step(VerticalScroll):
     """Base pane: knows the session; `load` refreshes the widgets from the answers."""
 
+    FOCUS = "Input, DataTable, RadioSet, SelectionList, Button"  # the first match gets focus when shown
+
     def __init__(self, session: WizardSession, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.session = session
@@ -317,6 +319,8 @@ class AccessStep(Step):
 # ---------------------------------------------------------------- preview
 
 class PreviewStep(Step):
+    FOCUS = "#preview-actions Button"  # not the Export tab's radio buttons: focusing them switches tabs
+
     def compose(self) -> ComposeResult:
         yield LoadingIndicator(id="planning")
         with TabbedContent(id="preview-tabs"):
@@ -358,8 +362,10 @@ class PreviewStep(Step):
         lines += [f"[yellow]! {w.code}[/]: {w.message}" for w in plan.warnings]
         self.query_one("#findings", Static).update(Text.from_markup("\n".join(lines) or "No warnings or errors."))
         self.show_export()
-        self.query_one("#apply-button", Button).disabled = bool(plan.errors) or not plan.has_changes
-        self.query_one("#apply-button", Button).label = "Apply" if plan.has_changes else "Nothing to apply"
+        apply_button = self.query_one("#apply-button", Button)
+        apply_button.disabled = bool(plan.errors) or not plan.has_changes
+        apply_button.label = "Apply" if plan.has_changes else "Nothing to apply"
+        (self.query_one("#save-only", Button) if apply_button.disabled else apply_button).focus()
 
     def show_export(self) -> None:
         plan = self.session.plan
