@@ -242,7 +242,7 @@ async def test_preview_has_an_export_tab_with_the_three_formats(session) -> None
         await walk_to_access(app, pilot)
         await pilot.press("ctrl+n")
         await settle(app, pilot)
-        await pilot.click("#tab-export")
+        await pilot.click("#--content-tab-tab-export")  # the tab label
         await settle(app, pilot)
         assert "AWSTemplateFormatVersion" in app.query_one("#export-text", Static).content.code
         await pilot.click("#export-terraform")
