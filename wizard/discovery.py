@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import unquote
 
@@ -241,57 +242,84 @@ def refresh_vpc(cloud: Cloud, vpc: Vpc) -> Vpc:
 # ---------------------------------------------------------------- targeted observation for plan/apply
 
 def observe(cloud: Cloud, profile: Profile) -> Inventory:
-    """Read exactly what `profile` names. The number of calls does not grow with the account's size."""
-    caller, partition = _caller(cloud)
+    """Read exactly what `profile` names. The number of calls does not grow with the account's size.
+
+    Independent reads run concurrently (a plan costs about one round of calls, not twenty in a row).
+    """
+    for service in ("sts", "ec2", "sagemaker", "route53", "iam"):
+        cloud.client(service)  # client creation is not thread-safe: do it here, once
     vpc_ids = [profile.vpc_id, *profile.dns.associate_vpc_ids]
-    raw_vpcs = cloud.call("ec2", "describe_vpcs", Filters=_filters(vpc_id=vpc_ids))["Vpcs"]
-    subnets = [_subnet(s) for s in cloud.call("ec2", "describe_subnets",
-                                              Filters=_filters(subnet_id=list(profile.subnet_ids)))["Subnets"]
-               ] if profile.subnet_ids else []
-    dns = _dns_attributes(cloud, profile.vpc_id) if any(v["VpcId"] == profile.vpc_id for v in raw_vpcs) else (None, None)
-    vpcs = [_vpc(v, subnets, dns if v["VpcId"] == profile.vpc_id else (None, None)) for v in raw_vpcs]
-
-    domains: list[Domain] = []
-    try:
-        domains.append(_domain(cloud.call("sagemaker", "describe_domain", DomainId=profile.domain_id)))
-    except AwsError as exc:
-        if exc.code not in ("ResourceNotFound", "ValidationException"):
-            raise
-
     names = service_names(profile, cloud.region)
-    services = _services(cloud, list(names.values()))
-    wanted_services = sorted(set(names.values()) | set(readiness_service_names(cloud.region).values()))
-    raw_endpoints = {e["VpcEndpointId"]: e for e in cloud.pages(
-        "ec2", "describe_vpc_endpoints", "VpcEndpoints",
-        Filters=_filters(vpc_id=[profile.vpc_id], service_name=wanted_services))}
-    raw_endpoints.update({e["VpcEndpointId"]: e for e in cloud.pages(
-        "ec2", "describe_vpc_endpoints", "VpcEndpoints", Filters=_filters(**{"tag-" + PROFILE_TAG: [profile.name]}))})
-    endpoints = [_endpoint(e) for e in raw_endpoints.values() if str(e.get("State", "")).lower() not in ("deleted", "deleting")]
-
-    sg_ids = sorted({*profile.security_group.allow_from_security_groups,
-                     *([profile.security_group.id] if profile.security_group.id else []),
-                     *(sg for d in domains for sg in d.security_group_ids)})
-    raw_groups = {g["GroupId"]: g for g in cloud.pages(
-        "ec2", "describe_security_groups", "SecurityGroups",
-        Filters=_filters(vpc_id=[profile.vpc_id], group_name=[f"studio-vpce-{profile.name}"]))}
-    if sg_ids:
-        raw_groups.update({g["GroupId"]: g for g in cloud.pages(
-            "ec2", "describe_security_groups", "SecurityGroups", Filters=_filters(group_id=sg_ids))})
-    groups = [_security_group(g) for g in raw_groups.values()]
-
-    zones = _observe_zones(cloud, profile) if profile.endpoints.studio or profile.endpoints.api else []
-    route_tables = [_route_table(r) for r in cloud.pages("ec2", "describe_route_tables", "RouteTables",
-                                                         Filters=_filters(vpc_id=[profile.vpc_id]))]
-    policy = _observe_policy(cloud, profile, caller.account_id, partition)
-    principals = _observe_principals(cloud, profile)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        caller_f = pool.submit(_caller, cloud)
+        network_f = pool.submit(_observe_network, cloud, profile, vpc_ids)
+        domains_f = pool.submit(_observe_domain, cloud, profile)
+        services_f = pool.submit(_services, cloud, list(names.values()))
+        endpoints_f = pool.submit(_observe_endpoints, cloud, profile, names)
+        zones_f = pool.submit(_observe_zones, cloud, profile)
+        tables_f = pool.submit(cloud.pages, "ec2", "describe_route_tables", "RouteTables",
+                               Filters=_filters(vpc_id=[profile.vpc_id]))
+        principals_f = pool.submit(_observe_principals, cloud, profile)
+        domains = domains_f.result()
+        groups_f = pool.submit(_observe_groups, cloud, profile, domains)
+        caller, partition = caller_f.result()
+        policy_f = pool.submit(_observe_policy, cloud, profile, caller.account_id, partition)
+        principals = principals_f.result()
+        quotas_f = pool.submit(_quotas, cloud) if principals else None
+        vpcs, subnets = network_f.result()
+        endpoints, services, zones = endpoints_f.result(), services_f.result(), zones_f.result()
+        route_tables = [_route_table(r) for r in tables_f.result()]
+        groups, policy = groups_f.result(), policy_f.result()
+        quotas = quotas_f.result() if quotas_f else Inventory.quotas
     return Inventory(
         account_id=caller.account_id, region=cloud.region, partition=partition, caller=caller,
         vpcs=tuple(sorted(vpcs, key=lambda v: v.id)), domains=tuple(domains),
         endpoints=tuple(sorted(endpoints, key=lambda e: e.id)), security_groups=tuple(sorted(groups, key=lambda g: g.id)),
         services=tuple(sorted(services, key=lambda s: s.name)), hosted_zones=tuple(zones), policy=policy,
-        principals=tuple(principals), quotas=_quotas(cloud) if principals else Inventory.quotas, demo=cloud.demo,
+        principals=tuple(principals), quotas=quotas, demo=cloud.demo,
         other_subnets=tuple(sorted((s for s in subnets if s.vpc_id not in vpc_ids), key=lambda s: s.id)),
         route_tables=tuple(sorted(route_tables, key=lambda r: r.id)))
+
+
+def _observe_network(cloud: Cloud, profile: Profile, vpc_ids: list[str]) -> tuple[list[Vpc], list[Subnet]]:
+    raw_vpcs = cloud.call("ec2", "describe_vpcs", Filters=_filters(vpc_id=vpc_ids))["Vpcs"]
+    subnets = [_subnet(s) for s in cloud.call("ec2", "describe_subnets",
+                                              Filters=_filters(subnet_id=list(profile.subnet_ids)))["Subnets"]
+               ] if profile.subnet_ids else []
+    dns = _dns_attributes(cloud, profile.vpc_id) if any(v["VpcId"] == profile.vpc_id for v in raw_vpcs) else (None, None)
+    return [_vpc(v, subnets, dns if v["VpcId"] == profile.vpc_id else (None, None)) for v in raw_vpcs], subnets
+
+
+def _observe_domain(cloud: Cloud, profile: Profile) -> list[Domain]:
+    try:
+        return [_domain(cloud.call("sagemaker", "describe_domain", DomainId=profile.domain_id))]
+    except AwsError as exc:
+        if exc.code not in ("ResourceNotFound", "ValidationException"):
+            raise
+    return []
+
+
+def _observe_endpoints(cloud: Cloud, profile: Profile, names: dict[str, str]) -> list[Endpoint]:
+    wanted_services = sorted(set(names.values()) | set(readiness_service_names(cloud.region).values()))
+    raw = {e["VpcEndpointId"]: e for e in cloud.pages(
+        "ec2", "describe_vpc_endpoints", "VpcEndpoints",
+        Filters=_filters(vpc_id=[profile.vpc_id], service_name=wanted_services))}
+    raw.update({e["VpcEndpointId"]: e for e in cloud.pages(
+        "ec2", "describe_vpc_endpoints", "VpcEndpoints", Filters=_filters(**{"tag-" + PROFILE_TAG: [profile.name]}))})
+    return [_endpoint(e) for e in raw.values() if str(e.get("State", "")).lower() not in ("deleted", "deleting")]
+
+
+def _observe_groups(cloud: Cloud, profile: Profile, domains: list[Domain]) -> list[SecurityGroupInfo]:
+    sg_ids = sorted({*profile.security_group.allow_from_security_groups,
+                     *([profile.security_group.id] if profile.security_group.id else []),
+                     *(sg for d in domains for sg in d.security_group_ids)})
+    raw = {g["GroupId"]: g for g in cloud.pages(
+        "ec2", "describe_security_groups", "SecurityGroups",
+        Filters=_filters(vpc_id=[profile.vpc_id], group_name=[f"studio-vpce-{profile.name}"]))}
+    if sg_ids:
+        raw.update({g["GroupId"]: g for g in cloud.pages(
+            "ec2", "describe_security_groups", "SecurityGroups", Filters=_filters(group_id=sg_ids))})
+    return [_security_group(g) for g in raw.values()]
 
 
 def _observe_zones(cloud: Cloud, profile: Profile) -> list[HostedZone]:
