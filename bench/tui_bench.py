@@ -10,11 +10,12 @@ import argparse
 import asyncio
 import logging
 import os
+import subprocess
+import sys
 import time
 import urllib.request
 
 import boto3
-from moto.server import ThreadedMotoServer
 
 from screens.app import WizardApp
 from wizard import sandbox
@@ -56,8 +57,9 @@ async def measure(label: str, make_cloud) -> None:  # noqa: ANN001
         table = app.query_one("#vpcs")
         populated = time.perf_counter() - start
         rows = table.row_count
-        session.select_vpc("vpc-e330ccb17b3f6f8b1")
-        session.answers["subnet_ids"] = ["subnet-1c535523a350b2a6d", "subnet-fcae4f85ccdd1756c"]
+        research = next(v for v in session.inventory.vpcs if v.name == "research")
+        session.select_vpc(research.id)
+        session.answers["subnet_ids"] = [s.id for s in research.subnets if s.name in ("research-private-a", "research-private-b")]
         for _ in range(4):
             await pilot.press("ctrl+n")
             await app.workers.wait_for_complete()
@@ -85,17 +87,25 @@ def main() -> None:
     def demo_cloud() -> Cloud:
         return Cloud("us-west-2", session=sandbox.start(), demo=True)
 
+    sandbox.start()  # as the CLI does before the UI starts: moto's import and seeding are not the UI's to wait for
     asyncio.run(measure("demo", demo_cloud))
     sandbox.stop()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
+    # AWS runs elsewhere: the server gets its own process, so its work does not compete with the UI for the GIL
+    port = 5987
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-p", str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/").read()
+            break
+        except OSError:
+            time.sleep(0.1)
     seed(url, opts.vpcs, opts.subnets_per_vpc, opts.roles)
     session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2")
     asyncio.run(measure(f"moto server: {opts.vpcs} VPCs, {opts.vpcs * opts.subnets_per_vpc} subnets, {opts.roles} roles",
                         lambda: Cloud("us-west-2", session=session, endpoint_url=url)))
-    server.stop()
+    server.terminate()
 
 
 if __name__ == "__main__":

@@ -210,22 +210,24 @@ def _quotas(cloud: Cloud) -> tuple[tuple[str, int], ...]:
 def discover(cloud: Cloud, with_principals: bool = True) -> Inventory:
     """The whole account as the wizard and `discover` show it."""
     caller, partition = _caller(cloud)
-    subnets = [_subnet(s) for s in cloud.pages("ec2", "describe_subnets", "Subnets")]
-    raw_vpcs = cloud.pages("ec2", "describe_vpcs", "Vpcs")
+    # Modest pages: a huge response is parsed in one go, and would hold up a UI sharing the process.
+    page = {"PaginationConfig": {"PageSize": 250}}
+    subnets = [_subnet(s) for s in cloud.pages("ec2", "describe_subnets", "Subnets", **page)]
+    raw_vpcs = cloud.pages("ec2", "describe_vpcs", "Vpcs", **page)
     domains = [_domain(cloud.call("sagemaker", "describe_domain", DomainId=d["DomainId"]))
                for d in cloud.pages("sagemaker", "list_domains", "Domains")]
     # DNS attributes cost two calls per VPC: read them only where a Studio domain lives; the wizard reads
     # the chosen VPC's on demand (refresh_vpc).
     dns = {v: _dns_attributes(cloud, v) for v in sorted({d.vpc_id for d in domains if d.vpc_id})}
     vpcs = [_vpc(v, subnets, dns.get(v["VpcId"], (None, None))) for v in raw_vpcs]
-    endpoints = [_endpoint(e) for e in cloud.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints")]
-    groups = [_security_group(g) for g in cloud.pages("ec2", "describe_security_groups", "SecurityGroups")]
+    endpoints = [_endpoint(e) for e in cloud.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints", **page)]
+    groups = [_security_group(g) for g in cloud.pages("ec2", "describe_security_groups", "SecurityGroups", **page)]
     services = _services(cloud, [studio_service(cloud.region), api_service(cloud.region)])
     principals: list[Principal] = []
     if with_principals:
         principals += [Principal("user", u["UserName"]) for u in cloud.pages("iam", "list_users", "Users")]
         principals += [Principal("group", g["GroupName"]) for g in cloud.pages("iam", "list_groups", "Groups")]
-        principals += [Principal("role", r["RoleName"]) for r in cloud.pages("iam", "list_roles", "Roles")]
+        principals += [Principal("role", r["RoleName"]) for r in cloud.pages("iam", "list_roles", "Roles", **page)]
     return Inventory(account_id=caller.account_id, region=cloud.region, partition=partition, caller=caller,
                      vpcs=tuple(sorted(vpcs, key=lambda v: v.id)), domains=tuple(sorted(domains, key=lambda d: d.id)),
                      endpoints=tuple(sorted(endpoints, key=lambda e: e.id)),

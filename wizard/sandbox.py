@@ -109,6 +109,8 @@ def seed(session: Any, region: str) -> None:
                      AppNetworkAccessType="VpcOnly")
     sm.create_domain(DomainName="lab", AuthMode="SSO", VpcId=analytics, SubnetIds=[a_a],
                      DefaultUserSettings={"ExecutionRole": role_arn, "SecurityGroups": [lab_sg]})
+    # moto builds its endpoint-service list from every backend on first use (seconds): do it now, not under the UI
+    ec2.describe_vpc_endpoint_services(ServiceNames=[f"aws.sagemaker.{region}.studio"])
 
 
 # ---------------------------------------------------------------- what moto lacks, supplied by hooks
