@@ -28,19 +28,17 @@ ENV = {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, "AWS
 
 
 def seed(url: str, vpcs: int, subnets_per_vpc: int, roles: int) -> None:
+    """Reset the moto server at url and seed the demo account plus `vpcs` VPCs and `roles` roles."""
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST")).read()
     os.environ["AWS_ENDPOINT_URL"] = url
     session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2")
     sandbox.seed(session, "us-west-2")
     ec2, iam = session.client("ec2"), session.client("iam")
-
-    def one_vpc(i: int) -> None:
-        vpc = ec2.create_vpc(CidrBlock=f"10.{i // 250 + 100}.{(i % 250)}.0/24")["Vpc"]["VpcId"]
+    for i in range(vpcs):  # moto's EC2 backend is not thread-safe: one at a time
+        vpc = ec2.create_vpc(CidrBlock=f"10.{i // 250 + 100}.{i % 250}.0/24")["Vpc"]["VpcId"]
         for j in range(subnets_per_vpc):
             ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{i // 250 + 100}.{i % 250}.{j * 16}/28",
                               AvailabilityZone=f"us-west-2{'abcd'[j % 4]}")
-
-    for i in range(vpcs):  # moto's EC2 backend is not thread-safe: one at a time
-        one_vpc(i)
     for i in range(roles):
         iam.create_role(RoleName=f"bench-role-{i}", AssumeRolePolicyDocument="{}")
     del os.environ["AWS_ENDPOINT_URL"]
@@ -73,7 +71,6 @@ def main() -> None:
     host, port = server.get_host_and_port()
     url = f"http://{host}:{port}"
     for label, (vpcs, per, roles) in {"small": (0, 0, 0), "large": (opts.vpcs, opts.subnets_per_vpc, opts.roles)}.items():
-        urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST")).read()
         start = time.perf_counter()
         seed(url, vpcs, per, roles)
         print(f"[{label}] seeded {vpcs} VPCs, {vpcs * per} subnets, {roles} roles in {time.perf_counter() - start:.0f}s")

@@ -22,21 +22,8 @@ from wizard import sandbox
 from wizard.cloud import Cloud
 from wizard.session import WizardSession
 
-
-def seed(url: str, vpcs: int, subnets_per_vpc: int, roles: int) -> None:
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST")).read()
-    os.environ["AWS_ENDPOINT_URL"] = url
-    session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2")
-    sandbox.seed(session, "us-west-2")
-    ec2, iam = session.client("ec2"), session.client("iam")
-    for i in range(vpcs):
-        vpc = ec2.create_vpc(CidrBlock=f"10.{i // 250 + 100}.{i % 250}.0/24")["Vpc"]["VpcId"]
-        for j in range(subnets_per_vpc):
-            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{i // 250 + 100}.{i % 250}.{j * 16}/28",
-                              AvailabilityZone=f"us-west-2{'abcd'[j % 4]}")
-    for i in range(roles):
-        iam.create_role(RoleName=f"bench-role-{i}", AssumeRolePolicyDocument="{}")
-    del os.environ["AWS_ENDPOINT_URL"]
+sys.path.insert(0, os.path.dirname(__file__))
+from plan_bench import seed  # noqa: E402
 
 
 async def measure(label: str, make_cloud) -> None:  # noqa: ANN001
