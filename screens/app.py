@@ -124,7 +124,7 @@ class WizardApp(App[str | None]):
             if reason:
                 self.notify(reason, severity="warning")
 
-    def action_back(self) -> None:
+    def action_back(self) -> None:  # type: ignore[override]
         if not self.applying and self.session.back():
             self.show_step()
 
@@ -255,7 +255,7 @@ class WizardApp(App[str | None]):
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
     def apply_worker(self) -> None:
         try:
-            result = self.session.apply(lambda event: self.post_message(Progress(event)))
+            result = self.session.apply(lambda event: None if self.post_message(Progress(event)) else None)
             self.post_message(Applied(error=None if result.ok else str(result.error)))
         except Exception as exc:  # noqa: BLE001
             self.post_message(Applied(error=str(exc)))

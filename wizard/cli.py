@@ -23,7 +23,7 @@ log = logging.getLogger("studio-vpce")
 
 
 def _common(parser: argparse.ArgumentParser, top: bool) -> None:
-    d = {} if top else {"default": argparse.SUPPRESS}
+    d: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
     parser.add_argument("--region", help="AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the AWS profile's)", **d)
     parser.add_argument("--aws-profile", metavar="NAME", help="named AWS CLI profile", **d)
     parser.add_argument("--endpoint-url", metavar="URL", help="send every AWS call to this URL (e.g. a moto server)", **d)
@@ -198,7 +198,7 @@ def _read_plan_file(path: str) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise InvalidInput(f"{path}:{exc.lineno}:{exc.colno}: not a valid plan file ({exc.msg})") from None
     if data.get("format_version") != 1 or "inputs" not in data or "fingerprint" not in data:
         raise InvalidInput(f"{path}: not a studio-vpce plan file (save one with `plan PROFILE --out FILE`)")

@@ -107,7 +107,7 @@ class Executor:
             raise AwsError(f"no handler for {change.action} {change.type}")
         return handler(change)
 
-    def call(self, service: str, operation: str, ok_codes: tuple[str, ...] = (), **params: Any) -> dict[str, Any] | None:
+    def call(self, service: str, operation: str, ok_codes: tuple[str, ...] = (), **params: Any) -> Any:
         """One AWS call; an error whose code is in ok_codes means 'already as wanted' and returns None."""
         try:
             return self.cloud.call(service, operation, **params)
@@ -122,7 +122,8 @@ class Executor:
     def _vpc_attribute_update(self, change: Change) -> None:
         attribute = change.address.split(".", 1)[1]  # one attribute per call (AWS rejects both at once)
         key = attribute[0].upper() + attribute[1:]
-        self.call("ec2", "modify_vpc_attribute", VpcId=self.profile.vpc_id, **{key: {"Value": True}})
+        params: dict[str, Any] = {"VpcId": self.profile.vpc_id, key: {"Value": True}}
+        self.call("ec2", "modify_vpc_attribute", **params)
 
     def _endpoint_group_id(self) -> str:
         return self.profile.security_group.id or self.ids["security_group.endpoints"]

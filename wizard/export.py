@@ -28,7 +28,8 @@ def _logical(key: str) -> str:
 
 def _sources(plan: Plan) -> tuple[list[str], list[str]]:
     """HTTPS sources: (security groups, CIDRs), as the plan resolved them."""
-    groups, cidrs = [], []
+    groups: list[str] = []
+    cidrs: list[str] = []
     for change in plan.changes:
         if change.type == "security_group_rule" and change.action != "delete":
             source = change.after["source"]

@@ -105,7 +105,7 @@ class SecurityGroup(_Strict):
 
 
 class EndpointPolicy(_Strict):
-    studio: list[Preset] = Field(default_factory=lambda: ["create-app", "presigned-url"])
+    studio: list[Preset] = Field(default_factory=lambda: list[Preset](["create-app", "presigned-url"]))
     api: list[Preset] = Field(default_factory=list)
 
 
@@ -177,10 +177,9 @@ class Profile(_Strict):
 
 # ---------------------------------------------------------------- inventory (what AWS has)
 
-_frozen = dataclasses.dataclass(frozen=True)
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class Subnet:
     id: str
     vpc_id: str
@@ -191,7 +190,7 @@ class Subnet:
     name: str = ""
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class Vpc:
     id: str
     cidrs: tuple[str, ...]
@@ -202,7 +201,7 @@ class Vpc:
     subnets: tuple[Subnet, ...] = ()
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class Domain:
     id: str
     name: str
@@ -214,7 +213,7 @@ class Domain:
     status: str = "InService"
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class Endpoint:
     id: str
     vpc_id: str
@@ -234,7 +233,7 @@ class Endpoint:
         return dict(self.tags)
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class Rule:
     protocol: str
     from_port: int
@@ -243,7 +242,7 @@ class Rule:
     rule_id: str = ""
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class SecurityGroupInfo:
     id: str
     name: str
@@ -253,7 +252,7 @@ class SecurityGroupInfo:
     egress: tuple[Rule, ...] = ()
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class RouteTable:
     id: str
     subnet_ids: tuple[str, ...]
@@ -262,7 +261,7 @@ class RouteTable:
     gateway_endpoints: tuple[str, ...] = ()  # vpce-... with routes in this table (S3/DynamoDB gateways)
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class Service:
     name: str
     azs: tuple[str, ...]
@@ -270,7 +269,7 @@ class Service:
     private_dns_name: str = ""
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class HostedZone:
     id: str
     name: str
@@ -279,14 +278,14 @@ class HostedZone:
     records: tuple[tuple[str, str, str], ...] = ()  # (name, type, alias target)
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class PolicyVersion:
     id: str
     is_default: bool
     created: str
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class ManagedPolicy:
     arn: str
     name: str
@@ -299,14 +298,14 @@ class ManagedPolicy:
     tags: tuple[tuple[str, str], ...] = ()
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class Principal:
     kind: str  # user | group | role
     name: str
     attached_count: int | None = None  # managed policies attached now (None: not looked up)
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class Caller:
     account_id: str
     arn: str
@@ -315,7 +314,7 @@ class Caller:
     groups: tuple[str, ...] = ()
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class Inventory:
     account_id: str
     region: str
@@ -358,7 +357,7 @@ class Inventory:
 KNOWN_AFTER_APPLY = "(known after apply)"
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class Change:
     address: str
     type: str
@@ -369,13 +368,13 @@ class Change:
     reason: str = ""
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class Finding:
     code: str
     message: str
 
 
-@_frozen
+@dataclasses.dataclass(frozen=True)
 class Plan:
     profile: Profile
     account_id: str

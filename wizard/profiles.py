@@ -129,7 +129,7 @@ def parse_yaml(text: str, source: str) -> tuple[Any, _Marks]:
     return _build(node, source, (), marks), marks
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: Any) -> str:
     kind, msg = error["type"], error["msg"]
     if kind == "extra_forbidden":
         return "unknown key (check the spelling; see SPEC section 3)"
