@@ -267,3 +267,13 @@ def test_plan_json_has_the_stable_keys(cloud) -> None:  # noqa: ANN001
     assert set(data["changes"][0]) == {"address", "type", "action", "id", "before", "after", "reason"}
     assert set(data["policies"]) == {"endpoint", "identity"}
     assert data["fingerprint"].startswith("sha256:")
+
+
+def test_more_than_50_interface_endpoints_in_a_vpc_warns(cloud, aws) -> None:  # noqa: ANN001
+    p = profile()
+    ec2 = aws.client("ec2")
+    for i in range(49):
+        ec2.create_vpc_endpoint(VpcId=p.vpc_id, ServiceName=f"com.amazonaws.us-west-2.other{i}", VpcEndpointType="Interface")
+    result = _plan(cloud, p)
+    assert "interface_endpoint_quota" in warning_codes(result)
+    assert "interface_endpoint_quota" not in warning_codes(_plan(cloud, profile(endpoints={"api": False})))

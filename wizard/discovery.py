@@ -257,7 +257,7 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         network_f = pool.submit(_observe_network, cloud, profile, vpc_ids)
         domains_f = pool.submit(_observe_domain, cloud, profile)
         services_f = pool.submit(_services, cloud, list(names.values()))
-        endpoints_f = pool.submit(_observe_endpoints, cloud, profile, names)
+        endpoints_f = pool.submit(_observe_endpoints, cloud, profile)
         zones_f = pool.submit(_observe_zones, cloud, profile)
         tables_f = pool.submit(cloud.pages, "ec2", "describe_route_tables", "RouteTables",
                                Filters=_filters(vpc_id=[profile.vpc_id]))
@@ -301,11 +301,11 @@ def _observe_domain(cloud: Cloud, profile: Profile) -> list[Domain]:
     return []
 
 
-def _observe_endpoints(cloud: Cloud, profile: Profile, names: dict[str, str]) -> list[Endpoint]:
-    wanted_services = sorted(set(names.values()) | set(readiness_service_names(cloud.region).values()))
+def _observe_endpoints(cloud: Cloud, profile: Profile) -> list[Endpoint]:
+    # Every endpoint in the VPC (at most a few dozen: AWS allows 50 interface endpoints per VPC by default), for
+    # reuse, the readiness report and the quota check; plus ours anywhere, found by tag.
     raw = {e["VpcEndpointId"]: e for e in cloud.pages(
-        "ec2", "describe_vpc_endpoints", "VpcEndpoints",
-        Filters=_filters(vpc_id=[profile.vpc_id], service_name=wanted_services))}
+        "ec2", "describe_vpc_endpoints", "VpcEndpoints", Filters=_filters(vpc_id=[profile.vpc_id]))}
     raw.update({e["VpcEndpointId"]: e for e in cloud.pages(
         "ec2", "describe_vpc_endpoints", "VpcEndpoints", Filters=_filters(**{"tag-" + PROFILE_TAG: [profile.name]}))})
     return [_endpoint(e) for e in raw.values() if str(e.get("State", "")).lower() not in ("deleted", "deleting")]

@@ -15,6 +15,7 @@ from wizard.models import (
 )
 
 HTTPS = ("tcp", 443, 443)
+INTERFACE_ENDPOINT_QUOTA = 50  # per VPC, AWS's default (adjustable)
 # aws:SourceIp never matches these (private, shared, loopback, link-local, multicast, reserved).
 _NOT_PUBLIC = [ipaddress.ip_network(n) for n in (
     "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
@@ -350,6 +351,13 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
                                       "updates and reuses it (a second private-DNS endpoint is rejected by AWS), "
                                       "and destroy will leave it")
         b.change(address, "update" if differs else "no-op", existing.id, before, target, reason)
+    existing_interfaces = sum(1 for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.type == "Interface")
+    new_interfaces = sum(1 for c in b.changes if c.type == "vpc_endpoint" and c.action == "create"
+                         and c.after.get("type") == "Interface")
+    if new_interfaces and existing_interfaces + new_interfaces > INTERFACE_ENDPOINT_QUOTA:
+        b.warn("interface_endpoint_quota", f"{profile.vpc_id} would have {existing_interfaces + new_interfaces} interface "
+               f"endpoints; the default quota is {INTERFACE_ENDPOINT_QUOTA} per VPC: check Service Quotas "
+               "(VPC > Interface VPC endpoints per VPC) before apply")
     for endpoint in inv.endpoints:
         if ours(endpoint.tags, profile.name) and endpoint.service not in names.values() and endpoint.vpc_id == profile.vpc_id:
             b.change(f"vpc_endpoint.{endpoint.service.rsplit('.', 1)[-1]}", "delete", endpoint.id,
