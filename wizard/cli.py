@@ -212,22 +212,21 @@ def _confirm(question: str) -> bool:
     return bool(answer)
 
 
-def _printer(color: bool):  # noqa: ANN202
-    def on_event(event: Any) -> None:
-        if event.kind == "start":
-            return
-        mark = {"done": "ok", "failed": "FAILED", "wait": "..", "info": "  "}[event.kind]
-        line = f"{mark:>6} {event.address}" + (f"  {event.id}" if event.id else "") + (
-            f"  {event.message}" if event.kind in ("failed", "wait", "info") else "")
-        print(line, flush=True)
-    return on_event
+def _print_event(event: Any) -> None:
+    """One line per step (SPEC 7)."""
+    if event.kind == "start":
+        return
+    mark = {"done": "ok", "failed": "FAILED", "wait": "..", "info": "  "}[event.kind]
+    line = f"{mark:>6} {event.address}" + (f"  {event.id}" if event.id else "") + (
+        f"  {event.message}" if event.kind in ("failed", "wait", "info") else "")
+    print(line, flush=True)
 
 
 def _execute(cloud: Any, plan: Any, args: argparse.Namespace, what: str) -> int:
     from wizard.executor import Executor  # noqa: PLC0415
 
     print(f"{what}: {plan.count('create')} to add, {plan.count('update')} to change, {plan.count('delete')} to destroy.")
-    result = Executor(cloud, plan, on_event=_printer(_color(args))).run()
+    result = Executor(cloud, plan, on_event=_print_event).run()
     if result.ok:
         print(f"{what} complete: {len(result.done)} step(s) done.")
         return 0

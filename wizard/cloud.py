@@ -154,6 +154,3 @@ class Cloud:
             return AwsError(f"{operation}: {redact(str(exc))}", type(exc).__name__)
         return exc
 
-
-def error_code(exc: BaseException) -> str:
-    return getattr(exc, "code", "") or ""

@@ -80,13 +80,13 @@ class Executor:
         try:
             while queue:
                 change = queue.pop(0)
-                self.emit(Event("start", change.address, _verb(change)))
+                self.emit(Event("start", change.address, change.action))
                 new_id = self._apply(change)
                 if new_id:
                     self.ids[change.address] = new_id
                 result.done.append(change.address)
                 pending.remove(change.address)
-                self.emit(Event("done", change.address, _verb(change), self.ids.get(change.address)))
+                self.emit(Event("done", change.address, change.action, self.ids.get(change.address)))
                 if change.address == last_endpoint:
                     self.emit(Event("start", "wait.vpc_endpoints", "waiting until the endpoints are available"))
                     self._wait_for_endpoints([c for c in endpoint_steps])
@@ -408,7 +408,4 @@ class Executor:
     def _iam_policy_attachment_delete(self, change: Change) -> None:
         self._attachment(change, "detach")
 
-
-def _verb(change: Change) -> str:
-    return {"create": "create", "update": "update", "delete": "delete"}.get(change.action, change.action)
 

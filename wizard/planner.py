@@ -211,7 +211,7 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
                                                 f"{profile.vpc_id}: fix security_group.id or leave it null")
             return profile.security_group.id
         for source in wanted:
-            if not _admits_https(group, source):
+            if not admits_https(group, source):
                 b.warn("security_group_missing_https", f"{group.id} does not admit HTTPS from {source}: add it with "
                        f"`aws ec2 authorize-security-group-ingress --group-id {group.id} --protocol tcp --port 443 "
                        f"--{'source-group' if source.startswith('sg-') else 'cidr'} {source}` (the tool does not "
@@ -242,7 +242,7 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
     return group_id
 
 
-def _admits_https(group: SecurityGroupInfo, source: str) -> bool:
+def admits_https(group: SecurityGroupInfo, source: str) -> bool:
     for rule in group.ingress:
         if rule.protocol in ("-1", "all") or (rule.protocol == "tcp" and rule.from_port <= 443 <= rule.to_port):
             if rule.source == source or rule.source == "0.0.0.0/0":

@@ -169,7 +169,8 @@ class WizardSession:
         return False
 
     def back(self) -> bool:
-        if self.step > 0 and self.current != "apply" or (self.current == "apply" and self.result is None):
+        # nothing goes back over a finished apply
+        if (self.step > 0 and self.current != "apply") or (self.current == "apply" and self.result is None):
             self.step = max(0, self.step - 1)
             return True
         return False

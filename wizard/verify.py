@@ -10,7 +10,7 @@ from wizard.cloud import Cloud
 from wizard.discovery import observe
 from wizard.errors import AwsError
 from wizard.models import Inventory, Profile
-from wizard.planner import _admits_https, plan
+from wizard.planner import admits_https, plan
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def static_checks(inv: Inventory, profile: Profile) -> list[Check]:
                                 f"private DNS {'on' if endpoint.private_dns else 'off'} on {endpoint.id}"))
         groups = [g for g in (inv.security_group(i) for i in endpoint.security_group_ids) if g]
         for sg in studio_groups:
-            admitted = any(_admits_https(g, sg) for g in groups)
+            admitted = any(admits_https(g, sg) for g in groups)
             checks.append(Check(f"https_from_{sg}_to_{key}", admitted,
                                 f"{'443 admitted' if admitted else 'no rule admits 443'} from {sg} to {endpoint.id}"))
     return checks
