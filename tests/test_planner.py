@@ -153,7 +153,7 @@ def test_hosted_zone_mode_turns_private_dns_off_on_the_endpoints(cloud) -> None:
 
 def test_new_endpoint_ids_are_known_after_apply(cloud) -> None:  # noqa: ANN001
     result = _plan(cloud, profile())
-    condition = result.identity_policy["Statement"][0]["Condition"]["ForAnyValue:StringEquals"]["aws:sourceVpce"]
+    condition = result.identity_policy["Statement"][0]["Condition"]["StringEquals"]["aws:sourceVpce"]
     assert condition == [KNOWN_AFTER_APPLY, KNOWN_AFTER_APPLY]
 
 

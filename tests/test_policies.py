@@ -37,10 +37,20 @@ def _without_id_and_sid(document: dict) -> dict:
     return document
 
 
+def _with_single_valued_operator(document: dict) -> dict:
+    """The guide's example 2 puts ForAnyValue: on aws:sourceVpce; we write StringEquals (the second difference)."""
+    document = copy.deepcopy(document)
+    for statement in document["Statement"]:
+        condition = statement.get("Condition", {})
+        if "ForAnyValue:StringEquals" in condition:
+            condition["StringEquals"] = condition.pop("ForAnyValue:StringEquals")
+    return document
+
+
 @pytest.mark.parametrize("mode", list(GUIDE))
-def test_generated_policy_matches_the_guides_example_except_the_sid(mode: str) -> None:
+def test_generated_policy_matches_the_guides_example_except_the_sid_and_set_operator(mode: str) -> None:
     generated = policies.identity_policy(mode=mode, effect="allow", resource_scope="all", **ARGS)
-    assert _without_id_and_sid(generated) == _without_id_and_sid(GUIDE[mode])
+    assert _without_id_and_sid(generated) == _without_id_and_sid(_with_single_valued_operator(GUIDE[mode]))
     assert generated["Statement"][0]["Sid"] == "EnableSageMakerStudioAccess"
 
 
@@ -50,6 +60,26 @@ def test_the_guides_own_sid_is_rejected_and_ours_passes(mode: str) -> None:
     assert "sid_invalid" in codes
     generated = policies.identity_policy(mode=mode, effect="allow", resource_scope="all", **ARGS)
     assert "sid_invalid" not in [f.code for f in policies.lint_identity_policy(generated, "all")]
+
+
+# IAM reference ("Single-valued vs. multivalued condition keys"): set operators (ForAnyValue:/ForAllValues:)
+# are for multivalued keys only; aws:sourceVpce is single-valued.
+SINGLE_VALUED_KEYS = {"aws:SourceVpc", "aws:sourceVpce", "aws:SourceIp", "aws:VpcSourceIp"}
+
+
+@pytest.mark.parametrize("effect", ["allow", "deny"])
+@pytest.mark.parametrize("mode", list(GUIDE))
+def test_single_valued_condition_keys_take_no_set_operator(mode: str, effect: str) -> None:
+    generated = policies.identity_policy(mode=mode, effect=effect, resource_scope="domain", **ARGS)
+    for statement in generated["Statement"]:
+        for operator, keys in statement["Condition"].items():
+            assert not operator.startswith(("ForAnyValue:", "ForAllValues:")), (operator, keys)
+            assert set(keys) <= SINGLE_VALUED_KEYS
+
+
+def test_vpce_mode_uses_string_equals_on_source_vpce() -> None:
+    generated = policies.identity_policy(mode="vpce", effect="allow", resource_scope="domain", **ARGS)
+    assert generated["Statement"][0]["Condition"] == {"StringEquals": {"aws:sourceVpce": ARGS["vpce_ids"]}}
 
 
 def test_domain_scope_names_the_domains_user_profiles() -> None:

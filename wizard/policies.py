@@ -1,7 +1,10 @@
 """Policy documents as pure functions returning dicts, and their lint (SPEC 4 and 5).
 
-The identity policy follows the AWS guide's four examples, except the Sid: the guide's
-"Enable SageMaker Studio Access" is rejected by IAM (Sids must match [0-9A-Za-z]*).
+The identity policy follows the AWS guide's four examples, with two deliberate differences:
+- the Sid: the guide's "Enable SageMaker Studio Access" is rejected by IAM (Sids must match [0-9A-Za-z]*);
+- the operator on aws:sourceVpce: the guide's example 2 writes ForAnyValue:StringEquals, but the IAM reference
+  says not to use set operators (ForAnyValue:/ForAllValues:) with single-valued keys such as aws:sourceVpce;
+  plain StringEquals with a list of values already matches any one of them.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ def _conditions(mode: str, *, vpc_id: str, vpce_ids: list[str], cidrs: list[str]
     if mode == "subnet":
         return [("StringEquals", "aws:SourceVpc", vpc_id, "StringNotEquals")]
     if mode == "vpce":
-        return [("ForAnyValue:StringEquals", "aws:sourceVpce", vpce_ids, "StringNotEquals")]
+        return [("StringEquals", "aws:sourceVpce", vpce_ids, "StringNotEquals")]  # single-valued: no ForAnyValue
     if mode == "source-ip":
         return [("IpAddress", "aws:SourceIp", cidrs, "NotIpAddress")]
     if mode == "vpc-source-ip":
