@@ -106,6 +106,22 @@ MALFORMED = [
     ("attach_unknown_key", "  attach: {users: [], groups: [], roles: []}", "  attach: {users: [], admins: []}",
      "access.attach.admins", "unknown key", "admins"),
     ("tag_value_number", "tags: {}", "tags: {team: 5}", "tags.team", "string", "5"),
+    # AWS's tag rules (tags go on EC2, Route 53 and IAM resources; the common rules of all three)
+    ("tag_key_aws_prefix", "tags: {}", 'tags: {"aws:team": x}', "tags.aws:team", "reserved", '"aws:team"'),
+    ("tag_key_aws_prefix_any_case", "tags: {}", 'tags: {"AWS:team": x}', "tags.AWS:team", "reserved", '"AWS:team"'),
+    ("tag_value_aws_prefix", "tags: {}", 'tags: {team: "Aws:ml"}', "tags.team", "reserved", '"Aws:ml"'),
+    ("tag_key_too_long", "tags: {}", "tags: {" + "k" * 129 + ": x}", "tags." + "k" * 129, "128", "k" * 129),
+    ("tag_value_too_long", "tags: {}", "tags: {team: " + "v" * 257 + "}", "tags.team", "256", "v" * 257),
+    ("tag_key_bad_character", "tags: {}", 'tags: {"team#1": x}', "tags.team#1", "character", '"team#1"'),
+    ("tag_value_bad_character", "tags: {}", 'tags: {team: "ml;rm"}', "tags.team", "character", '"ml;rm"'),
+    ("tag_key_empty", "tags: {}", 'tags: {"": x}', "tags.", "empty", '""'),
+    ("tag_key_ours", "tags: {}", 'tags: {managed-by: me}', "tags.managed-by", "studio-vpce sets", "managed-by"),
+    ("tags_over_50_with_ours", "tags: {}", "tags: {" + ", ".join(f"t{i}: v" for i in range(48)) + "}", "tags",
+     "50", "{t0"),
+    ("policy_name_non_ascii_letter", "  policy_name: null", "  policy_name: StudioéAccess", "access.policy_name",
+     "policy name", "StudioéAccess"),
+    ("policy_name_too_long", "  policy_name: null", "  policy_name: " + "P" * 129, "access.policy_name",
+     "policy name", "P" * 129),
     ("tags_list", "tags: {}", "tags: [a, b]", "tags", "dictionary", "[a, b]"),
     ("endpoints_scalar", "endpoints:\n  studio: true\n  api: true\n  extra: []", "endpoints: true", "endpoints",
      "endpoints", "true"),
@@ -151,6 +167,21 @@ def test_malformed_profile_is_a_one_line_error_with_position_exit_3_and_no_aws_c
     if case == "missing_vpc":
         assert f"{path}:1:1:" in first
     assert "Traceback" not in err
+
+
+def test_tags_within_awss_rules_load() -> None:
+    """Unicode letters, digits, spaces and _ . : / = + - @; 47 of them leave room for our three."""
+    tags = {"Équipe": "données ML", "cost-center": "4711", "path/to:x": "a=b+c@d_e.f", "数据": "科学"}
+    text = BASE.replace("tags: {}", "tags: {" + ", ".join(f'"{k}": "{v}"' for k, v in tags.items()) + "}")
+    assert load_text(text, "x").tags == tags
+    many = BASE.replace("tags: {}", "tags: {" + ", ".join(f"t{i}: v" for i in range(47)) + "}")
+    assert len(load_text(many, "x").tags) == 47
+
+
+def test_iam_policy_name_allows_ascii_only() -> None:
+    assert load_text(BASE.replace("  policy_name: null", "  policy_name: Studio+=,.@_-Access9"), "x").access.policy_name
+    with pytest.raises(InvalidInput, match="policy name"):
+        load_text(BASE.replace("  policy_name: null", "  policy_name: Studio\u00e9Access"), "x")
 
 
 def test_valid_base_profile_loads() -> None:

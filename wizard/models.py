@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -115,9 +116,12 @@ class Attach(_Strict):
     roles: list[str] = Field(default_factory=list)
 
 
+_IAM_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,128}$")  # IAM: ASCII only (\w would admit "é")
+
+
 def _policy_name(value: str) -> str:
-    if not re.match(r"^[\w+=,.@-]{1,128}$", value):
-        raise ValueError(f"{value!r} is not a valid IAM policy name (1-128 of letters, digits, +=,.@_-)")
+    if not _IAM_NAME.fullmatch(value):
+        raise ValueError(f"{value!r} is not a valid IAM policy name (1-128 of ASCII letters, digits, +=,.@_-)")
     return value
 
 
@@ -129,6 +133,47 @@ class Access(_Strict):
     resource_scope: Literal["domain", "all"] = "domain"
     policy_name: Annotated[str, AfterValidator(_policy_name)] | None = None
     attach: Attach = Field(default_factory=Attach)
+
+
+# AWS's tag rules, the ones EC2, Route 53 and IAM share (tags go on all three): keys 1-128 and values 0-256
+# Unicode characters of \p{L}\p{Z}\p{N} and _ . : / = + - @; no aws: prefix in any case on keys or values
+# (reserved for AWS); at most 50 tags per resource, ours included.
+TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_PER_RESOURCE = 128, 256, 50
+OUR_TAG_KEYS = ("managed-by", "studio-vpce:profile", "Name")  # what the tool adds (planner.resource_tags)
+_TAG_SYMBOLS = set("_.:/=+-@")
+
+
+def _tag_text(value: str, what: str, limit: int) -> str:
+    if len(value) > limit:
+        raise ValueError(f"tag {what} is {len(value)} characters; AWS allows {limit}")
+    if value[:4].lower() == "aws:":
+        raise ValueError(f"tag {what} {value!r} starts with aws:, which is reserved for AWS's own tags")
+    bad = sorted({c for c in value if c not in _TAG_SYMBOLS and unicodedata.category(c)[0] not in "LZN"})
+    if bad:
+        raise ValueError(f"tag {what} {value!r} has the character(s) {' '.join(repr(c) for c in bad)}; AWS allows "
+                         "letters, digits, spaces and _ . : / = + - @")
+    return value
+
+
+def _tag_key(value: str) -> str:
+    if not value:
+        raise ValueError("a tag key cannot be empty")
+    if value in OUR_TAG_KEYS[:2]:
+        raise ValueError(f"tag key {value!r} is one studio-vpce sets itself (it finds its resources by it)")
+    return _tag_text(value, "key", TAG_KEY_MAX)
+
+
+def _tag_count(tags: dict[str, str]) -> dict[str, str]:
+    total = len(set(tags) | set(OUR_TAG_KEYS))
+    if total > TAGS_PER_RESOURCE:
+        raise ValueError(f"{len(tags)} tags plus studio-vpce's own ({', '.join(OUR_TAG_KEYS)}) make {total}; AWS allows "
+                         f"{TAGS_PER_RESOURCE} per resource, so at most {TAGS_PER_RESOURCE - len(OUR_TAG_KEYS)} here")
+    return tags
+
+
+TagKey = Annotated[str, AfterValidator(_tag_key)]
+TagValue = Annotated[str, AfterValidator(lambda v: _tag_text(v, "value", TAG_VALUE_MAX))]
+Tags = Annotated[dict[TagKey, TagValue], AfterValidator(_tag_count)]
 
 
 def _name(value: str) -> str:
@@ -168,7 +213,7 @@ class Profile(_Strict):
     security_group: SecurityGroup = Field(default_factory=SecurityGroup)
     endpoint_policy: EndpointPolicy = Field(default_factory=EndpointPolicy)
     access: Access = Field(default_factory=Access)
-    tags: dict[str, str] = Field(default_factory=dict)
+    tags: Tags = Field(default_factory=dict)
 
     @property
     def policy_name(self) -> str:

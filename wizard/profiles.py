@@ -153,7 +153,7 @@ def profile_from_data(data: Any, source: str, marks: _Marks | None = None) -> Pr
         lines = []
         for error in exc.errors():
             loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
-            line, col = marks.find(loc, at_key=error["type"] == "extra_forbidden")
+            line, col = marks.find(loc, at_key=error["type"] == "extra_forbidden" or "[key]" in error["loc"])
             lines.append(f"{source}:{line}:{col}: {_dotted(loc)}: {_message(error)}")
         raise InvalidInput("\n".join(lines)) from None
 
