@@ -340,9 +340,16 @@ def _observe_zones(cloud: Cloud, profile: Profile) -> list[HostedZone]:
             id=zone_id, name=summary["Name"].rstrip("."),
             vpc_ids=tuple(sorted(v["VPCId"] for v in zone.get("VPCs", []))),
             tags=_tags(tags["ResourceTagSet"].get("Tags")),
-            records=tuple(sorted((r["Name"].rstrip("."), r["Type"], r.get("AliasTarget", {}).get("DNSName", "").rstrip("."))
-                                 for r in records if r["Type"] == "A"))))
+            records=tuple(sorted((record_name(r["Name"]), r["Type"],
+                                  r.get("AliasTarget", {}).get("DNSName", "").rstrip(".").lower())
+                                 for r in records if r["Type"] == "A")),
+            caller_reference=zone.get("HostedZone", {}).get("CallerReference", "")))
     return sorted(zones, key=lambda z: z.name)
+
+
+def record_name(name: str) -> str:
+    """Route 53 lists `*` as the octal escape `\\052` and every name with a trailing dot."""
+    return name.replace("\\052", "*").rstrip(".")
 
 
 def policy_arn(partition: str, account_id: str, name: str) -> str:

@@ -8,7 +8,6 @@ everything again by tag and by (VPC, service name).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -17,9 +16,10 @@ from typing import Any
 
 from wizard import policies
 from wizard.cloud import Cloud
+from wizard.discovery import record_name
 from wizard.errors import AwsError
 from wizard.models import KNOWN_AFTER_APPLY, Change, Plan
-from wizard.planner import resource_tags
+from wizard.planner import resource_tags, zone_reference
 
 MUTATING_PREFIXES = ("Create", "Delete", "Modify", "Authorize", "Revoke", "Attach", "Detach", "Associate",
                      "Disassociate", "Change", "Put", "Update", "Tag", "Untag", "Set", "Add", "Remove")
@@ -292,8 +292,7 @@ class Executor:
 
     def _hosted_zone_create(self, change: Change) -> str:
         name = change.after["name"]
-        reference = "studio-vpce-" + hashlib.sha256(
-            f"{self.plan.account_id}|{self.profile.vpc_id}|{name}|{self.profile.name}".encode()).hexdigest()[:40]
+        reference = zone_reference(self.plan.account_id, self.profile.vpc_id, name, self.profile.name)
         params = {"Name": name, "VPC": {"VPCRegion": self.profile.region, "VPCId": self.profile.vpc_id},
                   "HostedZoneConfig": {"Comment": f"studio-vpce {self.profile.name}", "PrivateZone": True}}
         response = self.call("route53", "create_hosted_zone", ok_codes=("HostedZoneAlreadyExists", "ConflictingDomainExists"),
@@ -306,6 +305,22 @@ class Executor:
         self.call("route53", "change_tags_for_resource", ResourceType="hostedzone", ResourceId=zone_id,
                   AddTags=_tag_list(change.after["tags"]))
         return zone_id
+
+    def _hosted_zone_update(self, change: Change) -> None:
+        """A zone this profile created (its CallerReference says so) whose tagging was interrupted: tag it now."""
+        self.call("route53", "change_tags_for_resource", ResourceType="hostedzone", ResourceId=change.id,
+                  AddTags=_tag_list(change.after["tags"]))
+
+    def _route53_record_delete(self, change: Change) -> None:
+        """Our alias record in a zone we do not own (destroy): delete exactly that record set, if still there."""
+        records = self.cloud.pages("route53", "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=change.id)
+        target = change.before["alias_target"].lower().rstrip(".")
+        for record in records:
+            alias = record.get("AliasTarget", {}).get("DNSName", "").lower().rstrip(".")
+            if record_name(record["Name"]) == change.before["name"] and record["Type"] == "A" and alias == target:
+                self.call("route53", "change_resource_record_sets", ok_codes=("InvalidChangeBatch",),
+                          HostedZoneId=change.id, ChangeBatch={"Changes": [
+                              {"Action": "DELETE", "ResourceRecordSet": record}]})
 
     def _hosted_zone_delete(self, change: Change) -> None:
         records = self.cloud.pages("route53", "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=change.id)

@@ -321,6 +321,7 @@ class HostedZone:
     vpc_ids: tuple[str, ...]
     tags: tuple[tuple[str, str], ...] = ()
     records: tuple[tuple[str, str, str], ...] = ()  # (name, type, alias target)
+    caller_reference: str = ""  # ours when it is the reference apply sends, even if tagging never happened
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 from wizard import policies, readiness
 from wizard.discovery import MANAGED_BY, PROFILE_TAG, hosted_zone_names, service_names
 from wizard.models import (
-    KNOWN_AFTER_APPLY, Change, Endpoint, Finding, Inventory, Plan, Profile, SecurityGroupInfo, to_jsonable,
+    KNOWN_AFTER_APPLY, Change, Endpoint, Finding, HostedZone, Inventory, Plan, Profile, SecurityGroupInfo, to_jsonable,
 )
 
 HTTPS = ("tcp", 443, 443)
@@ -40,6 +40,17 @@ def client_token(account: str, vpc_id: str, service: str, profile_name: str, par
 
 def ours(tags: tuple[tuple[str, str], ...], profile_name: str) -> bool:
     return dict(tags).get(PROFILE_TAG) == profile_name
+
+
+def zone_reference(account: str, vpc_id: str, zone_name: str, profile_name: str) -> str:
+    """The CreateHostedZone CallerReference apply sends (Route 53 has no tags on create: this proves a zone ours)."""
+    return "studio-vpce-" + hashlib.sha256(f"{account}|{vpc_id}|{zone_name}|{profile_name}".encode()).hexdigest()[:40]
+
+
+def zone_is_ours(zone: HostedZone, inv: Inventory, profile: Profile) -> bool:
+    """Tagged as this profile's, or created by it (its CallerReference) before an interrupted apply could tag it."""
+    return ours(zone.tags, profile.name) or (not zone.tags and bool(zone.caller_reference) and zone.caller_reference.startswith(
+        zone_reference(inv.account_id, profile.vpc_id, zone.name, profile.name)))
 
 
 def resource_tags(profile: Profile, name: str | None = None) -> dict[str, str]:
@@ -302,7 +313,7 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
     private_dns = profile.dns.mode == "private-dns"
     ids: dict[str, str] = {}
     zone_names = {f"{n}" for n in hosted_zone_names(profile.region).values()}
-    foreign_zones = [z for z in inv.hosted_zones if z.name in zone_names and not ours(z.tags, profile.name)]
+    foreign_zones = [z for z in inv.hosted_zones if z.name in zone_names and not zone_is_ours(z, inv, profile)]
     for key, service in names.items():
         if key == "s3":
             _plan_gateway(b, inv, profile, service)
@@ -374,7 +385,7 @@ def _plan_hosted_zones(b: _Builder, inv: Inventory, profile: Profile, endpoint_i
     for key, zone_name in names.items():
         zone = next((z for z in inv.hosted_zones if z.name == zone_name), None)
         if key not in wanted:
-            if zone is not None and ours(zone.tags, profile.name):
+            if zone is not None and zone_is_ours(zone, inv, profile):
                 b.change(f"hosted_zone.{key}", "delete", zone.id, {"name": zone_name}, {}, "no longer in the profile")
             continue
         record_name = zone_name if key == "api" else f"*.{zone_name}"
@@ -384,6 +395,12 @@ def _plan_hosted_zones(b: _Builder, inv: Inventory, profile: Profile, endpoint_i
                 "resolve the service name to the endpoint inside the VPC")
             zone_vpcs: tuple[str, ...] = (profile.vpc_id,)
             records: dict[str, str] = {}
+        elif not ours(zone.tags, profile.name) and zone_is_ours(zone, inv, profile):
+            b.change(f"hosted_zone.{key}", "update", zone.id, {"name": zone_name, "tags": {}},
+                     {"name": zone_name, "tags": resource_tags(profile)},
+                     "created by this profile, but an earlier apply stopped before tagging it")
+            zone_vpcs = zone.vpc_ids
+            records = {name: target for name, _type, target in zone.records}
         else:
             if not ours(zone.tags, profile.name):
                 b.warn("hosted_zone_reused", f"private hosted zone {zone.id} ({zone_name}) already serves "
@@ -521,10 +538,19 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
             b.change("iam_policy.access", "delete", policy.arn, {"name": policy.name}, {})
         else:
             b.warn("left_alone", f"{policy.arn} is not tagged as this profile's: left alone")
+    our_dns = {name.lower().rstrip("."): e.id for e in inv.endpoints if ours(e.tags, profile.name)
+               for name, _zone in e.dns_entries}
     for zone in inv.hosted_zones:
         key = next((k for k, n in hosted_zone_names(profile.region).items() if n == zone.name), zone.name)
-        if ours(zone.tags, profile.name):
+        if zone_is_ours(zone, inv, profile):
             b.change(f"hosted_zone.{key}", "delete", zone.id, {"name": zone.name}, {})
+            continue
+        # A reused zone stays; the records apply put in it would point at the endpoints deleted below.
+        for name, record_type, target in zone.records:
+            if target.lower() in our_dns:
+                b.change(f"route53_record.{key}", "delete", zone.id,
+                         {"name": name, "type": record_type, "alias_target": target}, {},
+                         f"alias to {our_dns[target.lower()]}, which destroy deletes; the zone is not ours and stays")
     group = next((g for g in inv.security_groups if ours(g.tags, profile.name)), None)
     for endpoint in inv.endpoints:
         key = next((k for k, s in service_names(profile, profile.region).items() if s == endpoint.service),
