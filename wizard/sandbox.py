@@ -111,6 +111,41 @@ def seed(session: Any, region: str) -> None:
                      DefaultUserSettings={"ExecutionRole": role_arn, "SecurityGroups": [lab_sg]})
     # moto builds its endpoint-service list from every backend on first use (seconds): do it now, not under the UI
     ec2.describe_vpc_endpoint_services(ServiceNames=[f"aws.sagemaker.{region}.studio"])
+    seed_audit_principals(iam)
+
+
+# ---------------------------------------------------------------- principals for `audit` (issue 12)
+# Seeded last, so that the ids of everything above stay the same. They show why an Allow-only restriction can be
+# moot: MLEngineers holds a broad SageMaker policy (a customer managed copy shaped like AmazonSageMakerFullAccess:
+# moto has no AWS managed policies), StudioAutomation has an inline, unconditioned CreatePresignedDomainUrl, and
+# alice, bob and carol hold nothing else (the profile's policy alone decides for them).
+
+DEMO_POLICY_PATH = "/demo/"
+BROAD_SAGEMAKER_POLICY = "SageMakerFullAccessCopy"
+INLINE_PRESIGN_ROLE = "StudioAutomation"
+
+
+def seed_audit_principals(iam: Any) -> None:
+    broad = iam.create_policy(PolicyName=BROAD_SAGEMAKER_POLICY, Path=DEMO_POLICY_PATH, PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Sid": "AllowSageMaker", "Effect": "Allow", "Action": ["sagemaker:*"], "NotResource": [
+                "arn:aws:sagemaker:*:*:domain/*", "arn:aws:sagemaker:*:*:user-profile/*", "arn:aws:sagemaker:*:*:app/*",
+                "arn:aws:sagemaker:*:*:space/*", "arn:aws:sagemaker:*:*:flow-definition/*"]},
+            {"Sid": "AllowStudioResources", "Effect": "Allow", "Action": [
+                "sagemaker:CreatePresignedDomainUrl", "sagemaker:DescribeDomain", "sagemaker:ListDomains",
+                "sagemaker:DescribeUserProfile", "sagemaker:ListUserProfiles", "sagemaker:DescribeSpace",
+                "sagemaker:ListSpaces", "sagemaker:*App", "sagemaker:ListApps"], "Resource": "*"},
+            {"Sid": "AllowPassRoleToSageMaker", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::*:role/*",
+             "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}}}]}),
+        Description="demo: shaped like AmazonSageMakerFullAccess")["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="MLEngineers", PolicyArn=broad)
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}]})
+    iam.create_role(RoleName=INLINE_PRESIGN_ROLE, AssumeRolePolicyDocument=trust,
+                    Description="demo: opens Studio for a scheduler, from anywhere")
+    iam.put_role_policy(RoleName=INLINE_PRESIGN_ROLE, PolicyName="PresignAnyUserProfile", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Sid": "PresignAnyUserProfile", "Effect": "Allow",
+                                                "Action": "sagemaker:CreatePresignedDomainUrl", "Resource": "*"}]}))
 
 
 # ---------------------------------------------------------------- what moto lacks, supplied by hooks
