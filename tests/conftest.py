@@ -14,7 +14,6 @@ from moto import mock_aws
 
 from wizard import sandbox
 from wizard.cloud import Cloud
-from wizard.executor import is_mutating
 from wizard.profiles import load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +32,16 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
 
 
+# Whether a call changes the account, decided here and not by the code under test: reads are an explicit
+# allow-list (the operations the tool reads with); any other operation counts as a write.
+READ_PREFIXES = ("Describe", "List", "Get")
+READ_CALLS = frozenset({"CreatePresignedDomainUrl", "SimulatePrincipalPolicy", "SimulateCustomPolicy"})
+
+
+def is_write(operation_name: str) -> bool:
+    return not (operation_name.startswith(READ_PREFIXES) or operation_name in READ_CALLS)
+
+
 class Calls:
     """Every AWS API call made in the process (any client), by patching botocore's one entry point."""
 
@@ -41,7 +50,7 @@ class Calls:
 
     @property
     def mutating(self) -> list[tuple[str, str]]:
-        return [c for c in self.log if is_mutating(c[1])]
+        return [c for c in self.log if is_write(c[1])]
 
     def clear(self) -> None:
         self.log.clear()

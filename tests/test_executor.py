@@ -7,9 +7,9 @@ import json
 import botocore.exceptions
 import pytest
 
-from conftest import profile
+from conftest import is_write, profile
 from wizard.discovery import observe
-from wizard.executor import Executor, is_mutating
+from wizard.executor import Executor
 from wizard.planner import plan, plan_destroy
 
 MODES = ["vpce", "subnet", "source-ip", "vpc-source-ip", "hosted-zone", "deny-guardrail"]
@@ -174,7 +174,7 @@ MATRIX = [(name, index, kind) for name, ops in CLEAN_OPS.items() for index in ra
 
 def _mutating_ops(cloud) -> list[str]:  # noqa: ANN001
     seen: list[str] = []
-    cloud.on("before-call.*.*", lambda model, **_: seen.append(model.name) if is_mutating(model.name) else None)
+    cloud.on("before-call.*.*", lambda model, **_: seen.append(model.name) if is_write(model.name) else None)
     return seen
 
 

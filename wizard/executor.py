@@ -19,14 +19,16 @@ from wizard.cloud import Cloud
 from wizard.discovery import record_name
 from wizard.errors import AwsError
 from wizard.models import KNOWN_AFTER_APPLY, Change, Plan
-from wizard.planner import resource_tags, zone_reference
+from wizard.planner import client_token, resource_tags, zone_reference
 
-MUTATING_PREFIXES = ("Create", "Delete", "Modify", "Authorize", "Revoke", "Attach", "Detach", "Associate",
-                     "Disassociate", "Change", "Put", "Update", "Tag", "Untag", "Set", "Add", "Remove")
+# A read allow-list, not a list of write verbs: an operation not known to be a read counts as a write
+# (ReplaceRoute, AcceptVpcEndpointConnections, StartSession... would slip through a list of write prefixes).
+READ_PREFIXES = ("Describe", "List", "Get")
+READ_OPERATIONS = frozenset({"CreatePresignedDomainUrl", "SimulatePrincipalPolicy", "SimulateCustomPolicy"})
 
 
 def is_mutating(operation_name: str) -> bool:
-    return operation_name.startswith(MUTATING_PREFIXES) and operation_name != "CreatePresignedDomainUrl"
+    return not (operation_name.startswith(READ_PREFIXES) or operation_name in READ_OPERATIONS)
 
 
 @dataclass(frozen=True)
@@ -184,11 +186,16 @@ class Executor:
                                  ClientToken=after["client_token"], TagSpecifications=[
                                      {"ResourceType": "vpc-endpoint", "Tags": _tag_list(after["tags"])}])["VpcEndpoint"]  # type: ignore[index]
             return endpoint["VpcEndpointId"]
+        token = after["client_token"]
+        if KNOWN_AFTER_APPLY in after["security_group_ids"]:  # the token covers the group id, known only now
+            token = client_token(self.plan.account_id, self.profile.vpc_id, after["service_name"], self.profile.name,
+                                 {**{k: after[k] for k in ("subnet_ids", "private_dns_enabled", "policy")},
+                                  "security_group_ids": [self._endpoint_group_id()]})
         params: dict[str, Any] = {
             "VpcEndpointType": "Interface", "VpcId": self.profile.vpc_id, "ServiceName": after["service_name"],
             "SubnetIds": after["subnet_ids"], "SecurityGroupIds": [self._endpoint_group_id()],
             "PrivateDnsEnabled": after["private_dns_enabled"],  # explicit: CloudFormation and the API differ
-            "ClientToken": after["client_token"],
+            "ClientToken": token,
             "TagSpecifications": [{"ResourceType": "vpc-endpoint", "Tags": _tag_list(after["tags"])}]}
         if after.get("policy"):
             params["PolicyDocument"] = json.dumps(after["policy"])

@@ -326,9 +326,10 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
             b.warn("duplicate_endpoints", f"{len(others) + 1} endpoints for {service} in {profile.vpc_id}; using "
                                           f"{existing.id if existing else '?'} and leaving the others alone")
         address = f"vpc_endpoint.{key}"
-        params = {"subnet_ids": sorted(profile.subnet_ids), "private_dns_enabled": private_dns, "policy": document}
+        params = {"subnet_ids": sorted(profile.subnet_ids), "private_dns_enabled": private_dns, "policy": document,
+                  "security_group_ids": [sg_ref]}
         after = {"service_name": service, "vpc_id": profile.vpc_id, "type": "Interface", **params,
-                 "security_group_ids": [sg_ref], "tags": resource_tags(profile, f"studio-vpce-{profile.name}-{key}")}
+                 "tags": resource_tags(profile, f"studio-vpce-{profile.name}-{key}")}
         if existing is None:
             if private_dns and key in ("studio", "api") and any(
                     z.name == hosted_zone_names(profile.region)[key] for z in foreign_zones):
