@@ -1,0 +1,194 @@
+"""Mutation testing that fits 2 cores: break one rule at a time, run the tests that guard it, list survivors.
+
+Each mutant is a one-line text patch of the source (exact text, found exactly once) applied to a temporary copy
+of the tree, never to the checkout. The relevant test modules run with `-x -q`; a mutant the tests do not fail
+"survives". A patch whose text is no longer in the source is reported as "stale" (update the list).
+
+    python bench/mutants.py                 # every mutant, one after another
+    python bench/mutants.py --list          # ids and what each breaks
+    python bench/mutants.py lockout_role token_groups    # only these
+    python bench/mutants.py --timeout 300   # per-mutant limit in seconds (default 240)
+
+Exit status: 0 when every mutant is killed, 1 when any survives or is stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COPY = ("wizard", "screens", "tests", "profiles", "pyproject.toml")
+
+
+@dataclass(frozen=True)
+class Mutant:
+    id: str
+    rule: str
+    file: str
+    old: str
+    new: str
+    tests: tuple[str, ...]  # pytest arguments (node ids, or a module plus "-k EXPR")
+
+
+R = "tests/test_rules.py"
+MUTANTS = [
+    Mutant("lockout_role_name", "assumed-role ARN maps to the role name, not the session", "wizard/discovery.py",
+           'kind, name = "assumed-role", resource.split("/")[1]', 'kind, name = "assumed-role", resource.split("/")[-1]',
+           (R, "-k", "lockout")),
+    Mutant("lockout_role_check", "an assumed role among attach.roles is a self-lockout", "wizard/planner.py",
+           'or (caller.kind == "assumed-role" and caller.name in attach.roles))', "or False)",
+           (R, "-k", "lockout")),
+    Mutant("fingerprint_endpoints_only", "the fingerprint covers everything observed", "wizard/planner.py",
+           'text = json.dumps(to_jsonable(inventory), sort_keys=True, separators=(",", ":"))',
+           'text = json.dumps(to_jsonable(inventory.endpoints), sort_keys=True, separators=(",", ":"))',
+           (R, "-k", "fingerprint")),
+    Mutant("stale_check_off", "apply PLANFILE refuses a moved fingerprint", "wizard/cli.py",
+           'if plan.fingerprint != saved["fingerprint"]:', "if False:", (R, "-k", "fingerprint")),
+    Mutant("token_ignores_params", "the ClientToken covers the endpoint parameters", "wizard/planner.py",
+           "seed = json.dumps([account, vpc_id, service, profile_name, params], sort_keys=True)",
+           "seed = json.dumps([account, vpc_id, service, profile_name], sort_keys=True)", (R, "-k", "token")),
+    Mutant("token_ignores_groups", "the ClientToken covers the security groups", "wizard/planner.py",
+           '"security_group_ids": [sg_ref]}', "}", (R, "-k", "token")),
+    Mutant("token_group_not_filled_in", "a group created in the same run goes into the token", "wizard/executor.py",
+           "if KNOWN_AFTER_APPLY in after[\"security_group_ids\"]:", "if False:", (R, "-k", "token")),
+    Mutant("write_list_misses_start", "Start* is a write", "wizard/executor.py",
+           'READ_PREFIXES = ("Describe", "List", "Get")', 'READ_PREFIXES = ("Describe", "List", "Get", "Start")',
+           (R, "-k", "write")),
+    Mutant("destroy_foreign_zone", "destroy leaves a zone that is not ours", "wizard/planner.py",
+           "        if zone_is_ours(zone, inv, profile):\n            b.change(f\"hosted_zone.{key}\", \"delete\"",
+           "        if True:\n            b.change(f\"hosted_zone.{key}\", \"delete\"", (R, "-k", "destroy")),
+    Mutant("destroy_foreign_policy", "destroy leaves a policy that is not ours", "wizard/planner.py",
+           "        if ours(policy.tags, profile.name):\n            for kind, names in",
+           "        if True:\n            for kind, names in", (R, "-k", "destroy")),
+    Mutant("destroy_foreign_group", "destroy leaves a security group that is not ours", "wizard/planner.py",
+           "group = next((g for g in inv.security_groups if ours(g.tags, profile.name)), None)",
+           'group = next((g for g in inv.security_groups if g.name == f"studio-vpce-{profile.name}"), None)',
+           (R, "-k", "destroy")),
+    Mutant("destroy_their_record", "destroy leaves records that do not point at our endpoints", "wizard/planner.py",
+           "if target.lower() in our_dns:", "if True:", (R, "-k", "destroy")),
+    Mutant("destroy_keeps_our_record", "destroy removes our record from a reused zone", "wizard/planner.py",
+           "if target.lower() in our_dns:", "if False:", (R, "-k", "destroy")),
+    Mutant("destroy_no_late_detach", "destroy detaches everything before deleting the policy", "wizard/executor.py",
+           "            for entity in entities.get(key, []):", "            for entity in []:", (R, "-k", "destroy")),
+    Mutant("zone_ours_by_tag_only", "a zone with our CallerReference is ours (bug 1)", "wizard/planner.py",
+           "    return ours(zone.tags, profile.name) or (", "    return ours(zone.tags, profile.name) and (",
+           (R, "-k", "zone")),
+    Mutant("presigned_unredacted_log", "botocore's debug log is filtered", "wizard/cli.py",
+           "handler.addFilter(RedactingFilter())", "pass", (R, "-k", "presigned")),
+    Mutant("presigned_pattern", "the presigned URL pattern matches", "wizard/cloud.py",
+           "[?&](token|authToken)=", "[?&](nottoken)=", (R, "-k", "presigned")),
+    Mutant("show_url_without_tty", "--show-url prints only to a terminal", "wizard/cli.py",
+           "        if sys.stdout.isatty():\n            print(f\"URL", "        if True:\n            print(f\"URL",
+           (R, "-k", "presigned")),
+    Mutant("vpc_attr_value", "the VPC attribute fix turns the attribute on", "wizard/executor.py",
+           'key: {"Value": True}}', 'key: {"Value": False}}', (R, "-k", "vpc_attribute")),
+    Mutant("vpc_attr_unverified", "the VPC attribute fix is read back", "wizard/executor.py",
+           "        if not self._vpc_attribute_is_on(attribute):", "        if False:", (R, "-k", "vpc_attribute")),
+    Mutant("verify_https", "verify fails when 443 is not admitted", "wizard/verify.py",
+           "admitted = any(admits_https(g, sg) for g in groups)", "admitted = True", (R, "-k", "verify")),
+    Mutant("verify_private_dns", "verify fails when private DNS is off", "wizard/verify.py",
+           'checks.append(Check(f"endpoint_{key}_private_dns", endpoint.private_dns,',
+           'checks.append(Check(f"endpoint_{key}_private_dns", True,', (R, "-k", "verify")),
+    Mutant("verify_user_profile", "verify fails when the user profile is not InService", "wizard/verify.py",
+           'status == "InService"', "True", (R, "-k", "verify")),
+    Mutant("verify_named_checks", "verify names the drifted record, policy or attachment", "wizard/verify.py",
+           "        if change.type in NAMED_CHECKS and change.action != \"no-op\":", "        if False:",
+           (R, "-k", "verify")),
+    Mutant("domain_settings_groups", "DomainSettings.SecurityGroupIds are HTTPS sources", "wizard/discovery.py",
+           'groups: list[str] = list(raw.get("DomainSettings", {}).get("SecurityGroupIds", []))',
+           "groups: list[str] = []", (R, "-k", "domain_settings")),
+    Mutant("no_wait", "apply waits until the endpoints are available", "wizard/executor.py",
+           'if states and len(states) == len(ids) and all(s == "available" for s in states.values()):', "if True:",
+           (R, "-k", "pending")),
+    Mutant("no_retries", "botocore retries (standard mode)", "wizard/cloud.py",
+           'retries=None if user_chose_retries else {"mode": "standard"})',
+           'retries={"mode": "standard", "max_attempts": 1})', (R, "-k", "retries")),
+    Mutant("apply_failure_exit_0", "a failed apply exits 1 with the done / not-done list", "wizard/cli.py",
+           'return getattr(result.error, "exit_code", 1)', "return 0", ("tests/test_spec_cli.py",)),
+    Mutant("demo_plan_without_demo", "a demo plan needs --demo", "wizard/cli.py",
+           'if saved["inputs"].get("demo") and not args.demo:', "if False:", ("tests/test_spec_cli.py",)),
+    Mutant("verbose_hides_noop", "plan --verbose shows = lines", "wizard/render.py",
+           'shown = [c for c in plan.changes if verbose or c.action != "no-op"]',
+           'shown = [c for c in plan.changes if c.action != "no-op"]', ("tests/test_spec_cli.py",)),
+    Mutant("interrupt_exit", "Ctrl+C exits 130", "wizard/cli.py", "        return 130", "        return 1",
+           ("tests/test_spec_cli.py",)),
+    Mutant("detach_removed_principal", "a principal removed from access.attach is detached", "wizard/planner.py",
+           "        for name in sorted(set(attached) - set(names)):", "        for name in []:",
+           ("tests/test_spec_cli.py",)),
+    Mutant("delete_removed_extra", "an extra endpoint removed from the profile is deleted", "wizard/planner.py",
+           "if ours(endpoint.tags, profile.name) and endpoint.service not in names.values() and endpoint.vpc_id",
+           "if False and endpoint.vpc_id", ("tests/test_spec_cli.py",)),
+    Mutant("reset_endpoint_policy", "an endpoint policy removed from the profile is reset", "wizard/executor.py",
+           '                params["ResetPolicy"] = True', "                pass", ("tests/test_spec_cli.py",)),
+]
+
+
+def run(mutants: list[Mutant], timeout: float) -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="studio-vpce-mutants-"))
+    try:
+        for name in COPY:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, tmp / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            elif source.exists():
+                shutil.copy2(source, tmp / name)
+        outcome: dict[str, list[str]] = {"killed": [], "survived": [], "stale": [], "timeout": []}
+        started = time.monotonic()
+        for mutant in mutants:
+            target = tmp / mutant.file
+            original = target.read_text(encoding="utf-8")
+            if original.count(mutant.old) != 1:
+                outcome["stale"].append(mutant.id)
+                print(f"stale     {mutant.id}: the text to break is not in {mutant.file} exactly once", flush=True)
+                continue
+            target.write_text(original.replace(mutant.old, mutant.new), encoding="utf-8")
+            t0 = time.monotonic()
+            try:
+                proc = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                                       "-p", "no:randomly", *mutant.tests], cwd=tmp, capture_output=True, text=True,
+                                      timeout=timeout)
+                verdict = "killed" if proc.returncode != 0 else "survived"
+            except subprocess.TimeoutExpired:
+                verdict = "timeout"
+            finally:
+                target.write_text(original, encoding="utf-8")
+            outcome[verdict].append(mutant.id)
+            print(f"{verdict:9} {mutant.id} ({time.monotonic() - t0:.0f}s): {mutant.rule}", flush=True)
+        total = len(mutants)
+        print(f"\n{total} mutants in {time.monotonic() - started:.0f}s: {len(outcome['killed'])} killed, "
+              f"{len(outcome['survived'])} survived, {len(outcome['timeout'])} timed out, {len(outcome['stale'])} stale")
+        for kind in ("survived", "timeout", "stale"):
+            if outcome[kind]:
+                print(f"{kind}: {', '.join(outcome[kind])}")
+        return 0 if len(outcome["killed"]) == total else 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("ids", nargs="*", help="run only these mutants")
+    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--timeout", type=float, default=240.0, help="seconds per mutant")
+    args = parser.parse_args()
+    if args.list:
+        for mutant in MUTANTS:
+            print(f"{mutant.id:28} {mutant.file:20} {mutant.rule}")
+        return 0
+    unknown = set(args.ids) - {m.id for m in MUTANTS}
+    if unknown:
+        print(f"unknown mutant(s): {', '.join(sorted(unknown))}; see --list", file=sys.stderr)
+        return 3
+    chosen = [m for m in MUTANTS if not args.ids or m.id in args.ids]
+    return run(chosen, args.timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
