@@ -352,6 +352,28 @@ class Principal:
 
 
 @dataclasses.dataclass(frozen=True)
+class PolicyDoc:
+    """One identity policy as IAM evaluates it: a managed policy's default version, or an inline policy."""
+
+    name: str  # managed: the policy's ARN; inline: its name
+    kind: str  # managed | inline
+    via: str  # whose it is: user/alice, group/data-scientists, role/MLEngineers
+    document: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class PrincipalPolicies:
+    """Everything IAM weighs for one principal's own request (identity policies; groups' for a user)."""
+
+    kind: str  # user | group | role
+    name: str
+    arn: str
+    policies: tuple[PolicyDoc, ...] = ()
+    groups: tuple[str, ...] = ()  # a user's groups (their policies are in `policies`); a group's members
+    boundary: PolicyDoc | None = None  # the permissions boundary, when one is set
+
+
+@dataclasses.dataclass(frozen=True)
 class Caller:
     account_id: str
     arn: str
@@ -378,6 +400,8 @@ class Inventory:
     route_tables: tuple[RouteTable, ...] = ()  # the profile VPC's (for the VpcOnly readiness report)
     quotas: tuple[tuple[str, int], ...] = (("user", 10), ("group", 10), ("role", 10))
     demo: bool = False
+    # The attach targets' own policies (plan reads them to tell whether an Allow-only restriction holds)
+    principal_policies: tuple[PrincipalPolicies, ...] = ()
 
     def vpc(self, vpc_id: str) -> Vpc | None:
         return next((v for v in self.vpcs if v.id == vpc_id), None)
@@ -393,6 +417,9 @@ class Inventory:
 
     def principal(self, kind: str, name: str) -> Principal | None:
         return next((p for p in self.principals if p.kind == kind and p.name == name), None)
+
+    def policies_of(self, kind: str, name: str) -> PrincipalPolicies | None:
+        return next((p for p in self.principal_policies if p.kind == kind and p.name == name), None)
 
     def quota(self, kind: str) -> int:
         return dict(self.quotas).get(kind, 10)

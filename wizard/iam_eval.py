@@ -1,0 +1,500 @@
+"""Local evaluation of identity policies for one action, `sagemaker:CreatePresignedDomainUrl`, on a domain's user
+profiles, from a request context made of the four network keys the AWS guide uses.
+
+Used where the IAM policy simulator cannot answer (the demo sandbox: moto lacks it; or the caller may not call it)
+and by `plan`, which stays pure. It follows IAM's evaluation logic for identity policies: an explicit Deny wins,
+else an Allow is needed; a permissions boundary must allow too. It understands Allow/Deny, Action/NotAction,
+Resource/NotResource (wildcards `*` and `?`), and conditions on aws:SourceVpc, aws:sourceVpce, aws:SourceIp and
+aws:VpcSourceIp (String*, IpAddress/NotIpAddress, Null, ...IfExists, ForAnyValue:/ForAllValues:). Anything else (a
+condition on another key, a policy variable, an unknown element) makes the answer None: "cannot tell", never a
+guess. Answers are three-valued (Kleene logic), so an unknown statement matters only when it could change the result.
+
+Pure: no AWS calls, no boto3.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from wizard.models import Inventory, PolicyDoc, PrincipalPolicies, Profile
+
+ACTION = "sagemaker:CreatePresignedDomainUrl"
+# The four keys, lower-cased (IAM compares condition key names case-insensitively) -> the guide's spelling.
+NETWORK_KEYS = {"aws:sourcevpc": "aws:SourceVpc", "aws:sourcevpce": "aws:sourceVpce", "aws:sourceip": "aws:SourceIp",
+                "aws:vpcsourceip": "aws:VpcSourceIp"}
+_STRING_KEYS = {"aws:sourcevpc", "aws:sourcevpce"}
+_IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
+_STRING_OPERATORS = {"StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
+                     "StringLike", "StringNotLike"}
+_IP_OPERATORS = {"IpAddress", "NotIpAddress"}
+_NEGATED = {"StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "NotIpAddress"}
+_STATEMENT_KEYS = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+_MAX_PROFILE_NAME = 63  # a Studio user profile name: 1-63 characters
+
+Tri = bool | None  # True, False, or None: cannot tell
+
+
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """CreatePresignedDomainUrl on any user profile of one domain, with these network keys present."""
+
+    resource_prefix: str  # arn:<partition>:sagemaker:<region>:<account>:user-profile/<domain-id>/
+    context: dict[str, str]  # the guide's key spelling -> value; a key that is absent is not in the request
+    action: str = ACTION
+
+    @property
+    def keys(self) -> dict[str, str]:
+        return {k.lower(): v for k, v in self.context.items()}
+
+
+@dataclasses.dataclass(frozen=True)
+class Match:
+    """A statement that applies to the request."""
+
+    policy: str  # ARN (managed) or name (inline)
+    via: str  # user/alice, group/data-scientists, role/X, or boundary/...
+    statement: str  # its Sid, else "#<index from 1>"
+    effect: str  # Allow | Deny
+
+    def describe(self) -> str:
+        return f"{self.policy} ({self.statement}, via {self.via})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    allowed: Tri
+    allowed_by: tuple[Match, ...] = ()
+    denied_by: tuple[Match, ...] = ()
+    unknown: tuple[str, ...] = ()  # why the answer is None (or what was skipped on the way)
+
+    @property
+    def note(self) -> str:
+        return "; ".join(self.unknown)
+
+
+def resource_prefix(partition: str, region: str, account: str, domain_id: str) -> str:
+    return f"arn:{partition}:sagemaker:{region}:{account}:user-profile/{domain_id}/"
+
+
+# ---------------------------------------------------------------- wildcards
+
+@lru_cache(maxsize=4096)
+def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    """IAM wildcards: `*` any run of characters, `?` any one character; everything else literal."""
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(body, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """Actions compare case-insensitively (service prefix and name)."""
+    return _glob(pattern, True).fullmatch(action) is not None
+
+
+def _can_continue(pattern: str, prefix: str) -> bool:
+    """Whether `pattern` could match prefix + a user profile name: walk its wildcard automaton over the prefix."""
+    def closure(states: Iterable[int]) -> set[int]:
+        out = set(states)
+        for i in list(out):
+            while i < len(pattern) and pattern[i] == "*":
+                i += 1
+                out.add(i)
+        return out
+
+    states = closure({0})
+    for char in prefix:
+        step = set()
+        for i in states:
+            if i < len(pattern):
+                if pattern[i] == "*":
+                    step.add(i)
+                elif pattern[i] == "?" or pattern[i] == char:
+                    step.add(i + 1)
+        states = closure(step)
+        if not states:
+            return False
+    return any(_could_be_a_name(pattern[i:]) for i in states)
+
+
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+
+
+def _could_be_a_name(rest: str) -> bool:
+    """Could this tail of a pattern match a user profile name (1-63 letters, digits and hyphens)?"""
+    fixed = len(rest) - rest.count("*")
+    return bool(rest) and all(c in _NAME_CHARS or c in "*?" for c in rest) and fixed <= _MAX_PROFILE_NAME
+
+
+def resource_matches(pattern: str, prefix: str) -> Tri:
+    """Does `pattern` cover every user profile ARN `prefix + name`? True: all of them; False: none; None: some.
+
+    A name made of a character no ARN contains can only be matched by wildcards, so if the pattern matches such a
+    name of every length, it matches every name.
+    """
+    if "${" in pattern:
+        return None  # a policy variable: resolved per request by IAM, not here
+    regex = _glob(pattern, False)
+    if all(regex.fullmatch(prefix + "\x00" * n) for n in range(1, _MAX_PROFILE_NAME + 1)):
+        return True
+    return None if _can_continue(pattern, prefix) else False
+
+
+# ---------------------------------------------------------------- three-valued logic
+
+def _and(values: Iterable[Tri]) -> Tri:
+    result: Tri = True
+    for value in values:
+        if value is False:
+            return False
+        if value is None:
+            result = None
+    return result
+
+
+def _or(values: Iterable[Tri]) -> Tri:
+    result: Tri = False
+    for value in values:
+        if value is True:
+            return True
+        if value is None:
+            result = None
+    return result
+
+
+def _not(value: Tri) -> Tri:
+    return None if value is None else not value
+
+
+def _strings(value: Any) -> list[str] | None:
+    values = value if isinstance(value, list) else [value]
+    return list(values) if all(isinstance(v, str) for v in values) else None
+
+
+# ---------------------------------------------------------------- conditions
+
+def _string_test(operator: str, actual: str, wanted: str) -> bool:
+    base = operator.replace("Not", "")
+    if base == "StringEquals":
+        return actual == wanted
+    if base == "StringEqualsIgnoreCase":
+        return actual.lower() == wanted.lower()
+    return _glob(wanted, False).fullmatch(actual) is not None  # StringLike
+
+
+def _ip_test(actual: str, wanted: str) -> Tri:
+    try:
+        network = ipaddress.ip_network(wanted, strict=False)
+        address = ipaddress.ip_address(actual)
+    except ValueError:
+        return None
+    return address.version == network.version and address in network
+
+
+def condition_holds(operator: str, key: str, value: Any, context: dict[str, str]) -> tuple[Tri, str]:
+    """One (operator, key, values) entry of a Condition block against the request; (result, why if None)."""
+    lowered = key.lower()
+    if lowered not in NETWORK_KEYS:
+        return None, f"a condition on {key} ({operator})"
+    qualifier, _, name = operator.rpartition(":")
+    if qualifier not in ("", "ForAnyValue", "ForAllValues"):
+        return None, f"the condition operator {operator}"
+    if_exists = name.endswith("IfExists")
+    base = name[: -len("IfExists")] if if_exists else name
+    values = _strings(value)
+    if values is None or not values:
+        return None, f"a non-string value in {operator} {key}"
+    if any("${" in v for v in values):
+        return None, f"a policy variable in {operator} {key}"
+    present = lowered in context
+    if base == "Null":
+        if qualifier or if_exists or any(v.lower() not in ("true", "false") for v in values):
+            return None, f"the condition operator {operator} with {values}"
+        return any((v.lower() == "true") != present for v in values), ""
+    if (base in _STRING_OPERATORS and lowered in _STRING_KEYS) or (base in _IP_OPERATORS and lowered in _IP_KEYS):
+        pass
+    else:
+        return None, f"the condition operator {operator} on {key}"
+    if not present:
+        # IAM: a missing key fails a condition, except ...IfExists and negated operators; set operators:
+        # ForAllValues holds on an empty set, ForAnyValue does not.
+        if qualifier == "ForAllValues":
+            return True, ""
+        if qualifier == "ForAnyValue":
+            return False, ""
+        return if_exists or base in _NEGATED, ""
+    actual = context[lowered]
+    if base in _IP_OPERATORS:
+        hit = _or(_ip_test(actual, v) for v in values)
+        if hit is None:
+            return None, f"an address that does not parse in {operator} {key}"
+    else:
+        hit = any(_string_test(base, actual, v) for v in values)
+    return (not hit if base in _NEGATED else hit), ""
+
+
+def conditions_hold(condition: Any, context: dict[str, str]) -> tuple[Tri, list[str]]:
+    if not isinstance(condition, dict):
+        return None, ["a Condition that is not an object"]
+    results, why = [], []
+    for operator, entries in condition.items():
+        if not isinstance(entries, dict):
+            return None, [f"a malformed {operator} block"]
+        for key, value in entries.items():
+            result, reason = condition_holds(operator, key, value, context)
+            results.append(result)
+            if result is None:
+                why.append(reason)
+    return _and(results), why
+
+
+# ---------------------------------------------------------------- statements and policies
+
+def _listed(statement: dict[str, Any], key: str) -> list[str] | None:
+    return _strings(statement[key]) if key in statement else None
+
+
+def statement_applies(statement: Any, request: Request) -> tuple[Tri, list[str]]:
+    """Whether one statement applies to the request (its Effect aside); (result, why if None)."""
+    if not isinstance(statement, dict):
+        return None, ["a statement that is not an object"]
+    unknown = sorted(set(statement) - _STATEMENT_KEYS)
+    if unknown:  # Principal/NotPrincipal do not belong in identity policies; anything else is not IAM's
+        return None, [f"the element {', '.join(unknown)}"]
+    actions, not_actions = _listed(statement, "Action"), _listed(statement, "NotAction")
+    if (actions is None) == (not_actions is None):
+        return None, ["a statement without exactly one of Action and NotAction"]
+    if actions is not None:
+        action_hit = any(action_matches(a, request.action) for a in actions)
+    else:
+        action_hit = not any(action_matches(a, request.action) for a in not_actions or [])
+    if not action_hit:
+        return False, []
+    resources, not_resources = _listed(statement, "Resource"), _listed(statement, "NotResource")
+    if (resources is None) == (not_resources is None):
+        return None, ["a statement without exactly one of Resource and NotResource"]
+    if resources is not None:
+        resource_hit = _or(resource_matches(r, request.resource_prefix) for r in resources)
+    else:
+        resource_hit = _not(_or(resource_matches(r, request.resource_prefix) for r in not_resources or []))
+    why = [] if resource_hit is not None else ["a Resource/NotResource that names only some user profiles"]
+    if resource_hit is False:
+        return False, []
+    if "Condition" not in statement:
+        return resource_hit, why
+    condition_hit, condition_why = conditions_hold(statement["Condition"], request.keys)
+    result = _and([resource_hit, condition_hit])
+    return result, (why + condition_why) if result is None else []
+
+
+def _statements(document: Any) -> list[Any] | None:
+    if not isinstance(document, dict) or "Statement" not in document:
+        return None
+    statements = document["Statement"]
+    return statements if isinstance(statements, list) else [statements]
+
+
+def _label(statement: Any, index: int) -> str:
+    sid = statement.get("Sid") if isinstance(statement, dict) else None
+    return sid if isinstance(sid, str) and sid else f"#{index + 1}"
+
+
+def _decide(policies: Sequence[PolicyDoc], request: Request) -> Decision:
+    allows: list[Match] = []
+    denies: list[Match] = []
+    unsure_allow: list[str] = []
+    unsure_deny: list[str] = []
+    for policy in policies:
+        statements = _statements(policy.document)
+        if statements is None:
+            unsure_deny.append(f"{policy.name} (via {policy.via}): a document without Statement")
+            continue
+        for index, statement in enumerate(statements):
+            effect = statement.get("Effect") if isinstance(statement, dict) else None
+            applies, why = statement_applies(statement, request)
+            where = f"{policy.name} {_label(statement, index)} (via {policy.via})"
+            if effect not in ("Allow", "Deny"):
+                if applies is not False:
+                    unsure_deny.append(f"{where}: Effect {effect!r}")
+                continue
+            match = Match(policy.name, policy.via, _label(statement, index), effect)
+            if applies is True:
+                (allows if effect == "Allow" else denies).append(match)
+            elif applies is None:
+                (unsure_allow if effect == "Allow" else unsure_deny).append(f"{where}: {', '.join(why)}")
+    if denies:
+        return Decision(False, tuple(allows), tuple(denies))
+    if unsure_deny and (allows or unsure_allow):
+        return Decision(None, tuple(allows), (), tuple(f"may deny: {u}" for u in unsure_deny) + tuple(
+            f"may allow: {u}" for u in unsure_allow))
+    if allows:
+        return Decision(True, tuple(allows))
+    if unsure_allow:
+        return Decision(None, (), (), tuple(f"may allow: {u}" for u in unsure_allow))
+    return Decision(False)
+
+
+def evaluate(policies: Sequence[PolicyDoc], request: Request, boundary: PolicyDoc | None = None) -> Decision:
+    """IAM's answer for one principal's identity policies (and permissions boundary): allowed, denied or None."""
+    identity = _decide(policies, request)
+    if boundary is None or identity.allowed is False:
+        return identity
+    limit = _decide([boundary], request)
+    allowed = _and([identity.allowed, limit.allowed])
+    return Decision(allowed, identity.allowed_by, identity.denied_by + limit.denied_by,
+                    identity.unknown + tuple(f"boundary: {u}" for u in limit.unknown)
+                    + (("the permissions boundary does not allow it",) if limit.allowed is False else ()))
+
+
+def mentions_action(policies: Sequence[PolicyDoc], action: str = ACTION) -> bool:
+    """Could any Allow statement apply to the action at all (resources and conditions aside)?
+
+    When none can, IAM cannot allow the action: no simulation is needed to know. Malformed statements count as
+    "could", so that the evaluator or the simulator says why.
+    """
+    for policy in policies:
+        statements = _statements(policy.document)
+        if statements is None:
+            return True
+        for statement in statements:
+            if not isinstance(statement, dict) or statement.get("Effect") not in ("Allow", "Deny"):
+                return True
+            if statement["Effect"] == "Deny":
+                continue
+            actions, not_actions = _listed(statement, "Action"), _listed(statement, "NotAction")
+            if actions is None and not_actions is None:
+                return True
+            if actions is not None and any(action_matches(a, action) for a in actions):
+                return True
+            if not_actions is not None and not any(action_matches(a, action) for a in not_actions):
+                return True
+    return False
+
+
+# ---------------------------------------------------------------- the profile's boundary: outside and inside
+
+# An address on the internet for "a request from outside": the first of these not inside the profile's own ranges.
+OUTSIDE_ADDRESSES = ("198.51.100.23", "203.0.113.23", "192.0.2.23", "8.8.4.4")
+
+
+def _an_address_in(cidr: str) -> str:
+    network = ipaddress.ip_network(cidr, strict=False)
+    return str(network[min(10, network.num_addresses - 1)])
+
+
+def outside_context(profile: Profile) -> dict[str, str]:
+    """A request from the internet, not through any VPC endpoint: aws:SourceIp is set, the VPC keys are absent."""
+    ranges = [ipaddress.ip_network(c) for c in profile.access.cidrs] if profile.access.mode == "source-ip" else []
+    address = next(a for a in OUTSIDE_ADDRESSES
+                   if not any(ipaddress.ip_address(a) in r for r in ranges))  # type: ignore[operator]
+    return {"aws:SourceIp": address}
+
+
+def inside_context(profile: Profile, vpce_ids: Sequence[str], vpc_cidrs: Sequence[str]) -> dict[str, str] | None:
+    """A request from inside the boundary the profile draws, or None when it draws none (mode none)."""
+    access = profile.access
+    mode = access.mode
+    if mode == "none":
+        return None
+    if mode == "source-ip":
+        return {"aws:SourceIp": _an_address_in(access.cidrs[0])} if access.cidrs else None
+    context = {"aws:SourceVpc": profile.vpc_id}
+    endpoints = [v for v in vpce_ids if v.startswith("vpce-")] + list(access.extra_vpce_ids)
+    if endpoints:
+        context["aws:sourceVpce"] = endpoints[0]
+    if mode == "vpc-source-ip" and access.cidrs:
+        context["aws:VpcSourceIp"] = _an_address_in(access.cidrs[0])
+    elif vpc_cidrs:
+        context["aws:VpcSourceIp"] = _an_address_in(vpc_cidrs[0])
+    return context
+
+
+# ---------------------------------------------------------------- who can open Studio from outside
+
+@dataclasses.dataclass(frozen=True)
+class PrincipalAccess:
+    """One principal's answer: can it open Studio from outside now, and would this profile stop it."""
+
+    arn: str
+    type: str  # user | role | group
+    name: str
+    from_anywhere: Tri
+    allowed_by: tuple[Match, ...]
+    stopped_by_profile: Tri
+    targeted: bool  # the profile attaches its policy to it (or to one of its groups)
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"arn": self.arn, "type": self.type, "name": self.name, "from_anywhere": self.from_anywhere,
+                "allowed_by": sorted({m.policy for m in self.allowed_by}),
+                "statements": [{"policy": m.policy, "statement": m.statement, "via": m.via} for m in self.allowed_by],
+                "stopped_by_profile": self.stopped_by_profile, "attach_target": self.targeted, "note": self.note}
+
+
+def targeted(profile: Profile, principal: PrincipalPolicies) -> bool:
+    attach = profile.access.attach
+    if profile.access.mode == "none":
+        return False
+    if principal.kind == "user":
+        return principal.name in attach.users or any(g in attach.groups for g in principal.groups)
+    return principal.name in (attach.groups if principal.kind == "group" else attach.roles)
+
+
+def current_policies(inventory: Inventory, principal: PrincipalPolicies) -> list[PolicyDoc]:
+    """The principal's policies now, with this profile's policy where it is attached already (observe reads its
+    document once, not per principal)."""
+    docs = list(principal.policies)
+    ours = inventory.policy
+    if ours is not None and not any(d.name == ours.arn for d in docs):
+        holders = ([f"{principal.kind}/{principal.name}"] if principal.name in getattr(ours, principal.kind + "s") else [])
+        if principal.kind == "user":
+            holders += [f"group/{g}" for g in principal.groups if g in ours.groups]
+        docs += [PolicyDoc(ours.arn, "managed", via, ours.document) for via in holders]
+    return docs
+
+
+def with_profile_policy(inventory: Inventory, profile: Profile, principal: PrincipalPolicies,
+                        document: dict[str, Any]) -> list[PolicyDoc]:
+    """The principal's policies once the profile is applied: its policy's new version replaces the old one."""
+    arn = policy_arn(inventory.partition, inventory.account_id, profile.policy_name)
+    docs = [d for d in current_policies(inventory, principal) if d.name != arn]
+    return docs + [PolicyDoc(arn, "managed", f"{principal.kind}/{principal.name}", document)]
+
+
+def policy_arn(partition: str, account_id: str, name: str) -> str:
+    return f"arn:{partition}:iam::{account_id}:policy/studio-vpce/{name}"
+
+
+def local_access(inventory: Inventory, profile: Profile, principal: PrincipalPolicies,
+                 document: dict[str, Any] | None) -> PrincipalAccess:
+    """The local evaluator's answer for one principal (its policies as read, plus the profile's once applied)."""
+    request = Request(resource_prefix(inventory.partition, profile.region, inventory.account_id, profile.domain_id),
+                      outside_context(profile))
+    now = evaluate(current_policies(inventory, principal), request, principal.boundary)
+    is_target = targeted(profile, principal) and document is not None
+    after = evaluate(with_profile_policy(inventory, profile, principal, document), request,
+                     principal.boundary) if is_target and document is not None else now
+    notes = [n for n in (now.note, after.note if after is not now else "") if n]
+    if not is_target:
+        notes.append("not an attach target of this profile")
+    ours = policy_arn(inventory.partition, inventory.account_id, profile.policy_name)
+    return PrincipalAccess(arn=principal.arn, type=principal.kind, name=principal.name, from_anywhere=now.allowed,
+                           allowed_by=tuple(m for m in (after.allowed_by if after.allowed else now.allowed_by)
+                                            if m.policy != ours),
+                           stopped_by_profile=_not(after.allowed), targeted=is_target, note="; ".join(notes))
+
+
+def attach_target_access(inventory: Inventory, profile: Profile,
+                         document: dict[str, Any] | None) -> list[PrincipalAccess]:
+    """Every attach target's answer, for `plan` and the wizard's "Who can open Studio" view (pure, local)."""
+    out = []
+    attach = profile.access.attach
+    for kind, names in (("user", attach.users), ("group", attach.groups), ("role", attach.roles)):
+        for name in names:
+            principal = inventory.policies_of(kind, name)
+            if principal is not None:
+                out.append(local_access(inventory, profile, principal, document))
+    return out
