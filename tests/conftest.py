@@ -20,6 +20,20 @@ ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ROOT / "profiles"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The tool's user cache (lint verdicts, trimmed service models) lives in a temp folder, one per worker,
+    shared by the CLI subprocesses the tests start (they inherit the environment)."""
+    path = tmp_path_factory.mktemp("studio-vpce-cache")
+    saved = os.environ.get("STUDIO_VPCE_CACHE_DIR")
+    os.environ["STUDIO_VPCE_CACHE_DIR"] = str(path)
+    yield path
+    if saved is None:
+        os.environ.pop("STUDIO_VPCE_CACHE_DIR", None)
+    else:
+        os.environ["STUDIO_VPCE_CACHE_DIR"] = saved
+
+
 @pytest.fixture(autouse=True)
 def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never reach real AWS, whatever the machine's environment says."""

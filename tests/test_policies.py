@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -118,6 +120,34 @@ def test_every_generated_identity_policy_passes_parliament_and_our_limits(mode: 
 def test_parliament_findings_are_reported() -> None:
     bad = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sagemaker:NoSuchAction", "Resource": "*"}]}
     assert any(f.code.startswith("parliament_") for f in policies.parliament_findings(bad, allow_resource_star=True))
+
+
+def test_parliament_verdict_is_cached_by_document_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document parliament has judged is not judged again (no 10 MB import); a changed document is."""
+    monkeypatch.setenv("STUDIO_VPCE_CACHE_DIR", str(tmp_path))
+    bad = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sagemaker:NoSuchAction", "Resource": "*"}]}
+    fresh = policies.parliament_findings(bad, allow_resource_star=True)
+    assert fresh and len(list((tmp_path / "lint").glob("*.json"))) == 1
+    monkeypatch.setitem(sys.modules, "parliament", None)  # importing parliament now fails
+    assert policies.parliament_findings(bad, allow_resource_star=True) == fresh
+    changed = copy.deepcopy(bad)
+    changed["Statement"][0]["Action"] = "sagemaker:AnotherMissingAction"
+    with pytest.raises(ImportError):
+        policies.parliament_findings(changed, allow_resource_star=True)
+
+
+def test_a_corrupt_or_disabled_lint_cache_falls_back_to_parliament(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STUDIO_VPCE_CACHE_DIR", str(tmp_path))
+    bad = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sagemaker:NoSuchAction", "Resource": "*"}]}
+    fresh = policies.parliament_findings(bad, allow_resource_star=True)
+    for entry in (tmp_path / "lint").glob("*.json"):
+        entry.write_text("{not json")
+    assert policies.parliament_findings(bad, allow_resource_star=True) == fresh
+    monkeypatch.setenv("STUDIO_VPCE_NO_CACHE", "1")
+    monkeypatch.setitem(sys.modules, "parliament", None)
+    with pytest.raises(ImportError):  # caching off: parliament judges every time
+        policies.parliament_findings(bad, allow_resource_star=True)
 
 
 def test_managed_policy_over_6144_characters_without_whitespace_is_an_error() -> None:

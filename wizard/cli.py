@@ -17,7 +17,7 @@ from typing import Any
 from wizard import __version__
 from wizard.errors import ConfigProblem, InvalidInput, Refused, StudioVpceError
 
-COMMANDS = ("wizard", "discover", "plan", "apply", "destroy", "verify", "export")
+COMMANDS = ("wizard", "discover", "plan", "apply", "destroy", "verify", "export", "permissions")
 _VALUE_OPTIONS = {"--region", "--aws-profile", "--endpoint-url", "--output", "--out", "--format", "--user-profile"}
 log = logging.getLogger("studio-vpce")
 
@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("profile")
     p.add_argument("--format", choices=("cloudformation", "terraform", "cli"), required=True)
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+
+    p = sub.add_parser("permissions", help="print the least-privilege IAM policy studio-vpce itself needs")
+    p.add_argument("--for", dest="purpose", choices=("plan", "apply", "verify"), default="apply",
+                   help="plan: read-only (discover, plan, verify); apply: also apply and destroy; "
+                        "verify: read-only plus verify --presigned-url")
 
     for action in sub.choices.values():
         _common(action, top=False)
@@ -365,8 +370,15 @@ def cmd_wizard(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_permissions(args: argparse.Namespace) -> int:
+    from wizard.permissions import partition_of, policy_json  # noqa: PLC0415
+
+    print(policy_json(args.purpose, partition_of(args.region)))
+    return 0
+
+
 HANDLERS = {"discover": cmd_discover, "plan": cmd_plan, "apply": cmd_apply, "destroy": cmd_destroy,
-            "verify": cmd_verify, "export": cmd_export, "wizard": cmd_wizard}
+            "verify": cmd_verify, "export": cmd_export, "wizard": cmd_wizard, "permissions": cmd_permissions}
 
 
 def _setup_logging(debug: bool) -> None:

@@ -7,6 +7,7 @@ pagination, and maps failures to the tool's errors (and so to exit codes).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -14,10 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
+import botocore
 import botocore.exceptions as bce
 from botocore.config import Config
 
 from wizard.errors import AwsError, ConfigProblem
+
+log = logging.getLogger("studio-vpce")
 
 _CREDENTIAL_CODES = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId",
                      "UnrecognizedClientException", "SignatureDoesNotMatch", "AuthFailure",
@@ -65,6 +69,55 @@ def resolve_region(flag: str | None, aws_profile: str | None, profile_region: st
     return profile_region, "the profile file"
 
 
+# ---------------------------------------------------------------- service models, trimmed
+
+def _strip_docs(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_docs(v) for k, v in value.items() if not (k == "documentation" and isinstance(v, str))}
+    if isinstance(value, list):
+        return [_strip_docs(v) for v in value]
+    return value
+
+
+def trim_model(model: dict[str, Any], operations: set[str]) -> dict[str, Any]:
+    """A service model with only `operations` and the shapes they reach (no documentation).
+
+    botocore builds a client method per operation and parses the whole model first: EC2 has 830 operations
+    in a 4 MB model, of which the tool calls about twenty.
+    """
+    shapes = model["shapes"]
+    kept_ops = {name: op for name, op in model["operations"].items() if name in operations}
+    todo = [ref["shape"] for op in kept_ops.values()
+            for ref in [op.get("input"), op.get("output"), *op.get("errors", [])] if ref]
+    keep: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in keep:
+            continue
+        keep.add(name)
+        shape = shapes[name]
+        todo += [member["shape"] for member in shape.get("members", {}).values()]
+        todo += [shape[k]["shape"] for k in ("member", "key", "value") if k in shape]
+    out = {k: v for k, v in model.items() if k not in ("operations", "shapes", "documentation")}
+    out["operations"] = _strip_docs(kept_ops)
+    out["shapes"] = _strip_docs({name: shapes[name] for name in sorted(keep)})
+    return out
+
+
+def _models_root(session: boto3.Session) -> str | None:
+    """Where trimmed models live (the user cache, per botocore version), or None when they cannot be used:
+    caching is off, or the user has models of their own (AWS_DATA_PATH, ~/.aws/models) that must win."""
+    from wizard import cache  # noqa: PLC0415
+
+    if not cache.enabled():
+        return None
+    loader = session._session.get_component("data_loader")
+    ours = {loader.BUILTIN_DATA_PATH, os.path.join(os.path.dirname(boto3.__file__), "data")}  # boto3: resources only
+    if [p for p in loader.search_paths if p not in ours and os.path.isdir(p)]:
+        return None
+    return str(cache.cache_dir() / "models" / f"botocore-{botocore.__version__}")
+
+
 class Cloud:
     """A narrow door to AWS: `call` one operation, `pages` to follow pagination. Nothing else talks to AWS."""
 
@@ -74,11 +127,16 @@ class Cloud:
             self.session = session or boto3.Session(profile_name=aws_profile, region_name=region)
         except bce.ProfileNotFound:
             raise ConfigProblem(f"AWS profile {aws_profile!r} not found: check ~/.aws/config or drop --aws-profile") from None
+        # Sessions the tool makes load trimmed service models from the user cache (see `trim_model`).
+        self._models_root = None if session is not None else _models_root(self.session)
+        if self._models_root is not None:
+            self.session._session.get_component("data_loader").search_paths.insert(0, self._models_root)
         self.region = region
         self.endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
         self.demo = demo
         self.poll_interval = 5.0  # seconds between endpoint state polls (Terraform's figure)
         self._clients: dict[str, Any] = {}
+        self._trimmed: set[str] = set()  # services whose client may come from a trimmed model
         user_chose_retries = bool(os.environ.get("AWS_RETRY_MODE")) or bool(
             self.session._session.get_scoped_config().get("retry_mode"))
         self._config = Config(region_name=region, user_agent_extra="studio-vpce/0.1",
@@ -93,7 +151,42 @@ class Cloud:
                                                              endpoint_url=self.endpoint_url)
             except bce.NoRegionError:
                 raise ConfigProblem("no AWS region: pass --region, set AWS_REGION, or put region: in the profile") from None
+            if self._models_root is not None:
+                self._trimmed.add(service)
+                self._store_trimmed_model(service)
         return self._clients[service]
+
+    def _store_trimmed_model(self, service: str) -> None:
+        """After a client was built from botocore's full model, keep a trimmed copy for the next process."""
+        from wizard import cache  # noqa: PLC0415
+        from wizard.permissions import operations_by_service  # noqa: PLC0415
+
+        wanted = operations_by_service().get(service)
+        loader = self.session._session.get_component("data_loader")
+        version = loader.determine_latest_version(service, "service-2")
+        if not wanted or self._models_root is None or os.path.exists(os.path.join(self._models_root, service, version, "service-2.json")):
+            return
+        model = loader.load_service_model(service, "service-2", version)
+        if not wanted <= set(model["operations"]):
+            return  # a model without some operation the tool calls: not ours to trim
+        data = json.dumps(trim_model(model, wanted), separators=(",", ":")).encode()
+        cache.write_bytes(data, "models", f"botocore-{botocore.__version__}", service, version, "service-2.json")
+
+    def _method(self, service: str, operation: str) -> Any:
+        """The client method; an operation outside a trimmed model brings back botocore's full models."""
+        client = self.client(service)
+        method = getattr(client, operation, None)
+        if method is None and service in self._trimmed:
+            log.debug("%s.%s is not in the trimmed service model: loading the full models", service, operation)
+            loader = self.session._session.get_component("data_loader")
+            if self._models_root in loader.search_paths:
+                loader.search_paths.remove(self._models_root)
+            loader._cache.clear()
+            self._models_root = None
+            self._trimmed.clear()
+            del self._clients[service]
+            client = self.client(service)
+        return getattr(client, operation)
 
     def on(self, event: str, handler: Callable[..., Any]) -> None:
         """Register a botocore event handler on this session (tests count calls with it)."""
@@ -103,7 +196,7 @@ class Cloud:
 
     def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
         try:
-            response = getattr(self.client(service), operation)(**params)
+            response = self._method(service, operation)(**params)
         except Exception as exc:  # noqa: BLE001 - mapped below, re-raised otherwise
             raise self._map(exc, operation) from None
         response.pop("ResponseMetadata", None)
@@ -111,6 +204,7 @@ class Cloud:
 
     def pages(self, service: str, operation: str, key: str, **params: Any) -> list[Any]:
         """Every item of `key` across all result pages."""
+        self._method(service, operation)  # the full model, when the operation is not in the trimmed one
         client = self.client(service)
         items: list[Any] = []
         try:

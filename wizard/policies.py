@@ -9,6 +9,7 @@ The identity policy follows the AWS guide's four examples, with two deliberate d
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any
@@ -166,14 +167,33 @@ def lint_identity_policy(document: dict[str, Any], resource_scope: str) -> list[
 
 
 def parliament_findings(document: dict[str, Any], allow_resource_star: bool) -> list[Finding]:
-    import parliament  # noqa: PLC0415 - slow to import; only plan needs it
-
+    """parliament's findings on the document, RESOURCE_STAR dropped when the profile chose `*`."""
     text = json.dumps(document).replace(KNOWN_AFTER_APPLY, "vpce-00000000000000000")
-    policy = parliament.analyze_policy_string(text)
     out = []
-    for finding in policy.findings:
-        if finding.issue == "RESOURCE_STAR" and allow_resource_star:
+    for issue, detail in _parliament_verdict(text):
+        if issue == "RESOURCE_STAR" and allow_resource_star:
             continue
-        out.append(Finding(f"parliament_{finding.issue.lower()}",
-                           f"identity policy: parliament reports {finding.issue} {finding.detail or ''}".strip()))
+        out.append(Finding(f"parliament_{issue.lower()}",
+                           f"identity policy: parliament reports {issue} {detail}".strip()))
     return out
+
+
+def _parliament_verdict(text: str) -> list[tuple[str, str]]:
+    """parliament's (issue, detail) pairs for a policy text, cached on disk by the text's hash.
+
+    parliament is a pure function of the document and its own version, but it loads a 10 MB IAM definition
+    on import (about a third of a second): a plan of a document it has already judged skips that.
+    """
+    from importlib.metadata import version  # noqa: PLC0415
+
+    from wizard import cache  # noqa: PLC0415
+
+    key = hashlib.sha256(f"parliament {version('parliament')}\n{text}".encode()).hexdigest()
+    cached = cache.read_json("lint", f"{key}.json")
+    if isinstance(cached, list) and all(isinstance(p, list) and len(p) == 2 for p in cached):
+        return [(str(issue), str(detail)) for issue, detail in cached]
+    import parliament  # noqa: PLC0415 - slow to import; only plan needs it, and only for a new document
+
+    verdict = [(f.issue, str(f.detail or "")) for f in parliament.analyze_policy_string(text).findings]
+    cache.write_json(verdict, "lint", f"{key}.json")
+    return verdict

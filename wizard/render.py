@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from wizard.cost import estimate
 from wizard.models import Change, Inventory, Plan, to_jsonable
 
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "no-op": "="}
@@ -23,6 +24,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "warnings": [{"code": w.code, "message": w.message} for w in plan.warnings],
         "errors": [{"code": e.code, "message": e.message} for e in plan.errors],
         "fingerprint": plan.fingerprint,
+        "cost": estimate(plan).as_json(),
     }
 
 
@@ -90,6 +92,9 @@ def plan_text(plan: Plan, verbose: bool = False, color: bool = False) -> str:
     if plan.errors:
         lines += ["", "Errors (apply refuses until they are fixed):"]
         lines += [_paint(f"  x {e.code}: {e.message}", "error", color) for e in plan.errors]
+    cost = estimate(plan)
+    if cost.has_cost:
+        lines += ["", cost.line()]
     lines += ["", f"Plan: {plan.count('create')} to add, {plan.count('update')} to change, "
                   f"{plan.count('delete')} to destroy."]
     return "\n".join(lines)
