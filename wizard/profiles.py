@@ -19,6 +19,8 @@ from pydantic import ValidationError
 from wizard.errors import InvalidInput
 from wizard.models import Profile
 
+# The profile reference, in the repository (README links it too).
+PROFILE_DOC = "docs/profile.md"
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$|^0b[01]+$")
@@ -132,7 +134,7 @@ def parse_yaml(text: str, source: str) -> tuple[Any, _Marks]:
 def _message(error: Any) -> str:
     kind, msg = error["type"], error["msg"]
     if kind == "extra_forbidden":
-        return "unknown key (check the spelling; see SPEC section 3)"
+        return f"unknown key (check the spelling; every key is in {PROFILE_DOC})"
     if kind == "missing":
         return "required key is missing"
     if kind == "value_error":
@@ -146,7 +148,7 @@ def profile_from_data(data: Any, source: str, marks: _Marks | None = None) -> Pr
     """Validate plain data as a Profile; errors name file:line:column and the key."""
     marks = marks or _Marks()
     if not isinstance(data, dict):
-        raise InvalidInput(f"{source}:1:1: a profile is a mapping of keys (see SPEC section 3)")
+        raise InvalidInput(f"{source}:1:1: a profile is a mapping of keys (see {PROFILE_DOC})")
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
@@ -183,7 +185,8 @@ def region_mark(path: str | Path) -> tuple[int, int]:
 
 def dump(profile: Profile) -> str:
     data = profile.model_dump(mode="json")
-    header = "# studio-vpce profile (SPEC section 3). Replay: studio-vpce apply THIS_FILE --yes\n"
+    header = (f"# studio-vpce profile: every key is explained in {PROFILE_DOC} (studio-vpce's repository).\n"
+              "# Review: studio-vpce plan THIS_FILE   Replay: studio-vpce apply THIS_FILE --yes\n")
     return header + yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=False)
 
 
