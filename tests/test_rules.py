@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import botocore.exceptions
+import pytest
 
 from conftest import is_write, profile
 from wizard.discovery import observe
@@ -155,3 +158,418 @@ def test_client_token_sent_with_a_new_group_equals_the_one_a_rerun_plans(cloud, 
         client.meta.events.unregister("before-call.ec2.CreateVpcEndpoint", fail_once)
     assert apply(cloud, p).ok
     assert sent[0] == sent[1] and "known after apply" not in sent[0]
+
+
+# ---------------------------------------------------------------- self-lockout through an assumed role
+
+def _as_caller(cloud, arn: str) -> None:  # noqa: ANN001
+    """STS answers with this ARN (a hook at the HTTP layer's edge, as AWS would answer)."""
+    from botocore.awsrequest import AWSResponse
+
+    def answer(**_):  # noqa: ANN003, ANN202
+        return AWSResponse("https://sts.invalid/", 200, {}, None), {
+            "UserId": "AROAEXAMPLEEXAMPLE:session", "Account": "123456789012", "Arn": arn}
+
+    cloud.on("before-call.sts.GetCallerIdentity", answer)
+
+
+def _lockout(result) -> bool:  # noqa: ANN001
+    """Flagged in the plan's public output: a warning today, a confirmation once the gates move there."""
+    codes = [w.code for w in result.warnings]
+    codes += [str(getattr(c, "code", c)) for c in getattr(result, "confirmations", ())]
+    return any("lockout" in c for c in codes)
+
+
+def test_self_lockout_when_the_caller_is_an_assumed_role_among_attach_roles(cloud) -> None:  # noqa: ANN001
+    p = profile()  # attach.roles: [StudioUsers]
+    _as_caller(cloud, "arn:aws:sts::123456789012:assumed-role/StudioUsers/alice@example.com")
+    assert _lockout(plan(observe(cloud, p), p))
+
+
+def test_no_self_lockout_for_another_role_whose_session_is_named_like_an_attached_role(cloud) -> None:  # noqa: ANN001
+    p = profile()
+    _as_caller(cloud, "arn:aws:sts::123456789012:assumed-role/MLEngineers/StudioUsers")
+    assert not _lockout(plan(observe(cloud, p), p))
+
+
+def test_self_lockout_when_the_assumed_role_has_a_path(cloud, aws) -> None:  # noqa: ANN001
+    # An assumed-role ARN never shows the role's path: arn:aws:sts::<acct>:assumed-role/<Role>/<session>.
+    aws.client("iam").create_role(RoleName="PathRole", Path="/team/ml/", AssumeRolePolicyDocument="{}")
+    p = profile(access={"attach": {"users": [], "groups": [], "roles": ["PathRole"]}})
+    _as_caller(cloud, "arn:aws:sts::123456789012:assumed-role/PathRole/ci-run-42")
+    assert _lockout(plan(observe(cloud, p), p))
+
+
+def test_self_lockout_as_an_assumed_role_refuses_apply_with_only_yes(monkeypatch, capsys, calls) -> None:  # noqa: ANN001
+    """Through the CLI, so the test holds wherever the gate lives: --yes alone changes nothing."""
+    import botocore.client
+
+    from conftest import PROFILES
+    from wizard import cli, sandbox
+
+    original = botocore.client.BaseClient._make_api_call
+
+    def caller(self, operation_name, api_params):  # noqa: ANN001, ANN202
+        if operation_name == "GetCallerIdentity":
+            return {"UserId": "AROAEXAMPLE:s", "Account": "123456789012",
+                    "Arn": "arn:aws:sts::123456789012:assumed-role/StudioUsers/someone"}
+        return original(self, operation_name, api_params)
+
+    sandbox.start()
+    try:
+        monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", caller)
+        calls.clear()
+        code = cli.main(["apply", str(PROFILES / "vpce.yaml"), "--demo", "--yes"])
+        err = capsys.readouterr().err
+        assert code == 5 and calls.mutating == []
+        assert "attach targets" in err or "lockout" in err
+    finally:
+        sandbox.stop()
+
+
+# ---------------------------------------------------------------- the stale-plan fingerprint
+
+def _fingerprint(cloud, p) -> str:  # noqa: ANN001
+    return plan(observe(cloud, p), p).fingerprint
+
+
+STUDIO_SG = "sg-76b5210b55a304ef5"
+
+
+def _change_group(aws, p) -> None:  # noqa: ANN001
+    aws.client("ec2").create_security_group(GroupName=f"studio-vpce-{p.name}", VpcId=p.vpc_id, Description="x")
+
+
+def _change_rule(aws, p) -> None:  # noqa: ANN001
+    aws.client("ec2").authorize_security_group_ingress(GroupId=STUDIO_SG, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 8443, "ToPort": 8443, "IpRanges": [{"CidrIp": "10.20.0.0/16"}]}])
+
+
+def _zone(aws, p, name: str = "studio.us-west-2.sagemaker.aws") -> str:  # noqa: ANN001
+    return aws.client("route53").create_hosted_zone(Name=name, CallerReference=name, HostedZoneConfig={"PrivateZone": True},
+                                                    VPC={"VPCRegion": "us-west-2", "VPCId": p.vpc_id})["HostedZone"]["Id"]
+
+
+def _change_zone(aws, p) -> None:  # noqa: ANN001
+    _zone(aws, p)
+
+
+def _change_record(aws, p) -> None:  # noqa: ANN001
+    zone = aws.client("route53").list_hosted_zones()["HostedZones"][0]["Id"]
+    aws.client("route53").change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+        {"Action": "CREATE", "ResourceRecordSet": {"Name": "*.studio.us-west-2.sagemaker.aws", "Type": "A", "TTL": 60,
+                                                   "ResourceRecords": [{"Value": "10.20.1.9"}]}}]})
+
+
+def _policy_arn(p) -> str:  # noqa: ANN001
+    return f"arn:aws:iam::123456789012:policy/studio-vpce/{p.policy_name}"
+
+
+def _change_policy_version(aws, p) -> None:  # noqa: ANN001
+    aws.client("iam").create_policy_version(PolicyArn=_policy_arn(p), SetAsDefault=False, PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}))
+
+
+def _change_attachment(aws, p) -> None:  # noqa: ANN001
+    aws.client("iam").attach_user_policy(UserName="carol", PolicyArn=_policy_arn(p))
+
+
+def _change_dns_attribute(aws, p) -> None:  # noqa: ANN001
+    aws.client("ec2").modify_vpc_attribute(VpcId=p.vpc_id, EnableDnsHostnames={"Value": False})
+
+
+FINGERPRINTED = {"security group": _change_group, "rule": _change_rule, "zone": _change_zone,
+                 "record": _change_record, "policy version": _change_policy_version, "attachment": _change_attachment,
+                 "DNS attribute": _change_dns_attribute}
+
+
+@pytest.mark.parametrize("what", list(FINGERPRINTED))
+def test_fingerprint_moves_when_anything_the_plan_read_changes(cloud, aws, what: str) -> None:  # noqa: ANN001
+    p = profile("hosted-zone", access={"attach": {"users": ["alice"], "groups": [], "roles": []}})
+    if what == "record":
+        _zone(aws, p)
+    if what in ("policy version", "attachment"):
+        aws.client("iam").create_policy(PolicyName=p.policy_name, Path="/studio-vpce/", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
+    before = _fingerprint(cloud, p)
+    assert _fingerprint(cloud, p) == before  # nothing moved: same fingerprint
+    FINGERPRINTED[what](aws, p)
+    assert _fingerprint(cloud, p) != before, what
+
+
+def test_a_saved_plan_is_refused_when_a_dns_attribute_moved(capsys, tmp_path, calls) -> None:  # noqa: ANN001
+    import boto3
+
+    from conftest import PROFILES
+    from wizard import cli, sandbox
+
+    sandbox.start()
+    try:
+        planfile = tmp_path / "plan.json"
+        assert cli.main(["plan", str(PROFILES / "vpce.yaml"), "--demo", "--out", str(planfile)]) == 0
+        ec2 = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-west-2").client("ec2")
+        ec2.modify_vpc_attribute(VpcId="vpc-e330ccb17b3f6f8b1", EnableDnsSupport={"Value": False})
+        calls.clear()
+        assert cli.main(["apply", str(planfile), "--demo", "--yes"]) == 5
+        assert "stale" in capsys.readouterr().err and calls.mutating == []
+    finally:
+        sandbox.stop()
+
+
+# ---------------------------------------------------------------- destroy: only ours, in order
+
+def test_destroy_leaves_lookalikes_not_tagged_as_this_profiles(cloud, aws) -> None:  # noqa: ANN001
+    """A zone, a record, a policy and a security group with our names but not our tags all survive destroy."""
+    p = profile("hosted-zone")
+    ec2, iam, r53 = aws.client("ec2"), aws.client("iam"), aws.client("route53")
+    group = ec2.create_security_group(GroupName=f"studio-vpce-{p.name}", VpcId=p.vpc_id, Description="theirs")["GroupId"]
+    arn = iam.create_policy(PolicyName=p.policy_name, Path="/studio-vpce/", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}),
+        Tags=[{"Key": "studio-vpce:profile", "Value": "someone-else"}])["Policy"]["Arn"]
+    zone = _zone(aws, p, "api.sagemaker.us-west-2.amazonaws.com")
+    r53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone.split("/")[-1],
+                                 AddTags=[{"Key": "studio-vpce:profile", "Value": "someone-else"}])
+    assert apply(cloud, p).ok
+    plan_d = plan_destroy(observe(cloud, p), p)
+    deleted = {c.id for c in plan_d.changes if c.action == "delete" and c.type != "route53_record"}
+    assert not deleted & {group, arn, zone.split("/")[-1]}
+    assert destroy(cloud, p).ok
+    assert group in [g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]]
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["Arn"] == arn
+    assert [z["Id"] for z in r53.list_hosted_zones()["HostedZones"]] == [zone]
+
+
+def test_destroy_detaches_before_deleting_the_policy_and_deletes_the_group_last(cloud, aws) -> None:  # noqa: ANN001
+    p = profile("hosted-zone")
+    assert apply(cloud, p).ok
+    destroy_plan = plan_destroy(observe(cloud, p), p)
+    arn = next(c.id for c in destroy_plan.changes if c.address == "iam_policy.access")
+    aws.client("iam").attach_user_policy(UserName="carol", PolicyArn=arn)  # attached after the plan was made
+    writes: list[tuple[str, dict]] = []
+    cloud.on("provide-client-params.*.*", lambda params, model, **_: writes.append((model.name, dict(params)))
+             if is_write(model.name) else None)
+    assert Executor(cloud, destroy_plan).run().ok
+    ops = [op for op, _ in writes]
+    detached = [params.get("UserName") for op, params in writes if op == "DetachUserPolicy"]
+    assert sorted(detached) == ["alice", "carol"]  # AWS refuses to delete an attached policy (moto does not)
+    assert max(i for i, op in enumerate(ops) if op.startswith("Detach")) < ops.index("DeletePolicy")
+    assert ops[-1] == "DeleteSecurityGroup" and ops.count("DeleteSecurityGroup") == 1
+    assert max(i for i, op in enumerate(ops) if op == "DeleteVpcEndpoints") < ops.index("DeleteSecurityGroup")
+    assert max(i for i, op in enumerate(ops) if op == "DeleteHostedZone") < ops.index("DeleteVpcEndpoints")
+
+
+# ---------------------------------------------------------------- dns.fix_vpc_attributes
+
+ANALYTICS = {"vpc_id": "vpc-8835a48a96ffd84bf", "subnet_ids": ["subnet-ccb2a18a7413d6791"], "domain_id": "d-lab",
+             "access": {"mode": "none"}, "dns": {"fix_vpc_attributes": True}}
+
+
+def test_vpc_attribute_fix_comes_first_in_two_separate_calls_and_is_verified(cloud, aws) -> None:  # noqa: ANN001
+    p = profile(**ANALYTICS)
+    ec2 = aws.client("ec2")
+    ec2.modify_vpc_attribute(VpcId=p.vpc_id, EnableDnsSupport={"Value": False})  # both off now
+    writes: list[tuple[str, dict]] = []
+    reads_after_modify: list[str] = []
+
+    def record(params, model, **_):  # noqa: ANN001, ANN003, ANN202
+        if is_write(model.name):
+            writes.append((model.name, dict(params)))
+        elif model.name == "DescribeVpcAttribute" and writes:
+            reads_after_modify.append(params["Attribute"])
+
+    cloud.on("provide-client-params.*.*", record)
+    assert apply(cloud, p).ok
+    assert [op for op, _ in writes[:2]] == ["ModifyVpcAttribute", "ModifyVpcAttribute"]
+    assert [set(params) - {"VpcId"} for _, params in writes[:2]] == [{"EnableDnsSupport"}, {"EnableDnsHostnames"}]
+    assert all(list(params.values())[-1] == {"Value": True} for _, params in writes[:2])
+    assert "ModifyVpcAttribute" not in [op for op, _ in writes[2:]]
+    assert reads_after_modify[:2] == ["enableDnsSupport", "enableDnsHostnames"]  # read back after each change
+    for attribute, key in (("enableDnsSupport", "EnableDnsSupport"), ("enableDnsHostnames", "EnableDnsHostnames")):
+        assert ec2.describe_vpc_attribute(VpcId=p.vpc_id, Attribute=attribute)[key]["Value"] is True
+
+
+def test_vpc_attribute_fix_that_does_not_take_stops_apply(cloud, aws) -> None:  # noqa: ANN001
+    """ModifyVpcAttribute answered but the attribute is still off (e.g. an SCP): apply stops, naming it."""
+    from botocore.awsrequest import AWSResponse
+
+    p = profile(**ANALYTICS)
+    cloud.on("before-call.ec2.ModifyVpcAttribute",
+             lambda **_: (AWSResponse("https://ec2.invalid/", 200, {}, None), {}))
+    result = apply(cloud, p)
+    assert not result.ok and "enableDnsHostnames" in str(result.error)
+    assert result.not_done[0] == "vpc_attribute.enableDnsHostnames"
+
+
+# ---------------------------------------------------------------- Studio's security groups
+
+def test_domain_settings_security_groups_are_https_sources(cloud, aws) -> None:  # noqa: ANN001
+    """DomainSettings.SecurityGroupIds count, not only DefaultUserSettings (moto drops DomainSettings: a hook adds it)."""
+    p = profile()
+    extra = aws.client("ec2").create_security_group(GroupName="studio-domain-level", VpcId=p.vpc_id,
+                                                    Description="x")["GroupId"]
+
+    def domain_settings(parsed, **_):  # noqa: ANN001, ANN003, ANN202
+        parsed["DomainSettings"] = {"SecurityGroupIds": [extra]}
+
+    cloud.on("after-call.sagemaker.DescribeDomain", domain_settings)
+    result = plan(observe(cloud, p), p)
+    sources = sorted(c.after["source"] for c in result.changes if c.type == "security_group_rule")
+    assert sources == sorted([extra, STUDIO_SG])
+
+
+# ---------------------------------------------------------------- verify names the failing check
+
+def _verify(cloud, p, user_profile: str | None = None) -> dict[str, bool]:  # noqa: ANN001
+    from wizard.verify import verify
+
+    checks, _ = verify(cloud, p, user_profile)
+    return {c.name: c.ok for c in checks if not c.advisory}
+
+
+def test_verify_fails_naming_https_when_443_is_missing_from_the_endpoint_group(cloud, aws) -> None:  # noqa: ANN001
+    p = profile()
+    result = apply(cloud, p)
+    assert result.ok and _verify(cloud, p)[f"https_from_{STUDIO_SG}_to_studio"]
+    aws.client("ec2").revoke_security_group_ingress(GroupId=result.ids["security_group.endpoints"], IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": STUDIO_SG, "Description": "SageMaker Studio HTTPS"}]}])
+    assert _verify(cloud, p)[f"https_from_{STUDIO_SG}_to_studio"] is False
+
+
+def test_verify_fails_naming_private_dns_when_it_is_off(cloud) -> None:  # noqa: ANN001
+    p = profile()
+    assert apply(cloud, p).ok and _verify(cloud, p)["endpoint_studio_private_dns"]
+
+    def dns_off(parsed, **_):  # noqa: ANN001, ANN003, ANN202
+        for endpoint in parsed.get("VpcEndpoints", []):  # moto ignores PrivateDnsEnabled=False on modify
+            endpoint["PrivateDnsEnabled"] = False
+
+    cloud.on("after-call.ec2.DescribeVpcEndpoints", dns_off)
+    assert _verify(cloud, p)["endpoint_studio_private_dns"] is False
+
+
+def test_verify_fails_naming_the_record_that_points_elsewhere(cloud, aws) -> None:  # noqa: ANN001
+    p = profile("hosted-zone")
+    result = apply(cloud, p)
+    assert result.ok and _verify(cloud, p)["record_api"]
+    aws.client("route53").change_resource_record_sets(HostedZoneId=result.ids["hosted_zone.api"], ChangeBatch={
+        "Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+            "Name": "api.sagemaker.us-west-2.amazonaws.com", "Type": "A", "AliasTarget": {
+                "HostedZoneId": "Z1H1FL5HABSF5", "DNSName": "elsewhere.example.com", "EvaluateTargetHealth": False}}}]})
+    checks = _verify(cloud, p)
+    assert checks["record_api"] is False and checks["record_studio"] is True
+
+
+def test_verify_fails_naming_the_identity_policy_when_its_document_drifted(cloud, aws) -> None:  # noqa: ANN001
+    p = profile()
+    result = apply(cloud, p)
+    assert result.ok and _verify(cloud, p)["identity_policy"]
+    aws.client("iam").create_policy_version(PolicyArn=result.ids["iam_policy.access"], SetAsDefault=True,
+                                            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+                                                {"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"}]}))
+    assert _verify(cloud, p)["identity_policy"] is False
+
+
+def test_verify_fails_naming_the_endpoint_policy_when_it_drifted(cloud, aws) -> None:  # noqa: ANN001
+    p = profile()
+    result = apply(cloud, p)
+    assert result.ok and _verify(cloud, p)["endpoint_studio_policy"]
+    aws.client("ec2").modify_vpc_endpoint(VpcEndpointId=result.ids["vpc_endpoint.studio"], PolicyDocument=json.dumps(
+        {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sagemaker:CreateApp", "Resource": "*"}]}))
+    assert _verify(cloud, p)["endpoint_studio_policy"] is False
+
+
+def test_verify_fails_naming_the_missing_attachment(cloud, aws) -> None:  # noqa: ANN001
+    p = profile()
+    result = apply(cloud, p)
+    assert result.ok and _verify(cloud, p)["attachment_user_bob"]
+    aws.client("iam").detach_user_policy(UserName="bob", PolicyArn=result.ids["iam_policy.access"])
+    checks = _verify(cloud, p)
+    assert checks["attachment_user_bob"] is False and checks["attachment_user_alice"] is True
+
+
+def test_verify_fails_naming_the_user_profile_that_is_not_in_service(cloud, aws) -> None:  # noqa: ANN001
+    from botocore.awsrequest import AWSResponse
+
+    p = profile()
+    assert apply(cloud, p).ok and _verify(cloud, p, "alice")["user_profile"]
+    aws.events.unregister("before-call.sagemaker.DescribeUserProfile", unique_id="sandbox-describe-user-profile")
+    cloud._clients.clear()  # clients copy the session's handlers when made
+    cloud.on("before-call.sagemaker.DescribeUserProfile", lambda **_: (
+        AWSResponse("https://sagemaker.invalid/", 200, {}, None), {"UserProfileName": "alice", "Status": "Pending"}))
+    assert _verify(cloud, p, "alice")["user_profile"] is False
+
+
+# ---------------------------------------------------------------- waiting and retrying
+
+def test_endpoints_pending_for_several_polls_go_through_the_wait_loop(cloud) -> None:  # noqa: ANN001
+    """Only the wait loop's polls (by endpoint id) answer pending: plan-time reads cannot use the answers up."""
+    from wizard.executor import Event
+
+    polls = {"n": 0}
+
+    def by_id(params, context, **_):  # noqa: ANN001, ANN003, ANN202
+        context["by_id"] = bool(params.get("VpcEndpointIds"))
+
+    def pending(parsed, context, **_):  # noqa: ANN001, ANN003, ANN202
+        if not context.get("by_id"):
+            return
+        polls["n"] += 1
+        for endpoint in parsed.get("VpcEndpoints", []):
+            endpoint["State"] = "pending" if polls["n"] <= 3 else "available"
+
+    cloud.on("provide-client-params.ec2.DescribeVpcEndpoints", by_id)
+    cloud.on("after-call.ec2.DescribeVpcEndpoints", pending)
+    events: list[Event] = []
+    p = profile()
+    result = Executor(cloud, plan(observe(cloud, p), p), on_event=events.append).run()
+    assert result.ok, result.error
+    assert polls["n"] >= 4
+    assert sum(1 for e in events if e.kind == "wait") == 3
+    assert result.done.index("wait.vpc_endpoints") < result.done.index("iam_policy.access")
+
+
+def test_botocore_retries_throttling_three_attempts_counted_at_an_http_stub(monkeypatch) -> None:  # noqa: ANN001
+    """Standard retry mode, really: an HTTP server answers Throttling and counts the attempts."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import botocore.retries.standard
+    import boto3
+
+    from wizard.cloud import Cloud
+    from wizard.errors import AwsError
+
+    monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
+    state = {"attempts": 0, "fail": 99}
+    ok = (b"<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/x</Arn>"
+          b"<UserId>AIDAX</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>")
+    throttled = (b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+                 b"</Error><RequestId>r</RequestId></ErrorResponse>")
+
+    class Stub(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            state["attempts"] += 1
+            body, status = (throttled, 400) if state["attempts"] <= state["fail"] else (ok, 200)
+            self.send_response(status)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        cloud = Cloud("us-west-2", session=boto3.Session(region_name="us-west-2"), endpoint_url=url)
+        with pytest.raises(AwsError) as failure:
+            cloud.call("sts", "get_caller_identity")
+        assert failure.value.code == "Throttling" and state["attempts"] == 3  # standard mode: 3 attempts
+        state.update(attempts=0, fail=2)
+        assert cloud.call("sts", "get_caller_identity")["Account"] == "123456789012"
+        assert state["attempts"] == 3
+    finally:
+        server.shutdown()

@@ -126,6 +126,14 @@ class Executor:
         key = attribute[0].upper() + attribute[1:]
         params: dict[str, Any] = {"VpcId": self.profile.vpc_id, key: {"Value": True}}
         self.call("ec2", "modify_vpc_attribute", **params)
+        if not self._vpc_attribute_is_on(attribute):
+            raise AwsError(f"{attribute} on {self.profile.vpc_id} is still off after ModifyVpcAttribute: check that "
+                           "you may change it (ec2:ModifyVpcAttribute) and run apply again", "VpcAttributeNotSet")
+
+    def _vpc_attribute_is_on(self, attribute: str) -> bool:
+        key = attribute[0].upper() + attribute[1:]
+        response = self.cloud.call("ec2", "describe_vpc_attribute", VpcId=self.profile.vpc_id, Attribute=attribute)
+        return bool(response.get(key, {}).get("Value"))
 
     def _endpoint_group_id(self) -> str:
         return self.profile.security_group.id or self.ids["security_group.endpoints"]

@@ -9,7 +9,7 @@ from wizard import readiness
 from wizard.cloud import Cloud
 from wizard.discovery import observe
 from wizard.errors import AwsError
-from wizard.models import Inventory, Profile
+from wizard.models import Change, Inventory, Profile
 from wizard.planner import admits_https, plan
 
 
@@ -60,6 +60,17 @@ def verify(cloud: Cloud, profile: Profile, user_profile: str | None = None,
     return checks, url
 
 
+def _named_check(change: Change) -> str | None:
+    """The check that names a record, the identity policy or an attachment the profile governs."""
+    if change.type == "route53_record":
+        return f"record_{change.address.split('.', 1)[1]}"
+    if change.address == "iam_policy.access":
+        return "identity_policy"
+    if change.type == "iam_policy_attachment":
+        return "attachment_" + change.address.split(".", 1)[1].replace(".", "_")
+    return None
+
+
 def static_checks(inv: Inventory, profile: Profile) -> list[Check]:
     checks: list[Check] = []
     current = plan(inv, profile)
@@ -69,6 +80,12 @@ def static_checks(inv: Inventory, profile: Profile) -> list[Check]:
                         "; ".join([f"{c.action} {c.address}" for c in pending] + [e.code for e in current.errors])))
     for finding in readiness.report(inv, profile):
         checks.append(Check(finding.code, False, finding.message, advisory=True))
+    for change in current.changes:
+        name = _named_check(change)
+        if name:
+            ok = change.action == "no-op"
+            checks.append(Check(name, ok, f"{change.address} as generated" if ok else
+                                f"{change.address} differs from the profile: apply would {change.action} it"))
     domain = inv.domain(profile.domain_id)
     studio_groups = domain.security_group_ids if domain else ()
     for change in current.changes:
@@ -80,6 +97,10 @@ def static_checks(inv: Inventory, profile: Profile) -> list[Check]:
         key = change.address.split(".", 1)[1]
         checks.append(Check(f"endpoint_{key}_available", endpoint.state == "available",
                             f"{endpoint.id} is {endpoint.state}"))
+        checks.append(Check(f"endpoint_{key}_policy", change.before.get("policy") == change.after.get("policy"),
+                            f"endpoint policy on {endpoint.id} "
+                            + ("as generated" if change.before.get("policy") == change.after.get("policy")
+                               else "differs from the profile")))
         if profile.dns.mode == "private-dns":
             checks.append(Check(f"endpoint_{key}_private_dns", endpoint.private_dns,
                                 f"private DNS {'on' if endpoint.private_dns else 'off'} on {endpoint.id}"))
