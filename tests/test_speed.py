@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import boto3
 import botocore.session
 import pytest
 from moto import mock_aws
@@ -68,8 +69,6 @@ def test_sessions_handed_in_and_caching_off_use_botocore_models_untouched(own_ca
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     with mock_aws():
         Cloud("us-west-2").client("ec2")  # stores a trimmed model
-        import boto3
-
         handed = Cloud("us-west-2", session=boto3.Session(region_name="us-west-2"))
         assert len(handed.client("ec2").meta.service_model.operation_names) > 500
         monkeypatch.setenv("STUDIO_VPCE_NO_CACHE", "1")

@@ -137,10 +137,35 @@ class Cloud:
         self.poll_interval = 5.0  # seconds between endpoint state polls (Terraform's figure)
         self._clients: dict[str, Any] = {}
         self._trimmed: set[str] = set()  # services whose client may come from a trimmed model
-        user_chose_retries = bool(os.environ.get("AWS_RETRY_MODE")) or bool(
-            self.session._session.get_scoped_config().get("retry_mode"))
+        self._retry_mode = self.session._session.get_scoped_config().get("retry_mode")  # for child processes
+        user_chose_retries = bool(os.environ.get("AWS_RETRY_MODE")) or bool(self._retry_mode)
         self._config = Config(region_name=region, user_agent_extra="studio-vpce/0.1",
                               retries=None if user_chose_retries else {"mode": "standard"})
+
+    def child_env(self) -> dict[str, str]:
+        """The environment for a child process that makes this cloud's calls (wizard.isolated): the same
+        account, region, endpoint and retry choice, with the credentials already resolved here, so that an
+        SSO login, an assumed role or an MFA prompt is not repeated in a process that has no terminal."""
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                            "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL")}
+        try:
+            credentials = self.session.get_credentials()
+            frozen = credentials.get_frozen_credentials() if credentials is not None else None
+        except Exception as exc:  # noqa: BLE001 - mapped like any call's failure
+            raise self._map(exc, "resolving credentials") from None
+        if frozen is None:
+            raise ConfigProblem("no AWS credentials found: run `aws configure` (or `aws sso login`), "
+                                "set AWS_PROFILE, or try --demo")
+        env.update({"AWS_ACCESS_KEY_ID": frozen.access_key, "AWS_SECRET_ACCESS_KEY": frozen.secret_key,
+                    "AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region})
+        if frozen.token:
+            env["AWS_SESSION_TOKEN"] = frozen.token
+        if self.endpoint_url:
+            env["AWS_ENDPOINT_URL"] = self.endpoint_url
+        if self._retry_mode and not env.get("AWS_RETRY_MODE"):
+            env["AWS_RETRY_MODE"] = self._retry_mode
+        return env
 
     # -- plumbing
 

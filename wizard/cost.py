@@ -46,8 +46,8 @@ class CostEstimate:
     def line(self) -> str:
         """One line for people, labelled as the estimate it is."""
         sign = "adds" if self.endpoint_azs >= 0 else "removes"
-        parts = [f"{sign} {abs(self.endpoint_azs)} endpoint-AZ(s) = {abs(self.endpoint_az_hours_per_month)} "
-                 "endpoint-AZ hours a month"]
+        parts = [(f"{sign} {abs(self.endpoint_azs)} endpoint-AZ(s) = {abs(self.endpoint_az_hours_per_month)} "
+                  "endpoint-AZ hours a month")]
         if self.hosted_zones:
             parts.append(f"{self.hosted_zones} private hosted zone(s)")
         return (f"Cost estimate: {', '.join(parts)}: about ${self.monthly_usd:,.2f}/month "
