@@ -1,43 +1,39 @@
 """The plan's resources as CloudFormation, Terraform or an AWS CLI script (SPEC 8), for pipelines and StackSets.
 
-Everything is built from the same Profile and the same policy functions as `apply`. Account, region and
-partition are left to the target (CloudFormation pseudo parameters, Terraform data sources, the CLI's
-caller), and the VPC and subnets are parameters, so one template rolls out to many accounts.
+Every export is read from the same Plan that `apply` executes (`_desired`), so the three formats build what
+apply builds: the same endpoints (S3 as a Gateway on the route tables), the same security group rules (IPv4
+and IPv6 sources), the same hosted zones and records, the same policy documents and the same tags, so that
+`plan` and `destroy` recognise what a stack made as this profile's.
+
+Nothing is pinned to the account the plan was made in: region, partition and account come from the target
+(CloudFormation pseudo parameters, Terraform data sources, the CLI's caller), and the VPC, subnets, route
+tables, domain, Studio security groups and principals are CloudFormation Parameters / Terraform variables /
+script variables whose defaults are the profile's values. One template rolls out through StackSets to many
+accounts and regions (of one partition).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shlex
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from wizard import policies
-from wizard.discovery import hosted_zone_names, service_names
 from wizard.models import Plan, Profile
 from wizard.planner import resource_tags
 
-_LOGICAL = {"studio": "Studio", "api": "Api"}
+_LOGICAL = {"studio": "Studio", "api": "Api", "s3": "S3"}
+HTTPS_DESCRIPTION = "SageMaker Studio HTTPS"
+GROUP_DESCRIPTION = "HTTPS from SageMaker Studio to its VPC endpoints"
 
 
 def _logical(key: str) -> str:
     return _LOGICAL.get(key) or "".join(part.capitalize() for part in re.split(r"[^a-zA-Z0-9]", key))
-
-
-def _sources(plan: Plan) -> tuple[list[str], list[str]]:
-    """HTTPS sources: (security groups, CIDRs), as the plan resolved them."""
-    groups: list[str] = []
-    cidrs: list[str] = []
-    for change in plan.changes:
-        if change.type == "security_group_rule" and change.action != "delete":
-            source = change.after["source"]
-            (groups if source.startswith("sg-") else cidrs).append(source)
-    if not groups and not cidrs:  # the group exists already: its wanted rules are in the profile
-        groups = list(plan.profile.security_group.allow_from_security_groups)
-        cidrs = list(plan.profile.security_group.allow_from_cidrs)
-    return groups, cidrs
 
 
 def export(plan: Plan, fmt: str) -> str:
@@ -50,7 +46,129 @@ def export(plan: Plan, fmt: str) -> str:
     raise ValueError(fmt)
 
 
+# ---------------------------------------------------------------- what apply builds, read from the plan
+
+@dataclass
+class _Endpoint:
+    key: str
+    service: str  # the plan's service name with the region as a token
+    type: str  # Interface | Gateway
+    private_dns: bool
+    route_table_ids: list[str]
+    tags: dict[str, str]
+
+
+@dataclass
+class _Zone:
+    key: str  # the endpoint whose DNS the zone's record aliases
+    name: str  # with the region as a token
+    record: str | None
+    associate_vpc_ids: list[str]
+
+
+@dataclass
+class _Desired:
+    profile: Profile
+    region: str  # the plan's region, replaced by each format's region token
+    group: bool  # this profile's endpoint security group (else profile.security_group.id)
+    group_sources: list[str] = field(default_factory=list)  # security groups admitted on 443
+    cidr_sources: list[str] = field(default_factory=list)  # IPv4 and IPv6 ranges admitted on 443
+    endpoints: list[_Endpoint] = field(default_factory=list)
+    zones: list[_Zone] = field(default_factory=list)
+    fix_vpc_attributes: list[str] = field(default_factory=list)
+
+    @property
+    def interface(self) -> list[_Endpoint]:
+        return [e for e in self.endpoints if e.type != "Gateway"]
+
+    @property
+    def gateway(self) -> list[_Endpoint]:
+        return [e for e in self.endpoints if e.type == "Gateway"]
+
+    @property
+    def route_table_ids(self) -> list[str]:
+        return sorted({t for e in self.gateway for t in e.route_table_ids})
+
+    @property
+    def policy(self) -> bool:
+        return self.profile.access.mode != "none"
+
+    def service(self, endpoint: _Endpoint, region: str) -> str:
+        return endpoint.service.replace("{region}", region)
+
+    def zone_name(self, name: str, region: str) -> str:
+        return name.replace("{region}", region)
+
+    def endpoint_policies(self, *, region: str, partition: str, account: str,
+                          domain: str) -> dict[str, dict[str, Any] | None]:
+        p = self.profile.model_copy(update={"region": region, "domain_id": domain})
+        return policies.endpoint_policies_for(p, partition=partition, account=account)
+
+    def identity_policy(self, *, region: str, partition: str, account: str, domain: str, vpc: str,
+                        vpce_ids: list[str]) -> dict[str, Any] | None:
+        p = self.profile.model_copy(update={"region": region, "domain_id": domain, "vpc_id": vpc})
+        return policies.identity_policy_for(p, partition=partition, account=account, vpce_ids=vpce_ids)
+
+    def policy_vpce_keys(self) -> list[str]:
+        """The managed endpoints the identity policy names (apply: studio, then api)."""
+        keys = {e.key for e in self.interface}
+        return [k for k in ("studio", "api") if k in keys]
+
+
+def _tokenise_region(text: str, region: str) -> str:
+    return text.replace(region, "{region}")
+
+
+def _desired(plan: Plan) -> _Desired:
+    p = plan.profile
+    region = plan.region or p.region
+    d = _Desired(profile=p, region=region, group=p.security_group.id is None)
+    keep = [c for c in plan.changes if c.action != "delete"]
+    for change in keep:
+        if change.type == "security_group_rule" and d.group:
+            source = change.after["source"]
+            (d.group_sources if source.startswith("sg-") else d.cidr_sources).append(source)
+        elif change.type == "vpc_attribute" and change.action == "update":
+            d.fix_vpc_attributes.append(change.address.split(".", 1)[1])
+        elif change.type == "vpc_endpoint":
+            key, after = change.address.split(".", 1)[1], change.after
+            kind = after.get("type", "Interface")
+            d.endpoints.append(_Endpoint(
+                key=key, service=_tokenise_region(after["service_name"], region), type=kind,
+                private_dns=bool(after.get("private_dns_enabled", False)),
+                route_table_ids=list(after.get("route_table_ids", [])),
+                tags=resource_tags(p, f"studio-vpce-{p.name}-{key}")))
+    for change in keep:
+        if change.type == "hosted_zone":
+            key = change.address.split(".", 1)[1]
+            name = change.after.get("name") or change.before.get("name")
+            record = next((c.after["name"] for c in keep if c.type == "route53_record"
+                           and c.address == f"route53_record.{key}"), None)
+            associated = [c.after["vpc_id"] for c in keep if c.type == "hosted_zone_association"
+                          and c.address.startswith(f"hosted_zone_association.{key}.")]
+            d.zones.append(_Zone(key=key, name=_tokenise_region(name, region),
+                                 record=_tokenise_region(record, region) if record else None,
+                                 associate_vpc_ids=associated))
+    return d
+
+
+def _group_name(p: Profile) -> str:
+    return f"studio-vpce-{p.name}"
+
+
+def _token(d: _Desired, endpoint: _Endpoint) -> str:
+    """A ClientToken part fixed at export time (AWS: same token + same parameters = the same endpoint)."""
+    seed = json.dumps([d.profile.name, endpoint.key, endpoint.service, endpoint.type, endpoint.private_dns,
+                       d.endpoint_policies(region="{region}", partition="{partition}", account="{account}",
+                                           domain="{domain}").get(endpoint.key), endpoint.tags], sort_keys=True)
+    return hashlib.sha256(seed.encode()).hexdigest()[:16]
+
+
 # ---------------------------------------------------------------- CloudFormation
+
+CFN = {"region": "${AWS::Region}", "partition": "${AWS::Partition}", "account": "${AWS::AccountId}",
+       "vpc": "${VpcId}", "domain": "${DomainId}"}
+
 
 def _sub(value: Any) -> Any:
     """Wrap strings holding ${...} in Fn::Sub, recursively."""
@@ -63,72 +181,110 @@ def _sub(value: Any) -> Any:
     return value
 
 
-def _cfn_tags(profile: Profile, name: str | None = None) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in sorted(resource_tags(profile, name).items())]
+def _cfn_tags(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+
+def _not_empty(list_parameter: str) -> dict[str, Any]:
+    return {"Fn::Not": [{"Fn::Equals": [{"Fn::Join": ["", {"Ref": list_parameter}]}, ""]}]}
 
 
 def cloudformation(plan: Plan) -> str:
-    p = plan.profile
-    region, account, partition = "${AWS::Region}", "${AWS::AccountId}", "${AWS::Partition}"
-    names = service_names(p, region)
+    d = _desired(plan)
+    p = d.profile
+    parameters: dict[str, Any] = {
+        "VpcId": {"Type": "AWS::EC2::VPC::Id", "Default": p.vpc_id, "Description": "The Studio domain's VPC"}}
+    conditions: dict[str, Any] = {}
     resources: dict[str, Any] = {}
-    groups, cidrs = _sources(plan)
-    group_ref: Any = {"Ref": "EndpointSecurityGroup"}
-    if p.security_group.id:
-        group_ref = p.security_group.id
-    else:
-        ingress = [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "SourceSecurityGroupId": g,
-                    "Description": "SageMaker Studio HTTPS"} for g in groups]
-        ingress += [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": c,
-                     "Description": "SageMaker Studio HTTPS"} for c in cidrs if ":" not in c]
+    if d.interface:
+        parameters["SubnetIds"] = {"Type": "List<AWS::EC2::Subnet::Id>", "Default": ",".join(p.subnet_ids),
+                                   "Description": "Where the interface endpoints live: one subnet per Availability Zone"}
+    if d.gateway:
+        parameters["RouteTableIds"] = {"Type": "CommaDelimitedList", "Default": ",".join(d.route_table_ids),
+                                       "Description": "Route tables of the domain's subnets (the S3 gateway endpoint)"}
+    documents = d.endpoint_policies(region=CFN["region"], partition=CFN["partition"], account=CFN["account"],
+                                    domain=CFN["domain"])
+    uses_domain = d.policy or any(documents.get(e.key) for e in d.interface)
+    if uses_domain:
+        parameters["DomainId"] = {"Type": "String", "Default": p.domain_id, "AllowedPattern": "^d-[a-z0-9]+$",
+                                  "Description": "The SageMaker Studio domain id (endpoint and identity policies)"}
+    group_ref: Any
+    if not d.group:
+        parameters["EndpointSecurityGroupId"] = {"Type": "AWS::EC2::SecurityGroup::Id", "Default": p.security_group.id,
+                                                 "Description": "The existing security group the endpoints use"}
+        group_ref = {"Ref": "EndpointSecurityGroupId"}
+    elif d.interface:
+        group_ref = {"Fn::GetAtt": ["EndpointSecurityGroup", "GroupId"]}
         resources["EndpointSecurityGroup"] = {"Type": "AWS::EC2::SecurityGroup", "Properties": {
-            "GroupName": f"studio-vpce-{p.name}", "GroupDescription": "HTTPS from SageMaker Studio to its VPC endpoints",
-            "VpcId": {"Ref": "VpcId"}, "SecurityGroupIngress": ingress, "Tags": _cfn_tags(p, f"studio-vpce-{p.name}")}}
-    documents = policies.endpoint_policies_for(p, partition=partition, account=account)
-    for key, service in names.items():
-        properties: dict[str, Any] = {
-            "ServiceName": service, "VpcEndpointType": "Interface", "VpcId": {"Ref": "VpcId"},
-            "SubnetIds": {"Ref": "SubnetIds"}, "SecurityGroupIds": [group_ref],
-            "PrivateDnsEnabled": p.dns.mode == "private-dns"}
-        if documents.get(key):
-            properties["PolicyDocument"] = documents[key]
-        resources[f"{_logical(key)}Endpoint"] = {"Type": "AWS::EC2::VPCEndpoint", "Properties": _sub(properties)}
-    if p.dns.mode == "hosted-zone":
-        for key, zone in hosted_zone_names(region).items():
-            if key not in names:
-                continue
-            logical = _logical(key)
-            resources[f"{logical}HostedZone"] = {"Type": "AWS::Route53::HostedZone", "Properties": {
-                "Name": _sub(zone), "VPCs": [{"VPCId": {"Ref": "VpcId"}, "VPCRegion": {"Ref": "AWS::Region"}}]
-                + [{"VPCId": v, "VPCRegion": {"Ref": "AWS::Region"}} for v in p.dns.associate_vpc_ids],
-                "HostedZoneTags": _cfn_tags(p)}}
+            "GroupName": _group_name(p), "GroupDescription": GROUP_DESCRIPTION, "VpcId": {"Ref": "VpcId"},
+            "Tags": _cfn_tags(resource_tags(p, _group_name(p)))}}
+        for i, source in enumerate(d.group_sources, 1):
+            name = f"StudioSecurityGroup{i}"
+            parameters[name] = {"Type": "String", "Default": source, "AllowedPattern": "^(sg-[0-9a-f]{8,17})?$",
+                                "Description": "A Studio security group admitted on HTTPS 443 (empty: no rule)"}
+            conditions[f"Has{name}"] = {"Fn::Not": [{"Fn::Equals": [{"Ref": name}, ""]}]}
+            resources[f"HttpsFrom{name}"] = {"Type": "AWS::EC2::SecurityGroupIngress", "Condition": f"Has{name}",
+                                             "Properties": {
+                "GroupId": group_ref, "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                "SourceSecurityGroupId": {"Ref": name}, "Description": HTTPS_DESCRIPTION}}
+        for i, cidr in enumerate(d.cidr_sources, 1):
+            resources[f"HttpsFromCidr{i}"] = {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+                "GroupId": group_ref, "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                ("CidrIpv6" if ":" in cidr else "CidrIp"): cidr, "Description": HTTPS_DESCRIPTION}}
+    for endpoint in d.endpoints:
+        properties: dict[str, Any] = {"ServiceName": d.service(endpoint, CFN["region"]),
+                                      "VpcEndpointType": endpoint.type, "VpcId": {"Ref": "VpcId"}}
+        if endpoint.type == "Gateway":
+            properties["RouteTableIds"] = {"Ref": "RouteTableIds"}
+        else:
+            properties.update({"SubnetIds": {"Ref": "SubnetIds"}, "SecurityGroupIds": [group_ref],
+                               "PrivateDnsEnabled": endpoint.private_dns})  # explicit: CloudFormation's default differs
+            if documents.get(endpoint.key):
+                properties["PolicyDocument"] = documents[endpoint.key]
+        properties["Tags"] = _cfn_tags(endpoint.tags)
+        resources[f"{_logical(endpoint.key)}Endpoint"] = {"Type": "AWS::EC2::VPCEndpoint", "Properties": _sub(properties)}
+    for zone in d.zones:
+        logical = _logical(zone.key)
+        resources[f"{logical}HostedZone"] = {"Type": "AWS::Route53::HostedZone", "Properties": {
+            "Name": _sub(d.zone_name(zone.name, CFN["region"])),
+            "VPCs": [{"VPCId": {"Ref": "VpcId"}, "VPCRegion": {"Ref": "AWS::Region"}}]
+            + [{"VPCId": v, "VPCRegion": {"Ref": "AWS::Region"}} for v in zone.associate_vpc_ids],
+            "HostedZoneConfig": {"Comment": f"studio-vpce {p.name}"},
+            "HostedZoneTags": _cfn_tags(resource_tags(p))}}
+        if zone.record:
+            # DnsEntries are "<hosted zone id>:<dns name>", the endpoint's regional name first.
             entry = {"Fn::Select": [0, {"Fn::GetAtt": [f"{logical}Endpoint", "DnsEntries"]}]}
             resources[f"{logical}Record"] = {"Type": "AWS::Route53::RecordSet", "Properties": {
-                "HostedZoneId": {"Ref": f"{logical}HostedZone"}, "Name": _sub(zone if key == "api" else f"*.{zone}"),
+                "HostedZoneId": {"Ref": f"{logical}HostedZone"}, "Name": _sub(d.zone_name(zone.record, CFN["region"])),
                 "Type": "A", "AliasTarget": {
                     "HostedZoneId": {"Fn::Select": [0, {"Fn::Split": [":", entry]}]},
                     "DNSName": {"Fn::Select": [1, {"Fn::Split": [":", entry]}]}, "EvaluateTargetHealth": False}}}
-    if p.access.mode != "none":
-        vpce = [f"${{{_logical(k)}Endpoint}}" for k in ("studio", "api") if k in names] + list(p.access.extra_vpce_ids)
-        document = policies.identity_policy_for(p, partition=partition, account=account, vpce_ids=vpce)
-        attach = p.access.attach
+    if d.policy:
+        vpce = [f"${{{_logical(k)}Endpoint}}" for k in d.policy_vpce_keys()] + list(p.access.extra_vpce_ids)
+        document = d.identity_policy(region=CFN["region"], partition=CFN["partition"], account=CFN["account"],
+                                     domain=CFN["domain"], vpc=CFN["vpc"], vpce_ids=vpce)
         properties = {"ManagedPolicyName": p.policy_name, "Path": "/studio-vpce/",
-                      "Description": "Open SageMaker Studio only from inside the VPC (studio-vpce)",
+                      "Description": _sub(f"Open SageMaker Studio only from inside {CFN['vpc']} (studio-vpce)"),
                       "PolicyDocument": _sub(document)}
-        for field, values in (("Users", attach.users), ("Groups", attach.groups), ("Roles", attach.roles)):
-            if values:
-                properties[field] = list(values)
+        attach = p.access.attach
+        for field_name, values in (("Users", attach.users), ("Groups", attach.groups), ("Roles", attach.roles)):
+            name = f"Attach{field_name}"
+            parameters[name] = {"Type": "CommaDelimitedList", "Default": ",".join(values),
+                                "Description": f"IAM {field_name.lower()} the policy is attached to (comma-separated)"}
+            conditions[f"Has{name}"] = _not_empty(name)
+            properties[field_name] = {"Fn::If": [f"Has{name}", {"Ref": name}, {"Ref": "AWS::NoValue"}]}
         resources["StudioAccessPolicy"] = {"Type": "AWS::IAM::ManagedPolicy", "Properties": properties}
-    template = {
+    template: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": f"studio-vpce profile {p.name}: SageMaker Studio reachable privately from a VPC",
-        "Parameters": {
-            "VpcId": {"Type": "AWS::EC2::VPC::Id", "Default": p.vpc_id, "Description": "The Studio domain's VPC"},
-            "SubnetIds": {"Type": "List<AWS::EC2::Subnet::Id>", "Default": ",".join(p.subnet_ids),
-                          "Description": "One subnet per Availability Zone"}},
-        "Resources": resources,
-        "Outputs": {f"{_logical(k)}EndpointId": {"Value": {"Ref": f"{_logical(k)}Endpoint"}} for k in names},
-    }
+        "Description": f"studio-vpce profile {p.name}: SageMaker Studio reachable privately from a VPC. Deploys in any "
+                       "account and region (StackSets): region, partition and account come from pseudo parameters. "
+                       "CloudFormation cannot tag IAM managed policies: the policy is the stack's to delete.",
+        "Parameters": parameters}
+    if conditions:
+        template["Conditions"] = conditions
+    template["Resources"] = resources
+    template["Outputs"] = {f"{_logical(e.key)}EndpointId": {"Value": {"Ref": f"{_logical(e.key)}Endpoint"}}
+                           for e in d.endpoints}
     return yaml.dump(template, Dumper=_NoAliases, sort_keys=False, default_flow_style=False, width=120)
 
 
@@ -140,6 +296,10 @@ class _NoAliases(yaml.SafeDumper):
 
 
 # ---------------------------------------------------------------- Terraform
+
+TF = {"region": "${data.aws_region.current.name}", "partition": "${data.aws_partition.current.partition}",
+      "account": "${data.aws_caller_identity.current.account_id}", "vpc": "${var.vpc_id}", "domain": "${var.domain_id}"}
+
 
 def _hcl(value: Any, indent: int = 0) -> str:
     """A JSON-like value as an HCL expression (strings may hold ${...} references)."""
@@ -164,142 +324,323 @@ def _tf_name(key: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_]", "_", key)
 
 
+def _variable(name: str, kind: str, default: Any, description: str) -> str:
+    return (f'variable "{name}" {{\n  description = {json.dumps(description)}\n  type        = {kind}\n'
+            f'  default     = {_hcl(default, 1)}\n}}')
+
+
 def terraform(plan: Plan) -> str:
-    p = plan.profile
-    region = "${data.aws_region.current.region}"
-    account, partition = "${data.aws_caller_identity.current.account_id}", "${data.aws_partition.current.partition}"
-    names = service_names(p, region)
-    groups, cidrs = _sources(plan)
-    out = [f"# studio-vpce profile {p.name}: SageMaker Studio reachable privately from a VPC",
-           'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = ">= 6.0"\n    }\n  }\n}',
-           f'variable "vpc_id" {{\n  type    = string\n  default = "{p.vpc_id}"\n}}',
-           f'variable "subnet_ids" {{\n  type    = list(string)\n  default = {_hcl(list(p.subnet_ids))}\n}}',
-           'data "aws_region" "current" {}', 'data "aws_caller_identity" "current" {}', 'data "aws_partition" "current" {}']
-    group_ref = json.dumps(p.security_group.id) if p.security_group.id else "aws_security_group.endpoints.id"
-    if not p.security_group.id:
-        out.append(f'resource "aws_security_group" "endpoints" {{\n  name        = "studio-vpce-{p.name}"\n'
-                   f'  description = "HTTPS from SageMaker Studio to its VPC endpoints"\n  vpc_id      = var.vpc_id\n'
-                   f'  tags        = {_hcl(resource_tags(p, f"studio-vpce-{p.name}"), 1)}\n}}')
-        for source in groups + cidrs:
-            kind = "referenced_security_group_id" if source.startswith("sg-") else (
-                "cidr_ipv6" if ":" in source else "cidr_ipv4")
-            out.append(f'resource "aws_vpc_security_group_ingress_rule" "https_{_tf_name(source)}" {{\n'
+    d = _desired(plan)
+    p = d.profile
+    out = [f"# studio-vpce profile {p.name}: SageMaker Studio reachable privately from a VPC.\n"
+           "# Region, partition and account come from the provider; the variables default to the profile's values.",
+           'terraform {\n  required_version = ">= 1.3"\n  required_providers {\n    aws = {\n'
+           '      source  = "hashicorp/aws"\n      version = ">= 5.0"\n    }\n  }\n}',
+           _variable("vpc_id", "string", p.vpc_id, "The Studio domain's VPC")]
+    if d.interface:
+        out.append(_variable("subnet_ids", "list(string)", list(p.subnet_ids),
+                             "Where the interface endpoints live: one subnet per Availability Zone"))
+    if d.gateway:
+        out.append(_variable("route_table_ids", "list(string)", d.route_table_ids,
+                             "Route tables of the domain's subnets (the S3 gateway endpoint)"))
+    out.append(_variable("domain_id", "string", p.domain_id, "The SageMaker Studio domain id"))
+    if not d.group:
+        out.append(_variable("endpoint_security_group_id", "string", p.security_group.id,
+                             "The existing security group the endpoints use"))
+    elif d.interface:
+        out.append(_variable("studio_security_group_ids", "list(string)", d.group_sources,
+                             "Studio security groups admitted on HTTPS 443"))
+    if d.policy:
+        attach = p.access.attach
+        for kind, values in (("users", attach.users), ("groups", attach.groups), ("roles", attach.roles)):
+            out.append(_variable(f"attach_{kind}", "list(string)", list(values), f"IAM {kind} the policy is attached to"))
+    out += ['data "aws_region" "current" {}', 'data "aws_caller_identity" "current" {}', 'data "aws_partition" "current" {}']
+    group_ref = "var.endpoint_security_group_id" if not d.group else "aws_security_group.endpoints.id"
+    if d.group and d.interface:
+        out.append(f'resource "aws_security_group" "endpoints" {{\n  name        = "{_group_name(p)}"\n'
+                   f'  description = "{GROUP_DESCRIPTION}"\n  vpc_id      = var.vpc_id\n'
+                   f'  tags        = {_hcl(resource_tags(p, _group_name(p)), 1)}\n}}')
+        # The provider revokes AWS's default allow-all egress rule of a new group; apply keeps it.
+        out.append('resource "aws_vpc_security_group_egress_rule" "all" {\n'
+                   '  security_group_id = aws_security_group.endpoints.id\n  ip_protocol       = "-1"\n'
+                   '  cidr_ipv4         = "0.0.0.0/0"\n}')
+        out.append('resource "aws_vpc_security_group_ingress_rule" "https_from_studio" {\n'
+                   '  for_each                     = toset(var.studio_security_group_ids)\n'
+                   '  security_group_id            = aws_security_group.endpoints.id\n'
+                   '  ip_protocol                  = "tcp"\n  from_port                    = 443\n'
+                   '  to_port                      = 443\n  referenced_security_group_id = each.value\n'
+                   f'  description                  = "{HTTPS_DESCRIPTION}"\n}}')
+        for cidr in d.cidr_sources:
+            kind = "cidr_ipv6" if ":" in cidr else "cidr_ipv4"
+            out.append(f'resource "aws_vpc_security_group_ingress_rule" "https_{_tf_name(cidr)}" {{\n'
                        f'  security_group_id = aws_security_group.endpoints.id\n  ip_protocol       = "tcp"\n'
-                       f'  from_port         = 443\n  to_port           = 443\n  {kind} = "{source}"\n'
-                       f'  description       = "SageMaker Studio HTTPS"\n}}')
-    documents = policies.endpoint_policies_for(p, partition=partition, account=account)
-    for key, service in names.items():
-        policy = f"\n  policy              = jsonencode({_hcl(documents[key], 1)})" if documents.get(key) else ""
-        out.append(f'resource "aws_vpc_endpoint" "{_tf_name(key)}" {{\n  vpc_id              = var.vpc_id\n'
-                   f'  service_name        = "{service}"\n  vpc_endpoint_type   = "Interface"\n'
-                   f'  subnet_ids          = var.subnet_ids\n  security_group_ids  = [{group_ref}]\n'
-                   f'  private_dns_enabled = {"true" if p.dns.mode == "private-dns" else "false"}{policy}\n'
-                   f'  tags                = {_hcl(resource_tags(p, f"studio-vpce-{p.name}-{key}"), 1)}\n}}')
-    if p.dns.mode == "hosted-zone":
-        for key, zone in hosted_zone_names(region).items():
-            if key not in names:
-                continue
-            vpcs = "".join(f'\n  vpc {{\n    vpc_id = "{v}"\n  }}' for v in p.dns.associate_vpc_ids)
-            out.append(f'resource "aws_route53_zone" "{key}" {{\n  name = "{zone}"\n  vpc {{\n    vpc_id = var.vpc_id\n  }}'
-                       f'{vpcs}\n  tags = {_hcl(resource_tags(p), 1)}\n}}')
+                       f'  from_port         = 443\n  to_port           = 443\n  {kind:<17} = "{cidr}"\n'
+                       f'  description       = "{HTTPS_DESCRIPTION}"\n}}')
+    documents = d.endpoint_policies(region=TF["region"], partition=TF["partition"], account=TF["account"],
+                                    domain=TF["domain"])
+    for endpoint in d.endpoints:
+        body = [f'vpc_id              = var.vpc_id',
+                f'service_name        = "{d.service(endpoint, TF["region"])}"',
+                f'vpc_endpoint_type   = "{endpoint.type}"']
+        if endpoint.type == "Gateway":
+            body.append("route_table_ids     = var.route_table_ids")
+        else:
+            body += ["subnet_ids          = var.subnet_ids", f"security_group_ids  = [{group_ref}]",
+                     f'private_dns_enabled = {"true" if endpoint.private_dns else "false"}']
+            if documents.get(endpoint.key):
+                body.append(f"policy              = jsonencode({_hcl(documents[endpoint.key], 1)})")
+        body.append(f"tags                = {_hcl(endpoint.tags, 1)}")
+        out.append(f'resource "aws_vpc_endpoint" "{_tf_name(endpoint.key)}" {{\n  ' + "\n  ".join(body) + "\n}")
+    for zone in d.zones:
+        key = _tf_name(zone.key)
+        vpcs = "".join(f'\n  vpc {{\n    vpc_id = "{v}"\n  }}' for v in zone.associate_vpc_ids)
+        out.append(f'resource "aws_route53_zone" "{key}" {{\n  name    = "{d.zone_name(zone.name, TF["region"])}"\n'
+                   f'  comment = "studio-vpce {p.name}"\n  vpc {{\n    vpc_id = var.vpc_id\n  }}{vpcs}\n'
+                   f'  tags    = {_hcl(resource_tags(p), 1)}\n}}')
+        if zone.record:
             out.append(f'resource "aws_route53_record" "{key}" {{\n  zone_id = aws_route53_zone.{key}.zone_id\n'
-                       f'  name    = "{zone if key == "api" else "*." + zone}"\n  type    = "A"\n  alias {{\n'
+                       f'  name    = "{d.zone_name(zone.record, TF["region"])}"\n  type    = "A"\n  alias {{\n'
                        f'    name                   = aws_vpc_endpoint.{key}.dns_entry[0].dns_name\n'
                        f'    zone_id                = aws_vpc_endpoint.{key}.dns_entry[0].hosted_zone_id\n'
                        f'    evaluate_target_health = false\n  }}\n}}')
-    if p.access.mode != "none":
-        vpce = [f"${{aws_vpc_endpoint.{k}.id}}" for k in ("studio", "api") if k in names] + list(p.access.extra_vpce_ids)
-        document = policies.identity_policy_for(p, partition=partition, account=account, vpce_ids=vpce)
+    if d.policy:
+        vpce = [f"${{aws_vpc_endpoint.{_tf_name(k)}.id}}" for k in d.policy_vpce_keys()] + list(p.access.extra_vpce_ids)
+        document = d.identity_policy(region=TF["region"], partition=TF["partition"], account=TF["account"],
+                                     domain=TF["domain"], vpc=TF["vpc"], vpce_ids=vpce)
         out.append(f'resource "aws_iam_policy" "studio_access" {{\n  name        = "{p.policy_name}"\n'
                    f'  path        = "/studio-vpce/"\n'
-                   f'  description = "Open SageMaker Studio only from inside the VPC (studio-vpce)"\n'
+                   f'  description = "Open SageMaker Studio only from inside ${{var.vpc_id}} (studio-vpce)"\n'
                    f'  policy      = jsonencode({_hcl(document, 1)})\n  tags        = {_hcl(resource_tags(p), 1)}\n}}')
-        attach = p.access.attach
-        for kind, values in (("user", attach.users), ("group", attach.groups), ("role", attach.roles)):
-            for name in values:
-                out.append(f'resource "aws_iam_{kind}_policy_attachment" "{kind}_{_tf_name(name)}" {{\n'
-                           f'  {kind}       = "{name}"\n  policy_arn = aws_iam_policy.studio_access.arn\n}}')
+        for kind in ("user", "group", "role"):
+            out.append(f'resource "aws_iam_{kind}_policy_attachment" "{kind}" {{\n'
+                       f'  for_each   = toset(var.attach_{kind}s)\n  {kind:<10} = each.value\n'
+                       f'  policy_arn = aws_iam_policy.studio_access.arn\n}}')
     return "\n\n".join(out) + "\n"
 
 
 # ---------------------------------------------------------------- AWS CLI
 
-def cli_script(plan: Plan) -> str:
-    p = plan.profile
-    q = shlex.quote
-    names = service_names(p, p.region)
-    groups, cidrs = _sources(plan)
-    tags = resource_tags(p)
-    tag_spec = ",".join(f"{{Key={k},Value={v}}}" for k, v in sorted(tags.items()))
-    lines = ["#!/usr/bin/env bash", f"# studio-vpce profile {p.name}: the same resources as `studio-vpce apply`.",
-             "# Extra arguments (e.g. --endpoint-url, --profile) are passed to every aws command.",
-             "set -euo pipefail", f'AWS=(aws --region "${{AWS_REGION:-{p.region}}}" --output text "$@")',
-             f"VPC_ID={q(p.vpc_id)}", f"SUBNET_IDS=({' '.join(q(s) for s in p.subnet_ids)})",
-             'ACCOUNT=$("${AWS[@]}" sts get-caller-identity --query Account)',
-             'PARTITION=$("${AWS[@]}" sts get-caller-identity --query Arn | cut -d: -f2)']
-    if p.security_group.id:
-        lines.append(f"SG_ID={q(p.security_group.id)}")
-    else:
-        lines.append(f'SG_ID=$("${{AWS[@]}}" ec2 create-security-group --group-name {q("studio-vpce-" + p.name)} '
-                     f'--description "HTTPS from SageMaker Studio to its VPC endpoints" --vpc-id "$VPC_ID" '
-                     f'--tag-specifications {q("ResourceType=security-group,Tags=[" + tag_spec + ",{Key=Name,Value=studio-vpce-" + p.name + "}]")} '
-                     f'--query GroupId)')
-        for source in groups:
-            lines.append(f'"${{AWS[@]}}" ec2 authorize-security-group-ingress --group-id "$SG_ID" --protocol tcp '
-                         f'--port 443 --source-group {q(source)} > /dev/null')
-        for source in cidrs:
-            lines.append(f'"${{AWS[@]}}" ec2 authorize-security-group-ingress --group-id "$SG_ID" --protocol tcp '
-                         f'--port 443 --cidr {q(source)} > /dev/null')
-    documents = policies.endpoint_policies_for(p, partition="${PARTITION}", account="${ACCOUNT}")
-    for key, service in names.items():
-        var = f"VPCE_{_tf_name(key).upper()}"
-        dns = "--private-dns-enabled" if p.dns.mode == "private-dns" else "--no-private-dns-enabled"
-        policy = f' --policy-document "{_dq(json.dumps(documents[key]))}"' if documents.get(key) else ""
-        lines.append(f'{var}=$("${{AWS[@]}}" ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id "$VPC_ID" '
-                     f'--service-name {q(service)} --subnet-ids "${{SUBNET_IDS[@]}}" --security-group-ids "$SG_ID" '
-                     f'{dns}{policy} --tag-specifications '
-                     f'{q("ResourceType=vpc-endpoint,Tags=[" + tag_spec + ",{Key=Name,Value=studio-vpce-" + p.name + "-" + key + "}]")} '
-                     f'--query VpcEndpoint.VpcEndpointId)')
-    if names:
-        ids = " ".join(f'"$VPCE_{_tf_name(k).upper()}"' for k in names)
-        lines.append(f'"${{AWS[@]}}" ec2 wait vpc-endpoint-available --vpc-endpoint-ids {ids} 2>/dev/null || '
-                     f'until [ -z "$("${{AWS[@]}}" ec2 describe-vpc-endpoints --vpc-endpoint-ids {ids} '
-                     f'--query "VpcEndpoints[?State!=\'available\'].VpcEndpointId")" ]; do sleep 5; done')
-    if p.dns.mode == "hosted-zone":
-        for key, zone in hosted_zone_names(p.region).items():
-            if key not in names:
-                continue
-            var = f"VPCE_{key.upper()}"
-            record = zone if key == "api" else f"*.{zone}"
-            lines += [
-                f'ZONE_{key.upper()}=$("${{AWS[@]}}" route53 create-hosted-zone --name {q(zone)} '
-                f'--caller-reference "studio-vpce-{p.name}-{key}-$(date +%s)" --vpc VPCRegion="${{AWS_REGION:-{p.region}}}",VPCId="$VPC_ID" '
-                f'--hosted-zone-config PrivateZone=true --query HostedZone.Id | cut -d/ -f3)',
-                f'"${{AWS[@]}}" route53 change-tags-for-resource --resource-type hostedzone --resource-id "$ZONE_{key.upper()}" '
-                f'--add-tags {" ".join(q(f"Key={k},Value={v}") for k, v in sorted(tags.items()))}',
-                f'read -r DNS_{key.upper()} HZ_{key.upper()} < <("${{AWS[@]}}" ec2 describe-vpc-endpoints --vpc-endpoint-ids '
-                f'"${var}" --query "VpcEndpoints[0].DnsEntries[0].[DnsName,HostedZoneId]")',
-                f'"${{AWS[@]}}" route53 change-resource-record-sets --hosted-zone-id "$ZONE_{key.upper()}" --change-batch '
-                f'"{{\\"Changes\\":[{{\\"Action\\":\\"UPSERT\\",\\"ResourceRecordSet\\":{{\\"Name\\":\\"{record}\\",'
-                f'\\"Type\\":\\"A\\",\\"AliasTarget\\":{{\\"HostedZoneId\\":\\"$HZ_{key.upper()}\\",'
-                f'\\"DNSName\\":\\"$DNS_{key.upper()}\\",\\"EvaluateTargetHealth\\":false}}}}}}]}}" > /dev/null']
-            for vpc in p.dns.associate_vpc_ids:
-                lines.append(f'"${{AWS[@]}}" route53 associate-vpc-with-hosted-zone --hosted-zone-id "$ZONE_{key.upper()}" '
-                             f'--vpc VPCRegion="${{AWS_REGION:-{p.region}}}",VPCId={q(vpc)} > /dev/null')
-    if p.access.mode != "none":
-        vpce = [f"${{VPCE_{k.upper()}}}" for k in ("studio", "api") if k in names] + list(p.access.extra_vpce_ids)
-        document = policies.identity_policy_for(p, partition="${PARTITION}", account="${ACCOUNT}", vpce_ids=vpce)
-        lines.append(f'POLICY_ARN=$("${{AWS[@]}}" iam create-policy --policy-name {q(p.policy_name)} --path /studio-vpce/ '
-                     f'--policy-document "{_dq(json.dumps(document))}" '
-                     f'--tags {" ".join(q(f"Key={k},Value={v}") for k, v in sorted(tags.items()))} --query Policy.Arn)')
-        attach = p.access.attach
-        for kind, values in (("user", attach.users), ("group", attach.groups), ("role", attach.roles)):
-            for name in values:
-                lines.append(f'"${{AWS[@]}}" iam attach-{kind}-policy --{kind}-name {q(name)} --policy-arn "$POLICY_ARN"')
-    lines.append('echo "studio-vpce: done"')
-    return "\n".join(lines) + "\n"
+SH = {"region": "${REGION}", "partition": "${PARTITION}", "account": "${ACCOUNT}", "vpc": "${VPC_ID}",
+      "domain": "${DOMAIN_ID}"}
+
+_CLI_HELPERS = r'''
+found() { [ -n "$1" ] && [ "$1" != "None" ]; }
+
+# tolerate CODE COMMAND...: run an aws command; AWS's error CODE means "already as wanted".
+tolerate() {
+  local code=$1 err
+  shift
+  if ! err=$("$@" 2>&1 >/dev/null); then
+    case "$err" in
+      *"($code)"*) echo "  $code: already as wanted" ;;
+      *) echo "$err" >&2; return 1 ;;
+    esac
+  fi
+}
+
+# endpoint SERVICE TYPE: the id of a live endpoint for SERVICE in the VPC, or None.
+endpoint() {
+  "${AWS[@]}" ec2 describe-vpc-endpoints --filters "Name=vpc-id,Values=$VPC_ID" "Name=service-name,Values=$1" \
+    "Name=vpc-endpoint-type,Values=$2" "Name=vpc-endpoint-state,Values=pendingAcceptance,pending,available" \
+    --query 'VpcEndpoints[0].VpcEndpointId'
+}
+
+# wait_available ID...: poll until every endpoint is available; stop on failed or rejected, or after WAIT_SECONDS.
+wait_available() {
+  local deadline=$((SECONDS + WAIT_SECONDS)) states ready
+  while :; do
+    states=$("${AWS[@]}" ec2 describe-vpc-endpoints --vpc-endpoint-ids "$@" \
+      --query 'VpcEndpoints[].[VpcEndpointId,State,LastError.Code,LastError.Message]' 2>/dev/null) || states=""
+    if awk -F'\t' 'tolower($2) == "failed" || tolower($2) == "rejected" {print; bad = 1} END {exit !bad}' \
+        <<< "$states" >&2; then
+      echo "studio-vpce: an endpoint failed (id, state, LastError above)" >&2
+      exit 1
+    fi
+    ready=$(awk -F'\t' 'tolower($2) == "available"' <<< "$states" | wc -l)
+    if [ "$ready" -eq "$#" ]; then return 0; fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "studio-vpce: endpoints not available after ${WAIT_SECONDS}s:" >&2
+      echo "$states" >&2
+      exit 1
+    fi
+    sleep "$POLL_SECONDS"
+  done
+}
+
+# zone NAME: the id of the private hosted zone NAME associated with the VPC, or None.
+zone() {
+  "${AWS[@]}" route53 list-hosted-zones-by-vpc --vpc-id "$VPC_ID" --vpc-region "$REGION" \
+    --query "HostedZoneSummaries[?Name=='$1.' || Name=='$1'].HostedZoneId | [0]"
+}
+'''
+
+
+def _shell_array(values: list[str]) -> str:
+    return "(" + " ".join(shlex.quote(v) for v in values) + ")"
 
 
 def _dq(text: str) -> str:
-    """JSON inside a double-quoted shell word; ${VAR} references stay live."""
+    """Text inside a double-quoted shell word; ${VAR} references stay live."""
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`")
+
+
+def _permission(source: str) -> str:
+    """An --ip-permissions value for HTTPS from a group, an IPv4 or an IPv6 range (--cidr takes IPv4 only)."""
+    perm: dict[str, Any] = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}
+    if source.startswith("sg-") or source == "$SOURCE":
+        perm["UserIdGroupPairs"] = [{"GroupId": source, "Description": HTTPS_DESCRIPTION}]
+    elif ":" in source:
+        perm["Ipv6Ranges"] = [{"CidrIpv6": source, "Description": HTTPS_DESCRIPTION}]
+    else:
+        perm["IpRanges"] = [{"CidrIp": source, "Description": HTTPS_DESCRIPTION}]
+    return json.dumps([perm], separators=(",", ":"))
+
+
+def _tag_spec(kind: str, tags: dict[str, str]) -> str:
+    return shlex.quote(json.dumps([{"ResourceType": kind, "Tags": _cfn_tags(tags)}], separators=(",", ":")))
+
+
+def cli_script(plan: Plan) -> str:
+    d = _desired(plan)
+    p = d.profile
+    q = shlex.quote
+    tags = resource_tags(p)
+    tag_json = q(json.dumps(_cfn_tags(tags), separators=(",", ":")))
+    lines = ["#!/usr/bin/env bash",
+             f"# studio-vpce profile {p.name}: the same resources as `studio-vpce apply`.",
+             "# Safe to run again: it looks everything up before it creates it, so a second run changes nothing.",
+             "# Usage: bash SCRIPT [aws options, e.g. --profile NAME or --endpoint-url URL]",
+             "# Region: AWS_REGION, else the profile's. Edit the values below to deploy elsewhere.",
+             "set -euo pipefail",
+             f'REGION="${{AWS_REGION:-{p.region}}}"',
+             f"VPC_ID={q(p.vpc_id)}",
+             f"SUBNET_IDS={_shell_array(list(p.subnet_ids))}",
+             f"DOMAIN_ID={q(p.domain_id)}"]
+    if d.gateway:
+        lines.append(f"ROUTE_TABLE_IDS={_shell_array(d.route_table_ids)}")
+    if d.group and d.interface:
+        lines.append(f"STUDIO_SECURITY_GROUP_IDS={_shell_array(d.group_sources)}  # admitted on HTTPS 443")
+    if d.policy:
+        attach = p.access.attach
+        lines += [f"ATTACH_USERS={_shell_array(list(attach.users))}",
+                  f"ATTACH_GROUPS={_shell_array(list(attach.groups))}",
+                  f"ATTACH_ROLES={_shell_array(list(attach.roles))}"]
+    lines += ['WAIT_SECONDS="${WAIT_SECONDS:-600}"  # how long to wait for the endpoints',
+              'POLL_SECONDS="${POLL_SECONDS:-5}"',
+              'AWS=(aws --region "$REGION" --output text "$@")',
+              'IDENTITY=$("${AWS[@]}" sts get-caller-identity --query "[Account,Arn]")',
+              'read -r ACCOUNT CALLER_ARN <<< "$IDENTITY"',
+              'PARTITION=$(cut -d: -f2 <<< "$CALLER_ARN")',
+              _CLI_HELPERS]
+    for attribute in d.fix_vpc_attributes:  # one attribute per call: AWS rejects both at once
+        flag = "--" + re.sub(r"([A-Z])", r"-\1", attribute).lower()
+        lines.append(f"\"${{AWS[@]}}\" ec2 modify-vpc-attribute --vpc-id \"$VPC_ID\" {flag} '{{\"Value\":true}}'")
+    if not d.group:
+        lines.append(f"SG_ID={q(p.security_group.id or '')}")
+    elif d.interface:
+        name = _group_name(p)
+        lines += [
+            f'SG_ID=$("${{AWS[@]}}" ec2 describe-security-groups --filters "Name=vpc-id,Values=$VPC_ID" '
+            f'"Name=group-name,Values={name}" --query "SecurityGroups[0].GroupId")',
+            'if ! found "$SG_ID"; then',
+            f'  SG_ID=$("${{AWS[@]}}" ec2 create-security-group --group-name {q(name)} '
+            f'--description {q(GROUP_DESCRIPTION)} --vpc-id "$VPC_ID" '
+            f'--tag-specifications {_tag_spec("security-group", resource_tags(p, name))} --query GroupId)',
+            '  echo "created security group $SG_ID"',
+            'fi',
+            'for SOURCE in ${STUDIO_SECURITY_GROUP_IDS[@]+"${STUDIO_SECURITY_GROUP_IDS[@]}"}; do',
+            f'  tolerate InvalidPermission.Duplicate "${{AWS[@]}}" ec2 authorize-security-group-ingress --group-id "$SG_ID" '
+            f'--ip-permissions "{_dq(_permission("$SOURCE"))}"',
+            'done']
+        for cidr in d.cidr_sources:
+            lines.append(f'tolerate InvalidPermission.Duplicate "${{AWS[@]}}" ec2 authorize-security-group-ingress '
+                         f'--group-id "$SG_ID" --ip-permissions {q(_permission(cidr))}')
+    documents = d.endpoint_policies(region=SH["region"], partition=SH["partition"], account=SH["account"],
+                                    domain=SH["domain"])
+    for endpoint in d.endpoints:
+        var = f"VPCE_{_tf_name(endpoint.key).upper()}"
+        service = d.service(endpoint, SH["region"])
+        if endpoint.type == "Gateway":
+            where = '--route-table-ids "${ROUTE_TABLE_IDS[@]}"'
+            params = '"$VPC_ID ${ROUTE_TABLE_IDS[*]}"'
+        else:
+            dns = "--private-dns-enabled" if endpoint.private_dns else "--no-private-dns-enabled"
+            where = f'--subnet-ids "${{SUBNET_IDS[@]}}" --security-group-ids "$SG_ID" {dns}'
+            if documents.get(endpoint.key):
+                where += f' --policy-document "{_dq(json.dumps(documents[endpoint.key]))}"'
+            params = '"$VPC_ID ${SUBNET_IDS[*]} $SG_ID $ACCOUNT $PARTITION $DOMAIN_ID"'
+        lines += [
+            f'{var}=$(endpoint "{service}" {endpoint.type})',
+            f'if ! found "${var}"; then',
+            f'  TOKEN="studio-vpce-{_token(d, endpoint)}-$(printf %s {params} | cksum | cut -d" " -f1)"',
+            f'  {var}=$("${{AWS[@]}}" ec2 create-vpc-endpoint --vpc-endpoint-type {endpoint.type} --vpc-id "$VPC_ID" '
+            f'--service-name "{service}" {where} --client-token "$TOKEN" '
+            f'--tag-specifications {_tag_spec("vpc-endpoint", endpoint.tags)} --query VpcEndpoint.VpcEndpointId)',
+            f'  echo "created {endpoint.key} endpoint ${var}"',
+            'fi']
+    if d.endpoints:
+        ids = " ".join(f'"$VPCE_{_tf_name(e.key).upper()}"' for e in d.endpoints)
+        lines.append(f"wait_available {ids}")
+    for zone in d.zones:
+        key = _tf_name(zone.key).upper()
+        name = d.zone_name(zone.name, SH["region"])
+        lines += [
+            f'ZONE_{key}=$(zone "{name}")',
+            f'if ! found "$ZONE_{key}"; then',
+            f'  ZONE_{key}=$("${{AWS[@]}}" route53 create-hosted-zone --name "{name}" '
+            f'--caller-reference "studio-vpce-{p.name}-{zone.key}-$(date +%s)" '
+            f'--vpc "VPCRegion=$REGION,VPCId=$VPC_ID" '
+            f'--hosted-zone-config {q(f"Comment=studio-vpce {p.name},PrivateZone=true")} --query HostedZone.Id)',
+            f'  echo "created hosted zone $ZONE_{key}"',
+            'fi',
+            f'ZONE_{key}=${{ZONE_{key}##*/}}',
+            f'"${{AWS[@]}}" route53 change-tags-for-resource --resource-type hostedzone --resource-id "$ZONE_{key}" '
+            f'--add-tags {tag_json}']
+        if zone.record:
+            record = d.zone_name(zone.record, SH["region"])
+            lines += [
+                f'TARGET=$("${{AWS[@]}}" ec2 describe-vpc-endpoints --vpc-endpoint-ids "$VPCE_{key}" '
+                f'--query "VpcEndpoints[0].DnsEntries[0].[DnsName,HostedZoneId]")',
+                'read -r TARGET_DNS TARGET_ZONE <<< "$TARGET"',
+                f'"${{AWS[@]}}" route53 change-resource-record-sets --hosted-zone-id "$ZONE_{key}" --change-batch '
+                f'"{{\\"Comment\\":\\"studio-vpce {p.name}\\",\\"Changes\\":[{{\\"Action\\":\\"UPSERT\\",'
+                f'\\"ResourceRecordSet\\":{{\\"Name\\":\\"{record}\\",'
+                f'\\"Type\\":\\"A\\",\\"AliasTarget\\":{{\\"HostedZoneId\\":\\"$TARGET_ZONE\\",'
+                f'\\"DNSName\\":\\"$TARGET_DNS\\",\\"EvaluateTargetHealth\\":false}}}}}}]}}" > /dev/null']
+        for vpc in zone.associate_vpc_ids:
+            lines.append(f'tolerate ConflictingDomainExists "${{AWS[@]}}" route53 associate-vpc-with-hosted-zone '
+                         f'--hosted-zone-id "$ZONE_{key}" --vpc "VPCRegion=$REGION,VPCId={vpc}"')
+    if d.policy:
+        vpce = [f"${{VPCE_{_tf_name(k).upper()}}}" for k in d.policy_vpce_keys()] + list(p.access.extra_vpce_ids)
+        document = d.identity_policy(region=SH["region"], partition=SH["partition"], account=SH["account"],
+                                     domain=SH["domain"], vpc=SH["vpc"], vpce_ids=vpce)
+        lines += [
+            f'POLICY_ARN="arn:$PARTITION:iam::$ACCOUNT:policy/studio-vpce/{p.policy_name}"',
+            f'POLICY_DOCUMENT="{_dq(json.dumps(document))}"',
+            'if DEFAULT_VERSION=$("${AWS[@]}" iam get-policy --policy-arn "$POLICY_ARN" '
+            '--query Policy.DefaultVersionId 2>/dev/null); then',
+            '  CURRENT=$("${AWS[@]}" iam get-policy-version --policy-arn "$POLICY_ARN" --version-id "$DEFAULT_VERSION" '
+            '--output json --query PolicyVersion.Document | tr -d " \\n\\r\\t")',
+            '  if [ "$CURRENT" != "$(tr -d " \\n\\r\\t" <<< "$POLICY_DOCUMENT")" ]; then',
+            '    OLD=$("${AWS[@]}" iam list-policy-versions --policy-arn "$POLICY_ARN" '
+            '--query "Versions[?!IsDefaultVersion].[VersionId]" | sed "s/^v//" | sort -n)',
+            '    if [ "$(wc -w <<< "$OLD")" -ge 4 ]; then  # a managed policy keeps at most 5 versions',
+            '      "${AWS[@]}" iam delete-policy-version --policy-arn "$POLICY_ARN" --version-id "v$(head -n1 <<< "$OLD")"',
+            '    fi',
+            '    "${AWS[@]}" iam create-policy-version --policy-arn "$POLICY_ARN" --policy-document "$POLICY_DOCUMENT" '
+            '--set-as-default > /dev/null',
+            '    echo "updated policy $POLICY_ARN"',
+            '  fi',
+            'else',
+            f'  "${{AWS[@]}}" iam create-policy --policy-name {q(p.policy_name)} --path /studio-vpce/ '
+            f'--description "Open SageMaker Studio only from inside $VPC_ID (studio-vpce)" '
+            f'--policy-document "$POLICY_DOCUMENT" --tags {tag_json} > /dev/null',
+            '  echo "created policy $POLICY_ARN"',
+            'fi']
+        for kind in ("user", "group", "role"):
+            array = f"ATTACH_{kind.upper()}S"
+            lines += [f'for NAME in ${{{array}[@]+"${{{array}[@]}}"}}; do',
+                      f'  "${{AWS[@]}}" iam attach-{kind}-policy --{kind}-name "$NAME" --policy-arn "$POLICY_ARN"',
+                      'done']
+    lines.append('echo "studio-vpce: done"')
+    return "\n".join(lines) + "\n"
