@@ -332,10 +332,10 @@ def _variable(name: str, kind: str, default: Any, description: str) -> str:
 def terraform(plan: Plan) -> str:
     d = _desired(plan)
     p = d.profile
-    out = [f"# studio-vpce profile {p.name}: SageMaker Studio reachable privately from a VPC.\n"
-           "# Region, partition and account come from the provider; the variables default to the profile's values.",
-           'terraform {\n  required_version = ">= 1.3"\n  required_providers {\n    aws = {\n'
-           '      source  = "hashicorp/aws"\n      version = ">= 5.0"\n    }\n  }\n}',
+    out = [(f"# studio-vpce profile {p.name}: SageMaker Studio reachable privately from a VPC.\n"
+           "# Region, partition and account come from the provider; the variables default to the profile's values."),
+           ('terraform {\n  required_version = ">= 1.3"\n  required_providers {\n    aws = {\n'
+           '      source  = "hashicorp/aws"\n      version = ">= 5.0"\n    }\n  }\n}'),
            _variable("vpc_id", "string", p.vpc_id, "The Studio domain's VPC")]
     if d.interface:
         out.append(_variable("subnet_ids", "list(string)", list(p.subnet_ids),
@@ -379,7 +379,7 @@ def terraform(plan: Plan) -> str:
     documents = d.endpoint_policies(region=TF["region"], partition=TF["partition"], account=TF["account"],
                                     domain=TF["domain"])
     for endpoint in d.endpoints:
-        body = [f'vpc_id              = var.vpc_id',
+        body = ['vpc_id              = var.vpc_id',
                 f'service_name        = "{d.service(endpoint, TF["region"])}"',
                 f'vpc_endpoint_type   = "{endpoint.type}"']
         if endpoint.type == "Gateway":
@@ -540,17 +540,17 @@ def cli_script(plan: Plan) -> str:
     elif d.interface:
         name = _group_name(p)
         lines += [
-            f'SG_ID=$("${{AWS[@]}}" ec2 describe-security-groups --filters "Name=vpc-id,Values=$VPC_ID" '
-            f'"Name=group-name,Values={name}" --query "SecurityGroups[0].GroupId")',
+            (f'SG_ID=$("${{AWS[@]}}" ec2 describe-security-groups --filters "Name=vpc-id,Values=$VPC_ID" '
+            f'"Name=group-name,Values={name}" --query "SecurityGroups[0].GroupId")'),
             'if ! found "$SG_ID"; then',
-            f'  SG_ID=$("${{AWS[@]}}" ec2 create-security-group --group-name {q(name)} '
+            (f'  SG_ID=$("${{AWS[@]}}" ec2 create-security-group --group-name {q(name)} '
             f'--description {q(GROUP_DESCRIPTION)} --vpc-id "$VPC_ID" '
-            f'--tag-specifications {_tag_spec("security-group", resource_tags(p, name))} --query GroupId)',
+            f'--tag-specifications {_tag_spec("security-group", resource_tags(p, name))} --query GroupId)'),
             '  echo "created security group $SG_ID"',
             'fi',
             'for SOURCE in ${STUDIO_SECURITY_GROUP_IDS[@]+"${STUDIO_SECURITY_GROUP_IDS[@]}"}; do',
-            f'  tolerate InvalidPermission.Duplicate "${{AWS[@]}}" ec2 authorize-security-group-ingress --group-id "$SG_ID" '
-            f'--ip-permissions "{_dq(_permission("$SOURCE"))}"',
+            (f'  tolerate InvalidPermission.Duplicate "${{AWS[@]}}" ec2 authorize-security-group-ingress --group-id "$SG_ID" '
+            f'--ip-permissions "{_dq(_permission("$SOURCE"))}"'),
             'done']
         for cidr in d.cidr_sources:
             lines.append(f'tolerate InvalidPermission.Duplicate "${{AWS[@]}}" ec2 authorize-security-group-ingress '
@@ -573,9 +573,9 @@ def cli_script(plan: Plan) -> str:
             f'{var}=$(endpoint "{service}" {endpoint.type})',
             f'if ! found "${var}"; then',
             f'  TOKEN="studio-vpce-{_token(d, endpoint)}-$(printf %s {params} | cksum | cut -d" " -f1)"',
-            f'  {var}=$("${{AWS[@]}}" ec2 create-vpc-endpoint --vpc-endpoint-type {endpoint.type} --vpc-id "$VPC_ID" '
+            (f'  {var}=$("${{AWS[@]}}" ec2 create-vpc-endpoint --vpc-endpoint-type {endpoint.type} --vpc-id "$VPC_ID" '
             f'--service-name "{service}" {where} --client-token "$TOKEN" '
-            f'--tag-specifications {_tag_spec("vpc-endpoint", endpoint.tags)} --query VpcEndpoint.VpcEndpointId)',
+            f'--tag-specifications {_tag_spec("vpc-endpoint", endpoint.tags)} --query VpcEndpoint.VpcEndpointId)'),
             f'  echo "created {endpoint.key} endpoint ${var}"',
             'fi']
     if d.endpoints:
@@ -587,26 +587,26 @@ def cli_script(plan: Plan) -> str:
         lines += [
             f'ZONE_{key}=$(zone "{name}")',
             f'if ! found "$ZONE_{key}"; then',
-            f'  ZONE_{key}=$("${{AWS[@]}}" route53 create-hosted-zone --name "{name}" '
+            (f'  ZONE_{key}=$("${{AWS[@]}}" route53 create-hosted-zone --name "{name}" '
             f'--caller-reference "studio-vpce-{p.name}-{zone.key}-$(date +%s)" '
             f'--vpc "VPCRegion=$REGION,VPCId=$VPC_ID" '
-            f'--hosted-zone-config {q(f"Comment=studio-vpce {p.name},PrivateZone=true")} --query HostedZone.Id)',
+            f'--hosted-zone-config {q(f"Comment=studio-vpce {p.name},PrivateZone=true")} --query HostedZone.Id)'),
             f'  echo "created hosted zone $ZONE_{key}"',
             'fi',
             f'ZONE_{key}=${{ZONE_{key}##*/}}',
-            f'"${{AWS[@]}}" route53 change-tags-for-resource --resource-type hostedzone --resource-id "$ZONE_{key}" '
-            f'--add-tags {tag_json}']
+            (f'"${{AWS[@]}}" route53 change-tags-for-resource --resource-type hostedzone --resource-id "$ZONE_{key}" '
+            f'--add-tags {tag_json}')]
         if zone.record:
             record = d.zone_name(zone.record, SH["region"])
             lines += [
-                f'TARGET=$("${{AWS[@]}}" ec2 describe-vpc-endpoints --vpc-endpoint-ids "$VPCE_{key}" '
-                f'--query "VpcEndpoints[0].DnsEntries[0].[DnsName,HostedZoneId]")',
+                (f'TARGET=$("${{AWS[@]}}" ec2 describe-vpc-endpoints --vpc-endpoint-ids "$VPCE_{key}" '
+                f'--query "VpcEndpoints[0].DnsEntries[0].[DnsName,HostedZoneId]")'),
                 'read -r TARGET_DNS TARGET_ZONE <<< "$TARGET"',
-                f'"${{AWS[@]}}" route53 change-resource-record-sets --hosted-zone-id "$ZONE_{key}" --change-batch '
+                (f'"${{AWS[@]}}" route53 change-resource-record-sets --hosted-zone-id "$ZONE_{key}" --change-batch '
                 f'"{{\\"Comment\\":\\"studio-vpce {p.name}\\",\\"Changes\\":[{{\\"Action\\":\\"UPSERT\\",'
                 f'\\"ResourceRecordSet\\":{{\\"Name\\":\\"{record}\\",'
                 f'\\"Type\\":\\"A\\",\\"AliasTarget\\":{{\\"HostedZoneId\\":\\"$TARGET_ZONE\\",'
-                f'\\"DNSName\\":\\"$TARGET_DNS\\",\\"EvaluateTargetHealth\\":false}}}}}}]}}" > /dev/null']
+                f'\\"DNSName\\":\\"$TARGET_DNS\\",\\"EvaluateTargetHealth\\":false}}}}}}]}}" > /dev/null')]
         for vpc in zone.associate_vpc_ids:
             lines.append(f'tolerate ConflictingDomainExists "${{AWS[@]}}" route53 associate-vpc-with-hosted-zone '
                          f'--hosted-zone-id "$ZONE_{key}" --vpc "VPCRegion=$REGION,VPCId={vpc}"')
@@ -617,24 +617,24 @@ def cli_script(plan: Plan) -> str:
         lines += [
             f'POLICY_ARN="arn:$PARTITION:iam::$ACCOUNT:policy/studio-vpce/{p.policy_name}"',
             f'POLICY_DOCUMENT="{_dq(json.dumps(document))}"',
-            'if DEFAULT_VERSION=$("${AWS[@]}" iam get-policy --policy-arn "$POLICY_ARN" '
-            '--query Policy.DefaultVersionId 2>/dev/null); then',
-            '  CURRENT=$("${AWS[@]}" iam get-policy-version --policy-arn "$POLICY_ARN" --version-id "$DEFAULT_VERSION" '
-            '--output json --query PolicyVersion.Document | tr -d " \\n\\r\\t")',
+            ('if DEFAULT_VERSION=$("${AWS[@]}" iam get-policy --policy-arn "$POLICY_ARN" '
+            '--query Policy.DefaultVersionId 2>/dev/null); then'),
+            ('  CURRENT=$("${AWS[@]}" iam get-policy-version --policy-arn "$POLICY_ARN" --version-id "$DEFAULT_VERSION" '
+            '--output json --query PolicyVersion.Document | tr -d " \\n\\r\\t")'),
             '  if [ "$CURRENT" != "$(tr -d " \\n\\r\\t" <<< "$POLICY_DOCUMENT")" ]; then',
-            '    OLD=$("${AWS[@]}" iam list-policy-versions --policy-arn "$POLICY_ARN" '
-            '--query "Versions[?!IsDefaultVersion].[VersionId]" | sed "s/^v//" | sort -n)',
+            ('    OLD=$("${AWS[@]}" iam list-policy-versions --policy-arn "$POLICY_ARN" '
+            '--query "Versions[?!IsDefaultVersion].[VersionId]" | sed "s/^v//" | sort -n)'),
             '    if [ "$(wc -w <<< "$OLD")" -ge 4 ]; then  # a managed policy keeps at most 5 versions',
             '      "${AWS[@]}" iam delete-policy-version --policy-arn "$POLICY_ARN" --version-id "v$(head -n1 <<< "$OLD")"',
             '    fi',
-            '    "${AWS[@]}" iam create-policy-version --policy-arn "$POLICY_ARN" --policy-document "$POLICY_DOCUMENT" '
-            '--set-as-default > /dev/null',
+            ('    "${AWS[@]}" iam create-policy-version --policy-arn "$POLICY_ARN" --policy-document "$POLICY_DOCUMENT" '
+            '--set-as-default > /dev/null'),
             '    echo "updated policy $POLICY_ARN"',
             '  fi',
             'else',
-            f'  "${{AWS[@]}}" iam create-policy --policy-name {q(p.policy_name)} --path /studio-vpce/ '
+            (f'  "${{AWS[@]}}" iam create-policy --policy-name {q(p.policy_name)} --path /studio-vpce/ '
             f'--description "Open SageMaker Studio only from inside $VPC_ID (studio-vpce)" '
-            f'--policy-document "$POLICY_DOCUMENT" --tags {tag_json} > /dev/null',
+            f'--policy-document "$POLICY_DOCUMENT" --tags {tag_json} > /dev/null'),
             '  echo "created policy $POLICY_ARN"',
             'fi']
         for kind in ("user", "group", "role"):
