@@ -141,7 +141,7 @@ def _desired(plan: Plan) -> _Desired:
     for change in keep:
         if change.type == "hosted_zone":
             key = change.address.split(".", 1)[1]
-            name = change.after.get("name") or change.before.get("name")
+            name = str(change.after.get("name") or change.before.get("name"))
             record = next((c.after["name"] for c in keep if c.type == "route53_record"
                            and c.address == f"route53_record.{key}"), None)
             associated = [c.after["vpc_id"] for c in keep if c.type == "hosted_zone_association"
