@@ -1,32 +1,63 @@
-"""SPEC 8 export: CloudFormation passes cfn-lint, Terraform parses as HCL, the CLI script builds what apply builds."""
+"""SPEC 8 export: every format builds what apply builds (read from the same plan), deploys in any account and
+region (parameters, pseudo parameters), passes its tool's checks, and the CLI script is rerunnable."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import boto3
 import hcl2
 import pytest
+import yaml
 
 from conftest import PROFILES, profile, reset_and_seed
 from wizard.discovery import observe
-from wizard.export import cloudformation, terraform
+from wizard.export import cli_script, cloudformation, terraform
+from wizard.models import Plan
 from wizard.planner import plan
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.stem for p in PROFILES.glob("*.yaml"))
+# A profile beyond the examples: extra endpoints (S3 is a gateway), IPv4 and IPv6 sources, a tag with a space.
+EXTRAS_YAML = """version: 1
+name: research-extras
+region: us-west-2
+account_id: "123456789012"
+vpc_id: vpc-e330ccb17b3f6f8b1
+subnet_ids: [subnet-1c535523a350b2a6d, subnet-fcae4f85ccdd1756c]
+domain_id: d-research
+endpoints: {studio: true, api: true, extra: [s3, sts]}
+security_group: {allow_from_cidrs: [10.20.0.0/16, "2001:db8::/56"]}
+access:
+  mode: vpce
+  attach: {users: [alice], groups: [], roles: []}
+tags: {team: research lab}
+"""
 
 
-@pytest.mark.parametrize("name", EXAMPLES)
+def extras_profile():  # noqa: ANN201
+    return profile("vpce", name="research-extras", endpoints={"studio": True, "api": True, "extra": ["s3", "sts"]},
+                   security_group={"allow_from_cidrs": ["10.20.0.0/16", "2001:db8::/56"]},
+                   access={"attach": {"users": ["alice"], "groups": [], "roles": []}}, tags={"team": "research lab"})
+
+
+def _plan(cloud, name: str) -> Plan:  # noqa: ANN001
+    p = extras_profile() if name == "extras" else profile(name)
+    return plan(observe(cloud, p), p)
+
+
+@pytest.mark.parametrize("name", [*EXAMPLES, "extras"])
 def test_cloudformation_passes_cfn_lint(cloud, tmp_path: Path, name: str) -> None:  # noqa: ANN001
-    p = profile(name)
     template = tmp_path / "template.yaml"
-    template.write_text(cloudformation(plan(observe(cloud, p), p)))
+    template.write_text(cloudformation(_plan(cloud, name)))
     result = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), str(template)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -42,11 +73,255 @@ def test_terraform_parses_as_hcl_with_the_aws_providers_resources(cloud, name: s
         assert {"aws_route53_zone", "aws_route53_record"} <= kinds
 
 
-def test_template_is_parameterised_for_stacksets(cloud) -> None:  # noqa: ANN001
-    p = profile()
-    text = cloudformation(plan(observe(cloud, p), p))
-    assert "AWS::AccountId" in text and "AWS::Partition" in text and "123456789012" not in text
-    assert "List<AWS::EC2::Subnet::Id>" in text
+# ---------------------------------------------------------------- reading each format back (static)
+
+def _cfn(text: str, region: str = "us-west-2", account: str = "123456789012",
+         params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The template with parameters (defaults, or `params`), pseudo parameters and Fn::Sub resolved; Conditions
+    and GetAtt are left as they are."""
+    template = yaml.safe_load(text)
+    values: dict[str, Any] = {"AWS::Region": region, "AWS::AccountId": account, "AWS::Partition": "aws"}
+    for name, spec in template.get("Parameters", {}).items():
+        value = (params or {}).get(name, spec.get("Default"))
+        if spec["Type"].startswith("List<") or spec["Type"] == "CommaDelimitedList":
+            value = [v for v in str(value).split(",") if v]
+        values[name] = value
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            if set(node) == {"Ref"} and node["Ref"] in values:
+                return values[node["Ref"]]
+            if set(node) == {"Fn::Sub"}:
+                return re.sub(r"\$\{([^}]+)\}", lambda m: str(values.get(m.group(1), m.group(0))), node["Fn::Sub"])
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    return {"Resources": resolve(template["Resources"]), "Parameters": template["Parameters"]}
+
+
+def _unquote(value: Any) -> Any:
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    if isinstance(value, list):
+        return [_unquote(v) for v in value]
+    if isinstance(value, dict):
+        return {_unquote(k): _unquote(v) for k, v in value.items() if k != "__is_block__"}
+    return value
+
+
+def _tf(text: str, region: str = "us-west-2") -> dict[str, dict[str, dict[str, Any]]]:
+    """type -> name -> attributes, with variables (defaults) and the region data source resolved."""
+    parsed = hcl2.loads(text)
+    variables = {name: _unquote(spec.get("default")) for block in parsed.get("variable", [])
+                 for name, spec in _unquote(block).items()}
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, str):
+            whole = re.fullmatch(r"\$\{var\.(\w+)\}", node)
+            if whole:
+                return variables[whole.group(1)]
+            return node.replace("${data.aws_region.current.name}", region)
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        if isinstance(node, dict):
+            return {k: resolve(v) for k, v in node.items()}
+        return node
+
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for block in parsed["resource"]:
+        for kind, named in _unquote(block).items():
+            for name, body in named.items():
+                out.setdefault(kind, {})[name] = resolve(body)
+    return out
+
+
+def _cli_calls(text: str, region: str = "us-west-2") -> list[list[str]]:
+    """Each `aws` call in the script as words, with its arrays and $REGION expanded (no shell run)."""
+    arrays = {m.group(1): shlex.split(m.group(2)) for m in re.finditer(r"^([A-Z_]+)=\((.*)\)", text, re.M)}
+    calls = []
+    for line in text.replace("\\\n", " ").splitlines():
+        if '"${AWS[@]}"' not in line or line.lstrip().startswith("#"):
+            continue
+        line = re.sub(r'"\$\{([A-Z_]+)\[@\]\}"', lambda m: shlex.join(arrays.get(m.group(1), [m.group(0)]))
+                      if m.group(1) != "AWS" else m.group(0), line)
+        line = line.replace("${REGION}", region).replace("$REGION", region)
+        before, rest = line.split('"${AWS[@]}"', 1)
+        if "$(" in before:
+            rest = rest.rsplit(")", 1)[0]
+        words = shlex.split(rest)
+        calls.append(words)
+    return calls
+
+
+def _arg(words: list[str], flag: str) -> list[str]:
+    """The values after a flag, up to the next flag."""
+    if flag not in words:
+        return []
+    out = []
+    for word in words[words.index(flag) + 1:]:
+        if word.startswith("--"):
+            break
+        out.append(word)
+    return out
+
+
+def _planned_endpoints(p: Plan) -> set[tuple[str, str, bool, tuple[str, ...]]]:
+    """(service, type, private DNS, subnets or route tables) for every endpoint apply would build."""
+    return {(c.after["service_name"], c.after["type"], bool(c.after.get("private_dns_enabled")),
+             tuple(sorted(c.after.get("subnet_ids") or c.after.get("route_table_ids") or ())))
+            for c in p.changes if c.type == "vpc_endpoint" and c.action != "delete"}
+
+
+def _exported_endpoints(fmt: str, text: str) -> set[tuple[str, str, bool, tuple[str, ...]]]:
+    if fmt == "cloudformation":
+        resources = _cfn(text)["Resources"].values()
+        return {(r["Properties"]["ServiceName"], r["Properties"]["VpcEndpointType"],
+                 bool(r["Properties"].get("PrivateDnsEnabled")),
+                 tuple(sorted(r["Properties"].get("SubnetIds") or r["Properties"].get("RouteTableIds") or ())))
+                for r in resources if r["Type"] == "AWS::EC2::VPCEndpoint"}
+    if fmt == "terraform":
+        return {(r["service_name"], r["vpc_endpoint_type"], bool(r.get("private_dns_enabled")),
+                 tuple(sorted(r.get("subnet_ids") or r.get("route_table_ids") or ())))
+                for r in _tf(text).get("aws_vpc_endpoint", {}).values()}
+    out = set()
+    for words in _cli_calls(text):
+        if words[:2] == ["ec2", "create-vpc-endpoint"]:
+            out.add((_arg(words, "--service-name")[0], _arg(words, "--vpc-endpoint-type")[0],
+                     "--private-dns-enabled" in words,
+                     tuple(sorted(_arg(words, "--subnet-ids") or _arg(words, "--route-table-ids")))))
+    return out
+
+
+EXPORTERS = {"cloudformation": cloudformation, "terraform": terraform, "cli": cli_script}
+
+
+@pytest.mark.parametrize("fmt", sorted(EXPORTERS))
+def test_s3_is_a_gateway_on_the_route_tables_in_every_export_as_apply_plans_it(cloud, fmt: str) -> None:  # noqa: ANN001
+    p = _plan(cloud, "extras")
+    planned = _planned_endpoints(p)
+    s3 = next(e for e in planned if e[0].endswith(".s3"))
+    assert s3[1] == "Gateway" and s3[3], "the plan routes S3 through a gateway on the domain's route tables"
+    assert _exported_endpoints(fmt, EXPORTERS[fmt](p)) == planned
+
+
+@pytest.mark.parametrize("fmt", sorted(EXPORTERS))
+def test_ipv6_sources_are_ipv6_rules_in_every_export(cloud, fmt: str) -> None:  # noqa: ANN001
+    text = EXPORTERS[fmt](_plan(cloud, "extras"))
+    if fmt == "cloudformation":
+        rules = [r["Properties"] for r in _cfn(text)["Resources"].values() if r["Type"] == "AWS::EC2::SecurityGroupIngress"]
+        sources = {r.get("CidrIpv6") or r.get("CidrIp") or r.get("SourceSecurityGroupId") for r in rules}
+        assert {"CidrIpv6": "2001:db8::/56"}.items() <= next(r for r in rules if "CidrIpv6" in r).items()
+        assert all(":" not in r.get("CidrIp", "") for r in rules)
+    elif fmt == "terraform":
+        rules = list(_tf(text)["aws_vpc_security_group_ingress_rule"].values())
+        sources = {r.get("cidr_ipv6") or r.get("cidr_ipv4") or "groups" for r in rules}
+        assert all(":" not in r.get("cidr_ipv4", "") for r in rules)
+        assert any(r.get("cidr_ipv6") == "2001:db8::/56" for r in rules)
+    else:
+        calls = [w for w in _cli_calls(text) if w[:2] == ["ec2", "authorize-security-group-ingress"]]
+        assert calls and all("--cidr" not in w for w in calls), "--cidr takes IPv4 only: use --ip-permissions"
+        permissions = [json.loads(_arg(w, "--ip-permissions")[0])[0] for w in calls if "$SOURCE" not in " ".join(w)]
+        sources = {r["CidrIpv6"] for perm in permissions for r in perm.get("Ipv6Ranges", [])} | {
+            r["CidrIp"] for perm in permissions for r in perm.get("IpRanges", [])}
+        assert sources == {"10.20.0.0/16", "2001:db8::/56"}
+    assert {"10.20.0.0/16", "2001:db8::/56"} <= sources
+
+
+def _pinned(p: Plan) -> list[str]:
+    """Values that must not be literals in a template that deploys anywhere (only parameter defaults)."""
+    prof = p.profile
+    attach = prof.access.attach
+    groups = [c.after["source"] for c in p.changes if c.type == "security_group_rule" and c.after["source"].startswith("sg-")]
+    tables = [t for c in p.changes if c.type == "vpc_endpoint" for t in c.after.get("route_table_ids", [])]
+    return [p.region, p.account_id, prof.vpc_id, prof.domain_id, *prof.subnet_ids, *groups, *tables,
+            *(f'"{n}"' for n in (*attach.users, *attach.groups, *attach.roles))]
+
+
+@pytest.mark.parametrize("name", [*EXAMPLES, "extras"])
+def test_cloudformation_pins_nothing_to_one_account_or_region(cloud, name: str) -> None:  # noqa: ANN001
+    p = _plan(cloud, name)
+    text = cloudformation(p)
+    template = yaml.safe_load(text)
+    body = json.dumps([template["Resources"], template.get("Conditions", {}), template.get("Outputs", {})])
+    assert [v for v in _pinned(p) if v in body] == []
+    assert {"VpcId", "DomainId"} <= set(template["Parameters"])
+    # Deployed elsewhere, every region, account and id comes from there.
+    elsewhere = _cfn(text, region="eu-central-1", account="210987654321", params={
+        "VpcId": "vpc-0aaaaaaaaaaaaaaaa", "DomainId": "d-elsewhere"})
+    resolved = json.dumps(elsewhere["Resources"])
+    assert "us-west-2" not in resolved and "123456789012" not in resolved and p.profile.domain_id not in resolved
+    for r in elsewhere["Resources"].values():
+        if r["Type"] == "AWS::EC2::VPCEndpoint":
+            assert ".eu-central-1." in r["Properties"]["ServiceName"]
+            assert r["Properties"]["VpcId"] == "vpc-0aaaaaaaaaaaaaaaa"
+    arns = re.findall(r"arn:aws:sagemaker:[^\"]*", resolved)
+    assert all(a.startswith("arn:aws:sagemaker:eu-central-1:210987654321:") and "/d-elsewhere/" in a for a in arns)
+
+
+@pytest.mark.parametrize("name", [*EXAMPLES, "extras"])
+def test_terraform_pins_nothing_to_one_account_or_region(cloud, name: str) -> None:  # noqa: ANN001
+    p = _plan(cloud, name)
+    text = terraform(p)
+    resources = text[text.index('data "aws_region"'):]
+    assert [v for v in _pinned(p) if v in resources] == []
+    assert re.search(r'version\s*=\s*">= 5.0"', text), "works with the AWS provider 5.x and 6.x"
+    assert "aws_region.current.region" not in text, "6.x only: 5.x has data.aws_region.current.name"
+
+
+@pytest.mark.parametrize("name", ["vpce", "hosted-zone", "extras"])
+def test_every_export_tags_what_apply_tags(cloud, name: str) -> None:  # noqa: ANN001
+    p = _plan(cloud, name)
+    wanted = sorted(json.dumps(c.after["tags"], sort_keys=True) for c in p.changes
+                    if c.type in ("security_group", "vpc_endpoint", "hosted_zone") and c.action == "create")
+    assert wanted
+    cfn = _cfn(cloudformation(p))["Resources"].values()
+    got = sorted(json.dumps({t["Key"]: t["Value"] for t in r["Properties"].get("Tags") or r["Properties"]["HostedZoneTags"]},
+                            sort_keys=True) for r in cfn
+                 if r["Type"] in ("AWS::EC2::SecurityGroup", "AWS::EC2::VPCEndpoint", "AWS::Route53::HostedZone"))
+    assert got == wanted, "cloudformation"
+    tf = _tf(terraform(p))
+    got = sorted(json.dumps(r["tags"], sort_keys=True) for kind in ("aws_security_group", "aws_vpc_endpoint", "aws_route53_zone")
+                 for r in tf.get(kind, {}).values())
+    assert got == wanted, "terraform"
+    policy_tags = next(c.after["tags"] for c in p.changes if c.address == "iam_policy.access")
+    assert next(iter(tf["aws_iam_policy"].values()))["tags"] == policy_tags
+    calls = _cli_calls(cli_script(p))
+    specs = [json.loads(_arg(w, "--tag-specifications")[0])[0]["Tags"] for w in calls if "--tag-specifications" in w]
+    zones = [json.loads(_arg(w, "--add-tags")[0]) for w in calls if w[:2] == ["route53", "change-tags-for-resource"]]
+    got = sorted(json.dumps({t["Key"]: t["Value"] for t in tags}, sort_keys=True) for tags in specs + zones)
+    assert got == wanted, "cli"
+    iam = next(json.loads(_arg(w, "--tags")[0]) for w in calls if w[:2] == ["iam", "create-policy"])
+    assert {t["Key"]: t["Value"] for t in iam} == policy_tags
+
+
+def _terraform_env(tmp_path: Path) -> dict[str, str]:
+    terraform_bin = shutil.which("terraform")
+    mirror = Path(os.environ.get("STUDIO_VPCE_TF_MIRROR", "/opt/tf-plugins"))
+    if terraform_bin is None:
+        pytest.skip("no terraform binary on PATH")
+    if not (mirror / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
+        pytest.skip(f"no AWS provider in a filesystem mirror at {mirror} (set STUDIO_VPCE_TF_MIRROR)")
+    rc = tmp_path / "terraform.rc"
+    rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n')
+    return {**os.environ, "TF_CLI_CONFIG_FILE": str(rc), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1",
+            "TF_PLUGIN_CACHE_DIR": ""}
+
+
+def test_terraform_export_passes_terraform_validate(cloud, tmp_path: Path) -> None:  # noqa: ANN001
+    """Every example's export as a module of one root configuration: one init, one validate for all."""
+    env = _terraform_env(tmp_path)
+    root = tmp_path / "root"
+    modules = []
+    for name in [*EXAMPLES, "extras"]:
+        (root / name).mkdir(parents=True)
+        (root / name / "main.tf").write_text(terraform(_plan(cloud, name)))
+        modules.append(f'module "{name.replace("-", "_")}" {{\n  source = "./{name}"\n}}')
+    (root / "main.tf").write_text("\n".join(modules) + "\n")
+    for command in (["init", "-backend=false", "-input=false", "-no-color"], ["validate", "-no-color"]):
+        done = subprocess.run(["terraform", *command], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
 # ---------------------------------------------------------------- the CLI script against apply
