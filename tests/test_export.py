@@ -17,8 +17,8 @@ import boto3
 import hcl2
 import pytest
 import yaml
-
 from conftest import PROFILES, profile, reset_and_seed
+
 from wizard.discovery import observe
 from wizard.export import cli_script, cloudformation, terraform
 from wizard.models import Plan
@@ -49,6 +49,10 @@ def extras_profile():  # noqa: ANN201
                    access={"attach": {"users": ["alice"], "groups": [], "roles": []}}, tags={"team": "research lab"})
 
 
+def _run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, check=False, **kwargs)
+
+
 def _plan(cloud, name: str) -> Plan:  # noqa: ANN001
     p = extras_profile() if name == "extras" else profile(name)
     return plan(observe(cloud, p), p)
@@ -58,7 +62,7 @@ def _plan(cloud, name: str) -> Plan:  # noqa: ANN001
 def test_cloudformation_passes_cfn_lint(cloud, tmp_path: Path, name: str) -> None:  # noqa: ANN001
     template = tmp_path / "template.yaml"
     template.write_text(cloudformation(_plan(cloud, name)))
-    result = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), str(template)], capture_output=True, text=True)
+    result = _run([str(Path(sys.executable).parent / "cfn-lint"), str(template)])
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -139,7 +143,7 @@ def _tf(text: str, region: str = "us-west-2") -> dict[str, dict[str, dict[str, A
 
 def _cli_calls(text: str, region: str = "us-west-2") -> list[list[str]]:
     """Each `aws` call in the script as words, with its arrays and $REGION expanded (no shell run)."""
-    arrays = {m.group(1): shlex.split(m.group(2)) for m in re.finditer(r"^([A-Z_]+)=\((.*)\)", text, re.M)}
+    arrays = {m.group(1): shlex.split(m.group(2)) for m in re.finditer(r"^([A-Z_]+)=\((.*)\)", text, re.MULTILINE)}
     calls = []
     for line in text.replace("\\\n", " ").splitlines():
         if '"${AWS[@]}"' not in line or line.lstrip().startswith("#"):
@@ -320,68 +324,182 @@ def test_terraform_export_passes_terraform_validate(cloud, tmp_path: Path) -> No
         modules.append(f'module "{name.replace("-", "_")}" {{\n  source = "./{name}"\n}}')
     (root / "main.tf").write_text("\n".join(modules) + "\n")
     for command in (["init", "-backend=false", "-input=false", "-no-color"], ["validate", "-no-color"]):
-        done = subprocess.run(["terraform", *command], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+        done = _run(["terraform", *command], cwd=root, env=env, timeout=300)
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
 # ---------------------------------------------------------------- the CLI script against apply
 
 def _resources(url: str) -> dict:
+    """Everything the tool builds, as comparable data (endpoint ids replaced by their service names)."""
     session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2")
     ec2, iam, r53 = (session.client(s, endpoint_url=url) for s in ("ec2", "iam", "route53"))
     endpoints = ec2.describe_vpc_endpoints()["VpcEndpoints"]
     ids = {e["VpcEndpointId"]: e["ServiceName"] for e in endpoints}
-    out: dict = {"endpoints": sorted((e["ServiceName"], e["PrivateDnsEnabled"], tuple(sorted(e["SubnetIds"])),
-                                      json.dumps(json.loads(e.get("PolicyDocument") or "{}"), sort_keys=True),
+    out: dict = {"endpoints": sorted((e["ServiceName"], e["VpcEndpointType"], e["PrivateDnsEnabled"],
+                                      tuple(sorted(e.get("SubnetIds", []))), tuple(sorted(e.get("RouteTableIds", []))),
+                                      tuple(sorted(g["GroupName"] for g in e.get("Groups", []))),
+                                      json.dumps(json.loads(e.get("PolicyDocument") or "{}"), sort_keys=True)
+                                      if e["VpcEndpointType"] == "Interface" else "",
                                       tuple(sorted((t["Key"], t["Value"]) for t in e.get("Tags", []))))
                                      for e in endpoints)}
-    out["groups"] = sorted((g["GroupName"], json.dumps(sorted(
-        (p["FromPort"], [x["GroupId"] for x in p.get("UserIdGroupPairs", [])], [x["CidrIp"] for x in p.get("IpRanges", [])])
+    out["groups"] = sorted((g["GroupName"], g.get("Description"), json.dumps(sorted(
+        (p["FromPort"], sorted(x["GroupId"] for x in p.get("UserIdGroupPairs", [])),
+         sorted(x["CidrIp"] for x in p.get("IpRanges", [])), sorted(x["CidrIpv6"] for x in p.get("Ipv6Ranges", [])))
         for p in g["IpPermissions"])), tuple(sorted((t["Key"], t["Value"]) for t in g.get("Tags", []))))
         for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"].startswith("studio-vpce-"))
     policies = []
     for pol in iam.list_policies(Scope="Local", PathPrefix="/studio-vpce/")["Policies"]:
+        versions = iam.list_policy_versions(PolicyArn=pol["Arn"])["Versions"]
         doc = json.dumps(iam.get_policy_version(PolicyArn=pol["Arn"], VersionId=pol["DefaultVersionId"])
                          ["PolicyVersion"]["Document"], sort_keys=True)
         for vpce, service in ids.items():
             doc = doc.replace(vpce, service)
         entities = iam.list_entities_for_policy(PolicyArn=pol["Arn"])
-        policies.append((pol["PolicyName"], doc, sorted(u["UserName"] for u in entities["PolicyUsers"]),
+        tags = iam.list_policy_tags(PolicyArn=pol["Arn"])["Tags"]
+        policies.append((pol["PolicyName"], doc, len(versions), sorted((t["Key"], t["Value"]) for t in tags),
+                         sorted(u["UserName"] for u in entities["PolicyUsers"]),
                          sorted(g["GroupName"] for g in entities["PolicyGroups"]),
                          sorted(r["RoleName"] for r in entities["PolicyRoles"])))
     out["policies"] = sorted(policies)
     zones = []
     for zone in r53.list_hosted_zones()["HostedZones"]:
         records = r53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
-        zones.append((zone["Name"], sorted((r["Name"], r["Type"]) for r in records if r["Type"] == "A")))
+        tags = r53.list_tags_for_resource(ResourceType="hostedzone", ResourceId=zone["Id"].split("/")[-1])
+        zones.append((zone["Name"], sorted((t["Key"], t["Value"]) for t in tags["ResourceTagSet"]["Tags"]),
+                      sorted((r["Name"], r["Type"], re.sub(r"vpce-[0-9a-f]+-[0-9a-z]+", "vpce", r.get("AliasTarget", {}).get("DNSName", ""))) for r in records
+                             if r["Type"] == "A")))
     out["zones"] = sorted(zones)
     return out
 
 
-def _env() -> dict[str, str]:
+def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_CONFIG_FILE=os.devnull,
                AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true",
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}", **extra)
     return env
 
 
-@pytest.mark.skipif(shutil.which("aws", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}") is None,
-                    reason="the AWS CLI is installed by the test extra")
-@pytest.mark.parametrize("name", ["vpce", "hosted-zone", "deny-guardrail"])
-def test_cli_script_and_apply_build_the_same_resources(moto_server: str, tmp_path: Path, name: str) -> None:
-    profile_path = f"profiles/{name}.yaml"
+def _profile_path(name: str, tmp_path: Path) -> str:
+    if name != "extras":
+        return str(ROOT / "profiles" / f"{name}.yaml")
+    path = tmp_path / "extras.yaml"
+    path.write_text(EXTRAS_YAML)
+    return str(path)
+
+
+def _export_script(profile_path: str, server: str, tmp_path: Path) -> Path:
+    script = tmp_path / "setup.sh"
+    exported = _run([sys.executable, "-m", "wizard", "export", profile_path, "--format", "cli", "--out", str(script),
+                     "--endpoint-url", server], cwd=ROOT, env=_env())
+    assert exported.returncode == 0, exported.stderr
+    return script
+
+
+needs_aws_cli = pytest.mark.skipif(
+    shutil.which("aws", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}") is None,
+    reason="the AWS CLI is installed by the test extra")
+
+
+@needs_aws_cli
+@pytest.mark.parametrize("name", ["hosted-zone", "extras"])
+def test_cli_script_builds_what_apply_builds_and_a_second_run_changes_nothing(moto_server: str, tmp_path: Path,
+                                                                             name: str) -> None:
+    profile_path = _profile_path(name, tmp_path)
     server = reset_and_seed(moto_server)
-    applied = subprocess.run([sys.executable, "-m", "wizard", "apply", profile_path, "--yes", "--endpoint-url", server],
-                             capture_output=True, text=True, cwd=ROOT, env=_env(), stdin=subprocess.DEVNULL)
+    applied = _run([sys.executable, "-m", "wizard", "apply", profile_path, "--yes", "--endpoint-url", server],
+                   cwd=ROOT, env=_env(), stdin=subprocess.DEVNULL)
     assert applied.returncode == 0, applied.stderr
     by_apply = _resources(server)
     reset_and_seed(server)
-    script = tmp_path / "setup.sh"
-    exported = subprocess.run([sys.executable, "-m", "wizard", "export", profile_path, "--format", "cli", "--out",
-                               str(script), "--endpoint-url", server], capture_output=True, text=True, cwd=ROOT, env=_env())
-    assert exported.returncode == 0, exported.stderr
-    ran = subprocess.run(["bash", str(script), "--endpoint-url", server], capture_output=True, text=True, env=_env(),
-                         timeout=300)
-    assert ran.returncode == 0, ran.stderr[-2000:]
+    script = _export_script(profile_path, server, tmp_path)
+    first = _run(["bash", str(script), "--endpoint-url", server], env=_env(POLL_SECONDS="0"), timeout=300)
+    assert first.returncode == 0, first.stderr[-2000:]
     assert _resources(server) == by_apply
+    # Rerunnable: the second run finds everything and creates nothing (the first one's output says what it made).
+    second = _run(["bash", str(script), "--endpoint-url", server], env=_env(POLL_SECONDS="0"), timeout=300)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "created" in first.stdout and "created" not in second.stdout and "updated" not in second.stdout
+    assert _resources(server) == by_apply
+    # ... and apply's planner sees what the script made as this profile's: nothing to do.
+    planned = _run([sys.executable, "-m", "wizard", "plan", profile_path, "--endpoint-url", server,
+                    "--detailed-exitcode", "--output", "json"], cwd=ROOT, env=_env())
+    changes = [c["address"] for c in json.loads(planned.stdout)["changes"] if c["action"] != "no-op"]
+    assert (planned.returncode, changes) == (0, []), planned.stderr
+
+
+# ---------------------------------------------------------------- the CLI script's wait, with a stub `aws`
+
+FAKE_AWS = r"""#!/usr/bin/env bash
+# A stand-in for the AWS CLI that answers as AWS does for the calls the script makes, and logs every call.
+printf '%s\n' "$*" >> "$FAKE_AWS_LOG"
+case "$*" in
+  *"sts get-caller-identity"*) printf '210987654321\tarn:aws:iam::210987654321:user/ci\n' ;;
+  *"describe-security-groups"*) echo None ;;
+  *"create-security-group"*) echo sg-0123456789abcdef0 ;;
+  *"describe-vpc-endpoints --filters"*) echo None ;;
+  *"create-vpc-endpoint"*"sagemaker.api"*) echo vpce-0aaaaaaaaaaaaaaa2 ;;
+  *"create-vpc-endpoint"*) echo vpce-0aaaaaaaaaaaaaaa1 ;;
+  *"describe-vpc-endpoints --vpc-endpoint-ids"*) printf "$FAKE_STATES" ;;
+  *"iam get-policy "*) echo "An error occurred (NoSuchEntity) when calling the GetPolicy operation: not found" >&2; exit 254 ;;
+esac
+exit 0
+"""
+
+
+def _fake_aws(tmp_path: Path, states: str, region: str = "us-west-2") -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "aws").write_text(FAKE_AWS)
+    (bin_dir / "aws").chmod(0o755)
+    log = tmp_path / "calls.log"
+    log.touch()
+    script = tmp_path / "setup.sh"
+    script.write_text(cli_script(_offline_plan("vpce")))
+    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_AWS_LOG": str(log), "FAKE_STATES": states,
+           "AWS_REGION": region, "WAIT_SECONDS": "2", "POLL_SECONDS": "0.2", "HOME": str(tmp_path)}
+    ran = _run(["bash", str(script)], env=env, timeout=60)
+    return ran, log.read_text().splitlines()
+
+
+def _offline_plan(name: str) -> Plan:
+    """The example's plan against the seeded in-process account (no server needed)."""
+    from moto import mock_aws
+
+    from wizard import sandbox
+    from wizard.cloud import Cloud
+
+    with mock_aws():
+        session = boto3.Session(region_name="us-west-2")
+        sandbox.seed(session, "us-west-2")
+        cloud = Cloud("us-west-2", session=session)
+        p = profile(name)
+        return plan(observe(cloud, p), p)
+
+
+def test_cli_script_wait_stops_on_a_failed_endpoint_with_its_error(tmp_path: Path) -> None:
+    states = ("vpce-0aaaaaaaaaaaaaaa1\\tavailable\\tNone\\tNone\\n"
+              "vpce-0aaaaaaaaaaaaaaa2\\tfailed\\tInvalidParameter\\tsubnet-1 is in an unsupported zone\\n")
+    ran, calls = _fake_aws(tmp_path, states)
+    assert ran.returncode == 1
+    assert "failed" in ran.stderr and "subnet-1 is in an unsupported zone" in ran.stderr
+    assert not [c for c in calls if "create-policy" in c or "attach-" in c], "nothing after a failed endpoint"
+
+
+def test_cli_script_wait_is_bounded(tmp_path: Path) -> None:
+    states = "vpce-0aaaaaaaaaaaaaaa1\\tpending\\tNone\\tNone\\nvpce-0aaaaaaaaaaaaaaa2\\tpending\\tNone\\tNone\\n"
+    ran, calls = _fake_aws(tmp_path, states)
+    assert ran.returncode == 1 and "not available after 2s" in ran.stderr
+    assert 2 <= sum("describe-vpc-endpoints --vpc-endpoint-ids" in c for c in calls) < 40
+
+
+def test_cli_script_takes_the_region_from_one_variable(tmp_path: Path) -> None:
+    states = "vpce-0aaaaaaaaaaaaaaa1\\tAvailable\\tNone\\tNone\\nvpce-0aaaaaaaaaaaaaaa2\\tavailable\\tNone\\tNone\\n"
+    ran, calls = _fake_aws(tmp_path, states, region="eu-central-1")
+    assert ran.returncode == 0, ran.stderr
+    assert calls and all(c.startswith("--region eu-central-1 ") for c in calls)
+    assert not [c for c in calls if "us-west-2" in c]
+    creates = [c for c in calls if "create-vpc-endpoint" in c]
+    assert len(creates) == 2 and all(".eu-central-1." in c for c in creates)
+    assert any("arn:aws:sagemaker:eu-central-1:210987654321:" in c for c in calls if "create-policy" in c)
