@@ -56,6 +56,14 @@ def is_write(operation_name: str) -> bool:
     return not (operation_name.startswith(READ_PREFIXES) or operation_name in READ_CALLS)
 
 
+@pytest.fixture(autouse=True)
+def _sandbox_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """--demo keeps a sandbox server under the user's cache dir: each test has its own, and stops what it started."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    yield
+    sandbox.stop_server()
+
+
 class Calls:
     """Every AWS API call made in the process (any client), by patching botocore's one entry point."""
 

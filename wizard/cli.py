@@ -17,7 +17,7 @@ from typing import Any
 from wizard import __version__
 from wizard.errors import ConfigProblem, InvalidInput, Refused, StudioVpceError
 
-COMMANDS = ("wizard", "discover", "plan", "apply", "destroy", "verify", "export", "permissions")
+COMMANDS = ("wizard", "discover", "plan", "apply", "destroy", "verify", "export", "permissions", "sandbox")
 _VALUE_OPTIONS = {"--region", "--aws-profile", "--endpoint-url", "--output", "--out", "--format", "--user-profile"}
 log = logging.getLogger("studio-vpce")
 
@@ -80,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="plan: read-only (discover, plan, verify); apply: also apply and destroy; "
                         "verify: read-only plus verify --presigned-url")
 
+    p = sub.add_parser("sandbox", help="the --demo account's lifetime: status, reset (re-seed), stop")
+    p.add_argument("action", choices=("status", "reset", "stop"))
+    p.add_argument("--output", choices=("text", "json"), default="text")
+
     for action in sub.choices.values():
         _common(action, top=False)
     return parser
@@ -109,14 +113,24 @@ def make_cloud(args: argparse.Namespace, profile_region: str | None = None, prof
     if args.demo:
         from wizard import sandbox  # noqa: PLC0415
 
-        region = args.region or sandbox.DEMO_REGION
+        region = args.region or profile_region or sandbox.DEMO_REGION
+        sandbox.check_region(region)
         _check_region(region, "--region" if args.region else "the demo sandbox", profile_region, profile_path)
-        return Cloud(region, session=sandbox.start(region), demo=True)
+        if sandbox.in_process():  # tests and benches host the sandbox in their own process
+            return Cloud(region, session=sandbox.start(region), demo=True)
+        # The persistent sandbox server (started on first use; the wizard calls this from its discovery worker)
+        quiet = args.command == "wizard" and not getattr(args, "plain", False)  # no print under a full-screen UI
+        session, url = sandbox.connect(region, notify=None if quiet else _notice)
+        return Cloud(region, session=session, endpoint_url=url, demo=True)
     region, source = resolve_region(args.region, args.aws_profile, profile_region)
     if not region:
         raise ConfigProblem("no AWS region: pass --region, set AWS_REGION, or put region: in the profile")
     _check_region(region, source, profile_region, profile_path)
     return Cloud(region, aws_profile=args.aws_profile, endpoint_url=args.endpoint_url)
+
+
+def _notice(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def _check_region(region: str, source: str, profile_region: str | None, profile_path: str | None) -> None:
@@ -358,11 +372,6 @@ def cmd_wizard(args: argparse.Namespace) -> int:
         raise InvalidInput("the wizard needs a terminal; replay a saved profile with `studio-vpce apply PROFILE --yes`")
     from screens.app import run_app  # noqa: PLC0415 - the only place Textual is loaded
 
-    if args.demo:  # moto's import and seeding hold the GIL for seconds: do it before the UI, not under it
-        print("Starting the demo sandbox (an in-process moto account)...", flush=True)
-        from wizard import sandbox  # noqa: PLC0415
-
-        sandbox.start(args.region or sandbox.DEMO_REGION)
     session = WizardSession(lambda: make_cloud(args), preload=preload, demo=args.demo)
     saved = run_app(session, profile_path=args.profile)
     if saved:
@@ -377,8 +386,31 @@ def cmd_permissions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    """The --demo account's lifetime: a local moto server that keeps its state between commands."""
+    from wizard import sandbox  # noqa: PLC0415
+
+    if args.action == "status":
+        info = sandbox.status()
+        if args.output == "json":
+            print(json.dumps({"running": info is not None, "state_dir": str(sandbox.state_dir()), **(info or {})},
+                             indent=2))
+        else:
+            print(sandbox.describe(info))
+    elif args.action == "reset":
+        info = sandbox.reset()
+        print(f"demo sandbox reset: {', '.join(info['regions'])} seeded afresh" if info is not None else
+              "demo sandbox: not running, nothing to reset; the next --demo command starts a fresh one")
+    elif sandbox.stop_server():
+        print("demo sandbox stopped; the next --demo command starts a fresh one")
+    else:
+        print("demo sandbox: not running")
+    return 0
+
+
 HANDLERS = {"discover": cmd_discover, "plan": cmd_plan, "apply": cmd_apply, "destroy": cmd_destroy,
-            "verify": cmd_verify, "export": cmd_export, "wizard": cmd_wizard, "permissions": cmd_permissions}
+            "verify": cmd_verify, "export": cmd_export, "wizard": cmd_wizard, "permissions": cmd_permissions,
+            "sandbox": cmd_sandbox}
 
 
 def _setup_logging(debug: bool) -> None:

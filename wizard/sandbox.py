@@ -1,47 +1,151 @@
-"""The --demo account: an in-process moto account, seeded so that its ids are the same on every run.
+"""The --demo account: a local moto account that keeps its state between commands, as a real account does.
 
-It has what a new user needs to see every path: two VPCs (one with DNS hostnames off), subnets in several
-AZs (two in one AZ, one in a zone the Studio service does not offer), a Studio domain in IAM mode and one
-in IAM Identity Center mode, their security groups, IAM users, groups and roles. What moto lacks (Studio
-user profiles, presigned URLs) is supplied by botocore event hooks, and is clearly fake.
+The first `--demo` command starts a moto server on 127.0.0.1 in the background (its own, detached process);
+later commands reuse it, so `apply --demo` then `verify`, `plan`, `destroy` and the wizard see what the previous
+command did. Its state file (pid, port, since when, regions, idle timeout) and its log live under the user's
+cache directory ($XDG_CACHE_HOME, else ~/.cache, then studio-vpce/sandbox/), never in the working folder. It
+stops by itself after an idle timeout (STUDIO_VPCE_SANDBOX_IDLE_TIMEOUT seconds, one hour by default), and with
+`studio-vpce sandbox stop`; `studio-vpce sandbox reset` puts the seeded account back. A lock file makes
+concurrent first starts share one server.
+
+The seeded account has what a new user needs to see every path: two VPCs (one with DNS hostnames off), subnets
+in several AZs (two in one AZ, one in a zone the Studio service does not offer), a Studio domain in IAM mode and
+one in IAM Identity Center mode, their security groups, IAM users, groups and roles. Ids are the same on every
+run and in every region. What moto lacks is supplied here and is clearly fake: the endpoint-service list with
+the zones each service really offers (seeded, instead of moto's list that loads every backend), Studio user
+profiles and presigned URLs (botocore event hooks on the client side).
+
+Tests and benches may run the sandbox in-process instead (`start`/`stop`, or `seed` inside their own mock);
+`seed` runs in the process that hosts moto.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
+
+from wizard.errors import AwsError, ConfigProblem
 
 DEMO_REGION = "us-west-2"
 DEMO_SEED = 20261128
 DEMO_TOKEN = "DEMO-NOT-A-REAL-TOKEN"
-# Real AWS offers the Studio endpoint in some zones only; moto says "all". The sandbox tells the truth's shape.
-STUDIO_ZONES = ("us-west-2a", "us-west-2b", "us-west-2c")
+DEMO_ACCOUNT = "123456789012"
+IDLE_TIMEOUT = 3600.0  # seconds without a request before the server stops by itself
+START_TIMEOUT = 90.0  # seconds to wait for a new server (a loaded 2-core machine imports moto slowly)
+_PREFIX = "/_sandbox/"
 
-_mock: Any = None
+# The commercial regions the sandbox models, with their zones (suffix, zone id) as moto knows them.
+# tests/test_sandbox.py checks this table against moto's, so that seeding never names a zone moto rejects.
+ZONES: dict[str, tuple[tuple[str, str], ...]] = {
+    "af-south-1": (("a", "afs1-az1"), ("b", "afs1-az2"), ("c", "afs1-az3")),
+    "ap-east-1": (("a", "ape1-az1"), ("b", "ape1-az2"), ("c", "ape1-az3")),
+    "ap-northeast-1": (("a", "apne1-az4"), ("c", "apne1-az1"), ("d", "apne1-az2")),
+    "ap-northeast-2": (("a", "apne2-az1"), ("b", "apne2-az2"), ("c", "apne2-az3"), ("d", "apne2-az4")),
+    "ap-northeast-3": (("a", "apne3-az1"), ("b", "apne3-az2"), ("c", "apne3-az3")),
+    "ap-south-1": (("a", "aps1-az1"), ("b", "aps1-az3"), ("c", "aps1-az2")),
+    "ap-south-2": (("a", "aps2-az1"), ("b", "aps2-az2"), ("c", "aps2-az3")),
+    "ap-southeast-1": (("a", "apse1-az1"), ("b", "apse1-az2"), ("c", "apse1-az3")),
+    "ap-southeast-2": (("a", "apse2-az1"), ("b", "apse2-az3"), ("c", "apse2-az2")),
+    "ap-southeast-3": (("a", "apse3-az1"), ("b", "apse3-az2"), ("c", "apse3-az3")),
+    "ap-southeast-4": (("a", "apse4-az1"), ("b", "apse4-az2"), ("c", "apse4-az3")),
+    "ca-central-1": (("a", "cac1-az1"), ("b", "cac1-az2"), ("d", "cac1-az4")),
+    "ca-west-1": (("a", "caw1-az1"), ("b", "caw1-az2"), ("c", "caw1-az3")),
+    "eu-central-1": (("a", "euc1-az1"), ("b", "euc1-az2"), ("c", "euc1-az3")),
+    "eu-central-2": (("a", "euc2-az1"), ("b", "euc2-az2"), ("c", "euc2-az3")),
+    "eu-north-1": (("a", "eun1-az1"), ("b", "eun1-az2"), ("c", "eun1-az3")),
+    "eu-south-1": (("a", "eus1-az1"), ("b", "eus1-az2"), ("c", "eus1-az3")),
+    "eu-south-2": (("a", "eus2-az1"), ("b", "eus2-az2"), ("c", "eus2-az3")),
+    "eu-west-1": (("a", "euw1-az3"), ("b", "euw1-az1"), ("c", "euw1-az2")),
+    "eu-west-2": (("a", "euw2-az2"), ("b", "euw2-az3"), ("c", "euw2-az1")),
+    "eu-west-3": (("a", "euw3-az1"), ("b", "euw3-az2"), ("c", "euw3-az3")),
+    "il-central-1": (("a", "ilc1-az1"), ("b", "ilc1-az2"), ("c", "ilc1-az3")),
+    "me-central-1": (("a", "mec1-az1"), ("b", "mec1-az2"), ("c", "mec1-az3")),
+    "me-south-1": (("a", "mes1-az1"), ("b", "mes1-az2"), ("c", "mes1-az3")),
+    "sa-east-1": (("a", "sae1-az1"), ("b", "sae1-az2"), ("c", "sae1-az3")),
+    "us-east-1": (("a", "use1-az6"), ("b", "use1-az1"), ("c", "use1-az2"), ("d", "use1-az4"), ("e", "use1-az3"),
+                  ("f", "use1-az5")),
+    "us-east-2": (("a", "use2-az1"), ("b", "use2-az2"), ("c", "use2-az3")),
+    "us-west-1": (("a", "usw1-az3"), ("b", "usw1-az1")),
+    "us-west-2": (("a", "usw2-az2"), ("b", "usw2-az1"), ("c", "usw2-az3"), ("d", "usw2-az4")),
+}
+
+# Interface endpoint services the sandbox offers besides SageMaker's own (what a VpcOnly domain may need, and
+# what the tool's extras name); s3 and dynamodb also come as gateways, as in AWS.
+_SERVICES = ("sagemaker.runtime", "sagemaker.featurestore-runtime", "sagemaker.metrics", "sts", "logs", "s3",
+             "servicecatalog", "ecr.api", "ecr.dkr", "monitoring", "kms", "ssm", "ssmmessages", "ec2",
+             "ec2messages", "secretsmanager", "elasticloadbalancing", "execute-api", "glue", "athena",
+             "codecommit", "codeartifact.api", "codeartifact.repositories", "dynamodb", "sqs", "sns", "events",
+             "states", "elasticfilesystem", "emr-serverless", "lambda", "bedrock-runtime", "git-codecommit")
+
+
+def regions() -> tuple[str, ...]:
+    return tuple(sorted(ZONES))
+
+
+def check_region(region: str) -> None:
+    if region not in ZONES:
+        raise ConfigProblem(f"the demo sandbox cannot model region {region!r}; pick one it models with --region: "
+                            + ", ".join(regions()))
+
+
+def zones(region: str) -> list[str]:
+    return [f"{region}{suffix}" for suffix, _ in ZONES[region]]
+
+
+def studio_zones(region: str) -> list[str]:
+    """The zones the Studio endpoint service offers: every zone but the last, as in AWS where some lack it."""
+    names = zones(region)
+    return names[:-1] if len(names) >= 3 else names
 
 
 def _tags(name: str) -> list[dict[str, Any]]:
     return [{"Key": "Name", "Value": name}]
 
 
+# ---------------------------------------------------------------- in-process (tests, benches)
+
+_mock: Any = None
+
+
+def in_process() -> bool:
+    """Whether this process hosts the sandbox itself (tests and benches do; the CLI uses the server)."""
+    return _mock is not None
+
+
 def start(region: str = DEMO_REGION):  # noqa: ANN201 - returns a boto3.Session
     """Start moto in-process (once) and seed it; returns a boto3 Session bound to the sandbox."""
     global _mock
-    import boto3  # noqa: PLC0415 - the sandbox seeds moto through boto3 (SPEC 10 allows it)
+    import boto3  # noqa: PLC0415 - the sandbox seeds moto through boto3 (allowed for this module)
 
-    try:
-        from moto import mock_aws  # noqa: PLC0415
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        from wizard.errors import ConfigProblem  # noqa: PLC0415
+    check_region(region)
+    _need_moto()
+    from moto import mock_aws  # noqa: PLC0415
 
-        raise ConfigProblem("--demo needs moto: pip install 'studio-vpce[demo]'") from exc
     session = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=region)
     if _mock is None:
         _mock = mock_aws()
         _mock.start()
+        _seeded_in_process.clear()
+    if region not in _seeded_in_process:
         seed(session, region)
+        _seeded_in_process.add(region)
     install_hooks(session)
     return session
+
+
+_seeded_in_process: set[str] = set()
 
 
 def stop() -> None:
@@ -49,21 +153,34 @@ def stop() -> None:
     if _mock is not None:
         _mock.stop()
         _mock = None
+        _seeded_in_process.clear()
 
 
-def seed(session: Any, region: str) -> None:
-    """Create the sandbox's resources; inside a moto mock. Ids are the same on every run."""
+def _need_moto() -> None:
+    import importlib.util  # noqa: PLC0415
+
+    if importlib.util.find_spec("moto") is None or importlib.util.find_spec("flask") is None:
+        raise ConfigProblem("--demo needs the sandbox's packages: pip install 'studio-vpce[demo]'")
+
+
+# ---------------------------------------------------------------- seeding (runs where moto runs)
+
+def seed(session: Any, region: str, endpoint_url: str | None = None) -> None:
+    """Create the sandbox's resources in `region`, in the process that hosts moto. Same ids on every run."""
     from moto.moto_api._internal import mock_random  # noqa: PLC0415
 
-    ec2 = session.client("ec2", region_name=region)
-    iam = session.client("iam", region_name=region)
-    sm = session.client("sagemaker", region_name=region)
+    check_region(region)
+    ec2 = session.client("ec2", region_name=region, endpoint_url=endpoint_url)
+    iam = session.client("iam", region_name=region, endpoint_url=endpoint_url)
+    sm = session.client("sagemaker", region_name=region, endpoint_url=endpoint_url)
     # moto creates the default VPC when the backend first loads, which may or may not have happened yet:
     # load it first, then seed, so that what we create gets the same ids whatever ran before.
     ec2.describe_vpcs()
     iam.list_users()
     sm.list_domains()
     mock_random.seed(DEMO_SEED)
+    names = zones(region)
+    first, second, last = names[0], names[1], names[-1]
 
     research = ec2.create_vpc(CidrBlock="10.20.0.0/16", TagSpecifications=[
         {"ResourceType": "vpc", "Tags": _tags("research")}])["Vpc"]["VpcId"]
@@ -73,26 +190,43 @@ def seed(session: Any, region: str) -> None:
     ec2.modify_vpc_attribute(VpcId=analytics, EnableDnsHostnames={"Value": False})
 
     def subnet(vpc: str, cidr: str, az: str, name: str) -> str:
-        return ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=f"{region}{az}", TagSpecifications=[
+        return ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=az, TagSpecifications=[
             {"ResourceType": "subnet", "Tags": _tags(name)}])["Subnet"]["SubnetId"]
 
-    r_a = subnet(research, "10.20.1.0/24", "a", "research-private-a")
-    r_b = subnet(research, "10.20.2.0/24", "b", "research-private-b")
-    subnet(research, "10.20.3.0/24", "a", "research-private-a2 (second in a)")
-    subnet(research, "10.20.4.0/24", "d", "research-private-d (no Studio endpoint here)")
-    a_a = subnet(analytics, "10.30.1.0/24", "a", "analytics-a")
-    subnet(analytics, "10.30.2.0/24", "b", "analytics-b")
+    r_a = subnet(research, "10.20.1.0/24", first, f"research-private-{first[-1]}")
+    r_b = subnet(research, "10.20.2.0/24", second, f"research-private-{second[-1]}")
+    subnet(research, "10.20.3.0/24", first, f"research-private-{first[-1]}2 (second in {first[-1]})")
+    if last not in studio_zones(region):
+        subnet(research, "10.20.4.0/24", last, f"research-private-{last[-1]} (no Studio endpoint here)")
+    a_a = subnet(analytics, "10.30.1.0/24", first, f"analytics-{first[-1]}")
+    subnet(analytics, "10.30.2.0/24", second, f"analytics-{second[-1]}")
 
     studio_sg = ec2.create_security_group(GroupName="sagemaker-studio-research", VpcId=research,
                                           Description="SageMaker Studio apps (research domain)")["GroupId"]
     lab_sg = ec2.create_security_group(GroupName="sagemaker-studio-lab", VpcId=analytics,
                                        Description="SageMaker Studio apps (lab domain)")["GroupId"]
 
-    role_arn = iam.create_role(RoleName="SageMakerExecutionRole", AssumeRolePolicyDocument=json.dumps({
+    role_arn = f"arn:aws:iam::{DEMO_ACCOUNT}:role/SageMakerExecutionRole"
+    first_region = not any(r["Arn"] == role_arn for r in iam.list_roles()["Roles"])  # IAM is global: seed it once
+    if first_region:
+        _seed_iam(iam)
+
+    sm.create_domain(DomainName="research", AuthMode="IAM", VpcId=research, SubnetIds=[r_a, r_b],
+                     DefaultUserSettings={"ExecutionRole": role_arn, "SecurityGroups": [studio_sg]},
+                     AppNetworkAccessType="VpcOnly")
+    sm.create_domain(DomainName="lab", AuthMode="SSO", VpcId=analytics, SubnetIds=[a_a],
+                     DefaultUserSettings={"ExecutionRole": role_arn, "SecurityGroups": [lab_sg]})
+    prime_endpoint_services(region)
+    if first_region:
+        seed_audit_principals(iam)
+
+
+def _seed_iam(iam: Any) -> None:
+    iam.create_role(RoleName="SageMakerExecutionRole", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                "Principal": {"Service": "sagemaker.amazonaws.com"}}]}))["Role"]["Arn"]
+                                                "Principal": {"Service": "sagemaker.amazonaws.com"}}]}))
     trust = json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}]})
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{DEMO_ACCOUNT}:root"}}]})
     for role in ("StudioUsers", "MLEngineers"):
         iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)
     for user in ("alice", "bob", "carol"):
@@ -104,14 +238,44 @@ def seed(session: Any, region: str) -> None:
     iam.create_user(UserName="moto")  # the sandbox's caller (sts: user/moto), to show the self-lockout check
     iam.add_user_to_group(GroupName="platform-admins", UserName="moto")
 
-    sm.create_domain(DomainName="research", AuthMode="IAM", VpcId=research, SubnetIds=[r_a, r_b],
-                     DefaultUserSettings={"ExecutionRole": role_arn, "SecurityGroups": [studio_sg]},
-                     AppNetworkAccessType="VpcOnly")
-    sm.create_domain(DomainName="lab", AuthMode="SSO", VpcId=analytics, SubnetIds=[a_a],
-                     DefaultUserSettings={"ExecutionRole": role_arn, "SecurityGroups": [lab_sg]})
-    # moto builds its endpoint-service list from every backend on first use (seconds): do it now, not under the UI
-    ec2.describe_vpc_endpoint_services(ServiceNames=[f"aws.sagemaker.{region}.studio"])
-    seed_audit_principals(iam)
+
+def endpoint_services(region: str) -> list[dict[str, Any]]:
+    """The sandbox's DescribeVpcEndpointServices list for `region`, in AWS's shape, with the zones it offers."""
+    ids = dict(zip(zones(region), (zone_id for _, zone_id in ZONES[region]), strict=True))
+
+    def detail(name: str, short: str, azs: list[str], dns: str | None, kind: str = "Interface") -> dict[str, Any]:
+        service_id = "vpce-svc-" + hashlib.sha256(f"{name}/{kind}".encode()).hexdigest()[:17]
+        out: dict[str, Any] = {
+            "ServiceName": name, "ServiceId": service_id, "ServiceType": [{"ServiceType": kind}],
+            "AvailabilityZones": azs, "AvailabilityZoneIds": [ids[z] for z in azs], "Owner": "amazon",
+            "BaseEndpointDnsNames": [f"{short}.{region}.vpce.amazonaws.com"], "VpcEndpointPolicySupported": True,
+            "AcceptanceRequired": False, "ManagesVpcEndpoints": False, "Tags": []}
+        if dns:
+            out.update(PrivateDnsName=dns, PrivateDnsNames=[{"PrivateDnsName": dns}],
+                       PrivateDnsNameVerificationState="verified")
+        return out
+
+    every = zones(region)
+    services = [
+        detail(f"aws.sagemaker.{region}.studio", "studio", studio_zones(region), f"*.studio.{region}.sagemaker.aws"),
+        detail(f"aws.sagemaker.{region}.notebook", "notebook", every, f"*.notebook.{region}.sagemaker.aws"),
+        detail(f"com.amazonaws.{region}.sagemaker.api", "api.sagemaker", every,
+               f"api.sagemaker.{region}.amazonaws.com"),
+    ]
+    for short in _SERVICES:
+        dns = None if short == "s3" else f"{short}.{region}.amazonaws.com"  # S3's interface DNS is opt-in
+        services.append(detail(f"com.amazonaws.{region}.{short}", short, every, dns))
+    for short in ("s3", "dynamodb"):
+        services.append(detail(f"com.amazonaws.{region}.{short}", short, every, None, kind="Gateway"))
+    return services
+
+
+def prime_endpoint_services(region: str) -> None:
+    """Give moto the sandbox's endpoint-service list, so it never builds its own (that loads every backend)."""
+    from moto.ec2.models import vpcs  # noqa: PLC0415
+
+    with vpcs.ENDPOINT_SERVICE_COLLECTION_LOCK:
+        vpcs.DEFAULT_VPC_ENDPOINT_SERVICES[region] = endpoint_services(region)
 
 
 # ---------------------------------------------------------------- principals for `audit` (issue 12)
@@ -162,28 +326,384 @@ def _api_params(request: dict[str, Any]) -> dict[str, Any]:
     return json.loads(body.decode() if isinstance(body, bytes) else body)
 
 
-def _describe_user_profile(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
-    args = _api_params(params)
-    domain, name = args["DomainId"], args["UserProfileName"]
-    return _response({"DomainId": domain, "UserProfileName": name, "Status": "InService",
-                      "UserProfileArn": f"arn:aws:sagemaker:{DEMO_REGION}:123456789012:user-profile/{domain}/{name}"})
-
-
-def _presigned_url(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
-    return _response({"AuthorizedUrl": f"https://{_api_params(params)['DomainId']}.studio.{DEMO_REGION}.sagemaker.aws/auth"
-                                       f"?token={DEMO_TOKEN}"})
-
-
-def _studio_zones(parsed: dict[str, Any], **_: Any) -> None:
-    for detail in parsed.get("ServiceDetails", []):
-        if detail.get("ServiceName", "").endswith(".studio"):
-            detail["AvailabilityZones"] = [z for z in detail.get("AvailabilityZones", []) if z in STUDIO_ZONES]
-
-
 def install_hooks(session: Any) -> None:
+    """Studio user profiles and presigned URLs, which moto lacks: answered on the client side, clearly fake."""
+    region = session.region_name or DEMO_REGION
+
+    def describe_user_profile(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
+        args = _api_params(params)
+        domain, name = args["DomainId"], args["UserProfileName"]
+        return _response({"DomainId": domain, "UserProfileName": name, "Status": "InService",
+                          "UserProfileArn": f"arn:aws:sagemaker:{region}:{DEMO_ACCOUNT}:user-profile/{domain}/{name}"})
+
+    def presigned_url(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
+        domain = _api_params(params)["DomainId"]
+        return _response({"AuthorizedUrl": f"https://{domain}.studio.{region}.sagemaker.aws/auth?token={DEMO_TOKEN}"})
+
     events = session.events
-    events.register("before-call.sagemaker.DescribeUserProfile", _describe_user_profile,
+    events.register("before-call.sagemaker.DescribeUserProfile", describe_user_profile,
                     unique_id="sandbox-describe-user-profile")
-    events.register("before-call.sagemaker.CreatePresignedDomainUrl", _presigned_url,
+    events.register("before-call.sagemaker.CreatePresignedDomainUrl", presigned_url,
                     unique_id="sandbox-presigned-url")
-    events.register("after-call.ec2.DescribeVpcEndpointServices", _studio_zones, unique_id="sandbox-studio-zones")
+
+
+# ---------------------------------------------------------------- the persistent server (the CLI's --demo)
+
+def state_dir() -> Path:
+    """$XDG_CACHE_HOME/studio-vpce/sandbox, else ~/.cache/studio-vpce/sandbox (a relative XDG path is ignored)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return root / "studio-vpce" / "sandbox"
+
+
+def idle_timeout() -> float:
+    raw = os.environ.get("STUDIO_VPCE_SANDBOX_IDLE_TIMEOUT", "")
+    try:
+        value = float(raw) if raw else IDLE_TIMEOUT
+    except ValueError:
+        raise ConfigProblem(f"STUDIO_VPCE_SANDBOX_IDLE_TIMEOUT={raw!r} is not a number of seconds") from None
+    if value <= 0:
+        raise ConfigProblem(f"STUDIO_VPCE_SANDBOX_IDLE_TIMEOUT={raw!r} must be more than 0 seconds")
+    return value
+
+
+def _state_file(directory: Path) -> Path:
+    return directory / "server.json"
+
+
+def _read_state(directory: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(_state_file(directory).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and {"pid", "url", "instance"} <= set(data) else None
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """An exclusive lock on DIR/lock: concurrent first starts share one server."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with open(directory / "lock", "a+b") as handle:
+        if os.name == "nt":  # pragma: no cover - Windows
+            import msvcrt  # noqa: PLC0415
+
+            handle.seek(0)
+            while True:
+                try:
+                    msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+        else:
+            import fcntl  # noqa: PLC0415
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _request(url: str, path: str, method: str = "GET", timeout: float = 5.0, **query: str) -> dict[str, Any]:
+    from urllib.parse import urlencode  # noqa: PLC0415
+
+    target = f"{url}{_PREFIX}{path}" + (f"?{urlencode(query)}" if query else "")
+    request = urllib.request.Request(target, method=method, data=b"" if method == "POST" else None)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback, our server
+            return json.loads(response.read().decode())
+    except urllib.error.HTTPError as exc:  # the server says why in one line
+        try:
+            reason = json.loads(exc.read().decode()).get("error", exc.reason)
+        except ValueError:
+            reason = exc.reason
+        raise OSError(f"{exc.code}: {reason}") from None
+
+
+def status() -> dict[str, Any] | None:
+    """The running server's status (pid, url, since, regions, idle timeout, idle for), or None."""
+    state = _read_state(state_dir())
+    if state is None:
+        return None
+    try:
+        live = _request(state["url"], "status", timeout=3.0)
+    except (OSError, ValueError):
+        return None
+    return live if live.get("instance") == state["instance"] else None
+
+
+_spawned: list[subprocess.Popen[bytes]] = []  # servers this process started (reaped when they stop)
+
+
+def connect(region: str, notify: Callable[[str], None] | None = None):  # noqa: ANN201 - (boto3.Session, url)
+    """Attach to the sandbox server (starting it if none runs) with `region` seeded; a Session and its URL."""
+    import boto3  # noqa: PLC0415
+
+    check_region(region)
+    directory = state_dir()
+    with _locked(directory):
+        info = status()
+        if info is None:
+            _need_moto()
+            info = _spawn(directory, region)
+            if notify:
+                notify(f"demo sandbox: started a fresh sandbox account at {info['url']} (it keeps its state between "
+                       f"commands; stops after {_minutes(info['idle_timeout'])} idle; "
+                       "`studio-vpce sandbox stop` stops it now)")
+        if region not in info["regions"]:
+            try:
+                _request(info["url"], "seed", method="POST", timeout=START_TIMEOUT, region=region)
+            except (OSError, ValueError) as exc:
+                raise AwsError(f"the demo sandbox could not seed {region} ({exc}); try `studio-vpce sandbox "
+                               f"reset`, or see {directory / 'server.log'}", "SandboxError") from None
+    session = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=region)
+    install_hooks(session)
+    return session, info["url"]
+
+
+def _spawn(directory: Path, region: str) -> dict[str, Any]:
+    timeout = idle_timeout()
+    _state_file(directory).unlink(missing_ok=True)  # a stale file from a server that died
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}  # the server needs no AWS settings
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+    command = [sys.executable, "-m", "wizard.sandbox", "serve", "--state-dir", str(directory),
+               "--region", region, "--idle-timeout", str(timeout)]
+    log_path = directory / "server.log"
+    options: dict[str, Any] = {}
+    if os.name == "nt":  # pragma: no cover - Windows
+        options["creationflags"] = subprocess.DETACHED_PROCESS | subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+    else:
+        options["start_new_session"] = True  # its own session: Ctrl+C in this terminal does not stop it
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                cwd=directory, env=env, close_fds=True, **options)
+    _spawned.append(proc)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = [line for line in log_path.read_text(errors="replace").splitlines() if line.strip()][-1:]
+            raise AwsError(f"the demo sandbox did not start ({tail[0] if tail else f'exit {proc.returncode}'}); "
+                           f"see {log_path}", "SandboxError")
+        state = _read_state(directory)
+        if state is not None and state["pid"] == proc.pid:
+            live = status()
+            if live is not None:
+                return live
+        time.sleep(0.05)
+    proc.terminate()
+    raise AwsError(f"the demo sandbox did not start within {START_TIMEOUT:.0f} s; see {log_path}", "SandboxError")
+
+
+def reset() -> dict[str, Any] | None:
+    """Put the seeded account back (every region it had); None when no server runs."""
+    info = status()
+    if info is None:
+        return None
+    return _request(info["url"], "reset", method="POST", timeout=START_TIMEOUT)
+
+
+def stop_server(wait: float = 10.0) -> bool:
+    """Stop the server; False when none ran."""
+    directory = state_dir()
+    state = _read_state(directory)
+    if state is None:
+        return False
+    info = status()
+    if info is not None:
+        with contextlib.suppress(OSError, ValueError):
+            _request(state["url"], "stop", method="POST", timeout=5.0)
+    deadline = time.monotonic() + wait
+    while _pid_alive(state["pid"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _pid_alive(state["pid"]) and _is_our_server(state["pid"]):  # unresponsive: end it by its pid
+        import signal  # noqa: PLC0415
+
+        with contextlib.suppress(OSError):
+            os.kill(state["pid"], signal.SIGTERM)
+    if _read_state(directory) == state:
+        _state_file(directory).unlink(missing_ok=True)
+    return info is not None
+
+
+def _pid_alive(pid: int) -> bool:
+    for proc in _spawned:
+        if proc.pid == pid:
+            return proc.poll() is None  # our child: poll() also reaps it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. PermissionError: it exists
+        return True
+    try:  # a zombie (exited, not yet reaped by its new parent) is gone for our purposes
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _is_our_server(pid: int) -> bool:
+    """Only end a process by pid when it is a sandbox server (a stale pid may belong to anything now)."""
+    try:
+        return b"wizard.sandbox" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+def describe(info: dict[str, Any] | None) -> str:
+    """`sandbox status` for people."""
+    where = state_dir()
+    if info is None:
+        return f"demo sandbox: not running; the next --demo command starts a fresh one (state: {where})"
+    since = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(info["started"]))
+    return "\n".join([
+        (f"demo sandbox: running at {info['url']} (pid {info['pid']}) since {since} "
+         f"({_minutes(time.time() - info['started'])} ago)"),
+        f"regions: {', '.join(info['regions']) or 'none yet'}",
+        (f"idle for {_minutes(info['idle_for'])}; stops by itself after {_minutes(info['idle_timeout'])} idle "
+         "(STUDIO_VPCE_SANDBOX_IDLE_TIMEOUT)"),
+        f"state: {where}",
+    ])
+
+
+# ---------------------------------------------------------------- the server process
+
+def loaded_moto_packages() -> list[str]:
+    """The moto packages this process has imported (the sandbox loads only the backends it uses)."""
+    return sorted({name.split(".")[1] for name in sys.modules if name.startswith("moto.") and name.count(".") >= 1})
+
+
+class _SandboxApp:
+    """WSGI: moto's dispatcher, plus /_sandbox/{status,seed,reset,stop}, and a clock for the idle timeout."""
+
+    def __init__(self, moto_app: Any, idle: float) -> None:
+        self.moto_app = moto_app
+        self.idle = idle
+        self.url = ""
+        self.instance = uuid.uuid4().hex
+        self.started = time.time()
+        self.last = time.monotonic()
+        self.regions: list[str] = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+
+    def status(self) -> dict[str, Any]:
+        return {"instance": self.instance, "pid": os.getpid(), "url": self.url, "started": self.started,
+                "regions": list(self.regions), "idle_timeout": self.idle, "idle_for": time.monotonic() - self.last,
+                "account_id": DEMO_ACCOUNT, "moto_packages": loaded_moto_packages()}
+
+    def seed_region(self, region: str) -> None:
+        import boto3  # noqa: PLC0415
+
+        with self.lock:
+            if region in self.regions:
+                return
+            session = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=region)
+            seed(session, region, endpoint_url=self.url)
+            self.regions.append(region)
+
+    def reset(self) -> None:
+        from moto.moto_api._internal import moto_api_backend  # noqa: PLC0415
+
+        with self.lock:
+            seeded, self.regions = list(self.regions), []
+            moto_api_backend.reset()
+        for region in seeded or [DEMO_REGION]:
+            self.seed_region(region)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(_PREFIX):
+            self.last = time.monotonic()
+            return self.moto_app(environ, start_response)
+        from urllib.parse import parse_qs  # noqa: PLC0415
+
+        action = path[len(_PREFIX):]
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        code, body = "200 OK", {}
+        try:
+            if action != "status":
+                self.last = time.monotonic()
+            if action == "seed":
+                region = query.get("region", [""])[0]
+                check_region(region)
+                self.seed_region(region)
+            elif action == "reset":
+                self.reset()
+            elif action == "stop":
+                self.stopping.set()
+            elif action != "status":
+                code, body = "404 Not Found", {"error": f"no such sandbox action {action!r}"}
+        except Exception as exc:  # noqa: BLE001 - reported to the client as one line
+            code, body = "500 Internal Server Error", {"error": f"{type(exc).__name__}: {exc}"}
+        if not body:
+            body = self.status()
+        data = json.dumps(body).encode()
+        start_response(code, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+
+def serve(directory: Path, region: str, idle: float) -> int:
+    """The server process: moto on 127.0.0.1 (a free port), seeded, until idle for `idle` s or stopped."""
+    import logging  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+
+    from moto.moto_server.werkzeug_app import (  # noqa: PLC0415
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server  # noqa: PLC0415
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    app = _SandboxApp(DomainDispatcherApplication(create_backend_app), idle)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+    app.url = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    signal.signal(signal.SIGTERM, lambda *_: app.stopping.set())
+    app.seed_region(region)
+    app.last = time.monotonic()
+    _write_json(_state_file(directory), {k: v for k, v in app.status().items() if k != "idle_for"})
+    print(f"serving {app.url} (pid {os.getpid()}), seeded {region}", flush=True)
+    while not app.stopping.wait(min(5.0, idle / 4)):
+        if time.monotonic() - app.last > idle:
+            print(f"idle for {_minutes(idle)}: stopping", flush=True)
+            break
+    server.shutdown()
+    state = _read_state(directory)
+    if state is not None and state.get("instance") == app.instance:
+        _state_file(directory).unlink(missing_ok=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(prog="python -m wizard.sandbox")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="run the sandbox server in this process (the CLI starts it for you)")
+    p.add_argument("--state-dir", type=Path, default=None)
+    p.add_argument("--region", default=DEMO_REGION)
+    p.add_argument("--idle-timeout", type=float, default=IDLE_TIMEOUT)
+    args = parser.parse_args(argv)
+    return serve(args.state_dir or state_dir(), args.region, args.idle_timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""The --demo sandbox as a user runs it: a local moto server that keeps its state between commands.
+
+Each test runs the CLI as a subprocess with its own XDG_CACHE_HOME and working folder, and stops the server it
+started (conftest's _sandbox_cache does it for this process's XDG_CACHE_HOME, which the subprocesses inherit).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+from conftest import PROFILES, ROOT
+from moto import mock_aws
+
+from wizard import sandbox
+
+VPCE = str(PROFILES / "vpce.yaml")
+
+
+def cli(cwd: Path, *argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m wizard ...` as a user runs it, from `cwd`, with this test's XDG_CACHE_HOME."""
+    return subprocess.run([sys.executable, "-m", "wizard", *argv], check=False, cwd=cwd, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """An empty working folder: the sandbox must leave it empty."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    return folder
+
+
+def _state() -> dict:
+    return json.loads((sandbox.state_dir() / "server.json").read_text())
+
+
+def _gone(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not sandbox._pid_alive(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_sandbox_keeps_its_state_between_commands(workdir: Path) -> None:
+    applied = cli(workdir, "apply", VPCE, "--demo", "--yes")
+    assert applied.returncode == 0, applied.stderr
+    assert "started a fresh sandbox account" in applied.stderr
+    pid = _state()["pid"]
+    verified = cli(workdir, "verify", VPCE, "--demo", "--user-profile", "alice", "--presigned-url")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "0 failed" in verified.stdout and "studio.us-west-2.sagemaker.aws" in verified.stdout
+    assert sandbox.DEMO_TOKEN not in verified.stdout + verified.stderr
+    planned = cli(workdir, "plan", VPCE, "--demo", "--detailed-exitcode")
+    assert planned.returncode == 0, planned.stdout  # no-op: the account has what apply made
+    destroyed = cli(workdir, "destroy", VPCE, "--demo", "--yes")
+    assert destroyed.returncode == 0 and "destroy complete" in destroyed.stdout, destroyed.stdout + destroyed.stderr
+    assert cli(workdir, "plan", VPCE, "--demo", "--detailed-exitcode").returncode == 2
+    assert _state()["pid"] == pid  # one server served every command
+    assert "started a fresh" not in planned.stderr
+    assert list(workdir.iterdir()) == []  # nothing in the working folder
+    assert str(sandbox.state_dir()).startswith(os.environ["XDG_CACHE_HOME"])
+
+
+def test_sandbox_status_reset_and_stop(workdir: Path) -> None:
+    idle = cli(workdir, "sandbox", "status")
+    assert idle.returncode == 0 and "not running" in idle.stdout
+    assert cli(workdir, "apply", VPCE, "--demo", "--yes").returncode == 0
+    status = cli(workdir, "sandbox", "status")
+    assert status.returncode == 0, status.stderr
+    assert "running at http://127.0.0.1:" in status.stdout and "since" in status.stdout
+    assert "regions: us-west-2" in status.stdout and "stops by itself after 60 min idle" in status.stdout
+    data = json.loads(cli(workdir, "sandbox", "status", "--output", "json").stdout)
+    assert data["running"] and data["url"].startswith("http://127.0.0.1:") and data["regions"] == ["us-west-2"]
+
+    reset = cli(workdir, "sandbox", "reset")
+    assert reset.returncode == 0 and "us-west-2 seeded afresh" in reset.stdout
+    planned = cli(workdir, "plan", VPCE, "--demo")
+    assert planned.stdout.rstrip().endswith("Plan: 8 to add, 0 to change, 0 to destroy."), planned.stdout
+
+    stopped = cli(workdir, "sandbox", "stop")
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout
+    assert _gone(data["pid"], within=15)
+    assert not (sandbox.state_dir() / "server.json").exists()
+    assert "not running" in cli(workdir, "sandbox", "status").stdout
+    again = cli(workdir, "sandbox", "stop")
+    assert again.returncode == 0 and "not running" in again.stdout
+    assert list(workdir.iterdir()) == []
+
+
+def test_sandbox_models_eu_west_1(workdir: Path, tmp_path: Path) -> None:
+    found = cli(workdir, "discover", "--demo", "--region", "eu-west-1", "--output", "json")
+    assert found.returncode == 0, found.stderr
+    inventory = json.loads(found.stdout)
+    assert inventory["region"] == "eu-west-1"
+    research = next(v for v in inventory["vpcs"] if v["id"] == "vpc-e330ccb17b3f6f8b1")
+    assert {s["az"] for s in research["subnets"]} == {"eu-west-1a", "eu-west-1b", "eu-west-1c"}
+    # The same ids in every region: the example profile, moved to eu-west-1, applies and verifies there.
+    profile = tmp_path / "eu.yaml"
+    profile.write_text(Path(VPCE).read_text().replace("region: us-west-2", "region: eu-west-1"))
+    applied = cli(workdir, "apply", str(profile), "--demo", "--yes")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    verified = cli(workdir, "verify", str(profile), "--demo", "--user-profile", "alice", "--presigned-url")
+    assert verified.returncode == 0, verified.stdout
+    assert "studio.eu-west-1.sagemaker.aws" in verified.stdout
+    assert list(workdir.iterdir()) == []
+
+
+def test_sandbox_refuses_a_region_it_cannot_model_with_one_line_and_exit_4(workdir: Path) -> None:
+    """Exit 4: a region problem is a configuration problem (credentials/region/config), not invalid input."""
+    refused = cli(workdir, "discover", "--demo", "--region", "us-west-3")
+    assert refused.returncode == 4
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot model region 'us-west-3'" in lines[0]
+    assert "eu-west-1" in lines[0] and "us-west-2" in lines[0] and "Traceback" not in refused.stderr
+    assert not (sandbox.state_dir() / "server.json").exists()  # nothing was started
+
+
+def test_concurrent_first_starts_share_one_server(workdir: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-m", "wizard", "discover", "--demo", "--output", "json"], cwd=workdir,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(3)]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err for _, err in results]
+    assert sum("started a fresh sandbox account" in err for _, err in results) == 1
+    log = (sandbox.state_dir() / "server.log").read_text()
+    assert log.count("serving http://127.0.0.1:") == 1
+
+
+def test_sandbox_stops_by_itself_after_the_idle_timeout(workdir: Path) -> None:
+    started = cli(workdir, "discover", "--demo", env={"STUDIO_VPCE_SANDBOX_IDLE_TIMEOUT": "2"})
+    assert started.returncode == 0, started.stderr
+    assert "stops after 2 s idle" in started.stderr
+    pid = _state()["pid"]
+    assert _gone(pid, within=30)
+    assert not (sandbox.state_dir() / "server.json").exists()
+
+
+def test_a_bad_idle_timeout_is_a_one_line_config_error(workdir: Path) -> None:
+    bad = cli(workdir, "discover", "--demo", env={"STUDIO_VPCE_SANDBOX_IDLE_TIMEOUT": "soon"})
+    assert bad.returncode == 4 and bad.stderr.count("\n") == 1 and "STUDIO_VPCE_SANDBOX_IDLE_TIMEOUT" in bad.stderr
+
+
+def test_sandbox_server_loads_only_the_backends_it_uses(workdir: Path) -> None:
+    assert cli(workdir, "plan", VPCE, "--demo").returncode == 0
+    loaded = set(json.loads(cli(workdir, "sandbox", "status", "--output", "json").stdout)["moto_packages"])
+    # ec2, iam, sts, route53, sagemaker, and what those import of moto's own (s3 errors, cloudwatch, events)
+    backends = loaded - {"core", "moto_api", "moto_server", "backends", "backend_index", "settings", "utilities"}
+    assert backends <= {"ec2", "iam", "sts", "route53", "sagemaker", "s3", "cloudwatch", "events"}, backends
+
+
+# ---------------------------------------------------------------- in-process: the model the sandbox offers
+
+def test_zones_table_matches_moto_so_seeding_names_no_zone_moto_rejects() -> None:
+    from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
+
+    for region, zones in sandbox.ZONES.items():
+        assert tuple((z.name[len(region):], z.zone_id) for z in RegionsAndZonesBackend.zones[region]) == zones
+        assert not region.startswith(("cn-", "us-gov-"))  # commercial regions only
+
+
+def test_studio_endpoint_service_lacks_a_zone_as_in_aws_with_zone_ids() -> None:
+    services = {s["ServiceName"]: s for s in sandbox.endpoint_services("eu-west-1")}
+    studio = services["aws.sagemaker.eu-west-1.studio"]
+    assert studio["AvailabilityZones"] == ["eu-west-1a", "eu-west-1b"]
+    assert studio["AvailabilityZoneIds"] == ["euw1-az3", "euw1-az1"]
+    assert studio["PrivateDnsName"] == "*.studio.eu-west-1.sagemaker.aws"
+    assert services["com.amazonaws.eu-west-1.sagemaker.api"]["PrivateDnsName"] == "api.sagemaker.eu-west-1.amazonaws.com"
+    for key in ("sagemaker.runtime", "sts", "logs", "s3", "ecr.api", "ecr.dkr", "servicecatalog", "monitoring", "kms"):
+        assert f"com.amazonaws.eu-west-1.{key}" in services
+
+
+def test_seeded_endpoint_services_answer_without_loading_every_backend() -> None:
+    """moto builds its own endpoint-service list by importing every backend (seconds); the sandbox seeds it."""
+    code = ("import sys, boto3\nfrom moto import mock_aws\nfrom wizard import sandbox\n"
+            "with mock_aws():\n"
+            "    s = boto3.Session(aws_access_key_id='x', aws_secret_access_key='x', region_name='us-west-2')\n"
+            "    sandbox.seed(s, 'us-west-2')\n"
+            "    r = s.client('ec2').describe_vpc_endpoint_services(ServiceNames=['aws.sagemaker.us-west-2.studio'])\n"
+            "    print(r['ServiceDetails'][0]['AvailabilityZones'])\n"
+            "    print(sorted(sandbox.loaded_moto_packages()))\n")
+    out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=300, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    zones, loaded = out.stdout.strip().splitlines()
+    assert zones == "['us-west-2a', 'us-west-2b', 'us-west-2c']"
+    for heavy in ("dynamodb", "cloudformation", "lambda_", "kinesis", "ecr", "firehose", "redshiftdata"):
+        assert f"'{heavy}'" not in loaded, loaded
+
+
+def test_a_second_region_shares_iam_and_gets_the_same_ids() -> None:
+    with mock_aws():
+        session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2")
+        sandbox.seed(session, "us-west-2")
+        sandbox.seed(session, "ap-northeast-1")  # zones a, c, d: the Studio-less subnet lands in d
+        ec2 = session.client("ec2", region_name="ap-northeast-1")
+        subnets = {s["SubnetId"]: s["AvailabilityZone"] for s in ec2.describe_subnets(
+            Filters=[{"Name": "vpc-id", "Values": ["vpc-e330ccb17b3f6f8b1"]}])["Subnets"]}
+        assert subnets["subnet-1c535523a350b2a6d"] == "ap-northeast-1a"
+        assert subnets["subnet-fcae4f85ccdd1756c"] == "ap-northeast-1c"
+        assert subnets["subnet-7931cee1f1c5bf80b"] == "ap-northeast-1d"
+        assert len(session.client("iam").list_users()["Users"]) == 4
+
+
+def test_a_two_zone_region_gets_no_studio_less_subnet() -> None:
+    with mock_aws():
+        session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-1")
+        sandbox.seed(session, "us-west-1")
+        subnets = session.client("ec2").describe_subnets(
+            Filters=[{"Name": "vpc-id", "Values": ["vpc-e330ccb17b3f6f8b1"]}])["Subnets"]
+        assert len(subnets) == 3 and sandbox.studio_zones("us-west-1") == ["us-west-1a", "us-west-1b"]
+
+
+def test_cache_dir_follows_xdg_and_ignores_a_relative_one(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert sandbox.state_dir() == tmp_path / "studio-vpce" / "sandbox"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert sandbox.state_dir() == Path.home() / ".cache" / "studio-vpce" / "sandbox"
