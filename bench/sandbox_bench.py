@@ -1,0 +1,104 @@
+"""How quick is the --demo sandbox? `plan profiles/vpce.yaml --demo`, cold and warm, against one AWS CLI call.
+
+    python bench/sandbox_bench.py [--runs 5] [--before DIR]
+
+- aws:  `aws sts get-caller-identity` against the sandbox's moto server (the yardstick: one AWS CLI call);
+- cold: `plan profiles/vpce.yaml --demo` with no sandbox running (it starts the server, in a fresh cache dir);
+- warm: the same with the server already running (every later --demo command);
+- before (with --before DIR, a checkout of an older studio-vpce): its `plan --demo`, e.g. the in-process
+  sandbox that seeded moto in every command: `git archive <rev> | tar -x -C /tmp/old`.
+
+Whole processes, medians, side by side in one run, each figure also as a ratio to the aws call.
+Goal (issue 9): plan --demo <= 3x one CLI call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILE = str(ROOT / "profiles" / "vpce.yaml")
+
+
+def _timed(argv: list[str], env: dict[str, str], cwd: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=600)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 2):
+        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+    return elapsed
+
+
+def _env(cache: Path, source: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    return {**env, "XDG_CACHE_HOME": str(cache), "PYTHONPATH": str(source)}
+
+
+def _stop(env: dict[str, str], source: Path) -> None:
+    subprocess.run([sys.executable, "-m", "wizard", "sandbox", "stop"], env=env, cwd=source, capture_output=True,
+                   timeout=120)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--before", type=Path, help="a checkout of an older studio-vpce to compare with")
+    args = parser.parse_args()
+    aws = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
+    if not aws:
+        raise SystemExit("needs the AWS CLI (pip install awscli)")
+    plan = [sys.executable, "-m", "wizard", "plan", PROFILE, "--demo"]
+    figures: dict[str, list[float]] = {"aws": [], "cold": [], "warm": [], "before": []}
+    with tempfile.TemporaryDirectory(prefix="sandbox-bench-") as tmp:
+        work = Path(tmp) / "work"
+        work.mkdir()
+        warm_env = _env(Path(tmp) / "warm", ROOT)
+        _timed(plan, warm_env, work)  # start the warm server
+        state = json.loads((Path(tmp) / "warm" / "studio-vpce" / "sandbox" / "server.json").read_text())
+        aws_env = {**warm_env, "AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo",
+                   "AWS_DEFAULT_REGION": "us-west-2", "AWS_CONFIG_FILE": os.devnull,
+                   "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+        aws_call = [aws, "--endpoint-url", state["url"], "sts", "get-caller-identity"]
+        try:
+            for run in range(args.runs):  # interleaved, so that machine load falls on every figure alike
+                figures["aws"].append(_timed(aws_call, aws_env, work))
+                figures["warm"].append(_timed(plan, warm_env, work))
+                cold_env = _env(Path(tmp) / f"cold{run}", ROOT)
+                try:
+                    figures["cold"].append(_timed(plan, cold_env, work))
+                finally:
+                    _stop(cold_env, ROOT)
+                if args.before:
+                    before_env = _env(Path(tmp) / f"before{run}", args.before.resolve())
+                    try:
+                        figures["before"].append(_timed(plan, before_env, work))
+                    finally:
+                        _stop(before_env, args.before.resolve())
+        finally:
+            _stop(warm_env, ROOT)
+        left = list(work.iterdir())
+    base = statistics.median(figures["aws"])
+    print(f"{'what':<58} {'median':>8} {'x aws call':>10}")
+    labels = {"aws": "aws sts get-caller-identity (moto server)",
+              "cold": "plan profiles/vpce.yaml --demo, cold (server starts)",
+              "warm": "plan profiles/vpce.yaml --demo, warm (server running)",
+              "before": f"plan --demo with {args.before} (before)"}
+    for key, values in figures.items():
+        if values:
+            median = statistics.median(values)
+            print(f"{labels[key]:<58} {median:>7.2f}s {median / base:>9.1f}x")
+    print(f"runs: {args.runs}; load average {os.getloadavg()[0]:.1f}; files left in the working folder: {len(left)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
