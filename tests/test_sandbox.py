@@ -58,6 +58,7 @@ def test_sandbox_keeps_its_state_between_commands(workdir: Path) -> None:
     verified = cli(workdir, "verify", VPCE, "--demo", "--user-profile", "alice", "--presigned-url")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "0 failed" in verified.stdout and "studio.us-west-2.sagemaker.aws" in verified.stdout
+    assert "DEMO sandbox" in applied.stdout and "DEMO sandbox" in verified.stdout  # it says so on screen
     assert sandbox.DEMO_TOKEN not in verified.stdout + verified.stderr
     planned = cli(workdir, "plan", VPCE, "--demo", "--detailed-exitcode")
     assert planned.returncode == 0, planned.stdout  # no-op: the account has what apply made

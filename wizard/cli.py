@@ -244,7 +244,8 @@ def _print_event(event: Any) -> None:
 def _execute(cloud: Any, plan: Any, args: argparse.Namespace, what: str) -> int:
     from wizard.executor import Executor  # noqa: PLC0415
 
-    print(f"{what}: {plan.count('create')} to add, {plan.count('update')} to change, {plan.count('delete')} to destroy.")
+    print(f"{what}: {plan.count('create')} to add, {plan.count('update')} to change, {plan.count('delete')} to destroy."
+          + ("  [DEMO sandbox: nothing here is real]" if cloud.demo else ""))
     result = Executor(cloud, plan, on_event=_print_event).run()
     if result.ok:
         print(f"{what} complete: {len(result.done)} step(s) done.")
@@ -342,7 +343,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
             print("--show-url prints the URL only to a terminal; it was not printed", file=sys.stderr)
     failed = [c for c in checks if not c.ok and not c.advisory]
     advisories = sum(1 for c in checks if c.advisory)
-    print(f"verify: {len(checks) - len(failed) - advisories} passed, {len(failed)} failed, {advisories} warnings")
+    print(f"verify: {len(checks) - len(failed) - advisories} passed, {len(failed)} failed, {advisories} warnings"
+          + ("  [DEMO sandbox: nothing here is real]" if cloud.demo else ""))
     return 1 if failed else 0
 
 
