@@ -57,9 +57,8 @@ def is_write(operation_name: str) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _sandbox_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """--demo keeps a sandbox server under the user's cache dir: each test has its own, and stops what it started."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+def _stop_sandbox_server() -> Iterator[None]:
+    """A test that runs --demo without the in-process sandbox starts the sandbox server (in the temp cache): stop it."""
     yield
     sandbox.stop_server()
 

@@ -350,10 +350,10 @@ def install_hooks(session: Any) -> None:
 # ---------------------------------------------------------------- the persistent server (the CLI's --demo)
 
 def state_dir() -> Path:
-    """$XDG_CACHE_HOME/studio-vpce/sandbox, else ~/.cache/studio-vpce/sandbox (a relative XDG path is ignored)."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-    return root / "studio-vpce" / "sandbox"
+    """The tool's user cache folder + sandbox ($XDG_CACHE_HOME or ~/.cache/studio-vpce/sandbox on Linux)."""
+    from wizard.cache import cache_dir  # noqa: PLC0415
+
+    return cache_dir() / "sandbox"
 
 
 def idle_timeout() -> float:
