@@ -176,6 +176,8 @@ def test_zones_table_matches_moto_so_seeding_names_no_zone_moto_rejects() -> Non
     for region, zones in sandbox.ZONES.items():
         assert tuple((z.name[len(region):], z.zone_id) for z in RegionsAndZonesBackend.zones[region]) == zones
         assert not region.startswith(("cn-", "us-gov-"))  # commercial regions only
+    commercial = {r for r in RegionsAndZonesBackend.zones if not r.startswith(("cn-", "us-gov-"))}
+    assert set(sandbox.ZONES) == commercial  # every commercial region moto models, no more
 
 
 def test_studio_endpoint_service_lacks_a_zone_as_in_aws_with_zone_ids() -> None:
