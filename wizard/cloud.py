@@ -250,6 +250,7 @@ class Cloud:
 
     def raw_pages(self, service: str, operation: str, **params: Any) -> list[dict[str, Any]]:
         """Every result page whole, for operations that return several lists at once."""
+        self._method(service, operation)  # the full model, when the operation is not in the trimmed one
         try:
             return list(self.client(service).get_paginator(operation).paginate(**params))
         except Exception as exc:  # noqa: BLE001
