@@ -31,7 +31,7 @@ def _entry(service: str, operation: str) -> permissions.Operation:
 def assert_covered(recorded: list[tuple[str, str]], purpose: str) -> None:
     """Every recorded call is in the table, for this purpose, and its IAM actions are in the printed policy."""
     allowed = _allowed(permissions.policy(purpose))
-    wanted = {"plan": {"plan"}, "apply": {"plan", "apply"}, "verify": {"plan", "verify"}}[purpose]
+    wanted = permissions._USES[purpose]
     for service, operation in sorted(set(recorded)):
         entry = _entry(service, operation)
         assert entry.used_for in wanted, f"{service}:{operation} is made by {purpose} but listed for {entry.used_for}"

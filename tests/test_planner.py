@@ -257,7 +257,7 @@ def test_plan_call_count_does_not_grow_with_the_account(cloud, aws, calls) -> No
     calls.clear()
     _plan(cloud, p)
     assert len(calls.log) == small
-    assert small <= 25
+    assert small <= 30  # 19 for the network and domain, plus the attach targets' own policies (issue 12)
 
 
 def test_plan_json_has_the_stable_keys(cloud) -> None:  # noqa: ANN001

@@ -76,9 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
 
     p = sub.add_parser("permissions", help="print the least-privilege IAM policy studio-vpce itself needs")
-    p.add_argument("--for", dest="purpose", choices=("plan", "apply", "verify"), default="apply",
+    p.add_argument("--for", dest="purpose", choices=("plan", "apply", "verify", "audit"), default="apply",
                    help="plan: read-only (discover, plan, verify); apply: also apply and destroy; "
-                        "verify: read-only plus verify --presigned-url")
+                        "verify: read-only plus verify --presigned-url and --simulate; audit: read-only plus every "
+                        "principal's policies and the IAM policy simulator")
 
     p = sub.add_parser("sandbox", help="the --demo account's lifetime: status, reset (re-seed), stop")
     p.add_argument("action", choices=("status", "reset", "stop"))

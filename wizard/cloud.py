@@ -248,6 +248,14 @@ class Cloud:
             raise self._map(exc, operation) from None
         return items
 
+    def raw_pages(self, service: str, operation: str, **params: Any) -> list[dict[str, Any]]:
+        """Every result page whole, for operations that return several lists at once."""
+        self._method(service, operation)  # the full model, when the operation is not in the trimmed one
+        try:
+            return list(self.client(service).get_paginator(operation).paginate(**params))
+        except Exception as exc:  # noqa: BLE001
+            raise self._map(exc, operation) from None
+
     def _map(self, exc: Exception, operation: str) -> Exception:
         if isinstance(exc, (bce.NoCredentialsError, bce.PartialCredentialsError)):
             return ConfigProblem("no AWS credentials found: run `aws configure` (or `aws sso login`), "

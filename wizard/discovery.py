@@ -14,9 +14,10 @@ from urllib.parse import unquote
 
 from wizard.cloud import Cloud
 from wizard.errors import AwsError
+from wizard.iam_read import read_targets
 from wizard.models import (
-    Caller, Domain, Endpoint, HostedZone, Inventory, ManagedPolicy, PolicyVersion, Principal, Profile, RouteTable, Rule,
-    SecurityGroupInfo, Service, Subnet, Vpc,
+    Caller, Domain, Endpoint, HostedZone, Inventory, ManagedPolicy, PolicyVersion, Principal, PrincipalPolicies, Profile,
+    RouteTable, Rule, SecurityGroupInfo, Service, Subnet, Vpc,
 )
 
 MANAGED_BY = ("managed-by", "studio-vpce")
@@ -266,7 +267,7 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         groups_f = pool.submit(_observe_groups, cloud, profile, domains)
         caller, partition = caller_f.result()
         policy_f = pool.submit(_observe_policy, cloud, profile, caller.account_id, partition)
-        principals = principals_f.result()
+        principals, principal_policies = principals_f.result()
         quotas_f = pool.submit(_quotas, cloud) if principals else None
         vpcs, subnets = network_f.result()
         endpoints, services, zones = endpoints_f.result(), services_f.result(), zones_f.result()
@@ -278,7 +279,7 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         vpcs=tuple(sorted(vpcs, key=lambda v: v.id)), domains=tuple(domains),
         endpoints=tuple(sorted(endpoints, key=lambda e: e.id)), security_groups=tuple(sorted(groups, key=lambda g: g.id)),
         services=tuple(sorted(services, key=lambda s: s.name)), hosted_zones=tuple(zones), policy=policy,
-        principals=tuple(principals), quotas=quotas, demo=cloud.demo,
+        principals=tuple(principals), quotas=quotas, demo=cloud.demo, principal_policies=tuple(principal_policies),
         other_subnets=tuple(sorted((s for s in subnets if s.vpc_id not in vpc_ids), key=lambda s: s.id)),
         route_tables=tuple(sorted(route_tables, key=lambda r: r.id)))
 
@@ -378,23 +379,13 @@ def _observe_policy(cloud: Cloud, profile: Profile, account_id: str, partition: 
         tags=_tags(raw.get("Tags")))
 
 
-_ATTACHED = {"user": ("list_attached_user_policies", "UserName"), "group": ("list_attached_group_policies", "GroupName"),
-             "role": ("list_attached_role_policies", "RoleName")}
-
-
-def _observe_principals(cloud: Cloud, profile: Profile) -> list[Principal]:
+def _observe_principals(cloud: Cloud, profile: Profile) -> tuple[list[Principal], list[PrincipalPolicies]]:
+    """The attach targets: how many managed policies each has (quota check) and their policies (does an Allow-only
+    restriction hold? issue 12). A target that does not exist is left out: the planner reports it."""
     if profile.access.mode == "none":
-        return []
-    out = []
+        return [], []
     attach = profile.access.attach
-    for kind, names in (("user", attach.users), ("group", attach.groups), ("role", attach.roles)):
-        operation, key = _ATTACHED[kind]
-        for name in names:
-            try:
-                count = len(cloud.pages("iam", operation, "AttachedPolicies", **{key: name}))
-            except AwsError as exc:
-                if exc.code == "NoSuchEntity":
-                    continue  # absent from the inventory: the planner reports it
-                raise
-            out.append(Principal(kind, name, count))
-    return out
+    ours = f":policy{POLICY_PATH}{profile.policy_name}"
+    policies, counts = read_targets(cloud, {"user": attach.users, "group": attach.groups, "role": attach.roles},
+                                    skip=lambda arn: arn.endswith(ours))
+    return [Principal(kind, name, count) for (kind, name), count in counts.items()], policies

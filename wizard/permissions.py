@@ -19,7 +19,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-PURPOSES = ("plan", "apply", "verify")
+PURPOSES = ("plan", "apply", "verify", "audit")
+# purpose -> the `used_for` marks it needs. "simulate": the IAM policy simulator (audit, verify --simulate).
+_USES = {"plan": {"plan"}, "apply": {"plan", "apply"}, "verify": {"plan", "verify", "simulate"},
+         "audit": {"plan", "audit", "simulate"}}
 POLICY_PATH = "/studio-vpce/"
 
 
@@ -63,8 +66,16 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("iam", "ListAttachedUserPolicies", "plan"),
     Operation("iam", "ListAttachedGroupPolicies", "plan"),
     Operation("iam", "ListAttachedRolePolicies", "plan"),
-    Operation("iam", "GetPolicy", "plan", scope="policy"),
-    Operation("iam", "GetPolicyVersion", "plan", scope="policy"),
+    # any managed policy attached to an attach target: plan reads its default version (does an Allow-only
+    # restriction hold? issue 12)
+    Operation("iam", "GetPolicy", "plan"),
+    Operation("iam", "GetPolicyVersion", "plan"),
+    Operation("iam", "ListUserPolicies", "plan"),
+    Operation("iam", "GetUserPolicy", "plan"),
+    Operation("iam", "ListGroupPolicies", "plan"),
+    Operation("iam", "GetGroupPolicy", "plan"),
+    Operation("iam", "ListRolePolicies", "plan"),
+    Operation("iam", "GetRolePolicy", "plan"),
     Operation("iam", "ListPolicyVersions", "plan", scope="policy"),
     Operation("iam", "ListEntitiesForPolicy", "plan", scope="policy"),
     # change: apply and destroy
@@ -96,6 +107,12 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("iam", "DetachRolePolicy", "apply", scope="attach"),
     # verify --presigned-url
     Operation("sagemaker", "CreatePresignedDomainUrl", "verify"),
+    # audit: every principal's policies; audit and verify --simulate: the IAM policy simulator
+    Operation("iam", "GetAccountAuthorizationDetails", "audit"),
+    Operation("iam", "SimulatePrincipalPolicy", "simulate"),
+    Operation("iam", "GetUser", "verify"),
+    Operation("iam", "GetRole", "verify"),
+    Operation("iam", "GetGroup", "verify"),
 )
 
 
@@ -108,8 +125,9 @@ def operations_by_service() -> dict[str, set[str]]:
 
 
 def operations_for(purpose: str) -> list[Operation]:
-    """What a principal running `purpose` needs: plan reads; apply reads and changes; verify reads and opens."""
-    wanted = {"plan": {"plan"}, "apply": {"plan", "apply"}, "verify": {"plan", "verify"}}[purpose]
+    """What a principal running `purpose` needs: plan reads; apply reads and changes; verify reads, opens and
+    simulates; audit reads every principal's policies and simulates."""
+    wanted = _USES[purpose]
     return [op for op in OPERATIONS if op.used_for in wanted]
 
 

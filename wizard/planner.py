@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from wizard import policies, readiness
+from wizard import iam_eval, policies, readiness
 from wizard.discovery import MANAGED_BY, PROFILE_TAG, hosted_zone_names, service_names
 from wizard.models import (
     KNOWN_AFTER_APPLY, Change, Endpoint, Finding, HostedZone, Inventory, Plan, Profile, SecurityGroupInfo, to_jsonable,
@@ -489,7 +489,25 @@ def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: 
         b.change("iam_policy.access", "update", existing.arn, {"document": existing.document}, after,
                  "new default version")
     _plan_attachments(b, inv, profile, existing)
+    _check_restriction_holds(b, inv, profile, document)
     return document
+
+
+def _check_restriction_holds(b: _Builder, inv: Inventory, profile: Profile, document: dict[str, Any]) -> None:
+    """An Allow with a network condition restricts nothing for a target whose other policies already allow the
+    action unconditionally (issue 12): name them. The deny guardrail holds against them, so with effect deny the
+    local evaluator finds nothing to warn about."""
+    for access in iam_eval.attach_target_access(inv, profile, document):
+        if access.stopped_by_profile is False:
+            grants = "; ".join(m.describe() for m in access.allowed_by) or "another policy"
+            b.warn("restriction_ineffective", f"IAM {access.type} {access.name} can still open Studio from outside "
+                   f"the network boundary after apply: {grants} allows sagemaker:CreatePresignedDomainUrl without "
+                   "the condition. Set access.effect: deny (a guardrail that holds against broader Allows), or "
+                   "remove that grant")
+        elif access.stopped_by_profile is None and access.from_anywhere is not False:
+            b.warn("restriction_unverified", f"IAM {access.type} {access.name}: cannot tell whether it can still open "
+                   f"Studio from outside after apply ({access.note}); run `studio-vpce audit` (it asks AWS's policy "
+                   "simulator), or set access.effect: deny")
 
 
 def _plan_attachments(b: _Builder, inv: Inventory, profile: Profile, existing) -> None:  # noqa: ANN001

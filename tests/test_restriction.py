@@ -1,0 +1,99 @@
+"""Plan warns when an attach target's other policies keep Studio open from outside (issue 12): restriction_ineffective."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import profile
+from wizard.discovery import observe
+from wizard.planner import plan
+from wizard.sandbox import BROAD_SAGEMAKER_POLICY, INLINE_PRESIGN_ROLE
+
+BROAD = {"Version": "2012-10-17", "Statement": [{"Sid": "Everything", "Effect": "Allow", "Action": "sagemaker:*",
+                                                  "Resource": "*"}]}
+
+
+def _plan(cloud, p):  # noqa: ANN001, ANN202
+    return plan(observe(cloud, p), p)
+
+
+def _warnings(result, code: str) -> list[str]:  # noqa: ANN001
+    return [w.message for w in result.warnings if w.code == code]
+
+
+def _targets(users=(), groups=(), roles=(), **access):  # noqa: ANN001, ANN003, ANN202
+    return profile("vpce", access={"attach": {"users": list(users), "groups": list(groups), "roles": list(roles)},
+                                   **access})
+
+
+def test_a_target_with_a_broad_sagemaker_policy_warns_with_effect_allow(cloud) -> None:  # noqa: ANN001
+    found = _warnings(_plan(cloud, _targets(roles=["MLEngineers"])), "restriction_ineffective")
+    assert len(found) == 1
+    assert "role MLEngineers" in found[0] and BROAD_SAGEMAKER_POLICY in found[0]
+    assert "AllowStudioResources" in found[0] and "access.effect: deny" in found[0]
+
+
+def test_with_effect_deny_the_same_target_is_not_warned_about(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, _targets(roles=["MLEngineers"], effect="deny"))
+    assert _warnings(result, "restriction_ineffective") == []
+    assert _warnings(result, "restriction_unverified") == []
+
+
+def test_an_inline_unconditioned_grant_warns_naming_the_inline_policy(cloud) -> None:  # noqa: ANN001
+    found = _warnings(_plan(cloud, _targets(roles=[INLINE_PRESIGN_ROLE])), "restriction_ineffective")
+    assert len(found) == 1 and "PresignAnyUserProfile" in found[0] and f"role/{INLINE_PRESIGN_ROLE}" in found[0]
+
+
+def test_a_target_with_nothing_else_is_not_warned_about(cloud) -> None:  # noqa: ANN001
+    result = _plan(cloud, _targets(users=["alice", "bob"], roles=["StudioUsers"]))
+    assert _warnings(result, "restriction_ineffective") == [] and _warnings(result, "restriction_unverified") == []
+
+
+def test_a_users_group_policy_keeps_access(cloud, aws) -> None:  # noqa: ANN001
+    aws.client("iam").put_group_policy(GroupName="data-scientists", PolicyName="TeamSageMaker",
+                                       PolicyDocument=json.dumps(BROAD))
+    found = _warnings(_plan(cloud, _targets(users=["alice", "carol"], groups=["data-scientists"])),
+                      "restriction_ineffective")
+    assert len(found) == 2  # alice (through her group) and the group itself; carol is in no group
+    assert any("user alice" in m and "via group/data-scientists" in m for m in found)
+    assert any("group data-scientists" in m for m in found)
+
+
+def test_a_managed_policy_is_read_at_its_default_version(cloud, aws) -> None:  # noqa: ANN001
+    iam = aws.client("iam")
+    arn = iam.create_policy(PolicyName="Versions", PolicyDocument=json.dumps(BROAD))["Policy"]["Arn"]
+    narrow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(narrow), SetAsDefault=True)
+    iam.attach_user_policy(UserName="bob", PolicyArn=arn)
+    assert _warnings(_plan(cloud, _targets(users=["bob"])), "restriction_ineffective") == []
+    iam.set_default_policy_version(PolicyArn=arn, VersionId="v1")
+    assert len(_warnings(_plan(cloud, _targets(users=["bob"])), "restriction_ineffective")) == 1
+
+
+def test_a_grant_the_evaluator_cannot_decide_is_reported_as_unverified(cloud, aws) -> None:  # noqa: ANN001
+    mfa = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*",
+                                                    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}
+    aws.client("iam").put_user_policy(UserName="bob", PolicyName="WithMfa", PolicyDocument=json.dumps(mfa))
+    result = _plan(cloud, _targets(users=["bob"]))
+    assert _warnings(result, "restriction_ineffective") == []
+    found = _warnings(result, "restriction_unverified")
+    assert len(found) == 1 and "aws:MultiFactorAuthPresent" in found[0] and "studio-vpce audit" in found[0]
+    assert _warnings(_plan(cloud, _targets(users=["bob"], effect="deny")), "restriction_unverified") == []
+
+
+def test_the_already_applied_policy_is_replaced_not_counted_twice(cloud) -> None:  # noqa: ANN001
+    from wizard.executor import Executor
+
+    p = _targets(users=["alice"])
+    assert Executor(cloud, _plan(cloud, p)).run().ok
+    result = _plan(cloud, p)
+    assert not result.has_changes and _warnings(result, "restriction_ineffective") == []
+
+
+@pytest.mark.parametrize("name", ["subnet", "vpce", "source-ip", "vpc-source-ip", "hosted-zone", "deny-guardrail"])
+def test_the_example_profiles_warn_only_where_it_is_true(cloud, name: str) -> None:  # noqa: ANN001
+    # none of the examples attaches to MLEngineers or StudioAutomation with effect allow
+    result = _plan(cloud, profile(name))
+    assert _warnings(result, "restriction_ineffective") == [] and _warnings(result, "restriction_unverified") == []
