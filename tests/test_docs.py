@@ -80,3 +80,11 @@ def test_readme_links_the_profile_reference_and_it_exists() -> None:
     for link in re.findall(r"\]\((?!https?:)([^)#]+)", readme):
         assert (ROOT / link).exists(), link
     assert "docs/profile.md" in readme
+
+
+def test_the_readme_test_command_is_what_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text()
+    command = re.findall(r"pip install -e '\.\[test\]' && (python -m pytest[^\n`]*)", readme)
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert command and command[0] in ci.splitlines(), command
+    assert "pip install --quiet -e '.[test]'" in ci and "ruff check" in ci and "mypy" in ci
