@@ -153,6 +153,7 @@ def run(mutants: list[Mutant], timeout: float) -> int:
             try:
                 proc = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
                                        "-p", "no:randomly", *mutant.tests], cwd=tmp, capture_output=True, text=True,
+                                      check=False,
                                       timeout=timeout)
                 verdict = "killed" if proc.returncode != 0 else "survived"
             except subprocess.TimeoutExpired:

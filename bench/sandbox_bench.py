@@ -31,7 +31,7 @@ PROFILE = str(ROOT / "profiles" / "vpce.yaml")
 
 def _timed(argv: list[str], env: dict[str, str], cwd: Path) -> float:
     start = time.perf_counter()
-    done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=600, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 2):
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.strip()[-500:]}")
@@ -45,7 +45,7 @@ def _env(cache: Path, source: Path) -> dict[str, str]:
 
 def _stop(env: dict[str, str], source: Path) -> None:
     subprocess.run([sys.executable, "-m", "wizard", "sandbox", "stop"], env=env, cwd=source, capture_output=True,
-                   timeout=120)
+                   timeout=120, check=False)
 
 
 def main() -> int:

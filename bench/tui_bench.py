@@ -23,7 +23,7 @@ from wizard.cloud import Cloud
 from wizard.session import WizardSession
 
 sys.path.insert(0, os.path.dirname(__file__))
-from plan_bench import seed  # noqa: E402
+from plan_bench import seed
 
 
 async def measure(label: str, make_cloud) -> None:  # noqa: ANN001

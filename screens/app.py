@@ -4,25 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from typing import ClassVar
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, ContentSwitcher, Footer, Header, Label, ListItem, ListView, Markdown, Static
+from textual.widgets import (
+    Button,
+    ContentSwitcher,
+    Footer,
+    Header,
+    Label,
+    ListItem,
+    ListView,
+    Markdown,
+    Static,
+)
 
 from screens.messages import Applied, Discovered, Planned, Progress, VpcRefreshed
 from screens.steps import STEP_PANES, Step
 from wizard.session import HELP, STEPS, TITLES, WizardSession
-
 
 SHORT = {"connect": "Connect", "vpc": "VPC", "subnets": "Subnets", "domain": "Domain", "endpoints": "Endpoints",
          "access": "Access", "preview": "Preview", "apply": "Apply", "save": "Save"}
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "dismiss", "Close")]
 
     def __init__(self, step: str) -> None:
         super().__init__()
@@ -44,7 +54,7 @@ class WizardApp(App[str | None]):
 
     CSS_PATH = "wizard.tcss"
     TITLE = "studio-vpce"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "next", "Next", priority=True),
         Binding("ctrl+b", "back", "Back", priority=True),
         Binding("ctrl+s", "save", "Save profile", priority=True),
@@ -254,8 +264,11 @@ class WizardApp(App[str | None]):
 
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
     def apply_worker(self) -> None:
+        def progress(event: object) -> None:
+            self.post_message(Progress(event))
+
         try:
-            result = self.session.apply(lambda event: None if self.post_message(Progress(event)) else None)
+            result = self.session.apply(progress)
             self.post_message(Applied(error=None if result.ok else str(result.error)))
         except Exception as exc:  # noqa: BLE001
             self.post_message(Applied(error=str(exc)))

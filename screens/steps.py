@@ -10,8 +10,19 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import (
-    Button, Checkbox, DataTable, Input, Label, LoadingIndicator, RadioButton, RadioSet, RichLog, SelectionList,
-    Static, TabbedContent, TabPane,
+    Button,
+    Checkbox,
+    DataTable,
+    Input,
+    Label,
+    LoadingIndicator,
+    RadioButton,
+    RadioSet,
+    RichLog,
+    SelectionList,
+    Static,
+    TabbedContent,
+    TabPane,
 )
 
 from wizard.export import export

@@ -84,7 +84,7 @@ def test_apply_without_yes_and_without_a_terminal_refuses_and_changes_nothing(de
 def test_destroy_without_yes_and_without_a_terminal_refuses(demo, capsys, calls) -> None:  # noqa: ANN001
     assert run(capsys, "apply", VPCE, "--demo", "--yes")[0] == 0
     calls.clear()
-    code, _, err = run(capsys, "destroy", VPCE, "--demo")
+    code, _, _err = run(capsys, "destroy", VPCE, "--demo")
     assert code == 5 and calls.mutating == []
 
 

@@ -27,7 +27,7 @@ def cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env.update(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY, AWS_CONFIG_FILE=os.devnull,
                AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
     return subprocess.run([sys.executable, "-m", "wizard", *args, "--endpoint-url", url], capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=120, stdin=subprocess.DEVNULL)
+                          text=True, cwd=ROOT, env=env, timeout=120, stdin=subprocess.DEVNULL, check=False)
 
 
 def leftovers(url: str) -> list[str]:

@@ -224,13 +224,13 @@ def test_fault_then_rerun_converges_to_the_clean_end_state(name: str, index: int
 
         def before(model, **_):  # noqa: ANN001, ANN003, ANN202
             if model.name != operation:
-                return None
+                return
             seen["n"] += 1
             if seen["n"] == occurrence and kind == "throttle":  # every attempt throttled, retries exhausted
                 seen["n"] -= 1
                 raise botocore.exceptions.ClientError(
                     {"Error": {"Code": "RequestLimitExceeded", "Message": "Request limit exceeded."}}, operation)
-            return None
+            return
 
         def after(model, **_):  # noqa: ANN001, ANN003, ANN202
             if kind == "lost" and model.name == operation and seen["n"] == occurrence and not seen["lost"]:

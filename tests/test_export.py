@@ -17,8 +17,8 @@ import boto3
 import hcl2
 import pytest
 import yaml
-from conftest import PROFILES, profile, reset_and_seed
 
+from conftest import PROFILES, profile, reset_and_seed
 from wizard.discovery import observe
 from wizard.export import cli_script, cloudformation, terraform
 from wizard.models import Plan

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import profile
 
+from conftest import profile
 from wizard import iam_eval
 from wizard.iam_eval import Request, evaluate, inside_context, outside_context, resource_matches
 from wizard.models import PolicyDoc

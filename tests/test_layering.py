@@ -33,8 +33,9 @@ def test_importing_every_wizard_module_loads_neither_textual_nor_boto3_until_nee
             + "print('textual' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
-    cli_only = subprocess.run([sys.executable, "-c", "import sys, wizard.cli; print('boto3' in sys.modules, "
-                               "'textual' in sys.modules)"], capture_output=True, text=True, cwd=ROOT, check=True)
+    cli_only = subprocess.run([sys.executable, "-c", ("import sys, wizard.cli; print('boto3' in sys.modules, "
+                                                      "'textual' in sys.modules)")],
+                              capture_output=True, text=True, cwd=ROOT, check=True)
     assert cli_only.stdout.strip() == "False False"
 
 

@@ -93,7 +93,7 @@ def test_every_listed_operation_is_a_real_botocore_operation_and_action() -> Non
 
 
 def test_the_printed_policy_is_valid_iam_by_parliament() -> None:
-    import parliament  # noqa: PLC0415 - 10 MB of IAM definitions: only this test needs it
+    import parliament
 
     for purpose in permissions.PURPOSES:
         findings = parliament.analyze_policy_string(json.dumps(permissions.policy(purpose))).findings

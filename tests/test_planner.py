@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 
-
 from conftest import profile
 from wizard.discovery import observe
 from wizard.models import KNOWN_AFTER_APPLY, Service

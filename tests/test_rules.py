@@ -533,8 +533,8 @@ def test_botocore_retries_throttling_three_attempts_counted_at_an_http_stub(monk
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    import botocore.retries.standard
     import boto3
+    import botocore.retries.standard
 
     from wizard.cloud import Cloud
     from wizard.errors import AwsError
@@ -547,7 +547,7 @@ def test_botocore_retries_throttling_three_attempts_counted_at_an_http_stub(monk
                  b"</Error><RequestId>r</RequestId></ErrorResponse>")
 
     class Stub(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             state["attempts"] += 1
             body, status = (throttled, 400) if state["attempts"] <= state["fail"] else (ok, 200)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import boto3
 import pytest
-from conftest import PROFILES, ROOT
 from moto import mock_aws
 
+from conftest import PROFILES, ROOT
 from wizard import sandbox
 
 VPCE = str(PROFILES / "vpce.yaml")

@@ -448,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except Exception as exc:  # noqa: BLE001 - no traceback without --debug (SPEC 2)
+    except Exception as exc:
         if args.debug:
             raise
         from wizard.cloud import redact  # noqa: PLC0415

@@ -29,12 +29,12 @@ _CREDENTIAL_CODES = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", 
 
 # Things that must never reach a log: presigned URLs (they carry a login token) and credentials.
 _SECRET_PATTERNS = [
-    (re.compile(r"https://[^\s\"'<>]*[?&](token|authToken)=[^\s\"'<>]*", re.I), "https://<redacted presigned URL>"),
+    (re.compile(r"https://[^\s\"'<>]*[?&](token|authToken)=[^\s\"'<>]*", re.IGNORECASE), "https://<redacted presigned URL>"),
     (re.compile(r"(AuthorizedUrl[\"']?\s*[:=]\s*[\"']?)[^\s\"',}<]+"), r"\1<redacted>"),
-    (re.compile(r"(token=)[A-Za-z0-9%._~+/=-]+", re.I), r"\1<redacted>"),
+    (re.compile(r"(token=)[A-Za-z0-9%._~+/=-]+", re.IGNORECASE), r"\1<redacted>"),
     (re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"), "<redacted access key>"),
     (re.compile(r"((?:aws_secret_access_key|SecretAccessKey|aws_session_token|SessionToken|X-Amz-Security-Token|"
-                r"Signature|Credential)[\"']?\s*[:=]\s*[\"']?)[^\s\"',&}]+", re.I), r"\1<redacted>"),
+                r"Signature|Credential)[\"']?\s*[:=]\s*[\"']?)[^\s\"',&}]+", re.IGNORECASE), r"\1<redacted>"),
 ]
 
 

@@ -16,8 +16,22 @@ from wizard.cloud import Cloud
 from wizard.errors import AwsError
 from wizard.iam_read import read_targets
 from wizard.models import (
-    Caller, Domain, Endpoint, HostedZone, Inventory, ManagedPolicy, PolicyVersion, Principal, PrincipalPolicies, Profile,
-    RouteTable, Rule, SecurityGroupInfo, Service, Subnet, Vpc,
+    Caller,
+    Domain,
+    Endpoint,
+    HostedZone,
+    Inventory,
+    ManagedPolicy,
+    PolicyVersion,
+    Principal,
+    PrincipalPolicies,
+    Profile,
+    RouteTable,
+    Rule,
+    SecurityGroupInfo,
+    Service,
+    Subnet,
+    Vpc,
 )
 
 MANAGED_BY = ("managed-by", "studio-vpce")

@@ -20,7 +20,7 @@ _HEX_ID = r"(?:[0-9a-f]{8}|[0-9a-f]{17})"
 REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 
 
-def _id_shape(prefix: str):
+def _id_shape(prefix: str) -> AfterValidator:
     pattern = re.compile(rf"^{prefix}-{_HEX_ID}$")
 
     def check(value: str) -> str:

@@ -11,7 +11,16 @@ from typing import Any
 from wizard import iam_eval, policies, readiness
 from wizard.discovery import MANAGED_BY, PROFILE_TAG, hosted_zone_names, service_names
 from wizard.models import (
-    KNOWN_AFTER_APPLY, Change, Endpoint, Finding, HostedZone, Inventory, Plan, Profile, SecurityGroupInfo, to_jsonable,
+    KNOWN_AFTER_APPLY,
+    Change,
+    Endpoint,
+    Finding,
+    HostedZone,
+    Inventory,
+    Plan,
+    Profile,
+    SecurityGroupInfo,
+    to_jsonable,
 )
 
 HTTPS = ("tcp", 443, 443)

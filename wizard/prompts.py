@@ -84,8 +84,8 @@ class PlainWizard:
 
         self.heading("vpc")
         rows = s.vpc_rows()
-        choice = ask.select("VPC", [(f"{r.vpc.id}  {r.vpc.name or '-'}  {','.join(r.vpc.cidrs)}  "
-                                     f"domains: {','.join(r.domains) or '-'}", r.vpc.id) for r in rows],
+        choice = ask.select("VPC", [((f"{r.vpc.id}  {r.vpc.name or '-'}  {','.join(r.vpc.cidrs)}  "
+                                      f"domains: {','.join(r.domains) or '-'}"), r.vpc.id) for r in rows],
                             default=s.answers["vpc_id"])
         vpc = s.select_vpc(choice)
         if vpc and (vpc.dns_support is False or vpc.dns_hostnames is False):

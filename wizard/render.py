@@ -95,8 +95,8 @@ def plan_text(plan: Plan, verbose: bool = False, color: bool = False) -> str:
     cost = estimate(plan)
     if cost.has_cost:
         lines += ["", cost.line()]
-    lines += ["", f"Plan: {plan.count('create')} to add, {plan.count('update')} to change, "
-                  f"{plan.count('delete')} to destroy."]
+    lines += ["", (f"Plan: {plan.count('create')} to add, {plan.count('update')} to change, "
+                   f"{plan.count('delete')} to destroy.")]
     return "\n".join(lines)
 
 
