@@ -442,13 +442,20 @@ case "$*" in
   *"create-vpc-endpoint"*"sagemaker.api"*) echo vpce-0aaaaaaaaaaaaaaa2 ;;
   *"create-vpc-endpoint"*) echo vpce-0aaaaaaaaaaaaaaa1 ;;
   *"describe-vpc-endpoints --vpc-endpoint-ids"*) printf "$FAKE_STATES" ;;
-  *"iam get-policy "*) echo "An error occurred (NoSuchEntity) when calling the GetPolicy operation: not found" >&2; exit 254 ;;
+  *"iam get-policy "*)
+    if [ -z "${FAKE_POLICY_VERSIONS:-}" ]; then
+      echo "An error occurred (NoSuchEntity) when calling the GetPolicy operation: not found" >&2; exit 254
+    fi
+    echo v9 ;;
+  *"iam get-policy-version"*) echo '{"Version": "2012-10-17", "Statement": []}' ;;
+  *"iam list-policy-versions"*) printf "$FAKE_POLICY_VERSIONS" ;;
 esac
 exit 0
 """
 
 
-def _fake_aws(tmp_path: Path, states: str, region: str = "us-west-2") -> tuple[subprocess.CompletedProcess[str], list[str]]:
+def _fake_aws(tmp_path: Path, states: str, region: str = "us-west-2",
+              **env_extra: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "aws").write_text(FAKE_AWS)
@@ -458,7 +465,7 @@ def _fake_aws(tmp_path: Path, states: str, region: str = "us-west-2") -> tuple[s
     script = tmp_path / "setup.sh"
     script.write_text(cli_script(_offline_plan("vpce")))
     env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_AWS_LOG": str(log), "FAKE_STATES": states,
-           "AWS_REGION": region, "WAIT_SECONDS": "2", "POLL_SECONDS": "0.2", "HOME": str(tmp_path)}
+           "AWS_REGION": region, "WAIT_SECONDS": "2", "POLL_SECONDS": "0.2", "HOME": str(tmp_path), **env_extra}
     ran = _run(["bash", str(script)], env=env, timeout=60)
     return ran, log.read_text().splitlines()
 
@@ -503,3 +510,14 @@ def test_cli_script_takes_the_region_from_one_variable(tmp_path: Path) -> None:
     creates = [c for c in calls if "create-vpc-endpoint" in c]
     assert len(creates) == 2 and all(".eu-central-1." in c for c in creates)
     assert any("arn:aws:sagemaker:eu-central-1:210987654321:" in c for c in calls if "create-policy" in c)
+
+
+def test_cli_script_updates_a_changed_policy_deleting_the_oldest_version_at_five(tmp_path: Path) -> None:
+    states = "vpce-0aaaaaaaaaaaaaaa1\\tavailable\\tNone\\tNone\\nvpce-0aaaaaaaaaaaaaaa2\\tavailable\\tNone\\tNone\\n"
+    # v9 is the default; four older versions: a fifth would pass IAM's limit of 5
+    ran, calls = _fake_aws(tmp_path, states, FAKE_POLICY_VERSIONS="v8\\nv10\\nv6\\nv7\\n")
+    assert ran.returncode == 0, ran.stderr
+    iam = [c.split(" ", 5)[5] for c in calls if " iam " in c and "attach-" not in c]
+    assert [c.split(" ")[0] for c in iam] == ["get-policy", "get-policy-version", "list-policy-versions",
+                                              "delete-policy-version", "create-policy-version"]
+    assert "--version-id v6" in iam[3] and "--set-as-default" in iam[4] and "create-policy " not in " ".join(calls)
