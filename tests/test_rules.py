@@ -573,3 +573,83 @@ def test_botocore_retries_throttling_three_attempts_counted_at_an_http_stub(monk
         assert state["attempts"] == 3
     finally:
         server.shutdown()
+
+
+# ---------------------------------------------------------------- presigned URLs never leak
+
+LOGIN_TOKEN = "SECRETLOGINTOKEN0123456789abcdef"
+
+
+@pytest.fixture
+def presigning_proxy(moto_server: str):  # noqa: ANN201
+    """An HTTP stub in front of the moto server: it answers the two SageMaker calls moto lacks (with a URL that
+    carries a login token, as AWS does) and forwards everything else. The CLI reaches it with --endpoint-url."""
+    import threading
+    import urllib.error
+    import urllib.request
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from conftest import reset_and_seed
+
+    upstream = reset_and_seed(moto_server)
+    answers = {
+        "SageMaker.DescribeUserProfile": {"DomainId": "d-research", "UserProfileName": "alice", "Status": "InService"},
+        "SageMaker.CreatePresignedDomainUrl": {
+            "AuthorizedUrl": f"https://d-research.studio.us-west-2.sagemaker.aws/auth?token={LOGIN_TOKEN}"},
+    }
+
+    class Proxy(BaseHTTPRequestHandler):
+        def _handle(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            target = self.headers.get("X-Amz-Target", "")
+            if target in answers:
+                status, headers, data = 200, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(
+                    answers[target]).encode()
+            else:
+                request = urllib.request.Request(upstream + self.path, data=body or None, method=self.command, headers={
+                    k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")})
+                try:
+                    with urllib.request.urlopen(request) as response:
+                        status, headers, data = response.status, dict(response.headers), response.read()
+                except urllib.error.HTTPError as error:
+                    status, headers, data = error.code, dict(error.headers), error.read()
+            self.send_response(status)
+            for key, value in headers.items():
+                if key.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date"):
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_presigned_url_token_never_reaches_logs_stdout_or_files(presigning_proxy, capfd, caplog, tmp_path,
+                                                                monkeypatch) -> None:  # noqa: ANN001
+    """The real path: a URL in an HTTP response body, parsed by botocore, with --debug logging every body."""
+    from conftest import PROFILES
+    from wizard import cli
+
+    monkeypatch.chdir(tmp_path)
+    profile_file = tmp_path / "vpce.yaml"
+    profile_file.write_text((PROFILES / "vpce.yaml").read_text())
+    url = ["--endpoint-url", presigning_proxy]
+    assert cli.main(["apply", str(profile_file), "--yes", *url]) == 0
+    capfd.readouterr()
+    code = cli.main(["verify", str(profile_file), "--user-profile", "alice", "--presigned-url", "--show-url", "--debug",
+                     *url])
+    out, err = capfd.readouterr()
+    assert code == 0, out
+    assert "presigned_url" in out and "d-research.studio.us-west-2.sagemaker.aws" in out  # the host, and only that
+    assert "Response body" in err  # botocore's debug log ran over the response that carried the URL...
+    assert LOGIN_TOKEN not in out and LOGIN_TOKEN not in err and LOGIN_TOKEN not in caplog.text  # ...and hid it
+    written = [f for f in tmp_path.rglob("*") if f.is_file()]
+    assert written and not [f for f in written if LOGIN_TOKEN in f.read_text(errors="replace")]
