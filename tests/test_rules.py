@@ -297,7 +297,7 @@ def test_fingerprint_moves_when_anything_the_plan_read_changes(cloud, aws, what:
     assert _fingerprint(cloud, p) != before, what
 
 
-def test_a_saved_plan_is_refused_when_a_dns_attribute_moved(capsys, tmp_path, calls) -> None:  # noqa: ANN001
+def test_a_saved_plan_is_refused_when_the_fingerprint_moved_with_a_dns_attribute(capsys, tmp_path, calls) -> None:  # noqa: ANN001
     import boto3
 
     from conftest import PROFILES
