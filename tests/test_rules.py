@@ -632,8 +632,8 @@ def presigning_proxy(moto_server: str):  # noqa: ANN201
     server.shutdown()
 
 
-def test_presigned_url_token_never_reaches_logs_stdout_or_files(presigning_proxy, capfd, caplog, tmp_path,
-                                                                monkeypatch) -> None:  # noqa: ANN001
+def test_presigned_url_token_never_reaches_logs_stdout_or_files(
+        presigning_proxy, capfd, caplog, tmp_path, monkeypatch) -> None:  # noqa: ANN001
     """The real path: a URL in an HTTP response body, parsed by botocore, with --debug logging every body."""
     from conftest import PROFILES
     from wizard import cli

@@ -120,8 +120,8 @@ def test_apply_failure_exits_1_listing_the_steps_done_and_not_done(demo, capsys,
 @pytest.mark.parametrize(("text", "message"), [("{not json", "not a valid plan file"),
                                                ('{"format_version": 2, "changes": []}', "not a studio-vpce plan file"),
                                                ('{"hello": "world"}', "not a studio-vpce plan file")])
-def test_a_corrupt_or_foreign_planfile_exits_3_and_calls_nothing(capsys, tmp_path, calls, text: str,
-                                                                 message: str) -> None:  # noqa: ANN001
+def test_a_corrupt_or_foreign_planfile_exits_3_and_calls_nothing(
+        capsys, tmp_path, calls, text: str, message: str) -> None:  # noqa: ANN001
     planfile = tmp_path / "plan.json"
     planfile.write_text(text)
     code, _, err = run(capsys, "apply", str(planfile), "--yes")
