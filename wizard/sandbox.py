@@ -516,7 +516,11 @@ def reset() -> dict[str, Any] | None:
     info = status()
     if info is None:
         return None
-    return _request(info["url"], "reset", method="POST", timeout=START_TIMEOUT)
+    try:
+        return _request(info["url"], "reset", method="POST", timeout=START_TIMEOUT)
+    except (OSError, ValueError) as exc:
+        raise AwsError(f"the demo sandbox could not reset ({exc}); `studio-vpce sandbox stop` and run again, or "
+                       f"see {state_dir() / 'server.log'}", "SandboxError") from None
 
 
 def stop_server(wait: float = 10.0) -> bool:
