@@ -233,3 +233,11 @@ def test_a_two_zone_region_gets_no_studio_less_subnet() -> None:
 def test_state_lives_in_the_users_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert sandbox.state_dir() == tmp_path / "studio-vpce" / "sandbox"
+
+
+def test_an_unwritable_cache_folder_is_a_one_line_config_error(workdir: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    bad = cli(workdir, "discover", "--demo", env={"STUDIO_VPCE_CACHE_DIR": str(blocker / "cache")})
+    assert bad.returncode == 4 and bad.stderr.count("\n") == 1, bad.stderr
+    assert "cannot create the demo sandbox's folder" in bad.stderr and "STUDIO_VPCE_CACHE_DIR" in bad.stderr

@@ -161,10 +161,11 @@ def stop() -> None:
         _seeded_in_process.clear()
 
 
-def _need_moto() -> None:
+def _need_moto(server: bool = False) -> None:
     import importlib.util  # noqa: PLC0415
 
-    if importlib.util.find_spec("moto") is None or importlib.util.find_spec("flask") is None:
+    needed = ("moto", "flask", "flask_cors") if server else ("moto",)
+    if any(importlib.util.find_spec(name) is None for name in needed):
         raise ConfigProblem("--demo needs the sandbox's packages: pip install 'studio-vpce[demo]'")
 
 
@@ -393,7 +394,11 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 @contextlib.contextmanager
 def _locked(directory: Path) -> Iterator[None]:
     """An exclusive lock on DIR/lock: concurrent first starts share one server."""
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise ConfigProblem(f"cannot create the demo sandbox's folder {directory} ({exc.strerror}): make it "
+                            "writable, or point STUDIO_VPCE_CACHE_DIR elsewhere") from None
     with open(directory / "lock", "a+b") as handle:
         if os.name == "nt":  # pragma: no cover - Windows
             import msvcrt  # noqa: PLC0415
@@ -460,7 +465,7 @@ def connect(region: str, notify: Callable[[str], None] | None = None):  # noqa: 
     with _locked(directory):
         info = status()
         if info is None:
-            _need_moto()
+            _need_moto(server=True)
             info = _spawn(directory, region)
             if notify:
                 notify(f"demo sandbox: started a fresh sandbox account at {info['url']} (it keeps its state between "
