@@ -9,6 +9,8 @@ from pathlib import Path
 
 import boto3
 import botocore.client
+import botocore.loaders
+import botocore.session
 import pytest
 from moto import mock_aws
 
@@ -18,6 +20,25 @@ from wizard.profiles import load
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ROOT / "profiles"
+
+# Speed, with nothing tested differently:
+# - moto's EC2 backend loads ~1,000 default AMIs per account and region (about a second each time); the tool
+#   never reads an AMI. The moto server fixture runs in this process, so it skips them too.
+os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+# - every boto3.Session parses botocore's JSON service models again (EC2's is 4 MB); the models are read-only
+#   data, so the sessions of one test process share one loader (the tool's own trimmed-model sessions make
+#   their own, see Cloud).
+_LOADERS: dict[str | None, botocore.loaders.Loader] = {}
+_create_loader = botocore.session.create_loader
+
+
+def _shared_loader(search_path_string: str | None = None) -> botocore.loaders.Loader:
+    if search_path_string not in _LOADERS:
+        _LOADERS[search_path_string] = _create_loader(search_path_string)
+    return _LOADERS[search_path_string]
+
+
+botocore.session.create_loader = _shared_loader
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 import botocore
 import botocore.exceptions as bce
+import botocore.loaders
 from botocore.config import Config
 
 from wizard.errors import AwsError, ConfigProblem
@@ -127,10 +128,14 @@ class Cloud:
             self.session = session or boto3.Session(profile_name=aws_profile, region_name=region)
         except bce.ProfileNotFound:
             raise ConfigProblem(f"AWS profile {aws_profile!r} not found: check ~/.aws/config or drop --aws-profile") from None
-        # Sessions the tool makes load trimmed service models from the user cache (see `trim_model`).
+        # Sessions the tool makes load trimmed service models from the user cache (see `trim_model`), through a
+        # loader of their own (botocore may share one between sessions).
         self._models_root = None if session is not None else _models_root(self.session)
         if self._models_root is not None:
-            self.session._session.get_component("data_loader").search_paths.insert(0, self._models_root)
+            shared = self.session._session.get_component("data_loader")
+            self.session._session.register_component(
+                "data_loader", botocore.loaders.Loader(extra_search_paths=[self._models_root, *shared.search_paths],
+                                                       include_default_search_paths=False))
         self.region = region
         self.endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
         self.demo = demo
