@@ -17,7 +17,8 @@ from typing import Any
 from wizard import __version__
 from wizard.errors import ConfigProblem, InvalidInput, Refused, StudioVpceError
 
-COMMANDS = ("wizard", "discover", "plan", "apply", "destroy", "verify", "export", "permissions", "sandbox")
+COMMANDS = ("wizard", "discover", "plan", "apply", "destroy", "verify", "export", "permissions", "sandbox",
+            "audit")
 _VALUE_OPTIONS = {"--region", "--aws-profile", "--endpoint-url", "--output", "--out", "--format", "--user-profile"}
 log = logging.getLogger("studio-vpce")
 
@@ -69,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--presigned-url", action="store_true",
                    help="also call CreatePresignedDomainUrl (needs --user-profile); reports the host only")
     p.add_argument("--show-url", action="store_true", help="print the presigned URL in full (terminal only)")
+    p.add_argument("--simulate", action="store_true", help="also check, per attach target, that Studio opens from "
+                   "inside the boundary and not from outside (IAM policy simulator; local evaluation in the demo)")
+
+    p = sub.add_parser("audit", help="who can still open Studio from outside the boundary, and why (read-only)")
+    p.add_argument("profile")
+    p.add_argument("--output", choices=("text", "json"), default="text")
+    p.add_argument("--detailed-exitcode", action="store_true",
+                   help="exit 2 when someone could still open Studio from outside after apply")
 
     p = sub.add_parser("export", help="write the resources as CloudFormation, Terraform or an AWS CLI script")
     p.add_argument("profile")
@@ -334,7 +343,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise InvalidInput("--presigned-url needs --user-profile NAME")
     profile = _load_profile(args.profile)
     cloud = make_cloud(args, profile.region, args.profile)
-    checks, url = verify(cloud, profile, args.user_profile, args.presigned_url)
+    checks, url = verify(cloud, profile, args.user_profile, args.presigned_url, simulate=args.simulate)
     for check in checks:
         print(f"{'ok' if check.ok else ('warn' if check.advisory else 'FAIL'):>5} {check.name}: {check.detail}")
     if url is not None and args.show_url:
@@ -347,6 +356,24 @@ def cmd_verify(args: argparse.Namespace) -> int:
     print(f"verify: {len(checks) - len(failed) - advisories} passed, {len(failed)} failed, {advisories} warnings"
           + ("  [DEMO sandbox: nothing here is real]" if cloud.demo else ""))
     return 1 if failed else 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from wizard.audit import audit, audit_text  # noqa: PLC0415
+
+    profile = _load_profile(args.profile)
+    cloud = make_cloud(args, profile.region, args.profile)
+    live = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if live:
+            print(f"\raudit: {done}/{total} principals checked", end="" if done < total else "\n", file=sys.stderr,
+                  flush=True)
+
+    report = audit(cloud, profile, on_progress=progress)
+    _account_guard(profile, report.account_id)
+    print(json.dumps(report.to_json(), indent=2) if args.output == "json" else audit_text(report))
+    return 2 if args.detailed_exitcode and report.still_open else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -413,7 +440,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 HANDLERS = {"discover": cmd_discover, "plan": cmd_plan, "apply": cmd_apply, "destroy": cmd_destroy,
             "verify": cmd_verify, "export": cmd_export, "wizard": cmd_wizard, "permissions": cmd_permissions,
-            "sandbox": cmd_sandbox}
+            "sandbox": cmd_sandbox, "audit": cmd_audit}
 
 
 def _setup_logging(debug: bool) -> None:

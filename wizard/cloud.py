@@ -19,6 +19,7 @@ import botocore
 import botocore.exceptions as bce
 import botocore.loaders
 from botocore.config import Config
+from botocore.parsers import ResponseParserError
 
 from wizard.errors import AwsError, ConfigProblem
 
@@ -282,6 +283,9 @@ class Cloud:
                             bce.ConnectTimeoutError)):
             return AwsError(f"{operation}: cannot reach AWS ({exc}); check the network and try again",
                             "ConnectionError")
+        if isinstance(exc, ResponseParserError):  # e.g. a moto server's HTML 500 for an operation it lacks
+            return AwsError(f"{operation}: the endpoint's answer is not AWS's ({redact(str(exc))[:120]})",
+                            "ResponseParserError")
         if isinstance(exc, bce.BotoCoreError):
             return AwsError(f"{operation}: {redact(str(exc))}", type(exc).__name__)
         return exc

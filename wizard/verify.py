@@ -38,9 +38,11 @@ class PresignedUrl:
 
 
 def verify(cloud: Cloud, profile: Profile, user_profile: str | None = None,
-           presigned: bool = False) -> tuple[list[Check], PresignedUrl | None]:
+           presigned: bool = False, simulate: bool = False) -> tuple[list[Check], PresignedUrl | None]:
     inv = observe(cloud, profile)
     checks = static_checks(inv, profile)
+    if simulate:
+        checks += simulate_checks(cloud, profile, inv)
     url = None
     if user_profile:
         try:
@@ -109,4 +111,30 @@ def static_checks(inv: Inventory, profile: Profile) -> list[Check]:
             admitted = any(admits_https(g, sg) for g in groups)
             checks.append(Check(f"https_from_{sg}_to_{key}", admitted,
                                 f"{'443 admitted' if admitted else 'no rule admits 443'} from {sg} to {endpoint.id}"))
+    return checks
+
+
+def _word(allowed: bool | None) -> str:
+    return {True: "allowed", False: "denied", None: "cannot tell"}[allowed]
+
+
+def simulate_checks(cloud: Cloud, profile: Profile, inv: Inventory) -> list[Check]:
+    """Per attach target: CreatePresignedDomainUrl from inside allowed, from outside denied (issue 12)."""
+    from wizard.audit import simulate_targets  # noqa: PLC0415 - imports the planner's view of IAM
+
+    method, note, results = simulate_targets(cloud, profile, inv)
+    checks = []
+    for result in results:
+        detail = (("" if result.inside is None else f"inside: {_word(result.inside.allowed)}, ")
+                  + f"outside: {_word(result.outside.allowed)} ({'IAM policy simulator' if method == 'simulator' else 'local evaluation'})")
+        why = "; ".join(d.note for d in (result.inside, result.outside) if d is not None and d.note)
+        grants = [m.describe() for m in result.outside.allowed_by]
+        if grants:
+            detail += f"; outside allowed by {', '.join(grants)}"
+        if why:
+            detail += f"; {why}"
+        checks.append(Check(f"simulate_{result.kind}_{result.name}", result.ok is True, detail,
+                            advisory=result.ok is None))
+    if note and results:
+        checks.append(Check("simulate_method", True, note, advisory=False))
     return checks

@@ -1,0 +1,250 @@
+"""`studio-vpce audit` and `verify --simulate` (issue 12): the simulator path through botocore's Stubber, the local
+fallback on moto (in-process and over real HTTP)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from conftest import profile, reset_and_seed
+
+from wizard.audit import LocalEvaluator, Simulator, audit, choose_judge, principal_access
+from wizard.cloud import Cloud
+from wizard.discovery import observe
+from wizard.executor import Executor
+from wizard.iam_eval import ACTION, outside_context, resource_prefix
+from wizard.models import PolicyDoc, PrincipalPolicies
+from wizard.planner import plan
+from wizard.verify import verify
+
+ROOT = Path(__file__).resolve().parent.parent
+ACCOUNT = "123456789012"
+PREFIX = resource_prefix("aws", "us-west-2", ACCOUNT, "d-research")
+ROLE = PrincipalPolicies("role", "MLEngineers", f"arn:aws:iam::{ACCOUNT}:role/MLEngineers", (
+    PolicyDoc(f"arn:aws:iam::{ACCOUNT}:policy/demo/SageMakerFullAccessCopy", "managed", "role/MLEngineers", {}),))
+
+
+# ---------------------------------------------------------------- the simulator, stubbed in AWS's shape
+
+def _result(decision: str, statements: list[dict] | None = None, missing: list[str] | None = None) -> dict:
+    return {"EvalActionName": ACTION, "EvalResourceName": PREFIX + "*", "EvalDecision": decision,
+            "MatchedStatements": statements or [], "MissingContextValues": missing or [],
+            "ResourceSpecificResults": [{"EvalResourceName": PREFIX + "*", "EvalResourceDecision": decision,
+                                         "MatchedStatements": [], "MissingContextValues": []}]}
+
+
+def _statement(policy_id: str, kind: str, line: int = 12) -> dict:
+    return {"SourcePolicyId": policy_id, "SourcePolicyType": kind,
+            "StartPosition": {"Line": line, "Column": 9}, "EndPosition": {"Line": line + 10, "Column": 10}}
+
+
+def _request(arn: str, context: dict[str, str], extra: list[dict] | None = None, marker: str | None = None) -> dict:
+    params = {"PolicySourceArn": arn, "ActionNames": [ACTION], "ResourceArns": [PREFIX + "*"],
+              "ContextEntries": [{"ContextKeyName": k, "ContextKeyValues": [v],
+                                  "ContextKeyType": "ip" if k in ("aws:SourceIp", "aws:VpcSourceIp") else "string"}
+                                 for k, v in context.items()]}
+    if extra:
+        params["PolicyInputList"] = [json.dumps(d) for d in extra]
+    if marker:
+        params["Marker"] = marker
+    return params
+
+
+@pytest.fixture
+def stubbed() -> tuple[Cloud, Stubber]:
+    cloud = Cloud("us-west-2", session=boto3.Session(aws_access_key_id="x", aws_secret_access_key="x",
+                                                     region_name="us-west-2"))
+    stubber = Stubber(cloud.client("iam"))
+    stubber.activate()
+    yield cloud, stubber
+    stubber.deactivate()
+
+
+def test_simulator_sends_the_outside_context_and_follows_pages(stubbed) -> None:  # noqa: ANN001
+    cloud, stubber = stubbed
+    outside = outside_context(profile("vpce"))
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [], "IsTruncated": True, "Marker": "m1"},
+                         _request(ROLE.arn, outside))
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [_result("allowed", [
+        _statement("SageMakerFullAccessCopy", "user-managed")])], "IsTruncated": False},
+        _request(ROLE.arn, outside, marker="m1"))
+    decision = Simulator(cloud, PREFIX + "*").decide(ROLE, outside)
+    stubber.assert_no_pending_responses()
+    assert decision.allowed is True
+    assert decision.allowed_by[0].policy == f"arn:aws:iam::{ACCOUNT}:policy/demo/SageMakerFullAccessCopy"
+    assert decision.allowed_by[0].statement == "line 12, column 9"
+
+
+def test_simulator_passes_the_profiles_policy_for_after_apply(stubbed) -> None:  # noqa: ANN001
+    cloud, stubber = stubbed
+    p = profile("vpce", access={"attach": {"users": [], "groups": [], "roles": ["MLEngineers"]}, "effect": "deny"})
+    outside = outside_context(p)
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": ACTION, "Resource": "*"}]}
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [_result("allowed", [
+        _statement("SageMakerFullAccessCopy", "user-managed")])], "IsTruncated": False}, _request(ROLE.arn, outside))
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [_result("explicitDeny", [
+        _statement("PolicyInputList.1", "IAM Policy", 3)])], "IsTruncated": False},
+        _request(ROLE.arn, outside, [document]))
+    inventory = observe_free_inventory()
+    access = principal_access(Simulator(cloud, PREFIX + "*"), inventory, p, ROLE, document)
+    stubber.assert_no_pending_responses()
+    assert access.from_anywhere is True and access.stopped_by_profile is True and access.targeted
+
+
+def test_simulator_missing_context_keys_mean_cannot_tell(stubbed) -> None:  # noqa: ANN001
+    cloud, stubber = stubbed
+    outside = outside_context(profile("vpce"))
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [_result(
+        "implicitDeny", missing=["aws:MultiFactorAuthPresent", "aws:SourceVpc"])], "IsTruncated": False},
+        _request(ROLE.arn, outside))
+    decision = Simulator(cloud, PREFIX + "*").decide(ROLE, outside)
+    assert decision.allowed is None and "aws:MultiFactorAuthPresent" in decision.note
+    assert "aws:SourceVpc" not in decision.note  # absent on purpose: the request comes from outside
+
+
+def test_simulator_access_denied_falls_back_to_local_and_says_why(stubbed) -> None:  # noqa: ANN001
+    cloud, stubber = stubbed
+    stubber.add_client_error("simulate_principal_policy", "AccessDenied", "not authorized to perform "
+                             "iam:SimulatePrincipalPolicy", 403)
+    judge, note = choose_judge(cloud, observe_free_inventory(), profile("vpce"), ROLE)
+    assert isinstance(judge, LocalEvaluator) and "you may not call it" in note
+
+
+def test_simulator_that_answers_is_chosen(stubbed) -> None:  # noqa: ANN001
+    cloud, stubber = stubbed
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [_result("implicitDeny")],
+                                                       "IsTruncated": False})
+    judge, note = choose_judge(cloud, observe_free_inventory(), profile("vpce"), ROLE)
+    assert isinstance(judge, Simulator) and note == ""
+
+
+def observe_free_inventory():  # noqa: ANN201
+    from wizard.models import Caller, Inventory
+
+    return Inventory(account_id=ACCOUNT, region="us-west-2", partition="aws",
+                     caller=Caller(ACCOUNT, f"arn:aws:iam::{ACCOUNT}:user/moto", "user", "moto"))
+
+
+# ---------------------------------------------------------------- moto in-process: local evaluation, read-only
+
+def test_audit_on_moto_evaluates_locally_and_changes_nothing(cloud, calls) -> None:  # noqa: ANN001
+    calls.clear()
+    report = audit(cloud, profile("vpce"))
+    assert calls.log and calls.mutating == []
+    assert report.method == "local" and "simulator" in report.note
+    found = {(p.type, p.name): p for p in report.principals}
+    assert set(found) == {("role", "MLEngineers"), ("role", "StudioAutomation")}
+    assert all(p.from_anywhere is True and p.stopped_by_profile is False and not p.targeted for p in found.values())
+
+
+def test_audit_lists_users_through_their_groups(cloud, aws) -> None:  # noqa: ANN001
+    iam = aws.client("iam")
+    iam.put_group_policy(GroupName="platform-admins", PolicyName="Admin", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+    report = audit(cloud, profile("vpce"))
+    found = {(p.type, p.name): p for p in report.principals}
+    assert ("user", "moto") in found and ("group", "platform-admins") in found
+    assert found[("user", "moto")].allowed_by[0].via == "group/platform-admins"
+
+
+def test_audit_says_what_the_profile_would_stop(cloud) -> None:  # noqa: ANN001
+    attach = {"users": [], "groups": [], "roles": ["MLEngineers", "StudioAutomation"]}
+    allow = {(p.name, p.stopped_by_profile) for p in audit(cloud, profile("vpce", access={"attach": attach})).principals}
+    deny = {(p.name, p.stopped_by_profile) for p in audit(cloud, profile("vpce", access={"attach": attach,
+                                                                                          "effect": "deny"})).principals}
+    assert allow == {("MLEngineers", False), ("StudioAutomation", False)}
+    assert deny == {("MLEngineers", True), ("StudioAutomation", True)}
+
+
+def test_audit_progress_reports_every_principal_checked(cloud) -> None:  # noqa: ANN001
+    seen: list[tuple[int, int]] = []
+    report = audit(cloud, profile("vpce"), on_progress=lambda done, total: seen.append((done, total)))
+    assert seen and seen[-1] == (report.checked, report.checked) and len(seen) == report.checked
+
+
+def test_audit_of_a_missing_domain_is_invalid_input(cloud) -> None:  # noqa: ANN001
+    from wizard.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="d-nothere"):
+        audit(cloud, profile("vpce", domain_id="d-nothere"))
+
+
+# ---------------------------------------------------------------- verify --simulate
+
+def test_verify_simulate_after_a_deny_guardrail_passes_per_target(cloud) -> None:  # noqa: ANN001
+    p = profile("deny-guardrail")
+    assert Executor(cloud, plan(observe(cloud, p), p)).run().ok
+    checks, _ = verify(cloud, p, simulate=True)
+    simulated = {c.name: c for c in checks if c.name.startswith("simulate_")}
+    assert set(simulated) >= {"simulate_group_data-scientists", "simulate_role_MLEngineers"}
+    for name in ("simulate_group_data-scientists", "simulate_role_MLEngineers"):
+        assert simulated[name].ok, simulated[name].detail
+        assert "inside: allowed, outside: denied (local evaluation)" in simulated[name].detail
+
+
+def test_verify_simulate_fails_a_target_that_stays_open_with_effect_allow(cloud) -> None:  # noqa: ANN001
+    p = profile("vpce", access={"attach": {"users": ["alice"], "groups": [], "roles": ["MLEngineers"]}})
+    assert Executor(cloud, plan(observe(cloud, p), p)).run().ok
+    checks = {c.name: c for c in verify(cloud, p, simulate=True)[0]}
+    assert checks["simulate_user_alice"].ok
+    failed = checks["simulate_role_MLEngineers"]
+    assert not failed.ok and not failed.advisory and "outside: allowed" in failed.detail
+    assert "SageMakerFullAccessCopy" in failed.detail
+
+
+def test_verify_simulate_asks_the_simulator_per_target_on_aws(cloud, monkeypatch) -> None:  # noqa: ANN001
+    p = profile("deny-guardrail")
+    assert Executor(cloud, plan(observe(cloud, p), p)).run().ok
+    asked: list[tuple[str, dict]] = []
+
+    def decide(self, principal, context, extra=()):  # noqa: ANN001, ANN202
+        asked.append((principal.arn, context))
+        from wizard.iam_eval import Decision
+
+        return Decision("aws:SourceIp" not in context)
+
+    monkeypatch.setattr(Simulator, "decide", decide)
+    cloud.demo = False
+    checks = {c.name: c for c in verify(cloud, p, simulate=True)[0]}
+    assert checks["simulate_role_MLEngineers"].ok and "IAM policy simulator" in checks["simulate_role_MLEngineers"].detail
+    arns = {arn for arn, _ in asked}
+    assert f"arn:aws:iam::{ACCOUNT}:role/MLEngineers" in arns and f"arn:aws:iam::{ACCOUNT}:group/data-scientists" in arns
+
+
+# ---------------------------------------------------------------- the CLI over real HTTP (moto server)
+
+def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_CONFIG_FILE=os.devnull,
+               AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
+    return subprocess.run([sys.executable, "-m", "wizard", *args, "--endpoint-url", url], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=120, stdin=subprocess.DEVNULL, check=False)
+
+
+def test_audit_json_over_http_on_a_moto_server(moto_server: str) -> None:
+    url = reset_and_seed(moto_server)
+    started = time.monotonic()
+    result = _cli(url, "audit", "profiles/deny-guardrail.yaml", "--output", "json", "--detailed-exitcode")
+    elapsed = time.monotonic() - started
+    assert result.returncode == 2, result.stderr  # StudioAutomation stays open: not an attach target
+    data = json.loads(result.stdout)
+    assert {"domain_id", "method", "principals"} <= set(data)
+    assert data["domain_id"] == "d-research" and data["method"] == "local"
+    assert "simulator is unavailable" in data["note"]  # moto answers HTTP 500: not retried, no slow wait
+    by_name = {p["name"]: p for p in data["principals"]}
+    assert set(by_name) == {"MLEngineers", "StudioAutomation"}
+    ml = by_name["MLEngineers"]
+    assert ml["arn"] == f"arn:aws:iam::{ACCOUNT}:role/MLEngineers" and ml["type"] == "role"
+    assert ml["from_anywhere"] is True and ml["stopped_by_profile"] is True
+    assert ml["allowed_by"] == [f"arn:aws:iam::{ACCOUNT}:policy/demo/SageMakerFullAccessCopy"]
+    assert by_name["StudioAutomation"]["stopped_by_profile"] is False
+    assert by_name["StudioAutomation"]["allowed_by"] == ["PresignAnyUserProfile"]
+    assert elapsed < 60
+

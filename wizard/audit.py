@@ -1,0 +1,272 @@
+"""`studio-vpce audit`: who can open Studio from outside the profile's network boundary, why, and whether the
+profile's policy, once applied, would stop them. Also the per-principal check behind `verify --simulate`.
+
+On AWS the IAM policy simulator (SimulatePrincipalPolicy) decides: it weighs everything IAM does for the principal
+(identity policies, groups, permissions boundary, SCPs). Where it does not answer (the demo sandbox: moto lacks it;
+a moto server answers HTTP 500; or the caller may not call it) the local evaluator (`iam_eval`) decides, and says
+"cannot tell" (None) rather than guess. Reads only: no call here changes anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Any
+
+from wizard import iam_eval
+from wizard.cloud import Cloud
+from wizard.discovery import observe
+from wizard.errors import AwsError, InvalidInput
+from wizard.iam_eval import ACTION, Decision, Match, PrincipalAccess
+from wizard.iam_read import read_account
+from wizard.models import Inventory, PolicyDoc, PrincipalPolicies, Profile
+from wizard.planner import plan
+
+Progress = Callable[[int, int], None]
+CONCURRENCY = 4  # simulations in flight at once: IAM throttles the simulator like its other APIs
+_IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditReport:
+    profile: str
+    account_id: str
+    region: str
+    domain_id: str
+    method: str  # simulator | local
+    outside: dict[str, str]  # the request context used for "from outside"
+    principals: tuple[PrincipalAccess, ...]
+    checked: int  # principals whose policies could allow the action at all (the others cannot)
+    note: str = ""
+    demo: bool = False
+
+    @property
+    def still_open(self) -> list[PrincipalAccess]:
+        """Principals that can open Studio from outside and that this profile would not stop."""
+        return [p for p in self.principals if p.from_anywhere and p.stopped_by_profile is not True]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"profile": self.profile, "account_id": self.account_id, "region": self.region,
+                "domain_id": self.domain_id, "method": self.method, "outside_context": self.outside,
+                "principals": [p.to_json() for p in self.principals], "note": self.note}
+
+
+# ---------------------------------------------------------------- the simulator
+
+def _entries(context: dict[str, str]) -> list[dict[str, Any]]:
+    return [{"ContextKeyName": key, "ContextKeyValues": [value],
+             "ContextKeyType": "ip" if key.lower() in _IP_KEYS else "string"} for key, value in context.items()]
+
+
+class Simulator:
+    """SimulatePrincipalPolicy for CreatePresignedDomainUrl on the domain's user profiles."""
+
+    method = "simulator"
+
+    def __init__(self, cloud: Cloud, resource: str) -> None:
+        self.cloud, self.resource = cloud, resource
+
+    def decide(self, principal: PrincipalPolicies, context: dict[str, str],
+               extra: Sequence[PolicyDoc] = ()) -> Decision:
+        params: dict[str, Any] = {"PolicySourceArn": principal.arn, "ActionNames": [ACTION],
+                                  "ResourceArns": [self.resource], "ContextEntries": _entries(context)}
+        if extra:
+            params["PolicyInputList"] = [json.dumps(d.document) for d in extra]
+        results = self.cloud.pages("iam", "simulate_principal_policy", "EvaluationResults", **params)
+        result = next((r for r in results if r.get("EvalActionName", "").lower() == ACTION.lower()), None)
+        if result is None:
+            return Decision(None, unknown=("the simulator returned no result for the action",))
+        specific = result.get("ResourceSpecificResults", [])
+        statements = result.get("MatchedStatements", []) + [s for r in specific for s in r.get("MatchedStatements", [])]
+        missing = sorted({k for k in [*result.get("MissingContextValues", []),
+                                      *(k for r in specific for k in r.get("MissingContextValues", []))]
+                          if k.lower() not in iam_eval.NETWORK_KEYS})
+        decision = result.get("EvalDecision", "")
+        matches = tuple(self._match(s, principal, extra, decision) for s in statements)
+        if missing:
+            why = f"the answer depends on {', '.join(missing)}, which the simulation leaves unset (it said {decision})"
+            return Decision(None, unknown=(why,))
+        if decision == "allowed":
+            return Decision(True, allowed_by=matches)
+        return Decision(False, denied_by=matches if decision == "explicitDeny" else ())
+
+    @staticmethod
+    def _match(statement: dict[str, Any], principal: PrincipalPolicies, extra: Sequence[PolicyDoc],
+               decision: str) -> Match:
+        source, kind = statement.get("SourcePolicyId", "?"), statement.get("SourcePolicyType", "")
+        if source.startswith("PolicyInputList.") and extra:  # the profile's policy, passed in
+            index = int(source.rsplit(".", 1)[1]) - 1 if source.rsplit(".", 1)[1].isdigit() else 0
+            source = extra[min(index, len(extra) - 1)].name
+        else:
+            source = next((d.name for d in principal.policies if d.kind == "managed" and d.name.endswith("/" + source)),
+                          source)
+        start = statement.get("StartPosition") or {}
+        where = f"line {start.get('Line', '?')}, column {start.get('Column', '?')}"
+        return Match(source, kind, where, "Allow" if decision == "allowed" else "Deny")
+
+
+class LocalEvaluator:
+    """The same questions, answered by `iam_eval` from the policies as read."""
+
+    method = "local"
+
+    def __init__(self, inventory: Inventory, prefix: str) -> None:
+        self.inventory, self.prefix = inventory, prefix
+
+    def decide(self, principal: PrincipalPolicies, context: dict[str, str],
+               extra: Sequence[PolicyDoc] = ()) -> Decision:
+        docs = iam_eval.current_policies(self.inventory, principal)
+        replaced = {d.name for d in extra}
+        docs = [d for d in docs if d.name not in replaced] + list(extra)
+        return iam_eval.evaluate(docs, iam_eval.Request(self.prefix, context), principal.boundary)
+
+
+Judge = Simulator | LocalEvaluator
+
+
+def choose_judge(cloud: Cloud, inventory: Inventory, profile: Profile,
+                 probe: PrincipalPolicies | None) -> tuple[Judge, str]:
+    """The simulator where it answers, else the local evaluator; and why, when it is the local one."""
+    prefix = iam_eval.resource_prefix(inventory.partition, profile.region, inventory.account_id, profile.domain_id)
+    local = LocalEvaluator(inventory, prefix)
+    if cloud.demo:
+        return local, "the demo sandbox has no IAM policy simulator: evaluated locally"
+    if probe is None or not probe.arn:
+        return local, ""
+    simulator = Simulator(cloud, prefix + "*")
+    try:  # moto answers NotImplementedError in-process and HTTP 500 over HTTP (not retried: unparseable)
+        simulator.decide(probe, iam_eval.outside_context(profile))
+    except (AwsError, NotImplementedError) as exc:
+        why = "you may not call it" if getattr(exc, "code", "").startswith("AccessDenied") else "it did not answer"
+        return local, f"the IAM policy simulator is unavailable ({why}: {exc}): evaluated locally"
+    return simulator, ""
+
+
+# ---------------------------------------------------------------- one principal
+
+def principal_access(judge: Judge, inventory: Inventory, profile: Profile, principal: PrincipalPolicies,
+                     document: dict[str, Any] | None) -> PrincipalAccess:
+    outside = iam_eval.outside_context(profile)
+    now = judge.decide(principal, outside)
+    is_target = iam_eval.targeted(profile, principal) and document is not None
+    after = now
+    if is_target and document is not None and now.allowed is not False:
+        ours = iam_eval.policy_arn(inventory.partition, inventory.account_id, profile.policy_name)
+        after = judge.decide(principal, outside, [PolicyDoc(ours, "managed", f"{principal.kind}/{principal.name}",
+                                                            document)])
+    notes = [n for n in (now.note, after.note if after is not now else "") if n]
+    if not is_target:
+        notes.append("not an attach target of this profile")
+    ours_arn = iam_eval.policy_arn(inventory.partition, inventory.account_id, profile.policy_name)
+    grants = after.allowed_by if after.allowed else now.allowed_by
+    return PrincipalAccess(arn=principal.arn, type=principal.kind, name=principal.name, from_anywhere=now.allowed,
+                           allowed_by=tuple(m for m in grants if m.policy != ours_arn),
+                           stopped_by_profile=None if after.allowed is None else not after.allowed,
+                           targeted=is_target, note="; ".join(notes))
+
+
+# ---------------------------------------------------------------- the command
+
+_ORDER = {"user": 0, "role": 1, "group": 2}
+
+
+def audit(cloud: Cloud, profile: Profile, on_progress: Progress | None = None,
+          concurrency: int = CONCURRENCY) -> AuditReport:
+    """Every user, role and group that can open Studio from outside the boundary (or may: None), and why."""
+    inventory = observe(cloud, profile)
+    planned = plan(inventory, profile)
+    if inventory.domain(profile.domain_id) is None:
+        raise InvalidInput(f"Studio domain {profile.domain_id} does not exist in {inventory.region}: run "
+                           "`studio-vpce discover` and fix domain_id")
+    document = planned.identity_policy
+    everyone = read_account(cloud)
+    # Where no Allow statement can reach the action, IAM cannot allow it: no need to ask.
+    candidates = [p for p in everyone if iam_eval.mentions_action(iam_eval.current_policies(inventory, p))]
+    judge, note = choose_judge(cloud, inventory, profile, candidates[0] if candidates else None)
+    results: list[PrincipalAccess] = []
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        futures = [pool.submit(principal_access, judge, inventory, profile, p, document) for p in candidates]
+        for done, future in enumerate(as_completed(futures), start=1):
+            results.append(future.result())
+            if on_progress:
+                on_progress(done, len(futures))
+    shown = sorted((r for r in results if r.from_anywhere is not False), key=lambda r: (_ORDER[r.type], r.name))
+    return AuditReport(profile=profile.name, account_id=inventory.account_id, region=inventory.region,
+                       domain_id=profile.domain_id, method=judge.method, outside=iam_eval.outside_context(profile),
+                       principals=tuple(shown), checked=len(candidates), note=note, demo=inventory.demo)
+
+
+def audit_text(report: AuditReport) -> str:
+    where = ", ".join(f"{k}={v}" for k, v in report.outside.items())
+    lines = [f"studio-vpce audit for profile {report.profile!r}: domain {report.domain_id}, account "
+             f"{report.account_id}, region {report.region}" + ("  [DEMO sandbox: nothing here is real]"
+                                                               if report.demo else ""),
+             f"Who can call sagemaker:CreatePresignedDomainUrl from outside the network boundary (a request with "
+             f"{where}, not through a VPC endpoint); decided by the {report.method} evaluation"
+             if report.method == "local" else
+             f"Who can call sagemaker:CreatePresignedDomainUrl from outside the network boundary (a request with "
+             f"{where}, not through a VPC endpoint); decided by the IAM policy simulator"]
+    if report.note:
+        lines.append(f"note: {report.note}")
+    lines.append("")
+    width = max((len(f"{p.type} {p.name}") for p in report.principals), default=0)
+    for p in report.principals:
+        now = {True: "yes", None: "cannot tell"}[p.from_anywhere]  # type: ignore[index]
+        if p.stopped_by_profile is True:
+            after = "stopped by this profile"
+        elif p.stopped_by_profile is None:
+            after = "after apply: cannot tell"
+        else:
+            after = "still open after apply" + (": set access.effect: deny" if p.targeted else
+                                                 " (not an attach target)")
+        lines.append(f"  {f'{p.type} {p.name}'.ljust(width)}  from outside: {now:<11}  {after}")
+        for match in p.allowed_by:
+            lines.append(f"      allowed by {match.describe()}")
+        if p.note and (p.from_anywhere is None or p.stopped_by_profile is None):
+            lines.append(f"      why unsure: {p.note}")
+    if not report.principals:
+        lines.append("  Nobody can open Studio from outside the boundary.")
+    lines.append("")
+    lines.append(f"Audit: {sum(1 for p in report.principals if p.from_anywhere)} can open Studio from outside, "
+                 f"{sum(1 for p in report.principals if p.from_anywhere is None)} undecided, "
+                 f"{len(report.still_open)} still could after apply ({report.checked} principal(s) checked).")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- verify --simulate
+
+@dataclasses.dataclass(frozen=True)
+class TargetCheck:
+    kind: str
+    name: str
+    inside: Decision | None  # None: the profile draws no boundary (mode none)
+    outside: Decision
+
+    @property
+    def ok(self) -> bool | None:
+        inside_ok = True if self.inside is None else self.inside.allowed
+        outside_ok = iam_eval._not(self.outside.allowed)
+        return iam_eval._and([inside_ok, outside_ok])
+
+
+def _arn(cloud: Cloud, kind: str, name: str) -> str:
+    operation, key, field = {"user": ("get_user", "UserName", "User"), "role": ("get_role", "RoleName", "Role"),
+                             "group": ("get_group", "GroupName", "Group")}[kind]
+    return str(cloud.call("iam", operation, **{key: name, **({"MaxItems": 1} if kind == "group" else {})})[field]["Arn"])
+
+
+def simulate_targets(cloud: Cloud, profile: Profile, inventory: Inventory) -> tuple[str, str, list[TargetCheck]]:
+    """For each attach target: from inside allowed, from outside denied? (method, note, checks)."""
+    vpce_ids = [e.id for e in inventory.endpoints if e.vpc_id == profile.vpc_id
+                and e.service.endswith((".studio", ".sagemaker.api"))]
+    vpc = inventory.vpc(profile.vpc_id)
+    inside = iam_eval.inside_context(profile, sorted(vpce_ids), vpc.cidrs if vpc else ())
+    targets = list(inventory.principal_policies)
+    if not cloud.demo and targets:
+        targets = [dataclasses.replace(t, arn=_arn(cloud, t.kind, t.name)) for t in targets]
+    judge, note = choose_judge(cloud, inventory, profile, targets[0] if targets else None)
+    checks = [TargetCheck(t.kind, t.name, judge.decide(t, inside) if inside is not None else None,
+                          judge.decide(t, iam_eval.outside_context(profile))) for t in targets]
+    return judge.method, note, checks
