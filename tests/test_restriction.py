@@ -97,3 +97,18 @@ def test_the_example_profiles_warn_only_where_it_is_true(cloud, name: str) -> No
     # none of the examples attaches to MLEngineers or StudioAutomation with effect allow
     result = _plan(cloud, profile(name))
     assert _warnings(result, "restriction_ineffective") == [] and _warnings(result, "restriction_unverified") == []
+
+
+def test_the_wizard_view_recommends_deny_when_a_target_keeps_access(cloud) -> None:  # noqa: ANN001
+    from wizard.iam_eval import who_can_open_studio
+
+    p = _targets(users=["alice"], roles=["MLEngineers"])
+    view = who_can_open_studio(observe(cloud, p), p)
+    assert view.recommend_deny and "role MLEngineers" in view.reason and BROAD_SAGEMAKER_POLICY in view.reason
+    assert {(r.name, r.stopped_by_profile) for r in view.rows} == {("alice", True), ("MLEngineers", False)}
+    chosen = _targets(users=["alice"], roles=["MLEngineers"], effect="deny")
+    denied = who_can_open_studio(observe(cloud, chosen), chosen)
+    assert denied.recommend_deny  # still the advice: it explains why deny is selected
+    assert {(r.name, r.stopped_by_profile) for r in denied.rows} == {("alice", True), ("MLEngineers", True)}
+    quiet = _targets(users=["alice"])
+    assert not who_can_open_studio(observe(cloud, quiet), quiet).recommend_deny

@@ -498,3 +498,41 @@ def attach_target_access(inventory: Inventory, profile: Profile,
             if principal is not None:
                 out.append(local_access(inventory, profile, principal, document))
     return out
+
+
+# ---------------------------------------------------------------- the wizard's "Who can open Studio" view
+
+@dataclasses.dataclass(frozen=True)
+class AccessView:
+    """What the Preview shows: each attach target, whether it can open Studio from outside now and after apply
+    with the chosen effect, and whether the deny guardrail is recommended (some target keeps access with allow)."""
+
+    rows: tuple[PrincipalAccess, ...]
+    recommend_deny: bool
+    reason: str  # why deny is recommended, naming the principals and grants; "" when it is not
+
+
+def who_can_open_studio(inventory: Inventory, profile: Profile) -> AccessView:
+    """Pure and local (the inventory from `observe` holds the attach targets' policies). The wizard pre-selects
+    access.effect deny when `recommend_deny`, and says `reason`."""
+    from wizard.models import KNOWN_AFTER_APPLY  # noqa: PLC0415
+    from wizard.policies import identity_policy_for  # noqa: PLC0415
+
+    if profile.access.mode == "none":
+        return AccessView((), False, "")
+
+    def document(effect: str) -> dict[str, Any] | None:
+        chosen = profile.model_copy(update={"access": profile.access.model_copy(update={"effect": effect})})
+        return identity_policy_for(chosen, partition=inventory.partition, account=inventory.account_id,
+                                   vpce_ids=[KNOWN_AFTER_APPLY])
+
+    rows = attach_target_access(inventory, profile, document(profile.access.effect))
+    with_allow = attach_target_access(inventory, profile, document("allow"))
+    kept = [r for r in with_allow if r.stopped_by_profile is False]
+    reason = ""
+    if kept:
+        who = "; ".join(f"{r.type} {r.name} ({', '.join(sorted({m.policy for m in r.allowed_by})) or 'another policy'})"
+                        for r in kept)
+        reason = (f"With effect allow these attach targets could still open Studio from outside, because other "
+                  f"policies allow it without the network condition: {who}. The deny guardrail holds against them.")
+    return AccessView(tuple(rows), bool(kept), reason)
