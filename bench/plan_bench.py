@@ -1,7 +1,8 @@
 """Benchmark (not a test): plan and discover against a small and a large account on a moto server.
 
-Prints wall time and AWS call count of `studio-vpce discover` and `studio-vpce plan`, beside the time of one
-`aws sts get-caller-identity` against the same server. Usage: python bench/plan_bench.py [--vpcs 500]
+Prints the wall time of `studio-vpce plan` (cache off as before, first run, cache warm) beside one
+`aws sts get-caller-identity` against the same server, interleaved, and `discover`'s time and calls.
+Target: plan <= 1.5x one AWS CLI call. Usage: python bench/plan_bench.py [--vpcs 500] [--small-only]
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ import argparse
 import logging
 import os
 import shutil
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -44,18 +47,42 @@ def seed(url: str, vpcs: int, subnets_per_vpc: int, roles: int) -> None:
     del os.environ["AWS_ENDPOINT_URL"]
 
 
-def timed(args: list[str], runs: int = 3) -> tuple[float, int]:
-    """Best wall time of `runs`, and the AWS calls of one run (counted from --debug)."""
-    best = float("inf")
-    calls = 0
+def timed(args: list[str], runs: int = 3, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Median wall time of `runs`, and the AWS calls of one run (counted from --debug)."""
+    times = []
     for _ in range(runs):
         start = time.perf_counter()
-        result = subprocess.run(args, capture_output=True, text=True, env=ENV, cwd=ROOT, check=False)
-        best = min(best, time.perf_counter() - start)
+        result = subprocess.run(args, capture_output=True, text=True, env=env or ENV, cwd=ROOT, check=False)
+        times.append(time.perf_counter() - start)
         assert result.returncode in (0, 2), result.stderr[-500:]
-    debug = subprocess.run([*args, "--debug"], capture_output=True, text=True, env=ENV, cwd=ROOT, check=False)
-    calls = debug.stderr.count("Making request for OperationModel")
-    return best, calls
+    debug = subprocess.run([*args, "--debug"], capture_output=True, text=True, env=env or ENV, cwd=ROOT, check=False)
+    return statistics.median(times), debug.stderr.count("Making request for OperationModel")
+
+
+def side_by_side(label: str, url: str, aws: str, runs: int) -> None:
+    """One AWS CLI call beside plan cold (empty user cache), plan with the cache off (the code path before
+    the cache existed) and plan warm (cache primed), interleaved so that load changes hit all alike."""
+    cli = [sys.executable, "-m", "wizard", "plan", "profiles/vpce.yaml", "--endpoint-url", url]
+    warm_dir = tempfile.mkdtemp(prefix="plan-bench-warm-")
+    warm = {**ENV, "STUDIO_VPCE_CACHE_DIR": warm_dir}
+    subprocess.run(cli, capture_output=True, env=warm, cwd=ROOT, check=True)  # prime
+    samples: dict[str, list[float]] = {"aws": [], "cold": [], "off": [], "warm": []}
+    calls = 0
+    for _ in range(runs):
+        samples["aws"].append(timed([aws, "sts", "get-caller-identity", "--endpoint-url", url], 1)[0])
+        cold = {**ENV, "STUDIO_VPCE_CACHE_DIR": tempfile.mkdtemp(prefix="plan-bench-cold-")}
+        samples["cold"].append(timed(cli, 1, cold)[0])
+        samples["off"].append(timed(cli, 1, {**ENV, "STUDIO_VPCE_NO_CACHE": "1"})[0])
+        seconds, calls = timed(cli, 1, warm)
+        samples["warm"].append(seconds)
+    sts = statistics.median(samples["aws"])
+    print(f"[{label}] medians of {runs}, interleaved; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"[{label}]   aws sts get-caller-identity      {sts:.2f}s  1.0x")
+    for key, what in (("off", "plan, cache off (as before)"), ("cold", "plan, first run (empty cache)"),
+                      ("warm", "plan, cache warm")):
+        median = statistics.median(samples[key])
+        print(f"[{label}]   {what:32} {median:.2f}s  {median / sts:.1f}x")
+    print(f"[{label}]   plan makes {calls} AWS calls")
 
 
 def main() -> None:
@@ -63,24 +90,25 @@ def main() -> None:
     parser.add_argument("--vpcs", type=int, default=500)
     parser.add_argument("--subnets-per-vpc", type=int, default=10)
     parser.add_argument("--roles", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--small-only", action="store_true", help="skip the large account (its seeding is slow)")
     opts = parser.parse_args()
-    aws = shutil.which("aws")
+    aws = shutil.which("aws") or str(Path(sys.executable).with_name("aws"))
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     url = f"http://{host}:{port}"
-    for label, (vpcs, per, roles) in {"small": (0, 0, 0), "large": (opts.vpcs, opts.subnets_per_vpc, opts.roles)}.items():
+    sizes = {"small": (0, 0, 0), "large": (opts.vpcs, opts.subnets_per_vpc, opts.roles)}
+    for label, (vpcs, per, roles) in sizes.items():
+        if label == "large" and opts.small_only:
+            break
         start = time.perf_counter()
         seed(url, vpcs, per, roles)
         print(f"[{label}] seeded {vpcs} VPCs, {vpcs * per} subnets, {roles} roles in {time.perf_counter() - start:.0f}s")
-        cli = [sys.executable, "-m", "wizard"]
-        if aws:
-            sts, _ = timed([aws, "sts", "get-caller-identity", "--endpoint-url", url])
-            print(f"[{label}] aws sts get-caller-identity: {sts:.2f}s")
-        plan_time, plan_calls = timed([*cli, "plan", "profiles/vpce.yaml", "--endpoint-url", url])
-        print(f"[{label}] studio-vpce plan:     {plan_time:.2f}s, {plan_calls} AWS calls")
-        disc_time, disc_calls = timed([*cli, "discover", "--output", "json", "--endpoint-url", url], runs=1)
+        side_by_side(label, url, aws, opts.runs)
+        disc_time, disc_calls = timed([sys.executable, "-m", "wizard", "discover", "--output", "json",
+                                       "--endpoint-url", url], runs=1)
         print(f"[{label}] studio-vpce discover: {disc_time:.2f}s, {disc_calls} AWS calls")
     server.stop()
 
