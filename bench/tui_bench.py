@@ -57,8 +57,17 @@ async def _measure(label: str, make_cloud) -> None:  # noqa: ANN001
         latencies.sort()
         p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else 0.0
         worst = latencies[-1] if latencies else 0.0
+        idle: list[float] = []
+        for _ in range(max(10, len(latencies))):  # the same keystroke with nothing running: this machine's floor
+            t = time.perf_counter()
+            await pilot.press("tab")
+            idle.append(time.perf_counter() - t)
+            await asyncio.sleep(0.01)
+        idle.sort()
+        idle_p95 = idle[int(0.95 * (len(idle) - 1))]
         print(f"[{label}] first paint {first_paint:.2f}s; discovery done {discovered:.2f}s; keystrokes during "
-              f"discovery: {len(latencies)}, p95 {p95 * 1000:.0f} ms, worst {worst * 1000:.0f} ms")
+              f"discovery: {len(latencies)}, p95 {p95 * 1000:.0f} ms, worst {worst * 1000:.0f} ms; the same "
+              f"keystroke idle afterwards: p95 {idle_p95 * 1000:.0f} ms")
         try:
             await pilot.press("ctrl+n")
             await pilot.pause()
