@@ -13,8 +13,8 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.stub import Stubber
-from conftest import profile, reset_and_seed
 
+from conftest import profile, reset_and_seed
 from wizard.audit import LocalEvaluator, Simulator, audit, choose_judge, principal_access
 from wizard.cloud import Cloud
 from wizard.discovery import observe
