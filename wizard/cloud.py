@@ -219,6 +219,16 @@ class Cloud:
             client = self.client(service)
         return getattr(client, operation)
 
+    @property
+    def dns_suffix(self) -> str:
+        """The region's partition's DNS suffix (amazonaws.com, amazonaws.com.cn, ...), from botocore's data."""
+        try:
+            partition = self.session.get_partition_for_region(self.region)
+            data = self.session._session.get_data("endpoints")  # botocore's endpoints.json
+            return next(str(p["dnsSuffix"]) for p in data["partitions"] if p["partition"] == partition)
+        except Exception:  # noqa: BLE001 - an unknown region: assume the commercial partition
+            return "amazonaws.com"
+
     def on(self, event: str, handler: Callable[..., Any]) -> None:
         """Register a botocore event handler on this session (tests count calls with it)."""
         self.session.events.register(event, handler)
@@ -288,5 +298,7 @@ class Cloud:
                             "ResponseParserError")
         if isinstance(exc, bce.BotoCoreError):
             return AwsError(f"{operation}: {redact(str(exc))}", type(exc).__name__)
+        if isinstance(exc, NotImplementedError):  # an emulator (moto in-process) without this API
+            return AwsError(f"{operation}: not implemented by this endpoint ({exc})", "NotImplemented")
         return exc
 

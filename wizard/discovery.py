@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import unquote
 
+from wizard import names as aws_names
 from wizard.cloud import Cloud
 from wizard.errors import AwsError
 from wizard.iam_read import read_targets
@@ -33,43 +34,14 @@ from wizard.models import (
     Subnet,
     Vpc,
 )
+from wizard.names import (
+    MANAGED_BY, POLICY_PATH, PROFILE_TAG, api_service, decode_dns_name, hosted_zone_names, readiness_service_names,
+    service_names, studio_service,
+)
 
-MANAGED_BY = ("managed-by", "studio-vpce")
-PROFILE_TAG = "studio-vpce:profile"
-POLICY_PATH = "/studio-vpce/"
-
-
-def studio_service(region: str) -> str:
-    return f"aws.sagemaker.{region}.studio"
-
-
-def api_service(region: str) -> str:
-    return f"com.amazonaws.{region}.sagemaker.api"
-
-
-def service_names(profile: Profile, region: str) -> dict[str, str]:
-    """Endpoint key (studio, api, extras) -> service name, in apply order."""
-    names: dict[str, str] = {}
-    if profile.endpoints.studio:
-        names["studio"] = studio_service(region)
-    if profile.endpoints.api:
-        names["api"] = api_service(region)
-    for extra in profile.endpoints.extra:
-        names[extra] = f"com.amazonaws.{region}.{extra}"
-    return names
-
-
-READINESS_SERVICES = ("sagemaker.api", "sagemaker.runtime", "sts", "logs", "s3", "servicecatalog", "ecr.api",
-                      "ecr.dkr", "monitoring", "kms")
-
-
-def readiness_service_names(region: str) -> dict[str, str]:
-    """Endpoint key -> service name for everything a VpcOnly domain may need (the readiness report)."""
-    return {"studio": studio_service(region), **{k: f"com.amazonaws.{region}.{k}" for k in READINESS_SERVICES}}
-
-
-def hosted_zone_names(region: str) -> dict[str, str]:
-    return {"api": f"api.sagemaker.{region}.amazonaws.com", "studio": f"studio.{region}.sagemaker.aws"}
+# Re-exported: names live in the pure module wizard.names (the planner imports them without boto3).
+__all__ = ["MANAGED_BY", "POLICY_PATH", "PROFILE_TAG", "api_service", "discover", "hosted_zone_names", "observe",
+           "policy_arn", "readiness_service_names", "refresh_vpc", "service_names", "studio_service"]
 
 
 # ---------------------------------------------------------------- raw AWS shapes -> models
@@ -152,7 +124,8 @@ def _route_table(raw: dict[str, Any]) -> RouteTable:
 def _service(raw: dict[str, Any]) -> Service:
     ids = raw.get("AvailabilityZoneIds")
     return Service(name=raw["ServiceName"], azs=tuple(sorted(raw.get("AvailabilityZones", []))),
-                   az_ids=tuple(sorted(ids)) if ids else None, private_dns_name=raw.get("PrivateDnsName", ""))
+                   az_ids=tuple(sorted(ids)) if ids else None, private_dns_name=raw.get("PrivateDnsName", ""),
+                   types=tuple(sorted(t["ServiceType"] for t in raw.get("ServiceType", []))))
 
 
 def _domain(raw: dict[str, Any]) -> Domain:
@@ -198,19 +171,28 @@ def _dns_attributes(cloud: Cloud, vpc_id: str) -> tuple[bool, bool]:
     return support["EnableDnsSupport"]["Value"], hostnames["EnableDnsHostnames"]["Value"]
 
 
-def _services(cloud: Cloud, names: list[str]) -> list[Service]:
-    """Describe the services; AWS rejects the whole call for one unknown name, so fall back to one by one."""
-    if not names:
+def _services(cloud: Cloud, keys: list[str]) -> list[Service]:
+    """The endpoint services for these keys (studio, api, sts, ...), matched by name suffix.
+
+    First one call with the usual names; if one is unknown (AWS then rejects the whole call) or another
+    partition names it differently (China: cn.com.amazonaws.<region>.sagemaker.api), list every service and
+    match by suffix, as Terraform's aws_vpc_endpoint_service data source does.
+    """
+    if not keys:
         return []
+    region = cloud.region
+    guesses = sorted({aws_names.default_service_name(k, region) for k in keys})
     try:
-        raw = cloud.call("ec2", "describe_vpc_endpoint_services", ServiceNames=names)["ServiceDetails"]
-        return [_service(s) for s in raw if s["ServiceName"] in names]
+        raw = cloud.call("ec2", "describe_vpc_endpoint_services", ServiceNames=guesses)["ServiceDetails"]
     except AwsError as exc:
-        if exc.code != "InvalidServiceName" or len(names) == 1:
-            if exc.code == "InvalidServiceName":
-                return []
+        if exc.code != "InvalidServiceName":
             raise
-    return [s for name in names for s in _services(cloud, [name])]
+        raw = []
+    found = [_service(s) for s in raw]
+    if any(aws_names.match_service(found, region, k) is None for k in keys):
+        found = [_service(s) for s in cloud.pages("ec2", "describe_vpc_endpoint_services", "ServiceDetails")]
+    wanted = {m.name for k in keys if (m := aws_names.match_service(found, region, k)) is not None}
+    return [s for s in found if s.name in wanted]
 
 
 def _quotas(cloud: Cloud) -> tuple[tuple[str, int], ...]:
@@ -237,7 +219,7 @@ def discover(cloud: Cloud, with_principals: bool = True) -> Inventory:
     vpcs = [_vpc(v, subnets, dns.get(v["VpcId"], (None, None))) for v in raw_vpcs]
     endpoints = [_endpoint(e) for e in cloud.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints", **page)]
     groups = [_security_group(g) for g in cloud.pages("ec2", "describe_security_groups", "SecurityGroups", **page)]
-    services = _services(cloud, [studio_service(cloud.region), api_service(cloud.region)])
+    services = _services(cloud, ["studio", "api"])
     principals: list[Principal] = []
     if with_principals:
         principals += [Principal("user", u["UserName"]) for u in cloud.pages("iam", "list_users", "Users")]
@@ -247,7 +229,7 @@ def discover(cloud: Cloud, with_principals: bool = True) -> Inventory:
                      vpcs=tuple(sorted(vpcs, key=lambda v: v.id)), domains=tuple(sorted(domains, key=lambda d: d.id)),
                      endpoints=tuple(sorted(endpoints, key=lambda e: e.id)),
                      security_groups=tuple(sorted(groups, key=lambda g: g.id)), services=tuple(services),
-                     principals=tuple(principals), demo=cloud.demo)
+                     principals=tuple(principals), demo=cloud.demo, dns_suffix=cloud.dns_suffix)
 
 
 def refresh_vpc(cloud: Cloud, vpc: Vpc) -> Vpc:
@@ -266,14 +248,16 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
     for service in ("sts", "ec2", "sagemaker", "route53", "iam"):
         cloud.client(service)  # client creation is not thread-safe: do it here, once
     vpc_ids = [profile.vpc_id, *profile.dns.associate_vpc_ids]
-    names = service_names(profile, cloud.region)
+    keys = list(dict.fromkeys([*aws_names.profile_keys(profile), "studio", *aws_names.READINESS_SERVICES]))
+    dns_suffix = cloud.dns_suffix
     with ThreadPoolExecutor(max_workers=8) as pool:
         caller_f = pool.submit(_caller, cloud)
         network_f = pool.submit(_observe_network, cloud, profile, vpc_ids)
         domains_f = pool.submit(_observe_domain, cloud, profile)
-        services_f = pool.submit(_services, cloud, list(names.values()))
+        services_f = pool.submit(_services, cloud, keys)
         endpoints_f = pool.submit(_observe_endpoints, cloud, profile)
-        zones_f = pool.submit(_observe_zones, cloud, profile)
+        zone_list_f = pool.submit(cloud.pages, "route53", "list_hosted_zones_by_vpc", "HostedZoneSummaries",
+                                  VPCId=profile.vpc_id, VPCRegion=cloud.region)
         tables_f = pool.submit(cloud.pages, "ec2", "describe_route_tables", "RouteTables",
                                Filters=_filters(vpc_id=[profile.vpc_id]))
         principals_f = pool.submit(_observe_principals, cloud, profile)
@@ -284,7 +268,10 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         principals, principal_policies = principals_f.result()
         quotas_f = pool.submit(_quotas, cloud) if principals else None
         vpcs, subnets = network_f.result()
-        endpoints, services, zones = endpoints_f.result(), services_f.result(), zones_f.result()
+        endpoints, services = endpoints_f.result(), services_f.result()
+        wanted_zones = {aws_names.zone_and_record(k, cloud.region, dns_suffix, services)[0]
+                        for k in keys if k not in aws_names.GATEWAY_KEYS}
+        zones = _observe_zones(cloud, pool, zone_list_f.result(), wanted_zones, caller.account_id)
         route_tables = [_route_table(r) for r in tables_f.result()]
         groups, policy = groups_f.result(), policy_f.result()
         quotas = quotas_f.result() if quotas_f else Inventory.quotas
@@ -294,6 +281,7 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         endpoints=tuple(sorted(endpoints, key=lambda e: e.id)), security_groups=tuple(sorted(groups, key=lambda g: g.id)),
         services=tuple(sorted(services, key=lambda s: s.name)), hosted_zones=tuple(zones), policy=policy,
         principals=tuple(principals), quotas=quotas, demo=cloud.demo, principal_policies=tuple(principal_policies),
+        dns_suffix=dns_suffix,
         other_subnets=tuple(sorted((s for s in subnets if s.vpc_id not in vpc_ids), key=lambda s: s.id)),
         route_tables=tuple(sorted(route_tables, key=lambda r: r.id)))
 
@@ -339,32 +327,40 @@ def _observe_groups(cloud: Cloud, profile: Profile, domains: list[Domain]) -> li
     return [_security_group(g) for g in raw.values()]
 
 
-def _observe_zones(cloud: Cloud, profile: Profile) -> list[HostedZone]:
-    wanted = {f"{n}." for n in hosted_zone_names(cloud.region).values()}
-    summaries = cloud.pages("route53", "list_hosted_zones_by_vpc", "HostedZoneSummaries",
-                            VPCId=profile.vpc_id, VPCRegion=cloud.region)
-    zones = []
+def _observe_zones(cloud: Cloud, pool: ThreadPoolExecutor, summaries: list[dict[str, Any]], wanted: set[str],
+                   account_id: str) -> list[HostedZone]:
+    """The private hosted zones associated with the VPC whose names the tool cares about.
+
+    ListHostedZonesByVPC lists zones "regardless of which AWS account owns" them (hub-and-spoke DNS): a zone
+    another account or an AWS service owns is kept with its owner, and its tags and records are not read
+    (they belong to that account; reading them fails). Names come back with \\ooo escapes: decoded.
+    """
+    ours, foreign = [], []
     for summary in summaries:
-        if summary["Name"] not in wanted:
+        name = decode_dns_name(summary["Name"])
+        if name not in wanted:
             continue
+        owner = summary.get("Owner") or {}
         zone_id = summary["HostedZoneId"].split("/")[-1]
-        tags = cloud.call("route53", "list_tags_for_resource", ResourceType="hostedzone", ResourceId=zone_id)
-        records = cloud.pages("route53", "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id)
-        zone = cloud.call("route53", "get_hosted_zone", Id=zone_id)
-        zones.append(HostedZone(
-            id=zone_id, name=summary["Name"].rstrip("."),
-            vpc_ids=tuple(sorted(v["VPCId"] for v in zone.get("VPCs", []))),
-            tags=_tags(tags["ResourceTagSet"].get("Tags")),
-            records=tuple(sorted((record_name(r["Name"]), r["Type"],
-                                  r.get("AliasTarget", {}).get("DNSName", "").rstrip(".").lower())
-                                 for r in records if r["Type"] == "A")),
-            caller_reference=zone.get("HostedZone", {}).get("CallerReference", "")))
-    return sorted(zones, key=lambda z: z.name)
+        if owner.get("OwningService") or (owner.get("OwningAccount") and owner["OwningAccount"] != account_id):
+            foreign.append(HostedZone(id=zone_id, name=name, vpc_ids=(), owner_account=owner.get("OwningAccount", ""),
+                                      owning_service=owner.get("OwningService", "")))
+        else:
+            ours.append(pool.submit(_read_zone, cloud, zone_id, name))
+    return sorted([f.result() for f in ours] + foreign, key=lambda z: (z.name, z.id))
 
 
-def record_name(name: str) -> str:
-    """Route 53 lists `*` as the octal escape `\\052` and every name with a trailing dot."""
-    return name.replace("\\052", "*").rstrip(".")
+def _read_zone(cloud: Cloud, zone_id: str, name: str) -> HostedZone:
+    tags = cloud.call("route53", "list_tags_for_resource", ResourceType="hostedzone", ResourceId=zone_id)
+    records = cloud.pages("route53", "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id)
+    zone = cloud.call("route53", "get_hosted_zone", Id=zone_id)
+    return HostedZone(
+        id=zone_id, name=name, vpc_ids=tuple(sorted(v["VPCId"] for v in zone.get("VPCs", []))),
+        tags=_tags(tags["ResourceTagSet"].get("Tags")),
+        records=tuple(sorted((decode_dns_name(r["Name"]), r["Type"],
+                              decode_dns_name(r.get("AliasTarget", {}).get("DNSName", "")))
+                             for r in records if r["Type"] == "A")),
+        caller_reference=zone.get("HostedZone", {}).get("CallerReference", ""))
 
 
 def policy_arn(partition: str, account_id: str, name: str) -> str:

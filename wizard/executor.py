@@ -16,9 +16,9 @@ from typing import Any
 
 from wizard import policies
 from wizard.cloud import Cloud
-from wizard.discovery import record_name
 from wizard.errors import AwsError
 from wizard.models import KNOWN_AFTER_APPLY, Change, Plan
+from wizard.names import decode_dns_name
 from wizard.planner import client_token, resource_tags, zone_reference
 
 # A read allow-list, not a list of write verbs: an operation not known to be a read counts as a write
@@ -298,12 +298,15 @@ class Executor:
     # ---------------------------------------------------------------- private hosted zones
 
     def _zone_key(self, change: Change) -> str:
-        return change.address.split(".")[1]
+        """The endpoint key in hosted_zone.<key>, route53_record.<key>, hosted_zone_association.<key>.<vpc>."""
+        key = change.address.split(".", 1)[1]  # keys may hold dots (sagemaker.runtime)
+        return key.rsplit(".", 1)[0] if change.type == "hosted_zone_association" else key
 
     def _find_zone(self, name: str) -> str | None:
         summaries = self.cloud.pages("route53", "list_hosted_zones_by_vpc", "HostedZoneSummaries",
                                      VPCId=self.profile.vpc_id, VPCRegion=self.profile.region)
-        return next((s["HostedZoneId"].split("/")[-1] for s in summaries if s["Name"].rstrip(".") == name), None)
+        return next((s["HostedZoneId"].split("/")[-1] for s in summaries if decode_dns_name(s["Name"]) == name
+                     and s.get("Owner", {}).get("OwningAccount", self.plan.account_id) == self.plan.account_id), None)
 
     def _hosted_zone_create(self, change: Change) -> str:
         name = change.after["name"]
@@ -332,7 +335,7 @@ class Executor:
         target = change.before["alias_target"].lower().rstrip(".")
         for record in records:
             alias = record.get("AliasTarget", {}).get("DNSName", "").lower().rstrip(".")
-            if record_name(record["Name"]) == change.before["name"] and record["Type"] == "A" and alias == target:
+            if decode_dns_name(record["Name"]) == change.before["name"] and record["Type"] == "A" and alias == target:
                 self.call("route53", "change_resource_record_sets", ok_codes=("InvalidChangeBatch",),
                           HostedZoneId=change.id, ChangeBatch={"Changes": [
                               {"Action": "DELETE", "ResourceRecordSet": record}]})
