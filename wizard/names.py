@@ -25,8 +25,10 @@ PROFILE_TAG = "studio-vpce:profile"
 POLICY_PATH = "/studio-vpce/"
 DEFAULT_DNS_SUFFIX = "amazonaws.com"
 
-# endpoint key -> the tail of its service name after `<prefix>.<region>.` (extras: the key itself)
-_SUFFIX = {"studio": "studio", "api": "sagemaker.api"}
+# endpoint key -> the tails its service name may have after `<prefix>.<region>.` (extras: the key itself).
+# Studio is `aws.sagemaker.<region>.studio` where AWS documents it; `sagemaker.studio` covers a partition that
+# spells it like the API (`cn.com.amazonaws.<region>.sagemaker.api`).
+_SUFFIXES = {"studio": ("studio", "sagemaker.studio"), "api": ("sagemaker.api",)}
 GATEWAY_KEYS = ("s3",)  # built as Gateway endpoints on route tables: no subnets, no DNS of their own
 
 # The private DNS name of each interface service in the aws partition (DescribeVpcEndpointServices'
@@ -46,8 +48,8 @@ READINESS_SERVICES = ("sagemaker.api", "sagemaker.runtime", "sts", "logs", "s3",
                       "ecr.dkr", "monitoring", "kms")
 
 
-def service_suffix(key: str) -> str:
-    return _SUFFIX.get(key, key)
+def service_suffixes(key: str) -> tuple[str, ...]:
+    return _SUFFIXES.get(key, (key,))
 
 
 def default_service_name(key: str, region: str) -> str:
@@ -55,7 +57,7 @@ def default_service_name(key: str, region: str) -> str:
     if key == "studio":
         return f"aws.sagemaker.{region}.studio"
     prefix = "cn.com.amazonaws" if region.startswith("cn-") and key not in GATEWAY_KEYS else "com.amazonaws"
-    return f"{prefix}.{region}.{service_suffix(key)}"
+    return f"{prefix}.{region}.{service_suffixes(key)[0]}"
 
 
 def studio_service(region: str) -> str:
@@ -68,9 +70,9 @@ def api_service(region: str) -> str:
 
 def match_service(services: Iterable[Service], region: str, key: str) -> Service | None:
     """The service for an endpoint key: its name ends with `.<region>.<suffix>` (any prefix), of the right type."""
-    tail = f".{region}.{service_suffix(key)}"
+    tails = tuple(f".{region}.{suffix}" for suffix in service_suffixes(key))
     wanted_type = "Gateway" if key in GATEWAY_KEYS else "Interface"
-    found = [s for s in services if s.name.endswith(tail) and (not s.types or wanted_type in s.types)]
+    found = [s for s in services if s.name.endswith(tails) and (not s.types or wanted_type in s.types)]
     usual = default_service_name(key, region)
     found.sort(key=lambda s: (s.name != usual, s.name))
     return found[0] if found else None
