@@ -17,7 +17,7 @@ from wizard import discovery, readiness
 from wizard.cloud import Cloud
 from wizard.discovery import observe
 from wizard.executor import Executor
-from wizard.models import Caller, Domain, HostedZone, Inventory, RouteTable, Service, Subnet, Vpc
+from wizard.models import Caller, Change, Domain, HostedZone, Inventory, Plan, RouteTable, Service, Subnet, Vpc
 from wizard.names import decode_dns_name, match_service, service_names, zone_and_record
 from wizard.planner import plan
 
@@ -266,3 +266,63 @@ def test_the_planner_does_not_load_boto3() -> None:
 def test_zone_model_reports_its_owner() -> None:
     assert HostedZone("Z1", "a.example", (), owner_account=FOREIGN_ACCOUNT).owner == f"account {FOREIGN_ACCOUNT}"
     assert not HostedZone("Z1", "a.example", ()).foreign
+
+
+# ---------------------------------------------------------------- 9. everything that pages is read to the end
+
+POLICY_ARN = "arn:aws:iam::123456789012:policy/studio-vpce/SageMakerStudioPrivateAccess-research-vpce"
+MANY_USERS = [f"user{i:03d}" for i in range(120)]  # more than IAM's page of 100
+
+
+def _entity_pages(stub: Stubber) -> None:
+    """ListEntitiesForPolicy as IAM answers 120 users and a role: 100 per page, then the rest."""
+    users = [{"UserName": u, "UserId": f"AIDA{i:017d}"} for i, u in enumerate(MANY_USERS)]
+    stub.add_response("list_entities_for_policy", {
+        "PolicyUsers": users[:100], "PolicyGroups": [], "PolicyRoles": [], "IsTruncated": True, "Marker": "page-2"},
+        {"PolicyArn": POLICY_ARN})
+    stub.add_response("list_entities_for_policy", {
+        "PolicyUsers": users[100:], "PolicyGroups": [], "PolicyRoles": [{"RoleName": "StudioUsers",
+                                                                          "RoleId": "AROA00000000000000001"}],
+        "IsTruncated": False}, {"PolicyArn": POLICY_ARN, "Marker": "page-2"})
+
+
+def _stubbed_iam_cloud() -> tuple[Cloud, Stubber]:
+    cloud = Cloud("us-west-2", session=boto3.Session(aws_access_key_id="x", aws_secret_access_key="x",
+                                                     region_name="us-west-2"))
+    cloud.poll_interval = 0.0
+    return cloud, Stubber(cloud.client("iam"))
+
+
+def test_discovery_reads_every_page_of_policy_attachments() -> None:
+    cloud, stub = _stubbed_iam_cloud()
+    version = {"VersionId": "v1", "IsDefaultVersion": True, "CreateDate": "2026-01-01T00:00:00Z"}
+    stub.add_response("get_policy", {"Policy": {"PolicyName": "SageMakerStudioPrivateAccess-research-vpce",
+                                                "Arn": POLICY_ARN, "DefaultVersionId": "v1"}}, {"PolicyArn": POLICY_ARN})
+    stub.add_response("list_policy_versions", {"Versions": [version], "IsTruncated": False}, {"PolicyArn": POLICY_ARN})
+    stub.add_response("get_policy_version", {"PolicyVersion": {**version, "Document": "{}"}},
+                      {"PolicyArn": POLICY_ARN, "VersionId": "v1"})
+    _entity_pages(stub)
+    with stub:
+        found = discovery._observe_policy(cloud, profile("vpce"), "123456789012", "aws")
+        stub.assert_no_pending_responses()
+    assert found is not None and found.users == tuple(MANY_USERS) and found.roles == ("StudioUsers",)
+
+
+def test_destroy_detaches_every_page_of_attachments_before_deleting_the_policy() -> None:
+    cloud, stub = _stubbed_iam_cloud()
+    p = profile("vpce")
+    stub.add_response("list_policy_versions", {"Versions": [
+        {"VersionId": "v1", "IsDefaultVersion": True, "CreateDate": "2026-01-01T00:00:00Z"}], "IsTruncated": False},
+        {"PolicyArn": POLICY_ARN})
+    _entity_pages(stub)
+    for user in MANY_USERS:
+        stub.add_response("detach_user_policy", {}, {"PolicyArn": POLICY_ARN, "UserName": user})
+    stub.add_response("detach_role_policy", {}, {"PolicyArn": POLICY_ARN, "RoleName": "StudioUsers"})
+    stub.add_response("delete_policy", {}, {"PolicyArn": POLICY_ARN})
+    change = Change("iam_policy.access", "iam_policy", "delete", POLICY_ARN, {"name": p.policy_name}, {})
+    destroy = Plan(profile=p, account_id="123456789012", region="us-west-2", partition="aws", changes=(change,),
+                   endpoint_policies={}, identity_policy=None, warnings=(), errors=(), fingerprint="")
+    with stub:
+        result = Executor(cloud, destroy).run()
+        stub.assert_no_pending_responses()  # every user detached: no DeleteConflict
+    assert result.ok, result.error

@@ -243,20 +243,23 @@ class Cloud:
         response.pop("ResponseMetadata", None)
         return response
 
-    def pages(self, service: str, operation: str, key: str, **params: Any) -> list[Any]:
-        """Every item of `key` across all result pages."""
+    def pages(self, service: str, operation: str, key: str | tuple[str, ...], **params: Any) -> list[Any]:
+        """Every item of `key` (or of each of several keys, in order) across all result pages."""
         self._method(service, operation)  # the full model, when the operation is not in the trimmed one
         client = self.client(service)
+        keys = key if isinstance(key, tuple) else (key,)
         items: list[Any] = []
         try:
             if client.can_paginate(operation):
                 for page in client.get_paginator(operation).paginate(**params):
-                    items.extend(page.get(key, []))
+                    for k in keys:
+                        items.extend(page.get(k, []))
             else:  # e.g. route53 list_hosted_zones_by_vpc: NextToken by hand
                 token = None
                 while True:
                     page = getattr(client, operation)(**params, **({"NextToken": token} if token else {}))
-                    items.extend(page.get(key, []))
+                    for k in keys:
+                        items.extend(page.get(k, []))
                     token = page.get("NextToken")
                     if not token:
                         break

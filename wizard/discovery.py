@@ -183,7 +183,7 @@ def _services(cloud: Cloud, keys: list[str]) -> list[Service]:
     region = cloud.region
     guesses = sorted({aws_names.default_service_name(k, region) for k in keys})
     try:
-        raw = cloud.call("ec2", "describe_vpc_endpoint_services", ServiceNames=guesses)["ServiceDetails"]
+        raw = cloud.pages("ec2", "describe_vpc_endpoint_services", "ServiceDetails", ServiceNames=guesses)
     except AwsError as exc:
         if exc.code != "InvalidServiceName":
             raise
@@ -287,9 +287,9 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
 
 
 def _observe_network(cloud: Cloud, profile: Profile, vpc_ids: list[str]) -> tuple[list[Vpc], list[Subnet]]:
-    raw_vpcs = cloud.call("ec2", "describe_vpcs", Filters=_filters(vpc_id=vpc_ids))["Vpcs"]
-    subnets = [_subnet(s) for s in cloud.call("ec2", "describe_subnets",
-                                              Filters=_filters(subnet_id=list(profile.subnet_ids)))["Subnets"]
+    raw_vpcs = cloud.pages("ec2", "describe_vpcs", "Vpcs", Filters=_filters(vpc_id=vpc_ids))
+    subnets = [_subnet(s) for s in cloud.pages("ec2", "describe_subnets", "Subnets",
+                                               Filters=_filters(subnet_id=list(profile.subnet_ids)))
                ] if profile.subnet_ids else []
     dns = _dns_attributes(cloud, profile.vpc_id) if any(v["VpcId"] == profile.vpc_id for v in raw_vpcs) else (None, None)
     return [_vpc(v, subnets, dns if v["VpcId"] == profile.vpc_id else (None, None)) for v in raw_vpcs], subnets
@@ -363,6 +363,9 @@ def _read_zone(cloud: Cloud, zone_id: str, name: str) -> HostedZone:
         caller_reference=zone.get("HostedZone", {}).get("CallerReference", ""))
 
 
+ENTITY_KEYS = ("PolicyUsers", "PolicyGroups", "PolicyRoles")  # ListEntitiesForPolicy's three result lists
+
+
 def policy_arn(partition: str, account_id: str, name: str) -> str:
     return f"arn:{partition}:iam::{account_id}:policy{POLICY_PATH}{name}"
 
@@ -375,17 +378,18 @@ def _observe_policy(cloud: Cloud, profile: Profile, account_id: str, partition: 
         if exc.code == "NoSuchEntity":
             return None
         raise
-    versions = cloud.call("iam", "list_policy_versions", PolicyArn=arn)["Versions"]
+    versions = cloud.pages("iam", "list_policy_versions", "Versions", PolicyArn=arn)
     default = raw["DefaultVersionId"]
     document = cloud.call("iam", "get_policy_version", PolicyArn=arn, VersionId=default)["PolicyVersion"]["Document"]
-    entities = cloud.call("iam", "list_entities_for_policy", PolicyArn=arn)
+    # IAM pages at 100 entities (MaxItems): a policy attached to more must be read to the last page.
+    entities = cloud.pages("iam", "list_entities_for_policy", ENTITY_KEYS, PolicyArn=arn)
     return ManagedPolicy(
         arn=arn, name=raw["PolicyName"], default_version=default, document=_policy_doc(document) or {},
         versions=tuple(sorted((PolicyVersion(v["VersionId"], v["IsDefaultVersion"], str(v["CreateDate"]))
                                for v in versions), key=lambda v: int(v.id.lstrip("v")))),
-        users=tuple(sorted(u["UserName"] for u in entities.get("PolicyUsers", []))),
-        groups=tuple(sorted(g["GroupName"] for g in entities.get("PolicyGroups", []))),
-        roles=tuple(sorted(r["RoleName"] for r in entities.get("PolicyRoles", []))),
+        users=tuple(sorted(e["UserName"] for e in entities if "UserName" in e)),
+        groups=tuple(sorted(e["GroupName"] for e in entities if "GroupName" in e)),
+        roles=tuple(sorted(e["RoleName"] for e in entities if "RoleName" in e)),
         tags=_tags(raw.get("Tags")))
 
 

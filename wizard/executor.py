@@ -411,7 +411,7 @@ class Executor:
     def _iam_policy_delete(self, change: Change) -> None:
         arn = change.id
         try:
-            versions = self.cloud.call("iam", "list_policy_versions", PolicyArn=arn)["Versions"]
+            versions = self.cloud.pages("iam", "list_policy_versions", "Versions", PolicyArn=arn)
         except AwsError as exc:
             if exc.code == "NoSuchEntity":
                 return
@@ -421,12 +421,14 @@ class Executor:
                 self.call("iam", "delete_policy_version", ok_codes=("NoSuchEntity",), PolicyArn=arn,
                           VersionId=version["VersionId"])
         # AWS refuses to delete an attached policy (moto does not): detach anything left first.
-        entities = self.cloud.call("iam", "list_entities_for_policy", PolicyArn=arn)
-        for kind, key, name_key in (("user", "PolicyUsers", "UserName"), ("group", "PolicyGroups", "GroupName"),
-                                    ("role", "PolicyRoles", "RoleName")):
-            for entity in entities.get(key, []):
-                self.call("iam", f"detach_{kind}_policy", ok_codes=("NoSuchEntity",), PolicyArn=arn,
-                          **{name_key: entity[name_key]})
+        # IAM pages at 100 entities: read them all, or delete_policy fails with DeleteConflict.
+        entities = self.cloud.pages("iam", "list_entities_for_policy", ("PolicyUsers", "PolicyGroups", "PolicyRoles"),
+                                    PolicyArn=arn)
+        for kind, name_key in (("user", "UserName"), ("group", "GroupName"), ("role", "RoleName")):
+            for entity in entities:
+                if name_key in entity:
+                    self.call("iam", f"detach_{kind}_policy", ok_codes=("NoSuchEntity",), PolicyArn=arn,
+                              **{name_key: entity[name_key]})
         self.call("iam", "delete_policy", ok_codes=("NoSuchEntity",), PolicyArn=arn)
 
     def _attachment(self, change: Change, verb: str) -> None:
