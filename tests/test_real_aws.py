@@ -326,3 +326,81 @@ def test_destroy_detaches_every_page_of_attachments_before_deleting_the_policy()
         result = Executor(cloud, destroy).run()
         stub.assert_no_pending_responses()  # every user detached: no DeleteConflict
     assert result.ok, result.error
+
+
+# ---------------------------------------------------------------- 13. Studio's groups per user profile and space
+
+DOMAIN = "d-research"  # the example profiles' domain
+DOMAIN_SG, USER_SG, OWNER_SG = "sg-0aaa1111bbbb22223", "sg-0ccc3333dddd44445", "sg-0eee5555ffff66667"
+
+
+def _stubbed_sagemaker() -> tuple[Cloud, Stubber]:
+    cloud = Cloud("us-west-2", session=boto3.Session(aws_access_key_id="x", aws_secret_access_key="x",
+                                                     region_name="us-west-2"))
+    return cloud, Stubber(cloud.client("sagemaker"))
+
+
+def _describe_domain(stub: Stubber) -> None:
+    stub.add_response("describe_domain", {
+        "DomainId": DOMAIN, "DomainName": "research", "VpcId": "vpc-0a1b2c3d4e5f60718", "AuthMode": "IAM",
+        "SubnetIds": ["subnet-0aaa1111bbbb22223"], "AppNetworkAccessType": "VpcOnly", "Status": "InService",
+        "DomainSettings": {"SecurityGroupIds": [DOMAIN_SG]},
+        "DefaultUserSettings": {"ExecutionRole": "arn:aws:iam::123456789012:role/SageMakerExecutionRole",
+                                "SecurityGroups": [DOMAIN_SG]}}, {"DomainId": DOMAIN})
+
+
+def test_security_groups_of_every_user_profile_and_space_owner_are_admitted() -> None:
+    cloud, stub = _stubbed_sagemaker()
+    _describe_domain(stub)
+    summary = {"DomainId": DOMAIN, "Status": "InService"}
+    stub.add_response("list_user_profiles", {"UserProfiles": [{**summary, "UserProfileName": "alice"}],
+                                             "NextToken": "page-2"}, {"DomainIdEquals": DOMAIN})
+    stub.add_response("list_user_profiles", {"UserProfiles": [{**summary, "UserProfileName": "bob"}]},
+                      {"DomainIdEquals": DOMAIN, "NextToken": "page-2"})
+    stub.add_response("list_spaces", {"Spaces": [
+        {"DomainId": DOMAIN, "SpaceName": "shared-lab", "Status": "InService",
+         "SpaceSharingSettingsSummary": {"SharingType": "Shared"}},
+        {"DomainId": DOMAIN, "SpaceName": "dave-private", "Status": "InService",
+         "SpaceSharingSettingsSummary": {"SharingType": "Private"},
+         "OwnershipSettingsSummary": {"OwnerUserProfileName": "dave"}}]}, {"DomainIdEquals": DOMAIN})
+    for name, groups in (("alice", [USER_SG]), ("bob", []), ("dave", [OWNER_SG])):
+        # describes run in parallel: answers carry their own names, so any order gives the same union
+        stub.add_response("describe_user_profile", {
+            "DomainId": DOMAIN, "UserProfileName": name, "Status": "InService",
+            "UserSettings": {"SecurityGroups": groups} if groups else {}}, None)
+    with stub:
+        domains, notes = discovery._observe_domain(cloud, profile("vpce"))
+        stub.assert_no_pending_responses()
+    assert notes == []
+    assert domains[0].security_group_ids == tuple(sorted({DOMAIN_SG, USER_SG, OWNER_SG}))
+
+
+def test_https_rules_admit_a_user_profiles_own_group(cloud, aws) -> None:  # noqa: ANN001
+    p = profile("vpce")
+    ec2 = aws.client("ec2")
+    user_sg = ec2.create_security_group(GroupName="alice-studio", Description="alice", VpcId=p.vpc_id)["GroupId"]
+
+    def user_profiles(**_: object):  # noqa: ANN202 - SageMaker's answer (moto lacks user profiles)
+        return AWSResponse("https://api.sagemaker.us-west-2.amazonaws.com/", 200, {}, None), {
+            "UserProfiles": [{"DomainId": p.domain_id, "UserProfileName": "alice", "Status": "InService"}]}
+
+    def user_profile(**_: object):  # noqa: ANN202
+        return AWSResponse("https://api.sagemaker.us-west-2.amazonaws.com/", 200, {}, None), {
+            "DomainId": p.domain_id, "UserProfileName": "alice", "Status": "InService",
+            "UserSettings": {"SecurityGroups": [user_sg]}}
+
+    aws.events.register("before-call.sagemaker.ListUserProfiles", user_profiles)
+    aws.events.register("before-call.sagemaker.ListSpaces", lambda **_: (
+        AWSResponse("https://api.sagemaker.us-west-2.amazonaws.com/", 200, {}, None), {"Spaces": []}))
+    aws.events.unregister("before-call.sagemaker.DescribeUserProfile", unique_id="sandbox-describe-user-profile")
+    aws.events.register("before-call.sagemaker.DescribeUserProfile", user_profile)
+    result = plan(observe(cloud, p), p)
+    assert any(c.address == f"security_group_rule.{user_sg}" and c.action == "create" for c in result.changes)
+
+
+def test_a_sandbox_without_user_profiles_is_a_warning_not_a_crash(cloud) -> None:  # noqa: ANN001
+    """moto (the demo sandbox) has no ListUserProfiles: the plan says what it could not read, and goes on."""
+    result = plan(observe(cloud, profile("vpce")), profile("vpce"))
+    warning = next(w for w in result.warnings if w.code == "studio_user_profiles_unread")
+    assert "allow_from_security_groups" in warning.message
+    assert result.errors == ()

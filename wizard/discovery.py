@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -20,6 +21,7 @@ from wizard.models import (
     Caller,
     Domain,
     Endpoint,
+    Finding,
     HostedZone,
     Inventory,
     ManagedPolicy,
@@ -261,7 +263,7 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         tables_f = pool.submit(cloud.pages, "ec2", "describe_route_tables", "RouteTables",
                                Filters=_filters(vpc_id=[profile.vpc_id]))
         principals_f = pool.submit(_observe_principals, cloud, profile)
-        domains = domains_f.result()
+        domains, notes = domains_f.result()
         groups_f = pool.submit(_observe_groups, cloud, profile, domains)
         caller, partition = caller_f.result()
         policy_f = pool.submit(_observe_policy, cloud, profile, caller.account_id, partition)
@@ -281,7 +283,7 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         endpoints=tuple(sorted(endpoints, key=lambda e: e.id)), security_groups=tuple(sorted(groups, key=lambda g: g.id)),
         services=tuple(sorted(services, key=lambda s: s.name)), hosted_zones=tuple(zones), policy=policy,
         principals=tuple(principals), quotas=quotas, demo=cloud.demo, principal_policies=tuple(principal_policies),
-        dns_suffix=dns_suffix,
+        dns_suffix=dns_suffix, notes=tuple(notes),
         other_subnets=tuple(sorted((s for s in subnets if s.vpc_id not in vpc_ids), key=lambda s: s.id)),
         route_tables=tuple(sorted(route_tables, key=lambda r: r.id)))
 
@@ -295,13 +297,51 @@ def _observe_network(cloud: Cloud, profile: Profile, vpc_ids: list[str]) -> tupl
     return [_vpc(v, subnets, dns if v["VpcId"] == profile.vpc_id else (None, None)) for v in raw_vpcs], subnets
 
 
-def _observe_domain(cloud: Cloud, profile: Profile) -> list[Domain]:
+def _observe_domain(cloud: Cloud, profile: Profile) -> tuple[list[Domain], list[Finding]]:
     try:
-        return [_domain(cloud.call("sagemaker", "describe_domain", DomainId=profile.domain_id))]
+        domain = _domain(cloud.call("sagemaker", "describe_domain", DomainId=profile.domain_id))
     except AwsError as exc:
         if exc.code not in ("ResourceNotFound", "ValidationException"):
             raise
-    return []
+        return [], []
+    groups, notes = _user_profile_groups(cloud, domain.id)
+    if groups:
+        domain = dataclasses.replace(domain, security_group_ids=tuple(sorted({*domain.security_group_ids, *groups})))
+    return [domain], notes
+
+
+def _user_profile_groups(cloud: Cloud, domain_id: str) -> tuple[set[str], list[Finding]]:
+    """The security groups set per user profile (UserSettings.SecurityGroups): Studio's apps for that user run
+    with them, so the endpoints must admit them too, not only the domain's defaults.
+
+    Spaces: SpaceSettings carries no security groups in SageMaker's API; a private space's apps run with its
+    owner's user-profile groups, a shared space's with the domain's DefaultSpaceSettings (read with the domain).
+    ListSpaces names the owners, so an owner missing from ListUserProfiles is described too.
+    """
+    try:
+        profiles = cloud.pages("sagemaker", "list_user_profiles", "UserProfiles", DomainIdEquals=domain_id)
+        spaces = cloud.pages("sagemaker", "list_spaces", "Spaces", DomainIdEquals=domain_id)
+    except AwsError as exc:
+        why = ("this endpoint does not implement them (the demo sandbox lacks Studio user profiles)"
+               if exc.code in ("NotImplemented", "500", "InternalFailure") else f"{exc.code}")
+        return set(), [Finding("studio_user_profiles_unread", f"could not list the user profiles and spaces of "
+                               f"{domain_id} ({why}): security groups set per user profile are not admitted on 443; "
+                               "grant sagemaker:ListUserProfiles, ListSpaces and DescribeUserProfile, or list those "
+                               "groups in security_group.allow_from_security_groups")]
+    names = sorted({p["UserProfileName"] for p in profiles} | {
+        owner for space in spaces if (owner := (space.get("OwnershipSettingsSummary") or {}).get("OwnerUserProfileName"))})
+
+    def groups_of(name: str) -> list[str]:
+        try:
+            raw = cloud.call("sagemaker", "describe_user_profile", DomainId=domain_id, UserProfileName=name)
+        except AwsError as exc:
+            if exc.code in ("ResourceNotFound", "ValidationException"):
+                return []  # deleted since it was listed
+            raise
+        return list((raw.get("UserSettings") or {}).get("SecurityGroups", []))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:  # one call per user profile: in parallel
+        return {g for found in pool.map(groups_of, names) for g in found}, []
 
 
 def _observe_endpoints(cloud: Cloud, profile: Profile) -> list[Endpoint]:

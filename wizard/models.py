@@ -414,7 +414,7 @@ class Inventory:
     # The attach targets' own policies (plan reads them to tell whether an Allow-only restriction holds)
     principal_policies: tuple[PrincipalPolicies, ...] = ()
     dns_suffix: str = "amazonaws.com"  # the partition's (amazonaws.com.cn in China), from botocore's partition data
-    notes: tuple[str, ...] = ()  # what could not be read, for the plan's warnings (e.g. an API the sandbox lacks)
+    notes: tuple[Finding, ...] = ()  # what could not be read, as plan warnings (e.g. an API the sandbox lacks)
 
     def vpc(self, vpc_id: str) -> Vpc | None:
         return next((v for v in self.vpcs if v.id == vpc_id), None)

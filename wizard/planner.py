@@ -118,7 +118,7 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
     for key, document in endpoint_docs.items():
         for finding in policies.lint_endpoint_policy(document, key):
             b.error(finding.code, finding.message)
-    for finding in readiness.report(inv, profile):
+    for finding in (*inv.notes, *readiness.report(inv, profile)):
         b.warn(finding.code, finding.message)
     if profile.endpoint_policy.api and profile.endpoints.api:
         b.warn("api_endpoint_policy_restricts",
