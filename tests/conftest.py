@@ -7,6 +7,7 @@ import re
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import boto3
 import botocore.client
@@ -145,7 +146,7 @@ class AwsAnswers:
     """WSGI middleware for the moto server: the same rewrites over real HTTP, and AWS's answer for calls moto
     lacks where AWS has a plain answer (a domain without user profiles or spaces lists none; moto answers 500)."""
 
-    _EMPTY_LISTS = {"SageMaker.ListUserProfiles": b'{"UserProfiles": []}', "SageMaker.ListSpaces": b'{"Spaces": []}'}
+    _EMPTY_LISTS: ClassVar[dict[str, bytes]] = {"SageMaker.ListUserProfiles": b'{"UserProfiles": []}', "SageMaker.ListSpaces": b'{"Spaces": []}'}
 
     def __init__(self, app):  # noqa: ANN001
         self.app = app

@@ -37,8 +37,15 @@ from wizard.models import (
     Vpc,
 )
 from wizard.names import (
-    MANAGED_BY, POLICY_PATH, PROFILE_TAG, api_service, decode_dns_name, hosted_zone_names, readiness_service_names,
-    service_names, studio_service,
+    MANAGED_BY,
+    POLICY_PATH,
+    PROFILE_TAG,
+    api_service,
+    decode_dns_name,
+    hosted_zone_names,
+    readiness_service_names,
+    service_names,
+    studio_service,
 )
 
 # Re-exported: names live in the pure module wizard.names (the planner imports them without boto3).

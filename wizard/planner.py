@@ -407,9 +407,9 @@ def _plan_hosted_zones(b: _Builder, inv: Inventory, profile: Profile, endpoint_i
         if inv.vpc(vpc_id) is None:
             b.error("vpc_not_found", f"VPC {vpc_id} (dns.associate_vpc_ids) does not exist in {inv.region}")
     wanted_names = {zone for zone, _ in wanted.values()}
-    for zone in inv.hosted_zones:
-        if zone_is_ours(zone, inv, profile) and zone.name not in wanted_names:
-            b.change(f"hosted_zone.{_zone_key(inv, profile, zone.name)}", "delete", zone.id, {"name": zone.name}, {},
+    for old in inv.hosted_zones:
+        if zone_is_ours(old, inv, profile) and old.name not in wanted_names:
+            b.change(f"hosted_zone.{_zone_key(inv, profile, old.name)}", "delete", old.id, {"name": old.name}, {},
                      "no longer in the profile")
     for key, (zone_name, record_name) in wanted.items():
         candidates = [z for z in inv.hosted_zones if z.name == zone_name]
