@@ -51,6 +51,12 @@ class Result:
         return self.error is None
 
 
+def _as_written(record: dict[str, Any]) -> dict[str, Any]:
+    """A record set as listed, with its name decoded (`\\052` -> `*`): Route 53 takes either form, and so
+    every emulator takes this one."""
+    return {**record, "Name": decode_dns_name(record["Name"]) + "."}
+
+
 def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
@@ -338,11 +344,12 @@ class Executor:
             if decode_dns_name(record["Name"]) == change.before["name"] and record["Type"] == "A" and alias == target:
                 self.call("route53", "change_resource_record_sets", ok_codes=("InvalidChangeBatch",),
                           HostedZoneId=change.id, ChangeBatch={"Changes": [
-                              {"Action": "DELETE", "ResourceRecordSet": record}]})
+                              {"Action": "DELETE", "ResourceRecordSet": _as_written(record)}]})
 
     def _hosted_zone_delete(self, change: Change) -> None:
         records = self.cloud.pages("route53", "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=change.id)
-        deletions = [{"Action": "DELETE", "ResourceRecordSet": r} for r in records if r["Type"] not in ("SOA", "NS")]
+        deletions = [{"Action": "DELETE", "ResourceRecordSet": _as_written(r)} for r in records
+                     if r["Type"] not in ("SOA", "NS")]
         if deletions:
             self.call("route53", "change_resource_record_sets", HostedZoneId=change.id,
                       ChangeBatch={"Changes": deletions})
