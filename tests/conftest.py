@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import boto3
 import botocore.client
@@ -111,13 +113,77 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
     return counter
 
 
+# ---------------------------------------------------------------- moto, answering as AWS does
+# Where moto's answers differ from AWS's in a way the tool must handle, tests rewrite them into AWS's form
+# (docs/moto-vs-aws.md lists each row with the AWS documentation it comes from).
+
+_ROUTE53_NAME = re.compile(rb"<Name>([^<]*)</Name>")
+_ROUTE53_PLAIN = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+
+
+def route53_escape(name: str) -> str:
+    """Route 53 returns characters other than a-z, 0-9, '-', '_' (and the dots) as \\ooo octal escapes
+    (Route 53 developer guide, "DNS domain name format"): `*.studio...` comes back as `\\052.studio...`."""
+    return "".join(c if c in _ROUTE53_PLAIN else f"\\{ord(c):03o}" for c in name)
+
+
+def route53_as_aws(body: bytes) -> bytes:
+    """A Route 53 XML answer with every <Name> escaped as AWS escapes it (moto returns names as written)."""
+    return _ROUTE53_NAME.sub(lambda m: b"<Name>" + route53_escape(m.group(1).decode()).encode() + b"</Name>", body)
+
+
+def _route53_names_as_aws(response_dict: dict, **_: object) -> None:
+    """botocore `before-parse` hook: the in-process moto's Route 53 bodies, rewritten before botocore parses them."""
+    if isinstance(response_dict.get("body"), bytes):
+        response_dict["body"] = route53_as_aws(response_dict["body"])
+
+
+def answer_as_aws(session: boto3.Session) -> None:
+    session.events.register("before-parse.route-53", _route53_names_as_aws, unique_id="tests-route53-as-aws")
+
+
+class AwsAnswers:
+    """WSGI middleware for the moto server: the same rewrites over real HTTP, and AWS's answer for calls moto
+    lacks where AWS has a plain answer (a domain without user profiles or spaces lists none; moto answers 500)."""
+
+    _EMPTY_LISTS: ClassVar[dict[str, bytes]] = {"SageMaker.ListUserProfiles": b'{"UserProfiles": []}', "SageMaker.ListSpaces": b'{"Spaces": []}'}
+
+    def __init__(self, app):  # noqa: ANN001
+        self.app = app
+
+    def __call__(self, environ, start_response):  # noqa: ANN001, ANN204
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target in self._EMPTY_LISTS:
+            body = self._EMPTY_LISTS[target]
+            start_response("200 OK", [("Content-Type", "application/x-amz-json-1.1"),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
+        if not environ.get("PATH_INFO", "").startswith("/2013-04-01/"):  # Route 53's REST paths
+            return self.app(environ, start_response)
+        captured: dict = {}
+
+        def capture(status, headers, exc_info=None):  # noqa: ANN001, ANN202
+            captured.update(status=status, headers=headers)
+            return lambda _data: None
+
+        chunks = self.app(environ, capture)
+        try:
+            body = route53_as_aws(b"".join(chunks))
+        finally:
+            getattr(chunks, "close", lambda: None)()
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        start_response(captured["status"], [*headers, ("Content-Length", str(len(body)))])
+        return [body]
+
+
 @pytest.fixture
 def aws() -> Iterator[boto3.Session]:
-    """A fresh moto account seeded exactly like the demo (same ids), with the sandbox's hooks."""
+    """A fresh moto account seeded exactly like the demo (same ids), with the sandbox's hooks, answering as AWS."""
     with mock_aws():
         session = boto3.Session(region_name="us-west-2")
         sandbox.seed(session, "us-west-2")
         sandbox.install_hooks(session)
+        answer_as_aws(session)
         yield session
 
 
@@ -168,6 +234,7 @@ def moto_server() -> Iterator[str]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
+    server._server.app = AwsAnswers(server._server.app)  # type: ignore[union-attr] - werkzeug serves self.app
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()

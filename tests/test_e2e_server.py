@@ -75,3 +75,19 @@ def test_credentials_never_reach_the_output_even_with_debug(url: str) -> None:
 def test_discover_over_http(url: str) -> None:
     result = cli(url, "discover", "--output", "json", "--region", "us-west-2")
     assert result.returncode == 0 and "d-research" in result.stdout
+
+
+def test_hosted_zone_mode_converges_when_route53_escapes_names_as_aws_does(url: str) -> None:
+    """Route 53 returns `*.studio...` as `\\052.studio...`; the server here answers so (tests/conftest.py)."""
+    profile = "profiles/hosted-zone.yaml"
+    assert cli(url, "apply", profile, "--yes").returncode == 0
+    r53 = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2").client(
+        "route53", endpoint_url=url)
+    zone = next(z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"].startswith("studio."))
+    names = {r["Name"] for r in r53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]}
+    assert "\\052.studio.us-west-2.sagemaker.aws." in names  # AWS's form, over real HTTP
+    planned = cli(url, "plan", profile, "--detailed-exitcode")
+    assert planned.returncode == 0, planned.stdout
+    verify = cli(url, "verify", profile)
+    assert verify.returncode == 0, verify.stdout
+    assert cli(url, "destroy", profile, "--yes").returncode == 0

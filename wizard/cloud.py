@@ -219,6 +219,16 @@ class Cloud:
             client = self.client(service)
         return getattr(client, operation)
 
+    @property
+    def dns_suffix(self) -> str:
+        """The region's partition's DNS suffix (amazonaws.com, amazonaws.com.cn, ...), from botocore's data."""
+        try:
+            partition = self.session.get_partition_for_region(self.region)
+            data = self.session._session.get_data("endpoints")  # botocore's endpoints.json
+            return next(str(p["dnsSuffix"]) for p in data["partitions"] if p["partition"] == partition)
+        except Exception:  # noqa: BLE001 - an unknown region: assume the commercial partition
+            return "amazonaws.com"
+
     def on(self, event: str, handler: Callable[..., Any]) -> None:
         """Register a botocore event handler on this session (tests count calls with it)."""
         self.session.events.register(event, handler)
@@ -233,20 +243,23 @@ class Cloud:
         response.pop("ResponseMetadata", None)
         return response
 
-    def pages(self, service: str, operation: str, key: str, **params: Any) -> list[Any]:
-        """Every item of `key` across all result pages."""
+    def pages(self, service: str, operation: str, key: str | tuple[str, ...], **params: Any) -> list[Any]:
+        """Every item of `key` (or of each of several keys, in order) across all result pages."""
         self._method(service, operation)  # the full model, when the operation is not in the trimmed one
         client = self.client(service)
+        keys = key if isinstance(key, tuple) else (key,)
         items: list[Any] = []
         try:
             if client.can_paginate(operation):
                 for page in client.get_paginator(operation).paginate(**params):
-                    items.extend(page.get(key, []))
+                    for k in keys:
+                        items.extend(page.get(k, []))
             else:  # e.g. route53 list_hosted_zones_by_vpc: NextToken by hand
                 token = None
                 while True:
                     page = getattr(client, operation)(**params, **({"NextToken": token} if token else {}))
-                    items.extend(page.get(key, []))
+                    for k in keys:
+                        items.extend(page.get(k, []))
                     token = page.get("NextToken")
                     if not token:
                         break
@@ -288,5 +301,7 @@ class Cloud:
                             "ResponseParserError")
         if isinstance(exc, bce.BotoCoreError):
             return AwsError(f"{operation}: {redact(str(exc))}", type(exc).__name__)
+        if isinstance(exc, NotImplementedError):  # an emulator (moto in-process) without this API
+            return AwsError(f"{operation}: not implemented by this endpoint ({exc})", "NotImplemented")
         return exc
 

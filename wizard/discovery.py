@@ -7,11 +7,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import unquote
 
+from wizard import names as aws_names
 from wizard.cloud import Cloud
 from wizard.errors import AwsError
 from wizard.iam_read import read_targets
@@ -19,6 +21,7 @@ from wizard.models import (
     Caller,
     Domain,
     Endpoint,
+    Finding,
     HostedZone,
     Inventory,
     ManagedPolicy,
@@ -33,43 +36,21 @@ from wizard.models import (
     Subnet,
     Vpc,
 )
+from wizard.names import (
+    MANAGED_BY,
+    POLICY_PATH,
+    PROFILE_TAG,
+    api_service,
+    decode_dns_name,
+    hosted_zone_names,
+    readiness_service_names,
+    service_names,
+    studio_service,
+)
 
-MANAGED_BY = ("managed-by", "studio-vpce")
-PROFILE_TAG = "studio-vpce:profile"
-POLICY_PATH = "/studio-vpce/"
-
-
-def studio_service(region: str) -> str:
-    return f"aws.sagemaker.{region}.studio"
-
-
-def api_service(region: str) -> str:
-    return f"com.amazonaws.{region}.sagemaker.api"
-
-
-def service_names(profile: Profile, region: str) -> dict[str, str]:
-    """Endpoint key (studio, api, extras) -> service name, in apply order."""
-    names: dict[str, str] = {}
-    if profile.endpoints.studio:
-        names["studio"] = studio_service(region)
-    if profile.endpoints.api:
-        names["api"] = api_service(region)
-    for extra in profile.endpoints.extra:
-        names[extra] = f"com.amazonaws.{region}.{extra}"
-    return names
-
-
-READINESS_SERVICES = ("sagemaker.api", "sagemaker.runtime", "sts", "logs", "s3", "servicecatalog", "ecr.api",
-                      "ecr.dkr", "monitoring", "kms")
-
-
-def readiness_service_names(region: str) -> dict[str, str]:
-    """Endpoint key -> service name for everything a VpcOnly domain may need (the readiness report)."""
-    return {"studio": studio_service(region), **{k: f"com.amazonaws.{region}.{k}" for k in READINESS_SERVICES}}
-
-
-def hosted_zone_names(region: str) -> dict[str, str]:
-    return {"api": f"api.sagemaker.{region}.amazonaws.com", "studio": f"studio.{region}.sagemaker.aws"}
+# Re-exported: names live in the pure module wizard.names (the planner imports them without boto3).
+__all__ = ["MANAGED_BY", "POLICY_PATH", "PROFILE_TAG", "api_service", "discover", "hosted_zone_names", "observe",
+           "policy_arn", "readiness_service_names", "refresh_vpc", "service_names", "studio_service"]
 
 
 # ---------------------------------------------------------------- raw AWS shapes -> models
@@ -152,7 +133,8 @@ def _route_table(raw: dict[str, Any]) -> RouteTable:
 def _service(raw: dict[str, Any]) -> Service:
     ids = raw.get("AvailabilityZoneIds")
     return Service(name=raw["ServiceName"], azs=tuple(sorted(raw.get("AvailabilityZones", []))),
-                   az_ids=tuple(sorted(ids)) if ids else None, private_dns_name=raw.get("PrivateDnsName", ""))
+                   az_ids=tuple(sorted(ids)) if ids else None, private_dns_name=raw.get("PrivateDnsName", ""),
+                   types=tuple(sorted(t["ServiceType"] for t in raw.get("ServiceType", []))))
 
 
 def _domain(raw: dict[str, Any]) -> Domain:
@@ -198,19 +180,28 @@ def _dns_attributes(cloud: Cloud, vpc_id: str) -> tuple[bool, bool]:
     return support["EnableDnsSupport"]["Value"], hostnames["EnableDnsHostnames"]["Value"]
 
 
-def _services(cloud: Cloud, names: list[str]) -> list[Service]:
-    """Describe the services; AWS rejects the whole call for one unknown name, so fall back to one by one."""
-    if not names:
+def _services(cloud: Cloud, keys: list[str]) -> list[Service]:
+    """The endpoint services for these keys (studio, api, sts, ...), matched by name suffix.
+
+    First one call with the usual names; if one is unknown (AWS then rejects the whole call) or another
+    partition names it differently (China: cn.com.amazonaws.<region>.sagemaker.api), list every service and
+    match by suffix, as Terraform's aws_vpc_endpoint_service data source does.
+    """
+    if not keys:
         return []
+    region = cloud.region
+    guesses = sorted({aws_names.default_service_name(k, region) for k in keys})
     try:
-        raw = cloud.call("ec2", "describe_vpc_endpoint_services", ServiceNames=names)["ServiceDetails"]
-        return [_service(s) for s in raw if s["ServiceName"] in names]
+        raw = cloud.pages("ec2", "describe_vpc_endpoint_services", "ServiceDetails", ServiceNames=guesses)
     except AwsError as exc:
-        if exc.code != "InvalidServiceName" or len(names) == 1:
-            if exc.code == "InvalidServiceName":
-                return []
+        if exc.code != "InvalidServiceName":
             raise
-    return [s for name in names for s in _services(cloud, [name])]
+        raw = []
+    found = [_service(s) for s in raw]
+    if any(aws_names.match_service(found, region, k) is None for k in keys):
+        found = [_service(s) for s in cloud.pages("ec2", "describe_vpc_endpoint_services", "ServiceDetails")]
+    wanted = {m.name for k in keys if (m := aws_names.match_service(found, region, k)) is not None}
+    return [s for s in found if s.name in wanted]
 
 
 def _quotas(cloud: Cloud) -> tuple[tuple[str, int], ...]:
@@ -237,7 +228,7 @@ def discover(cloud: Cloud, with_principals: bool = True) -> Inventory:
     vpcs = [_vpc(v, subnets, dns.get(v["VpcId"], (None, None))) for v in raw_vpcs]
     endpoints = [_endpoint(e) for e in cloud.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints", **page)]
     groups = [_security_group(g) for g in cloud.pages("ec2", "describe_security_groups", "SecurityGroups", **page)]
-    services = _services(cloud, [studio_service(cloud.region), api_service(cloud.region)])
+    services = _services(cloud, ["studio", "api"])
     principals: list[Principal] = []
     if with_principals:
         principals += [Principal("user", u["UserName"]) for u in cloud.pages("iam", "list_users", "Users")]
@@ -247,7 +238,7 @@ def discover(cloud: Cloud, with_principals: bool = True) -> Inventory:
                      vpcs=tuple(sorted(vpcs, key=lambda v: v.id)), domains=tuple(sorted(domains, key=lambda d: d.id)),
                      endpoints=tuple(sorted(endpoints, key=lambda e: e.id)),
                      security_groups=tuple(sorted(groups, key=lambda g: g.id)), services=tuple(services),
-                     principals=tuple(principals), demo=cloud.demo)
+                     principals=tuple(principals), demo=cloud.demo, dns_suffix=cloud.dns_suffix)
 
 
 def refresh_vpc(cloud: Cloud, vpc: Vpc) -> Vpc:
@@ -266,25 +257,30 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
     for service in ("sts", "ec2", "sagemaker", "route53", "iam"):
         cloud.client(service)  # client creation is not thread-safe: do it here, once
     vpc_ids = [profile.vpc_id, *profile.dns.associate_vpc_ids]
-    names = service_names(profile, cloud.region)
+    keys = list(dict.fromkeys([*aws_names.profile_keys(profile), "studio", *aws_names.READINESS_SERVICES]))
+    dns_suffix = cloud.dns_suffix
     with ThreadPoolExecutor(max_workers=8) as pool:
         caller_f = pool.submit(_caller, cloud)
         network_f = pool.submit(_observe_network, cloud, profile, vpc_ids)
         domains_f = pool.submit(_observe_domain, cloud, profile)
-        services_f = pool.submit(_services, cloud, list(names.values()))
+        services_f = pool.submit(_services, cloud, keys)
         endpoints_f = pool.submit(_observe_endpoints, cloud, profile)
-        zones_f = pool.submit(_observe_zones, cloud, profile)
+        zone_list_f = pool.submit(cloud.pages, "route53", "list_hosted_zones_by_vpc", "HostedZoneSummaries",
+                                  VPCId=profile.vpc_id, VPCRegion=cloud.region)
         tables_f = pool.submit(cloud.pages, "ec2", "describe_route_tables", "RouteTables",
                                Filters=_filters(vpc_id=[profile.vpc_id]))
         principals_f = pool.submit(_observe_principals, cloud, profile)
-        domains = domains_f.result()
+        domains, notes = domains_f.result()
         groups_f = pool.submit(_observe_groups, cloud, profile, domains)
         caller, partition = caller_f.result()
         policy_f = pool.submit(_observe_policy, cloud, profile, caller.account_id, partition)
         principals, principal_policies = principals_f.result()
         quotas_f = pool.submit(_quotas, cloud) if principals else None
         vpcs, subnets = network_f.result()
-        endpoints, services, zones = endpoints_f.result(), services_f.result(), zones_f.result()
+        endpoints, services = endpoints_f.result(), services_f.result()
+        wanted_zones = {aws_names.zone_and_record(k, cloud.region, dns_suffix, services)[0]
+                        for k in keys if k not in aws_names.GATEWAY_KEYS}
+        zones = _observe_zones(cloud, pool, zone_list_f.result(), wanted_zones, caller.account_id)
         route_tables = [_route_table(r) for r in tables_f.result()]
         groups, policy = groups_f.result(), policy_f.result()
         quotas = quotas_f.result() if quotas_f else Inventory.quotas
@@ -294,26 +290,65 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         endpoints=tuple(sorted(endpoints, key=lambda e: e.id)), security_groups=tuple(sorted(groups, key=lambda g: g.id)),
         services=tuple(sorted(services, key=lambda s: s.name)), hosted_zones=tuple(zones), policy=policy,
         principals=tuple(principals), quotas=quotas, demo=cloud.demo, principal_policies=tuple(principal_policies),
+        dns_suffix=dns_suffix, notes=tuple(notes),
         other_subnets=tuple(sorted((s for s in subnets if s.vpc_id not in vpc_ids), key=lambda s: s.id)),
         route_tables=tuple(sorted(route_tables, key=lambda r: r.id)))
 
 
 def _observe_network(cloud: Cloud, profile: Profile, vpc_ids: list[str]) -> tuple[list[Vpc], list[Subnet]]:
-    raw_vpcs = cloud.call("ec2", "describe_vpcs", Filters=_filters(vpc_id=vpc_ids))["Vpcs"]
-    subnets = [_subnet(s) for s in cloud.call("ec2", "describe_subnets",
-                                              Filters=_filters(subnet_id=list(profile.subnet_ids)))["Subnets"]
+    raw_vpcs = cloud.pages("ec2", "describe_vpcs", "Vpcs", Filters=_filters(vpc_id=vpc_ids))
+    subnets = [_subnet(s) for s in cloud.pages("ec2", "describe_subnets", "Subnets",
+                                               Filters=_filters(subnet_id=list(profile.subnet_ids)))
                ] if profile.subnet_ids else []
     dns = _dns_attributes(cloud, profile.vpc_id) if any(v["VpcId"] == profile.vpc_id for v in raw_vpcs) else (None, None)
     return [_vpc(v, subnets, dns if v["VpcId"] == profile.vpc_id else (None, None)) for v in raw_vpcs], subnets
 
 
-def _observe_domain(cloud: Cloud, profile: Profile) -> list[Domain]:
+def _observe_domain(cloud: Cloud, profile: Profile) -> tuple[list[Domain], list[Finding]]:
     try:
-        return [_domain(cloud.call("sagemaker", "describe_domain", DomainId=profile.domain_id))]
+        domain = _domain(cloud.call("sagemaker", "describe_domain", DomainId=profile.domain_id))
     except AwsError as exc:
         if exc.code not in ("ResourceNotFound", "ValidationException"):
             raise
-    return []
+        return [], []
+    groups, notes = _user_profile_groups(cloud, domain.id)
+    if groups:
+        domain = dataclasses.replace(domain, security_group_ids=tuple(sorted({*domain.security_group_ids, *groups})))
+    return [domain], notes
+
+
+def _user_profile_groups(cloud: Cloud, domain_id: str) -> tuple[set[str], list[Finding]]:
+    """The security groups set per user profile (UserSettings.SecurityGroups): Studio's apps for that user run
+    with them, so the endpoints must admit them too, not only the domain's defaults.
+
+    Spaces: SpaceSettings carries no security groups in SageMaker's API; a private space's apps run with its
+    owner's user-profile groups, a shared space's with the domain's DefaultSpaceSettings (read with the domain).
+    ListSpaces names the owners, so an owner missing from ListUserProfiles is described too.
+    """
+    try:
+        profiles = cloud.pages("sagemaker", "list_user_profiles", "UserProfiles", DomainIdEquals=domain_id)
+        spaces = cloud.pages("sagemaker", "list_spaces", "Spaces", DomainIdEquals=domain_id)
+    except AwsError as exc:
+        why = ("this endpoint does not implement them (the demo sandbox lacks Studio user profiles)"
+               if exc.code in ("NotImplemented", "500", "InternalFailure") else f"{exc.code}")
+        return set(), [Finding("studio_user_profiles_unread", f"could not list the user profiles and spaces of "
+                               f"{domain_id} ({why}): security groups set per user profile are not admitted on 443; "
+                               "grant sagemaker:ListUserProfiles, ListSpaces and DescribeUserProfile, or list those "
+                               "groups in security_group.allow_from_security_groups")]
+    names = sorted({p["UserProfileName"] for p in profiles} | {
+        owner for space in spaces if (owner := (space.get("OwnershipSettingsSummary") or {}).get("OwnerUserProfileName"))})
+
+    def groups_of(name: str) -> list[str]:
+        try:
+            raw = cloud.call("sagemaker", "describe_user_profile", DomainId=domain_id, UserProfileName=name)
+        except AwsError as exc:
+            if exc.code in ("ResourceNotFound", "ValidationException"):
+                return []  # deleted since it was listed
+            raise
+        return list((raw.get("UserSettings") or {}).get("SecurityGroups", []))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:  # one call per user profile: in parallel
+        return {g for found in pool.map(groups_of, names) for g in found}, []
 
 
 def _observe_endpoints(cloud: Cloud, profile: Profile) -> list[Endpoint]:
@@ -339,32 +374,43 @@ def _observe_groups(cloud: Cloud, profile: Profile, domains: list[Domain]) -> li
     return [_security_group(g) for g in raw.values()]
 
 
-def _observe_zones(cloud: Cloud, profile: Profile) -> list[HostedZone]:
-    wanted = {f"{n}." for n in hosted_zone_names(cloud.region).values()}
-    summaries = cloud.pages("route53", "list_hosted_zones_by_vpc", "HostedZoneSummaries",
-                            VPCId=profile.vpc_id, VPCRegion=cloud.region)
-    zones = []
+def _observe_zones(cloud: Cloud, pool: ThreadPoolExecutor, summaries: list[dict[str, Any]], wanted: set[str],
+                   account_id: str) -> list[HostedZone]:
+    """The private hosted zones associated with the VPC whose names the tool cares about.
+
+    ListHostedZonesByVPC lists zones "regardless of which AWS account owns" them (hub-and-spoke DNS): a zone
+    another account or an AWS service owns is kept with its owner, and its tags and records are not read
+    (they belong to that account; reading them fails). Names come back with \\ooo escapes: decoded.
+    """
+    ours, foreign = [], []
     for summary in summaries:
-        if summary["Name"] not in wanted:
+        name = decode_dns_name(summary["Name"])
+        if name not in wanted:
             continue
+        owner = summary.get("Owner") or {}
         zone_id = summary["HostedZoneId"].split("/")[-1]
-        tags = cloud.call("route53", "list_tags_for_resource", ResourceType="hostedzone", ResourceId=zone_id)
-        records = cloud.pages("route53", "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id)
-        zone = cloud.call("route53", "get_hosted_zone", Id=zone_id)
-        zones.append(HostedZone(
-            id=zone_id, name=summary["Name"].rstrip("."),
-            vpc_ids=tuple(sorted(v["VPCId"] for v in zone.get("VPCs", []))),
-            tags=_tags(tags["ResourceTagSet"].get("Tags")),
-            records=tuple(sorted((record_name(r["Name"]), r["Type"],
-                                  r.get("AliasTarget", {}).get("DNSName", "").rstrip(".").lower())
-                                 for r in records if r["Type"] == "A")),
-            caller_reference=zone.get("HostedZone", {}).get("CallerReference", "")))
-    return sorted(zones, key=lambda z: z.name)
+        if owner.get("OwningService") or (owner.get("OwningAccount") and owner["OwningAccount"] != account_id):
+            foreign.append(HostedZone(id=zone_id, name=name, vpc_ids=(), owner_account=owner.get("OwningAccount", ""),
+                                      owning_service=owner.get("OwningService", "")))
+        else:
+            ours.append(pool.submit(_read_zone, cloud, zone_id, name))
+    return sorted([f.result() for f in ours] + foreign, key=lambda z: (z.name, z.id))
 
 
-def record_name(name: str) -> str:
-    """Route 53 lists `*` as the octal escape `\\052` and every name with a trailing dot."""
-    return name.replace("\\052", "*").rstrip(".")
+def _read_zone(cloud: Cloud, zone_id: str, name: str) -> HostedZone:
+    tags = cloud.call("route53", "list_tags_for_resource", ResourceType="hostedzone", ResourceId=zone_id)
+    records = cloud.pages("route53", "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id)
+    zone = cloud.call("route53", "get_hosted_zone", Id=zone_id)
+    return HostedZone(
+        id=zone_id, name=name, vpc_ids=tuple(sorted(v["VPCId"] for v in zone.get("VPCs", []))),
+        tags=_tags(tags["ResourceTagSet"].get("Tags")),
+        records=tuple(sorted((decode_dns_name(r["Name"]), r["Type"],
+                              decode_dns_name(r.get("AliasTarget", {}).get("DNSName", "")))
+                             for r in records if r["Type"] == "A")),
+        caller_reference=zone.get("HostedZone", {}).get("CallerReference", ""))
+
+
+ENTITY_KEYS = ("PolicyUsers", "PolicyGroups", "PolicyRoles")  # ListEntitiesForPolicy's three result lists
 
 
 def policy_arn(partition: str, account_id: str, name: str) -> str:
@@ -379,17 +425,18 @@ def _observe_policy(cloud: Cloud, profile: Profile, account_id: str, partition: 
         if exc.code == "NoSuchEntity":
             return None
         raise
-    versions = cloud.call("iam", "list_policy_versions", PolicyArn=arn)["Versions"]
+    versions = cloud.pages("iam", "list_policy_versions", "Versions", PolicyArn=arn)
     default = raw["DefaultVersionId"]
     document = cloud.call("iam", "get_policy_version", PolicyArn=arn, VersionId=default)["PolicyVersion"]["Document"]
-    entities = cloud.call("iam", "list_entities_for_policy", PolicyArn=arn)
+    # IAM pages at 100 entities (MaxItems): a policy attached to more must be read to the last page.
+    entities = cloud.pages("iam", "list_entities_for_policy", ENTITY_KEYS, PolicyArn=arn)
     return ManagedPolicy(
         arn=arn, name=raw["PolicyName"], default_version=default, document=_policy_doc(document) or {},
         versions=tuple(sorted((PolicyVersion(v["VersionId"], v["IsDefaultVersion"], str(v["CreateDate"]))
                                for v in versions), key=lambda v: int(v.id.lstrip("v")))),
-        users=tuple(sorted(u["UserName"] for u in entities.get("PolicyUsers", []))),
-        groups=tuple(sorted(g["GroupName"] for g in entities.get("PolicyGroups", []))),
-        roles=tuple(sorted(r["RoleName"] for r in entities.get("PolicyRoles", []))),
+        users=tuple(sorted(e["UserName"] for e in entities if "UserName" in e)),
+        groups=tuple(sorted(e["GroupName"] for e in entities if "GroupName" in e)),
+        roles=tuple(sorted(e["RoleName"] for e in entities if "RoleName" in e)),
         tags=_tags(raw.get("Tags")))
 
 

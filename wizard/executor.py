@@ -16,9 +16,9 @@ from typing import Any
 
 from wizard import policies
 from wizard.cloud import Cloud
-from wizard.discovery import record_name
 from wizard.errors import AwsError
 from wizard.models import KNOWN_AFTER_APPLY, Change, Plan
+from wizard.names import decode_dns_name
 from wizard.planner import client_token, resource_tags, zone_reference
 
 # A read allow-list, not a list of write verbs: an operation not known to be a read counts as a write
@@ -49,6 +49,12 @@ class Result:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+def _as_written(record: dict[str, Any]) -> dict[str, Any]:
+    """A record set as listed, with its name decoded (`\\052` -> `*`): Route 53 takes either form, and so
+    every emulator takes this one."""
+    return {**record, "Name": decode_dns_name(record["Name"]) + "."}
 
 
 def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
@@ -298,12 +304,15 @@ class Executor:
     # ---------------------------------------------------------------- private hosted zones
 
     def _zone_key(self, change: Change) -> str:
-        return change.address.split(".")[1]
+        """The endpoint key in hosted_zone.<key>, route53_record.<key>, hosted_zone_association.<key>.<vpc>."""
+        key = change.address.split(".", 1)[1]  # keys may hold dots (sagemaker.runtime)
+        return key.rsplit(".", 1)[0] if change.type == "hosted_zone_association" else key
 
     def _find_zone(self, name: str) -> str | None:
         summaries = self.cloud.pages("route53", "list_hosted_zones_by_vpc", "HostedZoneSummaries",
                                      VPCId=self.profile.vpc_id, VPCRegion=self.profile.region)
-        return next((s["HostedZoneId"].split("/")[-1] for s in summaries if s["Name"].rstrip(".") == name), None)
+        return next((s["HostedZoneId"].split("/")[-1] for s in summaries if decode_dns_name(s["Name"]) == name
+                     and s.get("Owner", {}).get("OwningAccount", self.plan.account_id) == self.plan.account_id), None)
 
     def _hosted_zone_create(self, change: Change) -> str:
         name = change.after["name"]
@@ -332,14 +341,15 @@ class Executor:
         target = change.before["alias_target"].lower().rstrip(".")
         for record in records:
             alias = record.get("AliasTarget", {}).get("DNSName", "").lower().rstrip(".")
-            if record_name(record["Name"]) == change.before["name"] and record["Type"] == "A" and alias == target:
+            if decode_dns_name(record["Name"]) == change.before["name"] and record["Type"] == "A" and alias == target:
                 self.call("route53", "change_resource_record_sets", ok_codes=("InvalidChangeBatch",),
                           HostedZoneId=change.id, ChangeBatch={"Changes": [
-                              {"Action": "DELETE", "ResourceRecordSet": record}]})
+                              {"Action": "DELETE", "ResourceRecordSet": _as_written(record)}]})
 
     def _hosted_zone_delete(self, change: Change) -> None:
         records = self.cloud.pages("route53", "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=change.id)
-        deletions = [{"Action": "DELETE", "ResourceRecordSet": r} for r in records if r["Type"] not in ("SOA", "NS")]
+        deletions = [{"Action": "DELETE", "ResourceRecordSet": _as_written(r)} for r in records
+                     if r["Type"] not in ("SOA", "NS")]
         if deletions:
             self.call("route53", "change_resource_record_sets", HostedZoneId=change.id,
                       ChangeBatch={"Changes": deletions})
@@ -408,7 +418,7 @@ class Executor:
     def _iam_policy_delete(self, change: Change) -> None:
         arn = change.id
         try:
-            versions = self.cloud.call("iam", "list_policy_versions", PolicyArn=arn)["Versions"]
+            versions = self.cloud.pages("iam", "list_policy_versions", "Versions", PolicyArn=arn)
         except AwsError as exc:
             if exc.code == "NoSuchEntity":
                 return
@@ -418,12 +428,14 @@ class Executor:
                 self.call("iam", "delete_policy_version", ok_codes=("NoSuchEntity",), PolicyArn=arn,
                           VersionId=version["VersionId"])
         # AWS refuses to delete an attached policy (moto does not): detach anything left first.
-        entities = self.cloud.call("iam", "list_entities_for_policy", PolicyArn=arn)
-        for kind, key, name_key in (("user", "PolicyUsers", "UserName"), ("group", "PolicyGroups", "GroupName"),
-                                    ("role", "PolicyRoles", "RoleName")):
-            for entity in entities.get(key, []):
-                self.call("iam", f"detach_{kind}_policy", ok_codes=("NoSuchEntity",), PolicyArn=arn,
-                          **{name_key: entity[name_key]})
+        # IAM pages at 100 entities: read them all, or delete_policy fails with DeleteConflict.
+        entities = self.cloud.pages("iam", "list_entities_for_policy", ("PolicyUsers", "PolicyGroups", "PolicyRoles"),
+                                    PolicyArn=arn)
+        for kind, name_key in (("user", "UserName"), ("group", "GroupName"), ("role", "RoleName")):
+            for entity in entities:
+                if name_key in entity:
+                    self.call("iam", f"detach_{kind}_policy", ok_codes=("NoSuchEntity",), PolicyArn=arn,
+                              **{name_key: entity[name_key]})
         self.call("iam", "delete_policy", ok_codes=("NoSuchEntity",), PolicyArn=arn)
 
     def _attachment(self, change: Change, verb: str) -> None:

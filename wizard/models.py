@@ -312,6 +312,7 @@ class Service:
     azs: tuple[str, ...]
     az_ids: tuple[str, ...] | None
     private_dns_name: str = ""
+    types: tuple[str, ...] = ()  # Interface, Gateway, ... (empty: not reported)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -320,8 +321,18 @@ class HostedZone:
     name: str
     vpc_ids: tuple[str, ...]
     tags: tuple[tuple[str, str], ...] = ()
-    records: tuple[tuple[str, str, str], ...] = ()  # (name, type, alias target)
+    records: tuple[tuple[str, str, str], ...] = ()  # (name, type, alias target), names decoded
     caller_reference: str = ""  # ours when it is the reference apply sends, even if tagging never happened
+    owner_account: str = ""  # set when another account owns the zone (its tags and records are not readable)
+    owning_service: str = ""  # set when an AWS service owns the zone
+
+    @property
+    def foreign(self) -> bool:
+        return bool(self.owner_account or self.owning_service)
+
+    @property
+    def owner(self) -> str:
+        return f"account {self.owner_account}" if self.owner_account else f"the AWS service {self.owning_service}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -402,6 +413,8 @@ class Inventory:
     demo: bool = False
     # The attach targets' own policies (plan reads them to tell whether an Allow-only restriction holds)
     principal_policies: tuple[PrincipalPolicies, ...] = ()
+    dns_suffix: str = "amazonaws.com"  # the partition's (amazonaws.com.cn in China), from botocore's partition data
+    notes: tuple[Finding, ...] = ()  # what could not be read, as plan warnings (e.g. an API the sandbox lacks)
 
     def vpc(self, vpc_id: str) -> Vpc | None:
         return next((v for v in self.vpcs if v.id == vpc_id), None)

@@ -54,6 +54,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("sagemaker", "ListDomains", "plan"),
     Operation("sagemaker", "DescribeDomain", "plan"),
     Operation("sagemaker", "DescribeUserProfile", "plan"),
+    Operation("sagemaker", "ListUserProfiles", "plan"),  # Studio's groups per user profile (UserSettings)
+    Operation("sagemaker", "ListSpaces", "plan"),  # private spaces run with their owner's groups
     Operation("route53", "ListHostedZonesByVPC", "plan", actions=("route53:ListHostedZonesByVPC", *_R53_VPC)),
     Operation("route53", "GetHostedZone", "plan"),
     Operation("route53", "ListResourceRecordSets", "plan"),

@@ -9,8 +9,8 @@ from collections import defaultdict
 from typing import Any
 
 from wizard import iam_eval, policies, readiness
-from wizard.discovery import MANAGED_BY, PROFILE_TAG, hosted_zone_names, service_names
 from wizard.models import (
+    EXTRA_SERVICES,
     KNOWN_AFTER_APPLY,
     Change,
     Endpoint,
@@ -22,6 +22,7 @@ from wizard.models import (
     SecurityGroupInfo,
     to_jsonable,
 )
+from wizard.names import GATEWAY_KEYS, MANAGED_BY, PROFILE_TAG, service_names, zone_and_record
 
 HTTPS = ("tcp", 443, 443)
 INTERFACE_ENDPOINT_QUOTA = 50  # per VPC, AWS's default (adjustable)
@@ -117,7 +118,7 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
     for key, document in endpoint_docs.items():
         for finding in policies.lint_endpoint_policy(document, key):
             b.error(finding.code, finding.message)
-    for finding in readiness.report(inv, profile):
+    for finding in (*inv.notes, *readiness.report(inv, profile)):
         b.warn(finding.code, finding.message)
     if profile.endpoint_policy.api and profile.endpoints.api:
         b.warn("api_endpoint_policy_restricts",
@@ -133,7 +134,7 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
 
 def _check_subnets(b: _Builder, inv: Inventory, profile: Profile) -> None:
     known = {s.id: s for s in (*inv.other_subnets, *(s for v in inv.vpcs for s in v.subnets))}
-    names = service_names(profile, profile.region)
+    names = service_names(profile, profile.region, inv.services)
     if names and not profile.subnet_ids:
         b.error("no_subnets", "subnet_ids is empty: endpoints need one subnet per Availability Zone to live in")
     by_az: dict[str, list[str]] = defaultdict(list)
@@ -317,12 +318,10 @@ def _endpoint_for(inv: Inventory, profile: Profile, service: str) -> Endpoint | 
 
 def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) -> dict[str, str]:
     """Plan each interface endpoint; returns key -> endpoint id (or KNOWN_AFTER_APPLY)."""
-    names = service_names(profile, profile.region)
+    names = service_names(profile, profile.region, inv.services)
     documents = policies.endpoint_policies_for(profile, partition=inv.partition, account=inv.account_id)
     private_dns = profile.dns.mode == "private-dns"
     ids: dict[str, str] = {}
-    zone_names = {f"{n}" for n in hosted_zone_names(profile.region).values()}
-    foreign_zones = [z for z in inv.hosted_zones if z.name in zone_names and not zone_is_ours(z, inv, profile)]
     for key, service in names.items():
         if key == "s3":
             _plan_gateway(b, inv, profile, service)
@@ -340,10 +339,13 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
         after = {"service_name": service, "vpc_id": profile.vpc_id, "type": "Interface", **params,
                  "tags": resource_tags(profile, f"studio-vpce-{profile.name}-{key}")}
         if existing is None:
-            if private_dns and key in ("studio", "api") and any(
-                    z.name == hosted_zone_names(profile.region)[key] for z in foreign_zones):
-                b.error("conflicting_dns_domain", f"a private hosted zone for {hosted_zone_names(profile.region)[key]} "
-                        f"is associated with {profile.vpc_id}: AWS rejects private DNS for {service} (conflicting DNS "
+            zone_name = _zone_for(inv, profile, key)[0]
+            conflicting = next((z for z in inv.hosted_zones if z.name == zone_name
+                                and not zone_is_ours(z, inv, profile)), None)
+            if private_dns and conflicting is not None:
+                owner = f" (owned by {conflicting.owner})" if conflicting.foreign else ""
+                b.error("conflicting_dns_domain", f"private hosted zone {conflicting.id} for {zone_name}{owner} is "
+                        f"associated with {profile.vpc_id}: AWS rejects private DNS for {service} (conflicting DNS "
                         "domain); use dns.mode: hosted-zone or remove that zone")
             after["client_token"] = client_token(inv.account_id, profile.vpc_id, service, profile.name, params)
             b.change(address, "create", None, {}, after, f"Studio needs {service}" if key in ("studio", "api")
@@ -386,19 +388,43 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
     return ids
 
 
+def _zone_for(inv: Inventory, profile: Profile, key: str) -> tuple[str, str]:
+    """(zone name, record name) for an endpoint key, from the service's private DNS name."""
+    return zone_and_record(key, profile.region, inv.dns_suffix, inv.services)
+
+
 def _plan_hosted_zones(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: dict[str, str]) -> None:
-    names = hosted_zone_names(profile.region)
-    wanted = {k: v for k, v in names.items() if k in endpoint_ids} if profile.dns.mode == "hosted-zone" else {}
+    """hosted-zone mode: a private hosted zone and an alias record for every interface endpoint.
+
+    Not only Studio and the API: with the endpoints' private DNS off, sts, logs, sagemaker.runtime and the other
+    extras would still resolve to their public addresses, which a VpcOnly domain without NAT cannot reach. A zone
+    per service name (rather than private DNS on the extras) keeps one DNS model per profile, and is what lets
+    dns.associate_vpc_ids share all the endpoints with other VPCs (private DNS serves its own VPC only).
+    """
+    keys = [k for k in endpoint_ids if k not in GATEWAY_KEYS] if profile.dns.mode == "hosted-zone" else []
+    wanted = {k: _zone_for(inv, profile, k) for k in keys}
     for vpc_id in profile.dns.associate_vpc_ids:
         if inv.vpc(vpc_id) is None:
             b.error("vpc_not_found", f"VPC {vpc_id} (dns.associate_vpc_ids) does not exist in {inv.region}")
-    for key, zone_name in names.items():
-        zone = next((z for z in inv.hosted_zones if z.name == zone_name), None)
-        if key not in wanted:
-            if zone is not None and zone_is_ours(zone, inv, profile):
-                b.change(f"hosted_zone.{key}", "delete", zone.id, {"name": zone_name}, {}, "no longer in the profile")
+    wanted_names = {zone for zone, _ in wanted.values()}
+    for old in inv.hosted_zones:
+        if zone_is_ours(old, inv, profile) and old.name not in wanted_names:
+            b.change(f"hosted_zone.{_zone_key(inv, profile, old.name)}", "delete", old.id, {"name": old.name}, {},
+                     "no longer in the profile")
+    for key, (zone_name, record_name) in wanted.items():
+        candidates = [z for z in inv.hosted_zones if z.name == zone_name]
+        foreign = next((z for z in candidates if z.foreign), None)
+        zone = next((z for z in candidates if not z.foreign), None)
+        if foreign is not None:
+            owner_fix = (f"ask account {foreign.owner_account} to add the alias record to it, or to disassociate "
+                         f"{profile.vpc_id} from it (`aws route53 disassociate-vpc-from-hosted-zone --hosted-zone-id "
+                         f"{foreign.id} --vpc VPCRegion={profile.region},VPCId={profile.vpc_id}`, run in that account)"
+                         if foreign.owner_account else "remove that service's zone from the VPC")
+            b.error("hosted_zone_foreign", f"private hosted zone {foreign.id} ({zone_name}) associated with "
+                    f"{profile.vpc_id} belongs to {foreign.owner}: this account cannot add records to it, and AWS "
+                    f"lets a VPC resolve a name through one zone only (ConflictingDomainExists); {owner_fix}, or "
+                    f"drop endpoints.{key} here and use the endpoint that zone points to")
             continue
-        record_name = zone_name if key == "api" else f"*.{zone_name}"
         if zone is None:
             b.change(f"hosted_zone.{key}", "create", None, {}, {
                 "name": zone_name, "vpc_id": profile.vpc_id, "private": True, "tags": resource_tags(profile)},
@@ -419,7 +445,7 @@ def _plan_hosted_zones(b: _Builder, inv: Inventory, profile: Profile, endpoint_i
             zone_vpcs = zone.vpc_ids
             records = {name: target for name, _type, target in zone.records}
         endpoint = next((e for e in inv.endpoints if e.id == endpoint_ids[key]), None)
-        target = endpoint.dns_entries[0][0] if endpoint and endpoint.dns_entries else KNOWN_AFTER_APPLY
+        target = endpoint.dns_entries[0][0].lower() if endpoint and endpoint.dns_entries else KNOWN_AFTER_APPLY
         record = {"name": record_name, "type": "A", "alias_target": target}
         if records.get(record_name) == target:
             b.change(f"route53_record.{key}", "no-op", zone.id if zone else None, record, record)
@@ -435,6 +461,14 @@ def _plan_hosted_zones(b: _Builder, inv: Inventory, profile: Profile, endpoint_i
             else:
                 b.change(address, "create", zone.id if zone else None, {}, {"vpc_id": vpc_id},
                          "dns.associate_vpc_ids")
+
+
+def _zone_key(inv: Inventory, profile: Profile, zone_name: str) -> str:
+    """The endpoint key whose service name a zone serves (for addresses); the zone name if none."""
+    for key in ("studio", "api", *EXTRA_SERVICES):
+        if key not in GATEWAY_KEYS and _zone_for(inv, profile, key)[0] == zone_name:
+            return key
+    return zone_name
 
 
 def _check_cidrs(b: _Builder, inv: Inventory, profile: Profile) -> None:
@@ -569,7 +603,7 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
     our_dns = {name.lower().rstrip("."): e.id for e in inv.endpoints if ours(e.tags, profile.name)
                for name, _zone in e.dns_entries}
     for zone in inv.hosted_zones:
-        key = next((k for k, n in hosted_zone_names(profile.region).items() if n == zone.name), zone.name)
+        key = _zone_key(inv, profile, zone.name)
         if zone_is_ours(zone, inv, profile):
             b.change(f"hosted_zone.{key}", "delete", zone.id, {"name": zone.name}, {})
             continue
@@ -581,7 +615,7 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
                          f"alias to {our_dns[target.lower()]}, which destroy deletes; the zone is not ours and stays")
     group = next((g for g in inv.security_groups if ours(g.tags, profile.name)), None)
     for endpoint in inv.endpoints:
-        key = next((k for k, s in service_names(profile, profile.region).items() if s == endpoint.service),
+        key = next((k for k, s in service_names(profile, profile.region, inv.services).items() if s == endpoint.service),
                    endpoint.service.rsplit(".", 1)[-1])
         if ours(endpoint.tags, profile.name):
             b.change(f"vpc_endpoint.{key}", "delete", endpoint.id, {"service_name": endpoint.service}, {})

@@ -5,8 +5,8 @@ Pure: (Inventory, Profile) -> findings, each with the symptom users see and the 
 
 from __future__ import annotations
 
-from wizard.discovery import readiness_service_names
-from wizard.models import Finding, Inventory, Profile, Rule, SecurityGroupInfo
+from wizard.models import Endpoint, Finding, Inventory, Profile, Rule, SecurityGroupInfo
+from wizard.names import GATEWAY_KEYS, readiness_service_names, zone_and_record
 
 # key -> (symptom without it, required?)
 NEEDS = {
@@ -38,15 +38,24 @@ def report(inv: Inventory, profile: Profile) -> list[Finding]:
     if domain is None or domain.network_mode != "VpcOnly":
         return []  # PublicInternetOnly: Studio apps reach AWS services over the internet
     out: list[Finding] = []
-    names = readiness_service_names(inv.region)
+    names = readiness_service_names(inv.region, inv.services)
     tables = [t for t in inv.route_tables if t.main or set(t.subnet_ids) & set(domain.subnet_ids)]
     nat = bool(tables) and all(t.nat for t in tables)
-    present = {e.service for e in inv.endpoints if e.vpc_id == profile.vpc_id}
+    # What the plan makes resolvable: private DNS on each endpoint, or (hosted-zone mode) a zone per endpoint.
     planned = {k for k in profile.endpoints.extra} | {k for k, p in _PROFILE_KEYS.items() if getattr(profile.endpoints, p)}
     for key, (symptom, required) in NEEDS.items():
-        if names[key] in present or key in planned:
+        if key in planned or not required or nat:
             continue
-        if not required or nat:
+        endpoints = [e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == names[key]]
+        if endpoints and (key in GATEWAY_KEYS or any(_resolves(inv, key, e) for e in endpoints)):
+            continue
+        if endpoints:
+            name = zone_and_record(key, inv.region, inv.dns_suffix, inv.services)[1]
+            out.append(Finding(f"readiness_{key.replace('.', '_')}_unresolvable",
+                               f"VpcOnly domain {domain.id}: {endpoints[0].id} ({names[key]}) exists but {name} does "
+                               f"not resolve to it (private DNS off and no private hosted zone for it in "
+                               f"{profile.vpc_id}) and there is no NAT route: {symptom}; add {key} to endpoints.extra "
+                               "(the tool turns its private DNS on, or gives it a zone in hosted-zone mode)"))
             continue
         fix = f"add {key} to endpoints.extra" if key not in _PROFILE_KEYS else f"set endpoints.{_PROFILE_KEYS[key]}: true"
         out.append(Finding(f"readiness_{key.replace('.', '_')}",
@@ -59,6 +68,21 @@ def report(inv: Inventory, profile: Profile) -> list[Finding]:
         if group is not None:
             out += lint_studio_group(group, endpoint_group)
     return out
+
+
+def _resolves(inv: Inventory, key: str, endpoint: Endpoint) -> bool:
+    """Does the service's name resolve to this endpoint inside the VPC? Private DNS on, or an alias record in a
+    private hosted zone associated with the VPC (a zone another account owns is taken on trust: hub-and-spoke)."""
+    if endpoint.private_dns:
+        return True
+    zone_name, record_name = zone_and_record(key, inv.region, inv.dns_suffix, inv.services)
+    targets = {name.lower() for name, _ in endpoint.dns_entries}
+    for zone in inv.hosted_zones:
+        if zone.name != zone_name:
+            continue
+        if zone.foreign or any(name == record_name and target in targets for name, _type, target in zone.records):
+            return True
+    return False
 
 
 def lint_studio_group(group: SecurityGroupInfo, endpoint_group: str | None) -> list[Finding]:
