@@ -248,3 +248,11 @@ def test_audit_json_over_http_on_a_moto_server(moto_server: str) -> None:
     assert by_name["StudioAutomation"]["allowed_by"] == ["PresignAnyUserProfile"]
     assert elapsed < 60
 
+
+
+def test_audit_reads_customer_policies_from_the_authorization_details_not_one_by_one(cloud, calls) -> None:  # noqa: ANN001
+    calls.clear()
+    audit(cloud, profile("vpce"))
+    operations = [op for _, op in calls.log]
+    assert operations.count("GetAccountAuthorizationDetails") == 1
+    assert "GetPolicyVersion" not in operations  # MLEngineers' customer managed policy came with the details
