@@ -256,3 +256,14 @@ def test_audit_reads_customer_policies_from_the_authorization_details_not_one_by
     operations = [op for _, op in calls.log]
     assert operations.count("GetAccountAuthorizationDetails") == 1
     assert "GetPolicyVersion" not in operations  # MLEngineers' customer managed policy came with the details
+
+
+def test_verify_simulate_over_http_reports_each_attach_target(moto_server: str) -> None:
+    url = reset_and_seed(moto_server)
+    assert _cli(url, "apply", "profiles/deny-guardrail.yaml", "--yes").returncode == 0
+    result = _cli(url, "verify", "profiles/deny-guardrail.yaml", "--simulate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for target in ("simulate_group_data-scientists", "simulate_role_MLEngineers"):
+        line = next(line for line in result.stdout.splitlines() if target in line)
+        assert line.strip().startswith("ok") and "inside: allowed, outside: denied (local evaluation)" in line
+    assert "simulator is unavailable" in result.stdout
