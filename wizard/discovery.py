@@ -329,8 +329,8 @@ def _user_profile_groups(cloud: Cloud, domain_id: str) -> tuple[set[str], list[F
         profiles = cloud.pages("sagemaker", "list_user_profiles", "UserProfiles", DomainIdEquals=domain_id)
         spaces = cloud.pages("sagemaker", "list_spaces", "Spaces", DomainIdEquals=domain_id)
     except AwsError as exc:
-        why = ("this endpoint does not implement them (the demo sandbox lacks Studio user profiles)"
-               if exc.code in ("NotImplemented", "500", "InternalFailure") else f"{exc.code}")
+        why = ("this endpoint does not implement ListUserProfiles/ListSpaces; the demo sandbox has no Studio user "
+               "profiles" if exc.code in ("NotImplemented", "500", "InternalFailure") else exc.code)
         return set(), [Finding("studio_user_profiles_unread", f"could not list the user profiles and spaces of "
                                f"{domain_id} ({why}): security groups set per user profile are not admitted on 443; "
                                "grant sagemaker:ListUserProfiles, ListSpaces and DescribeUserProfile, or list those "
