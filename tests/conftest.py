@@ -148,7 +148,7 @@ class AwsAnswers:
 
     _EMPTY_LISTS: ClassVar[dict[str, bytes]] = {"SageMaker.ListUserProfiles": b'{"UserProfiles": []}', "SageMaker.ListSpaces": b'{"Spaces": []}'}
 
-    def __init__(self, app):  # noqa: ANN001
+    def __init__(self, app) -> None:  # noqa: ANN001
         self.app = app
 
     def __call__(self, environ, start_response):  # noqa: ANN001, ANN204

@@ -11,8 +11,8 @@ from pathlib import Path
 import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
-from conftest import profile
 
+from conftest import profile
 from wizard import discovery, readiness
 from wizard.cloud import Cloud
 from wizard.discovery import observe
