@@ -409,9 +409,16 @@ def test_https_rules_admit_a_user_profiles_own_group(cloud, aws) -> None:  # noq
     assert any(c.address == f"security_group_rule.{user_sg}" and c.action == "create" for c in result.changes)
 
 
-def test_a_sandbox_without_user_profiles_is_a_warning_not_a_crash(cloud) -> None:  # noqa: ANN001
-    """moto (the demo sandbox) has no ListUserProfiles: the plan says what it could not read, and goes on."""
+def test_an_endpoint_without_user_profiles_is_a_warning_not_a_crash(aws, cloud) -> None:  # noqa: ANN001
+    """moto has no ListUserProfiles: the plan says what it could not read, and goes on."""
+    aws.events.unregister("before-call.sagemaker.ListUserProfiles", unique_id="sandbox-list-user-profiles")
+    aws.events.unregister("before-call.sagemaker.ListSpaces", unique_id="sandbox-list-spaces")
     result = plan(observe(cloud, profile("vpce")), profile("vpce"))
     warning = next(w for w in result.warnings if w.code == "studio_user_profiles_unread")
     assert "allow_from_security_groups" in warning.message
     assert result.errors == ()
+
+
+def test_the_demo_sandbox_answers_user_profiles_so_demo_plans_carry_no_unread_warning(cloud) -> None:  # noqa: ANN001
+    result = plan(observe(cloud, profile("vpce")), profile("vpce"))
+    assert "studio_user_profiles_unread" not in {w.code for w in result.warnings}

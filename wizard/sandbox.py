@@ -332,8 +332,12 @@ def _api_params(request: dict[str, Any]) -> dict[str, Any]:
     return json.loads(body.decode() if isinstance(body, bytes) else body)
 
 
+# The sandbox's (fake) Studio user profiles: they use the domain's default security groups, as most do.
+DEMO_USER_PROFILES = ("demo-user",)
+
+
 def install_hooks(session: Any) -> None:
-    """Studio user profiles and presigned URLs, which moto lacks: answered on the client side, clearly fake."""
+    """Studio user profiles, spaces and presigned URLs, which moto lacks: answered on the client side, clearly fake."""
     region = session.region_name or DEMO_REGION
 
     def describe_user_profile(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
@@ -342,6 +346,14 @@ def install_hooks(session: Any) -> None:
         return _response({"DomainId": domain, "UserProfileName": name, "Status": "InService",
                           "UserProfileArn": f"arn:aws:sagemaker:{region}:{DEMO_ACCOUNT}:user-profile/{domain}/{name}"})
 
+    def list_user_profiles(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
+        domain = _api_params(params).get("DomainIdEquals", "")
+        return _response({"UserProfiles": [{"DomainId": domain, "UserProfileName": name, "Status": "InService"}
+                                           for name in DEMO_USER_PROFILES]})
+
+    def list_spaces(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
+        return _response({"Spaces": []})
+
     def presigned_url(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
         domain = _api_params(params)["DomainId"]
         return _response({"AuthorizedUrl": f"https://{domain}.studio.{region}.sagemaker.aws/auth?token={DEMO_TOKEN}"})
@@ -349,6 +361,9 @@ def install_hooks(session: Any) -> None:
     events = session.events
     events.register("before-call.sagemaker.DescribeUserProfile", describe_user_profile,
                     unique_id="sandbox-describe-user-profile")
+    events.register("before-call.sagemaker.ListUserProfiles", list_user_profiles,
+                    unique_id="sandbox-list-user-profiles")
+    events.register("before-call.sagemaker.ListSpaces", list_spaces, unique_id="sandbox-list-spaces")
     events.register("before-call.sagemaker.CreatePresignedDomainUrl", presigned_url,
                     unique_id="sandbox-presigned-url")
 
