@@ -80,11 +80,11 @@ def test_terraform_parses_as_hcl_with_the_aws_providers_resources(cloud, name: s
 # ---------------------------------------------------------------- reading each format back (static)
 
 def _cfn(text: str, region: str = "us-west-2", account: str = "123456789012",
-         params: dict[str, Any] | None = None) -> dict[str, Any]:
+         params: dict[str, Any] | None = None, partition: str = "aws") -> dict[str, Any]:
     """The template with parameters (defaults, or `params`), pseudo parameters and Fn::Sub resolved; Conditions
     and GetAtt are left as they are."""
     template = yaml.safe_load(text)
-    values: dict[str, Any] = {"AWS::Region": region, "AWS::AccountId": account, "AWS::Partition": "aws"}
+    values: dict[str, Any] = {"AWS::Region": region, "AWS::AccountId": account, "AWS::Partition": partition}
     for name, spec in template.get("Parameters", {}).items():
         value = (params or {}).get(name, spec.get("Default"))
         if spec["Type"].startswith("List<") or spec["Type"] == "CommaDelimitedList":
@@ -178,9 +178,9 @@ def _planned_endpoints(p: Plan) -> set[tuple[str, str, bool, tuple[str, ...]]]:
             for c in p.changes if c.type == "vpc_endpoint" and c.action != "delete"}
 
 
-def _exported_endpoints(fmt: str, text: str) -> set[tuple[str, str, bool, tuple[str, ...]]]:
+def _exported_endpoints(fmt: str, text: str, region: str = "us-west-2") -> set[tuple[str, str, bool, tuple[str, ...]]]:
     if fmt == "cloudformation":
-        resources = _cfn(text)["Resources"].values()
+        resources = _cfn(text, region=region)["Resources"].values()
         return {(r["Properties"]["ServiceName"], r["Properties"]["VpcEndpointType"],
                  bool(r["Properties"].get("PrivateDnsEnabled")),
                  tuple(sorted(r["Properties"].get("SubnetIds") or r["Properties"].get("RouteTableIds") or ())))
@@ -188,9 +188,9 @@ def _exported_endpoints(fmt: str, text: str) -> set[tuple[str, str, bool, tuple[
     if fmt == "terraform":
         return {(r["service_name"], r["vpc_endpoint_type"], bool(r.get("private_dns_enabled")),
                  tuple(sorted(r.get("subnet_ids") or r.get("route_table_ids") or ())))
-                for r in _tf(text).get("aws_vpc_endpoint", {}).values()}
+                for r in _tf(text, region=region).get("aws_vpc_endpoint", {}).values()}
     out = set()
-    for words in _cli_calls(text):
+    for words in _cli_calls(text, region=region):
         if words[:2] == ["ec2", "create-vpc-endpoint"]:
             out.add((_arg(words, "--service-name")[0], _arg(words, "--vpc-endpoint-type")[0],
                      "--private-dns-enabled" in words,
@@ -521,3 +521,28 @@ def test_cli_script_updates_a_changed_policy_deleting_the_oldest_version_at_five
     assert [c.split(" ")[0] for c in iam] == ["get-policy", "get-policy-version", "list-policy-versions",
                                               "delete-policy-version", "create-policy-version"]
     assert "--version-id v6" in iam[3] and "--set-as-default" in iam[4] and "create-policy " not in " ".join(calls)
+
+
+def test_a_china_plan_exports_chinas_service_names_zones_and_partition_in_every_format() -> None:
+    """Exports follow apply's plan across partitions: service names as DescribeVpcEndpointServices names them,
+    DNS names with the partition's suffix, ARNs with the target's partition."""
+    from test_real_aws import CN, _cn_inventory
+
+    p = profile("hosted-zone", region=CN, vpc_id="vpc-0a1b2c3d4e5f60718", domain_id="d-abcdefghijkl",
+                subnet_ids=["subnet-0aaa1111bbbb22223", "subnet-0ccc3333dddd44445"], endpoints={"extra": ["sts", "s3"]},
+                access={"mode": "vpce", "attach": {"users": [], "groups": [], "roles": []}},
+                security_group={"allow_from_cidrs": ["10.0.0.0/16"]})
+    result = plan(_cn_inventory(), p)
+    planned = _planned_endpoints(result)
+    assert f"cn.com.amazonaws.{CN}.sagemaker.api" in {e[0] for e in planned}
+    zones = sorted(c.after["name"] for c in result.changes if c.type == "hosted_zone")
+    for fmt, exporter in EXPORTERS.items():
+        assert _exported_endpoints(fmt, exporter(result), region=CN) == planned, fmt
+    cfn = _cfn(cloudformation(result), region=CN, partition="aws-cn")["Resources"].values()
+    assert sorted(r["Properties"]["Name"] for r in cfn if r["Type"] == "AWS::Route53::HostedZone") == zones
+    policy = next(r for r in cfn if r["Type"] == "AWS::IAM::ManagedPolicy")["Properties"]["PolicyDocument"]
+    assert policy["Statement"][0]["Resource"].startswith(f"arn:aws-cn:sagemaker:{CN}:")
+    tf = _tf(terraform(result), region=CN)
+    assert sorted(z["name"] for z in tf["aws_route53_zone"].values()) == zones
+    calls = _cli_calls(cli_script(result), region=CN)
+    assert sorted(_arg(w, "--name")[0] for w in calls if w[:2] == ["route53", "create-hosted-zone"]) == zones
