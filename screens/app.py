@@ -127,7 +127,10 @@ class WizardApp(App[str | None]):
     def action_next(self) -> None:
         if self.applying:
             return
-        if self.session.next():
+        if self.session.current == "preview" and self.session.plan is not None and not self.session.plan.errors:
+            self.session.confirmed_apply(self.session.plan)
+            self.show_step()
+        elif self.session.next():
             self.show_step()
         else:
             _, reason = self.session.can_advance()

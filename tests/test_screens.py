@@ -135,7 +135,7 @@ async def test_whole_flow_by_keys_saves_the_profile_and_applies_it(session, tmp_
     assert saved.access.attach.users == ["alice"]
     assert saved.access.cidrs == ([cidrs] if cidrs else [])
     live = observe(session.cloud, saved)
-    assert len([e for e in live.endpoints if e.vpc_id == saved.vpc_id]) == 2
+    assert len([e for e in live.endpoints if e.vpc_id == saved.vpc_id]) == 6  # studio, api + VpcOnly extras
     assert live.policy is not None and live.policy.users == ("alice",)
 
 
@@ -277,7 +277,7 @@ async def test_a_failed_apply_offers_retry_which_converges(session) -> None:  # 
         assert session.result.ok
         live = observe(session.cloud, session.profile())
         assert live.policy is not None and live.policy.users == ("alice",)
-        assert len([e for e in live.endpoints if e.vpc_id == session.answers["vpc_id"]]) == 2  # no duplicates
+        assert len([e for e in live.endpoints if e.vpc_id == session.answers["vpc_id"]]) == 6  # no duplicates
 
 
 async def test_help_and_demo_label(session) -> None:  # noqa: ANN001
