@@ -285,6 +285,7 @@ class WizardApp(App[str | None]):
         self.refresh_nav()
 
 
-def run_app(session: WizardSession, profile_path: str | None = None) -> str | None:
-    return WizardApp(session, profile_path).run()
+def run_app(session: WizardSession, profile_path: str | None = None) -> tuple[int, str]:
+    saved = WizardApp(session, profile_path).run()
+    return 0, (f"Saved {saved}. Replay it with: {session.replay_command()}" if saved else "")
 
