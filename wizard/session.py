@@ -62,8 +62,9 @@ def cidr_error(text: str, mode: str = "") -> str | None:
     return validators.access_cidr(text, mode) if mode else validators.cidr(text)
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+def state_dir() -> Path:
+    """Where recovery profiles and crash logs go: the user's state folder (answers are not cache)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "studio-vpce"
 
 
@@ -472,7 +473,7 @@ class WizardSession:
 
     def save_recovery(self, folder: Path | None = None) -> Path:
         """Write the answers, complete or not, to a recovery file (0600) that `studio-vpce PATH` resumes from."""
-        folder = folder or cache_dir()
+        folder = folder or state_dir()
         name = self.answers["name"] or "studio-private"
         path = folder / f"recovery-{name}-{time.strftime('%Y%m%d-%H%M%S')}.yaml"
         data = {"version": 1, "region": self.region, **self.answers}
