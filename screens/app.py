@@ -10,13 +10,13 @@ from __future__ import annotations
 import time
 import traceback
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import work
 from textual._context import active_message_pump
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, ContentSwitcher, Footer, Label, ListItem, ListView, Static
@@ -29,8 +29,17 @@ from screens.connect import ConnectStep
 from screens.domain import DomainStep
 from screens.endpoints import EndpointStep
 from screens.messages import (
-    AdvanceRequested, AnswersChanged, Applied, ApplyRequested, Discovered, JumpRequested, Planned, Progress,
-    SaveRequested, VpcChosen, VpcRead,
+    AdvanceRequested,
+    AnswersChanged,
+    Applied,
+    ApplyRequested,
+    Discovered,
+    JumpRequested,
+    Planned,
+    Progress,
+    SaveRequested,
+    VpcChosen,
+    VpcRead,
 )
 from screens.modals import ConfirmApply, ErrorScreen, HelpScreen, OverwriteScreen, QuitScreen
 from screens.network import SubnetStep, VpcStep
@@ -45,15 +54,15 @@ PANES: dict[str, type[Step]] = {"connect": ConnectStep, "vpc": VpcStep, "subnets
                                 "endpoints": EndpointStep, "access": AccessStep, "preview": PreviewStep,
                                 "apply": ApplyStep, "save": SaveStep}
 EXIT_INTERRUPTED = 130
-EXIT_CRASHED = 70  # EX_SOFTWARE
+EXIT_CRASHED = 1  # a runtime failure (SPEC exit codes)
 
 
 class StepCommands(Provider):
     """The command palette: the steps in their order, then save, re-run discovery, help, quit."""
 
-    def _commands(self) -> list[tuple[str, str, Any]]:
+    def _commands(self) -> list[tuple[str, str, Any]]:  # (name, help, callback)
         app: WizardApp = self.app  # type: ignore[assignment]
-        out = [(f"Step {i + 1}: {s.title}", f"Go to the {s.short} step (if the steps before it are done)",
+        out: list[tuple[str, str, Any]] = [(f"Step {i + 1}: {s.title}", f"Go to the {s.short} step (if the steps before it are done)",
                 partial(app.jump, s.name)) for i, s in enumerate(STEPS)]
         out += [("Save profile", "Save the answers as a YAML profile", app.action_save),
                 ("Re-run discovery", "Read the account again", app.start_discovery),
@@ -78,8 +87,8 @@ class WizardApp(App[int]):
 
     CSS_PATH = "wizard.tcss"
     TITLE = "studio-vpce"
-    COMMANDS = {StepCommands}
-    BINDINGS = [
+    COMMANDS: ClassVar[set[type[Provider]]] = {StepCommands}  # type: ignore[assignment]
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "next", "Next", priority=True),
         Binding("escape", "back", "Back"),
         Binding("ctrl+s", "save", "Save", priority=True),
@@ -416,7 +425,10 @@ class WizardApp(App[int]):
 
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
     def apply_worker(self, plan: Plan) -> None:
-        result = self.session.execute(plan, lambda event: self.post_message(Progress(event)) and None)
+        def progress(event: Any) -> None:
+            self.post_message(Progress(event))
+
+        result = self.session.execute(plan, progress)
         self.post_message(Applied(result))
 
     def on_progress(self, message: Progress) -> None:
@@ -450,7 +462,7 @@ class WizardApp(App[int]):
 
 
 def run_app(session: WizardSession) -> tuple[int, str]:
-    """Run the wizard; returns the exit code (0, 130 interrupted, 70 crashed) and a message for the shell."""
+    """Run the wizard; returns the exit code (0, 130 interrupted, 1 crashed) and a message for the shell."""
     app = WizardApp(session)
     result = app.run()
     code = app.return_code if app.return_code is not None else (result or 0)

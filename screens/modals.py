@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
@@ -39,7 +41,7 @@ def apply_summary(plan: Plan) -> Text:
 class ConfirmApply(ModalScreen[bool]):
     """The only way to apply. Focus starts on Cancel: Enter alone, Escape and n cancel; y applies."""
 
-    BINDINGS = [Binding("escape,n", "cancel", "Cancel"), Binding("y", "apply", "Apply")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "cancel", "Cancel"), Binding("y", "apply", "Apply")]
 
     def __init__(self, plan: Plan) -> None:
         super().__init__()
@@ -71,7 +73,7 @@ class ConfirmApply(ModalScreen[bool]):
 class ErrorScreen(ModalScreen[None]):
     """An unexpected error: what happened, where the traceback and the answers went, how to resume."""
 
-    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "close", "Close")]
 
     def __init__(self, message: str) -> None:
         super().__init__()
@@ -99,7 +101,7 @@ class ErrorScreen(ModalScreen[None]):
 class QuitScreen(ModalScreen[str]):
     """Quit with unsaved answers: save / discard / cancel."""
 
-    BINDINGS = [Binding("escape,c", "choose('cancel')", "Cancel"), Binding("s", "choose('save')", "Save"),
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,c", "choose('cancel')", "Cancel"), Binding("s", "choose('save')", "Save"),
                 Binding("d", "choose('discard')", "Discard")]
 
     def compose(self) -> ComposeResult:
@@ -123,7 +125,7 @@ class QuitScreen(ModalScreen[str]):
 
 
 class OverwriteScreen(ModalScreen[bool]):
-    BINDINGS = [Binding("escape,n", "answer(False)", "No"), Binding("y", "answer(True)", "Yes")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "answer(False)", "No"), Binding("y", "answer(True)", "Yes")]
 
     def __init__(self, path: str) -> None:
         super().__init__()
@@ -152,7 +154,7 @@ KEYS = ("Ctrl+N next · Escape back (and closes windows) · Ctrl+S save profile 
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,q", "close", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "close", "Close")]
 
     def __init__(self, title: str, body: str) -> None:
         super().__init__()

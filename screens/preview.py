@@ -78,14 +78,12 @@ class PreviewStep(Step):
         yield Static("Making the plan (nothing changes)...", id="plan-summary")
         with TabbedContent(id="preview-tabs"):
             for tab_id, title, _ in PREVIEW_TABS:
-                with TabPane(title, id=f"tab-{tab_id}"):
-                    with VerticalScroll(id=f"scroll-{tab_id}", classes="tab-scroll"):
-                        yield Static("", id=f"{tab_id}-text")
-            with TabPane("Export", id="tab-export"):
-                with Vertical():
-                    yield Choices(("format",), multi=False, id="export-format", show_header=False)
-                    with VerticalScroll(id="scroll-export", classes="tab-scroll"):
-                        yield Static("", id="export-text")
+                with TabPane(title, id=f"tab-{tab_id}"), VerticalScroll(id=f"scroll-{tab_id}", classes="tab-scroll"):
+                    yield Static("", id=f"{tab_id}-text")
+            with TabPane("Export", id="tab-export"), Vertical():
+                yield Choices(("format",), multi=False, id="export-format", show_header=False)
+                with VerticalScroll(id="scroll-export", classes="tab-scroll"):
+                    yield Static("", id="export-text")
         with Horizontal(id="preview-actions"):
             yield Button("Apply...", id="apply-button", variant="warning", disabled=True, compact=True)
             yield Button("Save profile without applying", id="save-only", compact=True)

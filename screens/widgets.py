@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -15,7 +17,7 @@ class Choices(DataTable[str | Text]):
     """Rows with a mark column. Enter or Space on a row posts Choices.Toggled; the owner decides and calls
     `set_marks`. `multi`: check boxes [x]/[ ]; else radio marks (*)/( )."""
 
-    BINDINGS = [Binding("space", "toggle", "Toggle", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("space", "choose", "Choose", show=False)]
 
     @dataclass
     class Toggled(Message):
@@ -63,12 +65,12 @@ class Choices(DataTable[str | Text]):
         if not self.row_count or self.cursor_row < 0:
             return None
         try:
-            row_key, _ = self.coordinate_to_cell_key((self.cursor_row, 0))
+            row_key, _ = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0))
         except Exception:  # noqa: BLE001 - rows replaced under the cursor while keys were queued
             return None
         return str(row_key.value) if row_key.value is not None else None
 
-    def action_toggle(self) -> None:
+    def action_choose(self) -> None:
         key = self.key_at_cursor()
         if key is not None:
             self.post_message(self.Toggled(self, key))

@@ -9,6 +9,7 @@ from textual.widgets import Input, Static
 
 from conftest import profile
 from screens.app import WizardApp
+from wizard.cloud import Cloud
 from wizard.prompts import Asker, PlainWizard
 from wizard.session import WizardSession
 from wizard.steps import NAMES
@@ -55,8 +56,8 @@ def _session(cloud, text: str) -> WizardSession:  # noqa: ANN001
 
 @pytest.mark.parametrize(("key", "step", "widget", "error", "text", "words"), CASES,
                          ids=[f"{c[0]}-{c[4]}" for c in CASES])
-async def test_plain_and_tui_refuse_the_same_input_with_the_same_words(cloud, key, step, widget, error, text,
-                                                                       words) -> None:  # noqa: ANN001
+async def test_plain_and_tui_refuse_the_same_input_with_the_same_words(
+        cloud: Cloud, key: str, step: str, widget: str, error: str, text: str, words: str) -> None:
     plain_session = _session(cloud, text)
     recorder = Recorder()
     PlainWizard(plain_session, recorder, None).text(key, "")
@@ -89,10 +90,10 @@ def test_plain_asks_every_confirmation_the_plan_carries(cloud, tmp_path: Path) -
     asked: list[str] = []
 
     class Script(Recorder):
-        def select(self, message, choices, default=None):  # noqa: ANN001, ANN201
+        def select(self, message, choices, default=None) -> str:  # noqa: ANN001
             return "apply" if message == "Next" else (default or choices[0][1])
 
-        def confirm(self, message, default=False):  # noqa: ANN001, ANN201
+        def confirm(self, message, default=False) -> bool:  # noqa: ANN001
             asked.append(message)
             return False
 

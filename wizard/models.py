@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from wizard import validators
-from wizard.modes import ACCESS_MODES  # noqa: F401 - re-exported
+from wizard.modes import ACCESS_MODES
 from wizard.modes import ALIASES as MODE_ALIASES
 
 # ---------------------------------------------------------------- profile (SPEC 3)

@@ -23,12 +23,14 @@ from wizard.discovery import api_service, discover, observe, refresh_vpc, studio
 from wizard.errors import InvalidInput, Refused
 from wizard.executor import Event, Executor, Result
 from wizard.models import Domain, Inventory, Plan, Profile, Subnet, Vpc
-from wizard.modes import ACCESS_MODES, BY_NAME as MODES
+from wizard.modes import ACCESS_MODES
+from wizard.modes import BY_NAME as MODES
 from wizard.planner import plan as make_plan
 from wizard.profiles import save as save_profile
 from wizard.readiness import NEEDS
 from wizard.steps import BY_NAME as STEP_BY_NAME
-from wizard.steps import INPUTS, NAMES as STEPS
+from wizard.steps import INPUTS
+from wizard.steps import NAMES as STEPS
 from wizard.steps import STEPS as STEP_DEFS
 from wizard.steps import check as check_step
 
@@ -104,7 +106,7 @@ class WizardSession:
         self.saved_path: Path | None = None
         self.step = 0
         base = preload.model_dump() if isinstance(preload, Profile) else dict(preload or {})
-        access = {"mode": "vpce", "effect": "allow", "cidrs": [], "extra_vpce_ids": [], "resource_scope": "domain",
+        access: dict[str, Any] = {"mode": "vpce", "effect": "allow", "cidrs": [], "extra_vpce_ids": [], "resource_scope": "domain",
                   "policy_name": None, "attach": {"users": [], "groups": [], "roles": []}}
         self.answers: dict[str, Any] = {
             "name": base.get("name", "studio-private"),
