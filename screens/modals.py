@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+import time
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from wizard.models import Plan
+
+T = TypeVar("T")
 
 # Resources that bill by the hour while they exist (interface endpoints, per AZ; hosted zones monthly).
 HOURLY = {"vpc_endpoint": "interface endpoints: per hour in each subnet's AZ, plus per GB",
@@ -38,7 +41,20 @@ def apply_summary(plan: Plan) -> Text:
     return text
 
 
-class ConfirmApply(ModalScreen[bool]):
+class Modal(ModalScreen[T]):
+    """A modal that answers once: keys queued at paste speed after the first answer are ignored
+    (a second dismiss would pop a screen that is already leaving)."""
+
+    answered = False
+
+    def answer(self, value: T) -> None:
+        if self.answered:
+            return
+        self.answered = True
+        self.dismiss(value)
+
+
+class ConfirmApply(Modal[bool]):
     """The only way to apply. Focus starts on Cancel: Enter alone, Escape and n cancel; y applies."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "cancel", "Cancel"), Binding("y", "apply", "Apply")]
@@ -56,21 +72,28 @@ class ConfirmApply(ModalScreen[bool]):
                 yield Button("Cancel (n)", id="cancel", compact=True)
                 yield Button("Apply (y)", id="apply", variant="warning", compact=True)
 
+    ARMING_SECONDS = 0.5  # keys typed ahead at paste speed never apply: y counts once this was on screen
+
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
+        self.armed_at = time.monotonic() + self.ARMING_SECONDS
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.answer(False)
 
     def action_apply(self) -> None:
-        self.dismiss(True)
+        if time.monotonic() >= self.armed_at:
+            self.answer(True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id == "apply")
+        if event.button.id == "apply":
+            self.action_apply()
+        else:
+            self.answer(False)
 
 
-class ErrorScreen(ModalScreen[None]):
+class ErrorScreen(Modal[None]):
     """An unexpected error: what happened, where the traceback and the answers went, how to resume."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "close", "Close")]
@@ -91,14 +114,14 @@ class ErrorScreen(ModalScreen[None]):
         self.query_one("#close", Button).focus()
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.answer(None)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(None)
+        self.answer(None)
 
 
-class QuitScreen(ModalScreen[str]):
+class QuitScreen(Modal[str]):
     """Quit with unsaved answers: save / discard / cancel."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,c", "choose('cancel')", "Cancel"), Binding("s", "choose('save')", "Save"),
@@ -117,15 +140,15 @@ class QuitScreen(ModalScreen[str]):
         self.query_one("#cancel", Button).focus()
 
     def action_choose(self, choice: str) -> None:
-        self.dismiss(choice)
+        self.answer(choice)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id or "cancel")
+        self.answer(event.button.id or "cancel")
 
 
-class OverwriteScreen(ModalScreen[bool]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "answer(False)", "No"), Binding("y", "answer(True)", "Yes")]
+class OverwriteScreen(Modal[bool]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "reply(False)", "No"), Binding("y", "reply(True)", "Yes")]
 
     def __init__(self, path: str) -> None:
         super().__init__()
@@ -141,19 +164,19 @@ class OverwriteScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
 
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+    def action_reply(self, yes: bool) -> None:
+        self.answer(yes)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id == "yes")
+        self.answer(event.button.id == "yes")
 
 
 KEYS = ("Ctrl+N next · Escape back (and closes windows) · Ctrl+S save profile · Ctrl+P commands · "
         "F1 help · Ctrl+Q quit · Tab moves between fields · Enter chooses a row")
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Modal[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "close", "Close")]
 
     def __init__(self, title: str, body: str) -> None:
@@ -173,8 +196,8 @@ class HelpScreen(ModalScreen[None]):
         self.query_one("#close", Button).focus()
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.answer(None)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(None)
+        self.answer(None)
