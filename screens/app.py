@@ -1,102 +1,131 @@
-"""The Textual wizard: composition root and the step loop. Returns the saved profile's path."""
+"""The Textual wizard: the composition root and the step loop over the registry (wizard/steps.py).
+
+Safety by structure: applying starts only from `_confirmed` (the answer of the ConfirmApply modal, opened
+from the Preview by Next or its Apply button); every other route (palette, step list, Save, Back, Enter)
+only navigates. Workers carry their results in messages; the session changes only here, on the UI thread.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+import traceback
 from functools import partial
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual._context import active_message_pump
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import (
-    Button,
-    ContentSwitcher,
-    Footer,
-    Header,
-    Label,
-    ListItem,
-    ListView,
-    Markdown,
-    Static,
+from textual.widgets import Button, ContentSwitcher, Footer, Label, ListItem, ListView, Static
+from textual.worker import Worker, WorkerState
+
+from screens.access import AccessStep
+from screens.apply import ApplyStep
+from screens.base import Step
+from screens.connect import ConnectStep
+from screens.domain import DomainStep
+from screens.endpoints import EndpointStep
+from screens.messages import (
+    AdvanceRequested,
+    AnswersChanged,
+    Applied,
+    ApplyRequested,
+    Discovered,
+    JumpRequested,
+    Planned,
+    Progress,
+    SaveRequested,
+    VpcChosen,
+    VpcRead,
 )
+from screens.modals import ConfirmApply, ErrorScreen, HelpScreen, OverwriteScreen, QuitScreen
+from screens.network import SubnetStep, VpcStep
+from screens.preview import PreviewStep
+from screens.save import SaveStep
+from wizard.errors import InvalidInput
+from wizard.models import Plan
+from wizard.session import WizardSession, state_dir, write_private
+from wizard.steps import STEPS
 
-from screens.messages import Applied, Discovered, Planned, Progress, VpcRefreshed
-from screens.steps import STEP_PANES, Step
-from wizard.session import HELP, STEPS, TITLES, WizardSession
-
-SHORT = {"connect": "Connect", "vpc": "VPC", "subnets": "Subnets", "domain": "Domain", "endpoints": "Endpoints",
-         "access": "Access", "preview": "Preview", "apply": "Apply", "save": "Save"}
-
-
-class HelpScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "dismiss", "Close")]
-
-    def __init__(self, step: str) -> None:
-        super().__init__()
-        self.step = step
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="help-box"):
-            yield Markdown(f"## {TITLES[self.step]}\n\n{HELP[self.step]}\n\n"
-                           "**Keys:** Ctrl+N next, Ctrl+B back, Ctrl+S save profile, Ctrl+P commands, "
-                           "F1 help, Ctrl+Q quit.")
-            yield Button("Close", id="close")
-
-    def on_button_pressed(self, _: Button.Pressed) -> None:
-        self.dismiss(None)
+PANES: dict[str, type[Step]] = {"connect": ConnectStep, "vpc": VpcStep, "subnets": SubnetStep, "domain": DomainStep,
+                                "endpoints": EndpointStep, "access": AccessStep, "preview": PreviewStep,
+                                "apply": ApplyStep, "save": SaveStep}
+EXIT_INTERRUPTED = 130
+EXIT_CRASHED = 1  # a runtime failure (SPEC exit codes)
 
 
-class WizardApp(App[str | None]):
+class StepCommands(Provider):
+    """The command palette: the steps in their order, then save, re-run discovery, help, quit."""
+
+    def _commands(self) -> list[tuple[str, str, Any]]:  # (name, help, callback)
+        app: WizardApp = self.app  # type: ignore[assignment]
+        out: list[tuple[str, str, Any]] = [(f"Step {i + 1}: {s.title}", f"Go to the {s.short} step (if the steps before it are done)",
+                partial(app.jump, s.name)) for i, s in enumerate(STEPS)]
+        out += [("Save profile", "Save the answers as a YAML profile", app.action_save),
+                ("Re-run discovery", "Read the account again", app.start_discovery),
+                ("Help", "Help for this step and the keys", app.action_help),
+                ("Quit", "Leave the wizard (asks when answers are unsaved)", app.action_quit)]
+        return out
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class WizardApp(App[int]):
     """Guided setup over a WizardSession. All AWS work runs in thread workers."""
 
     CSS_PATH = "wizard.tcss"
     TITLE = "studio-vpce"
+    COMMANDS: ClassVar[set[type[Provider]]] = {StepCommands}  # type: ignore[assignment]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "next", "Next", priority=True),
-        Binding("ctrl+b", "back", "Back", priority=True),
-        Binding("ctrl+s", "save", "Save profile", priority=True),
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+s", "save", "Save", priority=True),
         Binding("f1", "help", "Help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+c", "interrupt", "Interrupt", show=False, priority=True),
     ]
 
-    def __init__(self, session: WizardSession, profile_path: str | None = None) -> None:
+    def __init__(self, session: WizardSession) -> None:
         super().__init__()
         self.session = session
-        self.profile_path = profile_path
         self.applying = False
-        self.sub_title = "DEMO sandbox" if session.demo else "guided setup"
+        self.crash: BaseException | None = None
+        self.exit_message = ""
 
     # ---------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        with Horizontal(id="top"):
+            yield Static("", id="step-title")
+            yield Static("DEMO" if self.session.demo else "", id="demo-badge")
         with Horizontal(id="main"):
-            yield ListView(*[ListItem(Label(f"{i + 1} {SHORT[s]}"), id=f"nav-{s}") for i, s in enumerate(STEPS)],
+            yield ListView(*[ListItem(Label(f"{i + 1} {s.short}"), id=f"nav-{s.name}") for i, s in enumerate(STEPS)],
                            id="step-list")
             with Vertical(id="body"):
-                yield Static("", id="step-title")
+                with Horizontal(id="nav"):
+                    yield Static("", id="reason")
+                    yield Button("Back", id="back", compact=True)
+                    yield Button("Next", id="next", variant="primary", compact=True)
                 with ContentSwitcher(initial="connect", id="panes"):
                     for step in STEPS:
-                        yield STEP_PANES[step](self.session, id=step)
-        with Horizontal(id="nav"):
-            yield Static("", id="reason")
-            yield Button("Back", id="back")
-            yield Button("Next", id="next", variant="primary")
+                        yield PANES[step.name](self.session, id=step.name)
         yield Footer()
 
     def on_mount(self) -> None:
         self.show_step()
-        self.start_discovery()
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        for step in STEPS:
-            yield SystemCommand(f"Jump to step: {TITLES[step]}", f"Go to the {step} step if it is reachable",
-                                partial(self.jump, step))
-        yield SystemCommand("Save profile", "Save the answers as a YAML profile", self.action_save)
-        yield SystemCommand("Re-run discovery", "Read the account again", self.start_discovery)
+        self.call_after_refresh(self.start_discovery)  # paint first; the cloud is made in the worker
 
     # ---------------------------------------------------------------- navigation
 
@@ -105,54 +134,81 @@ class WizardApp(App[str | None]):
         return self.query_one(f"#{self.session.current}", Step)
 
     def show_step(self) -> None:
-        step = self.session.current
-        self.query_one("#panes", ContentSwitcher).current = step
+        step = STEPS[self.session.step]
+        self.query_one("#panes", ContentSwitcher).current = step.name
         self.query_one("#step-title", Static).update(
-            f"[b]Step {self.session.step + 1} of {len(STEPS)}: {TITLES[step]}[/]" + ("   [reverse] DEMO [/]" if self.session.demo else ""))
-        self.query_one("#step-list", ListView).index = self.session.step
+            Text(f"Step {self.session.step + 1} of {len(STEPS)}: {step.title}", style="bold"))
+        step_list = self.query_one("#step-list", ListView)
+        if step_list.index != self.session.step:
+            step_list.index = self.session.step
         self.pane.load()
+        if step.name == "preview" and self.session.plan is None:
+            self.start_plan()
         self.refresh_nav()
-        candidates = self.pane.query(self.pane.FOCUS)
-        if candidates:
-            candidates.first().focus()
+        self.focus_pane()
+
+    def focus_pane(self) -> None:
+        """Focus the step's first stop; never leave focus on a hidden pane (its keys would change answers)."""
+        pane = self.pane
+        focusable = [w for w in pane.query(pane.FOCUS) if w.focusable]
+        focusable = focusable or [w for w in pane.query("*") if w.focusable]
+        if focusable:
+            focusable[0].focus()
+        else:
+            self.screen.set_focus(None)
 
     def refresh_nav(self) -> None:
         ok, reason = self.session.can_advance()
+        current = self.session.current
         nxt = self.query_one("#next", Button)
-        nxt.disabled = not ok or self.session.current == "save"
-        nxt.label = {"preview": "Apply", "save": "Next"}.get(self.session.current, "Next")
+        nxt.label = "Apply..." if current == "preview" else "Next"
+        nxt.disabled = not ok or current == "save" or self.applying
         self.query_one("#back", Button).disabled = self.session.step == 0 or self.applying
-        self.query_one("#reason", Static).update(f"[yellow]{reason}[/]" if reason else "")
+        self.query_one("#reason", Static).update(Text(reason, style="yellow") if reason else "")
+        for index, step in enumerate(STEPS):
+            item = self.query_one(f"#nav-{step.name}", ListItem)
+            item.set_class(index != self.session.step and not self.session.reachable(step.name), "unreachable")
+
+    def _modal_open(self) -> bool:
+        return self.screen.is_modal
 
     def action_next(self) -> None:
-        if self.applying:
+        if self._modal_open() or self.applying:
+            return
+        current = self.session.current
+        if current == "preview":
+            self.open_confirmation()
+            return
+        if current == "apply":
+            if self.session.result is not None and self.session.result.ok:
+                self.jump("save")
             return
         if self.session.next():
             self.show_step()
         else:
             _, reason = self.session.can_advance()
+            self.query_one("#reason", Static).update(Text(reason, style="yellow") if reason else "")
             if reason:
-                self.notify(reason, severity="warning")
+                self.bell()
 
     def action_back(self) -> None:  # type: ignore[override]
-        if not self.applying and self.session.back():
+        if self._modal_open() or self.applying:
+            return
+        if self.session.back():
             self.show_step()
 
     def jump(self, step: str) -> None:
-        if self.applying:
+        """Palette and step list: navigate only, and only to reachable steps."""
+        if self._modal_open() or self.applying or step == self.session.current:
             return
-        if step == "save":
-            try:
-                self.session.profile()
-            except (ValueError, AssertionError) as exc:
-                self.notify(f"Not ready to save: {exc}", severity="warning")
-                return
-            self.session.step = STEPS.index("save")
-            self.show_step()
-        elif self.session.goto(step):
+        if self.session.goto(step):
             self.show_step()
         else:
-            self.notify(f"Finish the earlier steps before {TITLES[step]}", severity="warning")
+            title = next(s.title for s in STEPS if s.name == step)
+            why = ("Apply runs only from the Preview, after you confirm" if step == "apply" else
+                   f"finish the earlier steps before {title}")
+            self.query_one("#reason", Static).update(Text(why, style="yellow"))
+            self.bell()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "next":
@@ -162,126 +218,252 @@ class WizardApp(App[str | None]):
 
     def on_list_view_selected(self, event: ListView.Selected) -> None:
         step = (event.item.id or "").removeprefix("nav-")
-        if step and step != self.session.current:
+        if step:
             self.jump(step)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.session.current))
+        if self._modal_open():
+            return
+        step = STEPS[self.session.step]
+        self.push_screen(HelpScreen(f"Step {self.session.step + 1} of {len(STEPS)}: {step.title}", step.help))
+
+    # ---------------------------------------------------------------- messages from the panes
+
+    def on_answers_changed(self, _: AnswersChanged) -> None:
+        self.refresh_nav()
+
+    def on_advance_requested(self, _: AdvanceRequested) -> None:
+        if self.session.current not in ("preview", "apply", "save"):
+            self.action_next()
+
+    def on_jump_requested(self, message: JumpRequested) -> None:
+        self.jump(message.step)
+
+    def on_vpc_chosen(self, message: VpcChosen) -> None:
+        self.read_vpc(message.vpc_id, message.advance)
+
+    def on_apply_requested(self, _: ApplyRequested) -> None:
+        self.open_confirmation()
+
+    # ---------------------------------------------------------------- apply: the one way in
+
+    def open_confirmation(self) -> None:
+        if self._modal_open() or self.applying or self.session.current != "preview":
+            return
+        plan = self.session.plan
+        ok, reason = self.session.can_advance()
+        if plan is None or not ok or not plan.has_changes:
+            self.query_one("#reason", Static).update(Text(reason or "nothing to apply", style="yellow"))
+            return
+        self.push_screen(ConfirmApply(plan), callback=partial(self._confirmed, plan))
+
+    def _confirmed(self, plan: Plan, yes: bool | None) -> None:
+        if not yes or self.applying or self.session.plan is not plan or self.session.current != "preview":
+            return
+        self.session.confirmed_apply(plan)
+        self.applying = True
+        self.show_step()
+        self.query_one("#apply", ApplyStep).start(plan)
+        self.apply_worker(plan)
+
+    # ---------------------------------------------------------------- save and quit
 
     def action_save(self) -> None:
+        if self._modal_open() or self.applying:
+            return
         if self.session.current != "save":
             self.jump("save")
             return
-        from textual.widgets import Input
+        self.save_to(self.query_one("#save", SaveStep).path)
 
-        path = self.query_one("#path", Input).value.strip()
-        try:
-            saved = self.session.save(path)
-        except (ValueError, OSError) as exc:
-            self.query_one("#saved", Static).update(f"[red]Not saved: {exc}[/]")
+    def on_save_requested(self, message: SaveRequested) -> None:
+        self.save_to(message.path)
+
+    def save_to(self, path: str, overwrite: bool = False) -> None:
+        pane = self.query_one("#save", SaveStep)
+        target, reason = self.session.check_save_path(path)
+        if reason:
+            pane.say(Text(f"Not saved: {reason}", style="red"))
             return
-        self.query_one("#saved", Static).update(
-            f"[green]Saved {saved}.[/]\nReplay it with:\n\n  [b]{self.session.replay_command()}[/]\n\nCtrl+Q quits.")
-        self.notify(f"Saved {saved}")
+        if target.exists() and not overwrite:
+            self.push_screen(OverwriteScreen(str(target)),
+                             callback=lambda yes: self.save_to(path, overwrite=True) if yes else None)
+            return
+        try:
+            saved = self.session.save(target, overwrite=True)
+        except (ValueError, OSError, InvalidInput) as exc:
+            pane.say(Text(f"Not saved: {exc}", style="red"))
+            return
+        pane.say(Text(f"Saved {saved}.\nReplay it with:\n\n  {self.session.replay_command()}\n\nCtrl+Q quits.",
+                      style="green"))
+        self.refresh_nav()
 
     async def action_quit(self) -> None:
-        if self.applying:
-            self.notify("Apply is running: wait for it to finish so that nothing is left half-reported.",
-                        severity="warning")
+        if self._modal_open():
             return
-        self.exit(str(self.session.saved_path) if self.session.saved_path else None)
-
-    def action_help_quit(self) -> None:  # ctrl+c
         if self.applying:
-            self.notify("Apply is running: wait for it to finish.", severity="warning")
-        else:
-            self.exit(str(self.session.saved_path) if self.session.saved_path else None)
+            self.query_one("#reason", Static).update(
+                Text("Apply is running: wait for it to finish so that nothing is left half-reported.", style="yellow"))
+            return
+        if self.session.dirty:
+            self.push_screen(QuitScreen(), callback=self._quit_choice)
+            return
+        self.leave(0)
+
+    def _quit_choice(self, choice: str | None) -> None:
+        if choice == "discard":
+            self.leave(0)
+        elif choice == "save":
+            self.action_save()
+
+    def action_interrupt(self) -> None:
+        """Ctrl+C: leave at once with 130; unsaved answers go to a recovery profile first."""
+        message = "interrupted"
+        if self.session.dirty:
+            try:
+                path = self.session.save_recovery()
+                message += f"; your answers are in {path}. Resume with: {self.session.resume_command(path)}"
+            except OSError as exc:
+                message += f"; the answers could not be saved ({exc})"
+        self.leave(EXIT_INTERRUPTED, message)
+
+    def leave(self, code: int, message: str = "") -> None:
+        if not message and self.session.saved_path:
+            message = f"Saved {self.session.saved_path}. Replay it with: {self.session.replay_command()}"
+        self.exit_message = message
+        self.exit(code, return_code=code)
+
+    # ---------------------------------------------------------------- unexpected errors
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Any bug: log the traceback, keep the answers (0600), say how to resume, exit non-zero."""
+        if self.crash is not None:
+            return super()._handle_exception(error)
+        self.crash = error
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        lines = [f"studio-vpce wizard crashed: {type(error).__name__}: {error}"]
+        try:
+            log = write_private(state_dir() / f"crash-{stamp}.log",
+                                "".join(traceback.format_exception(type(error), error, error.__traceback__)))
+            lines.append(f"The traceback is in {log}.")
+        except OSError as exc:
+            lines.append(f"The traceback could not be written ({exc}).")
+        try:
+            path = self.session.save_recovery()
+            lines.append(f"Your answers are saved in {path}.\nResume with: {self.session.resume_command(path)}")
+        except Exception as exc:  # noqa: BLE001 - reporting the first error matters more
+            lines.append(f"The answers could not be saved ({exc}).")
+        self.exit_message = "\n".join(lines)
+        if active_message_pump.get(None) is self or not self.is_running:
+            self.exit(EXIT_CRASHED, return_code=EXIT_CRASHED)  # the app's own loop is gone: no screen to show
+            return None
+        # Pushed from the app's own queue: the pump that raised is dead and could not run the callback.
+        self.call_later(self.push_screen, ErrorScreen(self.exit_message),
+                        lambda _: self.exit(EXIT_CRASHED, return_code=EXIT_CRASHED))
+        return None
 
     # ---------------------------------------------------------------- workers (AWS calls happen here only)
 
     def start_discovery(self) -> None:
-        self.session.inventory = None
-        self.discover()
-
-    @work(thread=True, exclusive=True, group="discover", exit_on_error=False)
-    def discover(self) -> None:
-        try:
-            self.session.connect()
-            self.post_message(Discovered())
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.post_message(Discovered(error=str(exc)))
-
-    def on_discovered(self, message: Discovered) -> None:
-        if message.error:
-            self.query_one("#identity", Static).update(f"[red]Discovery failed: {message.error}[/]")
-            self.query_one("#discovering").display = False
-            return
+        self.session.discovery_error = ""
         if self.session.current == "connect":
             self.pane.load()
-        self.refresh_nav()
+        self.discover_worker()
 
-    def choose_vpc(self, vpc_id: str) -> None:
-        self.refresh_vpc(vpc_id)
+    @work(thread=True, exclusive=True, group="discover", exit_on_error=False)
+    def discover_worker(self) -> None:
+        cloud, inventory = self.session.fetch_inventory()
+        self.post_message(Discovered(cloud, inventory))
+
+    def on_discovered(self, message: Discovered) -> None:
+        self.session.discovered(message.cloud, message.inventory)
+        self.pane.load()
+        self.refresh_nav()
 
     @work(thread=True, exclusive=True, group="vpc", exit_on_error=False)
-    def refresh_vpc(self, vpc_id: str) -> None:
-        try:
-            self.session.select_vpc(vpc_id)
-            self.post_message(VpcRefreshed(vpc_id))
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(VpcRefreshed(vpc_id, error=str(exc)))
+    def read_vpc(self, vpc_id: str, advance: bool) -> None:
+        self.post_message(VpcRead(self.session.read_vpc(vpc_id), advance))
 
-    def on_vpc_refreshed(self, message: VpcRefreshed) -> None:
-        if message.error:
-            self.notify(message.error, severity="error")
-        if self.session.current == "vpc":
+    def on_vpc_read(self, message: VpcRead) -> None:
+        if message.vpc is None:
+            return
+        self.session.choose_vpc(message.vpc)
+        if message.advance and self.session.current == "vpc" and not self._modal_open():
+            self.action_next()
+        else:
             self.pane.load()
-        self.refresh_nav()
+            self.refresh_nav()
 
     def start_plan(self) -> None:
-        self.plan_worker()
+        try:
+            profile = self.session.profile()
+        except ValueError as exc:
+            self.session.plan_error = str(exc)
+            self.pane.load()
+            self.refresh_nav()
+            return
+        self.session.plan_error = ""
+        self.plan_worker(profile)
 
     @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
-    def plan_worker(self) -> None:
-        try:
-            self.session.build_plan()
-            self.post_message(Planned())
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(Planned(error=str(exc)))
+    def plan_worker(self, profile: Any) -> None:
+        self.post_message(Planned(self.session.plan_for(profile)))
 
     def on_planned(self, message: Planned) -> None:
-        if message.error:
-            self.notify(f"Plan failed: {message.error}", severity="error", timeout=10)
-            self.query_one("#planning").display = False
-        elif self.session.current == "preview":
+        try:
+            kept = self.session.planned(message.plan)
+        except ValueError:
+            kept = False
+        if not kept and self.session.current == "preview":
+            self.start_plan()  # the answers moved on while it planned
+            return
+        if self.session.current == "preview":
             self.pane.load()
+            if self.focused is None or self.focused.id == "save-only":
+                self.focus_pane()
         self.refresh_nav()
-
-    def start_apply(self) -> None:
-        self.applying = True
-        self.refresh_nav()
-        self.apply_worker()
 
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
-    def apply_worker(self) -> None:
-        def progress(event: object) -> None:
+    def apply_worker(self, plan: Plan) -> None:
+        def progress(event: Any) -> None:
             self.post_message(Progress(event))
 
-        try:
-            result = self.session.apply(progress)
-            self.post_message(Applied(error=None if result.ok else str(result.error)))
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(Applied(error=str(exc)))
+        result = self.session.execute(plan, progress)
+        self.post_message(Applied(result))
 
     def on_progress(self, message: Progress) -> None:
-        self.query_one("#apply", Step).progress(message.event)  # type: ignore[attr-defined]
+        self.query_one("#apply", ApplyStep).progress(message.event)
 
     def on_applied(self, message: Applied) -> None:
         self.applying = False
-        self.query_one("#apply", Step).finished(message.error)  # type: ignore[attr-defined]
+        self.session.result = message.result
+        self.query_one("#apply", ApplyStep).finished(message.result, None if message.result.ok
+                                                     else str(message.result.error))
+        self.refresh_nav()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place worker errors are reported (AWS errors, a refused apply): shown, never a crash."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = str(event.worker.error)
+        group = event.worker.group
+        if group == "discover":
+            self.session.discovery_error = error
+        elif group == "plan":
+            self.session.plan_error = error
+        elif group == "apply":
+            self.applying = False
+            self.query_one("#apply", ApplyStep).finished(None, error)
+        else:
+            self.query_one("#reason", Static).update(Text(error, style="red"))
+        if group != "apply":
+            self.pane.load()
         self.refresh_nav()
 
 
-def run_app(session: WizardSession, profile_path: str | None = None) -> str | None:
-    return WizardApp(session, profile_path).run()
-
+def run_app(session: WizardSession) -> tuple[int, str]:
+    """Run the wizard; returns the exit code (0, 130 interrupted, 1 crashed) and a message for the shell."""
+    app = WizardApp(session)
+    result = app.run()
+    code = app.return_code if app.return_code is not None else (result or 0)
+    return int(code), app.exit_message

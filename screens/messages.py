@@ -1,4 +1,5 @@
-"""Typed messages that thread workers post back to the UI."""
+"""Typed messages. Workers carry their results in them (the session changes only on the UI thread);
+step panes post them upward instead of reaching into the app."""
 
 from __future__ import annotations
 
@@ -7,21 +8,24 @@ from typing import Any
 
 from textual.message import Message
 
+# ---------------------------------------------------------------- from thread workers
+
 
 @dataclass
 class Discovered(Message):
-    error: str | None = None
+    cloud: Any
+    inventory: Any
 
 
 @dataclass
-class VpcRefreshed(Message):
-    vpc_id: str
-    error: str | None = None
+class VpcRead(Message):
+    vpc: Any
+    advance: bool = False
 
 
 @dataclass
 class Planned(Message):
-    error: str | None = None
+    plan: Any
 
 
 @dataclass
@@ -33,4 +37,38 @@ class Progress(Message):
 
 @dataclass
 class Applied(Message):
-    error: str | None = None
+    result: Any
+
+
+# ---------------------------------------------------------------- from step panes to the app
+
+
+@dataclass
+class AnswersChanged(Message):
+    """A pane changed an answer: the app refreshes Next and the reason line."""
+
+
+@dataclass
+class AdvanceRequested(Message):
+    """Enter on a text input or a row where going on is the natural next move."""
+
+
+@dataclass
+class VpcChosen(Message):
+    vpc_id: str
+    advance: bool = True
+
+
+@dataclass
+class ApplyRequested(Message):
+    """The Apply button on the Preview: the app opens the confirmation."""
+
+
+@dataclass
+class SaveRequested(Message):
+    path: str
+
+
+@dataclass
+class JumpRequested(Message):
+    step: str

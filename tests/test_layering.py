@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SLOW = {"connect", "select_vpc", "build_plan", "apply"}  # WizardSession methods that call AWS
+SLOW = {"connect", "select_vpc", "build_plan", "apply",  # WizardSession methods that call AWS
+        "fetch_inventory", "read_vpc", "plan_for", "execute"}
 
 
 def _imports(path: Path) -> set[str]:

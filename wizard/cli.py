@@ -152,10 +152,11 @@ def _check_region(region: str, source: str, profile_region: str | None, profile_
                            f"says {region}; run with --region {profile_region}, or change the profile")
 
 
-def _account_guard(profile: Any, account_id: str) -> None:
-    if profile.account_id and profile.account_id != account_id:
-        raise Refused(f"the profile is for account {profile.account_id} but the credentials are for {account_id}: "
-                      "switch --aws-profile, or fix account_id")
+def _account_guard(plan: Any) -> None:
+    """The planner owns the account guard; the CLI refuses (exit 5) before printing anything else."""
+    mismatch = next((e for e in plan.errors if e.code == "account_mismatch"), None)
+    if mismatch is not None:
+        raise Refused(mismatch.message)
 
 
 def _color(args: argparse.Namespace) -> bool:
@@ -174,8 +175,9 @@ def _observe_and_plan(args: argparse.Namespace, profile: Any, path: str):  # noq
 
     cloud = make_cloud(args, profile.region, path)
     inventory = observe(cloud, profile)
-    _account_guard(profile, inventory.account_id)
-    return cloud, inventory, plan(inventory, profile)
+    result = plan(inventory, profile)
+    _account_guard(result)
+    return cloud, inventory, result
 
 
 # ---------------------------------------------------------------- commands
@@ -270,22 +272,21 @@ def _execute(cloud: Any, plan: Any, args: argparse.Namespace, what: str) -> int:
 
 
 def _gate(args: argparse.Namespace, plan: Any, what: str) -> None:
-    """--yes, or a terminal to ask on; self-lockout needs an explicit confirmation on top."""
-    lockout = any(w.code == "self_lockout" for w in plan.warnings)
+    """--yes, or a terminal to ask on; then every confirmation the plan carries (Plan.confirmations)."""
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if not args.yes:
         if not interactive:
             raise Refused(f"{what} needs --yes when there is no terminal to confirm on; nothing was changed")
         if not _confirm(f"{what} these changes in account {plan.account_id}?"):
             raise Refused(f"{what} cancelled; nothing was changed")
-    if lockout:
-        if getattr(args, "confirm_self_lockout", False):
-            return
+    for confirmation in plan.confirmations:
+        if confirmation.flag and getattr(args, confirmation.flag.removeprefix("--").replace("-", "_"), False):
+            continue
         if not interactive:
-            raise Refused("you are among the attach targets and would lose console access to Studio: add "
-                          "--confirm-self-lockout to go ahead; nothing was changed")
-        if not _confirm("You are among the attach targets: you will open Studio only from inside the VPC. Go ahead?"):
-            raise Refused("cancelled at the self-lockout confirmation; nothing was changed")
+            raise Refused(f"{confirmation.question.removesuffix(' Go ahead?')} Add {confirmation.flag} to go "
+                          "ahead; nothing was changed")
+        if not _confirm(confirmation.question):
+            raise Refused(f"cancelled at the {confirmation.code.replace('_', '-')} confirmation; nothing was changed")
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
@@ -324,8 +325,8 @@ def cmd_destroy(args: argparse.Namespace) -> int:
     profile = _load_profile(args.profile)
     cloud = make_cloud(args, profile.region, args.profile)
     inventory = observe(cloud, profile)
-    _account_guard(profile, inventory.account_id)
     plan = plan_destroy(inventory, profile)
+    _account_guard(plan)
     print(plan_text(plan, color=_color(args)))
     if plan.errors:
         return 3
@@ -391,22 +392,31 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_wizard(args: argparse.Namespace) -> int:
-    from wizard.session import WizardSession  # noqa: PLC0415
+    from wizard.session import WizardSession, load_recovery  # noqa: PLC0415
 
-    preload = _load_profile(args.profile) if args.profile else None
+    preload: Any = None
+    if args.profile:
+        preload = load_recovery(args.profile) if Path(args.profile).is_file() else None
+        if preload is None:
+            preload = _load_profile(args.profile)
+    region = preload.get("region") if isinstance(preload, dict) else getattr(preload, "region", None)
+
+    def cloud_factory():  # noqa: ANN202 - runs in the discovery worker, after the first paint
+        return make_cloud(args, region, args.profile)
+
     if args.plain:
         from wizard.prompts import run_prompts  # noqa: PLC0415
 
-        return run_prompts(lambda: make_cloud(args), preload=preload, profile_path=args.profile, demo=args.demo)
+        return run_prompts(cloud_factory, preload=preload, profile_path=args.profile, demo=args.demo)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InvalidInput("the wizard needs a terminal; replay a saved profile with `studio-vpce apply PROFILE --yes`")
     from screens.app import run_app  # noqa: PLC0415 - the only place Textual is loaded
 
-    session = WizardSession(lambda: make_cloud(args), preload=preload, demo=args.demo)
-    saved = run_app(session, profile_path=args.profile)
-    if saved:
-        print(f"Saved {saved}. Replay it with: studio-vpce apply {saved} --yes" + (" --demo" if args.demo else ""))
-    return 0
+    session = WizardSession(cloud_factory, preload=preload, demo=args.demo)
+    code, message = run_app(session)
+    if message:
+        print(message, file=sys.stderr if code else sys.stdout)
+    return code
 
 
 def cmd_permissions(args: argparse.Namespace) -> int:

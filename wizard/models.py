@@ -14,6 +14,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from wizard import validators
+from wizard.modes import ACCESS_MODES
+from wizard.modes import ALIASES as MODE_ALIASES
+
 # ---------------------------------------------------------------- profile (SPEC 3)
 
 _HEX_ID = r"(?:[0-9a-f]{8}|[0-9a-f]{17})"
@@ -38,10 +42,10 @@ def _domain_id(value: str) -> str:
 
 
 def _cidr(value: str) -> str:
-    try:
-        return str(ipaddress.ip_network(value, strict=True))
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is not a CIDR block ({exc})") from None
+    _, error = validators.parse_cidr(value)
+    if error:
+        raise ValueError(error)
+    return str(ipaddress.ip_network(value, strict=True))
 
 
 VpcId = Annotated[str, _id_shape("vpc")]
@@ -51,16 +55,12 @@ VpceId = Annotated[str, _id_shape("vpce")]
 DomainId = Annotated[str, AfterValidator(_domain_id)]
 Cidr = Annotated[str, AfterValidator(_cidr)]
 
-ACCESS_MODES = ("subnet", "vpce", "source-ip", "vpc-source-ip", "none")
-# The guide's condition-key spellings, accepted case-insensitively (SPEC 3).
-_MODE_ALIASES = {"sourcevpc": "subnet", "sourcevpce": "vpce", "sourceip": "source-ip",
-                 "vpcsourceip": "vpc-source-ip"}
-
 
 def _normalise_mode(value: Any) -> Any:
     if isinstance(value, str):
         lowered = value.lower()
-        return _MODE_ALIASES.get(lowered, lowered if lowered in ACCESS_MODES else value)
+        return MODE_ALIASES.get(  # the guide's spellings, case-insensitively
+            lowered, lowered if lowered in ACCESS_MODES else value)
     return value
 
 
@@ -94,8 +94,9 @@ class Dns(_Strict):
 
 
 def _no_open_world(value: str) -> str:
-    if ipaddress.ip_network(value).prefixlen == 0:
-        raise ValueError(f"{value} admits the whole internet; name the ranges that need Studio")
+    error = validators.cidr(value)
+    if error:
+        raise ValueError(error)
     return value
 
 
@@ -177,8 +178,9 @@ Tags = Annotated[dict[TagKey, TagValue], AfterValidator(_tag_count)]
 
 
 def _name(value: str) -> str:
-    if not re.match(r"^[a-z0-9-]{1,40}$", value):
-        raise ValueError(f"{value!r} must be 1-40 of lowercase letters, digits and '-'")
+    error = validators.profile_name(value)
+    if error:
+        raise ValueError(error)
     return value
 
 
@@ -461,6 +463,18 @@ class Finding:
 
 
 @dataclasses.dataclass(frozen=True)
+class Confirmation:
+    """A question every front end must ask (and get a yes to) before applying this plan.
+
+    `flag` is the CLI flag that answers it in advance (with --yes, where there is no terminal to ask on).
+    """
+
+    code: str
+    question: str
+    flag: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class Plan:
     profile: Profile
     account_id: str
@@ -474,6 +488,7 @@ class Plan:
     fingerprint: str
     caller_arn: str = ""
     demo: bool = False
+    confirmations: tuple[Confirmation, ...] = ()
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.changes if c.action == action)

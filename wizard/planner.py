@@ -8,11 +8,12 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from wizard import iam_eval, policies, readiness
+from wizard import iam_eval, policies, readiness, validators
 from wizard.models import (
     EXTRA_SERVICES,
     KNOWN_AFTER_APPLY,
     Change,
+    Confirmation,
     Endpoint,
     Finding,
     HostedZone,
@@ -26,10 +27,7 @@ from wizard.names import GATEWAY_KEYS, MANAGED_BY, PROFILE_TAG, service_names, z
 
 HTTPS = ("tcp", 443, 443)
 INTERFACE_ENDPOINT_QUOTA = 50  # per VPC, AWS's default (adjustable)
-# aws:SourceIp never matches these (private, shared, loopback, link-local, multicast, reserved).
-_NOT_PUBLIC = [ipaddress.ip_network(n) for n in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-    "192.168.0.0/16", "224.0.0.0/4", "240.0.0.0/4", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8")]
+
 
 
 def fingerprint(inventory: Inventory) -> str:
@@ -85,6 +83,7 @@ class _Builder:
         self.changes: list[Change] = []
         self.warnings: list[Finding] = []
         self.errors: list[Finding] = []
+        self.confirmations: list[Confirmation] = []
 
     def change(self, address: str, action: str, id: str | None = None, before: dict[str, Any] | None = None,
                after: dict[str, Any] | None = None, reason: str = "") -> None:
@@ -102,6 +101,7 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
     """Everything `apply` would do, with every check of SPEC 5. Same inputs, same output."""
     b = _Builder()
     inv = inventory
+    _check_target(b, inv, profile)
     vpc = inv.vpc(profile.vpc_id)
     if vpc is None:
         b.error("vpc_not_found", f"VPC {profile.vpc_id} does not exist in {inv.region} for account {inv.account_id}: "
@@ -127,7 +127,17 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
     return Plan(profile=profile, account_id=inv.account_id, region=inv.region, partition=inv.partition,
                 changes=tuple(b.changes), endpoint_policies=endpoint_docs, identity_policy=identity,
                 warnings=tuple(b.warnings), errors=tuple(b.errors), fingerprint=fingerprint(inv),
-                caller_arn=inv.caller.arn, demo=inv.demo)
+                caller_arn=inv.caller.arn, demo=inv.demo, confirmations=tuple(b.confirmations))
+
+
+def _check_target(b: _Builder, inv: Inventory, profile: Profile) -> None:
+    """The account guard and the region: a profile never silently lands in another account or region."""
+    if profile.account_id and profile.account_id != inv.account_id:
+        b.error("account_mismatch", f"the profile is for account {profile.account_id} but the credentials are for "
+                                    f"{inv.account_id}: switch --aws-profile, or fix account_id")
+    if profile.region != inv.region:
+        b.error("region_mismatch", f"the profile is for {profile.region} but the session is in {inv.region}: run "
+                                   f"with --region {profile.region}, or change the profile's region")
 
 
 # ---------------------------------------------------------------- network checks
@@ -161,15 +171,9 @@ def _check_subnets(b: _Builder, inv: Inventory, profile: Profile) -> None:
             subnet = known.get(subnet_id)
             if subnet is None:
                 continue
-            if service.az_ids and subnet.az_id:  # AZ names are per-account; IDs are the same for everyone
-                supported = subnet.az_id in service.az_ids
-                where, offered = subnet.az_id, ", ".join(service.az_ids)
-            else:
-                supported = subnet.az in service.azs
-                where, offered = subnet.az, ", ".join(service.azs)
-            if not supported:
-                b.error("az_not_supported", f"subnet {subnet_id} is in {where}, which {name} does not support "
-                                            f"(it offers {offered}): choose a subnet in a supported zone")
+            reason = validators.az_support(subnet, [service])
+            if reason:
+                b.error("az_not_supported", f"subnet {subnet_id}: {reason}: choose a subnet in a supported zone")
 
 
 def _check_domain(b: _Builder, inv: Inventory, profile: Profile):  # noqa: ANN202
@@ -477,19 +481,18 @@ def _check_cidrs(b: _Builder, inv: Inventory, profile: Profile) -> None:
         b.error("cidrs_required", f"access.mode {mode} needs access.cidrs (the ranges allowed to open Studio)")
     if mode == "source-ip":
         for net in cidrs:
-            if any(net.version == bad.version and net.subnet_of(bad) for bad in _NOT_PUBLIC):  # type: ignore[arg-type]
-                b.error("cidr_not_public", f"access.cidrs {net} is not a public range: aws:SourceIp never matches "
-                        "private addresses nor requests that come through a VPC endpoint; use vpc-source-ip")
+            reason = validators.public_cidr(str(net))
+            if reason:
+                b.error("cidr_not_public", f"access.cidrs {reason}")
         if profile.dns.mode == "private-dns" and profile.endpoints.api:
             b.warn("source_ip_through_endpoint", "with private DNS on, calls from inside the VPC go through the API "
                    "endpoint, where aws:SourceIp is absent: source-ip only admits callers outside the VPC")
     elif mode == "vpc-source-ip":
         vpc = inv.vpc(profile.vpc_id)
-        vpc_nets = [ipaddress.ip_network(c) for c in vpc.cidrs] if vpc else []
         for net in cidrs:
-            if vpc and not any(net.version == v.version and net.subnet_of(v) for v in vpc_nets):  # type: ignore[arg-type]
-                b.error("cidr_not_in_vpc", f"access.cidrs {net} is not inside {profile.vpc_id} "
-                                           f"({', '.join(vpc.cidrs)}): aws:VpcSourceIp is an address inside the VPC")
+            reason = validators.cidr_in_vpc(str(net), vpc.cidrs, profile.vpc_id) if vpc else None
+            if reason:
+                b.error("cidr_not_in_vpc", f"access.cidrs {reason}")
     elif cidrs:
         b.warn("cidrs_unused", f"access.cidrs is ignored in access.mode {mode}")
 
@@ -579,18 +582,19 @@ def _plan_attachments(b: _Builder, inv: Inventory, profile: Profile, existing) -
         for name in sorted(set(attached) - set(names)):
             b.change(f"iam_policy_attachment.{kind}.{name}", "delete", existing.arn if existing else None,
                      {"principal": name}, {}, "no longer in access.attach")
-    lockout = ((caller.kind == "user" and caller.name in attach.users)
-               or any(g in attach.groups for g in caller.groups)
-               or (caller.kind == "assumed-role" and caller.name in attach.roles))
-    if lockout:
+    if validators.self_lockout(caller, attach):
         b.warn("self_lockout", f"you ({caller.arn}) are among the attach targets: after apply you can open Studio "
                                "only from inside the VPC, not from the console; apply asks for an explicit confirmation")
+        b.confirmations.append(Confirmation(
+            "self_lockout", f"You ({caller.arn}) are among the attach targets: after apply you can open Studio only "
+                            "from inside the VPC, not from the console. Go ahead?", "--confirm-self-lockout"))
 
 
 def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
     """Deletes for everything tagged as this profile's, in reverse apply order; nothing else."""
     b = _Builder()
     inv = inventory
+    _check_target(b, inv, profile)
     policy = inv.policy
     if policy is not None:
         if ours(policy.tags, profile.name):

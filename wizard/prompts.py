@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from wizard.errors import InvalidInput
 from wizard.models import EXTRA_SERVICES
+from wizard.modes import MODES
 from wizard.render import plan_text
-from wizard.session import MODE_HELP, TITLES, WizardSession, cidr_error, split_list
-
-MODES = ("subnet", "vpce", "source-ip", "vpc-source-ip", "none")
+from wizard.session import WizardSession, split_list
+from wizard.steps import INPUTS, STEPS, Step
 
 
 class Asker:
@@ -64,96 +64,125 @@ def run_prompts(cloud_factory: Callable[[], Any], preload: Any = None, profile_p
     return PlainWizard(session, asker, profile_path).run()
 
 
+class _Done(Exception):
+    """The user chose to stop (quit without saving)."""
+
+
 class PlainWizard:
+    """Walks the step registry (wizard/steps.py) in order; each step is a method named after it."""
+
     def __init__(self, session: WizardSession, ask: Asker, profile_path: str | None) -> None:
         self.s = session
         self.ask = ask
         self.profile_path = profile_path
 
-    def heading(self, step: str) -> None:
-        _say(f"\n== {TITLES[step]}" + ("  [DEMO sandbox: nothing here is real]" if self.s.demo else ""))
+    def heading(self, step: Step) -> None:
+        _say(f"\n== Step {STEPS.index(step) + 1} of {len(STEPS)}: {step.title}"
+             + ("  [DEMO sandbox: nothing here is real]" if self.s.demo else ""))
+
+    def text(self, key: str, default: str) -> str:
+        """Ask for a typed input with its label, refused by the same rule (and words) as in the TUI."""
+        item = INPUTS[key]
+        return self.ask.text(item.label, default=default,
+                             validate=lambda value: self.s.input_error(key, value) or True)
 
     def run(self) -> int:
-        s, ask = self.s, self.ask
-        self.heading("connect")
-        _say("Discovering the account (nothing changes until you apply)...")
-        inv = s.connect()
-        _say(f"Account {inv.account_id}, region {inv.region}, caller {inv.caller.arn}")
-        s.answers["name"] = ask.text("Profile name (used in tags and the policy name)", default=s.answers["name"],
-                                     validate=_name_validator)
+        try:
+            for index, step in enumerate(STEPS):
+                if step.name == "apply":
+                    continue  # reached only by confirming on the Preview (step_preview runs it)
+                self.s.step = index
+                self.heading(step)
+                getattr(self, f"step_{step.name}")()
+        except _Done:
+            return 0
+        return 0 if self.s.result is None or self.s.result.ok else 1
 
-        self.heading("vpc")
-        rows = s.vpc_rows()
-        choice = ask.select("VPC", [((f"{r.vpc.id}  {r.vpc.name or '-'}  {','.join(r.vpc.cidrs)}  "
-                                      f"domains: {','.join(r.domains) or '-'}"), r.vpc.id) for r in rows],
-                            default=s.answers["vpc_id"])
+    def step_connect(self) -> None:
+        _say("Discovering the account (nothing changes until you apply)...")
+        inv = self.s.connect()
+        _say(f"Account {inv.account_id}, region {inv.region}, caller {inv.caller.arn}")
+        self.s.answers["name"] = self.text("name", self.s.answers["name"]).strip()
+
+    def step_vpc(self) -> None:
+        s = self.s
+        choice = self.ask.select("VPC", [((f"{r.vpc.name or '-'}  {r.vpc.id}  {','.join(r.vpc.cidrs)}  "
+                                           f"domains: {','.join(r.domains) or '-'}"), r.vpc.id) for r in s.vpc_rows()],
+                                 default=s.answers["vpc_id"])
         vpc = s.select_vpc(choice)
         if vpc and (vpc.dns_support is False or vpc.dns_hostnames is False):
             _say("Note: DNS support or hostnames is off in this VPC; private DNS needs both.")
 
-        self.heading("subnets")
+    def step_subnets(self) -> None:
+        s = self.s
         while True:
             options = s.subnet_options()
-            picked = ask.checkbox("Subnets (one per Availability Zone)", [
-                (f"{o.subnet.id}  {o.subnet.az}  {o.subnet.cidr}  {o.subnet.name}", o.subnet.id, o.selected,
+            picked = self.ask.checkbox("Subnets (one per Availability Zone)", [
+                (f"{o.subnet.name or '-'}  {o.subnet.az}  {o.subnet.id}  {o.subnet.cidr}", o.subnet.id, o.selected,
                  o.reason if not o.selectable else "") for o in options])
             s.answers["subnet_ids"] = [o.subnet.id for o in options if o.subnet.id in picked]
             ok, reason = s.check("subnets")
             if ok:
-                break
+                return
             _say(f"  {reason}")
 
-        self.heading("domain")
+    def step_domain(self) -> None:
+        s = self.s
         domains = s.domains()
         if not domains:
             raise InvalidInput(f"no Studio domain in {s.answers['vpc_id']}: choose the domain's VPC")
-        domain_id = ask.select("Studio domain", [(f"{d.id}  {d.name}  {d.auth_mode}  {d.network_mode}", d.id)
-                                                 for d in domains], default=s.answers["domain_id"])
-        domain = s.select_domain(domain_id)
-        if domain and domain.auth_mode.upper() == "SSO":
-            _say("IAM Identity Center domain: the VPC-only identity policy is not supported; access mode is none.")
+        domain_id = self.ask.select("Studio domain", [(f"{d.name}  {d.id}  {d.auth_mode}  {d.network_mode}", d.id)
+                                                      for d in domains], default=s.answers["domain_id"])
+        s.select_domain(domain_id)
+        for note in (s.notes.get("access"), s.notes.get("endpoints")):
+            if note:
+                _say(f"Note: {note}")
         sg = s.answers["security_group"]
-        sg["allow_from_security_groups"] = split_list(ask.text(
-            "HTTPS sources (security groups; empty = the domain's)", ", ".join(sg["allow_from_security_groups"])))
-        sg["allow_from_cidrs"] = split_list(ask.text("Extra HTTPS source CIDRs (optional)", ", ".join(sg["allow_from_cidrs"]),
-                                                     validate=_cidrs_validator("")))
-        sg["id"] = ask.text("Existing endpoint security group id (empty = create one)", sg["id"] or "").strip() or None
+        sg["allow_from_security_groups"] = split_list(self.text("sg_sources", ", ".join(sg["allow_from_security_groups"])))
+        sg["allow_from_cidrs"] = split_list(self.text("sg_cidrs", ", ".join(sg["allow_from_cidrs"])))
+        sg["id"] = self.text("sg_id", sg["id"] or "").strip() or None
 
-        self.heading("endpoints")
-        dns = s.answers["dns"]
+    def step_endpoints(self) -> None:
+        a, ask = self.s.answers, self.ask
+        dns = a["dns"]
         dns["mode"] = ask.select("DNS", [("private DNS on the endpoints (the guide's default)", "private-dns"),
                                          ("private hosted zones", "hosted-zone")], default=dns["mode"])
         dns["fix_vpc_attributes"] = ask.confirm("Turn on the VPC's DNS attributes if they are off?",
                                                 default=dns["fix_vpc_attributes"])
-        policy = s.answers["endpoint_policy"]
+        policy = a["endpoint_policy"]
         for key in ("studio", "api"):
             policy[key] = ask.checkbox(f"{key} endpoint policy presets", [
                 (p, p, p in policy[key], "") for p in ("create-app", "presigned-url")])
-        s.answers["endpoints"]["extra"] = ask.checkbox("Extra endpoints (VpcOnly domains)", [
-            (e, e, e in s.answers["endpoints"]["extra"], "") for e in EXTRA_SERVICES])
+        a["endpoints"]["extra"] = ask.checkbox("Extra endpoints (VpcOnly domains)", [
+            (e, e, e in a["endpoints"]["extra"], "") for e in EXTRA_SERVICES])
 
-        self.heading("access")
+    def step_access(self) -> None:
+        s, ask = self.s, self.ask
         access = s.answers["access"]
-        s.set_mode(ask.select("Restrict opening Studio to", [(f"{m}: {MODE_HELP[m]}", m) for m in MODES],
-                              default=access["mode"]))
-        if access["mode"] != "none":
-            access["effect"] = ask.select("Effect", [("allow (the guide's policy)", "allow"),
-                                                     ("deny guardrail as well", "deny")], default=access["effect"])
-            if access["mode"] in ("source-ip", "vpc-source-ip"):
-                s.set_cidrs(ask.text("CIDR ranges", ", ".join(access["cidrs"]),
-                                     validate=_cidrs_validator(access["mode"], required=True)))
-            for kind in ("user", "group", "role"):
-                names = s.principals(kind)
-                if len(names) > 50:
-                    names = s.principals(kind, ask.text(f"Filter {kind}s (there are {len(names)})", ""))[:200]
-                chosen = access["attach"][f"{kind}s"]
-                access["attach"][f"{kind}s"] = ask.checkbox(f"Attach to {kind}s", [
-                    (n, n, n in chosen, "") for n in sorted(set(names) | set(chosen))])
-            if s.self_lockout():
-                _say("Warning: you are among the attach targets: you will open Studio only from inside the VPC.")
+        reason = s.mode_reason()
+        if reason:
+            _say(f"Access mode: none. {reason}")
+        else:
+            s.set_mode(ask.select("Restrict opening Studio to", [(f"{m.name}: {m.help}", m.name) for m in MODES],
+                                  default=access["mode"]))
+        if access["mode"] == "none":
+            return
+        access["effect"] = ask.select("Effect", [("allow (the guide's policy)", "allow"),
+                                                 ("deny guardrail as well", "deny")], default=access["effect"])
+        if next(m for m in MODES if m.name == access["mode"]).needs_cidrs:
+            s.set_cidrs(self.text("access_cidrs", ", ".join(access["cidrs"])))
+        for kind in ("user", "group", "role"):
+            names = s.principals(kind)
+            if len(names) > 50:
+                names = s.principals(kind, ask.text(f"Filter {kind}s (there are {len(names)})", ""))[:200]
+            chosen = access["attach"][f"{kind}s"]
+            access["attach"][f"{kind}s"] = ask.checkbox(f"Attach to {kind}s", [
+                (n, n, n in chosen, "") for n in sorted(set(names) | set(chosen))])
+        if s.self_lockout():
+            _say("Warning: you are among the attach targets: you will open Studio only from inside the VPC.")
 
-        self.heading("preview")
-        s.step = 6
+    def step_preview(self) -> None:
+        s, ask = self.s, self.ask
         plan = s.build_plan()
         _say(plan_text(plan))
         actions = [("Save the profile without applying", "save"), ("Quit without saving", "quit")]
@@ -161,33 +190,27 @@ class PlainWizard:
             actions.insert(0, ("Apply now", "apply"))
         action = ask.select("Next", actions, default=actions[0][1])
         if action == "quit":
-            return 0
-        if action == "apply":
-            if s.self_lockout() and not ask.confirm("You will lose console access to Studio. Go ahead?"):
-                return 5
-            self.heading("apply")
-            result = s.apply(lambda e: _say(f"{e.kind:>6} {e.address} {e.id or ''}") if e.kind != "start" else None)
-            if not result.ok:
-                _say(f"Apply stopped: {result.error}. Run the same profile again to carry on.")
-        self.heading("save")
-        path = ask.text("Save the profile to", self.profile_path or f"profiles/{s.answers['name']}.yaml")
-        saved = s.save(path)
-        _say(f"Saved {saved}. Replay it with: {s.replay_command()}")
-        return 0 if s.result is None or s.result.ok else 1
+            raise _Done
+        if action != "apply":
+            return
+        for confirmation in plan.confirmations:  # the same questions as the CLI and the TUI
+            if not ask.confirm(confirmation.question):
+                _say("Not applied: nothing was changed.")
+                return
+        s.confirmed_apply(plan)
+        self.heading(STEPS[s.step])
+        result = s.apply(lambda e: _say(f"{e.kind:>6} {e.address} {e.id or ''}") if e.kind != "start" else None)
+        if not result.ok:
+            _say(f"Apply stopped: {result.error}. Run the same profile again to carry on.")
 
-
-def _name_validator(text: str) -> bool | str:
-    return bool(re.match(r"^[a-z0-9-]{1,40}$", text)) or "1-40 of lowercase letters, digits and '-'"
-
-
-def _cidrs_validator(mode: str, required: bool = False) -> Callable[[str], bool | str]:
-    def validate(text: str) -> bool | str:
-        cidrs = split_list(text)
-        if required and not cidrs:
-            return "at least one CIDR range"
-        for cidr in cidrs:
-            error = cidr_error(cidr, mode)
-            if error:
-                return error
-        return True
-    return validate
+    def step_save(self) -> None:
+        s = self.s
+        while True:
+            path = self.ask.text("Save the profile to", s.default_save_path(),
+                                 validate=lambda value: s.check_save_path(value)[1] or True)
+            target = Path(path).expanduser()
+            if target.exists() and not self.ask.confirm(f"{target} exists. Overwrite it?"):
+                continue
+            saved = s.save(target, overwrite=True)
+            _say(f"Saved {saved}. Replay it with: {s.replay_command()}")
+            return

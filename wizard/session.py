@@ -1,55 +1,47 @@
-"""The wizard's steps and answers, with no UI: the Textual screens and the plain prompts are views over this.
+"""The wizard's answers and navigation, with no UI: the Textual screens and the plain prompts are views over this.
 
-Methods that take time (they call AWS) say so in their docstring; a UI runs them off its event loop.
-Everything else is quick and pure.
+The steps come from one registry (wizard/steps.py). Methods that take time (they call AWS) say so in their
+docstring and change nothing in the session: they return data, and the caller hands it back with a quick
+method on its own thread (the TUI's UI thread). Everything else is quick and pure.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import re
+import json
+import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 
+from wizard import validators
 from wizard.discovery import api_service, discover, observe, refresh_vpc, studio_service
+from wizard.errors import InvalidInput, Refused
 from wizard.executor import Event, Executor, Result
-from wizard.models import ACCESS_MODES, Domain, Inventory, Plan, Profile, Subnet, Vpc
+from wizard.models import Domain, Inventory, Plan, Profile, Subnet, Vpc
+from wizard.modes import ACCESS_MODES
+from wizard.modes import BY_NAME as MODES
 from wizard.planner import plan as make_plan
 from wizard.profiles import save as save_profile
+from wizard.readiness import NEEDS
+from wizard.steps import BY_NAME as STEP_BY_NAME
+from wizard.steps import INPUTS
+from wizard.steps import NAMES as STEPS
+from wizard.steps import STEPS as STEP_DEFS
+from wizard.steps import check as check_step
 
-STEPS = ("connect", "vpc", "subnets", "domain", "endpoints", "access", "preview", "apply", "save")
-TITLES = {"connect": "Connect", "vpc": "VPC", "subnets": "Subnets", "domain": "Studio domain and security groups",
-          "endpoints": "Endpoints and DNS", "access": "Access restriction", "preview": "Preview",
-          "apply": "Apply", "save": "Save profile"}
-MODE_HELP = {
-    "subnet": "aws:SourceVpc - only requests that come from inside this VPC (through its endpoints) may open Studio.",
-    "vpce": "aws:sourceVpce - only requests made through these interface endpoints may open Studio.",
-    "source-ip": "aws:SourceIp - only callers from these public IP ranges may open Studio (not via the endpoints).",
-    "vpc-source-ip": "aws:VpcSourceIp - only callers inside the VPC whose private address is in these ranges.",
-    "none": "No identity policy: endpoints only. (The only choice for IAM Identity Center domains.)",
-}
-HELP = {
-    "connect": "Discovery reads your VPCs, subnets, Studio domains, endpoints and IAM principals. Nothing changes "
-               "until the Apply step. The profile name is used in tags and the policy name.",
-    "vpc": "Pick the VPC Studio runs in (its domain's VPC). Private DNS needs DNS support and DNS hostnames on.",
-    "subnets": "The endpoints get one network interface per subnet: one subnet per Availability Zone, and only "
-               "zones the Studio service offers.",
-    "domain": "The Studio domain whose users should reach Studio privately. HTTPS (443) into the endpoints is "
-              "allowed from the domain's security groups unless you name others.",
-    "endpoints": "Private DNS makes the public service names resolve to the endpoints inside the VPC (the guide's "
-                 "default). Hosted-zone mode builds private hosted zones instead. Endpoint policies narrow what "
-                 "may be called through an endpoint; the Studio endpoint must allow CreateApp.",
-    "access": "An IAM policy allowing CreatePresignedDomainUrl only from inside the VPC, attached to the users, "
-              "groups and roles that open Studio. 'deny' adds a guardrail that holds even against broader Allows.",
-    "preview": "Every change and every policy, exactly as apply will make them. Apply is disabled while the plan "
-               "has errors. You can also save the profile without applying.",
-    "apply": "Changes are made in order and shown as they happen. If a step fails, retry: apply converges.",
-    "save": "Save the answers as a YAML profile; replay it with the command shown.",
-}
+# Compatibility names for the views: one source, the registry.
+TITLES = {s.name: s.title for s in STEP_DEFS}
+HELP = {s.name: s.help for s in STEP_DEFS}
+MODE_HELP = {m.name: m.help for m in MODES.values()}
+split_list = validators.split_list
+RECOVERY_HEADER = "# studio-vpce recovery: the answers of an interrupted wizard."
+# What a VpcOnly domain's apps need, besides the Studio and API endpoints (readiness.NEEDS, required ones).
+VPC_ONLY_EXTRAS = tuple(k for k, (_, required) in NEEDS.items() if required and k not in ("studio", "sagemaker.api"))
 
 
 @dataclass(frozen=True)
@@ -68,52 +60,96 @@ class SubnetOption:
 
 
 def cidr_error(text: str, mode: str = "") -> str | None:
-    """Why a CIDR typed by the user is not acceptable, or None."""
-    try:
-        net = ipaddress.ip_network(text.strip(), strict=True)
-    except ValueError as exc:
-        return f"{text.strip() or '(empty)'}: {exc}"
-    if net.prefixlen == 0:
-        return f"{net} admits everyone"
-    if mode == "source-ip" and not net.is_global and not str(net).startswith(("192.0.2.", "198.51.100.", "203.0.113.")):
-        return f"{net} is not a public range: aws:SourceIp never matches private addresses"
-    return None
+    """Why a CIDR typed by the user is not acceptable in this access mode, or None (validators.py's rules)."""
+    return validators.access_cidr(text, mode) if mode else validators.cidr(text)
 
 
-def split_list(text: str) -> list[str]:
-    return [part for part in re.split(r"[\s,]+", text.strip()) if part]
+def state_dir() -> Path:
+    """Where recovery profiles and crash logs go: the user's state folder (answers are not cache)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "studio-vpce"
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Write a file only its owner can read (mode 0600): answers and logs may name accounts and principals."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)
+    return path
+
+
+def load_recovery(path: str | Path) -> dict[str, Any] | None:
+    """The answers of a recovery file, or None when the file is not one."""
+    text = Path(path).read_text(encoding="utf-8")
+    if not text.startswith(RECOVERY_HEADER):
+        return None
+    data = yaml.safe_load(text)
+    return data if isinstance(data, dict) else None
 
 
 class WizardSession:
     """Answers, navigation and the engine calls behind every front end."""
 
-    def __init__(self, cloud_factory: Callable[[], Any], preload: Profile | None = None, demo: bool = False) -> None:
+    def __init__(self, cloud_factory: Callable[[], Any], preload: Profile | dict[str, Any] | None = None,
+                 demo: bool = False) -> None:
         self.cloud_factory = cloud_factory
         self.cloud: Any = None
         self.demo = demo
         self.inventory: Inventory | None = None
-        self.plan: Plan | None = None
+        self.discovery_error: str = ""
+        self._plan: Plan | None = None
+        self._plan_key: str = ""
+        self.plan_error: str = ""
         self.result: Result | None = None
         self.saved_path: Path | None = None
         self.step = 0
-        base = preload.model_dump() if preload else {}
+        base = preload.model_dump() if isinstance(preload, Profile) else dict(preload or {})
+        access: dict[str, Any] = {"mode": "vpce", "effect": "allow", "cidrs": [], "extra_vpce_ids": [], "resource_scope": "domain",
+                  "policy_name": None, "attach": {"users": [], "groups": [], "roles": []}}
         self.answers: dict[str, Any] = {
             "name": base.get("name", "studio-private"),
             "vpc_id": base.get("vpc_id"),
             "subnet_ids": list(base.get("subnet_ids", [])),
             "domain_id": base.get("domain_id"),
             "account_id": base.get("account_id"),
-            "endpoints": base.get("endpoints", {"studio": True, "api": True, "extra": []}),
-            "dns": base.get("dns", {"mode": "private-dns", "associate_vpc_ids": [], "fix_vpc_attributes": False}),
-            "security_group": base.get("security_group", {"id": None, "allow_from_security_groups": [],
-                                                          "allow_from_cidrs": []}),
-            "endpoint_policy": base.get("endpoint_policy", {"studio": ["create-app", "presigned-url"], "api": []}),
-            "access": base.get("access", {"mode": "vpce", "effect": "allow", "cidrs": [], "extra_vpce_ids": [],
-                                          "resource_scope": "domain", "policy_name": None,
-                                          "attach": {"users": [], "groups": [], "roles": []}}),
+            "endpoints": {"studio": True, "api": True, "extra": [], **base.get("endpoints", {})},
+            "dns": {"mode": "private-dns", "associate_vpc_ids": [], "fix_vpc_attributes": False,
+                    **base.get("dns", {})},
+            "security_group": {"id": None, "allow_from_security_groups": [], "allow_from_cidrs": [],
+                               **base.get("security_group", {})},
+            "endpoint_policy": {"studio": ["create-app", "presigned-url"], "api": [],
+                                **base.get("endpoint_policy", {})},
+            "access": {**access, **base.get("access", {})},
             "tags": base.get("tags", {}),
         }
-        self.preloaded_region = base.get("region")
+        self.preloaded_region: str | None = base.get("region")
+        self.notes: dict[str, str] = {}  # step name -> why the wizard chose something for the user
+        self._clean_key = self._key() if preload else ""
+
+    # ---------------------------------------------------------------- answers' identity
+
+    def _key(self) -> str:
+        return json.dumps(self.answers, sort_keys=True, default=str)
+
+    @property
+    def dirty(self) -> bool:
+        """Answers the user has not saved (a fresh session with nothing chosen is not dirty)."""
+        if not self._clean_key:
+            return self.answers["vpc_id"] is not None
+        return self._key() != self._clean_key
+
+    @property
+    def plan(self) -> Plan | None:
+        """The plan for the current answers; None as soon as any answer changes, whatever the route."""
+        return self._plan if self._plan is not None and self._plan_key == self._key() else None
+
+    @plan.setter
+    def plan(self, value: Plan | None) -> None:
+        self._plan = value
+        self._plan_key = self._key() if value is not None else ""
+        self.plan_error = ""
 
     # ---------------------------------------------------------------- navigation
 
@@ -126,104 +162,120 @@ class WizardSession:
         return self.check(self.current)
 
     def check(self, step: str) -> tuple[bool, str]:
-        a = self.answers
-        if step == "connect":
-            if self.inventory is None:
-                return False, "waiting for discovery"
-            if not re.match(r"^[a-z0-9-]{1,40}$", a["name"] or ""):
-                return False, "the profile name must be 1-40 of lowercase letters, digits and '-'"
-        if step == "vpc" and not a["vpc_id"]:
-            return False, "choose a VPC"
-        if step == "subnets":
-            if not a["subnet_ids"]:
-                return False, "choose at least one subnet"
-            azs = [o.subnet.az for o in self.subnet_options() if o.selected]
-            if len(azs) != len(set(azs)):
-                return False, "one subnet per Availability Zone"
-        if step == "domain" and not a["domain_id"]:
-            return False, "choose a Studio domain"
-        if step == "access":
-            access = a["access"]
-            for cidr in access["cidrs"]:
-                error = cidr_error(cidr, access["mode"])
-                if error:
-                    return False, error
-            if access["mode"] in ("source-ip", "vpc-source-ip") and not access["cidrs"]:
-                return False, "this mode needs at least one CIDR range"
-        if step == "preview":
-            if self.plan is None:
-                return False, "waiting for the plan"
-            if self.plan.errors:
-                return False, f"the plan has {len(self.plan.errors)} error(s); go back and fix them"
-        if step == "apply" and (self.result is None or not self.result.ok):
-            return False, "apply has not finished"
-        return True, ""
+        reason = check_step(STEP_BY_NAME[step], self)
+        return reason is None, reason or ""
+
+    def input_error(self, key: str, text: str) -> str | None:
+        """The refusal of a typed value, in the words of its label (the same in every front end)."""
+        return INPUTS[key].error(self, text)
 
     def next(self) -> bool:
+        """Go on, except onto Apply: applying needs the confirmation (`confirmed_apply`)."""
         ok, _ = self.can_advance()
-        if ok and self.step < len(STEPS) - 1:
-            if self.current == "access":
-                self.plan = None  # answers changed: the preview re-plans
-            self.step += 1
-            return True
-        return False
+        if not ok or self.current in ("preview", "save"):
+            return False
+        self.step += 1
+        return True
 
     def back(self) -> bool:
-        # nothing goes back over a finished apply
-        if (self.step > 0 and self.current != "apply") or (self.current == "apply" and self.result is None):
-            self.step = max(0, self.step - 1)
+        if self.current == "apply" and self.result is not None and not self.result.ok:
+            self.step = STEPS.index("preview")
             return True
-        return False
+        if self.step == 0:
+            return False
+        if self.current == "save" and self.result is None:
+            self.step = STEPS.index("preview")  # Apply is reached only by confirming on the Preview
+            return True
+        if self.current == "save" or self.current == "apply":
+            return False  # nothing goes back over a finished apply
+        self.step -= 1
+        return True
+
+    def reachable(self, step: str) -> bool:
+        """A step can be jumped to when every step before it is valid; Apply only once it has run."""
+        target = STEPS.index(step)
+        if step == "apply":
+            return self.result is not None
+        if target <= self.step and self.current != "apply":
+            return True
+        if self.current == "apply" and self.result is not None and self.result.ok:
+            return step == "save"
+        return all(self.check(s)[0] for s in STEPS[:target] if s not in ("preview", "apply"))
 
     def goto(self, step: str) -> bool:
-        """Jump to a step already reachable (every step before it can advance)."""
-        target = STEPS.index(step)
-        if all(self.check(s)[0] for s in STEPS[:target]) or target <= self.step:
-            self.step = target
-            return True
-        return False
+        """Jump to a step already reachable. Never applies."""
+        if not self.reachable(step):
+            return False
+        self.step = STEPS.index(step)
+        return True
 
-    # ---------------------------------------------------------------- discovery (slow: calls AWS)
+    def confirmed_apply(self, plan: Plan) -> None:
+        """The user said yes to this plan on the Preview: move to the Apply step (the caller runs `execute`)."""
+        if self.current != "preview" or self.plan is not plan or plan.errors:
+            raise Refused("only the reviewed plan on the Preview step can be applied")
+        self.result = None
+        self.step = STEPS.index("apply")
+
+    # ---------------------------------------------------------------- discovery (slow ones call AWS)
+
+    def fetch_inventory(self) -> tuple[Any, Inventory]:
+        """Slow. Build the cloud session and discover the account; changes nothing here."""
+        cloud = self.cloud_factory()
+        return cloud, discover(cloud)
+
+    def discovered(self, cloud: Any, inventory: Inventory) -> None:
+        self.cloud, self.inventory, self.discovery_error = cloud, inventory, ""
+        if self.answers["vpc_id"] and inventory.vpc(self.answers["vpc_id"]) is not None:
+            self.choose_vpc(inventory.vpc(self.answers["vpc_id"]), keep=True)  # type: ignore[arg-type]
 
     def connect(self) -> Inventory:
-        """Slow. Build the cloud session and discover the account."""
-        self.cloud = self.cloud_factory()
-        self.inventory = discover(self.cloud)
-        if self.answers["vpc_id"]:
-            self.select_vpc(self.answers["vpc_id"], keep=True)
-        return self.inventory
+        """Slow. fetch_inventory + discovered, for front ends that run on one thread (--plain)."""
+        cloud, inventory = self.fetch_inventory()
+        self.discovered(cloud, inventory)
+        return inventory
 
-    def select_vpc(self, vpc_id: str, keep: bool = False) -> Vpc | None:
-        """Slow (reads the VPC's DNS attributes). Choose the VPC; a new VPC clears subnets and domain."""
-        assert self.inventory is not None
-        vpc = self.inventory.vpc(vpc_id)
-        if vpc is None:
+    def read_vpc(self, vpc_id: str) -> Vpc | None:
+        """Slow (reads the VPC's DNS attributes when not read yet); changes nothing here."""
+        if self.inventory is None:
             return None
-        if vpc.dns_support is None and self.cloud is not None:
+        vpc = self.inventory.vpc(vpc_id)
+        if vpc is not None and vpc.dns_support is None and self.cloud is not None:
             vpc = refresh_vpc(self.cloud, vpc)
-            self.inventory = Inventory(**{**self.inventory.__dict__,
-                                          "vpcs": tuple(vpc if v.id == vpc_id else v for v in self.inventory.vpcs)})
-        if not keep and vpc_id != self.answers["vpc_id"]:
+        return vpc
+
+    def choose_vpc(self, vpc: Vpc, keep: bool = False) -> Vpc:
+        """Choose the VPC (as read by read_vpc); a different VPC clears the subnets and the domain."""
+        assert self.inventory is not None
+        self.inventory = Inventory(**{**self.inventory.__dict__,
+                                      "vpcs": tuple(vpc if v.id == vpc.id else v for v in self.inventory.vpcs)})
+        if not keep and vpc.id != self.answers["vpc_id"]:
             self.answers["subnet_ids"] = []
             self.answers["domain_id"] = None
-        self.answers["vpc_id"] = vpc_id
+        self.answers["vpc_id"] = vpc.id
         if not self.answers["domain_id"]:
             in_vpc = self.domains()
             if len(in_vpc) == 1:
-                self.answers["domain_id"] = in_vpc[0].id
+                self.select_domain(in_vpc[0].id)
         return vpc
+
+    def select_vpc(self, vpc_id: str, keep: bool = False) -> Vpc | None:
+        """Slow. read_vpc + choose_vpc (for --plain)."""
+        vpc = self.read_vpc(vpc_id)
+        return self.choose_vpc(vpc, keep) if vpc is not None else None
 
     # ---------------------------------------------------------------- choices (quick)
 
     def vpc_rows(self, text: str = "") -> list[VpcRow]:
-        assert self.inventory is not None
+        if self.inventory is None:
+            return []
         rows = []
         needle = text.lower().strip()
         for vpc in self.inventory.vpcs:
             if needle and needle not in f"{vpc.id} {vpc.name} {' '.join(vpc.cidrs)}".lower():
                 continue
             rows.append(VpcRow(vpc, tuple(d.id for d in self.inventory.domains if d.vpc_id == vpc.id),
-                               tuple(e.id for e in self.inventory.endpoints if e.vpc_id == vpc.id and "sagemaker" in e.service)))
+                               tuple(e.id for e in self.inventory.endpoints
+                                     if e.vpc_id == vpc.id and "sagemaker" in e.service)))
         return rows
 
     @property
@@ -236,18 +288,14 @@ class WizardSession:
             return []
         chosen = set(self.answers["subnet_ids"])
         region = self.inventory.region
-        services = [s for s in (self.inventory.service(studio_service(region)), self.inventory.service(api_service(region))) if s]
+        services = [s for s in (self.inventory.service(studio_service(region)),
+                                self.inventory.service(api_service(region))) if s]
         taken = {s.az: s.id for s in vpc.subnets if s.id in chosen}
         options = []
         for subnet in vpc.subnets:
-            unsupported = [s.name for s in services if not (
-                (subnet.az_id in s.az_ids) if s.az_ids and subnet.az_id else subnet.az in s.azs)]
-            if unsupported:
-                reason = f"{subnet.az} is not offered by {unsupported[0]}"
-            elif subnet.az in taken and taken[subnet.az] != subnet.id:
+            reason = validators.az_support(subnet, services) or ""
+            if not reason and subnet.az in taken and taken[subnet.az] != subnet.id:
                 reason = f"{taken[subnet.az]} is already chosen in {subnet.az} (one subnet per AZ)"
-            else:
-                reason = ""
             options.append(SubnetOption(subnet, subnet.id in chosen, not reason or subnet.id in chosen, reason))
         return options
 
@@ -271,15 +319,38 @@ class WizardSession:
 
     @property
     def domain(self) -> Domain | None:
-        return self.inventory.domain(self.answers["domain_id"]) if self.inventory and self.answers["domain_id"] else None
+        if not (self.inventory and self.answers["domain_id"]):
+            return None
+        domain = self.inventory.domain(self.answers["domain_id"])
+        return domain if domain is not None and domain.vpc_id == self.answers["vpc_id"] else None
 
     def select_domain(self, domain_id: str) -> Domain | None:
+        """Choose the domain; an SSO domain sets access mode none, a VpcOnly one ticks the endpoints it needs."""
         domain = next((d for d in self.domains() if d.id == domain_id), None)
-        if domain is not None:
-            self.answers["domain_id"] = domain_id
-            if domain.auth_mode.upper() == "SSO":
-                self.answers["access"]["mode"] = "none"
+        if domain is None:
+            return None
+        self.answers["domain_id"] = domain_id
+        self.notes.pop("access", None)
+        self.notes.pop("endpoints", None)
+        if domain.auth_mode.upper() == "SSO":
+            self.answers["access"]["mode"] = "none"
+            self.notes["access"] = self.mode_reason() or ""
+        if domain.network_mode == "VpcOnly":
+            extra = self.answers["endpoints"]["extra"]
+            added = [k for k in VPC_ONLY_EXTRAS if k not in extra]
+            extra.extend(added)
+            self.notes["endpoints"] = (f"{domain.id} is VpcOnly: its apps reach AWS only through endpoints, so "
+                                       f"{', '.join(VPC_ONLY_EXTRAS)} are ticked (untick one if a NAT route "
+                                       "serves it).")
         return domain
+
+    def mode_reason(self) -> str | None:
+        """Why the access mode must be none (an IAM Identity Center domain), or None."""
+        domain = self.domain
+        if domain is not None and domain.auth_mode.upper() == "SSO":
+            return (f"{domain.id} uses IAM Identity Center (SSO): the VPC-only identity policy is not supported "
+                    "there (the AWS guide says so), so access mode is none: endpoints only")
+        return None
 
     def security_groups_in_vpc(self) -> list[Any]:
         if self.inventory is None:
@@ -299,57 +370,132 @@ class WizardSession:
         else:
             chosen.append(name)
 
-    def set_mode(self, mode: str) -> None:
+    def set_mode(self, mode: str) -> str:
+        """Set the access mode; returns why it cannot be chosen, or ''."""
         if mode not in ACCESS_MODES:
             raise ValueError(mode)
+        reason = self.mode_reason()
+        if reason and mode != "none":
+            return reason
         self.answers["access"]["mode"] = mode
+        return ""
 
-    def set_cidrs(self, text: str) -> list[str]:
-        """Set access.cidrs from free text; returns the errors (empty when all are valid)."""
-        cidrs = split_list(text)
-        self.answers["access"]["cidrs"] = cidrs
-        return [e for e in (cidr_error(c, self.answers["access"]["mode"]) for c in cidrs) if e]
+    def set_cidrs(self, text: str) -> str | None:
+        """Set access.cidrs from free text; returns the refusal in the words of the label, or None."""
+        self.answers["access"]["cidrs"] = split_list(text)
+        return self.input_error("access_cidrs", text)
 
     def self_lockout(self) -> bool:
         if self.inventory is None:
             return False
-        caller = self.inventory.caller
-        attach = self.answers["access"]["attach"]
-        return ((caller.kind == "user" and caller.name in attach["users"])
-                or any(g in attach["groups"] for g in caller.groups)
-                or (caller.kind == "assumed-role" and caller.name in attach["roles"]))
+        return validators.self_lockout(self.inventory.caller, self.answers["access"]["attach"])
 
     # ---------------------------------------------------------------- profile, plan, apply, save
 
+    @property
+    def region(self) -> str | None:
+        """The profile's region: a preloaded profile keeps its own, so the planner catches a contradiction."""
+        return self.preloaded_region or (self.inventory.region if self.inventory else None)
+
     def profile(self) -> Profile:
         """The answers as a validated Profile (raises ValueError with the reason)."""
-        assert self.inventory is not None
+        if self.inventory is None:
+            raise ValueError("the account has not been read yet")
         data = {"version": 1, **{k: v for k, v in self.answers.items() if k != "account_id"},
-                "region": self.inventory.region, "account_id": self.answers["account_id"] or self.inventory.account_id}
+                "region": self.region, "account_id": self.answers["account_id"] or self.inventory.account_id}
         try:
             return Profile.model_validate(data)
         except ValidationError as exc:
             first = exc.errors()[0]
             raise ValueError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
 
+    def plan_for(self, profile: Profile) -> Plan:
+        """Slow. Observe what the profile names and plan it; changes nothing here (hand it to `planned`)."""
+        return make_plan(observe(self.cloud, profile), profile)
+
+    def planned(self, plan: Plan) -> bool:
+        """Keep a plan if it is for the current answers; False when the answers moved on meanwhile."""
+        if plan.profile != self.profile():
+            return False
+        self.plan = plan
+        return True
+
     def build_plan(self) -> Plan:
-        """Slow. Observe what the profile names and plan it."""
-        profile = self.profile()
-        self.plan = make_plan(observe(self.cloud, profile), profile)
-        return self.plan
+        """Slow. plan_for + planned (for --plain)."""
+        try:
+            plan = self.plan_for(self.profile())
+        except Exception as exc:
+            self.plan_error = str(exc)
+            raise
+        self.plan = plan
+        return plan
+
+    def execute(self, confirmed: Plan, on_event: Callable[[Event], None]) -> Result:
+        """Slow. Re-read the account; apply the confirmed plan exactly, or refuse if the account moved since."""
+        fresh = make_plan(observe(self.cloud, confirmed.profile), confirmed.profile)
+        if fresh.fingerprint != confirmed.fingerprint or fresh.errors:
+            raise Refused("the account changed since the preview; nothing was changed: review the new plan "
+                          "and confirm again")
+        return Executor(self.cloud, confirmed, on_event=on_event).run()
 
     def apply(self, on_event: Callable[[Event], None]) -> Result:
-        """Slow. Re-plan (the account may have moved) and carry the plan out, reporting progress."""
-        plan = self.build_plan()
-        if plan.errors:
-            raise ValueError(f"the plan has {len(plan.errors)} error(s)")
-        self.result = Executor(self.cloud, plan, on_event=on_event).run()
+        """Slow. Execute the current plan (the caller asked every confirmation it carries)."""
+        plan = self.plan
+        if plan is None or plan.errors:
+            raise ValueError("no reviewed plan without errors to apply")
+        self.result = self.execute(plan, on_event)
         return self.result
 
-    def save(self, path: str | Path) -> Path:
-        self.saved_path = save_profile(self.profile(), path)
+    def default_save_path(self) -> str:
+        """Never an example under profiles/: a file of the user's own, here."""
+        return f"./{self.answers['name'] or 'studio-private'}.yaml"
+
+    def check_save_path(self, path: str | Path) -> tuple[Path, str | None]:
+        """The path to save to, and why not (missing folder, a folder, empty), or None."""
+        text = str(path).strip()
+        if not text:
+            return Path(), "type a file name to save to"
+        target = Path(text).expanduser()
+        if target.is_dir():
+            return target, f"{target} is a folder: add a file name, like {target / (self.answers['name'] + '.yaml')}"
+        if not target.parent.is_dir():
+            return target, f"the folder {target.parent} does not exist: create it first, or choose another path"
+        return target, None
+
+    def save(self, path: str | Path, overwrite: bool = False) -> Path:
+        """Save the answers as a profile. Refuses a missing folder, and an existing file unless `overwrite`."""
+        target, reason = self.check_save_path(path)
+        if reason:
+            raise InvalidInput(reason)
+        if target.exists() and not overwrite:
+            raise FileExistsError(f"{target} exists")
+        self.saved_path = save_profile(self.profile(), target)
+        self._clean_key = self._key()
         return self.saved_path
 
+    def save_recovery(self, folder: Path | None = None) -> Path:
+        """Write the answers, complete or not, to a recovery file (0600) that `studio-vpce PATH` resumes from."""
+        folder = folder or state_dir()
+        name = self.answers["name"] or "studio-private"
+        path = folder / f"recovery-{name}-{time.strftime('%Y%m%d-%H%M%S')}.yaml"
+        data = {"version": 1, "region": self.region, **self.answers}
+        return write_private(path, RECOVERY_HEADER + " Resume with: studio-vpce wizard THIS_FILE\n"
+                             + yaml.safe_dump(json.loads(json.dumps(data, default=str)), sort_keys=False))
+
+    def resume_command(self, path: Path) -> str:
+        return f"studio-vpce wizard {path}" + (" --demo" if self.demo else "")
+
     def replay_command(self) -> str:
-        path = self.saved_path or Path(f"profiles/{self.answers['name']}.yaml")
-        return f"studio-vpce apply {path} --yes" + (" --demo" if self.demo else "")
+        """The command that applies the saved profile without questions, with every flag it needs."""
+        path = self.saved_path or Path(self.default_save_path())
+        flags = ["--yes"]
+        plan = self.plan
+        confirmations = plan.confirmations if plan is not None else ()
+        flags += [c.flag for c in confirmations if c.flag]
+        if "--confirm-self-lockout" not in flags and self.self_lockout():
+            flags.append("--confirm-self-lockout")
+        if self.demo:
+            flags.append("--demo")
+            if self.region:
+                flags += ["--region", self.region]
+        return f"studio-vpce apply {path} " + " ".join(flags)

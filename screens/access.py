@@ -1,0 +1,115 @@
+"""Step 6: who may open Studio, from where."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, Label, Static
+
+from screens.base import Step
+from screens.widgets import Choices
+from wizard.modes import BY_NAME, MODES
+from wizard.steps import ACCESS_CIDRS, input_text
+
+KINDS = ("user", "group", "role")
+
+
+class AccessStep(Step):
+    FOCUS = "#mode"
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="mode-reason")
+        yield Label("Restrict opening Studio to (Enter or Space chooses)")
+        yield Choices(("mode", "condition key"), multi=False, id="mode")
+        yield Static("", id="mode-help")
+        yield Choices(("effect",), multi=False, id="effect", show_header=False)
+        yield Label(ACCESS_CIDRS.label, id="access-cidrs-label")
+        yield Input(compact=True, id="access-cidrs", placeholder=ACCESS_CIDRS.placeholder)
+        yield Static("", id="access-cidrs-error", classes="field-error")
+        yield Label("Attach the policy to (type to filter; Enter or Space ticks)")
+        yield Input(compact=True, id="principal-filter", placeholder="filter users, groups and roles")
+        yield Choices(("kind", "name"), id="principals")
+        yield Static("", id="lockout")
+
+    def load(self) -> None:
+        access = self.session.answers["access"]
+        modes = self.widget("#mode", Choices)
+        if modes is not None and modes.columns:
+            modes.fill([(m.name, (m.name, ", ".join(m.condition_keys) or "-")) for m in MODES], [access["mode"]])
+        effect = self.widget("#effect", Choices)
+        if effect is not None and effect.columns:
+            effect.fill([("allow", ("allow (the guide's policy)",)), ("deny", ("deny guardrail as well",))],
+                        [access["effect"]])
+        field = self.widget("#access-cidrs", Input)
+        text = input_text(self.session, "access_cidrs")
+        if field is not None and field.value != text and not field.has_focus:
+            field.value = text
+        flt = self.widget("#principal-filter", Input)
+        self.fill_principals(flt.value if flt is not None else "")
+        self.describe()
+
+    def fill_principals(self, text: str) -> None:
+        table = self.widget("#principals", Choices)
+        if table is None or not table.columns:
+            return
+        attach = self.session.answers["access"]["attach"]
+        rows, marked = [], []
+        for kind in KINDS:
+            chosen = attach[f"{kind}s"]
+            names = set(self.session.principals(kind, text)[:1000]) | {c for c in chosen if text.lower() in c.lower()}
+            for name in sorted(names):
+                rows.append((f"{kind}:{name}", (kind, name)))
+                if name in chosen:
+                    marked.append(f"{kind}:{name}")
+        table.fill(rows, marked)
+
+    def describe(self) -> None:
+        access = self.session.answers["access"]
+        mode = BY_NAME[access["mode"]]
+        reason = self.session.mode_reason()
+        widgets = {name: self.widget(f"#{name}") for name in
+                   ("mode-reason", "mode-help", "access-cidrs", "access-cidrs-label", "access-cidrs-error",
+                    "lockout", "effect")}
+        if any(w is None for w in widgets.values()):
+            return
+        widgets["mode-reason"].update(Text(reason, style="yellow") if reason else "")
+        widgets["mode-reason"].display = bool(reason)
+        widgets["mode-help"].update(mode.help)
+        for name in ("access-cidrs", "access-cidrs-label", "access-cidrs-error"):
+            widgets[name].display = mode.needs_cidrs
+        widgets["effect"].display = mode.name != "none"
+        self.show_input_error("access_cidrs", input_text(self.session, "access_cidrs"), "#access-cidrs-error")
+        widgets["lockout"].update(Text(
+            "You are among the attach targets: after apply you can open Studio only from inside the VPC, not "
+            "from the console. Applying will ask you to confirm.", style="bold yellow")
+            if self.session.self_lockout() else "")
+
+    def on_choices_toggled(self, event: Choices.Toggled) -> None:
+        table_id = event.choices.id
+        if table_id == "mode":
+            refused = self.session.set_mode(event.key)
+            if refused:
+                self.notify(refused, severity="warning")
+        elif table_id == "effect":
+            self.session.answers["access"]["effect"] = event.key
+        elif table_id == "principals":
+            kind, _, name = event.key.partition(":")
+            self.session.toggle_principal(kind, name)
+        self.load()
+        self.changed()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "access-cidrs":
+            self.session.set_cidrs(event.value)
+            self.describe()
+            self.changed()
+        elif event.input.id == "principal-filter":
+            self.fill_principals(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "principal-filter":
+            table = self.widget("#principals", Choices)
+            if table is not None:
+                table.focus()
+        else:
+            self.advance()

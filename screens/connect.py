@@ -1,0 +1,49 @@
+"""Step 1: the account that discovery read, and the profile name."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, Label, Static
+
+from screens.base import Step
+from wizard.steps import NAME
+
+
+class ConnectStep(Step):
+    FOCUS = "#name"
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="connect-mode")
+        yield Label(f"{NAME.label} (used in tags and the policy name)")
+        yield Input(self.session.answers["name"], compact=True, id="name", placeholder=NAME.placeholder)
+        yield Static("", id="name-error", classes="field-error")
+        yield Static("Discovering the account...", id="identity")
+
+    def load(self) -> None:
+        demo = "DEMO sandbox account: nothing here is real. " if self.session.demo else ""
+        mode = self.widget("#connect-mode", Static)
+        if mode is not None:
+            mode.update(demo + "Reading the account; nothing changes until you confirm on the Preview.")
+        identity = self.widget("#identity", Static)
+        if identity is None:
+            return
+        inv = self.session.inventory
+        if self.session.discovery_error:
+            identity.update(Text(f"Discovery failed: {self.session.discovery_error}\n"
+                                 "Fix the cause, then Ctrl+P > Re-run discovery.", style="bold red"))
+        elif inv is None:
+            identity.update("Discovering the account...")
+        else:
+            identity.update(Text(
+                f"Account {inv.account_id}, region {inv.region}\nCaller {inv.caller.arn}\n"
+                f"{len(inv.vpcs)} VPCs, {len(inv.domains)} Studio domains, {len(inv.endpoints)} endpoints, "
+                f"{len(inv.principals)} IAM principals"))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.session.answers["name"] = event.value.strip()
+        self.show_input_error("name", event.value, "#name-error")
+        self.changed()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.advance()

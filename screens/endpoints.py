@@ -1,0 +1,79 @@
+"""Step 5: endpoints, DNS and endpoint policies."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Label, Static
+
+from screens.base import Step
+from screens.widgets import Choices
+from wizard.models import EXTRA_SERVICES
+from wizard.readiness import NEEDS
+
+PRESETS = (("create-app", "CreateApp on this domain's apps"),
+           ("presigned-url", "CreatePresignedDomainUrl on this domain"))
+DNS = (("private-dns", "private DNS on the endpoints (the guide's default)"),
+       ("hosted-zone", "private hosted zones (endpoints' private DNS off)"))
+
+
+class EndpointStep(Step):
+    FOCUS = "#dns-mode"
+
+    def compose(self) -> ComposeResult:
+        yield Label("DNS (Enter or Space chooses)")
+        yield Choices(("mode",), multi=False, id="dns-mode", show_header=False)
+        yield Choices(("VPC attributes",), id="fix-dns", show_header=False)
+        yield Label("Studio endpoint policy (must allow CreateApp)")
+        yield Choices(("preset",), id="studio-presets", show_header=False)
+        yield Label("API endpoint policy (none ticked = full access; a preset blocks other SageMaker calls)")
+        yield Choices(("preset",), id="api-presets", show_header=False)
+        yield Label("Extra endpoints (a VpcOnly domain's apps need them)")
+        yield Static("", id="extra-note")
+        yield Choices(("service", "VpcOnly"), id="extra")
+        yield Static("", id="extra-why")
+
+    def load(self) -> None:
+        a = self.session.answers
+        tables = {
+            "dns-mode": ([(k, (v,)) for k, v in DNS], [a["dns"]["mode"]]),
+            "fix-dns": ([("fix", ("turn the VPC's DNS support and hostnames on if off",))],
+                        ["fix"] if a["dns"]["fix_vpc_attributes"] else []),
+            "studio-presets": ([(k, (f"{k}: {v}",)) for k, v in PRESETS], a["endpoint_policy"]["studio"]),
+            "api-presets": ([(k, (f"{k}: {v}",)) for k, v in PRESETS], a["endpoint_policy"]["api"]),
+            "extra": ([(e, (e, "needed" if NEEDS.get(e, ("", False))[1] else "optional")) for e in EXTRA_SERVICES],
+                      a["endpoints"]["extra"]),
+        }
+        for table_id, (rows, marked) in tables.items():
+            table = self.widget(f"#{table_id}", Choices)
+            if table is not None and table.columns:
+                table.fill(rows, marked)
+        note = self.widget("#extra-note", Static)
+        if note is not None:
+            reason = self.session.notes.get("endpoints", "")
+            note.update(Text(reason, style="yellow") if reason else "")
+
+    def on_choices_toggled(self, event: Choices.Toggled) -> None:
+        a = self.session.answers
+        table_id = event.choices.id
+        if table_id == "dns-mode":
+            a["dns"]["mode"] = event.key
+        elif table_id == "fix-dns":
+            a["dns"]["fix_vpc_attributes"] = not a["dns"]["fix_vpc_attributes"]
+        elif table_id in ("studio-presets", "api-presets"):
+            key = "studio" if table_id == "studio-presets" else "api"
+            chosen = set(a["endpoint_policy"][key]) ^ {event.key}
+            a["endpoint_policy"][key] = [p for p, _ in PRESETS if p in chosen]
+        elif table_id == "extra":
+            chosen = set(a["endpoints"]["extra"]) ^ {event.key}
+            a["endpoints"]["extra"] = [e for e in EXTRA_SERVICES if e in chosen]
+        self.load()
+        self.changed()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        why = self.widget("#extra-why", Static)
+        if why is None or event.data_table.id != "extra" or event.row_key.value is None:
+            return
+        symptom = NEEDS.get(str(event.row_key.value), ("", False))[0]
+        why.update(f"Without {event.row_key.value}: {symptom}" if symptom else "")

@@ -1,0 +1,203 @@
+"""Modal screens: the apply confirmation, the error screen, quit, overwrite and help. Each is its own class."""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar, TypeVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from wizard.models import Plan
+
+T = TypeVar("T")
+
+# Resources that bill by the hour while they exist (interface endpoints, per AZ; hosted zones monthly).
+HOURLY = {"vpc_endpoint": "interface endpoints: per hour in each subnet's AZ, plus per GB",
+          "hosted_zone": "private hosted zones: per month"}
+
+
+def apply_summary(plan: Plan) -> Text:
+    """What the confirmation says: the counts, what costs money, and every confirmation the plan carries."""
+    text = Text()
+    text.append(f"Plan: {plan.count('create')} to add, {plan.count('update')} to change, "
+                f"{plan.count('delete')} to destroy.\n", style="bold")
+    text.append(f"Account {plan.account_id}, region {plan.region}" + ("  (DEMO sandbox)" if plan.demo else "") + "\n")
+    billed = [c for c in plan.changes if c.action == "create" and c.type in HOURLY
+              and c.after.get("type", "Interface") == "Interface"]
+    for kind, what in HOURLY.items():
+        of_kind = [c.address for c in billed if c.type == kind]
+        if of_kind:
+            text.append(f"\nBilled while they exist ({what}):\n", style="bold")
+            text.append("".join(f"  + {address}\n" for address in of_kind))
+    for confirmation in plan.confirmations:
+        text.append("\n")
+        text.append(f"! {confirmation.question}\n", style="bold yellow")
+    text.append("\ny applies, n or Escape cancels.")
+    return text
+
+
+class Modal(ModalScreen[T]):
+    """A modal that answers once: keys queued at paste speed after the first answer are ignored
+    (a second dismiss would pop a screen that is already leaving)."""
+
+    answered = False
+
+    def answer(self, value: T) -> None:
+        if self.answered:
+            return
+        self.answered = True
+        self.dismiss(value)
+
+
+class ConfirmApply(Modal[bool]):
+    """The only way to apply. Focus starts on Cancel: Enter alone, Escape and n cancel; y applies."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "cancel", "Cancel"), Binding("y", "apply", "Apply")]
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__()
+        self.plan = plan
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box", classes="modal-box"):
+            yield Static("Apply these changes?", classes="modal-title")
+            with VerticalScroll(id="confirm-body"):
+                yield Static(apply_summary(self.plan), id="confirm-text")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Cancel (n)", id="cancel", compact=True)
+                yield Button("Apply (y)", id="apply", variant="warning", compact=True)
+
+    ARMING_SECONDS = 0.5  # keys typed ahead at paste speed never apply: y counts once this was on screen
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+        self.armed_at = time.monotonic() + self.ARMING_SECONDS
+
+    def action_cancel(self) -> None:
+        self.answer(False)
+
+    def action_apply(self) -> None:
+        if time.monotonic() >= self.armed_at:
+            self.answer(True)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "apply":
+            self.action_apply()
+        else:
+            self.answer(False)
+
+
+class ErrorScreen(Modal[None]):
+    """An unexpected error: what happened, where the traceback and the answers went, how to resume."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "close", "Close")]
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Static("Something went wrong", classes="modal-title")
+            with VerticalScroll():
+                yield Static(Text(self.message), id="error-text")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Close", id="close", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    def action_close(self) -> None:
+        self.answer(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.answer(None)
+
+
+class QuitScreen(Modal[str]):
+    """Quit with unsaved answers: save / discard / cancel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,c", "choose('cancel')", "Cancel"), Binding("s", "choose('save')", "Save"),
+                Binding("d", "choose('discard')", "Discard")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Static("Quit: your answers are not saved", classes="modal-title")
+            yield Static("Save them as a profile first, discard them, or go on with the wizard.")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Cancel (c)", id="cancel", compact=True)
+                yield Button("Save (s)", id="save", compact=True)
+                yield Button("Discard (d)", id="discard", variant="error", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    def action_choose(self, choice: str) -> None:
+        self.answer(choice)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.answer(event.button.id or "cancel")
+
+
+class OverwriteScreen(Modal[bool]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "reply(False)", "No"), Binding("y", "reply(True)", "Yes")]
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Static(f"{self.path} exists. Overwrite it?", classes="modal-title")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("No (n)", id="no", compact=True)
+                yield Button("Overwrite (y)", id="yes", variant="warning", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def action_reply(self, yes: bool) -> None:
+        self.answer(yes)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.answer(event.button.id == "yes")
+
+
+KEYS = ("Ctrl+N next · Escape back (and closes windows) · Ctrl+S save profile · Ctrl+P commands · "
+        "F1 help · Ctrl+Q quit · Tab moves between fields · Enter chooses a row")
+
+
+class HelpScreen(Modal[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "close", "Close")]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Static(self.title_text, classes="modal-title")
+            with VerticalScroll():
+                yield Static(Text(f"{self.body}\n\nKeys: {KEYS}"))
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Close", id="close", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    def action_close(self) -> None:
+        self.answer(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.answer(None)

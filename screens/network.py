@@ -1,0 +1,144 @@
+"""Steps 2 and 3: the VPC and its subnets."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Input, Static
+
+from screens.base import Step
+from screens.messages import VpcChosen
+from screens.widgets import Choices
+
+
+def elide(text: str, width: int) -> str:
+    """Cut deliberately, at a word where possible, and say so with an ellipsis."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if " " in cut[width // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + "…"
+
+
+def _flag(value: bool | None) -> str:
+    return {True: "on", False: "OFF", None: "?"}[value]
+
+
+class VpcStep(Step):
+    FOCUS = "#vpc-filter"
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter by name, id or CIDR; Tab to the table, Enter chooses",
+                    id="vpc-filter", compact=True)
+        yield Choices(("name", "CIDR", "VPC"), multi=False, id="vpcs")
+        yield Static("", id="vpc-note")
+
+    def load(self) -> None:
+        field = self.widget("#vpc-filter", Input)
+        self.fill(field.value if field is not None else "")
+
+    def fill(self, text: str) -> None:
+        table = self.widget("#vpcs", Choices)
+        if table is None or not table.columns:
+            return
+        self.rows = {row.vpc.id: row for row in self.session.vpc_rows(text)[:2000]}
+        rows = [(vpc_id, (elide(row.vpc.name or "-", 18), elide(", ".join(row.vpc.cidrs), 18), vpc_id))
+                for vpc_id, row in self.rows.items()]
+        table.fill(rows, [self.session.answers["vpc_id"] or ""])
+        self.note(table.key_at_cursor())
+
+    def note(self, highlighted: str | None = None) -> None:
+        """The highlighted row in full (the table shows the deciding columns), then the chosen VPC."""
+        note = self.widget("#vpc-note", Static)
+        if note is None:
+            return
+        text = Text()
+        row = getattr(self, "rows", {}).get(highlighted or "")
+        if row is not None:
+            text.append(f"{row.vpc.name or '-'} {row.vpc.id}: {', '.join(row.vpc.cidrs)}\n"
+                        f"DNS support {_flag(row.vpc.dns_support)}, hostnames {_flag(row.vpc.dns_hostnames)}; "
+                        f"Studio domains: {', '.join(row.domains) or 'none'}; SageMaker endpoints: "
+                        f"{len(row.endpoints)}\n")
+        vpc = self.session.vpc
+        if vpc is None:
+            text.append("Enter on a row chooses the VPC and goes on.")
+            note.update(text)
+            return
+        text.append(f"Chosen: {vpc.name or '-'} {vpc.id}")
+        if vpc.dns_hostnames is False or vpc.dns_support is False:
+            text.append("\nDNS hostnames or support is off: private DNS needs both. Tick 'fix VPC DNS "
+                        "attributes' on the Endpoints step, or fix the VPC.", style="yellow")
+        note.update(text)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        table = self.widget("#vpcs", Choices)
+        if table is not None and table.row_count == 1:  # one match: Enter in the filter chooses it
+            key = table.key_at_cursor()
+            if key:
+                self.post_message(VpcChosen(key))
+        elif table is not None:
+            table.focus()
+
+    def on_choices_toggled(self, event: Choices.Toggled) -> None:
+        self.post_message(VpcChosen(event.key))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.note(str(event.row_key.value) if event.row_key.value is not None else None)
+
+
+class SubnetStep(Step):
+    FOCUS = "#subnet-table"
+
+    def compose(self) -> ComposeResult:
+        yield Static("Enter or Space toggles a subnet: one per Availability Zone, only zones the service offers.",
+                     id="subnet-help")
+        yield Choices(("name", "AZ", "why not"), id="subnet-table")
+        yield Static("", id="subnet-note")
+
+    def load(self) -> None:
+        table = self.widget("#subnet-table", Choices)
+        if table is None or not table.columns:
+            return
+        options = self.session.subnet_options()
+        rows = [(o.subnet.id, (elide(o.subnet.name or "-", 24), o.subnet.az, "" if o.selected else _short(o.reason)))
+                for o in options]
+        table.fill(rows, [o.subnet.id for o in options if o.selected])
+        self.explain(table.key_at_cursor())
+
+    def explain(self, subnet_id: str | None) -> None:
+        """The full reason for the highlighted row (the table shows a short one)."""
+        option = next((o for o in self.session.subnet_options() if o.subnet.id == subnet_id), None)
+        note = self.widget("#subnet-note", Static)
+        if note is None:
+            return
+        if option is None:
+            note.update("")
+            return
+        s = option.subnet
+        text = Text(f"{s.name or '-'} {s.id}: {s.az} ({s.az_id or '?'}), {s.cidr}, {s.free_ips} free IPs")
+        if option.reason and not option.selected:
+            text.append(f"\n{option.reason}", style="yellow")
+        note.update(text)
+
+    def on_choices_toggled(self, event: Choices.Toggled) -> None:
+        reason = self.session.toggle_subnet(event.key)
+        self.load()
+        note = self.widget("#subnet-note", Static)
+        if note is not None and reason:
+            note.update(Text(f"{event.key}: {reason}", style="yellow"))
+        self.changed()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.explain(str(event.row_key.value) if event.row_key.value is not None else None)
+
+
+def _short(reason: str) -> str:
+    if not reason:
+        return ""
+    return "AZ not offered" if "not offered" in reason else "AZ taken" if "already chosen" in reason else "no"

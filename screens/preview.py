@@ -1,0 +1,143 @@
+"""Step 7: the plan, every policy, the findings and the exports, before anything changes.
+
+Tabs come from PREVIEW_TABS: (id, title, render). A new view of the plan (e.g. who can open Studio) is one
+more entry there; every tab is a keyboard-scrollable pane.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Static, TabbedContent, TabPane
+
+from screens.base import Step
+from screens.messages import ApplyRequested, JumpRequested
+from screens.widgets import Choices
+from wizard.export import export
+from wizard.models import Plan
+from wizard.render import plan_text
+
+
+def summary(plan: Plan) -> str:
+    return f"Plan: {plan.count('create')} to add, {plan.count('update')} to change, {plan.count('delete')} to destroy."
+
+
+def wrap(text: str, width: int) -> Text:
+    """Wrap each line at the pane's width, continuing under its own indent (+4), never mid-word."""
+    out: list[str] = []
+    for line in text.splitlines():
+        indent = len(line) - len(line.lstrip())
+        out.extend(textwrap.wrap(line, width=max(width, 20), subsequent_indent=" " * (indent + 4),
+                                 break_long_words=True, break_on_hyphens=False) or [""])
+    return Text("\n".join(out))
+
+
+def plan_tab(plan: Plan, width: int) -> RenderableType:
+    return wrap(plan_text(plan), width)
+
+
+def policies_tab(plan: Plan, width: int) -> RenderableType:
+    parts: list[RenderableType] = []
+    for key, document in plan.endpoint_policies.items():
+        parts.append(Text(f"Endpoint policy: {key}" + (" (none: full access)" if document is None else ""),
+                          style="bold"))
+        if document is not None:
+            parts.append(Syntax(json.dumps(document, indent=2), "json", theme="ansi_dark", word_wrap=True))
+    if plan.identity_policy is not None:
+        parts.append(Text(f"Identity policy: {plan.profile.policy_name}", style="bold"))
+        parts.append(Syntax(json.dumps(plan.identity_policy, indent=2), "json", theme="ansi_dark", word_wrap=True))
+    return Group(*parts) if parts else Text("No policies.")
+
+
+def findings_tab(plan: Plan, width: int) -> RenderableType:
+    lines = [f"x {e.code}: {e.message}" for e in plan.errors] + [f"! {w.code}: {w.message}" for w in plan.warnings]
+    return wrap("\n".join(lines), width) if lines else Text("No warnings or errors.")
+
+
+PREVIEW_TABS: list[tuple[str, str, Callable[[Plan, int], RenderableType]]] = [
+    ("plan", "Plan", plan_tab),
+    ("policies", "Policies", policies_tab),
+    ("findings", "Warnings", findings_tab),
+]
+EXPORTS = (("cloudformation", "CloudFormation", "yaml"), ("terraform", "Terraform", "terraform"),
+           ("cli", "AWS CLI script", "bash"))
+
+
+class PreviewStep(Step):
+    FOCUS = "#apply-button, #save-only"
+
+    def compose(self) -> ComposeResult:
+        yield Static("Making the plan (nothing changes)...", id="plan-summary")
+        with TabbedContent(id="preview-tabs"):
+            for tab_id, title, _ in PREVIEW_TABS:
+                with TabPane(title, id=f"tab-{tab_id}"), VerticalScroll(id=f"scroll-{tab_id}", classes="tab-scroll"):
+                    yield Static("", id=f"{tab_id}-text")
+            with TabPane("Export", id="tab-export"), Vertical():
+                yield Choices(("format",), multi=False, id="export-format", show_header=False)
+                with VerticalScroll(id="scroll-export", classes="tab-scroll"):
+                    yield Static("", id="export-text")
+        with Horizontal(id="preview-actions"):
+            yield Button("Apply...", id="apply-button", variant="warning", disabled=True, compact=True)
+            yield Button("Save profile without applying", id="save-only", compact=True)
+        self.export_format = "cloudformation"
+
+    def load(self) -> None:
+        plan = self.session.plan
+        head = self.widget("#plan-summary", Static)
+        apply_button = self.widget("#apply-button", Button)
+        if head is None or apply_button is None:
+            return
+        if plan is None:
+            head.update(Text(f"The plan failed: {self.session.plan_error}", style="bold red")
+                        if self.session.plan_error else "Making the plan (nothing changes)...")
+            apply_button.disabled = True
+            for tab_id, _, _ in PREVIEW_TABS:
+                target = self.widget(f"#{tab_id}-text", Static)
+                if target is not None:
+                    target.update("")
+            return
+        status = (f" {len(plan.errors)} error(s): see Warnings; apply is refused." if plan.errors else
+                  (f" {len(plan.warnings)} warning(s)." if plan.warnings else ""))
+        head.update(Text(summary(plan) + status, style="bold red" if plan.errors else "bold"))
+        width = max((self.size.width or 80) - 4, 40)
+        for tab_id, _, render in PREVIEW_TABS:
+            target = self.widget(f"#{tab_id}-text", Static)
+            if target is not None:
+                target.update(render(plan, width))
+        formats = self.widget("#export-format", Choices)
+        if formats is not None and formats.columns:
+            formats.fill([(k, (title,)) for k, title, _ in EXPORTS], [self.export_format])
+        self.show_export()
+        apply_button.disabled = bool(plan.errors) or not plan.has_changes
+        apply_button.label = "Apply..." if plan.has_changes else "Nothing to apply"
+
+    def show_export(self) -> None:
+        plan = self.session.plan
+        target = self.widget("#export-text", Static)
+        if plan is None or target is None:
+            return
+        lexer = next(lx for k, _, lx in EXPORTS if k == self.export_format)
+        target.update(Syntax(export(plan, self.export_format), lexer, theme="ansi_dark", word_wrap=True))
+
+    def on_choices_toggled(self, event: Choices.Toggled) -> None:
+        self.export_format = event.key
+        event.choices.set_marks([event.key])
+        self.show_export()
+
+    def on_resize(self, _: Any) -> None:
+        self.load()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "apply-button":
+            self.post_message(ApplyRequested())
+        elif event.button.id == "save-only":
+            self.post_message(JumpRequested("save"))

@@ -1,0 +1,166 @@
+"""The engine owns every gate (issue 8): the plan carries its confirmations, the account guard and the region;
+the session invalidates the plan on any answer change, never applies by navigation, saves safely."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from conftest import profile
+from wizard.discovery import discover, observe
+from wizard.errors import InvalidInput, Refused
+from wizard.planner import plan
+from wizard.session import WizardSession, load_recovery
+
+LOCKOUT = {"attach": {"users": [], "groups": ["platform-admins"], "roles": []}}
+
+
+def test_plan_carries_the_self_lockout_confirmation(cloud) -> None:  # noqa: ANN001
+    p = profile(access=LOCKOUT)
+    result = plan(observe(cloud, p), p)
+    assert [(c.code, c.flag) for c in result.confirmations] == [("self_lockout", "--confirm-self-lockout")]
+    assert plan(observe(cloud, profile()), profile()).confirmations == ()
+
+
+def test_assumed_role_caller_among_the_roles_needs_the_confirmation(cloud) -> None:  # noqa: ANN001
+    p = profile(access={"attach": {"users": [], "groups": [], "roles": ["StudioUsers"]}})
+    inv = observe(cloud, p)
+    role_caller = dataclasses.replace(inv.caller, kind="assumed-role", name="StudioUsers", groups=())
+    result = plan(dataclasses.replace(inv, caller=role_caller), p)
+    assert [c.code for c in result.confirmations] == ["self_lockout"]
+
+
+def test_account_guard_mismatch_is_a_plan_error(cloud) -> None:  # noqa: ANN001
+    p = profile(account_id="999999999999")
+    assert "account_mismatch" in [e.code for e in plan(observe(cloud, p), p).errors]
+
+
+def test_region_contradiction_is_a_plan_error(cloud) -> None:  # noqa: ANN001
+    p = profile()
+    inv = dataclasses.replace(observe(cloud, p), region="eu-west-1")
+    assert "region_mismatch" in [e.code for e in plan(inv, p).errors]
+
+
+# ---------------------------------------------------------------- the session
+
+
+@pytest.fixture
+def session(cloud) -> WizardSession:  # noqa: ANN001
+    s = WizardSession(lambda: cloud)
+    s.connect()
+    return s
+
+
+def _ready(s: WizardSession, **access: object) -> None:
+    p = profile()
+    s.select_vpc(p.vpc_id)
+    s.answers["subnet_ids"] = list(p.subnet_ids)
+    s.select_domain(p.domain_id)
+    s.answers["access"]["attach"] = {"users": ["alice"], "groups": [], "roles": []}
+    s.answers["access"].update(access)
+
+
+def test_any_answer_change_invalidates_the_plan(session) -> None:  # noqa: ANN001
+    _ready(session)
+    session.build_plan()
+    assert session.plan is not None
+    session.answers["access"]["attach"]["users"].append("bob")  # any route: a direct edit
+    assert session.plan is None
+
+
+def test_navigation_never_reaches_apply(session) -> None:  # noqa: ANN001
+    _ready(session)
+    session.step = session_index("preview")
+    session.build_plan()
+    assert not session.next() and session.current == "preview"
+    assert not session.goto("apply") and session.current == "preview"
+    session.step = session_index("save")
+    assert session.back() and session.current == "preview"  # Save then Back skips Apply
+
+
+def session_index(name: str) -> int:
+    from wizard.steps import NAMES
+
+    return NAMES.index(name)
+
+
+def test_only_the_reviewed_plan_is_confirmed(session) -> None:  # noqa: ANN001
+    _ready(session)
+    session.step = session_index("preview")
+    stale = session.build_plan()
+    session.answers["name"] = "other"
+    with pytest.raises(Refused):
+        session.confirmed_apply(stale)
+
+
+def test_sso_domain_sets_access_mode_none_with_the_reason(cloud) -> None:  # noqa: ANN001
+    s = WizardSession(lambda: cloud)
+    inv = s.connect()
+    sso = next(d for d in inv.domains if d.auth_mode == "SSO")
+    s.select_vpc(sso.vpc_id)
+    s.select_domain(sso.id)
+    assert s.answers["access"]["mode"] == "none"
+    assert "IAM Identity Center" in s.notes["access"]
+    assert "IAM Identity Center" in s.set_mode("vpce") and s.answers["access"]["mode"] == "none"
+
+
+def test_vpc_only_domain_ticks_the_endpoints_it_needs(session) -> None:  # noqa: ANN001
+    _ready(session)
+    assert session.domain is not None and session.domain.network_mode == "VpcOnly"
+    assert set(session.answers["endpoints"]["extra"]) >= {"sts", "logs", "s3", "sagemaker.runtime"}
+    assert "VpcOnly" in session.notes["endpoints"]
+
+
+def test_vpc_only_defaults_plan_without_readiness_warnings(session) -> None:  # noqa: ANN001
+    _ready(session)
+    result = session.build_plan()
+    assert not [w.code for w in result.warnings if w.code.startswith("readiness_")]
+
+
+def test_save_refuses_a_missing_folder_and_asks_before_overwriting(session, tmp_path: Path) -> None:  # noqa: ANN001
+    _ready(session)
+    with pytest.raises(InvalidInput, match="does not exist"):
+        session.save(tmp_path / "nope" / "p.yaml")
+    assert not (tmp_path / "nope").exists()
+    target = tmp_path / "p.yaml"
+    session.save(target)
+    with pytest.raises(FileExistsError):
+        session.save(target)
+    session.save(target, overwrite=True)
+
+
+def test_default_save_path_is_never_an_example_profile(cloud) -> None:  # noqa: ANN001
+    s = WizardSession(lambda: cloud, preload=profile())
+    assert s.default_save_path() == f"./{profile().name}.yaml"
+
+
+def test_replay_command_includes_the_confirmation_flags_it_needs(session, tmp_path: Path) -> None:  # noqa: ANN001
+    _ready(session, attach={"users": [], "groups": ["platform-admins"], "roles": []})
+    session.build_plan()
+    session.save(tmp_path / "p.yaml")
+    assert "--confirm-self-lockout" in session.replay_command()
+
+
+def test_recovery_profile_is_private_and_resumes(session, tmp_path: Path) -> None:  # noqa: ANN001
+    _ready(session)
+    path = session.save_recovery(tmp_path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    answers = load_recovery(path)
+    assert answers is not None and answers["vpc_id"] == session.answers["vpc_id"]
+    resumed = WizardSession(session.cloud_factory, preload=answers)
+    assert resumed.answers["subnet_ids"] == session.answers["subnet_ids"]
+
+
+def test_discovery_builds_no_cloud_before_it_runs() -> None:
+    built: list[int] = []
+    WizardSession(lambda: built.append(1))
+    assert built == []  # the cloud (and the demo sandbox) is made in the discovery worker, after the first paint
+
+
+def test_the_whole_account_is_discovered_read_only(cloud, calls) -> None:  # noqa: ANN001
+    discover(cloud)
+    assert calls.mutating == []

@@ -1,0 +1,84 @@
+"""One validator per input rule (wizard/validators.py), and the planner and the wizard agree on each (issue 8)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import profile
+from wizard import validators
+from wizard.models import Caller, Service, Subnet
+from wizard.modes import ALIASES, MODES
+from wizard.planner import plan
+
+
+def test_cidr_with_host_bits_set_names_the_fix() -> None:
+    assert validators.cidr("10.20.1.5/24") == "10.20.1.5/24: host bits set: did you mean 10.20.1.0/24?"
+
+
+def test_cidr_prefix_out_of_range_is_refused() -> None:
+    assert "is not a CIDR block" in (validators.cidr("10.8.0.0/33") or "")
+
+
+def test_cidr_for_the_whole_internet_is_refused() -> None:
+    assert "whole internet" in (validators.cidr("0.0.0.0/0") or "")
+
+
+@pytest.mark.parametrize("text", ["10.0.0.0/8", "172.16.4.0/24", "192.168.1.0/24", "100.64.0.0/10",
+                                  "198.18.0.0/15", "198.19.1.0/24", "169.254.0.0/16", "fd00::/8"])
+def test_private_and_reserved_ranges_are_not_public(text: str) -> None:
+    assert "not a public range" in (validators.public_cidr(text) or "")
+
+
+@pytest.mark.parametrize("text", ["8.8.8.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"])
+def test_public_ranges_are_accepted(text: str) -> None:
+    assert validators.public_cidr(text) is None
+
+
+def test_planner_and_wizard_share_the_public_range_rule(cloud, demo_ids) -> None:  # noqa: ANN001
+    """198.18.0.0/15 (benchmarking) used to be refused by one and accepted by the other."""
+    from wizard.discovery import observe
+
+    p = profile("source-ip", access={"cidrs": ["198.18.0.0/15"]})
+    result = plan(observe(cloud, p), p)
+    assert [e.code for e in result.errors if e.code == "cidr_not_public"] == ["cidr_not_public"]
+    assert validators.public_cidr("198.18.0.0/15") is not None
+
+
+def test_cidr_inside_vpc_rule() -> None:
+    assert validators.cidr_in_vpc("10.20.1.0/24", ["10.20.0.0/16"]) is None
+    assert "is not inside vpc-1" in (validators.cidr_in_vpc("8.8.8.0/24", ["10.20.0.0/16"], "vpc-1") or "")
+
+
+def test_profile_name_rule() -> None:
+    assert validators.profile_name("research-private") is None
+    assert "1-40 of lowercase" in (validators.profile_name("Research") or "")
+    assert "1-40 of lowercase" in (validators.profile_name("") or "")
+    assert validators.profile_name("a" * 41) is not None
+
+
+def test_az_support_prefers_zone_ids_over_names() -> None:
+    subnet = Subnet("subnet-1", "vpc-1", "10.0.0.0/24", "us-west-2a", "usw2-az9", 250)
+    by_id = Service("com.amazonaws.us-west-2.sagemaker.api", ("us-west-2a",), ("usw2-az1",))
+    assert "usw2-az9 is not offered" in (validators.az_support(subnet, [by_id]) or "")
+    by_name = Service("svc", ("us-west-2a",), None)
+    assert validators.az_support(subnet, [by_name]) is None
+
+
+@pytest.mark.parametrize(("caller", "attach", "locked"), [
+    (Caller("1", "arn:aws:iam::1:user/alice", "user", "alice"), {"users": ["alice"], "groups": [], "roles": []}, True),
+    (Caller("1", "arn", "user", "bob", ("admins",)), {"users": [], "groups": ["admins"], "roles": []}, True),
+    (Caller("1", "arn:aws:sts::1:assumed-role/Ops/s", "assumed-role", "Ops"),
+     {"users": [], "groups": [], "roles": ["Ops"]}, True),
+    (Caller("1", "arn", "user", "bob"), {"users": ["alice"], "groups": [], "roles": ["bob"]}, False),
+])
+def test_self_lockout_rule_covers_users_groups_and_assumed_roles(caller, attach, locked) -> None:  # noqa: ANN001
+    assert validators.self_lockout(caller, attach) is locked
+
+
+def test_access_modes_come_from_one_table() -> None:
+    assert [m.name for m in MODES] == ["subnet", "vpce", "source-ip", "vpc-source-ip", "none"]
+    assert {m.name for m in MODES if m.needs_cidrs} == {"source-ip", "vpc-source-ip"}
+    assert ALIASES["sourcevpce"] == "vpce"
+    from wizard.models import Access
+
+    assert Access.model_validate({"mode": "SourceIp"}).mode == "source-ip"

@@ -1,0 +1,130 @@
+"""One validator per input rule, pure (no I/O, no pydantic, no UI).
+
+The step that collects an input and the planner call the same function here, so a value is refused where it
+is typed, in the same words the plan would use. Each returns the reason a value is not acceptable (one line,
+with the fix where there is one), or None when it is fine. Callers put the field's label in front.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from typing import Any
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# aws:SourceIp never matches these: private, shared (CGNAT), loopback, link-local, benchmarking (RFC 2544),
+# multicast, reserved, and the IPv6 equivalents. The documentation ranges (192.0.2.0/24, 198.51.100.0/24,
+# 203.0.113.0/24) stay allowed: examples and tests use them. ONE definition, used by the wizard and the planner.
+NOT_PUBLIC: tuple[Network, ...] = tuple(ipaddress.ip_network(n) for n in (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+    "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
+    "::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8"))
+
+NAME_RE = re.compile(r"^[a-z0-9-]{1,40}$")
+NAME_RULE = "1-40 of lowercase letters, digits and '-'"
+
+
+def split_list(text: str) -> list[str]:
+    """'a, b  c' -> ['a', 'b', 'c']: how every list input is typed."""
+    return [part for part in re.split(r"[\s,]+", text.strip()) if part]
+
+
+def parse_cidr(text: str) -> tuple[Network | None, str | None]:
+    """A strictly parsed CIDR block, or the reason it is not one (with the fix for host bits)."""
+    value = text.strip()
+    if not value:
+        return None, "(empty) is not a CIDR block"
+    try:
+        return ipaddress.ip_network(value, strict=True), None
+    except ValueError as exc:
+        try:
+            loose = ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            return None, f"{value} is not a CIDR block ({exc}); write it like 10.20.1.0/24"
+        return None, f"{value}: host bits set: did you mean {loose}?"
+
+
+def cidr(text: str) -> str | None:
+    """A CIDR block that is not the whole internet."""
+    net, error = parse_cidr(text)
+    if error:
+        return error
+    assert net is not None
+    if net.prefixlen == 0:
+        return f"{net} admits the whole internet; name the ranges that need Studio"
+    return None
+
+
+def is_public(net: Network) -> bool:
+    return not any(net.version == bad.version and net.subnet_of(bad) for bad in NOT_PUBLIC)  # type: ignore[arg-type]
+
+
+def public_cidr(text: str) -> str | None:
+    """source-ip: aws:SourceIp never matches private addresses nor requests through a VPC endpoint."""
+    error = cidr(text)
+    if error:
+        return error
+    net = ipaddress.ip_network(text.strip())
+    if not is_public(net):
+        return (f"{net} is not a public range: aws:SourceIp never matches private addresses nor requests that "
+                "come through a VPC endpoint; use vpc-source-ip")
+    return None
+
+
+def cidr_in_vpc(text: str, vpc_cidrs: Iterable[str], vpc_id: str = "the VPC") -> str | None:
+    """vpc-source-ip: aws:VpcSourceIp is an address inside the VPC."""
+    error = cidr(text)
+    if error:
+        return error
+    net = ipaddress.ip_network(text.strip())
+    cidrs = list(vpc_cidrs)
+    nets = [ipaddress.ip_network(c) for c in cidrs]
+    if nets and not any(net.version == v.version and net.subnet_of(v) for v in nets):  # type: ignore[arg-type]
+        return (f"{net} is not inside {vpc_id} ({', '.join(cidrs)}): aws:VpcSourceIp is an address inside "
+                "the VPC")
+    return None
+
+
+def access_cidr(text: str, mode: str, vpc_cidrs: Iterable[str] = (), vpc_id: str = "the VPC") -> str | None:
+    """The rule for one access CIDR in this access mode."""
+    if mode == "source-ip":
+        return public_cidr(text)
+    if mode == "vpc-source-ip":
+        return cidr_in_vpc(text, vpc_cidrs, vpc_id)
+    return cidr(text)
+
+
+def profile_name(text: str) -> str | None:
+    value = text.strip()
+    if not NAME_RE.match(value):
+        return f"{value!r} must be {NAME_RULE}" if value else f"(empty): must be {NAME_RULE}"
+    return None
+
+
+def az_supported(subnet: Any, service: Any) -> bool:
+    """AZ IDs are the same for every account; names are the caller's own mapping (moto reports names only)."""
+    if service.az_ids and subnet.az_id:
+        return subnet.az_id in service.az_ids
+    return subnet.az in service.azs
+
+
+def az_support(subnet: Any, services: Iterable[Any]) -> str | None:
+    """Why an endpoint cannot have a network interface in this subnet's zone, or None."""
+    for service in services:
+        if not az_supported(subnet, service):
+            where = subnet.az_id if service.az_ids and subnet.az_id else subnet.az
+            offered = ", ".join(service.az_ids if service.az_ids and subnet.az_id else service.azs)
+            return f"{where} is not offered by {service.name} (it offers {offered})"
+    return None
+
+
+def self_lockout(caller: Any, attach: Any) -> bool:
+    """The caller (a user, one of its groups, or its assumed role) is among the attach targets."""
+    users = attach["users"] if isinstance(attach, dict) else attach.users
+    groups = attach["groups"] if isinstance(attach, dict) else attach.groups
+    roles = attach["roles"] if isinstance(attach, dict) else attach.roles
+    return ((caller.kind == "user" and caller.name in users)
+            or any(g in groups for g in caller.groups)
+            or (caller.kind == "assumed-role" and caller.name in roles))
