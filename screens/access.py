@@ -79,10 +79,13 @@ class AccessStep(Step):
             widgets[name].display = mode.needs_cidrs
         widgets["effect"].display = mode.name != "none"
         self.show_input_error("access_cidrs", input_text(self.session, "access_cidrs"), "#access-cidrs-error")
-        widgets["lockout"].update(Text(
-            "You are among the attach targets: after apply you can open Studio only from inside the VPC, not "
-            "from the console. Applying will ask you to confirm.", style="bold yellow")
-            if self.session.self_lockout() else "")
+        lockout = Text()
+        if self.session.self_lockout():
+            lockout.append("You are among the attach targets: after apply you can open Studio only from inside the "
+                           "VPC, not from the console. Applying will ask you to confirm.", style="bold yellow")
+        if self.session.notes.get("effect"):
+            lockout.append(("\n" if lockout.plain else "") + self.session.notes["effect"], style="yellow")
+        widgets["lockout"].update(lockout)
 
     def on_choices_toggled(self, event: Choices.Toggled) -> None:
         table_id = event.choices.id
@@ -91,7 +94,7 @@ class AccessStep(Step):
             if refused:
                 self.notify(refused, severity="warning")
         elif table_id == "effect":
-            self.session.answers["access"]["effect"] = event.key
+            self.session.choose_effect(event.key)
         elif table_id == "principals":
             kind, _, name = event.key.partition(":")
             self.session.toggle_principal(kind, name)

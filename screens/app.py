@@ -407,11 +407,11 @@ class WizardApp(App[int]):
 
     @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
     def plan_worker(self, profile: Any) -> None:
-        self.post_message(Planned(self.session.plan_for(profile)))
+        self.post_message(Planned(*self.session.review_for(profile)))
 
     def on_planned(self, message: Planned) -> None:
         try:
-            kept = self.session.planned(message.plan)
+            kept = self.session.planned(message.plan, message.access)
         except ValueError:
             kept = False
         if not kept and self.session.current == "preview":

@@ -26,6 +26,7 @@ class VpcRead(Message):
 @dataclass
 class Planned(Message):
     plan: Any
+    access: Any = None  # wizard.iam_eval.AccessView: who can open Studio from outside
 
 
 @dataclass

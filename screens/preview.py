@@ -22,6 +22,7 @@ from screens.base import Step
 from screens.messages import ApplyRequested, JumpRequested
 from screens.widgets import Choices
 from wizard.export import export
+from wizard.iam_eval import AccessView
 from wizard.models import Plan
 from wizard.render import plan_text
 
@@ -40,11 +41,37 @@ def wrap(text: str, width: int) -> Text:
     return Text("\n".join(out))
 
 
-def plan_tab(plan: Plan, width: int) -> RenderableType:
+def plan_tab(plan: Plan, access: AccessView | None, width: int) -> RenderableType:
     return wrap(plan_text(plan), width)
 
 
-def policies_tab(plan: Plan, width: int) -> RenderableType:
+def _tri(value: bool | None, yes: str, no: str) -> str:
+    return "cannot tell" if value is None else (yes if value else no)
+
+
+def access_tab(plan: Plan, access: AccessView | None, width: int) -> RenderableType:
+    """Who can open Studio from outside the boundary: each attach target now and after apply, and why."""
+    if plan.profile.access.mode == "none":
+        return wrap("Access mode none: no identity policy, so nobody's access to Studio changes.", width)
+    if access is None or not access.rows:
+        return wrap("No attach targets to check.", width)
+    lines = []
+    for row in access.rows:
+        lines.append(f"{row.type} {row.name}: from outside now: {_tri(row.from_anywhere, 'yes', 'no')}; "
+                     f"after apply: {_tri(row.stopped_by_profile, 'stopped', 'STILL OPEN')}")
+        for match in row.allowed_by:
+            lines.append(f"    allowed by {match.describe()}")
+        if row.note:
+            lines.append(f"    {row.note}")
+    if access.recommend_deny:
+        lines += ["", access.reason]
+    if plan.profile.access.effect == "deny":
+        lines += ["", ("Effect deny: the guardrail denies opening Studio from outside even where other policies "
+                       "allow it.")]
+    return wrap("\n".join(lines), width)
+
+
+def policies_tab(plan: Plan, access: AccessView | None, width: int) -> RenderableType:
     parts: list[RenderableType] = []
     for key, document in plan.endpoint_policies.items():
         parts.append(Text(f"Endpoint policy: {key}" + (" (none: full access)" if document is None else ""),
@@ -57,15 +84,16 @@ def policies_tab(plan: Plan, width: int) -> RenderableType:
     return Group(*parts) if parts else Text("No policies.")
 
 
-def findings_tab(plan: Plan, width: int) -> RenderableType:
+def findings_tab(plan: Plan, access: AccessView | None, width: int) -> RenderableType:
     lines = [f"x {e.code}: {e.message}" for e in plan.errors] + [f"! {w.code}: {w.message}" for w in plan.warnings]
     return wrap("\n".join(lines), width) if lines else Text("No warnings or errors.")
 
 
-PREVIEW_TABS: list[tuple[str, str, Callable[[Plan, int], RenderableType]]] = [
+PREVIEW_TABS: list[tuple[str, str, Callable[[Plan, AccessView | None, int], RenderableType]]] = [
     ("plan", "Plan", plan_tab),
     ("policies", "Policies", policies_tab),
     ("findings", "Warnings", findings_tab),
+    ("access", "Who can open Studio", access_tab),
 ]
 EXPORTS = (("cloudformation", "CloudFormation", "yaml"), ("terraform", "Terraform", "terraform"),
            ("cli", "AWS CLI script", "bash"))
@@ -111,7 +139,7 @@ class PreviewStep(Step):
         for tab_id, _, render in PREVIEW_TABS:
             target = self.widget(f"#{tab_id}-text", Static)
             if target is not None:
-                target.update(render(plan, width))
+                target.update(render(plan, self.session.access_view, width))
         formats = self.widget("#export-format", Choices)
         if formats is not None and formats.columns:
             formats.fill([(k, (title,)) for k, title, _ in EXPORTS], [self.export_format])

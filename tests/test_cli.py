@@ -225,3 +225,11 @@ def test_wizard_without_a_terminal_points_to_apply(capsys) -> None:  # noqa: ANN
     code, _, err = run(capsys, "--demo")
     assert code == 3 and "apply PROFILE --yes" in err
     sandbox.stop()
+
+
+def test_audit_refuses_another_accounts_profile_with_exit_5(demo, capsys, tmp_path) -> None:  # noqa: ANN001
+    text = Path(VPCE).read_text().replace("name: research-vpce", 'name: research-vpce\naccount_id: "999999999999"')
+    other = tmp_path / "other.yaml"
+    other.write_text(text)
+    code, out, err = run(capsys, "audit", str(other), "--demo")
+    assert code == 5 and "999999999999" in err and out == ""

@@ -164,3 +164,44 @@ def test_discovery_builds_no_cloud_before_it_runs() -> None:
 def test_the_whole_account_is_discovered_read_only(cloud, calls) -> None:  # noqa: ANN001
     discover(cloud)
     assert calls.mutating == []
+
+
+# ---------------------------------------------------------------- who can open Studio (issue 12, in the wizard)
+
+def _review(s: WizardSession) -> bool:
+    plan_, access = s.review_for(s.profile())
+    return s.planned(plan_, access)
+
+
+def test_preview_pre_selects_deny_when_an_attach_target_stays_open_and_says_why(session) -> None:  # noqa: ANN001
+    _ready(session, attach={"users": [], "groups": [], "roles": ["MLEngineers"]})
+    assert _review(session) is False  # the answers moved: a new plan is needed
+    assert session.answers["access"]["effect"] == "deny"
+    assert "MLEngineers" in session.notes["effect"] and "SageMakerFullAccessCopy" in session.notes["effect"]
+    assert _review(session) is True and session.plan is not None
+    assert session.plan.profile.access.effect == "deny"
+    assert "restriction_ineffective" not in {w.code for w in session.plan.warnings}
+
+
+def test_preview_never_overrides_an_effect_the_user_chose(session) -> None:  # noqa: ANN001
+    _ready(session, attach={"users": [], "groups": [], "roles": ["MLEngineers"]})
+    session.choose_effect("allow")
+    assert _review(session) is True
+    assert session.answers["access"]["effect"] == "allow"
+    assert "restriction_ineffective" in {w.code for w in session.plan.warnings}  # type: ignore[union-attr]
+    row = next(r for r in session.access_view.rows if r.name == "MLEngineers")  # type: ignore[union-attr]
+    assert row.from_anywhere is True and row.stopped_by_profile is False
+
+
+def test_no_switch_when_no_attach_target_is_affected(session) -> None:  # noqa: ANN001
+    _ready(session)
+    assert _review(session) is True and session.answers["access"]["effect"] == "allow"
+    assert "effect" not in session.notes
+
+
+def test_the_access_view_goes_with_the_plan_when_an_answer_changes(session) -> None:  # noqa: ANN001
+    _ready(session)
+    _review(session)
+    assert session.access_view is not None
+    session.answers["access"]["attach"]["users"].append("bob")
+    assert session.access_view is None

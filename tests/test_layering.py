@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SLOW = {"connect", "select_vpc", "build_plan", "apply",  # WizardSession methods that call AWS
-        "fetch_inventory", "read_vpc", "plan_for", "execute"}
+        "fetch_inventory", "read_vpc", "plan_for", "review_for", "execute"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -367,3 +367,23 @@ async def test_discovery_failure_is_said_on_the_connect_step(tmp_path: Path) -> 
         assert "no credentials" in str(app.query_one("#identity", Static).render())
         assert "waiting" not in str(app.query_one("#reason", Static).render())
         assert app.query_one("#next", Button).disabled
+
+
+async def test_preview_shows_who_can_open_studio_and_switches_to_deny_for_a_broad_role(session) -> None:  # noqa: ANN001
+    app = WizardApp(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        answer_up_to_access(app.session)
+        app.session.answers["access"]["attach"]["roles"] = ["MLEngineers"]
+        app.session.step = NAMES.index("preview")
+        app.show_step()
+        for _ in range(400):  # the switch to deny asks for one more plan
+            if session.plan is not None:
+                break
+            await pilot.pause(0.05)
+        assert session.plan is not None and session.plan.profile.access.effect == "deny"
+        await pilot.click("Tab#--content-tab-tab-access")
+        await settle(app, pilot)
+        text = str(app.screen.query_one("#access-text", Static).render())
+        assert "role MLEngineers" in text and "SageMakerFullAccessCopy" in text
+        assert "user alice" in text

@@ -372,7 +372,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
                   flush=True)
 
     report = audit(cloud, profile, on_progress=progress)
-    _account_guard(profile, report.account_id)
+    from wizard.validators import account_guard  # noqa: PLC0415
+
+    mismatch = account_guard(profile.account_id, report.account_id)
+    if mismatch:
+        raise Refused(mismatch)
     print(json.dumps(report.to_json(), indent=2) if args.output == "json" else audit_text(report))
     return 2 if args.detailed_exitcode and report.still_open else 0
 

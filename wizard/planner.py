@@ -132,9 +132,9 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
 
 def _check_target(b: _Builder, inv: Inventory, profile: Profile) -> None:
     """The account guard and the region: a profile never silently lands in another account or region."""
-    if profile.account_id and profile.account_id != inv.account_id:
-        b.error("account_mismatch", f"the profile is for account {profile.account_id} but the credentials are for "
-                                    f"{inv.account_id}: switch --aws-profile, or fix account_id")
+    mismatch = validators.account_guard(profile.account_id, inv.account_id)
+    if mismatch:
+        b.error("account_mismatch", mismatch)
     if profile.region != inv.region:
         b.error("region_mismatch", f"the profile is for {profile.region} but the session is in {inv.region}: run "
                                    f"with --region {profile.region}, or change the profile's region")

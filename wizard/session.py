@@ -22,6 +22,7 @@ from wizard import validators
 from wizard.discovery import api_service, discover, observe, refresh_vpc, studio_service
 from wizard.errors import InvalidInput, Refused
 from wizard.executor import Event, Executor, Result
+from wizard.iam_eval import AccessView, who_can_open_studio
 from wizard.models import Domain, Inventory, Plan, Profile, Subnet, Vpc
 from wizard.modes import ACCESS_MODES
 from wizard.modes import BY_NAME as MODES
@@ -100,6 +101,7 @@ class WizardSession:
         self.inventory: Inventory | None = None
         self.discovery_error: str = ""
         self._plan: Plan | None = None
+        self._access: AccessView | None = None
         self._plan_key: str = ""
         self.plan_error: str = ""
         self.result: Result | None = None
@@ -126,6 +128,9 @@ class WizardSession:
         }
         self.preloaded_region: str | None = base.get("region")
         self.notes: dict[str, str] = {}  # step name -> why the wizard chose something for the user
+        # A preloaded profile's effect is a decision already made; a fresh one may be switched to deny (once)
+        # when the Preview finds attach targets that other policies keep open from outside.
+        self.effect_chosen = preload is not None
         self._clean_key = self._key() if preload else ""
 
     # ---------------------------------------------------------------- answers' identity
@@ -148,8 +153,19 @@ class WizardSession:
     @plan.setter
     def plan(self, value: Plan | None) -> None:
         self._plan = value
+        self._access = None
         self._plan_key = self._key() if value is not None else ""
         self.plan_error = ""
+
+    @property
+    def access_view(self) -> AccessView | None:
+        """Who can open Studio from outside, for the current plan (None whenever the plan is)."""
+        return self._access if self.plan is not None else None
+
+    def choose_effect(self, effect: str) -> None:
+        """The user chose access.effect: the wizard never switches it for them after this."""
+        self.answers["access"]["effect"] = effect
+        self.effect_chosen = True
 
     # ---------------------------------------------------------------- navigation
 
@@ -413,11 +429,26 @@ class WizardSession:
         """Slow. Observe what the profile names and plan it; changes nothing here (hand it to `planned`)."""
         return make_plan(observe(self.cloud, profile), profile)
 
-    def planned(self, plan: Plan) -> bool:
-        """Keep a plan if it is for the current answers; False when the answers moved on meanwhile."""
+    def review_for(self, profile: Profile) -> tuple[Plan, AccessView]:
+        """Slow. plan_for, plus who can open Studio from outside (from the same observed account)."""
+        inventory = observe(self.cloud, profile)
+        return make_plan(inventory, profile), who_can_open_studio(inventory, profile)
+
+    def planned(self, plan: Plan, access: AccessView | None = None) -> bool:
+        """Keep a plan if it is for the current answers; False when the answers moved on meanwhile.
+
+        When attach targets keep Studio open from outside through other policies and the user has not chosen
+        the effect, switch to the deny guardrail (once), say why on the Access step, and ask for a new plan."""
         if plan.profile != self.profile():
             return False
+        if (access is not None and access.recommend_deny and not self.effect_chosen
+                and self.answers["access"]["effect"] == "allow"):
+            self.answers["access"]["effect"] = "deny"
+            self.effect_chosen = True
+            self.notes["effect"] = f"Switched to the deny guardrail. {access.reason}"
+            return False
         self.plan = plan
+        self._access = access
         return True
 
     def build_plan(self) -> Plan:

@@ -128,3 +128,11 @@ def self_lockout(caller: Any, attach: Any) -> bool:
     return ((caller.kind == "user" and caller.name in users)
             or any(g in groups for g in caller.groups)
             or (caller.kind == "assumed-role" and caller.name in roles))
+
+
+def account_guard(profile_account: str | None, caller_account: str) -> str | None:
+    """The profile's optional account_id against the credentials' account (plan, apply, destroy, audit)."""
+    if profile_account and profile_account != caller_account:
+        return (f"the profile is for account {profile_account} but the credentials are for {caller_account}: "
+                "switch --aws-profile, or fix account_id")
+    return None
