@@ -49,6 +49,10 @@ class Scripted(Asker):
     def confirm(self, message, default=False):  # noqa: ANN001, ANN201
         return self._answer(message, default)
 
+    def confirm_changes(self, message):  # noqa: ANN001, ANN201
+        self.offered[message] = "typed yes"
+        return self._answer(message, False)  # only an explicit scripted yes applies
+
 
 def _cloud() -> Cloud:
     cloud = Cloud("us-west-2", session=sandbox.start(), demo=True)
@@ -70,6 +74,7 @@ ANSWERS = {
     "Restrict opening Studio to": "vpce",
     "Attach to users": ["alice"],
     "Next": "apply",
+    "Apply in account": True,
 }
 
 
@@ -101,3 +106,47 @@ def test_plain_mode_without_a_terminal_fails_at_once_pointing_to_apply(capsys) -
     code = cli.main(["--plain", "--demo"])
     err = capsys.readouterr().err
     assert code == 3 and "apply PROFILE --yes" in err
+
+
+def test_plain_mode_enter_through_never_applies(calls, tmp_path: Path) -> None:  # noqa: ANN001
+    """Every question at its default (Enter alone): the profile may be saved, AWS is never changed."""
+    answers = {k: v for k, v in ANSWERS.items() if k not in ("Next", "Apply in account")}
+    asker = Scripted({**answers, "Save the profile to": str(tmp_path / "p.yaml")})
+    cloud = _cloud()  # seeding the sandbox writes; count from here
+    calls.clear()
+    run_prompts(lambda: cloud, asker=asker, demo=True)
+    assert calls.mutating == []
+    assert not any(m.startswith("Apply in account") for m in asker.offered)
+
+
+def test_plain_mode_applies_only_after_a_typed_yes(calls, tmp_path: Path) -> None:  # noqa: ANN001
+    asker = Scripted({**ANSWERS, "Apply in account": False, "Save the profile to": str(tmp_path / "p.yaml")})
+    cloud = _cloud()  # seeding the sandbox writes; count from here
+    calls.clear()
+    run_prompts(lambda: cloud, asker=asker, demo=True)
+    assert any(m.startswith("Apply in account") for m in asker.offered) and calls.mutating == []
+
+
+def test_plain_mode_keeps_a_preloaded_profiles_endpoint_choices() -> None:
+    from wizard.session import WizardSession
+
+    preload = load(Path(__file__).parent.parent / "profiles" / "vpce.yaml")
+    session = WizardSession(_cloud, preload=preload, demo=True)
+    session.connect()
+    session.select_domain(preload.domain_id)  # --plain asks for the domain with the profile's as default
+    assert session.answers["endpoints"]["extra"] == list(preload.endpoints.extra)
+
+
+def test_ask_yes_takes_only_the_word_yes_and_ctrl_c_interrupts(monkeypatch) -> None:  # noqa: ANN001
+    import types
+
+    import questionary
+
+    from wizard.prompts import ask_yes
+
+    for typed, verdict in (("yes", True), (" YES ", True), ("y", False), ("", False), ("no", False)):
+        monkeypatch.setattr(questionary, "text", lambda *_, _t=typed, **__: types.SimpleNamespace(ask=lambda: _t))
+        assert ask_yes("Apply?") is verdict, typed
+    monkeypatch.setattr(questionary, "text", lambda *_, **__: types.SimpleNamespace(ask=lambda: None))
+    with pytest.raises(KeyboardInterrupt):
+        ask_yes("Apply?")

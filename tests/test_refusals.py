@@ -93,9 +93,9 @@ def test_plain_asks_every_confirmation_the_plan_carries(cloud, tmp_path: Path) -
         def select(self, message, choices, default=None) -> str:  # noqa: ANN001
             return "apply" if message == "Next" else (default or choices[0][1])
 
-        def confirm(self, message, default=False) -> bool:  # noqa: ANN001
+        def confirm_changes(self, message) -> bool:  # noqa: ANN001
             asked.append(message)
-            return False
+            return message.startswith("Apply in account")  # yes to the plan, no to the lockout
 
     s = _session(cloud, "")
     s.answers["access"]["attach"] = {"users": [], "groups": ["platform-admins"], "roles": []}

@@ -152,11 +152,15 @@ def test_apply_on_a_terminal_shows_the_plan_and_asks(demo, capsys, monkeypatch, 
     answer = {"value": False}
     monkeypatch.setattr(sys, "stdin", _Terminal())
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
-    monkeypatch.setattr(questionary, "confirm", lambda message, **_: (
+    monkeypatch.setattr(questionary, "text", lambda message, **_: (
         asked.append(message), types.SimpleNamespace(ask=lambda: answer["value"]))[1])
-    code, out, _ = run(capsys, "apply", VPCE, "--demo", "--no-color")
-    assert code == 5 and asked and "vpc_endpoint.studio" in out and calls.mutating == []  # "no": nothing changes
-    answer["value"] = True
+    for not_yes in ("no", "y", ""):  # only the word yes goes ahead
+        answer["value"] = not_yes
+        code, out, _ = run(capsys, "apply", VPCE, "--demo", "--no-color")
+        assert code == 5 and asked and "vpc_endpoint.studio" in out and calls.mutating == [], not_yes
+    answer["value"] = None  # Ctrl+C at the question
+    assert run(capsys, "apply", VPCE, "--demo", "--no-color")[0] == 130 and calls.mutating == []
+    answer["value"] = "yes"
     assert run(capsys, "apply", VPCE, "--demo", "--no-color")[0] == 0 and calls.mutating
 
 

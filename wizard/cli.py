@@ -213,7 +213,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(plan_text(plan, verbose=args.verbose, color=_color(args)))
     if args.out:
         _write_plan_file(plan, args.out)
-        print(f"Saved the plan to {args.out}; apply it with: studio-vpce apply {args.out}", file=sys.stderr)
+        demo = " --demo" if args.demo else ""
+        print(f"Saved the plan to {args.out}; apply it with: studio-vpce apply {args.out}{demo}", file=sys.stderr)
     if plan.errors:
         return 3
     return 2 if args.detailed_exitcode and plan.has_changes else 0
@@ -237,10 +238,9 @@ def _read_plan_file(path: str) -> dict[str, Any] | None:
 
 
 def _confirm(question: str) -> bool:
-    import questionary  # noqa: PLC0415
+    from wizard.prompts import ask_yes  # noqa: PLC0415
 
-    answer = questionary.confirm(question, default=False).ask()
-    return bool(answer)
+    return ask_yes(question)
 
 
 def _print_event(event: Any) -> None:
@@ -484,6 +484,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `studio-vpce plan ... | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except StudioVpceError as exc:
         if args.debug:
             raise

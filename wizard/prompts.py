@@ -42,6 +42,31 @@ class Asker:
 
         return bool(_answered(questionary.confirm(message, default=default).ask()))
 
+    def confirm_changes(self, message: str) -> bool:
+        """Before any change to AWS: 'yes' typed in full (ask_yes)."""
+        return ask_yes(message)
+
+
+def drop_typed_ahead() -> None:
+    """Keys typed before a question appears never answer it (paste, or keys mashed while the plan was made)."""
+    try:
+        import termios  # noqa: PLC0415
+
+        if sys.stdin.isatty():
+            termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
+    except (ImportError, OSError, ValueError, AttributeError):
+        pass
+
+
+def ask_yes(question: str) -> bool:
+    """The one question before any change to AWS (CLI and --plain): only the word yes, typed then Enter, goes
+    ahead, as Terraform asks; keys typed ahead are dropped; Ctrl+C interrupts (exit 130)."""
+    import questionary  # noqa: PLC0415
+
+    drop_typed_ahead()
+    answer = _answered(questionary.text(f"{question} Only 'yes' goes ahead:").ask())
+    return str(answer).strip().lower() == "yes"
+
 
 def _answered(value: Any) -> Any:
     if value is None:  # questionary returns None on Ctrl+C
@@ -187,14 +212,18 @@ class PlainWizard:
         _say(plan_text(plan))
         actions = [("Save the profile without applying", "save"), ("Quit without saving", "quit")]
         if not plan.errors and plan.has_changes:
-            actions.insert(0, ("Apply now", "apply"))
-        action = ask.select("Next", actions, default=actions[0][1])
+            actions.append(("Apply now (asks you to type yes)", "apply"))
+        action = ask.select("Next", actions, default="save")  # Enter alone never applies
         if action == "quit":
             raise _Done
         if action != "apply":
             return
-        for confirmation in plan.confirmations:  # the same questions as the CLI and the TUI
-            if not ask.confirm(confirmation.question):
+        summary = (f"Plan: {plan.count('create')} to add, {plan.count('update')} to change, "
+                   f"{plan.count('delete')} to destroy.")
+        questions = [f"Apply in account {plan.account_id}? {summary}"]
+        questions += [c.question for c in plan.confirmations]  # the same questions as the CLI and the TUI
+        for question in questions:
+            if not ask.confirm_changes(question):
                 _say("Not applied: nothing was changed.")
                 return
         s.confirmed_apply(plan)

@@ -131,6 +131,7 @@ class WizardSession:
         # A preloaded profile's effect is a decision already made; a fresh one may be switched to deny (once)
         # when the Preview finds attach targets that other policies keep open from outside.
         self.effect_chosen = preload is not None
+        self.preloaded = preload is not None
         self._clean_key = self._key() if preload else ""
 
     # ---------------------------------------------------------------- answers' identity
@@ -345,13 +346,15 @@ class WizardSession:
         domain = next((d for d in self.domains() if d.id == domain_id), None)
         if domain is None:
             return None
+        # Re-selecting a preloaded profile's own domain keeps its endpoint choices (a decision already made).
+        keep_choices = self.preloaded and self.answers["domain_id"] == domain_id
         self.answers["domain_id"] = domain_id
         self.notes.pop("access", None)
         self.notes.pop("endpoints", None)
         if domain.auth_mode.upper() == "SSO":
             self.answers["access"]["mode"] = "none"
             self.notes["access"] = self.mode_reason() or ""
-        if domain.network_mode == "VpcOnly":
+        if domain.network_mode == "VpcOnly" and not keep_choices:
             extra = self.answers["endpoints"]["extra"]
             added = [k for k in VPC_ONLY_EXTRAS if k not in extra]
             extra.extend(added)
