@@ -135,6 +135,9 @@ class WizardApp(App[int]):
 
     def show_step(self) -> None:
         step = STEPS[self.session.step]
+        # Take focus off the old pane at once: keys already queued (typed at paste speed) must not reach its
+        # inputs once it is hidden (they renamed the profile: Ctrl+N Ctrl+N y y).
+        self.screen.set_focus(None)
         self.query_one("#panes", ContentSwitcher).current = step.name
         self.query_one("#step-title", Static).update(
             Text(f"Step {self.session.step + 1} of {len(STEPS)}: {step.title}", style="bold"))
@@ -153,7 +156,7 @@ class WizardApp(App[int]):
         focusable = [w for w in pane.query(pane.FOCUS) if w.focusable]
         focusable = focusable or [w for w in pane.query("*") if w.focusable]
         if focusable:
-            focusable[0].focus()
+            self.screen.set_focus(focusable[0])  # now, not after the queued keys (Widget.focus defers)
         else:
             self.screen.set_focus(None)
 

@@ -387,3 +387,22 @@ async def test_preview_shows_who_can_open_studio_and_switches_to_deny_for_a_broa
         text = str(app.screen.query_one("#access-text", Static).render())
         assert "role MLEngineers" in text and "SageMakerFullAccessCopy" in text
         assert "user alice" in text
+
+
+
+async def test_keys_typed_ahead_of_navigation_never_reach_the_previous_steps_input(cloud, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Found in tmux: Ctrl+N Ctrl+N y y at paste speed on Connect renamed the profile to 'yy'."""
+    from textual import events
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    preloaded = WizardSession(lambda: cloud, preload=profile(), demo=True)
+    app = WizardApp(preloaded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert preloaded.current == "connect"
+        for key, char in (("ctrl+n", None), ("ctrl+n", None), ("y", "y"), ("y", "y")):  # all queued at once
+            app.post_message(events.Key(key, char))
+        await settle(app, pilot)
+        assert preloaded.answers["name"] == profile().name
+        assert preloaded.current == "subnets"
