@@ -276,3 +276,16 @@ def test_more_than_50_interface_endpoints_in_a_vpc_warns(cloud, aws) -> None:  #
     result = _plan(cloud, p)
     assert "interface_endpoint_quota" in warning_codes(result)
     assert "interface_endpoint_quota" not in warning_codes(_plan(cloud, profile(endpoints={"api": False})))
+
+
+def test_an_endpoint_managed_by_another_profile_is_an_error_not_a_takeover(cloud) -> None:  # noqa: ANN001
+    """Found by a new user: a second profile for the same VPC changed the first one's endpoints, and neither
+    could then destroy cleanly."""
+    from wizard.executor import Executor
+
+    first = profile("hosted-zone")
+    Executor(cloud, plan(observe(cloud, first), first)).run()
+    second = profile("subnet", vpc_id=first.vpc_id, subnet_ids=list(first.subnet_ids), domain_id=first.domain_id)
+    result = plan(observe(cloud, second), second)
+    owned = [e for e in result.errors if e.code == "endpoint_owned_by_other_profile"]
+    assert owned and f"'{first.name}'" in owned[0].message

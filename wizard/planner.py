@@ -373,7 +373,16 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
         differs = [k for k in ("subnet_ids", "private_dns_enabled", "policy", "security_group_ids")
                    if before[k] != target[k]]
         reason = ("reused: " if not is_ours else "") + (f"{', '.join(differs)} differ" if differs else "as wanted")
-        if not is_ours:
+        other_profile = dict(existing.tags).get(PROFILE_TAG)
+        if not is_ours and other_profile:
+            # One endpoint per service and VPC: two profiles would fight over its groups and private DNS, and
+            # neither could destroy it cleanly. The other profile owns it.
+            b.error("endpoint_owned_by_other_profile",
+                    f"{existing.id} for {service} in {profile.vpc_id} is managed by studio-vpce profile "
+                    f"'{other_profile}': manage this VPC's endpoints with that profile (or destroy it first); "
+                    "to allow it in the access policy, list it in access.extra_vpce_ids of a profile with "
+                    "endpoints.studio/api false")
+        elif not is_ours:
             b.warn("endpoint_reused", f"{existing.id} for {service} already exists in {profile.vpc_id}: the tool "
                                       "updates and reuses it (a second private-DNS endpoint is rejected by AWS), "
                                       "and destroy will leave it")
