@@ -406,3 +406,24 @@ async def test_keys_typed_ahead_of_navigation_never_reach_the_previous_steps_inp
         await settle(app, pilot)
         assert preloaded.answers["name"] == profile().name
         assert preloaded.current == "subnets"
+
+
+@pytest.mark.parametrize("tab", ["plan", "policies"])  # the two that overflow 80x24 with this plan
+async def test_every_preview_tab_scrolls_with_the_keyboard_to_its_last_line(session, tab: str) -> None:  # noqa: ANN001
+    """Issue 8 finding 4: the Preview's tabs showed only their first lines; End/PageDown scrolled nothing."""
+    from textual.containers import VerticalScroll
+
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        await pilot.click(f"Tab#--content-tab-tab-{tab}")
+        await settle(app, pilot)
+        pane = app.screen.query_one(f"#scroll-{tab}", VerticalScroll)
+        assert pane.max_scroll_y > 0  # it overflows: the keys must reach its last line
+        pane.focus()
+        await pilot.press("end")
+        await settle(app, pilot)
+        assert pane.scroll_y == pane.max_scroll_y > 0
+        await pilot.press("home", "pagedown")
+        await settle(app, pilot)
+        assert 0 < pane.scroll_y
