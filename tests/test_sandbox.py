@@ -241,3 +241,20 @@ def test_an_unwritable_cache_folder_is_a_one_line_config_error(workdir: Path, tm
     bad = cli(workdir, "discover", "--demo", env={"STUDIO_VPCE_CACHE_DIR": str(blocker / "cache")})
     assert bad.returncode == 4 and bad.stderr.count("\n") == 1, bad.stderr
     assert "cannot create the demo sandbox's folder" in bad.stderr and "STUDIO_VPCE_CACHE_DIR" in bad.stderr
+
+
+def test_a_server_that_closes_mid_answer_as_it_stops_is_stopped_not_an_error(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    """Seen in CI: the stop request's answer was cut off (IncompleteRead) as the server went away."""
+    import http.client
+
+    state = {"url": "http://127.0.0.1:9", "pid": 2**22 + 7, "instance": "x"}
+    monkeypatch.setattr(sandbox, "state_dir", lambda: tmp_path)
+    monkeypatch.setattr(sandbox, "_read_state", lambda _d: state)
+    monkeypatch.setattr(sandbox, "status", lambda: {"instance": "x"})
+    monkeypatch.setattr(sandbox, "_pid_alive", lambda _pid: False)
+
+    def cut_off(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+        raise http.client.IncompleteRead(b"", 424)
+
+    monkeypatch.setattr(sandbox, "_request", cut_off)
+    assert sandbox.stop_server(wait=0.1) is True

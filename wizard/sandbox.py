@@ -461,9 +461,11 @@ def status() -> dict[str, Any] | None:
     state = _read_state(state_dir())
     if state is None:
         return None
+    import http.client  # noqa: PLC0415
+
     try:
         live = _request(state["url"], "status", timeout=3.0)
-    except (OSError, ValueError):
+    except (OSError, ValueError, http.client.HTTPException):  # gone, or closing as it stops
         return None
     return live if live.get("instance") == state["instance"] else None
 
@@ -551,7 +553,10 @@ def stop_server(wait: float = 10.0) -> bool:
         return False
     info = status()
     if info is not None:
-        with contextlib.suppress(OSError, ValueError):
+        import http.client  # noqa: PLC0415
+
+        # The server may close the connection mid-answer as it stops (IncompleteRead): that is a stop too.
+        with contextlib.suppress(OSError, ValueError, http.client.HTTPException):
             _request(state["url"], "stop", method="POST", timeout=5.0)
     deadline = time.monotonic() + wait
     while _pid_alive(state["pid"]) and time.monotonic() < deadline:
