@@ -93,20 +93,22 @@ class ConfirmApply(Modal[bool]):
             self.answer(False)
 
 
-class ErrorScreen(Modal[None]):
-    """An unexpected error: what happened, where the traceback and the answers went, how to resume."""
+class Notice(Modal[None]):
+    """A title, a scrollable text and Close: the error and help windows."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "close", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "close", "Close")]
+    TEXT_ID: ClassVar[str | None] = None
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, title: str, body: str) -> None:
         super().__init__()
-        self.message = message
+        self.title_text = title
+        self.body = body
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
-            yield Static("Something went wrong", classes="modal-title")
+            yield Static(self.title_text, classes="modal-title")
             with VerticalScroll():
-                yield Static(Text(self.message), id="error-text")
+                yield Static(Text(self.body), id=self.TEXT_ID)
             with Horizontal(classes="modal-buttons"):
                 yield Button("Close", id="close", compact=True)
 
@@ -119,6 +121,17 @@ class ErrorScreen(Modal[None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.answer(None)
+
+
+class ErrorScreen(Notice):
+    """An unexpected error: what happened, where the traceback and the answers went, how to resume."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "close", "Close")]
+    TEXT_ID = "error-text"
+
+    def __init__(self, message: str) -> None:
+        super().__init__("Something went wrong", message)
+        self.message = message
 
 
 class QuitScreen(Modal[str]):
@@ -176,28 +189,8 @@ KEYS = ("Ctrl+N next · Escape back (and closes windows) · Ctrl+S save profile 
         "F1 help · Ctrl+Q quit · Tab moves between fields · Enter chooses a row")
 
 
-class HelpScreen(Modal[None]):
+class HelpScreen(Notice):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "close", "Close")]
 
     def __init__(self, title: str, body: str) -> None:
-        super().__init__()
-        self.title_text = title
-        self.body = body
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="modal-box"):
-            yield Static(self.title_text, classes="modal-title")
-            with VerticalScroll():
-                yield Static(Text(f"{self.body}\n\nKeys: {KEYS}"))
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Close", id="close", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#close", Button).focus()
-
-    def action_close(self) -> None:
-        self.answer(None)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.answer(None)
+        super().__init__(title, f"{body}\n\nKeys: {KEYS}")

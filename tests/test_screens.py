@@ -427,3 +427,18 @@ async def test_every_preview_tab_scrolls_with_the_keyboard_to_its_last_line(sess
         await pilot.press("home", "pagedown")
         await settle(app, pilot)
         assert 0 < pane.scroll_y
+
+
+async def test_f1_shows_this_steps_help_and_the_keys_and_escape_closes_it(session) -> None:  # noqa: ANN001
+    from screens.modals import HelpScreen
+
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "access")
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert app.screen.title_text.startswith("Step 6 of 9: ") and "Ctrl+N next" in app.screen.body
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, HelpScreen) and session.current == "access"
