@@ -39,11 +39,19 @@ class Mutant:
 
 R = "tests/test_rules.py"
 MUTANTS = [
+    Mutant("takeover_other_profile", "another profile's endpoint is an error, not a takeover", "wizard/planner.py",
+           "if not is_ours and other_profile:", "if False:", ("tests/test_planner.py", "-k", "another_profile")),
+    Mutant("yes_not_required", "only the word yes applies outside the TUI", "wizard/prompts.py",
+           'return str(answer).strip().lower() == "yes"', "return bool(answer)",
+           ("tests/test_prompts.py", "-k", "ask_yes")),
+    # The keys-typed-ahead fix in screens/app.py has two halves (blur the old step at once; focus the new one at
+    # once); each alone stops the bug, so breaking one survives. Breaking both fails
+    # test_keys_typed_ahead_of_navigation_never_reach_the_previous_steps_input (checked by hand).
     Mutant("lockout_role_name", "assumed-role ARN maps to the role name, not the session", "wizard/discovery.py",
            'kind, name = "assumed-role", resource.split("/")[1]', 'kind, name = "assumed-role", resource.split("/")[-1]',
            (R, "-k", "lockout")),
-    Mutant("lockout_role_check", "an assumed role among attach.roles is a self-lockout", "wizard/planner.py",
-           'or (caller.kind == "assumed-role" and caller.name in attach.roles))', "or False)",
+    Mutant("lockout_role_check", "an assumed role among attach.roles is a self-lockout", "wizard/validators.py",
+           'or (caller.kind == "assumed-role" and caller.name in roles))', "or False)",
            (R, "-k", "lockout")),
     Mutant("fingerprint_endpoints_only", "the fingerprint covers everything observed", "wizard/planner.py",
            'text = json.dumps(to_jsonable(inventory), sort_keys=True, separators=(",", ":"))',
@@ -76,7 +84,7 @@ MUTANTS = [
     Mutant("destroy_keeps_our_record", "destroy removes our record from a reused zone", "wizard/planner.py",
            "if target.lower() in our_dns:", "if False:", (R, "-k", "destroy")),
     Mutant("destroy_no_late_detach", "destroy detaches everything before deleting the policy", "wizard/executor.py",
-           "            for entity in entities.get(key, []):", "            for entity in []:", (R, "-k", "destroy")),
+           "            for entity in entities:", "            for entity in []:", (R, "-k", "destroy")),
     Mutant("zone_ours_by_tag_only", "a zone with our CallerReference is ours (bug 1)", "wizard/planner.py",
            "    return ours(zone.tags, profile.name) or (", "    return ours(zone.tags, profile.name) and (",
            (R, "-k", "zone")),
