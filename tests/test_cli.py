@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import boto3
@@ -235,3 +236,57 @@ def test_audit_refuses_another_accounts_profile_with_exit_5(demo, capsys, tmp_pa
     other.write_text(text)
     code, out, err = run(capsys, "audit", str(other), "--demo")
     assert code == 5 and "999999999999" in err and out == ""
+
+
+# ---------------------------------------------------------------- messages (defects seen by users)
+
+def test_destroy_plan_names_the_security_groups_vpc(cloud, demo_ids) -> None:  # noqa: ANN001
+    from conftest import profile
+    from wizard.discovery import observe
+    from wizard.executor import Executor
+    from wizard.planner import plan, plan_destroy
+    from wizard.render import plan_text
+
+    p = profile()
+    assert Executor(cloud, plan(observe(cloud, p), p)).run().ok
+    text = plan_text(plan_destroy(observe(cloud, p), p))
+    assert re.search(rf"- security_group\.endpoints +studio-vpce-{p.name} in {demo_ids['vpc']} ", text), text
+    assert "None" not in text
+
+
+def test_destroy_with_nothing_tagged_says_there_is_nothing_to_destroy(demo, capsys, calls) -> None:  # noqa: ANN001
+    code, out, err = run(capsys, "destroy", VPCE, "--demo", "--yes")
+    assert code == 0 and calls.mutating == [] and err == ""
+    assert "Nothing to destroy: no resource carries this profile's tags." in out
+    assert "No changes" not in out and "matches the profile" not in out
+    assert out.count("Nothing to destroy") == 1
+
+
+@pytest.mark.parametrize("word", ["bogus", "plna"])
+def test_an_unknown_command_is_a_one_line_usage_error_listing_the_commands(capsys, tmp_path: Path,  # noqa: ANN001
+                                                                          monkeypatch: pytest.MonkeyPatch,
+                                                                          word: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, word)
+    assert code == 3 and out == "" and len(err.strip().splitlines()) == 1
+    assert f"unknown command '{word}'" in err and all(command in err for command in cli.COMMANDS)
+    assert "no such profile file" not in err
+    if word == "plna":
+        assert "did you mean plan?" in err
+
+
+def test_a_missing_file_that_looks_like_a_profile_still_says_no_such_profile_file(capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    """`studio-vpce PROFILE` opens the wizard: a path is a profile, not a command."""
+    for word in (str(tmp_path / "bogus"), "bogus.yaml"):
+        code, _, err = run(capsys, word)
+        assert code == 3 and "no such profile file" in err and "unknown command" not in err
+
+
+def test_permissions_default_purpose_is_stated_in_help_and_readme(capsys) -> None:  # noqa: ANN001
+    default = cli.build_parser().parse_args(["permissions"]).purpose
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["permissions", "--help"])
+    assert f"default: {default}." in " ".join(capsys.readouterr().out.split())
+    readme = " ".join((Path(cli.__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
+    assert f"`--for {default}` (the default" in readme
+    assert run(capsys, "permissions")[1] == run(capsys, "permissions", "--for", default)[1]

@@ -24,7 +24,16 @@ def cache_dir() -> Path:
         return Path.home() / "Library" / "Caches" / "studio-vpce"
     if sys.platform == "win32":
         return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "studio-vpce" / "Cache"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "studio-vpce"
+    return xdg_dir("XDG_CACHE_HOME", Path.home() / ".cache") / "studio-vpce"
+
+
+def xdg_dir(variable: str, fallback: Path) -> Path:
+    """$variable (an XDG base directory such as XDG_CACHE_HOME) when it is an absolute path, else fallback.
+
+    The XDG Base Directory spec: a relative path in these variables is invalid and must be ignored (it would
+    put the files wherever the command happens to run)."""
+    value = os.environ.get(variable, "")
+    return Path(value) if value and os.path.isabs(value) else fallback
 
 
 def enabled() -> bool:

@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("permissions", help="print the least-privilege IAM policy studio-vpce itself needs")
     p.add_argument("--for", dest="purpose", choices=("plan", "apply", "verify", "audit"), default="apply",
-                   help="plan: read-only (discover, plan, verify); apply: also apply and destroy; "
+                   help="default: %(default)s. plan: read-only (discover, plan, verify); apply: also apply and destroy; "
                         "verify: read-only plus verify --presigned-url and --simulate; audit: read-only plus every "
                         "principal's policies and the IAM policy simulator")
 
@@ -99,8 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _with_default_command(argv: list[str]) -> list[str]:
-    """`studio-vpce [PROFILE] [--plain]` means the wizard."""
+def _first_word(argv: list[str]) -> str | None:
+    """The first token that is neither an option nor an option's value."""
     skip = False
     for token in argv:
         if skip:
@@ -109,10 +109,35 @@ def _with_default_command(argv: list[str]) -> list[str]:
         if token.startswith("-"):
             skip = token in _VALUE_OPTIONS
             continue
-        return argv if token in COMMANDS else ["wizard", *argv]
+        return token
+    return None
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """`studio-vpce [PROFILE] [--plain]` means the wizard."""
+    word = _first_word(argv)
+    if word is not None:
+        return argv if word in COMMANDS else ["wizard", *argv]
     if any(t in ("-h", "--help", "--version") for t in argv):
         return argv
     return ["wizard", *argv]
+
+
+def _unknown_command(argv: list[str]) -> str | None:
+    """The one-line error for a first word that is neither a command nor a profile file, else None.
+
+    `studio-vpce PROFILE` opens the wizard on a profile, so a word that names a file, or looks like a path
+    (a folder separator or a file suffix), is left to the profile loader ("no such profile file").
+    """
+    word = _first_word(argv)
+    if word is None or word in COMMANDS or Path(word).exists() or "/" in word or os.sep in word or "." in word:
+        return None
+    import difflib  # noqa: PLC0415
+
+    close = difflib.get_close_matches(word, COMMANDS, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return (f"unknown command {word!r}{hint}; commands: {', '.join(COMMANDS)}; "
+            "or open a profile in the wizard with `studio-vpce PROFILE.yaml`; see `studio-vpce --help`")
 
 
 # ---------------------------------------------------------------- session
@@ -327,11 +352,10 @@ def cmd_destroy(args: argparse.Namespace) -> int:
     inventory = observe(cloud, profile)
     plan = plan_destroy(inventory, profile)
     _account_guard(plan)
-    print(plan_text(plan, color=_color(args)))
+    print(plan_text(plan, color=_color(args), destroy=True))
     if plan.errors:
         return 3
     if not plan.has_changes:
-        print("Nothing to destroy: no resource carries this profile's tags.")
         return 0
     _gate(args, plan, "destroy")
     return _execute(cloud, plan, args, "destroy")
@@ -474,6 +498,10 @@ def _setup_logging(debug: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    unknown = _unknown_command(argv)
+    if unknown is not None:  # usage error: exit 3 like every invalid flag (argparse's own 2 is remapped too)
+        print(f"error: {unknown}", file=sys.stderr)
+        return 3
     try:
         args = parser.parse_args(_with_default_command(argv))
     except SystemExit as exc:  # argparse: 2 for usage errors; the SPEC says invalid flags are 3

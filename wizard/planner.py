@@ -638,7 +638,7 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
                 b.error("security_group_in_use", f"{endpoint.id} still uses {group.id}; AWS refuses to delete a group "
                                                  f"in use: remove {group.id} from that endpoint first")
     if group is not None:
-        b.change("security_group.endpoints", "delete", group.id, {"name": group.name}, {})
+        b.change("security_group.endpoints", "delete", group.id, {"name": group.name, "vpc_id": group.vpc_id}, {})
     return Plan(profile=profile, account_id=inv.account_id, region=inv.region, partition=inv.partition,
                 changes=tuple(b.changes), endpoint_policies={}, identity_policy=None, warnings=tuple(b.warnings),
                 errors=tuple(b.errors), fingerprint=fingerprint(inv), caller_arn=inv.caller.arn, demo=inv.demo)

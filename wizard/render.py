@@ -43,7 +43,7 @@ def describe(change: Change) -> str:
         policy = "policy" if a.get("policy") else "no policy (full access)"
         return f"{a.get('service_name')} in {len(a.get('subnet_ids', []))} subnet(s), {dns}, {policy}"
     if kind == "security_group":
-        return f"{a.get('name')} in {a.get('vpc_id')}"
+        return f"{a.get('name')}" + (f" in {a['vpc_id']}" if a.get("vpc_id") else "")
     if kind == "security_group_rule":
         return f"tcp/443 from {a.get('source')}"
     if kind == "vpc_attribute":
@@ -63,7 +63,11 @@ def describe(change: Change) -> str:
     return ""
 
 
-def plan_text(plan: Plan, verbose: bool = False, color: bool = False) -> str:
+NOTHING_TO_DESTROY = "Nothing to destroy: no resource carries this profile's tags."
+
+
+def plan_text(plan: Plan, verbose: bool = False, color: bool = False, destroy: bool = False) -> str:
+    """The plan for people; `destroy` for a destroy plan (its empty case says there is nothing to destroy)."""
     lines = [f"studio-vpce plan for profile {plan.profile.name!r}: account {plan.account_id}, region {plan.region}"
              + ("  [DEMO sandbox: nothing here is real]" if plan.demo else "")]
     if plan.caller_arn:
@@ -79,7 +83,7 @@ def plan_text(plan: Plan, verbose: bool = False, color: bool = False) -> str:
             text += f"  ({change.reason})"
         lines.append(_paint(text, change.action, color))
     if not shown:
-        lines.append("  No changes. The account matches the profile.")
+        lines.append("  " + (NOTHING_TO_DESTROY if destroy else "No changes. The account matches the profile."))
     for key, document in plan.endpoint_policies.items():
         lines += ["", f"Endpoint policy for vpc_endpoint.{key}:"]
         lines += ["  (none: AWS's default full access)"] if document is None else \

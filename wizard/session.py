@@ -67,8 +67,9 @@ def cidr_error(text: str, mode: str = "") -> str | None:
 
 def state_dir() -> Path:
     """Where recovery profiles and crash logs go: the user's state folder (answers are not cache)."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "studio-vpce"
+    from wizard.cache import xdg_dir  # noqa: PLC0415 - the one XDG rule (relative paths are ignored)
+
+    return xdg_dir("XDG_STATE_HOME", Path.home() / ".local" / "state") / "studio-vpce"
 
 
 def write_private(path: Path, text: str) -> Path:
