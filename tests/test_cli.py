@@ -290,3 +290,27 @@ def test_permissions_default_purpose_is_stated_in_help_and_readme(capsys) -> Non
     readme = " ".join((Path(cli.__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
     assert f"`--for {default}` (the default" in readme
     assert run(capsys, "permissions")[1] == run(capsys, "permissions", "--for", default)[1]
+
+
+def test_discover_shows_every_vpcs_real_dns_attributes_in_text_and_json(demo, capsys) -> None:  # noqa: ANN001
+    """enableDnsSupport/enableDnsHostnames come from DescribeVpcAttribute, for every VPC (not only the domains')."""
+    ec2 = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-west-2").client("ec2")
+    default_vpc = next(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v.get("IsDefault"))
+    ec2.modify_vpc_attribute(VpcId=default_vpc, EnableDnsHostnames={"Value": False})
+    code, out, _ = run(capsys, "discover", "--demo")
+    assert code == 0 and "?" not in out.split("Subnets:")[0]
+    assert re.search(rf"^{default_vpc} .* on/OFF ", out, re.MULTILINE), out
+    code, out, _ = run(capsys, "discover", "--demo", "--output", "json")
+    vpcs = {v["id"]: (v["dns_support"], v["dns_hostnames"]) for v in json.loads(out)["vpcs"]}
+    assert code == 0 and vpcs[default_vpc] == (True, False) and None not in {x for pair in vpcs.values() for x in pair}
+
+
+def test_discover_text_lists_the_security_groups_with_their_https_sources(demo, capsys) -> None:  # noqa: ANN001
+    assert run(capsys, "apply", VPCE, "--demo", "--yes")[0] == 0
+    code, out, _ = run(capsys, "discover", "--demo")
+    section = out.split("Security groups:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    rows = {line.split()[2]: line.split() for line in section[1:]}
+    assert code == 0 and section[0].split()[:3] == ["id", "vpc", "name"]
+    ours = rows["studio-vpce-research-vpce"]
+    assert ours[3] == "sg-76b5210b55a304ef5" and ours[4] == "research-vpce"  # HTTPS from Studio's group; our tag
+    assert "sagemaker-studio-research" in rows

@@ -211,7 +211,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
     from wizard.discovery import discover  # noqa: PLC0415
     from wizard.render import discover_json, discover_table  # noqa: PLC0415
 
-    inventory = discover(make_cloud(args))
+    inventory = discover(make_cloud(args), dns_for_every_vpc=True)
     print(json.dumps(discover_json(inventory), indent=2) if args.output == "json" else discover_table(inventory))
     return 0
 

@@ -180,6 +180,15 @@ def _dns_attributes(cloud: Cloud, vpc_id: str) -> tuple[bool, bool]:
     return support["EnableDnsSupport"]["Value"], hostnames["EnableDnsHostnames"]["Value"]
 
 
+def _dns_attributes_of(cloud: Cloud, vpc_ids: list[str]) -> dict[str, tuple[bool, bool]]:
+    """Two DescribeVpcAttribute calls per VPC (AWS has no batch form), run concurrently when there are many."""
+    if len(vpc_ids) <= 1:
+        return {v: _dns_attributes(cloud, v) for v in vpc_ids}
+    cloud.client("ec2")  # client creation is not thread-safe: do it here, once
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return dict(zip(vpc_ids, pool.map(lambda v: _dns_attributes(cloud, v), vpc_ids)))
+
+
 def _services(cloud: Cloud, keys: list[str]) -> list[Service]:
     """The endpoint services for these keys (studio, api, sts, ...), matched by name suffix.
 
@@ -213,8 +222,12 @@ def _quotas(cloud: Cloud) -> tuple[tuple[str, int], ...]:
 
 # ---------------------------------------------------------------- full discovery
 
-def discover(cloud: Cloud, with_principals: bool = True) -> Inventory:
-    """The whole account as the wizard and `discover` show it."""
+def discover(cloud: Cloud, with_principals: bool = True, dns_for_every_vpc: bool = False) -> Inventory:
+    """The whole account as the wizard and `discover` show it.
+
+    `dns_for_every_vpc` reads every VPC's DNS attributes (the `discover` command shows them all); else only
+    where a Studio domain lives, which keeps the wizard's first discovery short in accounts with many VPCs.
+    """
     caller, partition = _caller(cloud)
     # Modest pages: a huge response is parsed in one go, and would hold up a UI sharing the process.
     page = {"PaginationConfig": {"PageSize": 250}}
@@ -224,7 +237,8 @@ def discover(cloud: Cloud, with_principals: bool = True) -> Inventory:
                for d in cloud.pages("sagemaker", "list_domains", "Domains")]
     # DNS attributes cost two calls per VPC: read them only where a Studio domain lives; the wizard reads
     # the chosen VPC's on demand (refresh_vpc).
-    dns = {v: _dns_attributes(cloud, v) for v in sorted({d.vpc_id for d in domains if d.vpc_id})}
+    dns_vpcs = sorted({v["VpcId"] for v in raw_vpcs} if dns_for_every_vpc else {d.vpc_id for d in domains if d.vpc_id})
+    dns = _dns_attributes_of(cloud, dns_vpcs)
     vpcs = [_vpc(v, subnets, dns.get(v["VpcId"], (None, None))) for v in raw_vpcs]
     endpoints = [_endpoint(e) for e in cloud.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints", **page)]
     groups = [_security_group(g) for g in cloud.pages("ec2", "describe_security_groups", "SecurityGroups", **page)]

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from wizard.cost import estimate
-from wizard.models import Change, Inventory, Plan, to_jsonable
+from wizard.models import Change, Inventory, Plan, SecurityGroupInfo, to_jsonable
+from wizard.names import PROFILE_TAG
 
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "no-op": "="}
 _COLORS = {"create": "32", "update": "33", "delete": "31", "no-op": "2", "warn": "33", "error": "31"}
@@ -125,6 +126,12 @@ def _flag(value: bool | None) -> str:
     return {True: "on", False: "OFF", None: "?"}[value]
 
 
+def _https_sources(group: SecurityGroupInfo) -> list[str]:
+    """The sources an ingress rule admits on TCP 443 (all traffic counts)."""
+    return sorted({r.source for r in group.ingress
+                   if r.protocol in ("-1", "all") or (r.protocol == "tcp" and r.from_port <= 443 <= r.to_port)})
+
+
 def discover_table(inv: Inventory) -> str:
     lines = [f"account {inv.account_id}  region {inv.region}  caller {inv.caller.arn}"
              + ("  [DEMO sandbox]" if inv.demo else ""), "", "VPCs:"]
@@ -143,6 +150,10 @@ def discover_table(inv: Inventory) -> str:
     lines += ["", "SageMaker endpoints:"]
     lines += _table(["id", "vpc", "service", "state", "private dns"],
                     [[e.id, e.vpc_id, e.service, e.state, "on" if e.private_dns else "off"] for e in sagemaker])
+    lines += ["", "Security groups:"]
+    lines += _table(["id", "vpc", "name", "https (443) from", "studio-vpce profile"],
+                    [[g.id, g.vpc_id, g.name, ",".join(_https_sources(g)) or "-", dict(g.tags).get(PROFILE_TAG, "")]
+                     for g in inv.security_groups])
     lines += ["", "Principals: " + ", ".join(
         f"{sum(1 for p in inv.principals if p.kind == k)} {k}s" for k in ("user", "group", "role"))]
     return "\n".join(lines)
