@@ -10,7 +10,7 @@ import pytest
 from conftest import is_write, profile
 from wizard.discovery import observe
 from wizard.executor import Executor
-from wizard.planner import plan, plan_destroy
+from wizard.planner import plan, plan_destroy, resource_tags
 
 MODES = ["vpce", "subnet", "source-ip", "vpc-source-ip", "hosted-zone", "deny-guardrail"]
 
@@ -265,12 +265,26 @@ def test_duplicate_class_errors_mean_already_there(cloud, aws) -> None:  # noqa:
     first_plan = plan(observe(cloud, p), p)
     # the group and rule exist already (the first attempt worked), but the plan predates them
     ec2 = aws.client("ec2")
-    group = ec2.create_security_group(GroupName="studio-vpce-research-vpce", VpcId=p.vpc_id, Description="x")["GroupId"]
+    group = ec2.create_security_group(GroupName="studio-vpce-research-vpce", VpcId=p.vpc_id, Description="x",
+                                      TagSpecifications=[{"ResourceType": "security-group", "Tags": [  # as our call made it
+                                          {"Key": k, "Value": v} for k, v in resource_tags(p, "x").items()]}])["GroupId"]
     ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
                                                                         "UserIdGroupPairs": [{"GroupId": "sg-76b5210b55a304ef5"}]}])
     result = Executor(cloud, first_plan).run()
     assert result.ok, result.error
     assert result.ids["security_group.endpoints"] == group
+
+
+def test_a_group_with_our_name_made_since_the_plan_by_someone_else_is_not_taken_over(cloud, aws) -> None:  # noqa: ANN001
+    p = profile()
+    first_plan = plan(observe(cloud, p), p)
+    ec2 = aws.client("ec2")
+    theirs = ec2.create_security_group(GroupName="studio-vpce-research-vpce", VpcId=p.vpc_id, Description="x")["GroupId"]
+    result = Executor(cloud, first_plan).run()
+    assert not result.ok and result.not_done[0] == "security_group.endpoints"
+    assert theirs in str(result.error) and "does not take it over" in str(result.error)
+    assert ec2.describe_security_groups(GroupIds=[theirs])["SecurityGroups"][0]["IpPermissions"] == []
+    assert ec2.describe_vpc_endpoints()["VpcEndpoints"] == []
 
 
 # ---------------------------------------------------------------- destroy

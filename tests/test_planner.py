@@ -289,3 +289,26 @@ def test_an_endpoint_managed_by_another_profile_is_an_error_not_a_takeover(cloud
     result = plan(observe(cloud, second), second)
     owned = [e for e in result.errors if e.code == "endpoint_owned_by_other_profile"]
     assert owned and f"'{first.name}'" in owned[0].message
+
+
+def test_a_security_group_with_our_name_we_did_not_create_is_an_error_naming_it(cloud, aws) -> None:  # noqa: ANN001
+    """Never adopt what this profile did not create: apply would rewrite its HTTPS rules, destroy would leave it."""
+    p = profile()
+    ec2 = aws.client("ec2")
+    theirs = ec2.create_security_group(GroupName=f"studio-vpce-{p.name}", VpcId=p.vpc_id, Description="theirs",
+                                       TagSpecifications=[{"ResourceType": "security-group",
+                                                           "Tags": [{"Key": "team", "Value": "net"}]}])["GroupId"]
+    result = _plan(cloud, p)
+    found = [e for e in result.errors if e.code == "security_group_not_ours"]
+    assert found and theirs in found[0].message and f"security_group.id: {theirs}" in found[0].message
+    assert "no studio-vpce tags" in found[0].message
+    assert not any(c.type.startswith("security_group") and c.action != "no-op" for c in result.changes)
+    # tagged as another profile's: that profile is named
+    ec2.create_tags(Resources=[theirs], Tags=[{"Key": "studio-vpce:profile", "Value": "other-team"}])
+    found = [e for e in _plan(cloud, p).errors if e.code == "security_group_not_ours"]
+    assert found and "'other-team'" in found[0].message
+    # chosen explicitly, it is the user's own group: no error, and its rules are left alone
+    explicit = profile(security_group={"id": theirs})
+    result = _plan(cloud, explicit)
+    assert "security_group_not_ours" not in codes(result)
+    assert not any(c.type == "security_group_rule" for c in result.changes)

@@ -323,6 +323,9 @@ def test_destroy_leaves_lookalikes_not_tagged_as_this_profiles(cloud, aws) -> No
     p = profile("hosted-zone")
     ec2, iam, r53 = aws.client("ec2"), aws.client("iam"), aws.client("route53")
     group = ec2.create_security_group(GroupName=f"studio-vpce-{p.name}", VpcId=p.vpc_id, Description="theirs")["GroupId"]
+    # a lookalike group is a plan error (never taken over), so the profile names its endpoint group explicitly
+    shared = ec2.create_security_group(GroupName="shared-endpoints", VpcId=p.vpc_id, Description="x")["GroupId"]
+    p = profile("hosted-zone", security_group={"id": shared})
     arn = iam.create_policy(PolicyName=p.policy_name, Path="/studio-vpce/", PolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}),
         Tags=[{"Key": "studio-vpce:profile", "Value": "someone-else"}])["Policy"]["Arn"]

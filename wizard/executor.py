@@ -18,7 +18,7 @@ from wizard import policies
 from wizard.cloud import Cloud
 from wizard.errors import AwsError
 from wizard.models import KNOWN_AFTER_APPLY, Change, Plan
-from wizard.names import decode_dns_name
+from wizard.names import PROFILE_TAG, decode_dns_name
 from wizard.planner import client_token, resource_tags, zone_reference
 
 # A read allow-list, not a list of write verbs: an operation not known to be a read counts as a write
@@ -144,11 +144,11 @@ class Executor:
     def _endpoint_group_id(self) -> str:
         return self.profile.security_group.id or self.ids["security_group.endpoints"]
 
-    def _find_group(self, name: str) -> str | None:
+    def _find_group(self, name: str) -> dict[str, Any] | None:
         groups = self.cloud.call("ec2", "describe_security_groups", Filters=[
             {"Name": "vpc-id", "Values": [self.profile.vpc_id]}, {"Name": "group-name", "Values": [name]}])
         found = groups.get("SecurityGroups", [])
-        return found[0]["GroupId"] if found else None
+        return found[0] if found else None
 
     def _security_group_create(self, change: Change) -> str:
         name = change.after["name"]
@@ -156,10 +156,18 @@ class Executor:
                              VpcId=self.profile.vpc_id, Description=change.after["description"],
                              TagSpecifications=[{"ResourceType": "security-group",
                                                  "Tags": _tag_list(change.after["tags"])}])
-        group_id = response["GroupId"] if response else self._find_group(name)
-        if not group_id:
+        if response:
+            return response["GroupId"]
+        group = self._find_group(name)
+        if not group:
             raise AwsError(f"security group {name} was reported as existing but cannot be found")
-        return group_id
+        # Ours if a lost answer hid our own create (it carries our tags from that call); else someone else's.
+        tags = {t["Key"]: t["Value"] for t in group.get("Tags") or []}
+        if tags.get(PROFILE_TAG) != self.profile.name:
+            raise AwsError(f"{group['GroupId']} named {name} appeared in {self.profile.vpc_id} since the plan, and "
+                           "this profile did not create it: studio-vpce does not take it over; run plan again "
+                           "to see how to go on", "SecurityGroupNotOurs")
+        return group["GroupId"]
 
     def _security_group_delete(self, change: Change) -> None:
         deadline = time.monotonic() + self.timeout

@@ -247,6 +247,16 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
     group = next((g for g in inv.security_groups if g.name == name and g.vpc_id == profile.vpc_id), None)
     after = {"name": name, "vpc_id": profile.vpc_id, "description": "HTTPS from SageMaker Studio to its VPC endpoints",
              "tags": resource_tags(profile, name)}
+    if group is not None and not ours(group.tags, profile.name):
+        # Never adopt what this profile did not create (a group it made carries its tags from the first call):
+        # apply would rewrite the group's HTTPS rules, and destroy would then leave it behind.
+        owner = dict(group.tags).get(PROFILE_TAG)
+        b.error("security_group_not_ours",
+                f"{group.id} in {profile.vpc_id} is named {name} but was not created by this profile ("
+                + (f"it is managed by studio-vpce profile '{owner}'" if owner else "it has no studio-vpce tags")
+                + f"): studio-vpce does not take it over; to use it as it is, set security_group.id: {group.id} "
+                "(the tool then leaves its rules to you), or delete or rename it")
+        return group.id
     if group is None:
         b.change("security_group.endpoints", "create", None, {}, after, "the endpoints need a group that admits HTTPS")
         existing: set[str] = set()
