@@ -287,6 +287,109 @@ def test_a_group_with_our_name_made_since_the_plan_by_someone_else_is_not_taken_
     assert ec2.describe_vpc_endpoints()["VpcEndpoints"] == []
 
 
+# ---------------------------------------------------------------- private DNS -> hosted zones (AWS detaches slowly)
+
+def _moto_turns_private_dns_off(cloud) -> None:  # noqa: ANN001
+    """moto ignores PrivateDnsEnabled=False on ModifyVpcEndpoint: describe the endpoint as AWS then does."""
+    off: set[str] = set()
+
+    def modified(params, **_):  # noqa: ANN001, ANN003, ANN202
+        if params.get("PrivateDnsEnabled") is False:
+            off.add(params["VpcEndpointId"])
+
+    def described(parsed, **_):  # noqa: ANN001, ANN003, ANN202
+        for endpoint in parsed.get("VpcEndpoints", []):
+            if endpoint["VpcEndpointId"] in off:
+                endpoint["PrivateDnsEnabled"] = False
+
+    cloud.on("before-parameter-build.ec2.ModifyVpcEndpoint", modified)
+    cloud.on("after-call.ec2.DescribeVpcEndpoints", described)
+
+
+def _still_attached(cloud, p, times: int | None) -> dict:  # noqa: ANN001
+    """CreateHostedZone answers AWS's ConflictingDomainExists (AWS-FACTS, verbatim) `times` times (None: until
+    switched off), as while an endpoint's private DNS for the name is still being detached from the VPC."""
+    state = {"left": times, "refused": 0}
+
+    def refuse(**_):  # noqa: ANN003, ANN202
+        if state["left"] is None or state["left"] > 0:
+            if state["left"] is not None:
+                state["left"] -= 1
+            state["refused"] += 1
+            raise botocore.exceptions.ClientError({"Error": {
+                "Code": "ConflictingDomainExists", "Message": f"The VPC {p.vpc_id} has already been associated with "
+                "the hosted zone Z08471232FKGPJ4RJ9BNX with the same domain name."}}, "CreateHostedZone")
+
+    cloud.on("before-call.route53.CreateHostedZone", refuse)
+    return state
+
+
+def _zone_names(aws) -> list[str]:  # noqa: ANN001
+    return sorted(z["Name"] for z in aws.client("route53").list_hosted_zones()["HostedZones"])
+
+
+def test_switching_to_hosted_zones_turns_private_dns_off_first_and_waits_for_aws_to_detach_it(cloud, aws, calls) -> None:  # noqa: ANN001
+    p = profile()
+    assert apply(cloud, p).ok
+    switched = profile(dns={"mode": "hosted-zone"})
+    _moto_turns_private_dns_off(cloud)
+    refused = _still_attached(cloud, p, times=3)
+    events: list = []
+    calls.clear()
+    result = Executor(cloud, plan(observe(cloud, switched), switched), on_event=events.append).run()
+    assert result.ok, result.error
+    ops = [op for _, op in calls.log]
+    assert ops.count("ModifyVpcEndpoint") == 2 and refused["refused"] == 3
+    assert ops.index("CreateHostedZone") > max(i for i, op in enumerate(ops) if op == "ModifyVpcEndpoint")
+    assert [e for e in events if e.kind == "wait" and "ConflictingDomainExists" in e.message]
+    assert _zone_names(aws) == ["api.sagemaker.us-west-2.amazonaws.com.", "studio.us-west-2.sagemaker.aws."]
+    assert not plan(observe(cloud, switched), switched).has_changes
+
+
+def test_private_dns_still_attached_after_the_wait_stops_apply_with_the_cause_and_a_rerun_converges(cloud, aws) -> None:  # noqa: ANN001
+    p = profile()
+    assert apply(cloud, p).ok
+    switched = profile(dns={"mode": "hosted-zone"})
+    _moto_turns_private_dns_off(cloud)
+    refused = _still_attached(cloud, p, times=None)
+    result = Executor(cloud, plan(observe(cloud, switched), switched), timeout=0.0).run()
+    assert not result.ok and result.not_done[0].startswith("hosted_zone.")
+    message = str(result.error)
+    assert getattr(result.error, "code", "") == "ConflictingDomainExists" and "endpoint's private DNS" in message
+    assert "run apply again" in message and ".sagemaker" in message and "\n" not in message
+    assert _zone_names(aws) == []
+    refused["left"] = 0  # AWS has detached it
+    assert apply(cloud, switched).ok
+    assert _zone_names(aws) == ["api.sagemaker.us-west-2.amazonaws.com.", "studio.us-west-2.sagemaker.aws."]
+    assert not plan(observe(cloud, switched), switched).has_changes
+
+
+def test_a_conflicting_domain_for_a_new_endpoint_stops_at_once_naming_the_cause(cloud, aws) -> None:  # noqa: ANN001
+    """A new endpoint never had private DNS: nothing is detaching, so waiting would only delay the error."""
+    p = profile("hosted-zone")
+    refused = _still_attached(cloud, p, times=None)
+    result = apply(cloud, p)
+    assert not result.ok and refused["refused"] == 1 and _zone_names(aws) == []
+    assert "already resolves" in str(result.error) and "run plan" in str(result.error)
+
+
+def test_a_zone_an_aws_service_owns_is_never_taken_for_ours(cloud, aws) -> None:  # noqa: ANN001
+    """ListHostedZonesByVPC also lists zones AWS services own (Owner.OwningService): not ours to tag or fill."""
+    p = profile("hosted-zone")
+    before = plan(observe(cloud, p), p)
+    _still_attached(cloud, p, times=None)
+
+    def service_zone(parsed, **_):  # noqa: ANN001, ANN003, ANN202
+        parsed.setdefault("HostedZoneSummaries", []).extend({
+            "HostedZoneId": "Z0SERVICE0OWNED", "Name": name, "Owner": {"OwningService": "vpce.amazonaws.com"}}
+            for name in ("api.sagemaker.us-west-2.amazonaws.com.", "studio.us-west-2.sagemaker.aws."))
+
+    cloud.on("after-call.route53.ListHostedZonesByVPC", service_zone)
+    result = Executor(cloud, before).run()
+    assert not result.ok and "Z0SERVICE0OWNED" not in result.ids.values()
+    assert getattr(result.error, "code", "") == "ConflictingDomainExists"
+
+
 # ---------------------------------------------------------------- destroy
 
 @pytest.mark.parametrize("name", ["vpce", "hosted-zone", "deny-guardrail"])

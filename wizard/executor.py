@@ -317,26 +317,69 @@ class Executor:
         return key.rsplit(".", 1)[0] if change.type == "hosted_zone_association" else key
 
     def _find_zone(self, name: str) -> str | None:
+        """This account's private zone for `name` associated with the VPC (a service's or another account's is not)."""
         summaries = self.cloud.pages("route53", "list_hosted_zones_by_vpc", "HostedZoneSummaries",
                                      VPCId=self.profile.vpc_id, VPCRegion=self.profile.region)
         return next((s["HostedZoneId"].split("/")[-1] for s in summaries if decode_dns_name(s["Name"]) == name
-                     and s.get("Owner", {}).get("OwningAccount", self.plan.account_id) == self.plan.account_id), None)
+                     and not (s.get("Owner") or {}).get("OwningService")
+                     and (s.get("Owner") or {}).get("OwningAccount", self.plan.account_id) == self.plan.account_id),
+                    None)
 
     def _hosted_zone_create(self, change: Change) -> str:
-        name = change.after["name"]
-        reference = zone_reference(self.plan.account_id, self.profile.vpc_id, name, self.profile.name)
-        params = {"Name": name, "VPC": {"VPCRegion": self.profile.region, "VPCId": self.profile.vpc_id},
-                  "HostedZoneConfig": {"Comment": f"studio-vpce {self.profile.name}", "PrivateZone": True}}
-        response = self.call("route53", "create_hosted_zone", ok_codes=("HostedZoneAlreadyExists", "ConflictingDomainExists"),
-                             CallerReference=reference, **params)
-        zone_id = response["HostedZone"]["Id"].split("/")[-1] if response else self._find_zone(name)
-        if zone_id is None:  # the reference belonged to a zone deleted since: a new request needs a new one
-            response = self.call("route53", "create_hosted_zone", CallerReference=f"{reference[:60]}-{int(time.time())}",
-                                 **params)
-            zone_id = response["HostedZone"]["Id"].split("/")[-1]  # type: ignore[index]
+        zone_id = self._create_zone(change)
         self.call("route53", "change_tags_for_resource", ResourceType="hostedzone", ResourceId=zone_id,
                   AddTags=_tag_list(change.after["tags"]))
         return zone_id
+
+    def _create_zone(self, change: Change) -> str:
+        """CreateHostedZone, reconciled: a duplicate-class answer whose zone is found is that zone.
+
+        `ConflictingDomainExists` with no zone of ours means the VPC still resolves the name elsewhere. Right
+        after an endpoint's private DNS is turned off (switching to dns.mode hosted-zone) that is the endpoint's
+        own DNS, which AWS detaches within minutes: wait for it (bounded). Otherwise stop at once and say why.
+        """
+        name, key = change.after["name"], self._zone_key(change)
+        reference = zone_reference(self.plan.account_id, self.profile.vpc_id, name, self.profile.name)
+        params = {"Name": name, "VPC": {"VPCRegion": self.profile.region, "VPCId": self.profile.vpc_id},
+                  "HostedZoneConfig": {"Comment": f"studio-vpce {self.profile.name}", "PrivateZone": True}}
+        deadline = time.monotonic() + self.timeout
+        attempt = 0
+        while True:
+            try:
+                response = self.cloud.call("route53", "create_hosted_zone", CallerReference=reference, **params)
+                return response["HostedZone"]["Id"].split("/")[-1]
+            except AwsError as exc:
+                if exc.code not in ("HostedZoneAlreadyExists", "ConflictingDomainExists"):
+                    raise
+                conflict = exc.code == "ConflictingDomainExists"
+            zone_id = self._find_zone(name)  # a lost answer to an earlier attempt: our zone is there
+            if zone_id is not None:
+                self.emit(Event("info", change.address, f"{name}: already created ({zone_id})", zone_id))
+                return zone_id
+            # The reference belonged to a zone deleted since (or to an attempt that failed): use a new one.
+            attempt += 1
+            reference = f"{reference[:52]}-{int(time.time())}-{attempt}"
+            if not conflict:
+                continue
+            if not self._had_private_dns(key):
+                raise AwsError(f"AWS says {self.profile.vpc_id} already resolves {name} through another zone "
+                               "(ConflictingDomainExists: an endpoint's private DNS or a private hosted zone for that "
+                               "name): run plan to see it, turn that private DNS off or remove the zone, and run "
+                               "apply again", "ConflictingDomainExists")
+            if time.monotonic() > deadline:
+                raise AwsError(f"{self.profile.vpc_id} still resolves {name} through the {key} endpoint's private DNS "
+                               f"after {self.timeout:.0f}s (ConflictingDomainExists): AWS detaches it some minutes after "
+                               "private DNS is turned off; run apply again in a few minutes, it creates the zone then",
+                               "ConflictingDomainExists")
+            self.emit(Event("wait", change.address, f"{name}: waiting for AWS to detach the {key} endpoint's "
+                                                    "private DNS (ConflictingDomainExists)"))
+            time.sleep(self.cloud.poll_interval)
+
+    def _had_private_dns(self, key: str) -> bool:
+        """Whether the endpoint this zone serves existed before this run (so its private DNS may still be
+        detaching): turned off by this plan, or found already off by a rerun. A new endpoint never had it."""
+        endpoint = next((c for c in self.plan.changes if c.address == f"vpc_endpoint.{key}"), None)
+        return endpoint is not None and endpoint.action in ("update", "no-op") and endpoint.id is not None
 
     def _hosted_zone_update(self, change: Change) -> None:
         """A zone this profile created (its CallerReference says so) whose tagging was interrupted: tag it now."""
