@@ -90,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "verify: read-only plus verify --presigned-url and --simulate; audit: read-only plus every "
                         "principal's policies and the IAM policy simulator")
 
-    p = sub.add_parser("sandbox", help="the --demo account's lifetime: status, reset (re-seed), stop")
+    p = sub.add_parser("sandbox", help="the --demo account: status, reset (wipe its saved state, re-seed), "
+                                       "stop (its state is kept)")
     p.add_argument("action", choices=("status", "reset", "stop"))
     p.add_argument("--output", choices=("text", "json"), default="text")
 
@@ -461,16 +462,18 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     if args.action == "status":
         info = sandbox.status()
         if args.output == "json":
-            print(json.dumps({"running": info is not None, "state_dir": str(sandbox.state_dir()), **(info or {})},
+            print(json.dumps({"running": info is not None, "state_dir": str(sandbox.state_dir()),
+                              "saved_account": sandbox.journal_summary(sandbox.state_dir()), **(info or {})},
                              indent=2))
         else:
             print(sandbox.describe(info))
     elif args.action == "reset":
         info = sandbox.reset()
-        print(f"demo sandbox reset: {', '.join(info['regions'])} seeded afresh" if info is not None else
-              "demo sandbox: not running, nothing to reset; the next --demo command starts a fresh one")
+        print(f"demo sandbox reset: {', '.join(info['regions'])} seeded afresh; the saved account is wiped"
+              if info is not None else
+              "demo sandbox reset: the saved account is wiped; the next --demo command starts from the seeded account")
     elif sandbox.stop_server():
-        print("demo sandbox stopped; the next --demo command starts a fresh one")
+        print("demo sandbox stopped; its account is saved: the next --demo command starts it again as it was")
     else:
         print("demo sandbox: not running")
     return 0

@@ -180,10 +180,14 @@ def seed(session: Any, region: str, endpoint_url: str | None = None) -> None:
     iam = session.client("iam", region_name=region, endpoint_url=endpoint_url)
     sm = session.client("sagemaker", region_name=region, endpoint_url=endpoint_url)
     # moto creates the default VPC when the backend first loads, which may or may not have happened yet:
-    # load it first, then seed, so that what we create gets the same ids whatever ran before.
+    # load every backend the tool uses first (from a fixed random state, so that the default VPC's ids are the
+    # same on every run too), then seed, so that what we create gets the same ids whatever ran before.
+    mock_random.seed(f"{DEMO_SEED}:{region}:backends")
     ec2.describe_vpcs()
     iam.list_users()
     sm.list_domains()
+    session.client("route53", region_name=region, endpoint_url=endpoint_url).list_hosted_zones()
+    session.client("sts", region_name=region, endpoint_url=endpoint_url).get_caller_identity()
     mock_random.seed(DEMO_SEED)
     names = zones(region)
     first, second, last = names[0], names[1], names[-1]
@@ -485,9 +489,7 @@ def connect(region: str, notify: Callable[[str], None] | None = None):  # noqa: 
             _need_moto(server=True)
             info = _spawn(directory, region)
             if notify:
-                notify(f"demo sandbox: started a fresh sandbox account at {info['url']} (it keeps its state between "
-                       f"commands; stops after {_minutes(info['idle_timeout'])} idle; "
-                       "`studio-vpce sandbox stop` stops it now)")
+                notify(_started(info))
         if region not in info["regions"]:
             try:
                 _request(info["url"], "seed", method="POST", timeout=START_TIMEOUT, region=region)
@@ -497,6 +499,18 @@ def connect(region: str, notify: Callable[[str], None] | None = None):  # noqa: 
     session = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=region)
     install_hooks(session)
     return session, info["url"]
+
+
+def _started(info: dict[str, Any]) -> str:
+    """What a command that started the server says (one line)."""
+    lasts = (f"the server stops after {_minutes(info['idle_timeout'])} idle or with `studio-vpce sandbox stop`, "
+             "and starts again as it was")
+    if info.get("restored"):
+        return (f"demo sandbox: started at {info['url']} with the saved account ({_holds(info['changes'], info['regions'])}; "
+                f"`studio-vpce sandbox reset` wipes it); {lasts}")
+    problem = f"{info['problem']}; " if info.get("problem") else ""
+    return (f"demo sandbox: {problem}started a fresh sandbox account at {info['url']} (it keeps its state until "
+            f"`studio-vpce sandbox reset`; {lasts})")
 
 
 def _spawn(directory: Path, region: str) -> dict[str, Any]:
@@ -534,10 +548,13 @@ def _spawn(directory: Path, region: str) -> dict[str, Any]:
 
 
 def reset() -> dict[str, Any] | None:
-    """Put the seeded account back (every region it had); None when no server runs."""
-    info = status()
-    if info is None:
-        return None
+    """Put the seeded account back (every region it had); when no server runs, wipe the saved account (None)."""
+    directory = state_dir()
+    with _locked(directory):
+        info = status()
+        if info is None:
+            (directory / JOURNAL).unlink(missing_ok=True)
+            return None
     try:
         return _request(info["url"], "reset", method="POST", timeout=START_TIMEOUT)
     except (OSError, ValueError) as exc:
@@ -603,7 +620,14 @@ def describe(info: dict[str, Any] | None) -> str:
     """`sandbox status` for people."""
     where = state_dir()
     if info is None:
-        return f"demo sandbox: not running; the next --demo command starts a fresh one (state: {where})"
+        saved = journal_summary(where)
+        if saved is None:
+            return (f"demo sandbox: not running; no saved account: the next --demo command starts from the seeded "
+                    f"account\nstate: {where}")
+        return "\n".join([
+            "demo sandbox: not running; the next --demo command starts it with the saved account",
+            f"saved account: {_holds(saved['changes'], saved['regions'])} ({saved['path']})",
+            f"state: {where}"])
     since = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(info["started"]))
     return "\n".join([
         (f"demo sandbox: running at {info['url']} (pid {info['pid']}) since {since} "
@@ -611,115 +635,429 @@ def describe(info: dict[str, Any] | None) -> str:
         f"regions: {', '.join(info['regions']) or 'none yet'}",
         (f"idle for {_minutes(info['idle_for'])}; stops by itself after {_minutes(info['idle_timeout'])} idle "
          "(STUDIO_VPCE_SANDBOX_IDLE_TIMEOUT)"),
+        (f"saved account: {_holds(info['changes'], info['regions'])} ({info['journal']}); "
+         "`studio-vpce sandbox reset` wipes it"),
         f"state: {where}",
     ])
 
 
+def _holds(changes: int, regions: list[str]) -> str:
+    return (f"{changes} change{'' if changes == 1 else 's'} since the seed, "
+            f"in {', '.join(regions) or 'no region yet'}")
+
+
 # ---------------------------------------------------------------- the server process
+
+JOURNAL = "account.jsonl"  # the account's changes since the seed, replayed when a server starts
+JOURNAL_FORMAT = 1  # bump when seed() or the journal's shape changes: an older journal then starts afresh
+_SERVICE_HOSTS = {  # the services the sandbox models, by signing name: where moto expects their requests
+    "ec2": "ec2.{region}.amazonaws.com", "iam": "iam.amazonaws.com", "sts": "sts.{region}.amazonaws.com",
+    "route53": "route53.amazonaws.com", "sagemaker": "api.sagemaker.{region}.amazonaws.com"}
+_READS = ("Describe", "List", "Get")
+
 
 def loaded_moto_packages() -> list[str]:
     """The moto packages this process has imported (the sandbox loads only the backends it uses)."""
     return sorted({name.split(".")[1] for name in sys.modules if name.startswith("moto.") and name.count(".") >= 1})
 
 
-class _SandboxApp:
-    """WSGI: moto's dispatcher, plus /_sandbox/{status,seed,reset,stop}, and a clock for the idle timeout."""
+def _moto_version() -> str:
+    from importlib.metadata import version  # noqa: PLC0415
 
-    def __init__(self, moto_app: Any, idle: float) -> None:
-        self.moto_app = moto_app
+    return version("moto")
+
+
+def operation(method: str, headers: Any, body: bytes, query: str = "") -> str:
+    """The AWS operation a signed request asks for (query, JSON and REST protocols), or "" when it cannot tell."""
+    import re  # noqa: PLC0415
+    from urllib.parse import parse_qs  # noqa: PLC0415
+
+    target = headers.get("X-Amz-Target") or ""
+    if target:
+        return target.rsplit(".", 1)[-1]
+    for text in (query, body.decode("utf-8", "replace") if "x-www-form-urlencoded" in
+                 (headers.get("Content-Type") or "") else ""):
+        action = parse_qs(text).get("Action")
+        if action:
+            return action[0]
+    if method in ("GET", "HEAD"):
+        return "Get"
+    root = re.search(rb"<([A-Za-z]+)Request[\s>]", body)
+    return root.group(1).decode() if root else ""
+
+
+def is_read(method: str, headers: Any, body: bytes, query: str = "") -> bool:
+    """Whether a request only reads: an allow-list by operation name; anything else is journaled."""
+    return operation(method, headers, body, query).startswith(_READS)
+
+
+class _Raw:
+    """The body botocore reads from a response (what urllib3 would give it)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.data
+
+
+class SandboxAccount:
+    """moto's backends behind one lock, fed signed AWS requests; the changing ones go to a journal.
+
+    Every request is served under one lock, and each journaled request first re-seeds moto's random source from
+    its place in the journal: reads draw from it too (request ids), so this is what makes the ids a change makes
+    the same when the journal is replayed in a new server, whatever was read in between.
+    """
+
+    def __init__(self, directory: Path | None) -> None:
+        from moto.core.botocore_stubber import BotocoreStubber  # noqa: PLC0415
+
+        self.stubber = BotocoreStubber()
+        self.path = directory / JOURNAL if directory is not None else None
+        self.lock = threading.RLock()
+        self.regions: list[str] = []
+        self.changes = 0  # journaled requests since the seed
+        self._entries = 0  # journal lines after the header (seeds and requests)
+        self._handle: Any = None
+        self.restored = False  # whether start-up replayed a saved account
+        self.problem = ""  # why a saved account could not be replayed (one line)
+
+    # -- requests
+
+    def handle(self, method: str, url: str, headers: dict[str, str], body: bytes,
+               journal: bool = True) -> tuple[int, dict[str, str], bytes]:
+        from botocore.awsrequest import AWSPreparedRequest  # noqa: PLC0415
+        from botocore.compat import HTTPHeaders  # noqa: PLC0415
+        from moto.moto_api._internal import mock_random  # noqa: PLC0415
+
+        query = url.partition("?")[2]
+        with self.lock:
+            record = journal and self.path is not None and not is_read(method, headers, body, query)
+            if record:
+                mock_random.seed(f"{DEMO_SEED}:{self._entries}")
+            message = HTTPHeaders()
+            for name, value in headers.items():
+                message[name] = value
+            request = AWSPreparedRequest(method=method, url=url, headers=message, body=body or None,
+                                         stream_output=False)
+            answer = self.stubber.process_request(request)
+            out_headers: dict[str, Any]
+            if answer is None:
+                status, out_headers, out = 404, {}, b"the demo sandbox does not model this request"
+            else:
+                status, out_headers, raw = answer
+                out = raw.encode() if isinstance(raw, str) else (raw or b"")
+            if record:
+                self._append({"method": method, "url": url, "headers": _journal_headers(headers),
+                              "body": body.decode("utf-8", "surrogateescape"), "status": int(status)})
+                self.changes += 1
+        return int(status), {str(k): str(v) for k, v in (out_headers or {}).items()}, out
+
+    def session(self, region: str):  # noqa: ANN201 - a boto3.Session whose calls this account answers in-process
+        import boto3  # noqa: PLC0415
+        from botocore.awsrequest import AWSResponse  # noqa: PLC0415
+
+        session = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=region)
+
+        def send(request: Any, **_: Any) -> Any:
+            body = request.body or b""
+            body = body.encode() if isinstance(body, str) else body.read() if hasattr(body, "read") else body
+            headers = {k: v.decode() if isinstance(v, bytes) else str(v) for k, v in request.headers.items()}
+            status, headers, out = self.handle(request.method, request.url, headers, body, journal=False)
+            return AWSResponse(request.url, status, headers, _Raw(out))
+
+        session.events.register("before-send", send, unique_id="sandbox-in-process")
+        return session
+
+    # -- seeding, the journal, reset
+
+    def seed(self, region: str, journal: bool = True) -> None:
+        check_region(region)
+        with self.lock:
+            if region in self.regions:
+                return
+            seed(self.session(region), region)
+            self.regions.append(region)
+            if journal:
+                self._append({"seed": region})
+
+    def _header(self) -> dict[str, Any]:
+        return {"studio_vpce_sandbox": JOURNAL_FORMAT, "moto": _moto_version(), "seed": DEMO_SEED}
+
+    def _append(self, entry: dict[str, Any]) -> None:
+        if self.path is None:
+            return
+        if self._handle is None:
+            fresh = not self.path.exists() or self.path.stat().st_size == 0
+            self._handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - open for the server's life
+            if fresh:
+                self._handle.write(json.dumps(self._header()) + "\n")
+        self._handle.write(json.dumps(entry, separators=(",", ":")) + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._entries += 1
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def restore(self) -> None:
+        """Replay the journal, if there is one: the account as the last server left it. A journal that cannot be
+        replayed exactly is set aside (one line in `restored` says why) and the account starts from the seed."""
+        from moto.moto_api._internal import mock_random  # noqa: PLC0415
+
+        if self.path is None or not self.path.exists():
+            return
+        try:
+            entries = self._read_journal()
+            with self.lock:
+                for number, entry in enumerate(entries, start=1):
+                    if "seed" in entry:
+                        self.seed(entry["seed"], journal=False)
+                    else:
+                        mock_random.seed(f"{DEMO_SEED}:{self._entries}")  # as when the change was made
+                        status, _, _ = self.handle(entry["method"], entry["url"], entry["headers"],
+                                                   entry["body"].encode("utf-8", "surrogateescape"), journal=False)
+                        if status != entry["status"]:
+                            raise ValueError(f"change {number} ({entry['method']} {_short_url(entry['url'])}) "
+                                             f"answered {status}, not {entry['status']} as when it was made")
+                        self.changes += 1
+                    self._entries += 1
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            self._set_aside(str(exc))
+            return
+        self.restored = bool(self.changes or len(self.regions) > 1)
+
+    def _read_journal(self) -> list[dict[str, Any]]:
+        assert self.path is not None
+        text = self.path.read_text(encoding="utf-8")
+        if text and not text.endswith("\n"):  # a last line cut short (killed as it wrote): that change never
+            text = text[:text.rfind("\n") + 1]  # answered; drop it, so that new lines follow whole ones
+            with open(self.path, "r+", encoding="utf-8") as handle:
+                handle.truncate(len(text.encode("utf-8")))
+        lines = text.split("\n")[:-1]
+        if not lines:
+            return []
+        try:
+            header = json.loads(lines[0])
+        except ValueError:
+            raise ValueError("its first line is not a studio-vpce sandbox journal") from None
+        if not isinstance(header, dict) or header.get("studio_vpce_sandbox") != JOURNAL_FORMAT:
+            raise ValueError("it is not a studio-vpce sandbox journal of this version")
+        if header.get("seed") != DEMO_SEED:
+            raise ValueError("it was made from another seed")
+        if header.get("moto") != _moto_version():
+            raise ValueError(f"it was made with moto {header.get('moto')} and this is moto {_moto_version()}, "
+                             "whose ids may differ")
+        entries = []
+        for number, line in enumerate(lines[1:], start=2):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                raise ValueError(f"line {number} is not JSON") from None
+            if not isinstance(entry, dict) or not ({"seed"} <= set(entry) or
+                                                   {"method", "url", "headers", "body", "status"} <= set(entry)):
+                raise ValueError(f"line {number} is not a journal entry")
+            entries.append(entry)
+        return entries
+
+    def _set_aside(self, why: str) -> None:
+        assert self.path is not None
+        kept = self.path.with_name(JOURNAL + ".unusable")
+        with self.lock:
+            self._wipe_backends()
+            self.changes = self._entries = 0
+            with contextlib.suppress(OSError):
+                self.path.replace(kept)
+        self.problem = f"could not restore the saved account ({why}; it is kept as {kept})"
+
+    def _wipe_backends(self) -> None:
+        from moto.moto_api._internal import moto_api_backend  # noqa: PLC0415
+
+        moto_api_backend.reset()
+        self.regions = []
+
+    def reset(self) -> list[str]:
+        """The seeded account again, in every region it had; the journal starts afresh."""
+        with self.lock:
+            seeded = list(self.regions) or [DEMO_REGION]
+            self._wipe_backends()
+            self.close()
+            if self.path is not None:
+                self.path.unlink(missing_ok=True)
+            self.changes = self._entries = 0
+            for region in seeded:
+                self.seed(region)
+        return seeded
+
+
+def _journal_headers(headers: dict[str, str]) -> dict[str, str]:
+    """What a replay needs of a request's headers: never its signature or a session token."""
+    import re  # noqa: PLC0415
+
+    keep = {}
+    for name, value in headers.items():
+        lower = name.lower()
+        if lower == "authorization":  # keep the credential scope (service, region), not the key or signature
+            scope = re.search(r"Credential=[^/,]*/([^,]*)", value)
+            keep["Authorization"] = (f"AWS4-HMAC-SHA256 Credential=demo/{scope.group(1) if scope else ''}, "
+                                     "SignedHeaders=host, Signature=0")
+        elif lower in ("content-type", "x-amz-target"):
+            keep[name] = value
+    return keep
+
+
+def _short_url(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def journal_summary(directory: Path) -> dict[str, Any] | None:
+    """What the saved account holds (without starting a server): its path, changes and regions; None if none."""
+    path = directory / JOURNAL
+    try:
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()][1:]
+    except OSError:
+        return None
+    regions, changes = [], 0
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and "seed" in entry:
+            regions.append(entry["seed"])
+        elif isinstance(entry, dict):
+            changes += 1
+    return {"path": str(path), "changes": changes, "regions": regions}
+
+
+class SandboxServer:
+    """The HTTP side: AWS requests to the account (service and region from the signature's scope), plus
+    /_sandbox/{status,seed,reset,stop}, and a clock for the idle timeout."""
+
+    def __init__(self, account: SandboxAccount, idle: float) -> None:
+        self.account = account
         self.idle = idle
         self.url = ""
         self.instance = uuid.uuid4().hex
         self.started = time.time()
         self.last = time.monotonic()
-        self.regions: list[str] = []
-        self.lock = threading.Lock()
         self.stopping = threading.Event()
 
     def status(self) -> dict[str, Any]:
         return {"instance": self.instance, "pid": os.getpid(), "url": self.url, "started": self.started,
-                "regions": list(self.regions), "idle_timeout": self.idle, "idle_for": time.monotonic() - self.last,
-                "account_id": DEMO_ACCOUNT, "moto_packages": loaded_moto_packages()}
+                "regions": list(self.account.regions), "idle_timeout": self.idle,
+                "idle_for": time.monotonic() - self.last, "account_id": DEMO_ACCOUNT,
+                "journal": str(self.account.path), "changes": self.account.changes,
+                "restored": self.account.restored, "problem": self.account.problem,
+                "moto_packages": loaded_moto_packages()}
 
-    def seed_region(self, region: str) -> None:
-        import boto3  # noqa: PLC0415
+    def aws(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        import re  # noqa: PLC0415
 
-        with self.lock:
-            if region in self.regions:
-                return
-            session = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=region)
-            seed(session, region, endpoint_url=self.url)
-            self.regions.append(region)
+        self.last = time.monotonic()
+        scope = re.search(r"Credential=[^/,]*/[^/,]*/([^/,]*)/([^/,]*)/", headers.get("Authorization", ""))
+        if scope is None or scope.group(2) not in _SERVICE_HOSTS:
+            return 400, {"Content-Type": "text/plain"}, (
+                b"the demo sandbox answers signed requests to " + ", ".join(_SERVICE_HOSTS).encode() + b" only")
+        host = _SERVICE_HOSTS[scope.group(2)].format(region=scope.group(1))
+        return self.account.handle(method, f"https://{host}{path}", headers, body)
 
-    def reset(self) -> None:
-        from moto.moto_api._internal import moto_api_backend  # noqa: PLC0415
+    def action(self, path: str) -> tuple[int, dict[str, Any]]:
+        from urllib.parse import parse_qs, urlsplit  # noqa: PLC0415
 
-        with self.lock:
-            seeded, self.regions = list(self.regions), []
-            moto_api_backend.reset()
-        for region in seeded or [DEMO_REGION]:
-            self.seed_region(region)
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        path = environ.get("PATH_INFO", "")
-        if not path.startswith(_PREFIX):
-            self.last = time.monotonic()
-            return self.moto_app(environ, start_response)
-        from urllib.parse import parse_qs  # noqa: PLC0415
-
-        action = path[len(_PREFIX):]
-        query = parse_qs(environ.get("QUERY_STRING", ""))
-        code, body = "200 OK", {}
+        parts = urlsplit(path)
+        action = parts.path[len(_PREFIX):]
+        query = parse_qs(parts.query)
         try:
             if action != "status":
                 self.last = time.monotonic()
             if action == "seed":
-                region = query.get("region", [""])[0]
-                check_region(region)
-                self.seed_region(region)
+                self.account.seed(query.get("region", [""])[0])
             elif action == "reset":
-                self.reset()
+                self.account.reset()
             elif action == "stop":
                 self.stopping.set()
             elif action != "status":
-                code, body = "404 Not Found", {"error": f"no such sandbox action {action!r}"}
+                return 404, {"error": f"no such sandbox action {action!r}"}
         except Exception as exc:  # noqa: BLE001 - reported to the client as one line
-            code, body = "500 Internal Server Error", {"error": f"{type(exc).__name__}: {exc}"}
-        if not body:
-            body = self.status()
-        data = json.dumps(body).encode()
-        start_response(code, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
-        return [data]
+            return 500, {"error": f"{type(exc).__name__}: {exc}"}
+        return 200, self.status()
+
+
+def _http_server(app: SandboxServer, sock: Any = None):  # noqa: ANN202 - a ThreadingHTTPServer
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: PLC0415
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as botocore expects
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            if self.path.startswith(_PREFIX):
+                code, answer = app.action(self.path)
+                status, headers, data = code, {"Content-Type": "application/json"}, json.dumps(answer).encode()
+            else:
+                try:
+                    status, headers, data = app.aws(self.command, self.path, dict(self.headers.items()), body)
+                except Exception as exc:  # noqa: BLE001 - the client gets a 500 with the reason, the server goes on
+                    status, headers, data = 500, {"Content-Type": "text/plain"}, f"{type(exc).__name__}: {exc}".encode()
+            self.send_response(status)
+            for name, value in headers.items():
+                if name.lower() not in ("content-length", "status", "transfer-encoding", "connection", "date",
+                                        "server"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet: the log is for problems
+            return
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+    if sock is None:
+        return Server(("127.0.0.1", 0), Handler)
+    server = Server(("127.0.0.1", 0), Handler, bind_and_activate=False)
+    server.socket.close()
+    server.socket = sock
+    server.server_address = sock.getsockname()
+    return server
 
 
 def serve(directory: Path, region: str, idle: float) -> int:
-    """The server process: moto on 127.0.0.1 (a free port), seeded, until idle for `idle` s or stopped."""
-    import logging  # noqa: PLC0415
+    """The server process: moto on 127.0.0.1 (a free port), the saved account restored (else seeded), until idle
+    for `idle` s or stopped."""
     import signal  # noqa: PLC0415
 
-    from moto.moto_server.werkzeug_app import (  # noqa: PLC0415
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
-    from werkzeug.serving import make_server  # noqa: PLC0415
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app = _SandboxApp(DomainDispatcherApplication(create_backend_app), idle)
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
-    app.url = f"http://127.0.0.1:{server.server_port}"
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # thousands of AMIs the tool never reads
+    account = SandboxAccount(directory)
+    account.restore()
+    if region not in account.regions:
+        account.seed(region)
+    app = SandboxServer(account, idle)
+    server = _http_server(app)
+    app.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     signal.signal(signal.SIGTERM, lambda *_: app.stopping.set())
-    app.seed_region(region)
     app.last = time.monotonic()
     _write_json(_state_file(directory), {k: v for k, v in app.status().items() if k != "idle_for"})
-    print(f"serving {app.url} (pid {os.getpid()}), seeded {region}", flush=True)
+    print(f"serving {app.url} (pid {os.getpid()}), regions {', '.join(account.regions)}"
+          + (f"; restored {account.changes} changes from {account.path}" if account.restored else "")
+          + (f"; {account.problem}" if account.problem else ""), flush=True)
     while not app.stopping.wait(min(5.0, idle / 4)):
         if time.monotonic() - app.last > idle:
             print(f"idle for {_minutes(idle)}: stopping", flush=True)
             break
     server.shutdown()
+    with account.lock:
+        account.close()
     state = _read_state(directory)
     if state is not None and state.get("instance") == app.instance:
         _state_file(directory).unlink(missing_ok=True)
