@@ -258,3 +258,163 @@ def test_a_server_that_closes_mid_answer_as_it_stops_is_stopped_not_an_error(mon
 
     monkeypatch.setattr(sandbox, "_request", cut_off)
     assert sandbox.stop_server(wait=0.1) is True
+
+
+# ---------------------------------------------------------------- the saved account (issue 9: state survives a stop)
+
+def _discovered(workdir: Path) -> dict:
+    found = cli(workdir, "discover", "--demo", "--output", "json")
+    assert found.returncode == 0, found.stderr
+    return json.loads(found.stdout)
+
+
+def test_the_account_survives_the_server_stopping(workdir: Path) -> None:
+    """apply, stop the server, and the next --demo commands see what apply made, with the same ids."""
+    assert cli(workdir, "apply", VPCE, "--demo", "--yes").returncode == 0
+    before = _discovered(workdir)
+    stopped = cli(workdir, "sandbox", "stop")
+    assert stopped.returncode == 0 and "its account is saved" in stopped.stdout
+    status = cli(workdir, "sandbox", "status")
+    assert "not running" in status.stdout and "saved account: 8 changes since the seed, in us-west-2" in status.stdout
+    verified = cli(workdir, "verify", VPCE, "--demo")
+    assert verified.returncode == 0 and "0 failed" in verified.stdout, verified.stdout + verified.stderr
+    assert "with the saved account (8 changes since the seed, in us-west-2" in verified.stderr
+    assert len(verified.stderr.strip().splitlines()) == 1
+    assert _discovered(workdir) == before  # every id, attribute and tag as before the stop
+    planned = cli(workdir, "plan", VPCE, "--demo", "--detailed-exitcode")
+    assert planned.returncode == 0, planned.stdout
+    destroyed = cli(workdir, "destroy", VPCE, "--demo", "--yes")
+    assert destroyed.returncode == 0 and "destroy complete" in destroyed.stdout, destroyed.stdout + destroyed.stderr
+    assert cli(workdir, "sandbox", "stop").returncode == 0
+    assert cli(workdir, "plan", VPCE, "--demo", "--detailed-exitcode").returncode == 2  # the destroy was saved too
+    assert list(workdir.iterdir()) == []
+
+
+def test_reset_wipes_the_saved_account_running_or_not(workdir: Path) -> None:
+    journal = sandbox.state_dir() / sandbox.JOURNAL
+    assert cli(workdir, "apply", VPCE, "--demo", "--yes").returncode == 0
+    assert cli(workdir, "sandbox", "stop").returncode == 0
+    reset = cli(workdir, "sandbox", "reset")  # not running: the saved account goes
+    assert reset.returncode == 0 and "the saved account is wiped" in reset.stdout
+    assert not journal.exists()
+    assert "no saved account" in cli(workdir, "sandbox", "status").stdout
+    planned = cli(workdir, "plan", VPCE, "--demo", "--detailed-exitcode")
+    assert planned.returncode == 2 and "started a fresh sandbox account" in planned.stderr
+    assert cli(workdir, "apply", VPCE, "--demo", "--yes").returncode == 0
+    assert cli(workdir, "sandbox", "reset").returncode == 0  # running: re-seeded, and the journal starts afresh
+    assert cli(workdir, "sandbox", "stop").returncode == 0
+    assert cli(workdir, "plan", VPCE, "--demo", "--detailed-exitcode").returncode == 2
+
+
+@pytest.mark.parametrize(("content", "why"), [
+    ("not json at all\n", "its first line is not a studio-vpce sandbox journal"),
+    ('{"studio_vpce_sandbox": 1, "moto": "0.0.1", "seed": 20261128}\n{"seed":"us-west-2"}\n',
+     "it was made with moto 0.0.1 and this is moto"),
+    ('{"studio_vpce_sandbox": 1, "moto": "MOTO", "seed": 20261128}\n{"seed":"us-west-2"}\n[1, 2]\n',
+     "line 3 is not a journal entry"),
+])
+def test_an_unusable_saved_account_is_one_line_and_a_fresh_account(workdir: Path, content: str, why: str) -> None:
+    from importlib.metadata import version
+
+    folder = sandbox.state_dir()
+    folder.mkdir(parents=True)
+    (folder / sandbox.JOURNAL).write_text(content.replace("MOTO", version("moto")))
+    found = cli(workdir, "discover", "--demo")
+    assert found.returncode == 0, found.stderr
+    lines = found.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in found.stderr, found.stderr
+    assert f"could not restore the saved account ({why}" in lines[0] and "started a fresh sandbox account" in lines[0]
+    assert (folder / (sandbox.JOURNAL + ".unusable")).read_text() == content.replace("MOTO", version("moto"))
+    assert "vpc-e330ccb17b3f6f8b1" in found.stdout  # the seeded account
+
+
+# ---------------------------------------------------------------- the journal, in-process
+
+@pytest.fixture
+def clean_moto() -> Iterator[None]:
+    from moto.moto_api._internal import moto_api_backend
+
+    moto_api_backend.reset()
+    yield
+    moto_api_backend.reset()
+
+
+def _endpoint_group(account: sandbox.SandboxAccount) -> str:
+    ec2 = account.session("us-west-2", journal=True).client("ec2")
+    return ec2.create_security_group(GroupName="g", Description="d", VpcId="vpc-e330ccb17b3f6f8b1")["GroupId"]
+
+
+def test_a_replayed_change_gets_the_same_ids_whatever_was_read_in_between(tmp_path: Path, clean_moto: None) -> None:
+    """Reads draw from moto's random source too (request ids): each change re-seeds it from its place."""
+    first = sandbox.SandboxAccount(tmp_path)
+    first.seed("us-west-2")
+    ec2 = first.session("us-west-2", journal=True).client("ec2")
+    for _ in range(3):
+        ec2.describe_vpcs()  # reads: not journaled, and they must not move the ids of the change below
+    group = _endpoint_group(first)
+    first.close()
+    assert first.changes == 1
+    from moto.moto_api._internal import moto_api_backend
+
+    moto_api_backend.reset()
+    again = sandbox.SandboxAccount(tmp_path)
+    again.restore()
+    assert again.restored and again.changes == 1 and again.regions == ["us-west-2"] and not again.problem
+    groups = again.session("us-west-2").client("ec2").describe_security_groups(GroupIds=[group])["SecurityGroups"]
+    assert groups[0]["GroupName"] == "g"
+
+
+def test_reads_are_not_journaled_and_the_journal_holds_no_signature(tmp_path: Path, clean_moto: None) -> None:
+    account = sandbox.SandboxAccount(tmp_path)
+    account.seed("us-west-2")
+    session = account.session("us-west-2", journal=True)
+    session.client("ec2").describe_subnets()
+    session.client("sts").get_caller_identity()
+    session.client("sagemaker").list_domains()
+    assert account.changes == 0
+    _endpoint_group(account)
+    account.close()
+    lines = (tmp_path / sandbox.JOURNAL).read_text().splitlines()
+    assert len(lines) == 3  # header, the seed, the one change
+    change = json.loads(lines[2])
+    assert "CreateSecurityGroup" in change["body"]
+    assert change["headers"]["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=demo/")
+    assert "Signature=0" in change["headers"]["Authorization"]
+    assert set(change["headers"]) <= {"Authorization", "Content-Type", "X-Amz-Target"}  # no token, no signature
+
+
+def test_a_last_line_cut_short_is_dropped_and_the_rest_replayed(tmp_path: Path, clean_moto: None) -> None:
+    first = sandbox.SandboxAccount(tmp_path)
+    first.seed("us-west-2")
+    _endpoint_group(first)
+    first.close()
+    journal = tmp_path / sandbox.JOURNAL
+    whole = journal.read_text()
+    journal.write_text(whole + '{"method":"POST","url":"https://ec2.us')  # killed as it wrote
+    from moto.moto_api._internal import moto_api_backend
+
+    moto_api_backend.reset()
+    again = sandbox.SandboxAccount(tmp_path)
+    again.restore()
+    assert again.restored and again.changes == 1 and not again.problem
+    assert journal.read_text() == whole  # new changes follow whole lines
+
+
+def test_a_replay_that_answers_otherwise_is_set_aside(tmp_path: Path, clean_moto: None) -> None:
+    first = sandbox.SandboxAccount(tmp_path)
+    first.seed("us-west-2")
+    _endpoint_group(first)
+    first.close()
+    journal = tmp_path / sandbox.JOURNAL
+    lines = journal.read_text().splitlines()
+    change = json.loads(lines[2])
+    change["status"] = 400
+    journal.write_text("\n".join([*lines[:2], json.dumps(change)]) + "\n")
+    from moto.moto_api._internal import moto_api_backend
+
+    moto_api_backend.reset()
+    again = sandbox.SandboxAccount(tmp_path)
+    again.restore()
+    assert not again.restored and again.regions == [] and again.changes == 0
+    assert "change 2 (POST https://ec2.us-west-2.amazonaws.com/) answered 200, not 400" in again.problem
+    assert (tmp_path / (sandbox.JOURNAL + ".unusable")).exists() and not journal.exists()

@@ -2,11 +2,12 @@
 
 The first `--demo` command starts a moto server on 127.0.0.1 in the background (its own, detached process);
 later commands reuse it, so `apply --demo` then `verify`, `plan`, `destroy` and the wizard see what the previous
-command did. Its state file (pid, port, since when, regions, idle timeout) and its log live under the user's
-cache directory ($XDG_CACHE_HOME, else ~/.cache, then studio-vpce/sandbox/), never in the working folder. It
+command did. The account outlives the server: every change is journaled (account.jsonl) as it is made and
+replayed, with the same ids, when a server starts again; only `studio-vpce sandbox reset` wipes it. The journal,
+the server's state file (pid, port, since when, regions, idle timeout) and its log live under the user's cache
+directory ($XDG_CACHE_HOME, else ~/.cache, then studio-vpce/sandbox/), never in the working folder. The server
 stops by itself after an idle timeout (STUDIO_VPCE_SANDBOX_IDLE_TIMEOUT seconds, one hour by default), and with
-`studio-vpce sandbox stop`; `studio-vpce sandbox reset` puts the seeded account back. A lock file makes
-concurrent first starts share one server.
+`studio-vpce sandbox stop`. A lock file makes concurrent first starts share one server.
 
 The seeded account has what a new user needs to see every path: two VPCs (one with DNS hostnames off), subnets
 in several AZs (two in one AZ, one in a zone the Studio service does not offer), a Studio domain in IAM mode and
@@ -753,7 +754,7 @@ class SandboxAccount:
                 self.changes += 1
         return int(status), {str(k): str(v) for k, v in (out_headers or {}).items()}, out
 
-    def session(self, region: str):  # noqa: ANN201 - a boto3.Session whose calls this account answers in-process
+    def session(self, region: str, journal: bool = False):  # noqa: ANN201 - a boto3.Session answered in-process
         import boto3  # noqa: PLC0415
         from botocore.awsrequest import AWSResponse  # noqa: PLC0415
 
@@ -763,7 +764,7 @@ class SandboxAccount:
             body = request.body or b""
             body = body.encode() if isinstance(body, str) else body.read() if hasattr(body, "read") else body
             headers = {k: v.decode() if isinstance(v, bytes) else str(v) for k, v in request.headers.items()}
-            status, headers, out = self.handle(request.method, request.url, headers, body, journal=False)
+            status, headers, out = self.handle(request.method, request.url, headers, body, journal=journal)
             return AWSResponse(request.url, status, headers, _Raw(out))
 
         session.events.register("before-send", send, unique_id="sandbox-in-process")
