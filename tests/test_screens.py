@@ -7,6 +7,7 @@ import os
 import random
 import stat
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from aws_stub import StubAws
 from textual.widgets import Button, DataTable, Input, Static
 
-from conftest import profile, reset_and_seed
+from conftest import ROOT, profile, reset_and_seed
 from screens.app import EXIT_CRASHED, EXIT_INTERRUPTED, WizardApp
 from screens.modals import ConfirmApply, ErrorScreen, OverwriteScreen, QuitScreen
 from wizard.cloud import Cloud
@@ -537,3 +538,27 @@ async def test_quitting_mid_discovery_kills_the_child_at_once(tmp_path, monkeypa
         assert app.return_code == 0 and time.monotonic() - started < 5
         assert job.process.wait(timeout=5) is not None  # killed, not left running
         assert session.inventory is None and session.discovery_error == ""
+
+
+def test_the_first_frame_needs_none_of_the_engines_heavy_packages() -> None:
+    """Issue 9, first paint: boto3, botocore, pydantic, parliament and moto load after the first frame (in the
+    discovery worker), never before it: importing them cost the wizard most of its start."""
+    script = """
+import asyncio, sys
+from wizard import cli
+from wizard.session import WizardSession
+from screens.app import WizardApp
+WizardApp.start_discovery = lambda self: None   # the frame alone
+HEAVY = ("boto3", "botocore", "pydantic", "parliament", "moto", "yaml")
+async def main():
+    app = WizardApp(WizardSession(lambda: None, demo=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Step 1 of 9" in str(app.query_one("#step-title").render())
+        print(sorted(m for m in HEAVY if m in sys.modules))
+asyncio.run(main())
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"
