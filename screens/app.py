@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import traceback
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -46,9 +46,11 @@ from screens.network import SubnetStep, VpcStep
 from screens.preview import PreviewStep
 from screens.save import SaveStep
 from wizard.errors import InvalidInput
-from wizard.models import Plan
 from wizard.session import WizardSession, state_dir, write_private
 from wizard.steps import STEPS
+
+if TYPE_CHECKING:
+    from wizard.models import Plan
 
 PANES: dict[str, type[Step]] = {"connect": ConnectStep, "vpc": VpcStep, "subnets": SubnetStep, "domain": DomainStep,
                                 "endpoints": EndpointStep, "access": AccessStep, "preview": PreviewStep,
@@ -331,6 +333,7 @@ class WizardApp(App[int]):
         self.leave(EXIT_INTERRUPTED, message)
 
     def leave(self, code: int, message: str = "") -> None:
+        self.session.cancel_discovery()  # a discovery still running is stopped, its child never orphaned
         if not message and self.session.saved_path:
             message = f"Saved {self.session.saved_path}. Replay it with: {self.session.replay_command()}"
         self.exit_message = message
@@ -375,7 +378,14 @@ class WizardApp(App[int]):
 
     @work(thread=True, exclusive=True, group="discover", exit_on_error=False)
     def discover_worker(self) -> None:
-        cloud, inventory = self.session.fetch_inventory()
+        """Discovery runs in a child process (WizardSession.fetch_inventory): this thread only waits on its
+        pipe and rebuilds the inventory a few items at a time, so the UI never waits on it."""
+        from wizard.isolated import Cancelled  # loads the engine after the first paint
+
+        try:
+            cloud, inventory = self.session.fetch_inventory()
+        except Cancelled:
+            return  # the user quit, or a re-run superseded it: nothing to say
         self.post_message(Discovered(cloud, inventory))
 
     def on_discovered(self, message: Discovered) -> None:
@@ -467,6 +477,9 @@ class WizardApp(App[int]):
 def run_app(session: WizardSession) -> tuple[int, str]:
     """Run the wizard; returns the exit code (0, 130 interrupted, 1 crashed) and a message for the shell."""
     app = WizardApp(session)
-    result = app.run()
+    try:
+        result = app.run()
+    finally:
+        session.cancel_discovery()  # however the app ended (a crash too): no child is left running
     code = app.return_code if app.return_code is not None else (result or 0)
     return int(code), app.exit_message

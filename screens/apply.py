@@ -3,15 +3,16 @@ worker only after the confirmation screen said yes."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, RichLog, Static
 
 from screens.base import Step
-from wizard.models import Plan
-from wizard.render import SYMBOLS
+
+if TYPE_CHECKING:
+    from wizard.models import Plan
 
 STATES = {"start": "running", "done": "done", "failed": "FAILED", "wait": "waiting"}
 
@@ -29,6 +30,8 @@ class ApplyStep(Step):
         yield RichLog(id="apply-log", max_lines=500, markup=False, wrap=True)
 
     def start(self, plan: Plan) -> None:
+        from wizard.render import SYMBOLS
+
         table = self.query_one("#steps", DataTable)
         table.clear()
         self.steps = {}

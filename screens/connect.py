@@ -35,10 +35,14 @@ class ConnectStep(Step):
         elif inv is None:
             identity.update("Discovering the account...")
         else:
-            identity.update(Text(
+            text = Text(
                 f"Account {inv.account_id}, region {inv.region}\nCaller {inv.caller.arn}\n"
                 f"{len(inv.vpcs)} VPCs, {len(inv.domains)} Studio domains, {len(inv.endpoints)} endpoints, "
-                f"{len(inv.principals)} IAM principals"))
+                f"{len(inv.principals)} IAM principals")
+            guard = self.session.account_problem()
+            if guard:
+                text.append(f"\nWrong account: {guard}", style="bold red")
+            identity.update(text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.session.answers["name"] = event.value.strip()

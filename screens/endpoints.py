@@ -8,8 +8,14 @@ from textual.widgets import DataTable, Label, Static
 
 from screens.base import Step
 from screens.widgets import Choices
-from wizard.models import EXTRA_SERVICES
-from wizard.readiness import NEEDS
+
+
+def _extras() -> tuple[tuple[str, ...], dict[str, tuple[str, bool]]]:
+    """The extra endpoint keys and what breaks without each (the engine's tables, loaded after the first paint)."""
+    from wizard.models import EXTRA_SERVICES
+    from wizard.readiness import NEEDS
+
+    return EXTRA_SERVICES, NEEDS
 
 PRESETS = (("create-app", "CreateApp on this domain's apps"),
            ("presigned-url", "CreatePresignedDomainUrl on this domain"))
@@ -35,13 +41,14 @@ class EndpointStep(Step):
 
     def load(self) -> None:
         a = self.session.answers
+        extra, needs = _extras()
         tables = {
             "dns-mode": ([(k, (v,)) for k, v in DNS], [a["dns"]["mode"]]),
             "fix-dns": ([("fix", ("turn the VPC's DNS support and hostnames on if off",))],
                         ["fix"] if a["dns"]["fix_vpc_attributes"] else []),
             "studio-presets": ([(k, (f"{k}: {v}",)) for k, v in PRESETS], a["endpoint_policy"]["studio"]),
             "api-presets": ([(k, (f"{k}: {v}",)) for k, v in PRESETS], a["endpoint_policy"]["api"]),
-            "extra": ([(e, (e, "needed" if NEEDS.get(e, ("", False))[1] else "optional")) for e in EXTRA_SERVICES],
+            "extra": ([(e, (e, "needed" if needs.get(e, ("", False))[1] else "optional")) for e in extra],
                       a["endpoints"]["extra"]),
         }
         for table_id, (rows, marked) in tables.items():
@@ -66,7 +73,7 @@ class EndpointStep(Step):
             a["endpoint_policy"][key] = [p for p, _ in PRESETS if p in chosen]
         elif table_id == "extra":
             chosen = set(a["endpoints"]["extra"]) ^ {event.key}
-            a["endpoints"]["extra"] = [e for e in EXTRA_SERVICES if e in chosen]
+            a["endpoints"]["extra"] = [e for e in _extras()[0] if e in chosen]
         self.load()
         self.changed()
 
@@ -75,5 +82,5 @@ class EndpointStep(Step):
         why = self.widget("#extra-why", Static)
         if why is None or event.data_table.id != "extra" or event.row_key.value is None:
             return
-        symptom = NEEDS.get(str(event.row_key.value), ("", False))[0]
+        symptom = _extras()[1].get(str(event.row_key.value), ("", False))[0]
         why.update(f"Without {event.row_key.value}: {symptom}" if symptom else "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
@@ -21,10 +21,10 @@ from textual.widgets import Button, Static, TabbedContent, TabPane
 from screens.base import Step
 from screens.messages import ApplyRequested, JumpRequested
 from screens.widgets import Choices
-from wizard.export import export
-from wizard.iam_eval import AccessView
-from wizard.models import Plan
-from wizard.render import plan_text
+
+if TYPE_CHECKING:
+    from wizard.iam_eval import AccessView
+    from wizard.models import Plan
 
 
 def summary(plan: Plan) -> str:
@@ -42,6 +42,8 @@ def wrap(text: str, width: int) -> Text:
 
 
 def plan_tab(plan: Plan, access: AccessView | None, width: int) -> RenderableType:
+    from wizard.render import plan_text
+
     return wrap(plan_text(plan), width)
 
 
@@ -153,6 +155,8 @@ class PreviewStep(Step):
         if plan is None or target is None:
             return
         lexer = next(lx for k, _, lx in EXPORTS if k == self.export_format)
+        from wizard.export import export
+
         target.update(Syntax(export(plan, self.export_format), lexer, theme="ansi_dark", word_wrap=True))
 
     def on_choices_toggled(self, event: Choices.Toggled) -> None:

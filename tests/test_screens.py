@@ -6,14 +6,19 @@ from __future__ import annotations
 import os
 import random
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+from aws_stub import StubAws
 from textual.widgets import Button, DataTable, Input, Static
 
-from conftest import profile
+from conftest import ROOT, profile, reset_and_seed
 from screens.app import EXIT_CRASHED, EXIT_INTERRUPTED, WizardApp
 from screens.modals import ConfirmApply, ErrorScreen, OverwriteScreen, QuitScreen
+from wizard.cloud import Cloud
 from wizard.discovery import observe
 from wizard.profiles import load
 from wizard.session import WizardSession, load_recovery
@@ -442,3 +447,118 @@ async def test_f1_shows_this_steps_help_and_the_keys_and_escape_closes_it(sessio
         await pilot.press("escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, HelpScreen) and session.current == "access"
+
+
+# ---------------------------------------------------------------- discovery in a child process (issue 9)
+
+
+def _connect_text(app: WizardApp) -> str:
+    return str(app.query_one("#identity", Static).render())
+
+
+def _error_line(text: str) -> str:
+    """The error of 'Discovery failed: <error>\\nFix the cause, ...': one line."""
+    assert text.startswith("Discovery failed: "), text
+    return text.splitlines()[0]
+
+
+async def test_discovery_runs_in_a_child_process_and_the_account_streams_in(moto_server, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    url = reset_and_seed(moto_server)
+    children: list[list[str]] = []
+    real_popen = subprocess.Popen
+
+    def spy(argv, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        children.append(list(argv))
+        return real_popen(argv, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    monkeypatch.chdir(tmp_path)
+    session = WizardSession(lambda: Cloud("us-west-2", endpoint_url=url))
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "Discovering the account" in _connect_text(app)  # painted before the account is read
+        await settle(app, pilot)
+        assert any("wizard.isolated" in argv for argv in children)
+        assert session.inventory is not None and session.inventory.vpcs and session.discovery_error == ""
+        assert "Account 123456789012, region us-west-2" in _connect_text(app)
+        assert not app.query_one("#next", Button).disabled
+
+
+async def test_no_credentials_is_one_line_on_the_connect_step(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    app = WizardApp(WizardSession(lambda: Cloud("us-west-2", endpoint_url="http://127.0.0.1:9")))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert _error_line(_connect_text(app)).startswith("Discovery failed: no AWS credentials found: run `aws")
+        assert app.query_one("#next", Button).disabled and app.crash is None
+
+
+async def test_access_denied_is_aws_own_error_in_one_line_on_the_connect_step(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    with StubAws("deny") as url:
+        app = WizardApp(WizardSession(lambda: Cloud("us-west-2", endpoint_url=url)))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            line = _error_line(_connect_text(app))
+            assert "UnauthorizedOperation" in line and "not authorized to perform: ec2:DescribeSubnets" in line
+            assert app.query_one("#next", Button).disabled and app.crash is None
+
+
+async def test_account_guard_stops_on_the_connect_step(cloud, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.chdir(tmp_path)
+    other = WizardSession(lambda: cloud, preload=profile(account_id="999999999999"), demo=True)
+    app = WizardApp(other)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        text = _connect_text(app)
+        assert ("Wrong account: the profile is for account 999999999999 but the credentials are for "
+                "123456789012") in text
+        assert app.query_one("#next", Button).disabled
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert other.current == "connect"
+
+
+async def test_quitting_mid_discovery_kills_the_child_at_once(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.chdir(tmp_path)
+    with StubAws("hang") as url:
+        session = WizardSession(lambda: Cloud("us-west-2", endpoint_url=url))
+        app = WizardApp(session)
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(400):  # until the child is running (and stuck on the network)
+                job = session._discovery
+                if job is not None and job.process is not None:
+                    break
+                await pilot.pause(0.05)
+            assert job is not None and job.process is not None and job.process.poll() is None
+            started = time.monotonic()
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+        assert app.return_code == 0 and time.monotonic() - started < 5
+        assert job.process.wait(timeout=5) is not None  # killed, not left running
+        assert session.inventory is None and session.discovery_error == ""
+
+
+def test_the_first_frame_needs_none_of_the_engines_heavy_packages() -> None:
+    """Issue 9, first paint: boto3, botocore, pydantic, parliament and moto load after the first frame (in the
+    discovery worker), never before it: importing them cost the wizard most of its start."""
+    script = """
+import asyncio, sys
+from wizard import cli
+from wizard.session import WizardSession
+from screens.app import WizardApp
+WizardApp.start_discovery = lambda self: None   # the frame alone
+HEAVY = ("boto3", "botocore", "pydantic", "parliament", "moto", "yaml")
+async def main():
+    app = WizardApp(WizardSession(lambda: None, demo=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Step 1 of 9" in str(app.query_one("#step-title").render())
+        print(sorted(m for m in HEAVY if m in sys.modules))
+asyncio.run(main())
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"

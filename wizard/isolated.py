@@ -1,12 +1,16 @@
 """Discovery in a child process, so that a user interface never waits on its Python work.
 
 Discovery of a large account parses megabytes of AWS responses: in a thread it shares the interpreter lock
-with the UI and keystrokes wait. `discover_isolated(cloud)` runs the same `discovery.discover` in a child
-process (`python -m wizard.isolated`) with the parent's already resolved credentials, and rebuilds the
-Inventory from the JSON it prints. The parent only waits on a pipe, then parses the result once.
+with the UI and keystrokes wait. `Discovery(cloud).run()` runs the same `discovery.discover` in a child
+process (`python -m wizard.isolated`) with the parent's already resolved credentials. The child prints the
+inventory as JSON lines, a few dozen items per line, and the parent rebuilds it line by line, yielding the
+interpreter lock between lines: no single step of the parent's holds the lock for more than a few milliseconds.
 
-The in-process demo sandbox (no endpoint URL) cannot be reached from another process: it is discovered
-in-process, as before.
+`cancel()` (from any thread) kills the child and makes `run()` raise `Cancelled`. A child whose parent dies
+stops too: it watches its stdin, which only the parent holds open.
+
+An account in this process's memory (the in-process demo sandbox, a moto mock in tests; no endpoint URL)
+cannot be reached from another process: it is discovered in-process, as before.
 """
 
 from __future__ import annotations
@@ -14,14 +18,24 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 import types
 import typing
 from typing import Any
 
 from wizard import errors
 from wizard.models import Inventory, to_jsonable
+
+CHUNK = 25  # list items per JSON line: a line decodes and rebuilds in a millisecond or two
+
+
+class Cancelled(Exception):
+    """The discovery was cancelled (the user quit, or started another one)."""
 
 
 def _rebuild(tp: Any, value: Any) -> Any:
@@ -58,51 +72,191 @@ def inventory_from_json(data: dict[str, Any]) -> Inventory:
     return result
 
 
+class Discovery:
+    """One discovery of the account in a child process; `run` blocks (call it from a worker thread),
+    `cancel` may be called from any other thread."""
+
+    def __init__(self, cloud: Any, with_principals: bool = True) -> None:
+        self.cloud = cloud
+        self.with_principals = with_principals
+        self.cancelled = False
+        self.process: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def in_process(self) -> bool:
+        """An account that lives in this process's memory (the in-process sandbox, or a moto mock of tests and
+        benches) cannot be reached from a child: it is discovered here. Never a reason to skip the child for a
+        real account: moto is only looked at when something already imported it and a mock is running."""
+        if self.cloud.endpoint_url:
+            return False
+        if self.cloud.demo:
+            return True
+        models = sys.modules.get("moto.core.models")
+        stubber = getattr(models, "botocore_stubber", None)
+        return bool(getattr(stubber, "enabled", False))
+
+    def argv(self) -> list[str]:
+        argv = [sys.executable, "-m", "wizard.isolated", "--region", self.cloud.region, "--watch-stdin"]
+        if not self.with_principals:
+            argv.append("--no-principals")
+        if self.cloud.demo:
+            argv.append("--demo")
+        return argv
+
+    def run(self) -> Inventory:
+        """`discovery.discover(cloud)`, run in a child process; the same result, or the same error."""
+        if self.in_process:
+            from wizard.discovery import discover  # noqa: PLC0415
+
+            return discover(self.cloud, with_principals=self.with_principals)
+        env = self.cloud.child_env()  # resolves the credentials here (a clear error when there are none)
+        package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+        with tempfile.TemporaryFile() as stderr:
+            with self._lock:
+                if self.cancelled:
+                    raise Cancelled()
+                # stdin stays open while we wait: the child stops when it closes (this process is gone)
+                self.process = subprocess.Popen(self.argv(), env=env, stdin=subprocess.PIPE,
+                                                stdout=subprocess.PIPE, stderr=stderr, close_fds=True)
+            try:
+                return self._read(self.process, stderr)
+            finally:
+                self._stop(self.process)
+
+    def _read(self, process: subprocess.Popen[bytes], stderr: typing.IO[bytes]) -> Inventory:
+        assert process.stdout is not None
+        fields: dict[str, Any] = {}
+        lists: dict[str, list[Any]] = {}
+        hints = _hints(Inventory)
+        done = False
+        for line in process.stdout:  # waits on the pipe without the interpreter lock
+            if self.cancelled:
+                break
+            data = json.loads(line)
+            if "error" in data:
+                raise _error(data["error"])
+            if data.get("done"):
+                done = True
+                break
+            name = data["field"]
+            if "items" in data:  # a few items of a tuple field, rebuilt now
+                item_type = typing.get_args(hints[name])[0]
+                lists.setdefault(name, []).extend(_rebuild(item_type, v) for v in data["items"])
+            else:
+                fields[name] = _rebuild(hints[name], data["value"])
+            time.sleep(0)  # let the UI thread have the lock between lines
+        if self.cancelled:
+            raise Cancelled()
+        if not done:
+            process.wait()
+            stderr.seek(0)
+            tail = stderr.read().decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+            raise errors.AwsError(f"discovery stopped (exit {process.returncode}): {tail[0]}", "ChildProcess")
+        fields.update({name: tuple(items) for name, items in lists.items()})
+        return Inventory(**fields)
+
+    def cancel(self) -> None:
+        """Stop the child now (from any thread); `run` raises Cancelled."""
+        with self._lock:
+            self.cancelled = True
+            process = self.process
+        if process is not None and process.poll() is None:
+            process.kill()  # the reading thread sees the pipe end, then closes it (closing here could block)
+
+    @staticmethod
+    def _stop(process: subprocess.Popen[bytes]) -> None:
+        if process.poll() is None:
+            process.kill()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a killed process is reaped at once
+            pass
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                try:
+                    pipe.close()
+                except OSError:  # pragma: no cover
+                    pass
+
+
+def _error(data: dict[str, Any]) -> Exception:
+    kind = getattr(errors, data["kind"], errors.StudioVpceError)
+    if not (isinstance(kind, type) and issubclass(kind, errors.StudioVpceError)):
+        kind = errors.StudioVpceError
+    if kind is errors.AwsError:
+        return errors.AwsError(data["message"], data.get("code", ""))
+    return kind(data["message"])
+
+
 def discover_isolated(cloud: Any, with_principals: bool = True) -> Inventory:
     """`discovery.discover(cloud)`, run in a child process; the same result, or the same error."""
-    from wizard.discovery import discover  # noqa: PLC0415
+    return Discovery(cloud, with_principals).run()
 
-    if cloud.demo and not cloud.endpoint_url:
-        return discover(cloud, with_principals=with_principals)
-    argv = [sys.executable, "-m", "wizard.isolated", "--region", cloud.region]
-    if not with_principals:
-        argv.append("--no-principals")
-    if cloud.demo:
-        argv.append("--demo")
-    done = subprocess.run(argv, env=cloud.child_env(), capture_output=True, check=False)
-    try:
-        data = json.loads(done.stdout)
-    except ValueError:
-        tail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
-        raise errors.AwsError(f"discovery stopped (exit {done.returncode}): {tail[0]}", "ChildProcess") from None
-    if "error" in data:
-        kind = getattr(errors, data["error"]["kind"], errors.StudioVpceError)
-        if kind is errors.AwsError:
-            raise errors.AwsError(data["error"]["message"], data["error"].get("code", ""))
-        raise kind(data["error"]["message"])
-    return inventory_from_json(data["inventory"])
+
+def lines(inventory: Inventory) -> typing.Iterator[str]:
+    """The inventory as JSON lines: one per plain field, tuple fields CHUNK items per line, then done."""
+    for field in dataclasses.fields(inventory):
+        value = getattr(inventory, field.name)
+        hint = _hints(Inventory)[field.name]
+        if typing.get_origin(hint) is tuple and typing.get_args(hint)[1:] == (Ellipsis,):
+            for start in range(0, len(value), CHUNK):
+                yield json.dumps({"field": field.name, "items": to_jsonable(value[start:start + CHUNK])},
+                                 separators=(",", ":"))
+        else:
+            yield json.dumps({"field": field.name, "value": to_jsonable(value)}, separators=(",", ":"))
+    yield '{"done":true}'
+
+
+def _watch_parent() -> None:
+    """Stop when the parent goes (its end of our stdin closes): a child never outlives the wizard."""
+    def watch() -> None:
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        except (OSError, ValueError):
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _cloud(region: str, demo: bool) -> Any:
+    from wizard.cloud import Cloud  # noqa: PLC0415
+
+    cloud = Cloud(region, demo=demo)  # account, endpoint and credentials from the environment the parent gave
+    if demo:
+        from wizard import sandbox  # noqa: PLC0415
+
+        sandbox.install_hooks(cloud.session)  # what moto lacks, answered as in the parent
+    return cloud
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The child: discover the account the environment names and print it as one JSON object."""
+    """The child: discover the account the environment names and print it as JSON lines."""
     parser = argparse.ArgumentParser(prog="python -m wizard.isolated")
     parser.add_argument("--region", required=True)
     parser.add_argument("--no-principals", action="store_true")
     parser.add_argument("--demo", action="store_true")
+    parser.add_argument("--watch-stdin", action="store_true", help="stop when stdin closes (the parent is gone)")
     args = parser.parse_args(argv)
+    if args.watch_stdin:
+        _watch_parent()
     try:
-        from wizard.cloud import Cloud  # noqa: PLC0415
         from wizard.discovery import discover  # noqa: PLC0415
 
-        inventory = discover(Cloud(args.region, demo=args.demo), with_principals=not args.no_principals)
-        out: dict[str, Any] = {"inventory": to_jsonable(inventory)}
+        inventory = discover(_cloud(args.region, args.demo), with_principals=not args.no_principals)
+        out = list(lines(inventory))
     except errors.StudioVpceError as exc:
-        out = {"error": {"kind": type(exc).__name__, "message": str(exc), "code": getattr(exc, "code", "")}}
+        out = [json.dumps({"error": {"kind": type(exc).__name__, "message": str(exc),
+                                     "code": getattr(exc, "code", "")}})]
     except Exception as exc:  # noqa: BLE001 - the parent shows one line, never a traceback
         from wizard.cloud import redact  # noqa: PLC0415
 
-        out = {"error": {"kind": "AwsError", "message": f"{type(exc).__name__}: {redact(str(exc))}"}}
-    sys.stdout.write(json.dumps(out, separators=(",", ":")))
+        out = [json.dumps({"error": {"kind": "AwsError", "message": f"{type(exc).__name__}: {redact(str(exc))}"}})]
+    sys.stdout.write("\n".join(out) + "\n")
+    sys.stdout.flush()
     return 0
 
 

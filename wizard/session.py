@@ -7,33 +7,33 @@ method on its own thread (the TUI's UI thread). Everything else is quick and pur
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from wizard import validators
-from wizard.discovery import api_service, discover, observe, refresh_vpc, studio_service
 from wizard.errors import InvalidInput, Refused
-from wizard.executor import Event, Executor, Result
-from wizard.iam_eval import AccessView, who_can_open_studio
-from wizard.models import Domain, Inventory, Plan, Profile, Subnet, Vpc
 from wizard.modes import ACCESS_MODES
 from wizard.modes import BY_NAME as MODES
-from wizard.planner import plan as make_plan
-from wizard.profiles import save as save_profile
-from wizard.readiness import NEEDS
+from wizard.names import api_service, studio_service
 from wizard.steps import BY_NAME as STEP_BY_NAME
 from wizard.steps import INPUTS
 from wizard.steps import NAMES as STEPS
 from wizard.steps import STEPS as STEP_DEFS
 from wizard.steps import check as check_step
+
+# Nothing heavy at import: the wizard draws its first frame with this module loaded, so boto3, pydantic, the
+# planner and parliament load in the slow methods that need them (after the first paint, in workers).
+if TYPE_CHECKING:
+    from wizard.executor import Event, Result
+    from wizard.iam_eval import AccessView
+    from wizard.isolated import Discovery
+    from wizard.models import Domain, Inventory, Plan, Profile, Subnet, Vpc
 
 # Compatibility names for the views: one source, the registry.
 TITLES = {s.name: s.title for s in STEP_DEFS}
@@ -41,8 +41,13 @@ HELP = {s.name: s.help for s in STEP_DEFS}
 MODE_HELP = {m.name: m.help for m in MODES.values()}
 split_list = validators.split_list
 RECOVERY_HEADER = "# studio-vpce recovery: the answers of an interrupted wizard."
-# What a VpcOnly domain's apps need, besides the Studio and API endpoints (readiness.NEEDS, required ones).
-VPC_ONLY_EXTRAS = tuple(k for k, (_, required) in NEEDS.items() if required and k not in ("studio", "sagemaker.api"))
+
+
+def vpc_only_extras() -> tuple[str, ...]:
+    """What a VpcOnly domain's apps need, besides the Studio and API endpoints (readiness.NEEDS, required ones)."""
+    from wizard.readiness import NEEDS  # noqa: PLC0415
+
+    return tuple(k for k, (_, required) in NEEDS.items() if required and k not in ("studio", "sagemaker.api"))
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,8 @@ def write_private(path: Path, text: str) -> Path:
 
 def load_recovery(path: str | Path) -> dict[str, Any] | None:
     """The answers of a recovery file, or None when the file is not one."""
+    import yaml  # noqa: PLC0415
+
     text = Path(path).read_text(encoding="utf-8")
     if not text.startswith(RECOVERY_HEADER):
         return None
@@ -101,6 +108,8 @@ class WizardSession:
         self.demo = demo
         self.inventory: Inventory | None = None
         self.discovery_error: str = ""
+        self._discovery: Discovery | None = None
+        self._closing = False
         self._plan: Plan | None = None
         self._access: AccessView | None = None
         self._plan_key: str = ""
@@ -108,7 +117,7 @@ class WizardSession:
         self.result: Result | None = None
         self.saved_path: Path | None = None
         self.step = 0
-        base = preload.model_dump() if isinstance(preload, Profile) else dict(preload or {})
+        base = dict(preload or {}) if preload is None or isinstance(preload, dict) else preload.model_dump()
         access: dict[str, Any] = {"mode": "vpce", "effect": "allow", "cidrs": [], "extra_vpce_ids": [], "resource_scope": "domain",
                   "policy_name": None, "attach": {"users": [], "groups": [], "roles": []}}
         self.answers: dict[str, Any] = {
@@ -237,9 +246,38 @@ class WizardSession:
     # ---------------------------------------------------------------- discovery (slow ones call AWS)
 
     def fetch_inventory(self) -> tuple[Any, Inventory]:
-        """Slow. Build the cloud session and discover the account; changes nothing here."""
+        """Slow. Build the cloud session and discover the account in a child process (wizard/isolated.py), so
+        that a UI in this process never waits on discovery's Python work; changes nothing here but the handle
+        that `cancel_discovery` stops. Raises isolated.Cancelled when cancelled."""
+        from wizard.isolated import Discovery  # noqa: PLC0415
+
         cloud = self.cloud_factory()
-        return cloud, discover(cloud)
+        job = Discovery(cloud)
+        previous, self._discovery = self._discovery, job
+        if previous is not None:
+            previous.cancel()  # a re-run supersedes the one still running
+        if self._closing:
+            job.cancel()  # the user quit while the cloud session was being made
+        try:
+            return cloud, job.run()
+        finally:
+            if self._discovery is job:
+                self._discovery = None
+
+    def cancel_discovery(self) -> None:
+        """The user quits: stop a discovery still running (its child process is killed, never orphaned), and
+        any that starts after this."""
+        self._closing = True
+        job = self._discovery
+        if job is not None:
+            job.cancel()
+
+    def account_problem(self) -> str | None:
+        """The account guard, as soon as discovery names the account: a profile for another account stops
+        on the Connect step (the plan would refuse it too)."""
+        if self.inventory is None:
+            return None
+        return validators.account_guard(self.answers["account_id"], self.inventory.account_id)
 
     def discovered(self, cloud: Any, inventory: Inventory) -> None:
         self.cloud, self.inventory, self.discovery_error = cloud, inventory, ""
@@ -258,14 +296,16 @@ class WizardSession:
             return None
         vpc = self.inventory.vpc(vpc_id)
         if vpc is not None and vpc.dns_support is None and self.cloud is not None:
+            from wizard.discovery import refresh_vpc  # noqa: PLC0415
+
             vpc = refresh_vpc(self.cloud, vpc)
         return vpc
 
     def choose_vpc(self, vpc: Vpc, keep: bool = False) -> Vpc:
         """Choose the VPC (as read by read_vpc); a different VPC clears the subnets and the domain."""
         assert self.inventory is not None
-        self.inventory = Inventory(**{**self.inventory.__dict__,
-                                      "vpcs": tuple(vpc if v.id == vpc.id else v for v in self.inventory.vpcs)})
+        self.inventory = dataclasses.replace(
+            self.inventory, vpcs=tuple(vpc if v.id == vpc.id else v for v in self.inventory.vpcs))
         if not keep and vpc.id != self.answers["vpc_id"]:
             self.answers["subnet_ids"] = []
             self.answers["domain_id"] = None
@@ -357,10 +397,11 @@ class WizardSession:
             self.notes["access"] = self.mode_reason() or ""
         if domain.network_mode == "VpcOnly" and not keep_choices:
             extra = self.answers["endpoints"]["extra"]
-            added = [k for k in VPC_ONLY_EXTRAS if k not in extra]
+            needed = vpc_only_extras()
+            added = [k for k in needed if k not in extra]
             extra.extend(added)
             self.notes["endpoints"] = (f"{domain.id} is VpcOnly: its apps reach AWS only through endpoints, so "
-                                       f"{', '.join(VPC_ONLY_EXTRAS)} are ticked (untick one if a NAT route "
+                                       f"{', '.join(needed)} are ticked (untick one if a NAT route "
                                        "serves it).")
         return domain
 
@@ -423,6 +464,10 @@ class WizardSession:
             raise ValueError("the account has not been read yet")
         data = {"version": 1, **{k: v for k, v in self.answers.items() if k != "account_id"},
                 "region": self.region, "account_id": self.answers["account_id"] or self.inventory.account_id}
+        from pydantic import ValidationError  # noqa: PLC0415
+
+        from wizard.models import Profile  # noqa: PLC0415
+
         try:
             return Profile.model_validate(data)
         except ValidationError as exc:
@@ -431,10 +476,17 @@ class WizardSession:
 
     def plan_for(self, profile: Profile) -> Plan:
         """Slow. Observe what the profile names and plan it; changes nothing here (hand it to `planned`)."""
+        from wizard.discovery import observe  # noqa: PLC0415
+        from wizard.planner import plan as make_plan  # noqa: PLC0415
+
         return make_plan(observe(self.cloud, profile), profile)
 
     def review_for(self, profile: Profile) -> tuple[Plan, AccessView]:
         """Slow. plan_for, plus who can open Studio from outside (from the same observed account)."""
+        from wizard.discovery import observe  # noqa: PLC0415
+        from wizard.iam_eval import who_can_open_studio  # noqa: PLC0415
+        from wizard.planner import plan as make_plan  # noqa: PLC0415
+
         inventory = observe(self.cloud, profile)
         return make_plan(inventory, profile), who_can_open_studio(inventory, profile)
 
@@ -467,6 +519,10 @@ class WizardSession:
 
     def execute(self, confirmed: Plan, on_event: Callable[[Event], None]) -> Result:
         """Slow. Re-read the account; apply the confirmed plan exactly, or refuse if the account moved since."""
+        from wizard.discovery import observe  # noqa: PLC0415
+        from wizard.executor import Executor  # noqa: PLC0415
+        from wizard.planner import plan as make_plan  # noqa: PLC0415
+
         fresh = make_plan(observe(self.cloud, confirmed.profile), confirmed.profile)
         if fresh.fingerprint != confirmed.fingerprint or fresh.errors:
             raise Refused("the account changed since the preview; nothing was changed: review the new plan "
@@ -504,6 +560,8 @@ class WizardSession:
             raise InvalidInput(reason)
         if target.exists() and not overwrite:
             raise FileExistsError(f"{target} exists")
+        from wizard.profiles import save as save_profile  # noqa: PLC0415
+
         self.saved_path = save_profile(self.profile(), target)
         self._clean_key = self._key()
         return self.saved_path
@@ -513,6 +571,8 @@ class WizardSession:
         folder = folder or state_dir()
         name = self.answers["name"] or "studio-private"
         path = folder / f"recovery-{name}-{time.strftime('%Y%m%d-%H%M%S')}.yaml"
+        import yaml  # noqa: PLC0415
+
         data = {"version": 1, "region": self.region, **self.answers}
         return write_private(path, RECOVERY_HEADER + " Resume with: studio-vpce wizard THIS_FILE\n"
                              + yaml.safe_dump(json.loads(json.dumps(data, default=str)), sort_keys=False))

@@ -109,7 +109,7 @@ def _connect(session: Any) -> str | None:
         return f"discovery failed: {session.discovery_error}"
     if session.inventory is None:
         return "waiting for discovery"
-    return None
+    return session.account_problem()
 
 
 def _vpc(session: Any) -> str | None:
