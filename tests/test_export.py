@@ -126,7 +126,7 @@ def _tf(text: str, region: str = "us-west-2") -> dict[str, dict[str, dict[str, A
             whole = re.fullmatch(r"\$\{var\.(\w+)\}", node)
             if whole:
                 return variables[whole.group(1)]
-            return node.replace("${data.aws_region.current.name}", region)
+            return node.replace("${local.region}", region)
         if isinstance(node, list):
             return [resolve(v) for v in node]
         if isinstance(node, dict):
@@ -268,10 +268,19 @@ def test_cloudformation_pins_nothing_to_one_account_or_region(cloud, name: str) 
 def test_terraform_pins_nothing_to_one_account_or_region(cloud, name: str) -> None:  # noqa: ANN001
     p = _plan(cloud, name)
     text = terraform(p)
-    resources = text[text.index('data "aws_region"'):]
+    resources = text[text.index('data "aws_vpc" "this"'):]
     assert [v for v in _pinned(p) if v in resources] == []
-    assert re.search(r'version\s*=\s*">= 5.0"', text), "works with the AWS provider 5.x and 6.x"
-    assert "aws_region.current.region" not in text, "6.x only: 5.x has data.aws_region.current.name"
+
+
+def test_terraform_export_uses_nothing_deprecated_in_aws_provider_6_and_pins_5_and_6(cloud) -> None:  # noqa: ANN001
+    """`data.aws_region.current.name` is deprecated in AWS provider 6; its replacement `.region` does not exist
+    in 5: the region comes from the VPC's ARN, which both have, and the pin says both."""
+    text = terraform(_plan(cloud, "hosted-zone"))
+    assert "aws_region" not in text
+    assert re.search(r'required_providers \{\n    aws = \{\n      source  = "hashicorp/aws"\n'
+                     r'      version = ">= 5\.0, < 7\.0"\n', text)
+    assert "region = data.aws_arn.vpc.region" in text and "arn = data.aws_vpc.this.arn" in text
+    assert "${local.region}" in text
 
 
 @pytest.mark.parametrize("name", ["vpce", "hosted-zone", "extras"])
@@ -326,6 +335,17 @@ def test_terraform_export_passes_terraform_validate(cloud, tmp_path: Path) -> No
     for command in (["init", "-backend=false", "-input=false", "-no-color"], ["validate", "-no-color"]):
         done = _run(["terraform", *command], cwd=root, env=env, timeout=300)
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Warning" not in done.stdout + done.stderr, done.stdout[-3000:] + done.stderr[-3000:]  # no deprecation
+
+
+def test_terraform_export_is_terraform_fmt_clean(cloud, tmp_path: Path) -> None:  # noqa: ANN001
+    if shutil.which("terraform") is None:
+        pytest.skip("no terraform binary on PATH")
+    for name in [*EXAMPLES, "extras"]:
+        (tmp_path / f"{name}.tf").write_text(terraform(_plan(cloud, name)))
+    done = _run(["terraform", "fmt", "-check", "-diff", "-no-color", str(tmp_path)],
+                env={**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "CHECKPOINT_DISABLE": "1"}, timeout=120)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
 # ---------------------------------------------------------------- the CLI script against apply

@@ -297,8 +297,84 @@ class _NoAliases(yaml.SafeDumper):
 
 # ---------------------------------------------------------------- Terraform
 
-TF = {"region": "${data.aws_region.current.name}", "partition": "${data.aws_partition.current.partition}",
+# The region is the VPC's (its ARN's), which is the provider's: `data.aws_region.current.name` is deprecated in
+# AWS provider 6 and its replacement `.region` does not exist in 5, so neither is used.
+TF = {"region": "${local.region}", "partition": "${data.aws_partition.current.partition}",
       "account": "${data.aws_caller_identity.current.account_id}", "vpc": "${var.vpc_id}", "domain": "${var.domain_id}"}
+
+
+TF_PROVIDER_VERSION = ">= 5.0, < 7.0"  # written for the AWS provider 5.x and 6.x (nothing deprecated in 6 is used)
+
+
+def _scan(line: str) -> tuple[str, int | None]:
+    """(the line's code outside quoted strings and comments, the index of its attribute `=` or None)."""
+    code: list[str] = []
+    eq, quoted, escaped = None, False, False
+    for i, char in enumerate(line):
+        if quoted:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+            continue
+        if char == '"':
+            quoted = True
+        elif char == "#":
+            break
+        elif (char == "=" and eq is None and code and line[i - 1] not in "=!<>"
+              and line[i + 1:i + 2] not in ("=", ">")):
+            eq = i
+        code.append(char)
+    return "".join(code), eq
+
+
+def _bracket_change(code: str) -> int:
+    return sum(code.count(c) for c in "{[(") - sum(code.count(c) for c in "}])")
+
+
+def hcl_format(text: str) -> str:
+    """Lay HCL out as `terraform fmt` does (hclwrite's rules), so that `terraform fmt -check` passes.
+
+    Indentation: two spaces per line whose brackets open more than they close, taken back by the line that
+    closes them; a line that closes and opens as many (`}, {`) keeps the inner indentation. Alignment: the `=`
+    of consecutive one-line attributes lines up one space after the longest name; an attribute whose value
+    goes on over several lines is not aligned, and ends the run. (Quoted strings hold no brackets here: the
+    output never breaks a string or an interpolation over lines.)
+    """
+    out: list[str] = []
+    run: list[tuple[str, str]] = []  # (indentation + name, value) of one-line attributes in a row
+
+    def flush() -> None:
+        width = max((len(lead) for lead, _ in run), default=0)
+        out.extend(f"{lead.ljust(width)} = {value}" for lead, value in run)
+        run.clear()
+
+    indents: list[int] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        code, eq = _scan(line)
+        net = _bracket_change(code)
+        closed = -net
+        while closed > 0 and indents:
+            taken = min(closed, indents[-1])
+            indents[-1] -= taken
+            closed -= taken
+            if indents[-1] == 0:
+                indents.pop()
+        pad = "  " * len(indents)
+        if net > 0:
+            indents.append(net)
+        if eq is not None and net == 0:
+            run.append((pad + line[:eq].rstrip(), line[eq + 1:].strip()))
+            continue
+        flush()
+        if eq is not None:
+            line = f"{line[:eq].rstrip()} = {line[eq + 1:].strip()}"
+        out.append(pad + line if line else "")
+    flush()
+    return "\n".join(out)
 
 
 def _hcl(value: Any, indent: int = 0) -> str:
@@ -333,9 +409,9 @@ def terraform(plan: Plan) -> str:
     d = _desired(plan)
     p = d.profile
     out = [(f"# studio-vpce profile {p.name}: SageMaker Studio reachable privately from a VPC.\n"
-           "# Region, partition and account come from the provider; the variables default to the profile's values."),
+           "# Region (the VPC's), partition and account come from the provider; the variables default to the profile's values."),
            ('terraform {\n  required_version = ">= 1.3"\n  required_providers {\n    aws = {\n'
-           '      source  = "hashicorp/aws"\n      version = ">= 5.0"\n    }\n  }\n}'),
+           f'      source  = "hashicorp/aws"\n      version = "{TF_PROVIDER_VERSION}"\n    }}\n  }}\n}}'),
            _variable("vpc_id", "string", p.vpc_id, "The Studio domain's VPC")]
     if d.interface:
         out.append(_variable("subnet_ids", "list(string)", list(p.subnet_ids),
@@ -354,7 +430,10 @@ def terraform(plan: Plan) -> str:
         attach = p.access.attach
         for kind, values in (("users", attach.users), ("groups", attach.groups), ("roles", attach.roles)):
             out.append(_variable(f"attach_{kind}", "list(string)", list(values), f"IAM {kind} the policy is attached to"))
-    out += ['data "aws_region" "current" {}', 'data "aws_caller_identity" "current" {}', 'data "aws_partition" "current" {}']
+    out += ['data "aws_vpc" "this" {\n  id = var.vpc_id\n}',
+            'data "aws_arn" "vpc" {\n  arn = data.aws_vpc.this.arn\n}',
+            "locals {\n  region = data.aws_arn.vpc.region # the VPC's region, which is the provider's\n}",
+            'data "aws_caller_identity" "current" {}', 'data "aws_partition" "current" {}']
     group_ref = "var.endpoint_security_group_id" if not d.group else "aws_security_group.endpoints.id"
     if d.group and d.interface:
         out.append(f'resource "aws_security_group" "endpoints" {{\n  name        = "{_group_name(p)}"\n'
@@ -415,7 +494,7 @@ def terraform(plan: Plan) -> str:
             out.append(f'resource "aws_iam_{kind}_policy_attachment" "{kind}" {{\n'
                        f'  for_each   = toset(var.attach_{kind}s)\n  {kind:<10} = each.value\n'
                        f'  policy_arn = aws_iam_policy.studio_access.arn\n}}')
-    return "\n\n".join(out) + "\n"
+    return hcl_format("\n\n".join(out)) + "\n"
 
 
 # ---------------------------------------------------------------- AWS CLI
