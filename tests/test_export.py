@@ -449,6 +449,71 @@ def test_cli_script_builds_what_apply_builds_and_a_second_run_changes_nothing(mo
     assert (planned.returncode, changes) == (0, []), planned.stderr
 
 
+# ---------------------------------------------------------------- the CLI script's zone lookup pages
+
+def _route53_pages(pages: list[list[tuple[str, str, str]]]) -> tuple[str, list[str], Any]:
+    """A local Route 53 that answers ListHostedZonesByVPC in these pages ((id, name, owner) each), as AWS does:
+    NextToken on every page but the last. Returns (url, the query strings seen, the server)."""
+    import http.server
+    import threading
+    from urllib.parse import parse_qs, urlparse
+
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # http.server calls it by this name
+            query = urlparse(self.path).query
+            seen.append(query)
+            index = int((parse_qs(query).get("nexttoken") or ["0"])[0])
+            zones = "".join(f"<HostedZoneSummary><HostedZoneId>{z}</HostedZoneId><Name>{n}</Name>"
+                            + (f"<Owner><OwningService>{o}</OwningService></Owner>" if "." in o else
+                               f"<Owner><OwningAccount>{o}</OwningAccount></Owner>") + "</HostedZoneSummary>"
+                            for z, n, o in pages[index])
+            more = f"<NextToken>{index + 1}</NextToken>" if index + 1 < len(pages) else ""
+            body = ('<?xml version="1.0" encoding="UTF-8"?><ListHostedZonesByVPCResponse '
+                    'xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZoneSummaries>'
+                    f"{zones}</HostedZoneSummaries><MaxItems>1</MaxItems>{more}</ListHostedZonesByVPCResponse>").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}", seen, server
+
+
+def _zone_lookup(url: str, name: str) -> subprocess.CompletedProcess[str]:
+    """The exported script's own `zone` function, run with the real AWS CLI against `url`."""
+    script = cli_script(_offline_plan("hosted-zone"))
+    helpers = script[script.index("found() {"):script.index("\n}\n", script.index("zone() {")) + 3]
+    program = (f'set -euo pipefail\nAWS=(aws --region us-west-2 --output text --endpoint-url {url})\n'
+               f'VPC_ID=vpc-e330ccb17b3f6f8b1\nREGION=us-west-2\nACCOUNT=123456789012\n{helpers}\nzone "{name}"\n')
+    return _run(["bash", "-c", program], env=_env(), timeout=120)
+
+
+@needs_aws_cli
+def test_cli_script_zone_lookup_follows_next_token_through_every_page() -> None:
+    """`aws route53 list-hosted-zones-by-vpc` does not paginate by itself (botocore has no paginator for it):
+    a zone on a later page must still be found, or a rerun would try to create it a second time."""
+    name = "studio.us-west-2.sagemaker.aws"
+    url, seen, server = _route53_pages([[("Z1OTHER", "other.example.", "123456789012")],
+                                        [("Z2SERVICE", f"{name}.", "vpce.amazonaws.com")],  # not ours: skipped
+                                        [("Z3OURS", f"{name}.", "123456789012")]])
+    try:
+        found = _zone_lookup(url, name)
+        missing = _zone_lookup(url, "api.sagemaker.us-west-2.amazonaws.com")
+    finally:
+        server.shutdown()
+    assert (found.returncode, found.stdout.strip()) == (0, "Z3OURS"), found.stderr[-2000:]
+    assert (missing.returncode, missing.stdout.strip()) == (0, "None"), missing.stderr[-2000:]
+    assert [("nexttoken=" in q) for q in seen] == [False, True, True] * 2
+
+
 # ---------------------------------------------------------------- the CLI script's wait, with a stub `aws`
 
 FAKE_AWS = r"""#!/usr/bin/env bash

@@ -546,10 +546,19 @@ wait_available() {
   done
 }
 
-# zone NAME: the id of the private hosted zone NAME associated with the VPC, or None.
+# zone NAME: the id of the private hosted zone NAME associated with the VPC, or None. The API answers in pages
+# and the CLI does not follow NextToken for this command (it has no paginator): follow it here.
 zone() {
-  "${AWS[@]}" route53 list-hosted-zones-by-vpc --vpc-id "$VPC_ID" --vpc-region "$REGION" \
-    --query "HostedZoneSummaries[?Name=='$1.' || Name=='$1'].HostedZoneId | [0]"
+  local token="" page id next
+  while :; do
+    page=$("${AWS[@]}" route53 list-hosted-zones-by-vpc --vpc-id "$VPC_ID" --vpc-region "$REGION" \
+      ${token:+--next-token "$token"} \
+      --query "[HostedZoneSummaries[?(Name=='$1.' || Name=='$1') && Owner.OwningAccount=='$ACCOUNT'].HostedZoneId | [0], NextToken]") || return 1
+    IFS=$'\t' read -r id next <<< "$page"
+    if found "$id"; then echo "$id"; return 0; fi
+    if ! found "$next"; then echo None; return 0; fi
+    token=$next
+  done
 }
 '''
 
