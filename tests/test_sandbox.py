@@ -418,3 +418,15 @@ def test_a_replay_that_answers_otherwise_is_set_aside(tmp_path: Path, clean_moto
     assert not again.restored and again.regions == [] and again.changes == 0
     assert "change 2 (POST https://ec2.us-west-2.amazonaws.com/) answered 200, not 400" in again.problem
     assert (tmp_path / (sandbox.JOURNAL + ".unusable")).exists() and not journal.exists()
+
+
+def test_a_server_that_cannot_start_is_a_one_line_error_for_every_call(workdir: Path, tmp_path: Path) -> None:
+    """The server starts while the command loads (its socket queues requests): if it dies, each request says why."""
+    broken = tmp_path / "broken" / "moto"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text('raise ImportError("moto is broken here")\n')
+    failed = cli(workdir, "plan", VPCE, "--demo", env={"PYTHONPATH": f"{ROOT}{os.pathsep}{broken.parent}"})
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    lines = failed.stderr.strip().splitlines()
+    assert len(lines) == 1 and "the demo sandbox did not start (ImportError: moto is broken here)" in lines[0], lines
+    assert "server.log" in lines[0] and "Traceback" not in failed.stderr

@@ -124,14 +124,15 @@ class Cloud:
     """A narrow door to AWS: `call` one operation, `pages` to follow pagination. Nothing else talks to AWS."""
 
     def __init__(self, region: str, aws_profile: str | None = None, endpoint_url: str | None = None,
-                 session: boto3.Session | None = None, demo: bool = False) -> None:
+                 session: boto3.Session | None = None, demo: bool = False, trim_models: bool = False) -> None:
         try:
             self.session = session or boto3.Session(profile_name=aws_profile, region_name=region)
         except bce.ProfileNotFound:
             raise ConfigProblem(f"AWS profile {aws_profile!r} not found: check ~/.aws/config or drop --aws-profile") from None
         # Sessions the tool makes load trimmed service models from the user cache (see `trim_model`), through a
-        # loader of their own (botocore may share one between sessions).
-        self._models_root = None if session is not None else _models_root(self.session)
+        # loader of their own (botocore may share one between sessions). A session handed in is left alone,
+        # unless the caller made it for this Cloud only (the demo sandbox's: `trim_models`).
+        self._models_root = None if session is not None and not trim_models else _models_root(self.session)
         if self._models_root is not None:
             shared = self.session._session.get_component("data_loader")
             self.session._session.register_component(

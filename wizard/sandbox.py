@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from wizard.errors import AwsError, ConfigProblem
+from wizard.errors import AwsError, ConfigProblem, StudioVpceError
 
 DEMO_REGION = "us-west-2"
 DEMO_SEED = 20261128
@@ -462,36 +462,64 @@ def _request(url: str, path: str, method: str = "GET", timeout: float = 5.0, **q
 
 
 def status() -> dict[str, Any] | None:
-    """The running server's status (pid, url, since, regions, idle timeout, idle for), or None."""
+    """The server's status (pid, url, since, regions, idle timeout, idle for, the saved account), or None when
+    none runs. A server that is still starting answers when it is ready (its socket listens from the start)."""
     state = _read_state(state_dir())
-    if state is None:
+    if state is None or not _pid_alive(state["pid"]):
         return None
     import http.client  # noqa: PLC0415
 
     try:
-        live = _request(state["url"], "status", timeout=3.0)
+        live = _request(state["url"], "status", timeout=START_TIMEOUT if state.get("starting") else 3.0)
     except (OSError, ValueError, http.client.HTTPException):  # gone, or closing as it stops
         return None
     return live if live.get("instance") == state["instance"] else None
 
 
 _spawned: list[subprocess.Popen[bytes]] = []  # servers this process started (reaped when they stop)
+_starting: dict[str, Any] = {}  # the server this process started and has not yet seen ready: proc, url, instance
+_await_lock = threading.Lock()
+
+
+def prestart(region: str) -> None:
+    """Start the server now, if none runs, without waiting for it: a --demo command calls this first thing, so
+    that the server restores or seeds its account while the command loads its modules and its profile. Any
+    problem is left for `connect` to report."""
+    if in_process() or os.name == "nt":
+        return
+    try:
+        check_region(region)
+        directory = state_dir()
+        with _locked(directory):
+            state = _read_state(directory)
+            if state is not None and _pid_alive(state["pid"]):
+                return  # running, or starting
+            _need_moto(server=True)
+            _spawn(directory, region)
+    except (StudioVpceError, OSError):
+        return
 
 
 def connect(region: str, notify: Callable[[str], None] | None = None):  # noqa: ANN201 - (boto3.Session, url)
-    """Attach to the sandbox server (starting it if none runs) with `region` seeded; a Session and its URL."""
+    """Attach to the sandbox server (starting it if none runs) with `region` seeded; a Session and its URL.
+
+    A server this process started may still be starting: then the session's first request waits for it (and
+    says what it started, or why it did not), so that building clients overlaps the server's start."""
     import boto3  # noqa: PLC0415
 
     check_region(region)
     directory = state_dir()
     with _locked(directory):
-        info = status()
-        if info is None:
+        state = _read_state(directory)
+        pending = (_starting if _starting and state is not None and state.get("instance") == _starting["instance"]
+                   and _starting["proc"].poll() is None else None)
+        info = None if pending else status()
+        if info is None and pending is None:
             _need_moto(server=True)
-            info = _spawn(directory, region)
-            if notify:
-                notify(_started(info))
-        if region not in info["regions"]:
+            pending = _spawn(directory, region)
+        if pending is not None and region != pending["region"]:  # the server seeds another region first
+            info = _await_start(notify)
+        if info is not None and region not in info["regions"]:
             try:
                 _request(info["url"], "seed", method="POST", timeout=START_TIMEOUT, region=region)
             except (OSError, ValueError) as exc:
@@ -499,7 +527,49 @@ def connect(region: str, notify: Callable[[str], None] | None = None):  # noqa: 
                                f"reset`, or see {directory / 'server.log'}", "SandboxError") from None
     session = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=region)
     install_hooks(session)
-    return session, info["url"]
+    if info is None:
+        def ready(**_: Any) -> None:
+            if _starting:
+                _await_start(notify)
+
+        session.events.register_first("before-send", ready, unique_id="sandbox-await-start")
+    return session, (info or pending or {})["url"]
+
+
+def _await_start(notify: Callable[[str], None] | None) -> dict[str, Any]:
+    """Wait until the server this process started answers (its socket queues requests until then); say so."""
+    import http.client  # noqa: PLC0415
+
+    with _await_lock:
+        if not _starting:
+            raise AwsError("the demo sandbox is not starting", "SandboxError")
+        if "info" in _starting:
+            return _starting["info"]
+        if "error" in _starting:  # every request of this process fails the same way
+            raise AwsError(_starting["error"], "SandboxError")
+        proc, log_path = _starting["proc"], _starting["log"]
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                tail = [line for line in log_path.read_text(errors="replace").splitlines() if line.strip()][-1:]
+                _starting["error"] = (f"the demo sandbox did not start "
+                                      f"({tail[0] if tail else f'exit {proc.returncode}'}); see {log_path}")
+                raise AwsError(_starting["error"], "SandboxError")
+            if time.monotonic() > deadline:
+                proc.terminate()
+                _starting["error"] = f"the demo sandbox did not start within {START_TIMEOUT:.0f} s; see {log_path}"
+                raise AwsError(_starting["error"], "SandboxError")
+            try:
+                live = _request(_starting["url"], "status", timeout=max(1.0, deadline - time.monotonic()))
+            except (OSError, ValueError, http.client.HTTPException):
+                time.sleep(0.05)
+                continue
+            if live.get("instance") == _starting["instance"]:
+                break
+        _starting["info"] = live
+    if notify:
+        notify(_started(live))
+    return live
 
 
 def _started(info: dict[str, Any]) -> str:
@@ -515,37 +585,43 @@ def _started(info: dict[str, Any]) -> str:
 
 
 def _spawn(directory: Path, region: str) -> dict[str, Any]:
+    """Start a server without waiting for it. This process opens its listening socket and hands it over, so its
+    URL is known at once and requests sent before the server is ready wait in the socket's queue."""
+    import socket  # noqa: PLC0415
+
     timeout = idle_timeout()
     _state_file(directory).unlink(missing_ok=True)  # a stale file from a server that died
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    instance = uuid.uuid4().hex
     package_root = str(Path(__file__).resolve().parent.parent)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}  # the server needs no AWS settings
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
     command = [sys.executable, "-m", "wizard.sandbox", "serve", "--state-dir", str(directory),
-               "--region", region, "--idle-timeout", str(timeout)]
-    log_path = directory / "server.log"
+               "--region", region, "--idle-timeout", str(timeout), "--instance", instance]
     options: dict[str, Any] = {}
-    if os.name == "nt":  # pragma: no cover - Windows
+    if os.name == "nt":  # pragma: no cover - Windows: no socket to hand over; the server binds the same port
+        listener.close()
+        command += ["--port", url.rsplit(":", 1)[1]]
         options["creationflags"] = subprocess.DETACHED_PROCESS | subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
     else:
-        options["start_new_session"] = True  # its own session: Ctrl+C in this terminal does not stop it
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                cwd=directory, env=env, close_fds=True, **options)
+        command += ["--fd", str(listener.fileno())]
+        options.update(pass_fds=(listener.fileno(),), start_new_session=True)  # Ctrl+C here does not stop it
+    log_path = directory / "server.log"
+    try:
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                    cwd=directory, env=env, close_fds=True, **options)
+    finally:
+        listener.close()  # the server holds it now
     _spawned.append(proc)
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = [line for line in log_path.read_text(errors="replace").splitlines() if line.strip()][-1:]
-            raise AwsError(f"the demo sandbox did not start ({tail[0] if tail else f'exit {proc.returncode}'}); "
-                           f"see {log_path}", "SandboxError")
-        state = _read_state(directory)
-        if state is not None and state["pid"] == proc.pid:
-            live = status()
-            if live is not None:
-                return live
-        time.sleep(0.05)
-    proc.terminate()
-    raise AwsError(f"the demo sandbox did not start within {START_TIMEOUT:.0f} s; see {log_path}", "SandboxError")
+    _write_json(_state_file(directory), {"pid": proc.pid, "url": url, "instance": instance, "starting": True,
+                                         "started": time.time(), "regions": [], "idle_timeout": timeout})
+    _starting.clear()
+    _starting.update(proc=proc, url=url, instance=instance, region=region, log=log_path)
+    return _starting
 
 
 def reset() -> dict[str, Any] | None:
@@ -1031,24 +1107,79 @@ def _http_server(app: SandboxServer, sock: Any = None):  # noqa: ANN202 - a Thre
     return server
 
 
-def serve(directory: Path, region: str, idle: float) -> int:
-    """The server process: moto on 127.0.0.1 (a free port), the saved account restored (else seeded), until idle
-    for `idle` s or stopped."""
-    import signal  # noqa: PLC0415
+def share_botocore_data() -> None:
+    """In the server process, parse each of botocore's JSON files once, and list its data folders once. moto makes
+    several botocore sessions and loaders (three at import, only to list EC2's regions), and each would parse the
+    5 MB EC2 model again: six times in all, about a second. botocore treats what it loads as read-only (one loader already hands the same
+    dict to every client), so sharing it between loaders changes nothing else."""
+    from botocore import loaders  # noqa: PLC0415
 
+    original = loaders.JSONFileLoader.load_file
+    if getattr(original, "shared", False):
+        return
+    parsed: dict[str, Any] = {}
+
+    def load_file(self: Any, file_path: str) -> Any:
+        if file_path not in parsed:
+            parsed[file_path] = original(self, file_path)
+        return parsed[file_path]
+
+    load_file.shared = True  # type: ignore[attr-defined]
+    loaders.JSONFileLoader.load_file = load_file  # type: ignore[method-assign]
+    listed = loaders.Loader.list_available_services  # each loader lists ~400 folders to find one service
+    services: dict[tuple[Any, ...], Any] = {}
+
+    def list_available_services(self: Any, type_name: str) -> Any:
+        key = (tuple(self.search_paths), type_name)
+        if key not in services:
+            services[key] = listed(self, type_name)
+        return services[key]
+
+    loaders.Loader.list_available_services = list_available_services  # type: ignore[method-assign]
+
+
+def serve(directory: Path, region: str, idle: float, fd: int | None = None, instance: str | None = None,
+          port: int = 0) -> int:
+    """The server process: moto on 127.0.0.1 (the socket `fd` its starter opened, else a free port), the saved
+    account restored (else seeded), until idle for `idle` s or stopped."""
+    import signal  # noqa: PLC0415
+    import socket  # noqa: PLC0415
+
+    sock = socket.socket(fileno=fd) if fd is not None else None
+    if sock is None and port:  # pragma: no cover - Windows
+        sock = socket.create_server(("127.0.0.1", port))
+    if os.name == "nt":  # pragma: no cover - Windows: no flock
+        return _serve(directory, region, idle, sock, instance, signal)
+    with open(directory / "server.lock", "a+b") as lock:
+        import fcntl  # noqa: PLC0415
+
+        try:  # one server per folder: two would both write the journal
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            print(f"another sandbox server is running for {directory}: `studio-vpce sandbox stop` stops it",
+                  flush=True)
+            return 3
+        return _serve(directory, region, idle, sock, instance, signal)
+
+
+def _serve(directory: Path, region: str, idle: float, sock: Any, instance: str | None, signal: Any) -> int:
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # thousands of AMIs the tool never reads
+    share_botocore_data()
     account = SandboxAccount(directory)
     account.restore()
     if region not in account.regions:
         account.seed(region)
     app = SandboxServer(account, idle)
-    server = _http_server(app)
+    if instance:
+        app.instance = instance
+    server = _http_server(app, sock)
     app.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     signal.signal(signal.SIGTERM, lambda *_: app.stopping.set())
     app.last = time.monotonic()
-    _write_json(_state_file(directory), {k: v for k, v in app.status().items() if k != "idle_for"})
+    with _locked(directory):  # after its starter wrote its "starting" line (it holds the lock meanwhile)
+        _write_json(_state_file(directory), {k: v for k, v in app.status().items() if k != "idle_for"})
     print(f"serving {app.url} (pid {os.getpid()}), regions {', '.join(account.regions)}"
           + (f"; restored {account.changes} changes from {account.path}" if account.restored else "")
           + (f"; {account.problem}" if account.problem else ""), flush=True)
@@ -1074,8 +1205,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--state-dir", type=Path, default=None)
     p.add_argument("--region", default=DEMO_REGION)
     p.add_argument("--idle-timeout", type=float, default=IDLE_TIMEOUT)
+    p.add_argument("--fd", type=int, default=None, help="a listening socket to serve on (from the starter)")
+    p.add_argument("--instance", default=None, help="this server's id, as its starter wrote it in server.json")
+    p.add_argument("--port", type=int, default=0, help="where to listen without --fd (Windows)")
     args = parser.parse_args(argv)
-    return serve(args.state_dir or state_dir(), args.region, args.idle_timeout)
+    return serve(args.state_dir or state_dir(), args.region, args.idle_timeout, args.fd, args.instance, args.port)
 
 
 if __name__ == "__main__":
