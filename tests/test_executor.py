@@ -290,17 +290,17 @@ def test_a_group_with_our_name_made_since_the_plan_by_someone_else_is_not_taken_
 # ---------------------------------------------------------------- private DNS -> hosted zones (AWS detaches slowly)
 
 def _moto_turns_private_dns_off(cloud) -> None:  # noqa: ANN001
-    """moto ignores PrivateDnsEnabled=False on ModifyVpcEndpoint: describe the endpoint as AWS then does."""
-    off: set[str] = set()
+    """moto ignores PrivateDnsEnabled on ModifyVpcEndpoint: describe the endpoint as AWS then does."""
+    modified_to: dict[str, bool] = {}
 
     def modified(params, **_):  # noqa: ANN001, ANN003, ANN202
-        if params.get("PrivateDnsEnabled") is False:
-            off.add(params["VpcEndpointId"])
+        if "PrivateDnsEnabled" in params:
+            modified_to[params["VpcEndpointId"]] = params["PrivateDnsEnabled"]
 
     def described(parsed, **_):  # noqa: ANN001, ANN003, ANN202
         for endpoint in parsed.get("VpcEndpoints", []):
-            if endpoint["VpcEndpointId"] in off:
-                endpoint["PrivateDnsEnabled"] = False
+            if endpoint["VpcEndpointId"] in modified_to:
+                endpoint["PrivateDnsEnabled"] = modified_to[endpoint["VpcEndpointId"]]
 
     cloud.on("before-parameter-build.ec2.ModifyVpcEndpoint", modified)
     cloud.on("after-call.ec2.DescribeVpcEndpoints", described)
@@ -371,6 +371,42 @@ def test_a_conflicting_domain_for_a_new_endpoint_stops_at_once_naming_the_cause(
     result = apply(cloud, p)
     assert not result.ok and refused["refused"] == 1 and _zone_names(aws) == []
     assert "already resolves" in str(result.error) and "run plan" in str(result.error)
+
+
+def test_switching_back_to_private_dns_deletes_our_zones_first_and_waits_for_aws_to_detach_them(cloud, aws, calls) -> None:  # noqa: ANN001
+    """AWS refuses private DNS while a private hosted zone for the name is associated with the VPC, and for a
+    while after it is deleted (AWS-FACTS): the zones go first, then private DNS is retried until it sticks."""
+    switched = profile(dns={"mode": "hosted-zone"})
+    assert apply(cloud, switched).ok and len(_zone_names(aws)) == 2
+    p = profile()
+    state = {"deleted": 0, "after_delete": 2, "refused": 0}
+
+    def deleted(**_):  # noqa: ANN003, ANN202
+        state["deleted"] += 1
+
+    def private_dns_on(params, **_):  # noqa: ANN001, ANN003, ANN202
+        if params.get("PrivateDnsEnabled") is not True:
+            return
+        if state["deleted"] < 2 or state["after_delete"] > 0:
+            if state["deleted"] >= 2:
+                state["after_delete"] -= 1
+            state["refused"] += 1
+            raise botocore.exceptions.ClientError({"Error": {"Code": "InvalidParameter", "Message": (
+                "private-dns-enabled cannot be set because there is already a conflicting DNS domain for "
+                f"api.sagemaker.us-west-2.amazonaws.com in the VPC {p.vpc_id}")}}, "ModifyVpcEndpoint")
+
+    cloud.on("after-call.route53.DeleteHostedZone", deleted)
+    cloud.on("before-parameter-build.ec2.ModifyVpcEndpoint", private_dns_on)  # runs before moto's hook records it
+    _moto_turns_private_dns_off(cloud)
+    events: list = []
+    calls.clear()
+    result = Executor(cloud, plan(observe(cloud, p), p), on_event=events.append).run()
+    assert result.ok, result.error
+    ops = [op for _, op in calls.log]
+    assert max(i for i, op in enumerate(ops) if op == "DeleteHostedZone") < ops.index("ModifyVpcEndpoint")
+    assert state["refused"] == 2 and [e for e in events if e.kind == "wait" and "conflicting DNS domain" in e.message]
+    assert _zone_names(aws) == []
+    assert not plan(observe(cloud, p), p).has_changes
 
 
 def test_a_zone_an_aws_service_owns_is_never_taken_for_ours(cloud, aws) -> None:  # noqa: ANN001

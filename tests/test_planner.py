@@ -312,3 +312,18 @@ def test_a_security_group_with_our_name_we_did_not_create_is_an_error_naming_it(
     result = _plan(cloud, explicit)
     assert "security_group_not_ours" not in codes(result)
     assert not any(c.type == "security_group_rule" for c in result.changes)
+
+
+def test_turning_private_dns_on_next_to_a_zone_we_do_not_own_is_an_error(cloud, aws) -> None:  # noqa: ANN001
+    """Back from dns.mode hosted-zone: our zones are deleted first, but a reused zone stays, and AWS refuses
+    private DNS next to it ("conflicting DNS domain") on every rerun."""
+    from wizard.executor import Executor
+
+    p = profile()
+    aws.client("route53").create_hosted_zone(Name="api.sagemaker.us-west-2.amazonaws.com", CallerReference="x",
+                                             VPC={"VPCRegion": "us-west-2", "VPCId": p.vpc_id},
+                                             HostedZoneConfig={"PrivateZone": True})
+    hosted = profile(dns={"mode": "hosted-zone"})
+    assert Executor(cloud, plan(observe(cloud, hosted), hosted)).run().ok
+    errors = [e for e in _plan(cloud, p).errors if e.code == "conflicting_dns_domain"]
+    assert len(errors) == 1 and "api.sagemaker.us-west-2.amazonaws.com" in errors[0].message

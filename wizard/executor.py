@@ -61,6 +61,24 @@ def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
 
+def _turns_private_dns_on(change: Change) -> bool:
+    return (change.type == "vpc_endpoint" and change.action in ("create", "update")
+            and bool(change.after.get("private_dns_enabled")) and not (change.before or {}).get("private_dns_enabled"))
+
+
+def _zones_before_private_dns(steps: list[Change]) -> list[Change]:
+    """The plan's order, except that zones it deletes go before the first endpoint it turns private DNS on for:
+    AWS refuses private DNS while a private hosted zone for the name is associated with the VPC ("conflicting
+    DNS domain"), so switching back from dns.mode hosted-zone in plan order would never converge."""
+    first = next((i for i, c in enumerate(steps) if _turns_private_dns_on(c)), None)
+    deletes = [c for c in steps if c.type == "hosted_zone" and c.action == "delete"]
+    if first is None or not deletes or steps.index(deletes[0]) < first:
+        return steps
+    rest = [c for c in steps if not any(c is d for d in deletes)]
+    at = rest.index(steps[first])
+    return rest[:at] + deletes + rest[at:]
+
+
 class Executor:
     """Carries out a plan's changes in order. `on_event` receives progress (the CLI prints it, the TUI shows it)."""
 
@@ -73,12 +91,13 @@ class Executor:
         self.timeout = timeout
         self.ids: dict[str, str] = {c.address: c.id for c in plan.changes if c.id and c.id != KNOWN_AFTER_APPLY}
         self.dns: dict[str, tuple[str, str]] = {}  # endpoint key -> (DnsName, HostedZoneId)
+        self.zones_deleted: list[str] = []  # names of the private hosted zones this run deleted
 
     # ---------------------------------------------------------------- driver
 
     def run(self) -> Result:
         result = Result()
-        steps = [c for c in self.plan.changes if c.action != "no-op"]
+        steps = _zones_before_private_dns([c for c in self.plan.changes if c.action != "no-op"])
         endpoint_steps = [c for c in steps if c.type == "vpc_endpoint" and c.action != "delete"]
         pending = [c.address for c in steps]
         if endpoint_steps:
@@ -221,7 +240,8 @@ class Executor:
             "TagSpecifications": [{"ResourceType": "vpc-endpoint", "Tags": _tag_list(after["tags"])}]}
         if after.get("policy"):
             params["PolicyDocument"] = json.dumps(after["policy"])
-        endpoint = self.call("ec2", "create_vpc_endpoint", **params)["VpcEndpoint"]  # type: ignore[index]
+        endpoint = self._while_zones_detach(
+            change, lambda: self.call("ec2", "create_vpc_endpoint", **params))["VpcEndpoint"]
         self._remember_dns(change, endpoint)
         return endpoint["VpcEndpointId"]
 
@@ -255,7 +275,26 @@ class Executor:
                 params["ResetPolicy"] = True
         if after["private_dns_enabled"] != before["private_dns_enabled"]:
             params["PrivateDnsEnabled"] = after["private_dns_enabled"]
-        self.call("ec2", "modify_vpc_endpoint", **params)
+        self._while_zones_detach(change, lambda: self.call("ec2", "modify_vpc_endpoint", **params))
+
+    def _while_zones_detach(self, change: Change, step: Callable[[], Any]) -> Any:
+        """Run `step`; while AWS still refuses private DNS for a name whose private hosted zone this run deleted
+        (the zone detaches from the VPC some time after the delete), wait and try again, bounded."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                return step()
+            except AwsError as exc:
+                if "conflicting DNS domain" not in str(exc) or not self.zones_deleted:
+                    raise
+                if time.monotonic() > deadline:
+                    raise AwsError(f"{change.id or change.address}: AWS still reports a conflicting DNS domain "
+                                   f"{self.timeout:.0f}s after this run deleted the private hosted zones "
+                                   f"({', '.join(self.zones_deleted)}); run apply again in a few minutes",
+                                   "InvalidParameter") from None
+                self.emit(Event("wait", change.address, "waiting for the deleted private hosted zones to detach "
+                                                        "(AWS: conflicting DNS domain)", change.id))
+                time.sleep(self.cloud.poll_interval)
 
     def _vpc_endpoint_delete(self, change: Change) -> None:
         response = self.call("ec2", "delete_vpc_endpoints", VpcEndpointIds=[change.id])
@@ -405,6 +444,7 @@ class Executor:
             self.call("route53", "change_resource_record_sets", HostedZoneId=change.id,
                       ChangeBatch={"Changes": deletions})
         self.call("route53", "delete_hosted_zone", ok_codes=("NoSuchHostedZone",), Id=change.id)
+        self.zones_deleted.append(change.before.get("name") or change.id or "")
 
     def _endpoint_dns(self, key: str) -> tuple[str, str]:
         if key not in self.dns:

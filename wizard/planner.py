@@ -352,15 +352,18 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
                   "security_group_ids": [sg_ref]}
         after = {"service_name": service, "vpc_id": profile.vpc_id, "type": "Interface", **params,
                  "tags": resource_tags(profile, f"studio-vpce-{profile.name}-{key}")}
-        if existing is None:
+        if private_dns and (existing is None or not existing.private_dns):
+            # AWS rejects turning private DNS on (create or modify) next to a zone for the name; ours are
+            # deleted first (the executor orders that), anyone else's stays.
             zone_name = _zone_for(inv, profile, key)[0]
             conflicting = next((z for z in inv.hosted_zones if z.name == zone_name
                                 and not zone_is_ours(z, inv, profile)), None)
-            if private_dns and conflicting is not None:
+            if conflicting is not None:
                 owner = f" (owned by {conflicting.owner})" if conflicting.foreign else ""
                 b.error("conflicting_dns_domain", f"private hosted zone {conflicting.id} for {zone_name}{owner} is "
                         f"associated with {profile.vpc_id}: AWS rejects private DNS for {service} (conflicting DNS "
                         "domain); use dns.mode: hosted-zone or remove that zone")
+        if existing is None:
             after["client_token"] = client_token(inv.account_id, profile.vpc_id, service, profile.name, params)
             b.change(address, "create", None, {}, after, f"Studio needs {service}" if key in ("studio", "api")
                      else "requested in endpoints.extra")
