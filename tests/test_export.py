@@ -20,7 +20,7 @@ import yaml
 
 from conftest import PROFILES, profile, reset_and_seed
 from wizard.discovery import observe
-from wizard.export import cli_script, cloudformation, terraform
+from wizard.export import cli_script, cloudformation, hcl_format, terraform
 from wizard.models import Plan
 from wizard.planner import plan
 
@@ -336,6 +336,74 @@ def test_terraform_export_passes_terraform_validate(cloud, tmp_path: Path) -> No
         done = _run(["terraform", *command], cwd=root, env=env, timeout=300)
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Warning" not in done.stdout + done.stderr, done.stdout[-3000:] + done.stderr[-3000:]  # no deprecation
+
+
+HCL_AS_WRITTEN = """# a comment = with an equals sign
+resource "x" "y" {
+for_each = toset(var.a)
+name = "a"
+long_name_here = "b == c"
+tags = {
+"k" = "v"
+"longer key" = "w"
+}
+policy = jsonencode({
+"Version" = "2012-10-17"
+"Statement" = [{
+"Sid" = "A"
+"Effect" = "Allow"
+}, {
+"Sid" = "Bee"
+"Condition" = {
+"StringEquals" = "${var.vpc_id}"
+}
+}]
+})
+alias {
+name = "n"
+evaluate_target_health = false
+}
+region = local.r # trailing comment
+}
+
+data "aws_partition" "current" {}"""
+# What `terraform fmt` (1.11) makes of it.
+HCL_AS_TERRAFORM_FMT_LAYS_IT_OUT = """# a comment = with an equals sign
+resource "x" "y" {
+  for_each       = toset(var.a)
+  name           = "a"
+  long_name_here = "b == c"
+  tags = {
+    "k"          = "v"
+    "longer key" = "w"
+  }
+  policy = jsonencode({
+    "Version" = "2012-10-17"
+    "Statement" = [{
+      "Sid"    = "A"
+      "Effect" = "Allow"
+      }, {
+      "Sid" = "Bee"
+      "Condition" = {
+        "StringEquals" = "${var.vpc_id}"
+      }
+    }]
+  })
+  alias {
+    name                   = "n"
+    evaluate_target_health = false
+  }
+  region = local.r # trailing comment
+}
+
+data "aws_partition" "current" {}"""
+
+
+def test_terraform_output_is_laid_out_as_terraform_fmt_does_without_terraform() -> None:
+    """The same rule as the next test, where no terraform binary is installed: indentation by open brackets
+    (`}, {` keeps the inner level), `=` aligned over runs of one-line attributes only."""
+    assert hcl_format(HCL_AS_WRITTEN) == HCL_AS_TERRAFORM_FMT_LAYS_IT_OUT
+    assert hcl_format(HCL_AS_TERRAFORM_FMT_LAYS_IT_OUT) == HCL_AS_TERRAFORM_FMT_LAYS_IT_OUT
 
 
 def test_terraform_export_is_terraform_fmt_clean(cloud, tmp_path: Path) -> None:  # noqa: ANN001

@@ -340,8 +340,8 @@ def hcl_format(text: str) -> str:
     Indentation: two spaces per line whose brackets open more than they close, taken back by the line that
     closes them; a line that closes and opens as many (`}, {`) keeps the inner indentation. Alignment: the `=`
     of consecutive one-line attributes lines up one space after the longest name; an attribute whose value
-    goes on over several lines is not aligned, and ends the run. (Quoted strings hold no brackets here: the
-    output never breaks a string or an interpolation over lines.)
+    goes on over several lines is not aligned, and ends the run. Not handled, because the exporter writes
+    none: strings or interpolations over several lines, heredocs, and one-line objects (`{ a = 1 }`).
     """
     out: list[str] = []
     run: list[tuple[str, str]] = []  # (indentation + name, value) of one-line attributes in a row
