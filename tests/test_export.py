@@ -555,12 +555,14 @@ def _route53_pages(pages: list[list[tuple[str, str, str]]]) -> tuple[str, list[s
     return f"http://127.0.0.1:{server.server_address[1]}", seen, server
 
 
-def _zone_lookup(url: str, name: str) -> subprocess.CompletedProcess[str]:
-    """The exported script's own `zone` function, run with the real AWS CLI against `url`."""
-    script = cli_script(_offline_plan("hosted-zone"))
-    helpers = script[script.index("found() {"):script.index("\n}\n", script.index("zone() {")) + 3]
+def _zone_lookups(url: str, *names: str) -> subprocess.CompletedProcess[str]:
+    """The exported script's own `zone` function (every script carries the helpers verbatim), run with the
+    real AWS CLI against `url`, once per name."""
+    from wizard.export import _CLI_HELPERS as helpers
+
+    lookups = "".join(f'zone "{name}"\n' for name in names)
     program = (f'set -euo pipefail\nAWS=(aws --region us-west-2 --output text --endpoint-url {url})\n'
-               f'VPC_ID=vpc-e330ccb17b3f6f8b1\nREGION=us-west-2\nACCOUNT=123456789012\n{helpers}\nzone "{name}"\n')
+               f'VPC_ID=vpc-e330ccb17b3f6f8b1\nREGION=us-west-2\nACCOUNT=123456789012\n{helpers}\n{lookups}')
     return _run(["bash", "-c", program], env=_env(), timeout=120)
 
 
@@ -569,17 +571,15 @@ def test_cli_script_zone_lookup_follows_next_token_through_every_page() -> None:
     """`aws route53 list-hosted-zones-by-vpc` does not paginate by itself (botocore has no paginator for it):
     a zone on a later page must still be found, or a rerun would try to create it a second time."""
     name = "studio.us-west-2.sagemaker.aws"
-    url, seen, server = _route53_pages([[("Z1OTHER", "other.example.", "123456789012")],
-                                        [("Z2SERVICE", f"{name}.", "vpce.amazonaws.com")],  # not ours: skipped
+    url, seen, server = _route53_pages([[("Z1OTHER", "other.example.", "123456789012"),
+                                         ("Z2SERVICE", f"{name}.", "vpce.amazonaws.com")],  # not ours: skipped
                                         [("Z3OURS", f"{name}.", "123456789012")]])
     try:
-        found = _zone_lookup(url, name)
-        missing = _zone_lookup(url, "api.sagemaker.us-west-2.amazonaws.com")
+        ran = _zone_lookups(url, name, "api.sagemaker.us-west-2.amazonaws.com")
     finally:
         server.shutdown()
-    assert (found.returncode, found.stdout.strip()) == (0, "Z3OURS"), found.stderr[-2000:]
-    assert (missing.returncode, missing.stdout.strip()) == (0, "None"), missing.stderr[-2000:]
-    assert [("nexttoken=" in q) for q in seen] == [False, True, True] * 2
+    assert (ran.returncode, ran.stdout.split()) == (0, ["Z3OURS", "None"]), ran.stderr[-2000:]
+    assert [("nexttoken=" in q) for q in seen] == [False, True] * 2
 
 
 # ---------------------------------------------------------------- the CLI script's wait, with a stub `aws`
