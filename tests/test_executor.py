@@ -409,6 +409,43 @@ def test_switching_back_to_private_dns_deletes_our_zones_first_and_waits_for_aws
     assert not plan(observe(cloud, p), p).has_changes
 
 
+ANALYTICS_VPC = "vpc-8835a48a96ffd84bf"
+
+
+def _association_conflict(cloud, when: str) -> None:  # noqa: ANN001
+    """AssociateVPCWithHostedZone answers ConflictingDomainExists once (AWS's words), `before` the call (the VPC
+    resolves the name through another zone) or `after` it (a retry of a call that worked)."""
+    state = {"left": 1}
+
+    def conflict(**_):  # noqa: ANN003, ANN202
+        if state["left"]:
+            state["left"] -= 1
+            raise botocore.exceptions.ClientError({"Error": {"Code": "ConflictingDomainExists", "Message": (
+                f"The VPC {ANALYTICS_VPC} has already been associated with the hosted zone Z08471232FKGPJ4RJ9BNX "
+                "with the same domain name.")}}, "AssociateVPCWithHostedZone")
+
+    cloud.on(f"{when}-call.route53.AssociateVPCWithHostedZone", conflict)
+
+
+def test_a_further_vpc_resolving_the_name_elsewhere_stops_apply_naming_it(cloud, aws) -> None:  # noqa: ANN001
+    """ConflictingDomainExists on AssociateVPCWithHostedZone is not always "already there": only if the VPC is
+    associated with our zone; else it resolves the name elsewhere, and Studio there would miss the endpoint."""
+    p = profile("hosted-zone", dns={"associate_vpc_ids": [ANALYTICS_VPC]})
+    _association_conflict(cloud, "before")
+    result = apply(cloud, p)
+    assert not result.ok and result.not_done[0].startswith("hosted_zone_association.")
+    assert getattr(result.error, "code", "") == "ConflictingDomainExists"
+    assert ANALYTICS_VPC in str(result.error) and "dns.associate_vpc_ids" in str(result.error)
+
+
+def test_a_lost_answer_to_an_association_is_already_there(cloud, aws) -> None:  # noqa: ANN001
+    p = profile("hosted-zone", dns={"associate_vpc_ids": [ANALYTICS_VPC]})
+    _association_conflict(cloud, "after")
+    result = apply(cloud, p)
+    assert result.ok, result.error
+    assert not plan(observe(cloud, p), p).has_changes
+
+
 def test_a_zone_an_aws_service_owns_is_never_taken_for_ours(cloud, aws) -> None:  # noqa: ANN001
     """ListHostedZonesByVPC also lists zones AWS services own (Owner.OwningService): not ours to tag or fill."""
     p = profile("hosted-zone")

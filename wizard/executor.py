@@ -469,9 +469,24 @@ class Executor:
 
     def _hosted_zone_association_create(self, change: Change) -> None:
         key = self._zone_key(change)
-        self.call("route53", "associate_vpc_with_hosted_zone", ok_codes=("ConflictingDomainExists",),
-                  HostedZoneId=self.ids[f"hosted_zone.{key}"],
-                  VPC={"VPCRegion": self.profile.region, "VPCId": change.after["vpc_id"]})
+        zone_id, vpc_id = self.ids[f"hosted_zone.{key}"], change.after["vpc_id"]
+        try:
+            self.cloud.call("route53", "associate_vpc_with_hosted_zone", HostedZoneId=zone_id,
+                            VPC={"VPCRegion": self.profile.region, "VPCId": vpc_id})
+        except AwsError as exc:
+            if exc.code != "ConflictingDomainExists":
+                raise
+            # AWS answers so both when the VPC is already associated with this zone (a retried call whose
+            # answer was lost) and when it resolves the name through another zone: only the first is done.
+            zone = self.cloud.call("route53", "get_hosted_zone", Id=zone_id)
+            if vpc_id not in {v.get("VPCId") for v in zone.get("VPCs", [])}:
+                name = zone.get("HostedZone", {}).get("Name", "").rstrip(".")
+                raise AwsError(f"{vpc_id} (dns.associate_vpc_ids) already resolves {name} through another private "
+                               f"hosted zone or an endpoint's private DNS (ConflictingDomainExists), so it cannot use "
+                               f"{zone_id}: remove that zone from {vpc_id} or turn that private DNS off, or drop "
+                               f"{vpc_id} from dns.associate_vpc_ids; then run apply again",
+                               "ConflictingDomainExists") from None
+            self.emit(Event("info", change.address, f"{vpc_id} is already associated with {zone_id}", zone_id))
 
     # ---------------------------------------------------------------- IAM
 
