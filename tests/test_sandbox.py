@@ -96,6 +96,8 @@ def test_sandbox_status_reset_and_stop(workdir: Path) -> None:
     backends = set(data["moto_packages"]) - {"core", "moto_api", "moto_server", "backends", "backend_index",
                                              "settings", "utilities"}
     assert backends <= {"ec2", "iam", "sts", "route53", "sagemaker", "s3", "cloudwatch", "events"}, backends
+    # It serves with the standard library's http.server: the demo extra installs no flask (nor its own deps).
+    assert not {"flask", "flask_cors", "blinker", "itsdangerous", "click"} & set(data["modules"]), data["modules"]
 
     reset = cli(workdir, "sandbox", "reset")
     assert reset.returncode == 0 and "us-west-2 seeded afresh" in reset.stdout

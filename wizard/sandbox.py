@@ -162,11 +162,10 @@ def stop() -> None:
         _seeded_in_process.clear()
 
 
-def _need_moto(server: bool = False) -> None:
+def _need_moto() -> None:  # the server, too, needs nothing but moto (it serves with http.server)
     import importlib.util  # noqa: PLC0415
 
-    needed = ("moto", "flask", "flask_cors") if server else ("moto",)
-    if any(importlib.util.find_spec(name) is None for name in needed):
+    if importlib.util.find_spec("moto") is None:
         raise ConfigProblem("--demo needs the sandbox's packages: pip install 'studio-vpce[demo]'")
 
 
@@ -494,7 +493,7 @@ def prestart(region: str) -> None:
             state = _read_state(directory)
             if state is not None and _pid_alive(state["pid"]):
                 return  # running, or starting
-            _need_moto(server=True)
+            _need_moto()
             _spawn(directory, region)
     except (StudioVpceError, OSError):
         return
@@ -515,7 +514,7 @@ def connect(region: str, notify: Callable[[str], None] | None = None):  # noqa: 
                    and _starting["proc"].poll() is None else None)
         info = None if pending else status()
         if info is None and pending is None:
-            _need_moto(server=True)
+            _need_moto()
             pending = _spawn(directory, region)
         if pending is not None and region != pending["region"]:  # the server seeds another region first
             info = _await_start(notify)
@@ -1028,7 +1027,8 @@ class SandboxServer:
                 "idle_for": time.monotonic() - self.last, "account_id": DEMO_ACCOUNT,
                 "journal": str(self.account.path), "changes": self.account.changes,
                 "restored": self.account.restored, "problem": self.account.problem,
-                "moto_packages": loaded_moto_packages()}
+                "moto_packages": loaded_moto_packages(),
+                "modules": sorted({name.split(".")[0] for name in sys.modules if not name.startswith("_")})}
 
     def aws(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
         import re  # noqa: PLC0415
