@@ -59,46 +59,49 @@ def main() -> int:
     if not aws:
         raise SystemExit("needs the AWS CLI (pip install awscli)")
     plan = [sys.executable, "-m", "wizard", "plan", PROFILE, "--demo"]
-    figures: dict[str, list[float]] = {"aws": [], "cold": [], "warm": [], "before": []}
+    sources = {"after": ROOT, **({"before": args.before.resolve()} if args.before else {})}
+    figures: dict[str, list[float]] = {"aws": []}
     with tempfile.TemporaryDirectory(prefix="sandbox-bench-") as tmp:
         work = Path(tmp) / "work"
         work.mkdir()
-        warm_env = _env(Path(tmp) / "warm", ROOT)
-        _timed(plan, warm_env, work)  # start the warm server
-        state = json.loads((Path(tmp) / "warm" / "studio-vpce" / "sandbox" / "server.json").read_text())
-        aws_env = {**warm_env, "AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo",
+        warm = {name: _env(Path(tmp) / f"warm-{name}", source) for name, source in sources.items()}
+        for name, source in sources.items():
+            _timed(plan, warm[name], work)  # start each warm server (and fill its cache folder)
+        state = json.loads((Path(tmp) / "warm-after" / "studio-vpce" / "sandbox" / "server.json").read_text())
+        aws_env = {**warm["after"], "AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo",
                    "AWS_DEFAULT_REGION": "us-west-2", "AWS_CONFIG_FILE": os.devnull,
                    "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
         aws_call = [aws, "--endpoint-url", state["url"], "sts", "get-caller-identity"]
         try:
             for run in range(args.runs):  # interleaved, so that machine load falls on every figure alike
                 figures["aws"].append(_timed(aws_call, aws_env, work))
-                figures["warm"].append(_timed(plan, warm_env, work))
-                cold_env = _env(Path(tmp) / f"cold{run}", ROOT)
-                try:
-                    figures["cold"].append(_timed(plan, cold_env, work))
-                finally:
-                    _stop(cold_env, ROOT)
-                if args.before:
-                    before_env = _env(Path(tmp) / f"before{run}", args.before.resolve())
+                for name, source in sources.items():
+                    figures.setdefault(f"warm {name}", []).append(_timed(plan, warm[name], work))
+                    _stop(warm[name], source)  # the next plan starts the server again, cache folder kept
+                    figures.setdefault(f"restart {name}", []).append(_timed(plan, warm[name], work))
+                    first = _env(Path(tmp) / f"first-{name}{run}", source)
                     try:
-                        figures["before"].append(_timed(plan, before_env, work))
+                        figures.setdefault(f"first {name}", []).append(_timed(plan, first, work))
                     finally:
-                        _stop(before_env, args.before.resolve())
+                        _stop(first, source)
+                aws_call[2] = json.loads((Path(tmp) / "warm-after" / "studio-vpce" / "sandbox" / "server.json")
+                                         .read_text())["url"]  # the warm server moved when it restarted
         finally:
-            _stop(warm_env, ROOT)
+            for name, source in sources.items():
+                _stop(warm[name], source)
         left = list(work.iterdir())
     base = statistics.median(figures["aws"])
-    print(f"{'what':<58} {'median':>8} {'x aws call':>10}")
     labels = {"aws": "aws sts get-caller-identity (moto server)",
-              "cold": "plan profiles/vpce.yaml --demo, cold (server starts)",
-              "warm": "plan profiles/vpce.yaml --demo, warm (server running)",
-              "before": f"plan --demo with {args.before} (before)"}
+              "warm": "plan --demo, warm (server running)",
+              "restart": "plan --demo, cold: server stopped, cache kept",
+              "first": "plan --demo, cold: first run (fresh cache folder)"}
+    print(f"{'what':<52} {'source':<7} {'median':>8} {'x aws call':>10}")
     for key, values in figures.items():
-        if values:
-            median = statistics.median(values)
-            print(f"{labels[key]:<58} {median:>7.2f}s {median / base:>9.1f}x")
-    print(f"runs: {args.runs}; load average {os.getloadavg()[0]:.1f}; files left in the working folder: {len(left)}")
+        kind, _, name = key.partition(" ")
+        median = statistics.median(values)
+        print(f"{labels[kind]:<52} {name or '-':<7} {median:>7.2f}s {median / base:>9.1f}x")
+    print(f"runs: {args.runs}; load average {os.getloadavg()[0]:.1f}; files left in the working folder: {len(left)}"
+          + (f"; before = {args.before}" if args.before else ""))
     return 0
 
 

@@ -96,6 +96,8 @@ def test_sandbox_status_reset_and_stop(workdir: Path) -> None:
     backends = set(data["moto_packages"]) - {"core", "moto_api", "moto_server", "backends", "backend_index",
                                              "settings", "utilities"}
     assert backends <= {"ec2", "iam", "sts", "route53", "sagemaker", "s3", "cloudwatch", "events"}, backends
+    # It serves with the standard library's http.server: the demo extra installs no flask (nor its own deps).
+    assert not {"flask", "flask_cors", "blinker", "itsdangerous", "click"} & set(data["modules"]), data["modules"]
 
     reset = cli(workdir, "sandbox", "reset")
     assert reset.returncode == 0 and "us-west-2 seeded afresh" in reset.stdout
@@ -430,3 +432,58 @@ def test_a_server_that_cannot_start_is_a_one_line_error_for_every_call(workdir: 
     lines = failed.stderr.strip().splitlines()
     assert len(lines) == 1 and "the demo sandbox did not start (ImportError: moto is broken here)" in lines[0], lines
     assert "server.log" in lines[0] and "Traceback" not in failed.stderr
+
+
+# ---------------------------------------------------------------- the snapshot: a shortcut, never the truth
+
+def _group_names(account: sandbox.SandboxAccount) -> set[str]:
+    ec2 = account.session("us-west-2").client("ec2")
+    return {g["GroupName"] for g in ec2.describe_security_groups()["SecurityGroups"]}
+
+
+def _restarted(tmp_path: Path) -> sandbox.SandboxAccount:
+    from moto.moto_api._internal import moto_api_backend
+
+    moto_api_backend.reset()
+    again = sandbox.SandboxAccount(tmp_path)
+    again.restore()
+    return again
+
+
+def test_a_restart_loads_the_snapshot_then_replays_the_changes_after_it(tmp_path: Path, clean_moto: None) -> None:
+    first = sandbox.SandboxAccount(tmp_path)
+    first.seed("us-west-2")
+    ec2 = first.session("us-west-2", journal=True).client("ec2")
+    before = ec2.create_security_group(GroupName="before", Description="d", VpcId="vpc-e330ccb17b3f6f8b1")["GroupId"]
+    first.save_snapshot()
+    after = ec2.create_security_group(GroupName="after", Description="d", VpcId="vpc-e330ccb17b3f6f8b1")["GroupId"]
+    first.close()
+    again = _restarted(tmp_path)
+    assert again.from_snapshot and again.changes == 2 and again.regions == ["us-west-2"] and not again.problem
+    groups = again.session("us-west-2").client("ec2").describe_security_groups(GroupIds=[before, after])
+    assert {g["GroupName"] for g in groups["SecurityGroups"]} == {"before", "after"}
+
+
+def test_a_snapshot_the_journal_moved_away_from_is_not_used(tmp_path: Path, clean_moto: None) -> None:
+    first = sandbox.SandboxAccount(tmp_path)
+    first.seed("us-west-2")
+    _endpoint_group(first)
+    first.save_snapshot()
+    first.close()
+    journal = tmp_path / sandbox.JOURNAL  # as many entries, but another change: the journal is the truth
+    journal.write_text(journal.read_text().replace("GroupName=g&", "GroupName=h&"))
+    again = _restarted(tmp_path)
+    assert not again.from_snapshot and again.changes == 1
+    assert "h" in _group_names(again) and "g" not in _group_names(again)
+
+
+def test_a_damaged_snapshot_falls_back_to_the_journal(tmp_path: Path, clean_moto: None) -> None:
+    first = sandbox.SandboxAccount(tmp_path)
+    first.seed("us-west-2")
+    _endpoint_group(first)
+    first.save_snapshot()
+    first.close()
+    (tmp_path / sandbox.SNAPSHOT).write_bytes(b"\x80\x05not a pickle")
+    again = _restarted(tmp_path)
+    assert not again.from_snapshot and again.restored and again.changes == 1 and not again.problem
+    assert "g" in _group_names(again)

@@ -162,11 +162,10 @@ def stop() -> None:
         _seeded_in_process.clear()
 
 
-def _need_moto(server: bool = False) -> None:
+def _need_moto() -> None:  # the server, too, needs nothing but moto (it serves with http.server)
     import importlib.util  # noqa: PLC0415
 
-    needed = ("moto", "flask", "flask_cors") if server else ("moto",)
-    if any(importlib.util.find_spec(name) is None for name in needed):
+    if importlib.util.find_spec("moto") is None:
         raise ConfigProblem("--demo needs the sandbox's packages: pip install 'studio-vpce[demo]'")
 
 
@@ -494,7 +493,7 @@ def prestart(region: str) -> None:
             state = _read_state(directory)
             if state is not None and _pid_alive(state["pid"]):
                 return  # running, or starting
-            _need_moto(server=True)
+            _need_moto()
             _spawn(directory, region)
     except (StudioVpceError, OSError):
         return
@@ -515,7 +514,7 @@ def connect(region: str, notify: Callable[[str], None] | None = None):  # noqa: 
                    and _starting["proc"].poll() is None else None)
         info = None if pending else status()
         if info is None and pending is None:
-            _need_moto(server=True)
+            _need_moto()
             pending = _spawn(directory, region)
         if pending is not None and region != pending["region"]:  # the server seeds another region first
             info = _await_start(notify)
@@ -631,6 +630,7 @@ def reset() -> dict[str, Any] | None:
         info = status()
         if info is None:
             (directory / JOURNAL).unlink(missing_ok=True)
+            (directory / SNAPSHOT).unlink(missing_ok=True)
             return None
     try:
         return _request(info["url"], "reset", method="POST", timeout=START_TIMEOUT)
@@ -727,6 +727,7 @@ def _holds(changes: int, regions: list[str]) -> str:
 
 JOURNAL = "account.jsonl"  # the account's changes since the seed, replayed when a server starts
 JOURNAL_FORMAT = 1  # bump when seed() or the journal's shape changes: an older journal then starts afresh
+SNAPSHOT = "account.snapshot"  # the journal replayed (a pickle of moto's backends), to start without replaying
 _SERVICE_HOSTS = {  # the services the sandbox models, by signing name: where moto expects their requests
     "ec2": "ec2.{region}.amazonaws.com", "iam": "iam.amazonaws.com", "sts": "sts.{region}.amazonaws.com",
     "route53": "route53.amazonaws.com", "sagemaker": "api.sagemaker.{region}.amazonaws.com"}
@@ -798,6 +799,8 @@ class SandboxAccount:
         self._handle: Any = None
         self.restored = False  # whether start-up replayed a saved account
         self.problem = ""  # why a saved account could not be replayed (one line)
+        self.from_snapshot = False  # whether start-up loaded the snapshot (then replayed only what followed it)
+        self.replayed_after_snapshot = False
 
     # -- requests
 
@@ -889,7 +892,11 @@ class SandboxAccount:
         try:
             entries = self._read_journal()
             with self.lock:
+                skip = self._load_snapshot(len(entries))
+                self.replayed_after_snapshot = len(entries) > skip
                 for number, entry in enumerate(entries, start=1):
+                    if number <= skip:
+                        continue
                     if "seed" in entry:
                         self.seed(entry["seed"], journal=False)
                     else:
@@ -905,6 +912,85 @@ class SandboxAccount:
             self._set_aside(str(exc))
             return
         self.restored = bool(self.changes or len(self.regions) > 1)
+
+    # -- the snapshot: the journal replayed, as a pickle, so that a server starts without replaying it all
+
+    def _snapshot_key(self) -> dict[str, Any]:
+        """What a snapshot must match: this moto and Python, and the journal's bytes it was taken after."""
+        import hashlib as _hashlib  # noqa: PLC0415
+
+        assert self.path is not None
+        data = self.path.read_bytes() if self.path.exists() else b""
+        return {"format": JOURNAL_FORMAT, "moto": _moto_version(), "python": list(sys.version_info[:2]),
+                "journal_bytes": len(data), "journal_sha256": _hashlib.sha256(data).hexdigest()}
+
+    def save_snapshot(self) -> None:
+        """Pickle moto's backends the tool uses (under the lock, so no change is half made). Best effort: a
+        snapshot that cannot be written only makes the next start replay the whole journal."""
+        import pickle  # noqa: PLC0415
+
+        from moto.backends import get_backend  # noqa: PLC0415
+        from moto.ec2.models import vpcs  # noqa: PLC0415
+
+        if self.path is None:
+            return
+        target = self.path.with_name(SNAPSHOT)
+        try:
+            with self.lock:
+                if self._handle is not None:
+                    self._handle.flush()
+                payload = {"key": self._snapshot_key(), "entries": self._entries, "changes": self.changes,
+                           "regions": list(self.regions),
+                           "endpoint_services": {r: vpcs.DEFAULT_VPC_ENDPOINT_SERVICES.get(r) for r in self.regions},
+                           "backends": {name: dict(get_backend(name)) for name in _SERVICE_HOSTS}}  # type: ignore[call-overload]
+                data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp = target.with_name(f".{SNAPSHOT}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(target)
+        except Exception as exc:  # noqa: BLE001 - best effort, said in the log
+            print(f"no snapshot written ({type(exc).__name__}: {exc}); the next start replays the journal", flush=True)
+            if self.path is not None:
+                self.path.with_name(SNAPSHOT).unlink(missing_ok=True)
+
+    def _load_snapshot(self, entries: int) -> int:
+        """Install the snapshot when it matches the journal; how many journal entries it covers (0: none)."""
+        import pickle  # noqa: PLC0415
+
+        from moto.backends import get_backend  # noqa: PLC0415
+        from moto.ec2.models import vpcs  # noqa: PLC0415
+
+        assert self.path is not None
+        target = self.path.with_name(SNAPSHOT)
+        if not target.exists():
+            return 0
+        try:
+            payload = pickle.loads(target.read_bytes())  # our own file, in the user's cache folder
+            made = [payload["key"].get(k) for k in ("format", "moto", "python")]
+            if made != [JOURNAL_FORMAT, _moto_version(), list(sys.version_info[:2])]:
+                raise ValueError(f"made by another studio-vpce, moto or Python ({made})")
+            if not self._journal_starts_with(payload["key"]) or payload["entries"] > entries:
+                raise ValueError("the journal moved on differently")
+            for name, saved in payload["backends"].items():
+                live = get_backend(name)
+                live.clear()
+                live.update(saved)
+            for region, services in payload["endpoint_services"].items():
+                if services is not None:
+                    vpcs.DEFAULT_VPC_ENDPOINT_SERVICES[region] = services
+        except Exception as exc:  # noqa: BLE001 - a snapshot is only a shortcut: replay the journal instead
+            print(f"snapshot not used ({type(exc).__name__}: {exc}): replaying the journal", flush=True)
+            self._wipe_backends()
+            return 0
+        self.regions, self.changes, self._entries = list(payload["regions"]), payload["changes"], payload["entries"]
+        self.from_snapshot = True
+        return int(payload["entries"])
+
+    def _journal_starts_with(self, key: dict[str, Any]) -> bool:
+        import hashlib as _hashlib  # noqa: PLC0415
+
+        assert self.path is not None
+        data = self.path.read_bytes()[:key["journal_bytes"]]
+        return len(data) == key["journal_bytes"] and _hashlib.sha256(data).hexdigest() == key["journal_sha256"]
 
     def _read_journal(self) -> list[dict[str, Any]]:
         assert self.path is not None
@@ -963,6 +1049,7 @@ class SandboxAccount:
             self.close()
             if self.path is not None:
                 self.path.unlink(missing_ok=True)
+                self.path.with_name(SNAPSHOT).unlink(missing_ok=True)
             self.changes = self._entries = 0
             for region in seeded:
                 self.seed(region)
@@ -1028,7 +1115,9 @@ class SandboxServer:
                 "idle_for": time.monotonic() - self.last, "account_id": DEMO_ACCOUNT,
                 "journal": str(self.account.path), "changes": self.account.changes,
                 "restored": self.account.restored, "problem": self.account.problem,
-                "moto_packages": loaded_moto_packages()}
+                "from_snapshot": self.account.from_snapshot,
+                "moto_packages": loaded_moto_packages(),
+                "modules": sorted({name.split(".")[0] for name in sys.modules if not name.startswith("_")})}
 
     def aws(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
         import re  # noqa: PLC0415
@@ -1180,14 +1269,18 @@ def _serve(directory: Path, region: str, idle: float, sock: Any, instance: str |
     app.last = time.monotonic()
     with _locked(directory):  # after its starter wrote its "starting" line (it holds the lock meanwhile)
         _write_json(_state_file(directory), {k: v for k, v in app.status().items() if k != "idle_for"})
+    if not account.from_snapshot or account.replayed_after_snapshot:
+        account.save_snapshot()  # the next start loads it instead of seeding and replaying
     print(f"serving {app.url} (pid {os.getpid()}), regions {', '.join(account.regions)}"
           + (f"; restored {account.changes} changes from {account.path}" if account.restored else "")
+          + (" (from its snapshot)" if account.from_snapshot else "")
           + (f"; {account.problem}" if account.problem else ""), flush=True)
     while not app.stopping.wait(min(5.0, idle / 4)):
         if time.monotonic() - app.last > idle:
             print(f"idle for {_minutes(idle)}: stopping", flush=True)
             break
     server.shutdown()
+    account.save_snapshot()
     with account.lock:
         account.close()
     state = _read_state(directory)
