@@ -446,6 +446,19 @@ def test_a_lost_answer_to_an_association_is_already_there(cloud, aws) -> None:  
     assert not plan(observe(cloud, p), p).has_changes
 
 
+def test_create_hosted_zone_retries_with_new_references_a_bounded_number_of_times(cloud, aws, calls) -> None:  # noqa: ANN001
+    p = profile("hosted-zone")
+
+    def already(**_):  # noqa: ANN003, ANN202
+        raise botocore.exceptions.ClientError({"Error": {"Code": "HostedZoneAlreadyExists", "Message": (
+            "A hosted zone has already been created with the specified caller reference.")}}, "CreateHostedZone")
+
+    cloud.on("before-call.route53.CreateHostedZone", already)
+    result = apply(cloud, p)
+    assert not result.ok and getattr(result.error, "code", "") == "HostedZoneAlreadyExists"
+    assert [op for _, op in calls.log].count("CreateHostedZone") == 4 and _zone_names(aws) == []
+
+
 def test_a_zone_an_aws_service_owns_is_never_taken_for_ours(cloud, aws) -> None:  # noqa: ANN001
     """ListHostedZonesByVPC also lists zones AWS services own (Owner.OwningService): not ours to tag or fill."""
     p = profile("hosted-zone")

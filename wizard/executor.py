@@ -399,6 +399,10 @@ class Executor:
             attempt += 1
             reference = f"{reference[:52]}-{int(time.time())}-{attempt}"
             if not conflict:
+                if attempt > 3:  # fresh references each time: AWS would not say this again
+                    raise AwsError(f"CreateHostedZone for {name} keeps answering HostedZoneAlreadyExists with new "
+                                   "caller references, and no zone of ours is associated with the VPC",
+                                   "HostedZoneAlreadyExists")
                 continue
             if not self._had_private_dns(key):
                 raise AwsError(f"AWS says {self.profile.vpc_id} already resolves {name} through another zone "
