@@ -1,6 +1,6 @@
 """How big is the demo install? A fresh venv with `pip install -e '.[demo]'`, with and without --no-compile.
 
-    python bench/install_size.py [--skip-compiled]
+    python bench/install_size.py [--skip-compiled] [--source DIR]
 
 For each way of installing, in a fresh venv (this Python's `-m venv`, which brings pip and setuptools):
 - the venv's size and package count right after the install (the venv's own pip and setuptools included,
@@ -28,7 +28,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROFILE = str(ROOT / "profiles" / "vpce.yaml")
 
 # Run in the venv: the top-level modules a demo plan, the wizard's screens and the plain prompts import.
 _TOOL_MODULES = """
@@ -52,12 +51,14 @@ print(json.dumps({"all": sorted(every), "unused": sorted(every - used - {"pip", 
 """
 
 
-def _size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+def _size(path: Path) -> tuple[int, int]:
+    """(disk usage as `du` counts it, in 512-byte blocks, in bytes; the files' own sizes)."""
+    files = [f.stat() for f in path.rglob("*") if f.is_file() and not f.is_symlink()]
+    return sum(f.st_blocks * 512 for f in files), sum(f.st_size for f in files)
 
 
-def _mb(size: int) -> str:
-    return f"{size / 1e6:.0f} MB"
+def _mb(size: tuple[int, int]) -> str:
+    return f"{size[0] / 2**20:.0f} ({size[1] / 2**20:.0f}) MB"
 
 
 def _run(argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -67,13 +68,13 @@ def _run(argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = 
     return done
 
 
-def measure(tmp: Path, no_compile: bool) -> dict:
+def measure(tmp: Path, no_compile: bool, source: Path) -> dict:
     venv = tmp / ("venv-no-compile" if no_compile else "venv")
     _run([sys.executable, "-m", "venv", str(venv)])
     python = str(venv / "bin" / "python")
     bare = _size(venv)
     start = time.perf_counter()
-    _run([python, "-m", "pip", "install", "-q", *(["--no-compile"] if no_compile else []), "-e", f"{ROOT}[demo]"])
+    _run([python, "-m", "pip", "install", "-q", *(["--no-compile"] if no_compile else []), "-e", f"{source}[demo]"])
     install_s = time.perf_counter() - start
     installed = _size(venv)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHON"))}
@@ -81,7 +82,7 @@ def measure(tmp: Path, no_compile: bool) -> dict:
     work = tmp / "work"
     work.mkdir(exist_ok=True)
     start = time.perf_counter()
-    tool = _run([python, "-c", _TOOL_MODULES, PROFILE], env=env, cwd=work)
+    tool = _run([python, "-c", _TOOL_MODULES, str(source / "profiles" / "vpce.yaml")], env=env, cwd=work)
     first_s = time.perf_counter() - start
     modules = set(json.loads(tool.stderr.strip().splitlines()[-1]))
     status = json.loads(_run([python, "-m", "wizard", "sandbox", "status", "--output", "json"], env=env,
@@ -98,18 +99,21 @@ def measure(tmp: Path, no_compile: bool) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-compiled", action="store_true", help="only the --no-compile install")
+    parser.add_argument("--source", type=Path, default=ROOT, help="the studio-vpce checkout to install (this one)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="install-size-"))
+    source = args.source.resolve()
     try:
-        rows = [measure(tmp, no_compile=True)]
+        rows = [measure(tmp, no_compile=True, source=source)]
         if not args.skip_compiled:
-            rows.insert(0, measure(tmp, no_compile=False))
+            rows.insert(0, measure(tmp, no_compile=False, source=source))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{'install':<40} {'after install':>13} {'after a demo':>13} {'packages':>8} {'install':>8} "
+    print(f"source: {source}; sizes: disk usage as du counts it (the files' own sizes), MiB")
+    print(f"{'install':<40} {'after install':>15} {'after a demo':>15} {'packages':>8} {'install':>8} "
           f"{'1st demo':>8}")
     for row in rows:
-        print(f"{row['how']:<40} {_mb(row['installed']):>13} {_mb(row['after_demo']):>13} {row['packages']:>8} "
+        print(f"{row['how']:<40} {_mb(row['installed']):>15} {_mb(row['after_demo']):>15} {row['packages']:>8} "
               f"{row['install_s']:>7.0f}s {row['first_s']:>7.1f}s")
     print(f"bare venv (pip, setuptools): {_mb(rows[0]['bare'])}; packages counted without pip, setuptools and "
           "studio-vpce")

@@ -144,47 +144,28 @@ def _unknown_command(argv: list[str]) -> str | None:
 # ---------------------------------------------------------------- session
 
 def make_cloud(args: argparse.Namespace, profile_region: str | None = None, profile_path: str | None = None):  # noqa: ANN201
-    from wizard.cloud import Cloud, resolve_region  # noqa: PLC0415 - boto3 loads here, not at import
-
     if args.demo:
         from wizard import sandbox  # noqa: PLC0415
 
         region = args.region or profile_region or sandbox.DEMO_REGION
         sandbox.check_region(region)
         _check_region(region, "--region" if args.region else "the demo sandbox", profile_region, profile_path)
+        sandbox.prestart(region)  # when none runs: it gets ready while boto3 loads and the clients are built
+        from wizard.cloud import Cloud  # noqa: PLC0415 - boto3 loads here, not at import
+
         if sandbox.in_process():  # tests and benches host the sandbox in their own process
             return Cloud(region, session=sandbox.start(region), demo=True)
         # The persistent sandbox server (started on first use; the wizard calls this from its discovery worker)
         quiet = args.command == "wizard" and not getattr(args, "plain", False)  # no print under a full-screen UI
         session, url = sandbox.connect(region, notify=None if quiet else _notice)
         return Cloud(region, session=session, endpoint_url=url, demo=True, trim_models=True)
+    from wizard.cloud import Cloud, resolve_region  # noqa: PLC0415 - boto3 loads here, not at import
+
     region, source = resolve_region(args.region, args.aws_profile, profile_region)
     if not region:
         raise ConfigProblem("no AWS region: pass --region, set AWS_REGION, or put region: in the profile")
     _check_region(region, source, profile_region, profile_path)
     return Cloud(region, aws_profile=args.aws_profile, endpoint_url=args.endpoint_url)
-
-
-def _prestart_sandbox(args: argparse.Namespace) -> None:
-    """--demo: start the sandbox server first thing, so that it gets ready while this command loads its modules
-    and its profile (`make_cloud` then attaches to it, and reports any problem)."""
-    if not getattr(args, "demo", False) or args.command not in ("wizard", "discover", "plan", "apply", "destroy",
-                                                                  "verify", "audit"):
-        return
-    profile = getattr(args, "profile", None)
-    region = args.region
-    if profile:
-        try:  # a glance at the profile's region (the loader checks it properly later)
-            text = Path(profile).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return  # the command will say what is wrong with the file; no sandbox for it
-        import re  # noqa: PLC0415
-
-        found = re.search(r"^region:\s*[\"']?([a-z0-9-]+)", text, re.MULTILINE)
-        region = region or (found.group(1) if found else None)
-    from wizard import sandbox  # noqa: PLC0415
-
-    sandbox.prestart(region or sandbox.DEMO_REGION)
 
 
 def _notice(message: str) -> None:
@@ -532,7 +513,6 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: 2 for usage errors; the SPEC says invalid flags are 3
         return 0 if exc.code == 0 else 3
     _setup_logging(args.debug)
-    _prestart_sandbox(args)
     try:
         return HANDLERS[args.command](args)
     except KeyboardInterrupt:

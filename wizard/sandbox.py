@@ -481,9 +481,9 @@ _await_lock = threading.Lock()
 
 
 def prestart(region: str) -> None:
-    """Start the server now, if none runs, without waiting for it: a --demo command calls this first thing, so
-    that the server restores or seeds its account while the command loads its modules and its profile. Any
-    problem is left for `connect` to report."""
+    """Start the server now, if none runs, without waiting for it: a --demo command calls this once its input
+    is valid and before it loads boto3, so that the server restores or seeds its account meanwhile. Any problem
+    is left for `connect` to report."""
     if in_process() or os.name == "nt":
         return
     try:
