@@ -37,7 +37,7 @@ try:
     runpy.run_module("wizard", run_name="__main__")
 except SystemExit:
     pass
-import screens.app, wizard.prompts  # the TUI and --plain
+import screens.app, wizard.prompts, questionary  # the TUI, and --plain (it loads questionary as it asks)
 print(json.dumps(sorted({m.split(".")[0] for m in sys.modules if not m.startswith("_")})), file=sys.stderr)
 """
 
