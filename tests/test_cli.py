@@ -314,3 +314,19 @@ def test_discover_text_lists_the_security_groups_with_their_https_sources(demo, 
     ours = rows["studio-vpce-research-vpce"]
     assert ours[3] == "sg-76b5210b55a304ef5" and ours[4] == "research-vpce"  # HTTPS from Studio's group; our tag
     assert "sagemaker-studio-research" in rows
+
+
+def test_discover_reads_dns_attributes_for_at_most_the_limit_of_vpcs_and_says_so(demo, capsys, monkeypatch) -> None:  # noqa: ANN001
+    """Two DescribeVpcAttribute calls per VPC: past DNS_READ_LIMIT VPCs (beyond the default VPC and the domains'
+    VPCs, always read) the rest show '?' and a line says why."""
+    from wizard import discovery
+
+    monkeypatch.setattr(discovery, "DNS_READ_LIMIT", 1)
+    ec2 = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-west-2").client("ec2")
+    extra = [ec2.create_vpc(CidrBlock=f"10.{90 + i}.0.0/16")["Vpc"]["VpcId"] for i in range(2)]
+    default_vpc = next(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v.get("IsDefault"))
+    code, out, _ = run(capsys, "discover", "--demo")
+    table = out.split("Subnets:")[0]
+    assert code == 0 and re.search(rf"^{default_vpc} .* on/on ", table, re.MULTILINE), out
+    assert all(re.search(rf"^{v} .* \?/\? ", table, re.MULTILINE) for v in extra), out
+    assert "DNS attributes not read for 2 VPCs" in table, out

@@ -222,6 +222,12 @@ def _quotas(cloud: Cloud) -> tuple[tuple[str, int], ...]:
 
 # ---------------------------------------------------------------- full discovery
 
+# EC2 meters describe calls per account (a bucket of about 100, refilled at about 20 a second): the `discover`
+# command reads DNS attributes (two calls per VPC, no batch form) for the domains' VPCs, the default VPC and up
+# to this many in all; the others show "?" and a line saying so.
+DNS_READ_LIMIT = 100
+
+
 def discover(cloud: Cloud, with_principals: bool = True, dns_for_every_vpc: bool = False) -> Inventory:
     """The whole account as the wizard and `discover` show it.
 
@@ -237,7 +243,11 @@ def discover(cloud: Cloud, with_principals: bool = True, dns_for_every_vpc: bool
                for d in cloud.pages("sagemaker", "list_domains", "Domains")]
     # DNS attributes cost two calls per VPC: read them only where a Studio domain lives; the wizard reads
     # the chosen VPC's on demand (refresh_vpc).
-    dns_vpcs = sorted({v["VpcId"] for v in raw_vpcs} if dns_for_every_vpc else {d.vpc_id for d in domains if d.vpc_id})
+    wanted = {d.vpc_id for d in domains if d.vpc_id}
+    if dns_for_every_vpc:  # up to DNS_READ_LIMIT VPCs: beyond, 2 calls each would run into EC2's request limits
+        wanted |= {v["VpcId"] for v in sorted(raw_vpcs, key=lambda v: (not v.get("IsDefault"), v["VpcId"]))
+                   [:DNS_READ_LIMIT]}
+    dns_vpcs = sorted(wanted)
     dns = _dns_attributes_of(cloud, dns_vpcs)
     vpcs = [_vpc(v, subnets, dns.get(v["VpcId"], (None, None))) for v in raw_vpcs]
     endpoints = [_endpoint(e) for e in cloud.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints", **page)]

@@ -138,6 +138,10 @@ def discover_table(inv: Inventory) -> str:
     lines += _table(["id", "name", "cidr", "dns support/hostnames", "subnets"],
                     [[v.id, v.name, ",".join(v.cidrs), f"{_flag(v.dns_support)}/{_flag(v.dns_hostnames)}",
                       str(len(v.subnets))] for v in inv.vpcs])
+    unread = sum(1 for v in inv.vpcs if v.dns_support is None)
+    if unread:
+        lines.append(f"(? = DNS attributes not read for {unread} VPCs, to stay inside EC2's request limits: "
+                     "`aws ec2 describe-vpc-attribute` shows one; the wizard reads the VPC you pick)")
     lines += ["", "Subnets:"]
     lines += _table(["id", "vpc", "az", "az id", "cidr", "free ips", "name"],
                     [[s.id, s.vpc_id, s.az, s.az_id or "", s.cidr, str(s.free_ips), s.name]
