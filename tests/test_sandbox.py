@@ -296,9 +296,10 @@ def test_reset_wipes_the_saved_account_running_or_not(workdir: Path) -> None:
     journal = sandbox.state_dir() / sandbox.JOURNAL
     assert cli(workdir, "apply", VPCE, "--demo", "--yes").returncode == 0
     assert cli(workdir, "sandbox", "stop").returncode == 0
+    assert (sandbox.state_dir() / sandbox.SNAPSHOT).exists()  # written as the server stopped
     reset = cli(workdir, "sandbox", "reset")  # not running: the saved account goes
     assert reset.returncode == 0 and "the saved account is wiped" in reset.stdout
-    assert not journal.exists()
+    assert not journal.exists() and not (sandbox.state_dir() / sandbox.SNAPSHOT).exists()
     assert "no saved account" in cli(workdir, "sandbox", "status").stdout
     planned = cli(workdir, "plan", VPCE, "--demo", "--detailed-exitcode")
     assert planned.returncode == 2 and "started a fresh sandbox account" in planned.stderr
@@ -487,3 +488,16 @@ def test_a_damaged_snapshot_falls_back_to_the_journal(tmp_path: Path, clean_moto
     again = _restarted(tmp_path)
     assert not again.from_snapshot and again.restored and again.changes == 1 and not again.problem
     assert "g" in _group_names(again)
+
+
+def test_the_account_survives_the_server_being_killed(workdir: Path) -> None:
+    """A reboot or kill -9 gives the server no chance to save anything more: each change was saved as made."""
+    import signal
+
+    assert cli(workdir, "apply", VPCE, "--demo", "--yes").returncode == 0
+    pid = _state()["pid"]
+    os.kill(pid, signal.SIGKILL)
+    assert _gone(pid, within=15)
+    planned = cli(workdir, "plan", VPCE, "--demo", "--detailed-exitcode")
+    assert planned.returncode == 0, planned.stdout + planned.stderr  # nothing to do: apply's changes are there
+    assert "with the saved account (8 changes since the seed" in planned.stderr
