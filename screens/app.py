@@ -7,13 +7,14 @@ only navigates. Workers carry their results in messages; the session changes onl
 
 from __future__ import annotations
 
+import asyncio
 import time
 import traceback
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual._context import active_message_pump
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -41,7 +42,15 @@ from screens.messages import (
     VpcChosen,
     VpcRead,
 )
-from screens.modals import ConfirmApply, ErrorScreen, HelpScreen, OverwriteScreen, QuitScreen
+from screens.modals import (
+    ConfirmApply,
+    ConfirmRisk,
+    ErrorScreen,
+    HelpScreen,
+    Modal,
+    OverwriteScreen,
+    QuitScreen,
+)
 from screens.network import SubnetStep, VpcStep
 from screens.preview import PreviewStep
 from screens.save import SaveStep
@@ -120,14 +129,27 @@ class WizardApp(App[int]):
                     yield Static("", id="reason")
                     yield Button("Back", id="back", compact=True)
                     yield Button("Next", id="next", variant="primary", compact=True)
-                with ContentSwitcher(initial="connect", id="panes"):
-                    for step in STEPS:
-                        yield PANES[step.name](self.session, id=step.name)
+                with ContentSwitcher(initial=STEPS[0].name, id="panes"):
+                    # Only the first step's pane before the first frame; the others mount after it, one at
+                    # a time (mount_panes). Nothing leaves the first step before discovery, which waits for them.
+                    yield PANES[STEPS[0].name](self.session, id=STEPS[0].name)
         yield Footer()
 
     def on_mount(self) -> None:
+        self.panes_ready = asyncio.Event()
         self.show_step()
         self.call_after_refresh(self.start_discovery)  # paint first; the cloud is made in the worker
+        self.call_after_refresh(lambda: self.run_worker(self.mount_panes(), group="panes", exit_on_error=False))
+
+    async def mount_panes(self) -> None:
+        """The other steps' panes, after the first frame, one per turn of the event loop (each a few ms)."""
+        switcher = self.query_one("#panes", ContentSwitcher)
+        for step in STEPS[1:]:
+            pane = PANES[step.name](self.session, id=step.name)
+            pane.display = False  # the switcher hides only the children it had when it mounted
+            await switcher.mount(pane)
+            await asyncio.sleep(0)
+        self.panes_ready.set()
 
     # ---------------------------------------------------------------- navigation
 
@@ -263,9 +285,25 @@ class WizardApp(App[int]):
         self.push_screen(ConfirmApply(plan), callback=partial(self._confirmed, plan))
 
     def _confirmed(self, plan: Plan, yes: bool | None) -> None:
-        if not yes or self.applying or self.session.plan is not plan or self.session.current != "preview":
+        self._risk_answered(plan, list(plan.confirmations), [], yes)
+
+    def _risk_answered(self, plan: Plan, remaining: list[Any], answered: list[str], yes: bool | None) -> None:
+        """After the apply confirmation, each of the plan's own confirmations (the engine's Plan.confirmations),
+        one window each; `answered` ends with the one just asked. Any no stops, with nothing changed."""
+        if self.applying or self.session.plan is not plan or self.session.current != "preview":
             return
-        self.session.confirmed_apply(plan)
+        if not yes:
+            if answered:  # stopped at one of the plan's own questions: say so
+                self.query_one("#reason", Static).update(Text(
+                    f"Not applied: cancelled at the {answered[-1].replace('_', '-')} confirmation; nothing was "
+                    "changed.", style="yellow"))
+            return
+        if remaining:
+            ask = remaining[0]
+            self.push_screen(ConfirmRisk(ask), callback=partial(self._risk_answered, plan, remaining[1:],
+                                                                 [*answered, ask.code]))
+            return
+        self.session.confirmed_apply(plan, answered)
         self.applying = True
         self.show_step()
         self.query_one("#apply", ApplyStep).start(plan)
@@ -341,6 +379,15 @@ class WizardApp(App[int]):
 
     # ---------------------------------------------------------------- unexpected errors
 
+    async def on_event(self, event: events.Event) -> None:
+        """Keys typed before a window was on screen (plus its arming time) never reach it (Modal.armed_at):
+        judged by when each key was typed, so a busy machine cannot turn keys typed ahead into an answer."""
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded and self._screen_stack:
+            screen = self.screen
+            if isinstance(screen, Modal) and screen.drops(event):
+                return
+        await super().on_event(event)
+
     def _handle_exception(self, error: Exception) -> None:
         """Any bug: log the traceback, keep the answers (0600), say how to resume, exit non-zero."""
         if self.crash is not None:
@@ -388,7 +435,8 @@ class WizardApp(App[int]):
             return  # the user quit, or a re-run superseded it: nothing to say
         self.post_message(Discovered(cloud, inventory))
 
-    def on_discovered(self, message: Discovered) -> None:
+    async def on_discovered(self, message: Discovered) -> None:
+        await self.panes_ready.wait()  # every step's pane is there before any can be reached
         self.session.discovered(message.cloud, message.inventory)
         self.pane.load()
         self.refresh_nav()

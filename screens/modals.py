@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.text import Text
+from textual import events
+from textual._time import get_time  # the clock of every event's .time
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 if TYPE_CHECKING:
-    from wizard.models import Plan
+    from wizard.models import Confirmation, Plan
 
 T = TypeVar("T")
 
@@ -38,15 +39,44 @@ def apply_summary(plan: Plan) -> Text:
     for confirmation in plan.confirmations:
         text.append("\n")
         text.append(f"! {confirmation.question}\n", style="bold yellow")
-    text.append("\ny applies, n or Escape cancels.")
+    if plan.confirmations:
+        text.append(f"\ny goes on to {'this question' if len(plan.confirmations) == 1 else 'these questions'}, "
+                    "asked on its own (type yes); n or Escape cancels.")
+    else:
+        text.append("\ny applies, n or Escape cancels.")
     return text
 
 
 class Modal(ModalScreen[T]):
     """A modal that answers once: keys queued at paste speed after the first answer are ignored
-    (a second dismiss would pop a screen that is already leaving)."""
+    (a second dismiss would pop a screen that is already leaving).
+
+    Keys typed before it was on screen never reach it, and the keys that would say yes (`arming`) count only
+    once it has been on screen ARMING_SECONDS: the app drops them (WizardApp.on_event). Keys are judged by when
+    they were typed, not when they are handled, so a busy machine cannot turn keys typed ahead into an answer."""
 
     answered = False
+    ARMING_SECONDS: ClassVar[float] = 0.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown_at = get_time()
+        self.armed_at = self.shown_at + self.ARMING_SECONDS
+
+    def on_screen_resume(self) -> None:
+        self.shown_at = max(self.shown_at, get_time())
+        self.armed_at = max(self.armed_at, self.shown_at + self.ARMING_SECONDS)
+
+    def arming(self, key: str) -> bool:
+        """Whether `key` is one that waits for ARMING_SECONDS (the keys that could say yes)."""
+        return False
+
+    def drops(self, event: events.Key | events.Paste) -> bool:
+        """The key was typed before this window was on screen, or says yes too soon. Ctrl+C always passes."""
+        key = getattr(event, "key", "paste")
+        if key == "ctrl+c":
+            return False
+        return event.time < self.shown_at or (event.time < self.armed_at and self.arming(key))
 
     def answer(self, value: T) -> None:
         if self.answered:
@@ -71,19 +101,22 @@ class ConfirmApply(Modal[bool]):
                 yield Static(apply_summary(self.plan), id="confirm-text")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel (n)", id="cancel", compact=True)
-                yield Button("Apply (y)", id="apply", variant="warning", compact=True)
+                yield Button("Go on (y)" if self.plan.confirmations else "Apply (y)", id="apply", variant="warning",
+                             compact=True)
 
     ARMING_SECONDS = 0.5  # keys typed ahead at paste speed never apply: y counts once this was on screen
 
+    def arming(self, key: str) -> bool:
+        return key == "y"
+
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
-        self.armed_at = time.monotonic() + self.ARMING_SECONDS
 
     def action_cancel(self) -> None:
         self.answer(False)
 
     def action_apply(self) -> None:
-        if time.monotonic() >= self.armed_at:
+        if get_time() >= self.armed_at:  # a click too
             self.answer(True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -92,6 +125,53 @@ class ConfirmApply(Modal[bool]):
             self.action_apply()
         else:
             self.answer(False)
+
+
+class ConfirmRisk(Modal[bool]):
+    """A confirmation the plan itself carries (Plan.confirmations: a self-lockout), asked on its own after the
+    apply confirmation: only the word yes, typed and then Enter, goes ahead (the CLI's typed yes, or its
+    flag); Escape or Cancel stops, and nothing is changed. No single key answers it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    ARMING_SECONDS = 0.5
+
+    def arming(self, key: str) -> bool:
+        return key != "escape"  # typing starts once it has been read; Escape cancels at once
+
+    def __init__(self, confirmation: Confirmation) -> None:
+        super().__init__()
+        self.confirmation = confirmation
+
+    def compose(self) -> ComposeResult:
+        title = self.confirmation.code.replace("_", "-").capitalize()
+        with Vertical(id="risk-box", classes="modal-box"):
+            yield Static(f"Confirm: {title}", classes="modal-title")
+            with VerticalScroll():
+                yield Static(Text(self.confirmation.question, style="bold yellow"), id="risk-text")
+            yield Static("Type yes and press Enter to go ahead. Escape cancels; nothing is changed.")
+            yield Input(compact=True, id="risk-answer", placeholder="type yes, then Enter")
+            yield Static("", id="risk-note")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("Cancel (Escape)", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#risk-answer", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip().lower() == "yes" and get_time() >= self.armed_at:
+            self.answer(True)
+            return
+        event.input.value = ""
+        self.query_one("#risk-note", Static).update(Text("Only the word yes goes ahead; Escape cancels.",
+                                                         style="yellow"))
+
+    def action_cancel(self) -> None:
+        self.answer(False)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.answer(False)
 
 
 class Notice(Modal[None]):

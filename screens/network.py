@@ -27,6 +27,7 @@ def _flag(value: bool | None) -> str:
 
 class VpcStep(Step):
     FOCUS = "#vpc-filter"
+    SHOWN = 100  # rows in the table: an account of 500 VPCs is searched with the filter, not scrolled
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter by name, id or CIDR; Tab to the table, Enter chooses",
@@ -42,10 +43,16 @@ class VpcStep(Step):
         table = self.widget("#vpcs", Choices)
         if table is None or not table.columns:
             return
-        self.rows = {row.vpc.id: row for row in self.session.vpc_rows(text)[:2000]}
+        matches = self.session.vpc_rows(text)
+        chosen = self.session.answers["vpc_id"] or ""
+        shown = matches[:self.SHOWN]
+        if chosen and len(matches) > self.SHOWN and all(r.vpc.id != chosen for r in shown):
+            shown = [*(r for r in matches if r.vpc.id == chosen), *shown[:-1]]  # the chosen one stays in view
+        self.rows = {row.vpc.id: row for row in shown}
+        self.hidden = len(matches) - len(shown)
         rows = [(vpc_id, (elide(row.vpc.name or "-", 18), elide(", ".join(row.vpc.cidrs), 18), vpc_id))
                 for vpc_id, row in self.rows.items()]
-        table.fill(rows, [self.session.answers["vpc_id"] or ""])
+        table.fill(rows, [chosen])
         self.note(table.key_at_cursor())
 
     def note(self, highlighted: str | None = None) -> None:
@@ -54,6 +61,9 @@ class VpcStep(Step):
         if note is None:
             return
         text = Text()
+        if getattr(self, "hidden", 0):
+            text.append(f"{len(self.rows)} shown, {self.hidden} more: type in the filter to find the others.\n",
+                        style="yellow")
         row = getattr(self, "rows", {}).get(highlighted or "")
         if row is not None:
             text.append(f"{row.vpc.name or '-'} {row.vpc.id}: {', '.join(row.vpc.cidrs)}\n"

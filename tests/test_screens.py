@@ -17,7 +17,7 @@ from textual.widgets import Button, DataTable, Input, Static
 
 from conftest import ROOT, profile, reset_and_seed
 from screens.app import EXIT_CRASHED, EXIT_INTERRUPTED, WizardApp
-from screens.modals import ConfirmApply, ErrorScreen, OverwriteScreen, QuitScreen
+from screens.modals import ConfirmApply, ConfirmRisk, ErrorScreen, OverwriteScreen, QuitScreen
 from wizard.cloud import Cloud
 from wizard.discovery import observe
 from wizard.profiles import load
@@ -155,14 +155,34 @@ async def test_save_then_back_changes_nothing(session, calls, tmp_path: Path) ->
         assert calls.mutating == [] and session.result is None
 
 
+def burst(app: WizardApp, *keys: str) -> None:
+    """Keys as a terminal delivers keys typed at paste speed: all made at once, before any is handled
+    (Pilot.press instead waits for the app to be idle after each key, which under load takes seconds)."""
+    from textual import events
+
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+
 async def test_enter_mashing_on_the_confirmation_changes_nothing(session, calls) -> None:  # noqa: ANN001
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
         calls.clear()
-        await pilot.press("ctrl+n", *["enter"] * 30, "space", "enter", "n", "escape", "ctrl+n", "enter", "ctrl+n", "y")
+        burst(app, "ctrl+n", *["enter"] * 30, "space", "enter", "n", "escape", "ctrl+n", "enter", "ctrl+n", "y")
+        await settle(app, pilot)
+        await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.2)  # long after: the keys were typed ahead all the same
         await settle(app, pilot)
         assert calls.mutating == [] and session.result is None  # a y typed ahead at paste speed never applies
+
+
+async def confirm_self_lockout(app: WizardApp, pilot) -> None:  # noqa: ANN001
+    """The plan's own confirmation (the caller is in an attach target): its window, then yes typed."""
+    await settle(app, pilot)
+    assert isinstance(app.screen, ConfirmRisk) and app.screen.confirmation.code == "self_lockout"
+    await pilot.pause(ConfirmRisk.ARMING_SECONDS + 0.1)
+    await pilot.press("y", "e", "s", "enter")
+    await settle(app, pilot)
 
 
 async def test_next_then_y_applies(session, calls) -> None:  # noqa: ANN001
@@ -173,7 +193,7 @@ async def test_next_then_y_applies(session, calls) -> None:  # noqa: ANN001
         await pilot.press("ctrl+n")
         await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
         await pilot.press("y")
-        await settle(app, pilot)
+        await confirm_self_lockout(app, pilot)
         assert session.current == "apply" and session.result is not None and session.result.ok
         assert calls.mutating != []
         table = app.query_one("#steps", DataTable)
@@ -428,9 +448,11 @@ async def test_every_preview_tab_scrolls_with_the_keyboard_to_its_last_line(sess
         pane.focus()
         await pilot.press("end")
         await settle(app, pilot)
+        await pilot.wait_for_scheduled_animations()  # scrolling animates: a loaded machine caught it mid-way
         assert pane.scroll_y == pane.max_scroll_y > 0
         await pilot.press("home", "pagedown")
         await settle(app, pilot)
+        await pilot.wait_for_scheduled_animations()
         assert 0 < pane.scroll_y
 
 
@@ -562,3 +584,110 @@ asyncio.run(main())
                          check=False)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------- a self-lockout needs its own confirmation (issue 8)
+
+
+async def y_on_the_confirmation(app: WizardApp, pilot) -> None:  # noqa: ANN001
+    await pilot.press("ctrl+n")
+    await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
+    await pilot.press("y")
+    await settle(app, pilot)
+
+
+async def test_a_self_lockout_needs_its_own_typed_yes_after_y(session, calls) -> None:  # noqa: ANN001
+    """The CLI needs --confirm-self-lockout or a typed yes: the TUI asks it on its own, never with the same y."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        assert [c.code for c in session.plan.confirmations] == ["self_lockout"]  # type: ignore[union-attr]
+        calls.clear()
+        await y_on_the_confirmation(app, pilot)
+        assert isinstance(app.screen, ConfirmRisk)  # y alone applied nothing
+        assert "among the attach targets" in str(app.screen.query_one("#risk-text", Static).render())
+        assert calls.mutating == [] and session.current == "preview"
+        await pilot.pause(ConfirmRisk.ARMING_SECONDS + 0.1)
+        await pilot.press("y", "enter")  # not the word yes
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
+        assert "Only the word yes" in str(app.screen.query_one("#risk-note", Static).render())
+        await pilot.press(*"yes", "enter")
+        await settle(app, pilot)
+        assert session.result is not None and session.result.ok and calls.mutating != []
+
+
+async def test_escape_at_the_self_lockout_changes_nothing_and_says_so(session, calls) -> None:  # noqa: ANN001
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        calls.clear()
+        await y_on_the_confirmation(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmRisk) and session.current == "preview"
+        assert "cancelled at the self-lockout confirmation" in str(app.query_one("#reason", Static).render())
+        assert calls.mutating == [] and session.result is None
+
+
+@pytest.mark.parametrize("mash", [
+    ("y",) * 40,
+    ("y", "e", "s", "enter") * 10,
+    ("enter", "y", "space", "y", "e", "s", "enter", "tab", "y", "e", "s", "enter"),
+])
+async def test_keys_mashed_at_speed_never_answer_the_self_lockout(session, calls, mash) -> None:  # noqa: ANN001
+    """Typed ahead: with the Preview's Next, or right after a deliberate y, at paste speed; nothing applies."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        calls.clear()
+        burst(app, "ctrl+n", *mash)  # everything at once, from the Preview
+        await settle(app, pilot)
+        await pilot.pause(ConfirmRisk.ARMING_SECONDS + 0.2)
+        await settle(app, pilot)
+        assert calls.mutating == [] and session.result is None
+        await pilot.press("escape")  # a deliberate y this time, with the same keys typed ahead right after it
+        await settle(app, pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
+        burst(app, "y", *mash)
+        await settle(app, pilot)
+        await pilot.pause(ConfirmRisk.ARMING_SECONDS + 0.2)
+        await settle(app, pilot)
+        assert calls.mutating == [] and session.result is None and isinstance(app.screen, ConfirmRisk)
+        assert app.screen.query_one("#risk-answer", Input).value == ""  # not one typed-ahead key reached it
+
+
+def test_the_engine_refuses_a_plan_whose_own_confirmations_were_not_answered(session) -> None:  # noqa: ANN001
+    from wizard.errors import Refused
+
+    session.connect()
+    answer_up_to_access(session, (LOCKOUT_GROUP,))
+    session.step = NAMES.index("preview")
+    plan = session.build_plan()
+    with pytest.raises(Refused, match="needs its own confirmation"):
+        session.confirmed_apply(plan)
+    assert session.current == "preview"
+    session.confirmed_apply(plan, answered=["self_lockout"])
+    assert session.current == "apply"
+
+
+async def test_an_account_of_hundreds_of_vpcs_shows_a_hundred_rows_and_the_filter_finds_the_rest(session) -> None:  # noqa: ANN001
+    """Filling a table of every VPC held the UI for a second per key at 500 VPCs (bench/tui_bench.py)."""
+    import dataclasses
+
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        inv = session.inventory
+        many = tuple(dataclasses.replace(inv.vpcs[0], id=f"vpc-{i:017x}", name=f"team-{i}")  # type: ignore[union-attr]
+                     for i in range(300))
+        session.inventory = dataclasses.replace(inv, vpcs=inv.vpcs + many)  # type: ignore[arg-type]
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        table = app.query_one("#vpcs", DataTable)
+        assert table.row_count == 100
+        assert f"100 shown, {len(session.inventory.vpcs) - 100} more" in str(app.query_one("#vpc-note", Static).render())
+        await pilot.press(*"team-299")
+        await settle(app, pilot)
+        assert table.row_count == 1 and "more" not in str(app.query_one("#vpc-note", Static).render())

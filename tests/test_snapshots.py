@@ -59,3 +59,19 @@ def test_step_at_80x24(snap_compare, app, step: str) -> None:  # noqa: ANN001
 
 def test_confirmation_at_80x24(snap_compare, app) -> None:  # noqa: ANN001
     assert snap_compare(app, terminal_size=(80, 24), run_before=_at("preview", ("ctrl+n",)))
+
+
+def test_self_lockout_confirmation_at_80x24(snap_compare, app) -> None:  # noqa: ANN001
+    """The plan's own confirmation, its own window after y: the question in full and where to type yes."""
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        from screens.modals import ConfirmApply, ConfirmRisk
+
+        await _at("preview", ("ctrl+n",))(pilot)
+        await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmRisk)
+        pilot.app.screen.query_one(Input).cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

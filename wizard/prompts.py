@@ -226,7 +226,7 @@ class PlainWizard:
             if not ask.confirm_changes(question):
                 _say("Not applied: nothing was changed.")
                 return
-        s.confirmed_apply(plan)
+        s.confirmed_apply(plan, answered=[c.code for c in plan.confirmations])
         self.heading(STEPS[s.step])
         result = s.apply(lambda e: _say(f"{e.kind:>6} {e.address} {e.id or ''}") if e.kind != "start" else None)
         if not result.ok:

@@ -11,7 +11,7 @@ import dataclasses
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -236,10 +236,15 @@ class WizardSession:
         self.step = STEPS.index(step)
         return True
 
-    def confirmed_apply(self, plan: Plan) -> None:
-        """The user said yes to this plan on the Preview: move to the Apply step (the caller runs `execute`)."""
+    def confirmed_apply(self, plan: Plan, answered: Iterable[str] = ()) -> None:
+        """The user said yes to this plan on the Preview, and yes to each of its own confirmations (their codes
+        in `answered`, each asked on its own): move to the Apply step (the caller runs `execute`)."""
         if self.current != "preview" or self.plan is not plan or plan.errors:
             raise Refused("only the reviewed plan on the Preview step can be applied")
+        unanswered = [c for c in plan.confirmations if c.code not in set(answered)]
+        if unanswered:
+            raise Refused(f"{unanswered[0].question.removesuffix(' Go ahead?')} This needs its own confirmation; "
+                          "nothing was changed")
         self.result = None
         self.step = STEPS.index("apply")
 
