@@ -13,6 +13,9 @@ For each way of installing, in a fresh venv (this Python's `-m venv`, which brin
   plain prompts and runs a demo plan).
 
 Goal (issue 9): <= 150 MB, and no package the sandbox does not use.
+Measured 2026-11-29 (MiB as du counts them; the venv's own pip and setuptools are 24 MiB of it):
+this checkout: 181 MiB compiled; --no-compile 133 MiB after the install, 152 MiB after a demo session; 39 packages.
+before (dd814cf, demo = moto + flask + flask-cors): 185 MiB; --no-compile 135 / 155 MiB; 45 packages.
 """
 
 from __future__ import annotations
