@@ -7,13 +7,15 @@
 - restart: the same after `sandbox stop` (the server starts again with the saved account; cache folder kept);
 - first:   the same in a fresh cache folder (the server seeds a new account; the client's caches are empty too:
            trimmed service models, the lint verdicts);
+- nocache: warm, with the client's caches off (STUDIO_VPCE_NO_CACHE=1): the client's own share of "first";
 - each for this checkout ("after") and, with --before DIR, for an older one (`git archive <rev> | tar -x -C DIR`).
 
 Whole processes, medians, interleaved and side by side in one run, each also as a ratio to the aws call.
 Goal (issue 9): cold <= 3x one CLI call, warm <= 1.5x.
 Measured 2026-11-29 on the 2-core machine shared with other work (load ~6), 3 runs, before = dd814cf:
-aws 0.99 s; after: warm 1.60 s (1.6x), restart 3.54 s (3.6x), first 4.77 s (4.8x);
-before: warm 1.72 s (1.7x), restart 8.69 s (8.8x), first 7.22 s (7.3x).
+aws 1.01 s; after: warm 1.36 s (1.4x), restart 2.77 s (2.7x), first 3.45 s (3.4x), of which the client's own
+first run (nocache) 2.48 s (2.5x); before: warm 1.55 s (1.5x), restart 6.79 s (6.7x), first 6.49 s (6.4x).
+The run before it (load ~6): after 1.6x / 3.6x / 4.8x, before 1.7x / 8.8x / 7.3x: the load moves every figure.
 """
 
 from __future__ import annotations
@@ -77,6 +79,8 @@ def main() -> int:
         try:
             for run in range(args.runs):  # interleaved, so that machine load falls on every figure alike
                 figures["aws"].append(_timed(aws_call, aws_env, work))
+                figures.setdefault("nocache after", []).append(  # the client's own first-run share of "first"
+                    _timed(plan, {**warm["after"], "STUDIO_VPCE_NO_CACHE": "1"}, work))
                 for name, source in sources.items():
                     figures.setdefault(f"warm {name}", []).append(_timed(plan, warm[name], work))
                     _stop(warm[name], source)  # the next plan starts the server again, cache folder kept
@@ -96,7 +100,8 @@ def main() -> int:
     labels = {"aws": "aws sts get-caller-identity (moto server)",
               "warm": "plan --demo, warm (server running)",
               "restart": "plan --demo, cold: server stopped, cache kept",
-              "first": "plan --demo, cold: first run (fresh cache folder)"}
+              "first": "plan --demo, cold: first run (fresh cache folder)",
+              "nocache": "plan --demo, warm server, client caches off"}
     print(f"{'what':<52} {'source':<7} {'median':>8} {'x aws call':>10}")
     for key, values in figures.items():
         kind, _, name = key.partition(" ")
