@@ -883,8 +883,9 @@ class SandboxAccount:
             self._handle = None
 
     def restore(self) -> None:
-        """Replay the journal, if there is one: the account as the last server left it. A journal that cannot be
-        replayed exactly is set aside (one line in `restored` says why) and the account starts from the seed."""
+        """Replay the journal, if there is one: the account as the last server left it (from the snapshot when it
+        matches, then the changes after it). A journal that cannot be replayed exactly is set aside (one line in
+        `problem` says why) and the account starts from the seed."""
         from moto.moto_api._internal import mock_random  # noqa: PLC0415
 
         if self.path is None or not self.path.exists():
