@@ -691,3 +691,76 @@ async def test_an_account_of_hundreds_of_vpcs_shows_a_hundred_rows_and_the_filte
         await pilot.press(*"team-299")
         await settle(app, pilot)
         assert table.row_count == 1 and "more" not in str(app.query_one("#vpc-note", Static).render())
+
+
+# ---------------------------------------------------------------- a failed apply (issue 8)
+
+
+async def test_a_failed_apply_is_shown_stops_there_and_a_retry_from_the_preview_succeeds(session, calls) -> None:  # noqa: ANN001
+    """AWS refuses the second endpoint mid-way (a real error shape, from a botocore hook): the error is on the
+    Apply step, nothing after it is attempted, Escape goes back to a fresh Preview, and applying again there
+    converges (the first endpoint is not made twice)."""
+    from botocore.awsrequest import AWSResponse
+
+    creates: list[str] = []
+    refuse = {"on": True}
+
+    def second_endpoint_refused(params, **_):  # noqa: ANN001, ANN003, ANN202
+        creates.append("CreateVpcEndpoint")
+        if refuse["on"] and len(creates) == 2:
+            error = {"Code": "VpcEndpointLimitExceeded",
+                     "Message": "The maximum number of VPC endpoints has been reached."}
+            return AWSResponse("https://ec2.us-west-2.amazonaws.com/", 400, {}, None), {
+                "Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}
+        return None
+
+    app = WizardApp(session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await at_preview(app, pilot)
+        session.cloud.on("before-call.ec2.CreateVpcEndpoint", second_endpoint_refused)
+        first_plan = session.plan
+        calls.clear()
+        await y_on_the_confirmation(app, pilot)
+        await confirm_self_lockout(app, pilot)
+        assert session.current == "apply" and session.result is not None and not session.result.ok
+        status = str(app.query_one("#apply-status", Static).render())
+        assert "Apply stopped" in status and "VpcEndpointLimitExceeded" in status
+        assert calls.mutating[-1] == ("ec2", "CreateVpcEndpoint")  # nothing attempted after the refusal
+        assert len(creates) == 2 and "Not done: " in status and "iam_policy" in status
+        await pilot.press("ctrl+n")  # no Save after a failed apply
+        await settle(app, pilot)
+        assert session.current == "apply"
+
+        refuse["on"] = False
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert session.current == "preview"
+        assert session.plan is not None and session.plan is not first_plan  # planned again: the account moved
+        assert session.plan.count("create") < first_plan.count("create")  # type: ignore[union-attr]
+        await y_on_the_confirmation(app, pilot)
+        await confirm_self_lockout(app, pilot)
+        assert session.result is not None and session.result.ok, session.result
+        assert "Applied" in str(app.query_one("#apply-status", Static).render())
+    live = observe(session.cloud, session.profile())
+    assert len([e for e in live.endpoints if e.vpc_id == profile().vpc_id]) == len(creates) - 1  # one each
+
+
+async def test_an_apply_refused_as_stale_is_shown_and_escape_goes_back_to_a_fresh_preview(session, calls) -> None:  # noqa: ANN001
+    """Someone else applied meanwhile: the worker refuses the reviewed plan (nothing changed by us), says why,
+    and Escape leads back to the Preview with a plan for the account as it is now (was: stuck on Apply)."""
+    from wizard.executor import Executor
+
+    app = WizardApp(session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await at_preview(app, pilot)
+        reviewed = session.plan
+        assert Executor(session.cloud, reviewed).run().ok  # type: ignore[arg-type]  # the account moves on
+        calls.clear()
+        await y_on_the_confirmation(app, pilot)
+        await confirm_self_lockout(app, pilot)
+        assert "the account changed since the preview" in str(app.query_one("#apply-status", Static).render())
+        assert calls.mutating == []
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert session.current == "preview" and session.plan is not None and session.plan is not reviewed
+        assert not session.plan.has_changes

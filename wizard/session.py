@@ -205,7 +205,10 @@ class WizardSession:
         return True
 
     def back(self) -> bool:
-        if self.current == "apply" and self.result is not None and not self.result.ok:
+        if self.current == "apply" and (self.result is None or not self.result.ok):
+            # A failed or refused apply: back to the Preview, which plans again (what did happen changed the
+            # account, so the reviewed plan no longer describes it; applying it would be refused as stale).
+            self.plan = None
             self.step = STEPS.index("preview")
             return True
         if self.step == 0:
