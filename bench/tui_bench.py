@@ -233,7 +233,8 @@ async def wizard_during_discovery(url: str, mode: str) -> dict[str, Any]:
             await asyncio.sleep(0.02)
         lags = probe.stop()
         discovered = time.perf_counter() - start
-        minimal = json.loads(other.communicate(timeout=60)[0])  # closing its stdin ends its probe
+        out = await asyncio.to_thread(other.communicate, timeout=60)  # closing its stdin ends its probe
+        minimal = json.loads(out[0])
         if session.discovery_error:
             raise SystemExit(f"discovery failed: {session.discovery_error}")
         await app.workers.wait_for_complete()

@@ -139,7 +139,7 @@ class WizardApp(App[int]):
         self.panes_ready = asyncio.Event()
         self.show_step()
         self.call_after_refresh(self.start_discovery)  # paint first; the cloud is made in the worker
-        self.call_after_refresh(lambda: self.run_worker(self.mount_panes(), group="panes", exit_on_error=False))
+        self.call_after_refresh(lambda: self.run_worker(self.mount_panes(), group="panes"))  # a bug here crashes
 
     async def mount_panes(self) -> None:
         """The other steps' panes, after the first frame, one per turn of the event loop (each a few ms)."""
