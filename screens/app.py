@@ -361,14 +361,7 @@ class WizardApp(App[int]):
 
     def action_interrupt(self) -> None:
         """Ctrl+C: leave at once with 130; unsaved answers go to a recovery profile first."""
-        message = "interrupted"
-        if self.session.dirty:
-            try:
-                path = self.session.save_recovery()
-                message += f"; your answers are in {path}. Resume with: {self.session.resume_command(path)}"
-            except OSError as exc:
-                message += f"; the answers could not be saved ({exc})"
-        self.leave(EXIT_INTERRUPTED, message)
+        self.leave(EXIT_INTERRUPTED, self.session.interrupted())  # the same recovery as --plain
 
     def leave(self, code: int, message: str = "") -> None:
         self.session.cancel_discovery()  # a discovery still running is stopped, its child never orphaned

@@ -150,3 +150,65 @@ def test_ask_yes_takes_only_the_word_yes_and_ctrl_c_interrupts(monkeypatch) -> N
     monkeypatch.setattr(questionary, "text", lambda *_, **__: types.SimpleNamespace(ask=lambda: None))
     with pytest.raises(KeyboardInterrupt):
         ask_yes("Apply?")
+
+
+def _ctrl_c_at(question: str) -> type[Scripted]:
+    """A Scripted asker whose `question` is the real questionary prompt, sent Ctrl+C through prompt_toolkit's
+    pipe input (what a terminal sends): questionary's own Ctrl+C handling is what --plain sees."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    class CtrlC(Scripted):
+        def _real(self, call: Any) -> Any:
+            with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+                pipe.send_text("\x03")
+                return call()
+
+        def select(self, message, choices, default=None):  # noqa: ANN001, ANN202
+            if message.startswith(question):
+                return self._real(lambda: Asker.select(self, message, choices, default))
+            return super().select(message, choices, default)
+
+        def text(self, message, default="", validate=None):  # noqa: ANN001, ANN202
+            if message.startswith(question):
+                return self._real(lambda: Asker.text(self, message, default, validate))
+            return super().text(message, default, validate)
+
+    return CtrlC
+
+
+@pytest.mark.parametrize("question", ["Studio domain", "Save the profile to"])
+def test_plain_ctrl_c_writes_a_recovery_profile_and_prints_the_resume_command(
+        question: str, tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    from wizard.session import load_recovery
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    asker = _ctrl_c_at(question)({**ANSWERS, "Next": "save"})
+    assert run_prompts(_cloud, asker=asker, demo=True) == 130
+    err = capsys.readouterr().err
+    recovery = list((tmp_path / "state" / "studio-vpce").glob("recovery-*.yaml"))
+    assert len(recovery) == 1 and str(recovery[0]) in err
+    assert f"Resume with: studio-vpce wizard {recovery[0]} --demo" in err
+    answers = load_recovery(recovery[0])
+    assert answers is not None and answers["subnet_ids"] == ANSWERS["Subnets"]
+
+
+def test_plain_vpc_without_a_domain_asks_the_vpc_again_and_keeps_the_answers(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The list offers VPCs without a domain (`domains: -`); picking one goes back to the VPC question."""
+    picks = iter(["vpc-f044379c1df4834c7", "vpc-e330ccb17b3f6f8b1"])  # the default VPC has no domain
+
+    def subnets(choices: list[tuple[str, str, bool, str]]) -> list[str]:
+        wanted = [v for _, v, _, _ in choices if v in ANSWERS["Subnets"]]
+        return wanted or [next(v for _, v, _, reason in choices if not reason)]
+
+    target = tmp_path / "p.yaml"
+    asker = Scripted({**ANSWERS, "Profile name": "kept-name", "VPC": lambda _: next(picks), "Subnets": subnets,
+                      "Next": "save", "Save the profile to": str(target)})
+    assert run_prompts(_cloud, asker=asker, demo=True) == 0
+    out = capsys.readouterr().out
+    assert "No Studio domain in vpc-f044379c1df4834c7" in out
+    assert out.count("Step 2 of") == 2  # the VPC question asked again
+    saved = load(target)
+    assert saved.name == "kept-name" and saved.vpc_id == "vpc-e330ccb17b3f6f8b1" and saved.domain_id == "d-research"

@@ -93,6 +93,17 @@ class _Done(Exception):
     """The user chose to stop (quit without saving)."""
 
 
+class _Back(Exception):
+    """A step cannot go on with the earlier answers: ask again from `step` (every answer is kept)."""
+
+    def __init__(self, step: str) -> None:
+        super().__init__(step)
+        self.step = step
+
+
+EXIT_INTERRUPTED = 130
+
+
 class PlainWizard:
     """Walks the step registry (wizard/steps.py) in order; each step is a method named after it."""
 
@@ -113,15 +124,30 @@ class PlainWizard:
 
     def run(self) -> int:
         try:
-            for index, step in enumerate(STEPS):
-                if step.name == "apply":
-                    continue  # reached only by confirming on the Preview (step_preview runs it)
-                self.s.step = index
-                self.heading(step)
-                getattr(self, f"step_{step.name}")()
+            self.walk()
         except _Done:
             return 0
+        except KeyboardInterrupt:  # Ctrl+C at any question: the TUI's recovery (WizardSession.interrupted)
+            print(self.s.interrupted(), file=sys.stderr, flush=True)
+            return EXIT_INTERRUPTED
         return 0 if self.s.result is None or self.s.result.ok else 1
+
+    def walk(self) -> None:
+        names = [step.name for step in STEPS]
+        index = 0
+        while index < len(STEPS):
+            step = STEPS[index]
+            if step.name == "apply":
+                index += 1
+                continue  # reached only by confirming on the Preview (step_preview runs it)
+            self.s.step = index
+            self.heading(step)
+            try:
+                getattr(self, f"step_{step.name}")()
+            except _Back as back:
+                index = names.index(back.step)
+                continue
+            index += 1
 
     def step_connect(self) -> None:
         _say("Discovering the account (nothing changes until you apply)...")
@@ -155,7 +181,11 @@ class PlainWizard:
         s = self.s
         domains = s.domains()
         if not domains:
-            raise InvalidInput(f"no Studio domain in {s.answers['vpc_id']}: choose the domain's VPC")
+            if s.inventory is None or not s.inventory.domains:
+                raise InvalidInput(f"no Studio domain in region {s.region}: create one first, or choose "
+                                   "the domain's region with --region")
+            _say(f"No Studio domain in {s.answers['vpc_id']}: choose the domain's VPC (its row lists the domain).")
+            raise _Back("vpc")  # the TUI's "go back"; the other answers are kept
         domain_id = self.ask.select("Studio domain", [(f"{d.name}  {d.id}  {d.auth_mode}  {d.network_mode}", d.id)
                                                       for d in domains], default=s.answers["domain_id"])
         s.select_domain(domain_id)

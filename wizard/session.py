@@ -585,6 +585,18 @@ class WizardSession:
         return write_private(path, RECOVERY_HEADER + " Resume with: studio-vpce wizard THIS_FILE\n"
                              + yaml.safe_dump(json.loads(json.dumps(data, default=str)), sort_keys=False))
 
+    def interrupted(self) -> str:
+        """Ctrl+C in any front end (the Textual wizard and --plain): the line to leave with (exit 130). Unsaved
+        answers go to a recovery profile first, and the line says where and how to resume."""
+        message = "interrupted"
+        if self.dirty:
+            try:
+                path = self.save_recovery()
+                message += f"; your answers are in {path}. Resume with: {self.resume_command(path)}"
+            except OSError as exc:
+                message += f"; the answers could not be saved ({exc})"
+        return message
+
     def resume_command(self, path: Path) -> str:
         return f"studio-vpce wizard {path}" + (" --demo" if self.demo else "")
 
