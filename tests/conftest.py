@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import ClassVar
 import boto3
 import botocore.client
 import botocore.loaders
+import botocore.model
 import botocore.session
 import pytest
 from moto import mock_aws
@@ -41,6 +43,54 @@ def _shared_loader(search_path_string: str | None = None) -> botocore.loaders.Lo
 
 
 botocore.session.create_loader = _shared_loader
+# - every client botocore creates builds its class again: one Python method per operation of the service (EC2
+#   has ~700), about a tenth of a moto test's time. The methods depend only on the operation names (each one
+#   calls self._make_api_call(operation_name, kwargs), looked up at call time, so the `calls` fixture still sees
+#   every call), so clients of one service share them. Each class is still built, and its creating-client-class
+#   hooks still run, per client (they get their own copy of the methods).
+_METHODS: dict[tuple[str, tuple[str, ...]], dict[str, object]] = {}
+_create_methods = botocore.client.ClientCreator._create_methods
+
+
+def _shared_methods(self: botocore.client.ClientCreator, service_model: botocore.model.ServiceModel) -> dict:
+    key = (service_model.service_name, tuple(service_model.operation_names))
+    if key not in _METHODS:
+        _METHODS[key] = _create_methods(self, service_model)
+    return dict(_METHODS[key])
+
+
+botocore.client.ClientCreator._create_methods = _shared_methods
+
+# Textual apps under Pilot scroll without animation: an animated scroll still under way when a test reads the
+# position failed test_every_preview_tab_scrolls_with_the_keyboard_to_its_last_line on a loaded machine (31.99
+# of 32 lines). The keys still have to reach the pane and move it. (pytest-textual-snapshot has already imported
+# textual, so the setting is made on the constant the App reads, and in the environment for child processes.)
+os.environ["TEXTUAL_ANIMATIONS"] = "none"
+textual_constants = sys.modules.get("textual.constants")
+if textual_constants is not None:
+    textual_constants.TEXTUAL_ANIMATIONS = "none"  # type: ignore[attr-defined]
+
+
+# - the slowest tests start first, so that under xdist's load scheduling no worker picks up a long test while
+#   the others have run out of work (measured: the exported CLI script's run against moto is 30-60 s alone; the
+#   sandbox, TUI and moto-server modules are the next slowest per test). Only the order changes, and it is the
+#   same in every worker (xdist requires that).
+SLOW_FIRST = (
+    "tests/test_export.py::test_cli_script_builds_what_apply_builds",
+    "tests/test_sandbox.py::",
+    "tests/test_screens.py::test_fuzz_keys",
+    "tests/test_screens.py::",
+    "tests/test_e2e_server.py::",
+    "tests/test_refusals.py::",
+    "tests/test_executor.py::test_fault_matrix",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)), len(SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: each group keeps its modules' own order
 
 
 @pytest.fixture(scope="session", autouse=True)
