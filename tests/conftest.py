@@ -74,7 +74,9 @@ if textual_constants is not None:
 # - the slowest tests start first, so that under xdist's load scheduling no worker picks up a long test while
 #   the others have run out of work (measured: the exported CLI script's run against moto is 30-60 s alone; the
 #   sandbox, TUI and moto-server modules are the next slowest per test). Only the order changes, and it is the
-#   same in every worker (xdist requires that).
+#   same in every worker (xdist requires that). xdist hands each worker a first block of a quarter of its share
+#   of consecutive tests, which would give all the slow ones to one worker (measured: one worker ran 461 s while
+#   the other stopped at 292 s), so tests go out one at a time (--maxschedchunk 1, unless given).
 SLOW_FIRST = (
     "tests/test_export.py::test_cli_script_builds_what_apply_builds",
     "tests/test_sandbox.py::",
@@ -84,6 +86,11 @@ SLOW_FIRST = (
     "tests/test_refusals.py::",
     "tests/test_executor.py::test_fault_matrix",
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if getattr(config.option, "maxschedchunk", 0) is None:  # xdist loaded, and no chunk size given
+        config.option.maxschedchunk = 1
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
