@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import fnmatch
 import json
+from typing import Any
 
+import botocore.client
+import botocore.exceptions
 import botocore.session
 import pytest
 
 from conftest import profile
-from wizard import cli, permissions
+from wizard import cli, iam_eval, permissions
 from wizard.discovery import discover, observe, policy_arn
 from wizard.executor import Executor, is_mutating
 from wizard.planner import plan, plan_destroy
@@ -39,6 +42,136 @@ def assert_covered(recorded: list[tuple[str, str]], purpose: str) -> None:
         assert not missing, f"{service}:{operation} needs {missing}, absent from `permissions --for {purpose}`"
 
 
+# ---------------------------------------------------------------- what IAM authorizes for each call, resource by resource
+
+_BOTOCORE_CALL = botocore.client.BaseClient._make_api_call  # unpatched: reading tags is not a call of the tool
+ARN = "arn:aws:ec2:us-east-1:123456789012"
+OURS = {"managed-by": "studio-vpce", "studio-vpce:profile": "demo", "Name": "studio-vpce-demo"}
+Request = tuple[str, str, dict[str, list[str]]]  # (IAM action, resource ARN, request context)
+
+
+def _tags(tag_list: list[dict[str, str]] | None) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in tag_list or []}
+
+
+def _request_tags(params: dict[str, Any]) -> dict[str, list[str]]:
+    tags = {k: v for spec in params.get("TagSpecifications", []) for k, v in _tags(spec["Tags"]).items()}
+    return {**{f"aws:RequestTag/{k}": [v] for k, v in tags.items()}, **({"aws:TagKeys": sorted(tags)} if tags else {})}
+
+
+def _resource_tags(tags: dict[str, str]) -> dict[str, list[str]]:
+    return {f"aws:ResourceTag/{k}": [v] for k, v in tags.items()}
+
+
+def _network(params: dict[str, Any], with_vpc: bool) -> list[Request]:
+    """The resources a create/modify names besides its own (AWS authorizes each, with their own tags)."""
+    ids = ([f"vpc/{params['VpcId']}"] if with_vpc and "VpcId" in params else []) + [
+        f"{kind}/{i}" for key, kind in (("SubnetIds", "subnet"), ("AddSubnetIds", "subnet"),
+                                        ("RemoveSubnetIds", "subnet"), ("SecurityGroupIds", "security-group"),
+                                        ("AddSecurityGroupIds", "security-group"),
+                                        ("RemoveSecurityGroupIds", "security-group"), ("RouteTableIds", "route-table"),
+                                        ("AddRouteTableIds", "route-table"), ("RemoveRouteTableIds", "route-table"))
+        for i in params.get(key, [])]
+    return [("", f"{ARN}:{i}", {}) for i in ids]
+
+
+def authorizations(service: str, operation: str, params: dict[str, Any], tags: dict[str, str]) -> list[Request]:
+    """IAM's per-resource requests for one API call (Service Authorization Reference: the resource types and
+    condition keys of each action). `tags`: the tags the acted-on resource had just before the call."""
+    entry = _entry(service, operation)
+    primary, *extra = entry.iam_actions() or ("",)
+    if not primary:
+        return []
+    out: list[Request] = []
+    if operation in ("CreateSecurityGroup", "CreateVpcEndpoint"):
+        kind = "security-group/sg-new" if operation == "CreateSecurityGroup" else "vpc-endpoint/vpce-new"
+        created = f"{ARN}:{kind}"
+        out.append((primary, created, _request_tags(params)))
+        out += [(primary, arn, ctx) for _, arn, ctx in _network(params, with_vpc=True)]
+        if params.get("TagSpecifications"):  # tags given on create: ec2:CreateTags, as part of this create
+            out.append(("ec2:CreateTags", created, {**_request_tags(params), "ec2:CreateAction": [operation]}))
+    elif operation in ("DeleteSecurityGroup", "AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress"):
+        out.append((primary, f"{ARN}:security-group/{params['GroupId']}", _resource_tags(tags)))
+    elif operation == "DeleteVpcEndpoints":
+        out += [(primary, f"{ARN}:vpc-endpoint/{i}", _resource_tags(tags)) for i in params["VpcEndpointIds"]]
+    elif operation == "ModifyVpcEndpoint":
+        out.append((primary, f"{ARN}:vpc-endpoint/{params['VpcEndpointId']}", _resource_tags(tags)))
+        out += [(primary, arn, ctx) for _, arn, ctx in _network(params, with_vpc=False)]
+    elif operation == "ModifyVpcAttribute":
+        out.append((primary, f"{ARN}:vpc/{params['VpcId']}", {}))
+    elif service == "route53" and {"HostedZoneId", "Id", "ResourceId"} & set(params):
+        zone = (params.get("HostedZoneId") or params.get("Id") or params.get("ResourceId")).split("/")[-1]
+        out.append((primary, f"arn:aws:route53:::hostedzone/{zone}", {}))
+    elif operation.startswith(("Attach", "Detach")):
+        kind = operation[len("Attach"):-len("Policy")].lower()  # Attach and Detach: both six letters
+        name = params.get("UserName") or params.get("GroupName") or params.get("RoleName")
+        out.append((primary, f"arn:aws:iam::123456789012:{kind}/{name}", {"iam:PolicyARN": [params["PolicyArn"]]}))
+    elif service == "iam" and operation == "CreatePolicy":
+        arn = f"arn:aws:iam::123456789012:policy{params.get('Path', '/')}{params['PolicyName']}"
+        out.append((primary, arn, {}))
+        out += [(a, arn, {}) for a in extra]
+        return out
+    elif service == "iam" and "PolicyArn" in params:
+        out.append((primary, params["PolicyArn"], {}))
+    else:
+        out.append((primary, "*", {}))  # no resource-level permissions (CreateHostedZone) or a read
+    # dependent actions: private DNS associates AWS's own hosted zone (a hostedzone ARN) with the VPC; Route 53
+    # looks the VPC up (ec2:DescribeVpcs, no resource-level permissions)
+    out += [(a, "arn:aws:route53:::hostedzone/Z-AWS-MANAGED" if a.startswith("route53:") else "*", {})
+            for a in extra if a != "ec2:CreateTags"]
+    return out
+
+
+class Authorizations:
+    """Every API call in the process as IAM's per-resource requests, with the acted-on resource's tags read
+    (from the same account, before the call) where a condition may look at them."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[str, str, Request]] = []
+
+    def clear(self) -> None:
+        self.log.clear()
+
+
+@pytest.fixture
+def authz(monkeypatch: pytest.MonkeyPatch) -> Authorizations:
+    recorder = Authorizations()
+    original = botocore.client.BaseClient._make_api_call
+
+    def tags_now(client, operation: str, params: dict[str, Any]) -> dict[str, str]:  # noqa: ANN001
+        try:
+            if "GroupId" in params and operation != "CreateSecurityGroup":
+                found = _BOTOCORE_CALL(client, "DescribeSecurityGroups", {"GroupIds": [params["GroupId"]]})
+                return _tags(found["SecurityGroups"][0].get("Tags"))
+            ids = params.get("VpcEndpointIds") or ([params["VpcEndpointId"]] if "VpcEndpointId" in params else [])
+            if ids:
+                found = _BOTOCORE_CALL(client, "DescribeVpcEndpoints", {"VpcEndpointIds": ids[:1]})
+                return _tags(found["VpcEndpoints"][0].get("Tags"))
+        except botocore.exceptions.ClientError:
+            pass  # already gone: AWS answers NotFound before authorizing anything that matters here
+        return {}
+
+    def recording(self, operation_name, api_params):  # noqa: ANN001, ANN202
+        service = self.meta.service_model.service_name
+        if any((o.service, o.name) == (service, operation_name) and o.used_for == "apply"
+                    for o in permissions.OPERATIONS):
+            tags = tags_now(self, operation_name, api_params) if service == "ec2" else {}
+            for request in authorizations(service, operation_name, api_params, tags):
+                recorder.log.append((service, operation_name, request))
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    return recorder
+
+
+def assert_allowed(recorded: list[tuple[str, str, Request]], purpose: str = "apply") -> None:
+    """The printed policy allows every (action, resource, context) the recorded calls make IAM authorize."""
+    document = permissions.policy(purpose)
+    for service, operation, (action, resource, context) in recorded:
+        answer = iam_eval.evaluate_call(document, action, resource, context)
+        assert answer is True, f"{service}:{operation} -> {action} on {resource} {context}: {answer}"
+
+
 def _run(cloud, calls, p) -> tuple[list, list]:  # noqa: ANN001
     """(calls made while planning, calls made while applying) for plan -> apply, then plan -> destroy."""
     reads: list[tuple[str, str]] = []
@@ -54,15 +187,17 @@ def _run(cloud, calls, p) -> tuple[list, list]:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("name", MODES)
-def test_permissions_cover_every_call_of_plan_and_apply(cloud, calls, name: str) -> None:  # noqa: ANN001
+def test_permissions_cover_every_call_of_plan_and_apply(cloud, calls, authz, name: str) -> None:  # noqa: ANN001
     reads, writes = _run(cloud, calls, profile(name))
     assert reads and writes
+    assert {"CreateSecurityGroup", "DeleteSecurityGroup", "DeleteVpcEndpoints"} <= {op for _, op, _ in authz.log}
+    assert_allowed(authz.log)
     assert not [c for c in reads if is_mutating(c[1])]
     assert_covered(reads, "plan")
     assert_covered(writes, "apply")
 
 
-def test_permissions_cover_updates_extras_and_detaching(cloud, calls) -> None:  # noqa: ANN001
+def test_permissions_cover_updates_extras_and_detaching(cloud, calls, authz) -> None:  # noqa: ANN001
     first = profile("vpce", endpoints={"extra": ["sts", "s3"]})
     assert Executor(cloud, plan(observe(cloud, first), first)).run().ok
     changed = profile("vpce", endpoints={"extra": ["sts"]}, endpoint_policy={"api": ["create-app"]},
@@ -70,6 +205,7 @@ def test_permissions_cover_updates_extras_and_detaching(cloud, calls) -> None:  
                       access={"mode": "subnet", "attach": {"users": [], "groups": ["data-scientists"], "roles": []}})
     reads, writes = _run(cloud, calls, changed)
     assert {"ModifyVpcEndpoint", "CreatePolicyVersion", "DeleteVpcEndpoints"} <= {op for _, op in writes}
+    assert_allowed(authz.log)
     assert_covered(reads, "plan")
     assert_covered(writes, "apply")
 
@@ -99,7 +235,23 @@ def test_the_printed_policy_is_valid_iam_by_parliament() -> None:
         findings = parliament.analyze_policy_string(json.dumps(permissions.policy(purpose))).findings
         # RESOURCE_STAR: Describe*/List* and the attach actions cannot be scoped by resource; attach is scoped by
         # the iam:PolicyARN condition instead.
-        assert [f.issue for f in findings if f.issue != "RESOURCE_STAR"] == [], purpose
+        # RESOURCE_MISMATCH: parliament checks each statement alone, but IAM authorizes each resource a call names
+        # against all statements; aws:RequestTag/aws:ResourceTag conditions must not sit on the VPC, subnets and
+        # route tables a create names, so those are separate statements. Accepted only when another statement
+        # grants the same action on the resource type parliament asks for.
+        assert [f.issue for f in findings if f.issue not in ("RESOURCE_STAR", "RESOURCE_MISMATCH")] == [], purpose
+        for finding in [f for f in findings if f.issue == "RESOURCE_MISMATCH"]:
+            for missing in finding.detail:
+                if missing == {"action": "route53:ChangeTagsForResource", "required_format": "arn:*:route53:::healthcheck/*"}:
+                    continue  # a call tags a health check OR a hosted zone; parliament wants both; the tool tags zones
+                assert _granted_somewhere(permissions.policy(purpose), missing["action"], missing["required_format"]), \
+                    (purpose, missing)
+
+
+def _granted_somewhere(policy: dict, action: str, resource_format: str) -> bool:
+    return any(action in s["Action"] and any(fnmatch.fnmatch(r, resource_format) or r == "*" for r in
+                                             ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"]))
+               for s in policy["Statement"])
 
 
 def test_plan_permissions_change_nothing() -> None:

@@ -374,6 +374,78 @@ def mentions_action(policies: Sequence[PolicyDoc], action: str = ACTION) -> bool
     return False
 
 
+# ---------------------------------------------------------------- one exact call (studio-vpce's own permissions)
+
+_CALL_OPERATORS = {"StringEquals", "StringNotEquals", "StringLike", "StringNotLike", "ArnEquals", "ArnLike",
+                   "ArnNotEquals", "ArnNotLike"}
+
+
+def _call_condition(operator: str, key: str, value: Any, context: dict[str, list[str]]) -> Tri:
+    qualifier, _, name = operator.rpartition(":")
+    if_exists = name.endswith("IfExists")
+    base = name[: -len("IfExists")] if if_exists else name
+    values = _strings(value)
+    if qualifier not in ("", "ForAnyValue", "ForAllValues") or values is None or any("${" in v for v in values):
+        return None
+    actual = context.get(key.lower())
+    if base == "Null":
+        return None if qualifier or if_exists else any((v.lower() == "true") == (actual is None) for v in values)
+    if base not in _CALL_OPERATORS:
+        return None
+    negated = "Not" in base
+    test = base.replace("Not", "").replace("Arn", "String")  # ArnLike compares like StringLike
+
+    def hit(one: str) -> bool:
+        return any(_string_test(test, one, v) for v in values)
+
+    if actual is None:
+        if qualifier == "ForAllValues":
+            return True
+        if qualifier == "ForAnyValue":
+            return False
+        return if_exists or negated
+    if qualifier == "ForAllValues":
+        return all(hit(a) != negated for a in actual)
+    if qualifier == "ForAnyValue" or len(actual) == 1:
+        return any(hit(a) != negated for a in actual)
+    return None  # a multi-valued key under a single-valued operator
+
+
+def evaluate_call(document: Any, action: str, resource: str, context: dict[str, list[str]]) -> Tri:
+    """Does one identity policy allow one exact request: `action` on the ARN `resource`, with these request
+    context keys (each a list of values; aws:TagKeys has several)? Explicit Deny wins, else an Allow is needed.
+
+    For checking studio-vpce's own printed policy against the calls it makes: IAM's per-resource authorization
+    (a call naming several resources is one request per resource). String and ARN operators, Null, IfExists and
+    the set qualifiers; anything else is None.
+    """
+    keys = {k.lower(): v for k, v in context.items()}
+    statements = _statements(document)
+    if statements is None:
+        return None
+    allowed: Tri = False
+    for statement in statements:
+        if not isinstance(statement, dict) or set(statement) - _STATEMENT_KEYS:
+            return None
+        actions, resources = _listed(statement, "Action"), _listed(statement, "Resource")
+        if actions is None or resources is None or statement.get("Effect") not in ("Allow", "Deny"):
+            return None  # NotAction/NotResource: not needed for the tool's own policy
+        if not any(action_matches(a, action) for a in actions):
+            continue
+        if not any(_glob(r, False).fullmatch(resource) for r in resources):
+            continue
+        condition = statement.get("Condition", {})
+        if not isinstance(condition, dict) or not all(isinstance(e, dict) for e in condition.values()):
+            return None
+        applies = _and(_call_condition(op, key, value, keys)
+                       for op, entries in condition.items() for key, value in entries.items())
+        if statement["Effect"] == "Deny" and applies is not False:
+            return False if applies else None
+        if statement["Effect"] == "Allow":
+            allowed = _or([allowed, applies])
+    return allowed
+
+
 # ---------------------------------------------------------------- the profile's boundary: outside and inside
 
 # An address on the internet for "a request from outside": the first of these not inside the profile's own ranges.

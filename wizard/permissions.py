@@ -141,22 +141,90 @@ def partition_of(region: str | None) -> str:
     return "aws"
 
 
+# Tag-based scoping of EC2 writes. Every security group and endpoint the tool creates carries managed-by=studio-vpce
+# (planner.resource_tags; a profile cannot set that key itself), so:
+# - creating one is allowed only with that tag in the request (aws:RequestTag, on the new resource);
+# - ec2:CreateTags only as part of those two creates (ec2:CreateAction): nobody can tag an existing resource ours;
+# - deleting, changing rules of, or modifying one needs the tag on it (aws:ResourceTag).
+# Route 53 hosted zones support no tag conditions (Service Authorization Reference), so Route 53 writes stay "*".
+MANAGED_TAG = ("managed-by", "studio-vpce")  # = names.MANAGED_BY (kept here so this table stays dependency-free)
+_CREATES = ("ec2:CreateSecurityGroup", "ec2:CreateVpcEndpoint")
+_OWN_GROUP = ("ec2:AuthorizeSecurityGroupIngress", "ec2:DeleteSecurityGroup", "ec2:RevokeSecurityGroupIngress")
+_OWN_ENDPOINT = ("ec2:DeleteVpcEndpoints", "ec2:ModifyVpcEndpoint")
+# Writes on resources the tool did not create, each for a stated reason (README: "Least privilege").
+_ANY_GROUP_INGRESS = ("ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress")  # security_group.id
+_ANY_ENDPOINT_MODIFY = ("ec2:ModifyVpcEndpoint",)  # an endpoint that already served the service: reused
+_VPC_ATTRIBUTES = ("ec2:ModifyVpcAttribute",)  # dns.fix_vpc_attributes: the user's VPC
+_ROUTE53_WRITES = ("route53:AssociateVPCWithHostedZone", "route53:ChangeResourceRecordSets",
+                   "route53:ChangeTagsForResource", "route53:CreateHostedZone", "route53:DeleteHostedZone")
+_PLACED = {*_CREATES, "ec2:CreateTags", *_OWN_GROUP, *_OWN_ENDPOINT, *_VPC_ATTRIBUTES, *_ROUTE53_WRITES}
+
+
+def _ec2(partition: str, *kinds: str) -> list[str]:
+    return [f"arn:{partition}:ec2:*:*:{kind}/*" for kind in kinds]
+
+
+def _write_statements(actions: set[str], partition: str) -> list[dict[str, Any]]:
+    """apply's EC2 and Route 53 writes, each scoped as far as IAM allows."""
+    tag_key, tag_value = MANAGED_TAG
+    request_tag = {"StringEquals": {f"aws:RequestTag/{tag_key}": tag_value}}
+    resource_tag = {"StringEquals": {f"aws:ResourceTag/{tag_key}": tag_value}}
+    out: list[dict[str, Any]] = [
+        {"Sid": "StudioVpceCreateOnlyTaggedAsItsOwn", "Effect": "Allow", "Action": list(_CREATES),
+         "Resource": _ec2(partition, "security-group", "vpc-endpoint"), "Condition": request_tag},
+        # CreateTags is authorized separately for tags given on create; only as part of these creates.
+        {"Sid": "StudioVpceTagOnlyWhileCreating", "Effect": "Allow", "Action": ["ec2:CreateTags"],
+         "Resource": _ec2(partition, "security-group", "vpc-endpoint"),
+         "Condition": {"StringEquals": {"ec2:CreateAction": [a.split(":")[1] for a in _CREATES]}}},
+        # The other resources a create or modify names (AWS authorizes each): the VPC, its subnets and route
+        # tables, the endpoint's security group. Naming one changes nothing of it.
+        {"Sid": "StudioVpceNameTheNetworkInCreates", "Effect": "Allow", "Action": ["ec2:CreateSecurityGroup"],
+         "Resource": _ec2(partition, "vpc")},
+        {"Sid": "StudioVpceNameTheNetworkInEndpoints", "Effect": "Allow", "Action": ["ec2:CreateVpcEndpoint"],
+         "Resource": _ec2(partition, "vpc", "subnet", "route-table", "security-group")},
+        {"Sid": "StudioVpceNameTheNetworkInEndpointChanges", "Effect": "Allow", "Action": ["ec2:ModifyVpcEndpoint"],
+         "Resource": _ec2(partition, "subnet", "route-table", "security-group")},
+        {"Sid": "StudioVpceChangeOnlyItsOwnGroup", "Effect": "Allow", "Action": list(_OWN_GROUP),
+         "Resource": _ec2(partition, "security-group"), "Condition": resource_tag},
+        {"Sid": "StudioVpceChangeOnlyItsOwnEndpoints", "Effect": "Allow", "Action": list(_OWN_ENDPOINT),
+         "Resource": _ec2(partition, "vpc-endpoint"), "Condition": resource_tag},
+        {"Sid": "StudioVpceHttpsRuleOnAGivenSecurityGroupId", "Effect": "Allow", "Action": list(_ANY_GROUP_INGRESS),
+         "Resource": _ec2(partition, "security-group")},
+        {"Sid": "StudioVpceUpdateAReusedEndpoint", "Effect": "Allow", "Action": list(_ANY_ENDPOINT_MODIFY),
+         "Resource": _ec2(partition, "vpc-endpoint")},
+        {"Sid": "StudioVpceFixVpcDnsAttributes", "Effect": "Allow", "Action": list(_VPC_ATTRIBUTES),
+         "Resource": _ec2(partition, "vpc")},
+        {"Sid": "StudioVpceRoute53ZonesHaveNoTagConditions", "Effect": "Allow",
+         "Action": [a for a in _ROUTE53_WRITES if a != "route53:CreateHostedZone"],
+         "Resource": f"arn:{partition}:route53:::hostedzone/*"},
+        {"Sid": "StudioVpceCreateHostedZoneHasNoResource", "Effect": "Allow", "Action": ["route53:CreateHostedZone"],
+         "Resource": "*"},
+    ]
+    for statement in out:
+        statement["Action"] = sorted(a for a in statement["Action"] if a in actions)
+    return [s for s in out if s["Action"]]
+
+
 def policy(purpose: str, partition: str = "aws") -> dict[str, Any]:
     """The least-privilege identity policy for running studio-vpce `purpose`.
 
-    Reads that AWS cannot scope to a resource get `*`. The tool's own managed policy is reachable only under
-    its path (/studio-vpce/), and attaching or detaching is allowed only for policies under that path, so the
-    principal cannot attach anything else (AdministratorAccess, say) to anyone.
+    Reads that AWS cannot scope to a resource get `*`. EC2 writes are scoped to what the tool creates (its
+    managed-by tag), except the few that act on resources it did not create, each its own statement saying why;
+    Route 53 writes are `*` (hosted zones support no tag conditions). The tool's own managed policy is reachable
+    only under its path (/studio-vpce/), and attaching or detaching is allowed only for policies under that path,
+    so the principal cannot attach anything else (AdministratorAccess, say) to anyone.
     """
     ops = operations_for(purpose)
     policy_arn = f"arn:{partition}:iam::*:policy{POLICY_PATH}*"
     groups: dict[str, set[str]] = {"*": set(), "policy": set(), "attach": set()}
     for op in ops:
         groups[op.scope].update(op.iam_actions())
+    writes = groups["*"] & _PLACED
     statements: list[dict[str, Any]] = []
-    if groups["*"]:
-        statements.append({"Sid": "StudioVpceReadWrite" if purpose == "apply" else "StudioVpceRead",
-                           "Effect": "Allow", "Action": sorted(groups["*"]), "Resource": "*"})
+    if groups["*"] - writes:
+        statements.append({"Sid": "StudioVpceRead", "Effect": "Allow", "Action": sorted(groups["*"] - writes),
+                           "Resource": "*"})
+    statements += _write_statements(writes, partition)
     if groups["policy"]:
         statements.append({"Sid": "StudioVpceOwnManagedPolicy", "Effect": "Allow", "Action": sorted(groups["policy"]),
                            "Resource": policy_arn})
