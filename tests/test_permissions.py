@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+from pathlib import Path
 from typing import Any
 
 import botocore.client
@@ -277,3 +278,88 @@ def test_permissions_command_prints_the_policy_for_a_purpose_and_partition(capsy
     assert printed == permissions.policy("plan")
     assert cli.main(["permissions", "--region", "cn-north-1"]) == 0
     assert "arn:aws-cn:iam::*:policy/studio-vpce/*" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- least privilege: writes scoped to what the tool creates
+
+def _can(action: str, resource: str, context: dict[str, list[str]] | None = None) -> bool | None:
+    return iam_eval.evaluate_call(permissions.policy("apply"), action, resource, context or {})
+
+
+GROUP, ENDPOINT, VPC = f"{ARN}:security-group/sg-0123456789abcdef0", f"{ARN}:vpc-endpoint/vpce-0123", f"{ARN}:vpc/vpc-1"
+THEIRS = {"team": "net"}
+
+
+@pytest.mark.parametrize("action", ["ec2:DeleteSecurityGroup", "ec2:AuthorizeSecurityGroupIngress",
+                                    "ec2:RevokeSecurityGroupIngress"])
+def test_a_security_group_is_deleted_or_its_rules_changed_only_when_tagged_as_the_tools(action: str) -> None:
+    assert _can(action, GROUP, _resource_tags(OURS)) is True
+    assert _can(action, GROUP, {}) is False  # untagged: someone else's
+    assert _can(action, GROUP, _resource_tags(THEIRS)) is False
+    assert _can(action, GROUP, _resource_tags({"managed-by": "terraform"})) is False
+
+
+def test_an_endpoint_is_deleted_only_when_tagged_as_the_tools() -> None:
+    assert _can("ec2:DeleteVpcEndpoints", ENDPOINT, _resource_tags(OURS)) is True
+    assert _can("ec2:DeleteVpcEndpoints", ENDPOINT, _resource_tags(THEIRS)) is False
+    assert _can("ec2:DeleteVpcEndpoints", ENDPOINT, {}) is False
+
+
+def test_creating_a_group_or_endpoint_needs_the_managed_by_tag_in_the_request() -> None:
+    for action, created in (("ec2:CreateSecurityGroup", GROUP), ("ec2:CreateVpcEndpoint", ENDPOINT)):
+        assert _can(action, created, {"aws:RequestTag/managed-by": ["studio-vpce"]}) is True
+        assert _can(action, created, {}) is False
+        assert _can(action, created, {"aws:RequestTag/managed-by": ["other"]}) is False
+        assert _can(action, VPC, {}) is True  # the VPC it is created in: named, not changed
+
+
+def test_tags_are_written_only_as_part_of_the_tools_own_creates() -> None:
+    """Else the principal could tag anyone's group managed-by=studio-vpce and then delete it."""
+    ours = _resource_tags(OURS) | {"aws:RequestTag/managed-by": ["studio-vpce"]}
+    assert _can("ec2:CreateTags", GROUP, {**ours, "ec2:CreateAction": ["CreateSecurityGroup"]}) is True
+    assert _can("ec2:CreateTags", ENDPOINT, {**ours, "ec2:CreateAction": ["CreateVpcEndpoint"]}) is True
+    assert _can("ec2:CreateTags", GROUP, {"aws:RequestTag/managed-by": ["studio-vpce"]}) is False  # CreateTags API
+    assert _can("ec2:CreateTags", f"{ARN}:instance/i-1", {"ec2:CreateAction": ["RunInstances"]}) is False
+
+
+def test_account_wide_writes_are_only_the_stated_exceptions_and_the_readme_names_them() -> None:
+    """Every write without a tag or path condition is its own statement whose Sid says why, and the README lists it."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    reads = {a for s in permissions.policy("plan")["Statement"] for a in s["Action"]}
+    unconditioned: dict[str, set[str]] = {}
+    for statement in permissions.policy("apply")["Statement"]:
+        writes = {a for a in statement["Action"] if a not in reads}
+        if writes and "Condition" not in statement and statement["Sid"] != "StudioVpceOwnManagedPolicy":
+            unconditioned[statement["Sid"]] = writes
+    named_only = {"StudioVpceNameTheNetworkInCreates", "StudioVpceNameTheNetworkInEndpoints",
+                  "StudioVpceNameTheNetworkInEndpointChanges"}  # resources a call names besides the one it changes
+    assert {a for sid, acts in unconditioned.items() if sid not in named_only for a in acts} == {
+        "ec2:ModifyVpcEndpoint", "ec2:ModifyVpcAttribute", "route53:AssociateVPCWithHostedZone",
+        "route53:ChangeResourceRecordSets", "route53:ChangeTagsForResource", "route53:CreateHostedZone",
+        "route53:DeleteHostedZone"}
+    for sid, actions in unconditioned.items():
+        assert sid in readme, sid
+        for action in actions:
+            assert f"`{action}`" in readme, action
+    for action in ("ec2:DeleteSecurityGroup", "ec2:DeleteVpcEndpoints", "ec2:AuthorizeSecurityGroupIngress",
+                   "ec2:RevokeSecurityGroupIngress", "ec2:CreateTags"):
+        assert not [s for s in permissions.policy("apply")["Statement"]
+                    if action in s["Action"] and "Condition" not in s], action
+
+
+def test_reused_endpoint_and_vpc_attribute_fix_are_allowed_and_destroy_leaves_them(cloud, aws, authz) -> None:  # noqa: ANN001
+    """The two EC2 writes on resources the tool did not create: updating a reused endpoint (untagged, someone
+    else's) and dns.fix_vpc_attributes on the user's VPC. Destroy never deletes the reused endpoint."""
+    p = profile("hosted-zone", dns={"fix_vpc_attributes": True})
+    ec2 = aws.client("ec2")
+    ec2.modify_vpc_attribute(VpcId=p.vpc_id, EnableDnsHostnames={"Value": False})
+    existing = ec2.create_vpc_endpoint(VpcId=p.vpc_id, ServiceName="com.amazonaws.us-west-2.sagemaker.api",
+                                       VpcEndpointType="Interface", SubnetIds=[p.subnet_ids[0]],
+                                       PrivateDnsEnabled=False)["VpcEndpoint"]["VpcEndpointId"]
+    authz.clear()  # the seeding above is someone else's doing
+    for planner in (plan, plan_destroy):
+        assert Executor(cloud, planner(observe(cloud, p), p)).run().ok
+    made = {(op, r[1].rsplit("/", 1)[-1]) for _, op, r in authz.log}
+    assert ("ModifyVpcEndpoint", existing) in made and ("ModifyVpcAttribute", p.vpc_id) in made
+    assert ("DeleteVpcEndpoints", existing) not in made
+    assert_allowed(authz.log)

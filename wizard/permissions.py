@@ -19,6 +19,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from wizard.names import MANAGED_BY
+
 PURPOSES = ("plan", "apply", "verify", "audit")
 # purpose -> the `used_for` marks it needs. "simulate": the IAM policy simulator (audit, verify --simulate).
 _USES = {"plan": {"plan"}, "apply": {"plan", "apply"}, "verify": {"plan", "verify", "simulate"},
@@ -147,12 +149,11 @@ def partition_of(region: str | None) -> str:
 # - ec2:CreateTags only as part of those two creates (ec2:CreateAction): nobody can tag an existing resource ours;
 # - deleting, changing rules of, or modifying one needs the tag on it (aws:ResourceTag).
 # Route 53 hosted zones support no tag conditions (Service Authorization Reference), so Route 53 writes stay "*".
-MANAGED_TAG = ("managed-by", "studio-vpce")  # = names.MANAGED_BY (kept here so this table stays dependency-free)
 _CREATES = ("ec2:CreateSecurityGroup", "ec2:CreateVpcEndpoint")
 _OWN_GROUP = ("ec2:AuthorizeSecurityGroupIngress", "ec2:DeleteSecurityGroup", "ec2:RevokeSecurityGroupIngress")
 _OWN_ENDPOINT = ("ec2:DeleteVpcEndpoints", "ec2:ModifyVpcEndpoint")
-# Writes on resources the tool did not create, each for a stated reason (README: "Least privilege").
-_ANY_GROUP_INGRESS = ("ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress")  # security_group.id
+# Writes on resources the tool did not create, each for a stated reason (README: "Least privilege"). Not among
+# them: a group given as security_group.id (the tool never changes its rules; plan says what to add by hand).
 _ANY_ENDPOINT_MODIFY = ("ec2:ModifyVpcEndpoint",)  # an endpoint that already served the service: reused
 _VPC_ATTRIBUTES = ("ec2:ModifyVpcAttribute",)  # dns.fix_vpc_attributes: the user's VPC
 _ROUTE53_WRITES = ("route53:AssociateVPCWithHostedZone", "route53:ChangeResourceRecordSets",
@@ -166,7 +167,7 @@ def _ec2(partition: str, *kinds: str) -> list[str]:
 
 def _write_statements(actions: set[str], partition: str) -> list[dict[str, Any]]:
     """apply's EC2 and Route 53 writes, each scoped as far as IAM allows."""
-    tag_key, tag_value = MANAGED_TAG
+    tag_key, tag_value = MANAGED_BY
     request_tag = {"StringEquals": {f"aws:RequestTag/{tag_key}": tag_value}}
     resource_tag = {"StringEquals": {f"aws:ResourceTag/{tag_key}": tag_value}}
     out: list[dict[str, Any]] = [
@@ -188,8 +189,6 @@ def _write_statements(actions: set[str], partition: str) -> list[dict[str, Any]]
          "Resource": _ec2(partition, "security-group"), "Condition": resource_tag},
         {"Sid": "StudioVpceChangeOnlyItsOwnEndpoints", "Effect": "Allow", "Action": list(_OWN_ENDPOINT),
          "Resource": _ec2(partition, "vpc-endpoint"), "Condition": resource_tag},
-        {"Sid": "StudioVpceHttpsRuleOnAGivenSecurityGroupId", "Effect": "Allow", "Action": list(_ANY_GROUP_INGRESS),
-         "Resource": _ec2(partition, "security-group")},
         {"Sid": "StudioVpceUpdateAReusedEndpoint", "Effect": "Allow", "Action": list(_ANY_ENDPOINT_MODIFY),
          "Resource": _ec2(partition, "vpc-endpoint")},
         {"Sid": "StudioVpceFixVpcDnsAttributes", "Effect": "Allow", "Action": list(_VPC_ATTRIBUTES),
