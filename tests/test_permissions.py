@@ -363,3 +363,31 @@ def test_reused_endpoint_and_vpc_attribute_fix_are_allowed_and_destroy_leaves_th
     assert ("ModifyVpcEndpoint", existing) in made and ("ModifyVpcAttribute", p.vpc_id) in made
     assert ("DeleteVpcEndpoints", existing) not in made
     assert_allowed(authz.log)
+
+
+def test_the_call_evaluator_follows_iams_logic_for_tag_conditions() -> None:
+    """iam_eval.evaluate_call, which the tests above trust: explicit Deny wins, a missing key fails a condition
+    (not with ...IfExists), set operators on multi-valued keys, unknown operators are 'cannot tell'."""
+    allow = {"Effect": "Allow", "Action": "ec2:Delete*", "Resource": "arn:aws:ec2:*:*:security-group/*",
+             "Condition": {"StringEquals": {"aws:ResourceTag/managed-by": "studio-vpce"}}}
+    deny = {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"StringLike": {"aws:ResourceTag/env": "prod*"}}}
+
+    ours = {"aws:ResourceTag/managed-by": ["studio-vpce"]}
+    doc = {"Statement": [allow, deny]}
+    assert iam_eval.evaluate_call(doc, "ec2:DeleteSecurityGroup", GROUP, ours) is True
+    assert iam_eval.evaluate_call(doc, "ec2:DeleteSecurityGroup", GROUP, {**ours, "aws:ResourceTag/env": ["prod-1"]}) \
+        is False
+    assert iam_eval.evaluate_call(doc, "ec2:DeleteSecurityGroup", GROUP, {}) is False  # missing key: no match
+    assert iam_eval.evaluate_call(doc, "ec2:DeleteSecurityGroup", ENDPOINT, ours) is False  # other resource type
+    assert iam_eval.evaluate_call(doc, "ec2:CreateSecurityGroup", GROUP, ours) is False  # other action
+    if_exists = {**allow, "Condition": {"StringEqualsIfExists": {"aws:ResourceTag/managed-by": "studio-vpce"}}}
+    assert iam_eval.evaluate_call({"Statement": [if_exists]}, "ec2:DeleteSecurityGroup", GROUP, {}) is True
+    keys = {**allow, "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["managed-by", "Name"]}}}
+    assert iam_eval.evaluate_call({"Statement": [keys]}, "ec2:DeleteSecurityGroup", GROUP,
+                                  {"aws:TagKeys": ["Name", "managed-by"]}) is True
+    assert iam_eval.evaluate_call({"Statement": [keys]}, "ec2:DeleteSecurityGroup", GROUP,
+                                  {"aws:TagKeys": ["Name", "owner"]}) is False
+    odd = {**allow, "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}}
+    assert iam_eval.evaluate_call({"Statement": [odd]}, "ec2:DeleteSecurityGroup", GROUP, {}) is None
+    maybe_deny = {**deny, "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}}
+    assert iam_eval.evaluate_call({"Statement": [allow, maybe_deny]}, "ec2:DeleteSecurityGroup", GROUP, ours) is None

@@ -424,6 +424,7 @@ def evaluate_call(document: Any, action: str, resource: str, context: dict[str, 
     if statements is None:
         return None
     allowed: Tri = False
+    denied: Tri = False
     for statement in statements:
         if not isinstance(statement, dict) or set(statement) - _STATEMENT_KEYS:
             return None
@@ -439,11 +440,11 @@ def evaluate_call(document: Any, action: str, resource: str, context: dict[str, 
             return None
         applies = _and(_call_condition(op, key, value, keys)
                        for op, entries in condition.items() for key, value in entries.items())
-        if statement["Effect"] == "Deny" and applies is not False:
-            return False if applies else None
-        if statement["Effect"] == "Allow":
+        if statement["Effect"] == "Deny":
+            denied = _or([denied, applies])
+        else:
             allowed = _or([allowed, applies])
-    return allowed
+    return _and([_not(denied), allowed])  # an explicit Deny wins; else an Allow is needed
 
 
 # ---------------------------------------------------------------- the profile's boundary: outside and inside
