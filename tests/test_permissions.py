@@ -391,3 +391,20 @@ def test_the_call_evaluator_follows_iams_logic_for_tag_conditions() -> None:
     assert iam_eval.evaluate_call({"Statement": [odd]}, "ec2:DeleteSecurityGroup", GROUP, {}) is None
     maybe_deny = {**deny, "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}}
     assert iam_eval.evaluate_call({"Statement": [allow, maybe_deny]}, "ec2:DeleteSecurityGroup", GROUP, ours) is None
+
+
+def test_a_recorded_delete_of_an_untagged_group_is_denied_and_of_ours_allowed(aws, authz) -> None:  # noqa: ANN001
+    """The recorder and the printed policy together: the same call, read with the group's real tags, is denied for
+    someone else's group and allowed for one tagged as the tool's."""
+    p = profile("vpce")
+    ec2 = aws.client("ec2")
+    theirs = ec2.create_security_group(GroupName="theirs", Description="x", VpcId=p.vpc_id)["GroupId"]
+    ours = ec2.create_security_group(GroupName="ours", Description="x", VpcId=p.vpc_id, TagSpecifications=[
+        {"ResourceType": "security-group", "Tags": [{"Key": k, "Value": v} for k, v in OURS.items()]}])["GroupId"]
+    authz.clear()
+    for group in (theirs, ours):
+        ec2.delete_security_group(GroupId=group)
+    document = permissions.policy("apply")
+    answers = {r[1].rsplit("/", 1)[-1]: iam_eval.evaluate_call(document, *r) for _, op, r in authz.log
+               if op == "DeleteSecurityGroup"}
+    assert answers == {theirs: False, ours: True}
