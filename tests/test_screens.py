@@ -764,3 +764,32 @@ async def test_an_apply_refused_as_stale_is_shown_and_escape_goes_back_to_a_fres
         await settle(app, pilot)
         assert session.current == "preview" and session.plan is not None and session.plan is not reviewed
         assert not session.plan.has_changes
+
+
+async def test_after_an_apply_the_preview_plans_again_never_showing_the_applied_plan(session, calls) -> None:  # noqa: ANN001
+    """Was: after apply, Save then palette Step 7 showed the applied plan ("8 to add"), refused as stale."""
+    app = WizardApp(session)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await at_preview(app, pilot)
+        applied = session.plan
+        await y_on_the_confirmation(app, pilot)
+        await confirm_self_lockout(app, pilot)
+        assert session.result is not None and session.result.ok
+        assert session.reachable("preview")  # the palette's Step 7 from Apply too (was: "finish the earlier steps")
+        await pilot.press("ctrl+n")  # on to Save
+        await settle(app, pilot)
+        assert session.current == "save"
+        for route in (lambda: app.jump("preview"), lambda: app.action_back()):  # the palette, then Escape
+            route()
+            await settle(app, pilot)
+            assert session.current == "preview" and session.plan is not None and session.plan is not applied
+            assert not session.plan.has_changes
+            assert "Plan: 0 to add" in str(app.query_one("#plan-summary", Static).render())
+            app.jump("save")
+            await settle(app, pilot)
+        calls.clear()
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("ctrl+n")  # nothing to apply: the fresh plan has no changes
+        await settle(app, pilot)
+        assert calls.mutating == []

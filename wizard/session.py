@@ -113,6 +113,7 @@ class WizardSession:
         self._plan: Plan | None = None
         self._access: AccessView | None = None
         self._plan_key: str = ""
+        self._executed: Plan | None = None  # the last plan handed to execute
         self.plan_error: str = ""
         self.result: Result | None = None
         self.saved_path: Path | None = None
@@ -204,17 +205,21 @@ class WizardSession:
         self.step += 1
         return True
 
+    def to_preview(self) -> None:
+        """Onto the Preview. A plan that has been applied (in full, in part, or refused as stale) no longer
+        describes the account: it is dropped, so the Preview plans again (applying it would be refused)."""
+        if self._plan is not None and self._plan is self._executed:
+            self.plan = None
+        self.step = STEPS.index("preview")
+
     def back(self) -> bool:
         if self.current == "apply" and (self.result is None or not self.result.ok):
-            # A failed or refused apply: back to the Preview, which plans again (what did happen changed the
-            # account, so the reviewed plan no longer describes it; applying it would be refused as stale).
-            self.plan = None
-            self.step = STEPS.index("preview")
+            self.to_preview()  # a failed or refused apply: back to a Preview that plans again
             return True
         if self.step == 0:
             return False
-        if self.current == "save" and self.result is None:
-            self.step = STEPS.index("preview")  # Apply is reached only by confirming on the Preview
+        if self.current == "save":
+            self.to_preview()  # Apply is reached only by confirming on the Preview
             return True
         if self.current == "save" or self.current == "apply":
             return False  # nothing goes back over a finished apply
@@ -229,14 +234,17 @@ class WizardSession:
         if target <= self.step and self.current != "apply":
             return True
         if self.current == "apply" and self.result is not None and self.result.ok:
-            return step == "save"
+            return step in ("preview", "save")
         return all(self.check(s)[0] for s in STEPS[:target] if s not in ("preview", "apply"))
 
     def goto(self, step: str) -> bool:
         """Jump to a step already reachable. Never applies."""
         if not self.reachable(step):
             return False
-        self.step = STEPS.index(step)
+        if step == "preview":
+            self.to_preview()
+        else:
+            self.step = STEPS.index(step)
         return True
 
     def confirmed_apply(self, plan: Plan, answered: Iterable[str] = ()) -> None:
@@ -531,6 +539,7 @@ class WizardSession:
         from wizard.executor import Executor  # noqa: PLC0415
         from wizard.planner import plan as make_plan  # noqa: PLC0415
 
+        self._executed = confirmed  # from now on it describes the account as it was (to_preview drops it)
         fresh = make_plan(observe(self.cloud, confirmed.profile), confirmed.profile)
         if fresh.fingerprint != confirmed.fingerprint or fresh.errors:
             raise Refused("the account changed since the preview; nothing was changed: review the new plan "
