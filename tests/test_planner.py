@@ -327,3 +327,24 @@ def test_turning_private_dns_on_next_to_a_zone_we_do_not_own_is_an_error(cloud, 
     assert Executor(cloud, plan(observe(cloud, hosted), hosted)).run().ok
     errors = [e for e in _plan(cloud, p).errors if e.code == "conflicting_dns_domain"]
     assert len(errors) == 1 and "api.sagemaker.us-west-2.amazonaws.com" in errors[0].message
+
+
+def test_a_policy_serving_the_profile_in_another_region_is_an_error_and_destroy_leaves_it(cloud, aws) -> None:  # noqa: ANN001
+    """Found by a new user: IAM is global, so the same profile name in a second region rewrote (and its destroy
+    deleted) the first region's policy. Tagged with its region; older policies by the region of their ARNs."""
+    from wizard.executor import Executor
+    from wizard.planner import plan_destroy
+
+    first = profile()
+    assert Executor(cloud, plan(observe(cloud, first), first)).run().ok
+    assert "policy_serves_other_region" not in codes(_plan(cloud, first))
+    eu_cloud = type(cloud)("eu-west-1", session=aws)
+    eu = profile(region="eu-west-1")
+    assert "policy_serves_other_region" in codes(_plan(eu_cloud, eu))
+    destroy = plan_destroy(observe(eu_cloud, eu), eu)
+    assert not [c for c in destroy.changes if c.address.startswith("iam_policy")]
+    assert any("serves profile" in w.message for w in destroy.warnings)
+    iam = aws.client("iam")
+    arn = next(p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"] if p["PolicyName"] == first.policy_name)
+    iam.untag_policy(PolicyArn=arn, TagKeys=["studio-vpce:region"])  # made before the tag existed
+    assert "policy_serves_other_region" in codes(_plan(eu_cloud, eu))

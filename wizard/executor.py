@@ -19,7 +19,7 @@ from wizard.cloud import Cloud
 from wizard.errors import AwsError
 from wizard.models import KNOWN_AFTER_APPLY, Change, Plan
 from wizard.names import PROFILE_TAG, decode_dns_name
-from wizard.planner import client_token, resource_tags, zone_reference
+from wizard.planner import client_token, policy_tags, zone_reference
 
 # A read allow-list, not a list of write verbs: an operation not known to be a read counts as a write
 # (ReplaceRoute, AcceptVpcEndpointConnections, StartSession... would slip through a list of write prefixes).
@@ -513,7 +513,7 @@ class Executor:
                              PolicyName=self.profile.policy_name, Path="/studio-vpce/",
                              PolicyDocument=json.dumps(self._document()),
                              Description=f"Open SageMaker Studio only from inside {self.profile.vpc_id} (studio-vpce)",
-                             Tags=_tag_list(resource_tags(self.profile)))
+                             Tags=_tag_list(policy_tags(self.profile)))
         return response["Policy"]["Arn"] if response else self._policy_arn()
 
     def _iam_policy_update(self, change: Change) -> str:

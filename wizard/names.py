@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 MANAGED_BY = ("managed-by", "studio-vpce")
 PROFILE_TAG = "studio-vpce:profile"
+# IAM is global: the managed policy also says which region's deployment of the profile it serves.
+REGION_TAG = "studio-vpce:region"
 POLICY_PATH = "/studio-vpce/"
 DEFAULT_DNS_SUFFIX = "amazonaws.com"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -18,12 +19,13 @@ from wizard.models import (
     Finding,
     HostedZone,
     Inventory,
+    ManagedPolicy,
     Plan,
     Profile,
     SecurityGroupInfo,
     to_jsonable,
 )
-from wizard.names import GATEWAY_KEYS, MANAGED_BY, PROFILE_TAG, service_names, zone_and_record
+from wizard.names import GATEWAY_KEYS, MANAGED_BY, PROFILE_TAG, REGION_TAG, service_names, zone_and_record
 
 HTTPS = ("tcp", 443, 443)
 INTERFACE_ENDPOINT_QUOTA = 50  # per VPC, AWS's default (adjustable)
@@ -59,6 +61,21 @@ def zone_is_ours(zone: HostedZone, inv: Inventory, profile: Profile) -> bool:
     """Tagged as this profile's, or created by it (its CallerReference) before an interrupted apply could tag it."""
     return ours(zone.tags, profile.name) or (not zone.tags and bool(zone.caller_reference) and zone.caller_reference.startswith(
         zone_reference(inv.account_id, profile.vpc_id, zone.name, profile.name)))
+
+
+def policy_tags(profile: Profile) -> dict[str, str]:
+    """The managed policy's tags: IAM is global, so they also name the region whose deployment it serves."""
+    return {**resource_tags(profile), REGION_TAG: profile.region}
+
+
+def policy_region(policy: ManagedPolicy) -> str | None:
+    """The region a studio-vpce managed policy serves: its region tag, else (made before the tag existed) the
+    region of the SageMaker ARNs it names; None when neither says."""
+    tagged = dict(policy.tags).get(REGION_TAG)
+    if tagged:
+        return tagged
+    regions = set(re.findall(r"arn:[a-z-]+:sagemaker:([a-z0-9-]+):", json.dumps(policy.document or {})))
+    return regions.pop() if len(regions) == 1 else None
 
 
 def resource_tags(profile: Profile, name: str | None = None) -> dict[str, str]:
@@ -539,7 +556,13 @@ def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: 
     for finding in policies.lint_identity_policy(document, access.resource_scope):
         b.error(finding.code, finding.message)
     after = {"name": profile.policy_name, "path": "/studio-vpce/", "document": document,
-             "tags": resource_tags(profile)}
+             "tags": policy_tags(profile)}
+    serves = policy_region(existing) if existing is not None and ours(existing.tags, profile.name) else None
+    if existing is not None and serves and serves != profile.region:
+        b.error("policy_serves_other_region",
+                f"IAM policy {existing.arn} serves profile {profile.name} in {serves}; IAM is global, so applying "
+                f"this profile in {profile.region} would rewrite it for {profile.region} and break {serves}: give "
+                "this profile another name, or set access.policy_name")
     if existing is None:
         b.change("iam_policy.access", "create", None, {}, after, "opens Studio only from inside the VPC")
     elif existing.document == document:
@@ -619,7 +642,11 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
     _check_target(b, inv, profile)
     policy = inv.policy
     if policy is not None:
-        if ours(policy.tags, profile.name):
+        serves = policy_region(policy)
+        if ours(policy.tags, profile.name) and serves and serves != profile.region:
+            b.warn("left_alone", f"{policy.arn} serves profile {profile.name} in {serves}, not {profile.region}: "
+                                 "left alone (destroy the profile there to remove it)")
+        elif ours(policy.tags, profile.name):
             for kind, names in (("user", policy.users), ("group", policy.groups), ("role", policy.roles)):
                 for name in names:
                     b.change(f"iam_policy_attachment.{kind}.{name}", "delete", policy.arn, {"principal": name}, {})
