@@ -656,3 +656,39 @@ def test_presigned_url_token_never_reaches_logs_stdout_or_files(
     assert LOGIN_TOKEN not in out and LOGIN_TOKEN not in err and LOGIN_TOKEN not in caplog.text  # ...and hid it
     written = [f for f in tmp_path.rglob("*") if f.is_file()]
     assert written and not [f for f in written if LOGIN_TOKEN in f.read_text(errors="replace")]
+
+
+# ---------------------------------------------------------------- credentials never leak into --debug logs
+
+def test_redact_hides_botocore_header_bytes_and_signing_lines() -> None:
+    """botocore logs headers as a dict of bytes and the canonical request as lines (found by a new user: the
+    b'...' form kept the session token)."""
+    from wizard.cloud import redact
+
+    logged = ("{'X-Amz-Security-Token': b'FwoGZXIvYXdzEXAMPLETOKEN', 'Authorization': b'AWS4-HMAC-SHA256 "
+              "Credential=ASIAIOSFODNN7EXAMPLE/20261129/us-west-2/sts/aws4_request, Signature=0badc0ffee'}\n"
+              "x-amz-security-token:FwoGZXIvYXdzEXAMPLETOKEN\n")
+    text = redact(logged)
+    assert "FwoGZXIvYXdzEXAMPLETOKEN" not in text and "ASIAIOSFODNN7EXAMPLE" not in text and "0badc0ffee" not in text
+
+
+def test_debug_log_carries_no_secret_key_or_session_token(moto_server, capfd, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Credentials from a credentials file (not the environment), a session token, --debug logging every
+    request: neither the secret key nor the token reaches stderr or stdout."""
+    from conftest import reset_and_seed
+    from wizard import cli
+
+    url = reset_and_seed(moto_server)
+    secret, token = "s3cr3tKEYnotInEnv0123456789", "T0KENnotInEnvIQoJb3JpZ2luX2VjE"
+    credentials = tmp_path / "credentials"
+    credentials.write_text(f"[leaky]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = {secret}\n"
+                           f"aws_session_token = {token}\n")
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    code = cli.main(["--debug", "discover", "--endpoint-url", url, "--region", "us-west-2", "--aws-profile", "leaky"])
+    out, err = capfd.readouterr()
+    assert code == 0, err[-2000:]
+    assert "X-Amz-Security-Token" in err  # the signed headers were logged...
+    assert secret not in out + err and token not in out + err  # ...without the secrets

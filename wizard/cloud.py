@@ -35,12 +35,25 @@ _SECRET_PATTERNS = [
     (re.compile(r"(AuthorizedUrl[\"']?\s*[:=]\s*[\"']?)[^\s\"',}<]+"), r"\1<redacted>"),
     (re.compile(r"(token=)[A-Za-z0-9%._~+/=-]+", re.IGNORECASE), r"\1<redacted>"),
     (re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"), "<redacted access key>"),
+    # botocore logs headers as a dict of bytes: 'X-Amz-Security-Token': b'...' (the b and its quotes go too)
     (re.compile(r"((?:aws_secret_access_key|SecretAccessKey|aws_session_token|SessionToken|X-Amz-Security-Token|"
-                r"Signature|Credential)[\"']?\s*[:=]\s*[\"']?)[^\s\"',&}]+", re.IGNORECASE), r"\1<redacted>"),
+                r"Signature|Credential)[\"']?\s*[:=]\s*)(?:b?[\"'])?[^\s\"',&}<]+[\"']?", re.IGNORECASE),
+     r"\1<redacted>"),
 ]
+# The values themselves, wherever they turn up (a pattern can miss a new log format; a literal cannot).
+_KNOWN_SECRETS: set[str] = set()
+
+
+def remember_secrets(*values: str | None) -> None:
+    """Redact these literal values (the session's secret key and token) from everything `redact` sees."""
+    _KNOWN_SECRETS.update(v for v in values if v and len(v) >= 8)
 
 
 def redact(text: str) -> str:
+    for secret in _KNOWN_SECRETS | {os.environ.get(k, "") for k in
+                                    ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")}:
+        if len(secret) >= 8:
+            text = text.replace(secret, "<redacted>")
     for pattern, replacement in _SECRET_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
@@ -181,6 +194,11 @@ class Cloud:
             try:
                 self._clients[service] = self.session.client(service, config=self._config,
                                                              endpoint_url=self.endpoint_url)
+                if logging.getLogger("botocore").isEnabledFor(logging.DEBUG):  # --debug: know what to redact
+                    credentials = self.session.get_credentials()
+                    frozen = credentials.get_frozen_credentials() if credentials is not None else None
+                    if frozen is not None:
+                        remember_secrets(frozen.secret_key, frozen.token)
             except bce.NoRegionError:
                 raise ConfigProblem("no AWS region: pass --region, set AWS_REGION, or put region: in the profile") from None
             if self._models_root is not None:
