@@ -299,14 +299,15 @@ def test_every_export_tags_what_apply_tags(cloud, name: str) -> None:  # noqa: A
                  for r in tf.get(kind, {}).values())
     assert got == wanted, "terraform"
     policy_tags = next(c.after["tags"] for c in p.changes if c.address == "iam_policy.access")
-    assert next(iter(tf["aws_iam_policy"].values()))["tags"] == policy_tags
+    assert policy_tags["studio-vpce:region"] == p.profile.region  # IAM is global: the policy names its region
+    assert next(iter(tf["aws_iam_policy"].values()))["tags"] == policy_tags  # _tf fills in ${local.region}
     calls = _cli_calls(cli_script(p))
     specs = [json.loads(_arg(w, "--tag-specifications")[0])[0]["Tags"] for w in calls if "--tag-specifications" in w]
     zones = [json.loads(_arg(w, "--add-tags")[0]) for w in calls if w[:2] == ["route53", "change-tags-for-resource"]]
     got = sorted(json.dumps({t["Key"]: t["Value"] for t in tags}, sort_keys=True) for tags in specs + zones)
     assert got == wanted, "cli"
     iam = next(json.loads(_arg(w, "--tags")[0]) for w in calls if w[:2] == ["iam", "create-policy"])
-    assert {t["Key"]: t["Value"] for t in iam} == policy_tags
+    assert {t["Key"]: t["Value"] for t in iam} == policy_tags  # the shell fills in $REGION
 
 
 def _terraform_env(tmp_path: Path) -> dict[str, str]:

@@ -25,6 +25,7 @@ import yaml
 
 from wizard import policies
 from wizard.models import Plan, Profile
+from wizard.names import REGION_TAG
 from wizard.planner import resource_tags
 
 _LOGICAL = {"studio": "Studio", "api": "Api", "s3": "S3"}
@@ -489,7 +490,8 @@ def terraform(plan: Plan) -> str:
         out.append(f'resource "aws_iam_policy" "studio_access" {{\n  name        = "{p.policy_name}"\n'
                    f'  path        = "/studio-vpce/"\n'
                    f'  description = "Open SageMaker Studio only from inside ${{var.vpc_id}} (studio-vpce)"\n'
-                   f'  policy      = jsonencode({_hcl(document, 1)})\n  tags        = {_hcl(resource_tags(p), 1)}\n}}')
+                   f'  policy      = jsonencode({_hcl(document, 1)})\n'
+                   f'  tags        = {_hcl({**resource_tags(p), REGION_TAG: TF["region"]}, 1)}\n}}')
         for kind in ("user", "group", "role"):
             out.append(f'resource "aws_iam_{kind}_policy_attachment" "{kind}" {{\n'
                        f'  for_each   = toset(var.attach_{kind}s)\n  {kind:<10} = each.value\n'
@@ -594,6 +596,8 @@ def cli_script(plan: Plan) -> str:
     q = shlex.quote
     tags = resource_tags(p)
     tag_json = q(json.dumps(_cfn_tags(tags), separators=(",", ":")))
+    # the policy names the region it serves (IAM is global); the shell fills in $REGION
+    policy_tag_json = '"' + _dq(json.dumps(_cfn_tags({**tags, REGION_TAG: "${REGION}"}), separators=(",", ":"))) + '"'
     lines = ["#!/usr/bin/env bash",
              f"# studio-vpce profile {p.name}: the same resources as `studio-vpce apply`.",
              "# Safe to run again: it looks everything up before it creates it, so a second run changes nothing.",
@@ -722,7 +726,7 @@ def cli_script(plan: Plan) -> str:
             'else',
             (f'  "${{AWS[@]}}" iam create-policy --policy-name {q(p.policy_name)} --path /studio-vpce/ '
             f'--description "Open SageMaker Studio only from inside $VPC_ID (studio-vpce)" '
-            f'--policy-document "$POLICY_DOCUMENT" --tags {tag_json} > /dev/null'),
+            f'--policy-document "$POLICY_DOCUMENT" --tags {policy_tag_json} > /dev/null'),
             '  echo "created policy $POLICY_ARN"',
             'fi']
         for kind in ("user", "group", "role"):
