@@ -348,3 +348,17 @@ def test_a_policy_serving_the_profile_in_another_region_is_an_error_and_destroy_
     arn = next(p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"] if p["PolicyName"] == first.policy_name)
     iam.untag_policy(PolicyArn=arn, TagKeys=["studio-vpce:region"])  # made before the tag existed
     assert "policy_serves_other_region" in codes(_plan(eu_cloud, eu))
+
+
+def test_the_self_lockout_message_names_the_modes_boundary_and_what_the_effect_does(cloud) -> None:  # noqa: ANN001
+    """Found by a new user: a source-ip profile said 'only from inside the VPC', and an Allow claimed to lock out
+    a caller whose other policies may still allow it."""
+    caller = observe(cloud, profile()).caller
+    attach = {"users": [caller.name]} if caller.kind == "user" else {"roles": [caller.name]}
+    deny_ip = profile("source-ip", access={"attach": attach, "effect": "deny"})
+    message = _plan(cloud, deny_ip).confirmations[0].question
+    assert "from the allowed public IP ranges" in message and "inside the VPC" not in message
+    assert "whatever else allows you" in message
+    allow_vpce = profile("vpce", access={"attach": attach, "effect": "allow"})
+    message = _plan(cloud, allow_vpce).confirmations[0].question
+    assert "through the VPC's interface endpoints" in message and "unless another policy of yours" in message

@@ -13,21 +13,22 @@ class AccessMode:
     needs_cidrs: bool
     condition_keys: tuple[str, ...]
     cidr_rule: str = ""  # "public" | "in-vpc" | "" (no CIDRs)
+    where: str = ""  # where Studio opens from under this mode, for messages ("only {where}")
 
 
 MODES: tuple[AccessMode, ...] = (
     AccessMode("subnet", ("sourcevpc",),
                "aws:SourceVpc - only requests that come from inside this VPC (through its endpoints) may open Studio.",
-               False, ("aws:SourceVpc",)),
+               False, ("aws:SourceVpc",), where="from inside the VPC"),
     AccessMode("vpce", ("sourcevpce",),
                "aws:sourceVpce - only requests made through these interface endpoints may open Studio.",
-               False, ("aws:sourceVpce",)),
+               False, ("aws:sourceVpce",), where="through the VPC's interface endpoints"),
     AccessMode("source-ip", ("sourceip",),
                "aws:SourceIp - only callers from these public IP ranges may open Studio (not via the endpoints).",
-               True, ("aws:SourceIp",), "public"),
+               True, ("aws:SourceIp",), "public", where="from the allowed public IP ranges"),
     AccessMode("vpc-source-ip", ("vpcsourceip",),
                "aws:VpcSourceIp - only callers inside the VPC whose private address is in these ranges.",
-               True, ("aws:VpcSourceIp", "aws:SourceVpc"), "in-vpc"),
+               True, ("aws:VpcSourceIp", "aws:SourceVpc"), "in-vpc", where="from the allowed addresses inside the VPC"),
     AccessMode("none", (),
                "No identity policy: endpoints only. (The only choice for IAM Identity Center domains.)",
                False, ()),

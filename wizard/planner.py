@@ -9,7 +9,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from wizard import iam_eval, policies, readiness, validators
+from wizard import iam_eval, modes, policies, readiness, validators
 from wizard.models import (
     EXTRA_SERVICES,
     KNOWN_AFTER_APPLY,
@@ -628,11 +628,18 @@ def _plan_attachments(b: _Builder, inv: Inventory, profile: Profile, existing) -
             b.change(f"iam_policy_attachment.{kind}.{name}", "delete", existing.arn if existing else None,
                      {"principal": name}, {}, "no longer in access.attach")
     if validators.self_lockout(caller, attach):
-        b.warn("self_lockout", f"you ({caller.arn}) are among the attach targets: after apply you can open Studio "
-                               "only from inside the VPC, not from the console; apply asks for an explicit confirmation")
+        where = modes.mode(profile.access.mode).where or "from inside the VPC"
+        if profile.access.effect == "deny":
+            loses = (f"after apply you can open Studio only {where}, whatever else allows you (the deny guardrail), "
+                     "not from the console")
+        else:
+            loses = (f"after apply this policy lets you open Studio only {where}; unless another policy of yours "
+                     "allows it unconditionally, you can no longer open it from the console")
+        b.warn("self_lockout", f"you ({caller.arn}) are among the attach targets: {loses}; apply asks for an "
+                               "explicit confirmation")
         b.confirmations.append(Confirmation(
-            "self_lockout", f"You ({caller.arn}) are among the attach targets: after apply you can open Studio only "
-                            "from inside the VPC, not from the console. Go ahead?", "--confirm-self-lockout"))
+            "self_lockout", f"You ({caller.arn}) are among the attach targets: {loses}. Go ahead?",
+            "--confirm-self-lockout"))
 
 
 def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
