@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from wizard.validators import typed_yes
+
 if TYPE_CHECKING:
     from wizard.models import Confirmation, Plan
 
@@ -159,7 +161,7 @@ class ConfirmRisk(Modal[bool]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.value.strip().lower() == "yes" and get_time() >= self.armed_at:
+        if typed_yes(event.value) and get_time() >= self.armed_at:
             self.answer(True)
             return
         event.input.value = ""

@@ -144,7 +144,8 @@ def test_ask_yes_takes_only_the_word_yes_and_ctrl_c_interrupts(monkeypatch) -> N
 
     from wizard.prompts import ask_yes
 
-    for typed, verdict in (("yes", True), (" YES ", True), ("y", False), ("", False), ("no", False)):
+    for typed, verdict in (("yes", True), (" yes ", True), ("YES", False), ("Yes", False), ("y", False), ("", False),
+                           ("no", False), ("yess", False)):
         monkeypatch.setattr(questionary, "text", lambda *_, _t=typed, **__: types.SimpleNamespace(ask=lambda: _t))
         assert ask_yes("Apply?") is verdict, typed
     monkeypatch.setattr(questionary, "text", lambda *_, **__: types.SimpleNamespace(ask=lambda: None))

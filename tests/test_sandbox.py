@@ -386,21 +386,52 @@ def test_reads_are_not_journaled_and_the_journal_holds_no_signature(tmp_path: Pa
     assert set(change["headers"]) <= {"Authorization", "Content-Type", "X-Amz-Target"}  # no token, no signature
 
 
-def test_a_last_line_cut_short_is_dropped_and_the_rest_replayed(tmp_path: Path, clean_moto: None) -> None:
+@pytest.mark.parametrize("torn", ['{"method":"POST","url":"https://ec2.us',  # killed as it wrote
+                                  '{"garbage\n'])  # the same, with a newline after it (echo >> account.jsonl)
+def test_a_last_line_cut_short_is_dropped_and_the_rest_replayed(tmp_path: Path, clean_moto: None,
+                                                                 torn: str) -> None:
     first = sandbox.SandboxAccount(tmp_path)
     first.seed("us-west-2")
     _endpoint_group(first)
     first.close()
     journal = tmp_path / sandbox.JOURNAL
     whole = journal.read_text()
-    journal.write_text(whole + '{"method":"POST","url":"https://ec2.us')  # killed as it wrote
+    journal.write_text(whole + torn)
     from moto.moto_api._internal import moto_api_backend
 
     moto_api_backend.reset()
     again = sandbox.SandboxAccount(tmp_path)
     again.restore()
     assert again.restored and again.changes == 1 and not again.problem
+    assert again.note.startswith("dropped the saved account's last line (line 4: a change cut short")
+    assert "\n" not in again.note
     assert journal.read_text() == whole  # new changes follow whole lines
+    message = sandbox._started({"url": "http://127.0.0.1:1", "idle_timeout": 600, **again_status(again)})
+    assert "dropped the saved account's last line" in message and "with the saved account (1 change" in message
+
+
+def again_status(account: sandbox.SandboxAccount) -> dict[str, object]:
+    return {"restored": account.restored, "changes": account.changes, "regions": account.regions,
+            "problem": account.problem, "note": account.note}
+
+
+def test_a_bad_line_before_the_last_still_sets_the_journal_aside(tmp_path: Path, clean_moto: None) -> None:
+    """Only the last line is what a crash mid-write leaves: corruption before it is not dropped silently."""
+    first = sandbox.SandboxAccount(tmp_path)
+    first.seed("us-west-2")
+    _endpoint_group(first)
+    first.close()
+    journal = tmp_path / sandbox.JOURNAL
+    lines = journal.read_text().splitlines()
+    journal.write_text("\n".join([lines[0], '{"garbage', *lines[1:]]) + "\n")
+    from moto.moto_api._internal import moto_api_backend
+
+    moto_api_backend.reset()
+    again = sandbox.SandboxAccount(tmp_path)
+    again.restore()
+    assert not again.restored and again.changes == 0 and not again.note
+    assert "line 2 is not JSON" in again.problem
+    assert (tmp_path / (sandbox.JOURNAL + ".unusable")).exists() and not journal.exists()
 
 
 def test_a_replay_that_answers_otherwise_is_set_aside(tmp_path: Path, clean_moto: None) -> None:

@@ -220,21 +220,44 @@ def cmd_discover(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_out(path: str) -> Path:
+    """--out FILE: refused (exit 3) before anything is read or written when it cannot be written there."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise InvalidInput(f"--out {path}: that is a folder; add a file name, like {target / 'out.json'}")
+    if not target.parent.is_dir():
+        raise InvalidInput(f"--out {path}: the folder {target.parent} does not exist; create it first, or choose "
+                           "another path; nothing was written")
+    return target
+
+
+def _write_out(path: str, text: str) -> None:
+    """Write --out FILE whole or not at all (a temporary file beside it, then renamed)."""
+    target = _check_out(path)
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InvalidInput(f"--out {path}: cannot write it ({exc.strerror or type(exc).__name__}); choose another "
+                           "path; nothing was written") from None
+
+
 def _write_plan_file(plan: Any, path: str) -> None:
     from wizard.render import plan_json  # noqa: PLC0415
 
     data = plan_json(plan)
     data["inputs"] = {"profile": plan.profile.model_dump(mode="json"), "demo": plan.demo}
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(target)
+    _write_out(path, json.dumps(data, indent=2) + "\n")
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from wizard.render import plan_json, plan_text  # noqa: PLC0415
 
     profile = _load_profile(args.profile)
+    if args.out:
+        _check_out(args.out)
     _, _, plan = _observe_and_plan(args, profile, args.profile)
     if args.output == "json":
         print(json.dumps(plan_json(plan), indent=2))
@@ -242,8 +265,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(plan_text(plan, verbose=args.verbose, color=_color(args)))
     if args.out:
         _write_plan_file(plan, args.out)
+        from wizard.profiles import command_path  # noqa: PLC0415
+
         demo = " --demo" if args.demo else ""
-        print(f"Saved the plan to {args.out}; apply it with: studio-vpce apply {args.out}{demo}", file=sys.stderr)
+        print(f"Saved the plan to {args.out}; apply it with: studio-vpce apply {command_path(args.out)}{demo}",
+              file=sys.stderr)
     if plan.errors:
         return 3
     return 2 if args.detailed_exitcode and plan.has_changes else 0
@@ -282,12 +308,31 @@ def _print_event(event: Any) -> None:
     print(line, flush=True)
 
 
+def interrupted_message(stop: Any, what: str) -> str:
+    """Ctrl+C during apply/destroy (executor.Interrupted): what was done, and what to do next (one line)."""
+    done = stop.changes_done
+    shown = ", ".join(done[:4]) + (f", and {len(done) - 4} more" if len(done) > 4 else "")
+    line = f"interrupted after {len(done)} of {stop.total} changes" + (f" ({shown})" if done else "")
+    if stop.under_way == "wait.vpc_endpoints":
+        line += "; the endpoints were made, and were not yet available"
+    elif stop.under_way:
+        line += f"; {stop.under_way} was under way and may have been made"
+    if what == "destroy":
+        return line + "; run destroy again to finish"
+    return line + "; run apply again to finish, or destroy to undo"
+
+
 def _execute(cloud: Any, plan: Any, args: argparse.Namespace, what: str) -> int:
-    from wizard.executor import Executor  # noqa: PLC0415
+    from wizard.executor import Executor, Interrupted  # noqa: PLC0415
 
     print(f"{what}: {plan.count('create')} to add, {plan.count('update')} to change, {plan.count('delete')} to destroy."
           + ("  [DEMO sandbox: nothing here is real]" if cloud.demo else ""))
-    result = Executor(cloud, plan, on_event=_print_event).run()
+    args.executing = True  # from here on, Ctrl+C may leave changes made
+    try:
+        result = Executor(cloud, plan, on_event=_print_event).run()
+    except Interrupted as stop:
+        print(interrupted_message(stop, what), file=sys.stderr)
+        return 130
     if result.ok:
         print(f"{what} complete: {len(result.done)} step(s) done.")
         return 0
@@ -413,10 +458,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from wizard.export import export  # noqa: PLC0415
 
     profile = _load_profile(args.profile)
+    if args.out:
+        _check_out(args.out)
     _, _, plan = _observe_and_plan(args, profile, args.profile)
     text = export(plan, args.format)
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        _write_out(args.out, text)
         print(f"wrote {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -516,7 +563,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return HANDLERS[args.command](args)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        before_any_change = args.command in ("apply", "destroy") and not getattr(args, "executing", False)
+        print("interrupted" + ("; nothing was changed" if before_any_change else ""), file=sys.stderr)
         return 130
     except BrokenPipeError:  # `studio-vpce plan ... | head`: the reader left; not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

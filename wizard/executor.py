@@ -51,6 +51,23 @@ class Result:
         return self.error is None
 
 
+WAIT_STEP = "wait.vpc_endpoints"
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl+C during a run: still a KeyboardInterrupt (exit 130), carrying what was done and what was under way."""
+
+    def __init__(self, result: Result, total: int, under_way: str | None) -> None:
+        super().__init__("interrupted")
+        self.result = result
+        self.total = total  # the plan's changes this run was to make (the wait for the endpoints is not one)
+        self.under_way = under_way  # the step running when Ctrl+C came: it may or may not have been made
+
+    @property
+    def changes_done(self) -> list[str]:
+        return [a for a in self.result.done if a != WAIT_STEP]
+
+
 def _as_written(record: dict[str, Any]) -> dict[str, Any]:
     """A record set as listed, with its name decoded (`\\052` -> `*`): Route 53 takes either form, and so
     every emulator takes this one."""
@@ -104,22 +121,31 @@ class Executor:
             pending.insert(pending.index(endpoint_steps[-1].address) + 1, "wait.vpc_endpoints")
         queue = list(steps)
         last_endpoint = endpoint_steps[-1].address if endpoint_steps else None
+        under_way: str | None = None
         try:
             while queue:
                 change = queue.pop(0)
+                under_way = change.address
                 self.emit(Event("start", change.address, change.action))
                 new_id = self._apply(change)
                 if new_id:
                     self.ids[change.address] = new_id
                 result.done.append(change.address)
                 pending.remove(change.address)
+                under_way = None
                 self.emit(Event("done", change.address, change.action, self.ids.get(change.address)))
                 if change.address == last_endpoint:
+                    under_way = WAIT_STEP
                     self.emit(Event("start", "wait.vpc_endpoints", "waiting until the endpoints are available"))
                     self._wait_for_endpoints([c for c in endpoint_steps])
                     result.done.append("wait.vpc_endpoints")
                     pending.remove("wait.vpc_endpoints")
+                    under_way = None
                     self.emit(Event("done", "wait.vpc_endpoints", "endpoints available"))
+        except KeyboardInterrupt:  # Ctrl+C: still exit 130, but the caller can say what was done
+            result.not_done = pending
+            result.ids = dict(self.ids)
+            raise Interrupted(result, len(steps), under_way) from None
         except Exception as exc:  # noqa: BLE001 - reported as a failed step, then re-raised by the caller
             result.error = exc
             failing = pending[0] if pending else "?"

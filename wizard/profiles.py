@@ -190,6 +190,15 @@ def dump(profile: Profile) -> str:
     return header + yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=False)
 
 
+def command_path(path: str | Path) -> str:
+    """A path as it goes into a command the tool prints: one a shell passes whole, and that no parser takes for
+    an option (`-x.yaml` -> `./-x.yaml`)."""
+    import shlex  # noqa: PLC0415
+
+    text = str(path)
+    return shlex.quote(f"./{text}" if text.startswith("-") else text)
+
+
 def save(profile: Profile, path: str | Path) -> Path:
     """Write atomically: a temp file in the same folder, then rename over the target."""
     path = Path(path)

@@ -65,7 +65,9 @@ def ask_yes(question: str) -> bool:
 
     drop_typed_ahead()
     answer = _answered(questionary.text(f"{question} Only 'yes' goes ahead:").ask())
-    return str(answer).strip().lower() == "yes"
+    from wizard.validators import typed_yes  # noqa: PLC0415
+
+    return typed_yes(str(answer))
 
 
 def _answered(value: Any) -> Any:

@@ -26,6 +26,8 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "errors": [{"code": e.code, "message": e.message} for e in plan.errors],
         "fingerprint": plan.fingerprint,
         "cost": estimate(plan).as_json(),
+        "demo": plan.demo,  # the demo sandbox, not a real account (the text plan says DEMO)
+        "caller": plan.caller_arn or None,
     }
 
 
@@ -33,20 +35,24 @@ def _paint(text: str, kind: str, color: bool) -> str:
     return f"\033[{_COLORS[kind]}m{text}\033[0m" if color else text
 
 
-def describe(change: Change) -> str:
-    """A short human summary of what a change does."""
+def describe(change: Change, group: str = "") -> str:
+    """A short human summary of what a change does; `group`: the name of the group the 443 rules are on."""
     a = change.after or change.before
     kind = change.type
     if kind == "vpc_endpoint":
         if change.action == "delete":
             return a.get("service_name", "")
-        dns = "private DNS on" if a.get("private_dns_enabled") else "private DNS off"
         policy = "policy" if a.get("policy") else "no policy (full access)"
+        if a.get("type") == "Gateway":  # on route tables: no subnets, no DNS of its own
+            tables = a.get("route_table_ids") or []
+            return (f"{a.get('service_name')} gateway on route table{'' if len(tables) == 1 else 's'} "
+                    f"{', '.join(tables) or '(none)'}, {policy}")
+        dns = "private DNS on" if a.get("private_dns_enabled") else "private DNS off"
         return f"{a.get('service_name')} in {len(a.get('subnet_ids', []))} subnet(s), {dns}, {policy}"
     if kind == "security_group":
         return f"{a.get('name')}" + (f" in {a['vpc_id']}" if a.get("vpc_id") else "")
-    if kind == "security_group_rule":
-        return f"tcp/443 from {a.get('source')}"
+    if kind == "security_group_rule":  # keyed by its source: say which group it is on
+        return f"ingress tcp/443 on {group or 'the endpoint group'} from {a.get('source')}"
     if kind == "vpc_attribute":
         return ", ".join(f"{k}={v}" for k, v in a.items())
     if kind == "hosted_zone":
@@ -64,6 +70,13 @@ def describe(change: Change) -> str:
     return ""
 
 
+def endpoint_group_name(plan: Plan) -> str:
+    """The group the plan's 443 rules are on: the one it creates or keeps (`studio-vpce-<name>`)."""
+    group = next((c for c in plan.changes if c.address == "security_group.endpoints"), None)
+    named = (group.after or group.before).get("name") if group is not None else None
+    return str(named or f"studio-vpce-{plan.profile.name}")
+
+
 NOTHING_TO_DESTROY = "Nothing to destroy: no resource carries this profile's tags."
 
 
@@ -76,8 +89,9 @@ def plan_text(plan: Plan, verbose: bool = False, color: bool = False, destroy: b
     lines.append("")
     shown = [c for c in plan.changes if verbose or c.action != "no-op"]
     width = max((len(c.address) for c in shown), default=0)
+    group = endpoint_group_name(plan)
     for change in shown:
-        text = f"  {SYMBOLS[change.action]} {change.address.ljust(width)}  {describe(change)}"
+        text = f"  {SYMBOLS[change.action]} {change.address.ljust(width)}  {describe(change, group)}"
         if change.id:
             text += f"  [{change.id}]"
         if change.reason and change.action != "no-op":

@@ -575,10 +575,11 @@ def _started(info: dict[str, Any]) -> str:
     """What a command that started the server says (one line)."""
     lasts = (f"the server stops after {_minutes(info['idle_timeout'])} idle or with `studio-vpce sandbox stop`, "
              "and starts again as it was")
+    note = f"{info['note']}; " if info.get("note") else ""
     if info.get("restored"):
-        return (f"demo sandbox: started at {info['url']} with the saved account ({_holds(info['changes'], info['regions'])}; "
-                f"`studio-vpce sandbox reset` wipes it); {lasts}")
-    problem = f"{info['problem']}; " if info.get("problem") else ""
+        return (f"demo sandbox: {note}started at {info['url']} with the saved account "
+                f"({_holds(info['changes'], info['regions'])}; `studio-vpce sandbox reset` wipes it); {lasts}")
+    problem = f"{info['problem']}; " if info.get("problem") else note
     return (f"demo sandbox: {problem}started a fresh sandbox account at {info['url']} (it keeps its state until "
             f"`studio-vpce sandbox reset`; {lasts})")
 
@@ -799,6 +800,7 @@ class SandboxAccount:
         self._handle: Any = None
         self.restored = False  # whether start-up replayed a saved account
         self.problem = ""  # why a saved account could not be replayed (one line)
+        self.note = ""  # what start-up dropped from the journal (a last line cut short), one line
         self.from_snapshot = False  # whether start-up loaded the snapshot (then replayed only what followed it)
         self.replayed_after_snapshot = False
 
@@ -996,11 +998,18 @@ class SandboxAccount:
     def _read_journal(self) -> list[dict[str, Any]]:
         assert self.path is not None
         text = self.path.read_text(encoding="utf-8")
-        if text and not text.endswith("\n"):  # a last line cut short (killed as it wrote): that change never
-            text = text[:text.rfind("\n") + 1]  # answered; drop it, so that new lines follow whole ones
+        whole = text.endswith("\n")
+        lines = text.split("\n")[:-1] if whole else text.split("\n") if text else []
+        if lines and (not whole or len(lines) > 1) and _torn(lines[-1], whole):
+            # A last line cut short (killed as it wrote, newline or not): that change never answered. Drop that
+            # line alone, so that new lines follow whole ones, and replay the rest; corruption before it is not
+            # what a crash leaves, so it still sets the journal aside.
+            if len(lines) > 1:
+                self.note = (f"dropped the saved account's last line (line {len(lines)}: a change cut short as it "
+                             "was written, never answered); the changes before it are restored")
+            lines = lines[:-1]
             with open(self.path, "r+", encoding="utf-8") as handle:
-                handle.truncate(len(text.encode("utf-8")))
-        lines = text.split("\n")[:-1]
+                handle.truncate(len("".join(line + "\n" for line in lines).encode("utf-8")))
         if not lines:
             return []
         try:
@@ -1055,6 +1064,18 @@ class SandboxAccount:
             for region in seeded:
                 self.seed(region)
         return seeded
+
+
+def _torn(line: str, whole: bool) -> bool:
+    """Whether a journal's last line is what a crash mid-write leaves: not ended, or not JSON at all (a prefix
+    of an entry is never JSON). A whole JSON value that is no entry is corruption, not a crash."""
+    if not whole:
+        return True
+    try:
+        json.loads(line)
+    except ValueError:
+        return True
+    return False
 
 
 def _journal_headers(headers: dict[str, str]) -> dict[str, str]:
@@ -1115,7 +1136,7 @@ class SandboxServer:
                 "regions": list(self.account.regions), "idle_timeout": self.idle,
                 "idle_for": time.monotonic() - self.last, "account_id": DEMO_ACCOUNT,
                 "journal": str(self.account.path), "changes": self.account.changes,
-                "restored": self.account.restored, "problem": self.account.problem,
+                "restored": self.account.restored, "problem": self.account.problem, "note": self.account.note,
                 "from_snapshot": self.account.from_snapshot,
                 "moto_packages": loaded_moto_packages(),
                 "modules": sorted({name.split(".")[0] for name in sys.modules if not name.startswith("_")})}
@@ -1275,7 +1296,8 @@ def _serve(directory: Path, region: str, idle: float, sock: Any, instance: str |
     print(f"serving {app.url} (pid {os.getpid()}), regions {', '.join(account.regions)}"
           + (f"; restored {account.changes} changes from {account.path}" if account.restored else "")
           + (" (from its snapshot)" if account.from_snapshot else "")
-          + (f"; {account.problem}" if account.problem else ""), flush=True)
+          + (f"; {account.problem}" if account.problem else "") + (f"; {account.note}" if account.note else ""),
+          flush=True)
     while not app.stopping.wait(min(5.0, idle / 4)):
         if time.monotonic() - app.last > idle:
             print(f"idle for {_minutes(idle)}: stopping", flush=True)

@@ -607,7 +607,9 @@ class WizardSession:
         return message
 
     def resume_command(self, path: Path) -> str:
-        return f"studio-vpce wizard {path}" + (" --demo" if self.demo else "")
+        from wizard.profiles import command_path  # noqa: PLC0415
+
+        return f"studio-vpce wizard {command_path(path)}" + (" --demo" if self.demo else "")
 
     def replay_command(self) -> str:
         """The command that applies the saved profile without questions, with every flag it needs."""
@@ -622,4 +624,6 @@ class WizardSession:
             flags.append("--demo")
             if self.region:
                 flags += ["--region", self.region]
-        return f"studio-vpce apply {path} " + " ".join(flags)
+        from wizard.profiles import command_path  # noqa: PLC0415
+
+        return f"studio-vpce apply {command_path(path)} " + " ".join(flags)

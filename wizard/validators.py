@@ -22,8 +22,8 @@ NOT_PUBLIC: tuple[Network, ...] = tuple(ipaddress.ip_network(n) for n in (
     "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
     "::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8"))
 
-NAME_RE = re.compile(r"^[a-z0-9-]{1,40}$")
-NAME_RULE = "1-40 of lowercase letters, digits and '-'"
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # not `-x`: `studio-vpce apply -x.yaml` reads as an option
+NAME_RULE = "1-40 of lowercase letters, digits and '-', starting with a letter or digit"
 
 
 def split_list(text: str) -> list[str]:
@@ -101,6 +101,12 @@ def profile_name(text: str) -> str | None:
     if not NAME_RE.match(value):
         return f"{value!r} must be {NAME_RULE}" if value else f"(empty): must be {NAME_RULE}"
     return None
+
+
+def typed_yes(text: str | None) -> bool:
+    """The answer that goes ahead with a change to AWS (CLI, --plain, the TUI's typed confirmations): the word
+    yes exactly as the prompt shows it, as Terraform asks; `YES`, `y`, `yess` do not (spaces around are ignored)."""
+    return text is not None and text.strip() == "yes"
 
 
 def az_supported(subnet: Any, service: Any) -> bool:

@@ -103,9 +103,11 @@ def static_checks(inv: Inventory, profile: Profile) -> list[Check]:
                             f"endpoint policy on {endpoint.id} "
                             + ("as generated" if change.before.get("policy") == change.after.get("policy")
                                else "differs from the profile")))
+        if endpoint.type == "Gateway":  # on route tables (matches_profile checks them): no DNS, no security group
+            continue
         if profile.dns.mode == "private-dns":
             checks.append(Check(f"endpoint_{key}_private_dns", endpoint.private_dns,
-                                f"private DNS {'on' if endpoint.private_dns else 'off'} on {endpoint.id}"))
+                                f"private DNS {'enabled' if endpoint.private_dns else 'disabled'} on {endpoint.id}"))
         groups = [g for g in (inv.security_group(i) for i in endpoint.security_group_ids) if g]
         for sg in studio_groups:
             admitted = any(admits_https(g, sg) for g in groups)

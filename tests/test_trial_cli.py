@@ -1,0 +1,216 @@
+"""Rules from the new-user trial, through the command line, in-process, against the demo sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import PROFILES
+from wizard import cli, sandbox
+from wizard.executor import Executor
+
+VPCE = str(PROFILES / "vpce.yaml")
+
+
+@pytest.fixture
+def demo():  # noqa: ANN201
+    sandbox.start()
+    yield
+    sandbox.stop()
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:  # noqa: ANN001
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# ---------------------------------------------------------------- Ctrl+C during apply / destroy
+
+def _ctrl_c_at(monkeypatch: pytest.MonkeyPatch, step: int) -> None:
+    """Ctrl+C arrives while the executor carries out its `step`-th change (as during an AWS call)."""
+    real = Executor._apply
+    seen = {"n": 0}
+
+    def apply(self: Executor, change: Any) -> Any:
+        seen["n"] += 1
+        if seen["n"] == step:
+            raise KeyboardInterrupt
+        return real(self, change)
+
+    monkeypatch.setattr(Executor, "_apply", apply)
+
+
+def test_ctrl_c_during_apply_says_what_was_done_and_what_to_do(demo, capsys, monkeypatch) -> None:  # noqa: ANN001
+    _ctrl_c_at(monkeypatch, 3)
+    code, _, err = run(capsys, "apply", VPCE, "--demo", "--yes")
+    assert code == 130
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("interrupted after 2 of 8 changes (security_group.endpoints, security_group_rule.sg-")
+    assert "was under way and may have been made" in line
+    assert line.endswith("; run apply again to finish, or destroy to undo")
+    monkeypatch.undo()
+    code, out, _ = run(capsys, "plan", VPCE, "--demo")  # the two changes were made: 6 left
+    assert "Plan: 6 to add" in out
+
+
+def test_ctrl_c_during_destroy_says_run_destroy_again(demo, capsys, monkeypatch) -> None:  # noqa: ANN001
+    assert run(capsys, "apply", VPCE, "--demo", "--yes")[0] == 0
+    _ctrl_c_at(monkeypatch, 2)
+    code, _, err = run(capsys, "destroy", VPCE, "--demo", "--yes")
+    line = err.strip().splitlines()[-1]
+    assert code == 130 and line.startswith("interrupted after 1 of ") and line.endswith("; run destroy again to finish")
+
+
+def test_ctrl_c_before_any_change_says_nothing_was_changed(demo, capsys, monkeypatch) -> None:  # noqa: ANN001
+    def ctrl_c(*_: Any, **__: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_gate", ctrl_c)  # at the confirmation
+    code, _, err = run(capsys, "apply", VPCE, "--demo", "--yes")
+    assert code == 130 and err.strip().splitlines()[-1] == "interrupted; nothing was changed"
+
+
+# ---------------------------------------------------------------- --out into a missing folder
+
+@pytest.mark.parametrize("argv", [("plan", VPCE, "--demo"), ("export", VPCE, "--demo", "--format", "cli")])
+def test_out_into_a_missing_folder_is_a_one_line_input_error_and_writes_nothing(
+        demo, capsys, tmp_path: Path, argv: tuple[str, ...]) -> None:  # noqa: ANN001
+    missing = tmp_path / "nope"
+    code, out, err = run(capsys, *argv, "--out", str(missing / "x.json"))
+    assert code == 3 and out == "", out
+    assert err.strip().splitlines() == [(f"error: --out {missing / 'x.json'}: the folder {missing} does not exist; "
+                                         "create it first, or choose another path; nothing was written")]
+    assert ".tmp" not in err and list(tmp_path.iterdir()) == []
+
+
+def test_out_that_cannot_be_written_is_an_input_error_and_leaves_no_temporary_file(
+        demo, capsys, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    real = Path.replace
+
+    def refuse(self: Path, target: Any) -> Any:
+        if self.name.endswith(".tmp"):
+            raise PermissionError(13, "Permission denied")
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "replace", refuse)
+    code, _, err = run(capsys, "export", VPCE, "--demo", "--format", "cli", "--out", str(tmp_path / "x.sh"))
+    assert code == 3 and "cannot write it (Permission denied)" in err and list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- profile names and printed commands
+
+def test_a_profile_name_starts_with_a_letter_or_digit_where_typed_and_where_loaded(tmp_path: Path) -> None:
+    from wizard import steps, validators
+    from wizard.errors import InvalidInput
+    from wizard.profiles import load
+
+    assert validators.profile_name("-x") == f"'-x' must be {validators.NAME_RULE}"
+    assert "starting with a letter or digit" in validators.NAME_RULE
+    assert validators.profile_name("0x-") is None and validators.profile_name("x") is None
+    assert steps.NAME.validate(None, "-x") == validators.profile_name("-x")  # the wizard's Name field: same rule
+    bad = tmp_path / "p.yaml"
+    bad.write_text(Path(VPCE).read_text().replace("name: research-vpce", "name: -x"))
+    with pytest.raises(InvalidInput, match=r"p\.yaml:8:\d+: name: '-x' must be .*starting with a letter or digit"):
+        load(bad)
+
+
+def test_printed_commands_pass_a_path_whole_and_never_as_an_option() -> None:
+    from wizard.profiles import command_path
+    from wizard.session import WizardSession
+
+    assert command_path("-x.yaml") == "./-x.yaml"
+    assert command_path("my profiles/a.yaml") == "'my profiles/a.yaml'"
+    assert command_path("./a.yaml") == "./a.yaml" and command_path("/tmp/a.yaml") == "/tmp/a.yaml"
+    session = WizardSession(lambda: None, demo=True)
+    session.saved_path = Path("-x.yaml")
+    assert session.replay_command().startswith("studio-vpce apply ./-x.yaml --yes")
+    assert session.resume_command(Path("/state dir/recovery-x.yaml")) == \
+        "studio-vpce wizard '/state dir/recovery-x.yaml' --demo"
+
+
+def test_the_apply_command_plan_prints_for_a_dash_file_runs(demo, capsys, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "plan", VPCE, "--demo", "--out=-p.json")
+    command = err.strip().splitlines()[-1].split("apply it with: ", 1)[1]
+    assert code == 0 and command == "studio-vpce apply ./-p.json --demo"
+    assert run(capsys, *shlex.split(command)[1:], "--yes")[0] == 0
+
+
+# ---------------------------------------------------------------- plan and verify wording
+
+def _with_s3(tmp_path: Path) -> str:
+    path = tmp_path / "s3.yaml"
+    path.write_text(Path(VPCE).read_text().replace("extra: []", "extra: [s3]"))
+    return str(path)
+
+
+def test_the_443_rule_line_says_which_group_it_is_added_to(demo, capsys) -> None:  # noqa: ANN001
+    code, out, _ = run(capsys, "plan", VPCE, "--demo")
+    rule = next(line for line in out.splitlines() if "+ security_group_rule.sg-" in line)
+    source = rule.split("security_group_rule.", 1)[1].split()[0]
+    assert code == 0 and f"ingress tcp/443 on studio-vpce-research-vpce from {source}" in rule, rule
+
+
+def test_a_gateway_endpoint_is_described_on_route_tables_not_subnets(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    out = run(capsys, "plan", _with_s3(tmp_path), "--demo")[1]
+    line = next(line for line in out.splitlines() if "+ vpc_endpoint.s3" in line)
+    assert "gateway on route table" in line and " rtb-" in line, line
+    assert "subnet(s)" not in line and "private DNS" not in line, line
+
+
+def test_verify_says_private_dns_enabled_on_the_endpoint(demo, capsys) -> None:  # noqa: ANN001
+    assert run(capsys, "apply", VPCE, "--demo", "--yes")[0] == 0
+    code, out, _ = run(capsys, "verify", VPCE, "--demo")
+    line = next(line for line in out.splitlines() if "endpoint_studio_private_dns" in line)
+    assert code == 0 and "private DNS enabled on vpce-" in line and " on on " not in out, line
+
+
+def test_plan_json_on_stdout_marks_the_demo_sandbox_and_the_caller(demo, capsys) -> None:  # noqa: ANN001
+    import json
+
+    data = json.loads(run(capsys, "plan", VPCE, "--demo", "--output", "json")[1])
+    assert data["demo"] is True and data["caller"].startswith("arn:aws:")
+
+
+def test_verify_checks_a_gateway_endpoint_by_its_route_tables_not_dns_or_443(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    profile = _with_s3(tmp_path)
+    assert run(capsys, "apply", profile, "--demo", "--yes")[0] == 0
+    code, out, _ = run(capsys, "verify", profile, "--demo")
+    assert code == 0, out
+    assert "ok endpoint_s3_available" in out and "endpoint_s3_private_dns" not in out and "_to_s3" not in out
+
+
+# ---------------------------------------------------------------- the typed yes: exactly what the prompt says
+
+def test_a_typed_yes_is_only_the_word_yes_as_the_prompt_says() -> None:
+    from wizard.validators import typed_yes
+
+    assert typed_yes("yes") and typed_yes(" yes\n")
+    assert not any(typed_yes(t) for t in ("YES", "Yes", "y", "yess", "", None, "yes please"))
+
+
+async def test_the_tuis_self_lockout_typed_yes_takes_only_the_word_yes_like_the_cli() -> None:
+    from textual.app import App
+
+    from screens.modals import ConfirmRisk
+    from wizard.models import Confirmation
+
+    answers: list[bool | None] = []
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(ConfirmRisk(Confirmation("self_lockout", "You lose access. Go ahead?")), answers.append)
+
+    async with Host().run_test() as pilot:
+        await pilot.pause(ConfirmRisk.ARMING_SECONDS + 0.1)
+        await pilot.press(*"YES", "enter")
+        await pilot.pause()
+        assert answers == []
+        await pilot.press(*"yes", "enter")
+        await pilot.pause()
+        assert answers == [True]
