@@ -169,6 +169,7 @@ class WizardApp(App[int]):
         if step_list.index != self.session.step:
             step_list.index = self.session.step
         self.pane.load()
+        self.pane.shown()
         if step.name == "preview" and self.session.plan is None:
             self.start_plan()
         self.refresh_nav()

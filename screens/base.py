@@ -27,6 +27,9 @@ class Step(VerticalScroll):
     def load(self) -> None:
         """Called each time the step is shown, and when discovery or the plan arrives."""
 
+    def shown(self) -> None:
+        """Called each time the step is navigated to (after `load`, before it takes focus)."""
+
     def changed(self) -> None:
         self.post_message(AnswersChanged())
 

@@ -102,7 +102,8 @@ EXPORTS = (("cloudformation", "CloudFormation", "yaml"), ("terraform", "Terrafor
 
 
 class PreviewStep(Step):
-    FOCUS = "#apply-button, #save-only"
+    # The plan's own text, so that PageDown and the arrow keys scroll it at once (Ctrl+N applies, as anywhere).
+    FOCUS = "#scroll-plan"
 
     def compose(self) -> ComposeResult:
         yield Static("Making the plan (nothing changes)...", id="plan-summary")
@@ -148,6 +149,13 @@ class PreviewStep(Step):
         self.show_export()
         apply_button.disabled = bool(plan.errors) or not plan.has_changes
         apply_button.label = "Apply..." if plan.has_changes else "Nothing to apply"
+
+    def shown(self) -> None:
+        """Every arrival opens on the Plan tab, whatever tab was open before an edit (focusing its text, FOCUS,
+        selects it too)."""
+        tabs = self.widget("#preview-tabs", TabbedContent)
+        if tabs is not None:
+            tabs.active = "tab-plan"
 
     def show_export(self) -> None:
         plan = self.session.plan

@@ -793,3 +793,40 @@ async def test_after_an_apply_the_preview_plans_again_never_showing_the_applied_
         await pilot.press("ctrl+n")  # nothing to apply: the fresh plan has no changes
         await settle(app, pilot)
         assert calls.mutating == []
+
+
+async def test_preview_opens_on_the_plan_tab_scrollable_by_pagedown_at_once(session) -> None:  # noqa: ANN001
+    """Was: PageDown did nothing until Tab x5; after an edit the Preview reopened on the last tab (Export)."""
+    from textual.containers import VerticalScroll
+    from textual.widgets import TabbedContent
+
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        tabs = app.query_one("#preview-tabs", TabbedContent)
+        scroll = app.query_one("#scroll-plan", VerticalScroll)
+        assert tabs.active == "tab-plan" and app.focused is scroll
+        assert scroll.max_scroll_y > 0  # the plan is longer than the pane at 80x24
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert scroll.scroll_y > 0
+        await pilot.press("down")
+        await pilot.pause()
+        await pilot.press("shift+tab", "right")  # the way F1 tells: Shift+Tab to the tab bar, Left/Right
+        await pilot.pause()
+        assert tabs.active == "tab-policies"
+        tabs.active = "tab-export"
+        await pilot.pause()
+        await pilot.press("escape")  # back to Access, an edit, then Preview again
+        await settle(app, pilot)
+        session.choose_effect("deny")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert session.current == "preview" and tabs.active == "tab-plan" and app.focused is scroll
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert scroll.scroll_y > 0
+    from wizard.steps import BY_NAME
+
+    help_text = BY_NAME["preview"].help  # F1 says how to move
+    assert "PageDown" in help_text and "Shift+Tab" in help_text and "Left and Right switch tabs" in help_text
