@@ -213,3 +213,14 @@ def test_plain_vpc_without_a_domain_asks_the_vpc_again_and_keeps_the_answers(
     assert out.count("Step 2 of") == 2  # the VPC question asked again
     saved = load(target)
     assert saved.name == "kept-name" and saved.vpc_id == "vpc-e330ccb17b3f6f8b1" and saved.domain_id == "d-research"
+
+
+def test_plain_self_lockout_warning_names_the_modes_boundary(capsys) -> None:  # noqa: ANN001
+    """source-ip restricts to public ranges, not to the VPC: the warning says the mode's own boundary."""
+    asker = Scripted({**ANSWERS, "Restrict opening Studio to": "source-ip", "CIDR ranges": "203.0.113.0/24",
+                      "Attach to users": ["moto"], "Next": "quit"})
+    run_prompts(_cloud, asker=asker, demo=True)
+    out = capsys.readouterr().out
+    assert "you are among the attach targets: this policy lets you open Studio only from the allowed public IP " \
+           "ranges" in out.replace("\n", " "), out[-3000:]
+    assert "only from inside the VPC." not in out

@@ -236,7 +236,9 @@ class PlainWizard:
             access["attach"][f"{kind}s"] = ask.checkbox(f"Attach to {kind}s", [
                 (n, n, n in chosen, "") for n in sorted(set(names) | set(chosen))])
         if s.self_lockout():
-            _say("Warning: you are among the attach targets: you will open Studio only from inside the VPC.")
+            where = next(m for m in MODES if m.name == access["mode"]).where or "from inside the VPC"
+            _say(f"Warning: you are among the attach targets: this policy lets you open Studio only {where}; "
+                 "the Preview's warnings say more.")
 
     def step_preview(self) -> None:
         s, ask = self.s, self.ask
