@@ -24,14 +24,16 @@ class ConnectStep(Step):
         demo = "DEMO sandbox account: nothing here is real. " if self.session.demo else ""
         mode = self.widget("#connect-mode", Static)
         if mode is not None:
-            mode.update(demo + "Reading the account; nothing changes until you confirm on the Preview.")
+            reading = "Account read" if self.session.inventory is not None else "Reading the account"
+            mode.update(demo + f"{reading}; nothing changes until you confirm on the Preview.")
         identity = self.widget("#identity", Static)
         if identity is None:
             return
         inv = self.session.inventory
         if self.session.discovery_error:
             identity.update(Text(f"Discovery failed: {self.session.discovery_error}\n"
-                                 "Fix the cause, then Ctrl+P > Re-run discovery.", style="bold red"))
+                                 "Fix the cause, then Ctrl+P > Re-run discovery; a wrong --region, --aws-profile or "
+                                 "--endpoint-url needs a restart (Ctrl+Q).", style="bold red"))
         elif inv is None:
             identity.update("Discovering the account...")
         else:

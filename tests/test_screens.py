@@ -503,6 +503,7 @@ async def test_discovery_runs_in_a_child_process_and_the_account_streams_in(moto
         assert any("wizard.isolated" in argv for argv in children)
         assert session.inventory is not None and session.inventory.vpcs and session.discovery_error == ""
         assert "Account 123456789012, region us-west-2" in _connect_text(app)
+        assert "Account read; nothing changes" in str(app.query_one("#connect-mode", Static).render())
         assert not app.query_one("#next", Button).disabled
 
 
@@ -514,6 +515,8 @@ async def test_no_credentials_is_one_line_on_the_connect_step(tmp_path, monkeypa
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert _error_line(_connect_text(app)).startswith("Discovery failed: no AWS credentials found: run `aws")
+        assert "a wrong --region, --aws-profile or --endpoint-url needs a restart" in " ".join(
+            _connect_text(app).split())  # re-running discovery cannot change a command-line flag
         assert app.query_one("#next", Button).disabled and app.crash is None
 
 
