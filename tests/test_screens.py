@@ -195,6 +195,8 @@ async def test_next_then_y_applies(session, calls) -> None:  # noqa: ANN001
         await pilot.press("y")
         await confirm_self_lockout(app, pilot)
         assert session.current == "apply" and session.result is not None and session.result.ok
+        # Ctrl+C now (found by a new user: it said only "interrupted") says the apply had finished
+        assert "(the apply had finished: " in session.interrupted()
         assert calls.mutating != []
         table = app.query_one("#steps", DataTable)
         ids = [str(table.get_row(k)[1]).split()[-1] for k in table.rows]

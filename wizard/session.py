@@ -598,6 +598,11 @@ class WizardSession:
         """Ctrl+C in any front end (the Textual wizard and --plain): the line to leave with (exit 130). Unsaved
         answers go to a recovery profile first, and the line says where and how to resume."""
         message = "interrupted"
+        result = self.result
+        if result is not None:  # an apply ran in this session: say how it ended, so nobody has to guess
+            steps = len(result.done)
+            message += (f" (the apply had finished: {steps} step(s) done)" if result.ok else
+                        f" (the apply had stopped on an error after {steps} step(s); plan again to see what is left)")
         if self.dirty:
             try:
                 path = self.save_recovery()
