@@ -18,7 +18,7 @@ import botocore.session
 import pytest
 from moto import mock_aws
 
-from wizard import sandbox
+from wizard import cli, sandbox
 from wizard.cloud import Cloud
 from wizard.profiles import load
 
@@ -310,3 +310,18 @@ def reset_and_seed(url: str) -> str:
         if saved is not None:
             os.environ["AWS_ENDPOINT_URL"] = saved
     return url
+
+
+@pytest.fixture
+def demo() -> Iterator[boto3.Session]:
+    """The --demo sandbox, in-process, for the test (it is process-wide, as in the real CLI); a session on it."""
+    sandbox.start()
+    yield boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-west-2")
+    sandbox.stop()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """The CLI in-process: its exit code, stdout and stderr."""
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -10,26 +10,12 @@ import boto3
 import botocore.exceptions
 import pytest
 
-from conftest import PROFILES
+from conftest import PROFILES, run
 from wizard import cli, sandbox
 from wizard.cloud import Cloud, resolve_region
 from wizard.errors import ConfigProblem
 
 VPCE = str(PROFILES / "vpce.yaml")
-
-
-@pytest.fixture
-def demo():  # noqa: ANN201
-    """The --demo sandbox lives for the test (it is process-wide, as in the real CLI); seeded before counting."""
-    sandbox.start()
-    yield
-    sandbox.stop()
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:  # noqa: ANN001
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_plan_text_lists_changes_policies_and_the_summary(demo, capsys) -> None:  # noqa: ANN001

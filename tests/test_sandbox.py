@@ -347,6 +347,25 @@ def _endpoint_group(account: sandbox.SandboxAccount) -> str:
     return ec2.create_security_group(GroupName="g", Description="d", VpcId="vpc-e330ccb17b3f6f8b1")["GroupId"]
 
 
+def _restarted(tmp_path: Path) -> sandbox.SandboxAccount:
+    """The account as a new server process finds it: moto emptied, then restored from the folder."""
+    from moto.moto_api._internal import moto_api_backend
+
+    moto_api_backend.reset()
+    again = sandbox.SandboxAccount(tmp_path)
+    again.restore()
+    return again
+
+
+def _saved_journal(tmp_path: Path) -> Path:
+    """A seeded account with one change (an endpoint group), closed: its journal."""
+    first = sandbox.SandboxAccount(tmp_path)
+    first.seed("us-west-2")
+    _endpoint_group(first)
+    first.close()
+    return tmp_path / sandbox.JOURNAL
+
+
 def test_a_replayed_change_gets_the_same_ids_whatever_was_read_in_between(tmp_path: Path, clean_moto: None) -> None:
     """Reads draw from moto's random source too (request ids): each change re-seeds it from its place."""
     first = sandbox.SandboxAccount(tmp_path)
@@ -357,11 +376,7 @@ def test_a_replayed_change_gets_the_same_ids_whatever_was_read_in_between(tmp_pa
     group = _endpoint_group(first)
     first.close()
     assert first.changes == 1
-    from moto.moto_api._internal import moto_api_backend
-
-    moto_api_backend.reset()
-    again = sandbox.SandboxAccount(tmp_path)
-    again.restore()
+    again = _restarted(tmp_path)
     assert again.restored and again.changes == 1 and again.regions == ["us-west-2"] and not again.problem
     groups = again.session("us-west-2").client("ec2").describe_security_groups(GroupIds=[group])["SecurityGroups"]
     assert groups[0]["GroupName"] == "g"
@@ -390,18 +405,10 @@ def test_reads_are_not_journaled_and_the_journal_holds_no_signature(tmp_path: Pa
                                   '{"garbage\n'])  # the same, with a newline after it (echo >> account.jsonl)
 def test_a_last_line_cut_short_is_dropped_and_the_rest_replayed(tmp_path: Path, clean_moto: None,
                                                                  torn: str) -> None:
-    first = sandbox.SandboxAccount(tmp_path)
-    first.seed("us-west-2")
-    _endpoint_group(first)
-    first.close()
-    journal = tmp_path / sandbox.JOURNAL
+    journal = _saved_journal(tmp_path)
     whole = journal.read_text()
     journal.write_text(whole + torn)
-    from moto.moto_api._internal import moto_api_backend
-
-    moto_api_backend.reset()
-    again = sandbox.SandboxAccount(tmp_path)
-    again.restore()
+    again = _restarted(tmp_path)
     assert again.restored and again.changes == 1 and not again.problem
     assert again.note.startswith("dropped the saved account's last line (line 4: a change cut short")
     assert "\n" not in again.note
@@ -417,38 +424,22 @@ def again_status(account: sandbox.SandboxAccount) -> dict[str, object]:
 
 def test_a_bad_line_before_the_last_still_sets_the_journal_aside(tmp_path: Path, clean_moto: None) -> None:
     """Only the last line is what a crash mid-write leaves: corruption before it is not dropped silently."""
-    first = sandbox.SandboxAccount(tmp_path)
-    first.seed("us-west-2")
-    _endpoint_group(first)
-    first.close()
-    journal = tmp_path / sandbox.JOURNAL
+    journal = _saved_journal(tmp_path)
     lines = journal.read_text().splitlines()
     journal.write_text("\n".join([lines[0], '{"garbage', *lines[1:]]) + "\n")
-    from moto.moto_api._internal import moto_api_backend
-
-    moto_api_backend.reset()
-    again = sandbox.SandboxAccount(tmp_path)
-    again.restore()
+    again = _restarted(tmp_path)
     assert not again.restored and again.changes == 0 and not again.note
     assert "line 2 is not JSON" in again.problem
     assert (tmp_path / (sandbox.JOURNAL + ".unusable")).exists() and not journal.exists()
 
 
 def test_a_replay_that_answers_otherwise_is_set_aside(tmp_path: Path, clean_moto: None) -> None:
-    first = sandbox.SandboxAccount(tmp_path)
-    first.seed("us-west-2")
-    _endpoint_group(first)
-    first.close()
-    journal = tmp_path / sandbox.JOURNAL
+    journal = _saved_journal(tmp_path)
     lines = journal.read_text().splitlines()
     change = json.loads(lines[2])
     change["status"] = 400
     journal.write_text("\n".join([*lines[:2], json.dumps(change)]) + "\n")
-    from moto.moto_api._internal import moto_api_backend
-
-    moto_api_backend.reset()
-    again = sandbox.SandboxAccount(tmp_path)
-    again.restore()
+    again = _restarted(tmp_path)
     assert not again.restored and again.regions == [] and again.changes == 0
     assert "change 2 (POST https://ec2.us-west-2.amazonaws.com/) answered 200, not 400" in again.problem
     assert (tmp_path / (sandbox.JOURNAL + ".unusable")).exists() and not journal.exists()
@@ -471,15 +462,6 @@ def test_a_server_that_cannot_start_is_a_one_line_error_for_every_call(workdir: 
 def _group_names(account: sandbox.SandboxAccount) -> set[str]:
     ec2 = account.session("us-west-2").client("ec2")
     return {g["GroupName"] for g in ec2.describe_security_groups()["SecurityGroups"]}
-
-
-def _restarted(tmp_path: Path) -> sandbox.SandboxAccount:
-    from moto.moto_api._internal import moto_api_backend
-
-    moto_api_backend.reset()
-    again = sandbox.SandboxAccount(tmp_path)
-    again.restore()
-    return again
 
 
 def test_a_restart_loads_the_snapshot_then_replays_the_changes_after_it(tmp_path: Path, clean_moto: None) -> None:

@@ -10,13 +10,12 @@ import json
 import types
 from pathlib import Path
 
-import boto3
 import botocore.client
 import botocore.exceptions
 import pytest
 
-from conftest import PROFILES, profile
-from wizard import __version__, cli, sandbox
+from conftest import PROFILES, profile, run
+from wizard import __version__
 from wizard.discovery import observe
 from wizard.executor import Executor
 from wizard.planner import plan
@@ -25,19 +24,6 @@ from wizard.render import plan_text
 VPCE = str(PROFILES / "vpce.yaml")
 STUDIO_SG = "sg-76b5210b55a304ef5"
 ANALYTICS_VPC = "vpc-8835a48a96ffd84bf"
-
-
-@pytest.fixture
-def demo():  # noqa: ANN201
-    sandbox.start()
-    yield boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-west-2")
-    sandbox.stop()
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:  # noqa: ANN001
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _codes(result) -> list[str]:  # noqa: ANN001

@@ -7,24 +7,11 @@ from typing import Any
 
 import pytest
 
-from conftest import PROFILES
-from wizard import cli, sandbox
+from conftest import PROFILES, run
+from wizard import cli
 from wizard.executor import Executor
 
 VPCE = str(PROFILES / "vpce.yaml")
-
-
-@pytest.fixture
-def demo():  # noqa: ANN201
-    sandbox.start()
-    yield
-    sandbox.stop()
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:  # noqa: ANN001
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # ---------------------------------------------------------------- Ctrl+C during apply / destroy
