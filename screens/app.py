@@ -17,8 +17,9 @@ from rich.text import Text
 from textual import events, work
 from textual._context import active_message_pump
 from textual.app import App, ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, ContentSwitcher, Footer, Label, ListItem, ListView, Static
 from textual.worker import Worker, WorkerState
@@ -91,6 +92,16 @@ class StepCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class Palette(CommandPalette):
+    """Textual's palette, closed at most once: with keys at paste speed, Enter selects on the highlight and again on
+    the submit, and the second close would pop whatever screen is below (the last one: a crash)."""
+
+    def dismiss(self, result: Any = None) -> AwaitComplete:
+        if self.app.screen is not self:
+            return AwaitComplete.nothing()
+        return super().dismiss(result)
 
 
 class WizardApp(App[int]):
@@ -199,6 +210,10 @@ class WizardApp(App[int]):
 
     def _modal_open(self) -> bool:
         return self.screen.is_modal
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not Palette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(Palette(id="--command-palette"))
 
     def action_next(self) -> None:
         if self._modal_open() or self.applying:

@@ -835,3 +835,36 @@ async def test_preview_opens_on_the_plan_tab_scrollable_by_pagedown_at_once(sess
 
     help_text = BY_NAME["preview"].help  # F1 says how to move
     assert "PageDown" in help_text and "Shift+Tab" in help_text and "Left and Right switch tabs" in help_text
+
+
+@pytest.mark.parametrize("keys", [("ctrl+p", *"apply", "enter", "y", "escape", "escape"),
+                                  ("ctrl+p", *"apply", "enter", "enter", "escape"),
+                                  ("ctrl+p", *"save", "enter", "escape", "enter", "escape")])
+async def test_palette_keys_mashed_at_paste_speed_never_crash(session, calls, keys) -> None:  # noqa: ANN001
+    """Found in tmux: Enter in the palette closes it twice (Textual selects on the highlight and again on the
+    submit) when keys come at paste speed, and the second close popped the last screen: a crash."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        calls.clear()
+        burst(app, *keys)
+        await settle(app, pilot)
+        await pilot.pause(0.3)
+        assert app.crash is None and app.is_running and len(app.screen_stack) >= 1
+        assert calls.mutating == [] and session.result is None
+
+
+async def test_the_palette_closed_twice_closes_once(session) -> None:  # noqa: ANN001
+    """The second close (Textual's select-on-highlight then select-on-submit, keys at paste speed) must not pop
+    the wizard's own screen: seen in tmux as 'ScreenStackError: Can't pop screen'."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        palette = app.screen
+        assert palette.id == "--command-palette"
+        palette.dismiss()
+        palette.dismiss()
+        await pilot.pause(0.2)
+        assert app.screen is not palette and len(app.screen_stack) == 1 and app.is_running and app.crash is None
