@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static
 
@@ -108,6 +109,23 @@ class AccessStep(Step):
             self.changed()
         elif event.input.id == "principal-filter":
             self.fill_principals(event.value)
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while the attach list has focus filters it, as its label says: characters go to the filter
+        (shown above it) and Backspace takes the last one back; Space and Enter still tick, arrows still move."""
+        table = self.widget("#principals", Choices)
+        field = self.widget("#principal-filter", Input)
+        if table is None or field is None or not table.has_focus:
+            return
+        if event.key == "backspace" and field.value:
+            field.value = field.value[:-1]
+        elif event.is_printable and event.character and not event.character.isspace():
+            field.value += event.character
+        else:
+            return
+        field.cursor_position = len(field.value)
+        event.stop()
+        event.prevent_default()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "principal-filter":

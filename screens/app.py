@@ -30,6 +30,7 @@ from screens.base import Step
 from screens.connect import ConnectStep
 from screens.domain import DomainStep
 from screens.endpoints import EndpointStep
+from screens.keyguard import KeyGuard
 from screens.messages import (
     AdvanceRequested,
     AnswersChanged,
@@ -48,7 +49,6 @@ from screens.modals import (
     ConfirmRisk,
     ErrorScreen,
     HelpScreen,
-    Modal,
     OverwriteScreen,
     QuitScreen,
 )
@@ -308,11 +308,11 @@ class WizardApp(App[int]):
         one window each; `answered` ends with the one just asked. Any no stops, with nothing changed."""
         if self.applying or self.session.plan is not plan or self.session.current != "preview":
             return
-        if not yes:
-            if answered:  # stopped at one of the plan's own questions: say so
-                self.query_one("#reason", Static).update(Text(
-                    f"Not applied: cancelled at the {answered[-1].replace('_', '-')} confirmation; nothing was "
-                    "changed.", style="yellow"))
+        if not yes:  # every cancel says so, where it stopped, and that nothing changed (was silent on Enter)
+            where = f" at the {answered[-1].replace('_', '-')} confirmation" if answered else ""
+            said = f"Not applied: cancelled{where}; nothing was changed."
+            self.query_one("#reason", Static).update(Text(said, style="yellow"))
+            self.notify(said, title="Cancelled", severity="warning")
             return
         if remaining:
             ask = remaining[0]
@@ -332,6 +332,9 @@ class WizardApp(App[int]):
             return
         if self.session.current != "save":
             self.jump("save")
+            if self.session.current == "save":  # Ctrl+S elsewhere only shows the step: say that it did not save
+                self.query_one("#save", SaveStep).say(Text("Not saved yet: Enter or Ctrl+S saves to the path above.",
+                                                           style="yellow"))
             return
         self.save_to(self.query_one("#save", SaveStep).path)
 
@@ -339,23 +342,29 @@ class WizardApp(App[int]):
         self.save_to(message.path)
 
     def save_to(self, path: str, overwrite: bool = False) -> None:
+        """Save, and say so every time, with the path: on the step and as a notification (seen at once)."""
         pane = self.query_one("#save", SaveStep)
         target, reason = self.session.check_save_path(path)
         if reason:
-            pane.say(Text(f"Not saved: {reason}", style="red"))
+            self.not_saved(pane, reason)
             return
         if target.exists() and not overwrite:
-            self.push_screen(OverwriteScreen(str(target)),
-                             callback=lambda yes: self.save_to(path, overwrite=True) if yes else None)
+            self.push_screen(OverwriteScreen(str(target)), callback=lambda yes: self.save_to(path, overwrite=True)
+                             if yes else self.not_saved(pane, f"{target} was kept as it is"))
             return
         try:
             saved = self.session.save(target, overwrite=True)
         except (ValueError, OSError, InvalidInput) as exc:
-            pane.say(Text(f"Not saved: {exc}", style="red"))
+            self.not_saved(pane, str(exc))
             return
         pane.say(Text(f"Saved {saved}.\nReplay it with:\n\n  {self.session.replay_command()}\n\nCtrl+Q quits.",
                       style="green"))
+        self.notify(f"Saved {saved}", title="Saved")
         self.refresh_nav()
+
+    def not_saved(self, pane: SaveStep, reason: str) -> None:
+        pane.say(Text(f"Not saved: {reason}", style="red"))
+        self.notify(f"Not saved: {reason}", severity="error")
 
     async def action_quit(self) -> None:
         if self._modal_open():
@@ -381,19 +390,29 @@ class WizardApp(App[int]):
 
     def leave(self, code: int, message: str = "") -> None:
         self.session.cancel_discovery()  # a discovery still running is stopped, its child never orphaned
-        if not message and self.session.saved_path:
-            message = f"Saved {self.session.saved_path}. Replay it with: {self.session.replay_command()}"
+        if not message:
+            message = self.session.quit_message()
         self.exit_message = message
         self.exit(code, return_code=code)
 
     # ---------------------------------------------------------------- unexpected errors
 
+    def key_guard(self) -> KeyGuard | None:
+        """What judges the keys now (screens/keyguard.py): the window on top, or the Save step when it is shown."""
+        screen = self.screen
+        if isinstance(screen, KeyGuard):
+            return screen
+        if not screen.is_modal and self.session.current == "save":
+            return self.query_one("#save", SaveStep)
+        return None
+
     async def on_event(self, event: events.Event) -> None:
-        """Keys typed before a window was on screen (plus its arming time) never reach it (Modal.armed_at):
-        judged by when each key was typed, so a busy machine cannot turn keys typed ahead into an answer."""
+        """Keys typed before a window or the Save step was on screen (plus a window's arming time) never reach
+        it: judged by when each key was typed, so a busy machine cannot turn keys typed ahead into an answer
+        or a file name (mashed y's on Apply, then Ctrl+N, named the profile 'yy')."""
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded and self._screen_stack:
-            screen = self.screen
-            if isinstance(screen, Modal) and screen.drops(event):
+            guard = self.key_guard()
+            if guard is not None and guard.drops(event):
                 return
         await super().on_event(event)
 

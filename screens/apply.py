@@ -27,7 +27,9 @@ class ApplyStep(Step):
         table.add_column("state", key="state", width=8)
         table.add_column("step and id", key="step")
         yield table
-        yield RichLog(id="apply-log", max_lines=500, markup=False, wrap=True)
+        # min_width: RichLog renders every line at least 78 wide by default, wider than its pane at 80 columns,
+        # so the log scrolled sideways and hid the start of its lines; it wraps at the pane's width instead.
+        yield RichLog(id="apply-log", max_lines=500, markup=False, wrap=True, min_width=1)
 
     def start(self, plan: Plan) -> None:
         from wizard.render import SYMBOLS
@@ -65,7 +67,7 @@ class ApplyStep(Step):
     def finished(self, result: Any, error: str | None) -> None:
         status = self.query_one("#apply-status", Static)
         if error is None and result is not None and result.ok:
-            status.update(Text(f"Applied: {len(result.done)} step(s) done. Next: save the profile (Ctrl+N).",
+            status.update(Text(f"Applied: {self.session.applied_summary()}. Next: save the profile (Ctrl+N).",
                                style="bold green"))
         else:
             not_done = ", ".join(result.not_done) if result is not None else ""

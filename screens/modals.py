@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.text import Text
-from textual import events
-from textual._time import get_time  # the clock of every event's .time
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from screens.keyguard import KeyGuard
 from wizard.validators import typed_yes
 
 if TYPE_CHECKING:
@@ -49,36 +48,21 @@ def apply_summary(plan: Plan) -> Text:
     return text
 
 
-class Modal(ModalScreen[T]):
+class Modal(KeyGuard, ModalScreen[T]):
     """A modal that answers once: keys queued at paste speed after the first answer are ignored
     (a second dismiss would pop a screen that is already leaving).
 
     Keys typed before it was on screen never reach it, and the keys that would say yes (`arming`) count only
-    once it has been on screen ARMING_SECONDS: the app drops them (WizardApp.on_event). Keys are judged by when
-    they were typed, not when they are handled, so a busy machine cannot turn keys typed ahead into an answer."""
+    once it has been on screen ARMING_SECONDS (screens/keyguard.KeyGuard; the app drops them)."""
 
     answered = False
-    ARMING_SECONDS: ClassVar[float] = 0.0
 
     def __init__(self) -> None:
         super().__init__()
-        self.shown_at = get_time()
-        self.armed_at = self.shown_at + self.ARMING_SECONDS
+        self.guard_from_now()
 
     def on_screen_resume(self) -> None:
-        self.shown_at = max(self.shown_at, get_time())
-        self.armed_at = max(self.armed_at, self.shown_at + self.ARMING_SECONDS)
-
-    def arming(self, key: str) -> bool:
-        """Whether `key` is one that waits for ARMING_SECONDS (the keys that could say yes)."""
-        return False
-
-    def drops(self, event: events.Key | events.Paste) -> bool:
-        """The key was typed before this window was on screen, or says yes too soon. Ctrl+C always passes."""
-        key = getattr(event, "key", "paste")
-        if key == "ctrl+c":
-            return False
-        return event.time < self.shown_at or (event.time < self.armed_at and self.arming(key))
+        self.guard_from_now()
 
     def answer(self, value: T) -> None:
         if self.answered:
@@ -118,7 +102,7 @@ class ConfirmApply(Modal[bool]):
         self.answer(False)
 
     def action_apply(self) -> None:
-        if get_time() >= self.armed_at:  # a click too
+        if self.armed:  # a click too
             self.answer(True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -161,7 +145,7 @@ class ConfirmRisk(Modal[bool]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if typed_yes(event.value) and get_time() >= self.armed_at:
+        if typed_yes(event.value) and self.armed:
             self.answer(True)
             return
         event.input.value = ""

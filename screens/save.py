@@ -7,10 +7,14 @@ from textual.app import ComposeResult
 from textual.widgets import Button, Input, Label, Static
 
 from screens.base import Step
+from screens.keyguard import KeyGuard
 from screens.messages import SaveRequested
 
 
-class SaveStep(Step):
+class SaveStep(KeyGuard, Step):
+    """The path field selects its text on focus, so a key typed ahead would replace the whole path: keys typed
+    before the step was shown are dropped here (KeyGuard), as the confirmation windows drop them."""
+
     FOCUS = "#path"
 
     def compose(self) -> ComposeResult:
@@ -24,6 +28,11 @@ class SaveStep(Step):
         if path is not None and not path.value:
             path.value = str(self.session.saved_path or self.session.default_save_path())
 
+    def shown(self) -> None:
+        self.guard_from_now()
+        if self.session.dirty:  # a "Saved ..." from before names a file that no longer holds these answers
+            self.say("")
+
     @property
     def path(self) -> str:
         field = self.widget("#path", Input)
@@ -33,6 +42,7 @@ class SaveStep(Step):
         saved = self.widget("#saved", Static)
         if saved is not None:
             saved.update(text)
+            saved.scroll_visible(animate=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

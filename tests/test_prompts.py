@@ -224,3 +224,12 @@ def test_plain_self_lockout_warning_names_the_modes_boundary(capsys) -> None:  #
     assert "you are among the attach targets: this policy lets you open Studio only from the allowed public IP " \
            "ranges" in out.replace("\n", " "), out[-3000:]
     assert "only from inside the VPC." not in out
+
+
+def test_plain_applied_summary_counts_the_plans_changes_not_the_wait(capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    """As the TUI: 'Applied: 10 added, ...' after 'Plan: 10 to add' (the wait for the endpoints is no change)."""
+    asker = Scripted({**ANSWERS, "Save the profile to": str(tmp_path / "p.yaml")})
+    assert run_prompts(_cloud, asker=asker, demo=True) == 0
+    out = capsys.readouterr().out
+    added = out.split("Plan: ", 1)[1].split(" to add", 1)[0]
+    assert "wait.vpc_endpoints" in out and f"Applied: {added} added, 0 changed, 0 destroyed." in out

@@ -155,25 +155,64 @@ async def test_save_then_back_changes_nothing(session, calls, tmp_path: Path) ->
         assert calls.mutating == [] and session.result is None
 
 
-def burst(app: WizardApp, *keys: str) -> None:
+def burst(app: WizardApp, *keys: str, at: float | None = None) -> None:
     """Keys as a terminal delivers keys typed at paste speed: all made at once, before any is handled
-    (Pilot.press instead waits for the app to be idle after each key, which under load takes seconds)."""
+    (Pilot.press instead waits for the app to be idle after each key, which under load takes seconds).
+    `at`: the time they were typed, on the key guard's clock (a KeyClock's), else Textual's own."""
     from textual import events
 
     for key in keys:
-        app.post_message(events.Key(key, key if len(key) == 1 else None))
+        event = events.Key(key, key if len(key) == 1 else None)
+        if at is not None:
+            event.time = at
+        app.post_message(event)
 
 
-async def test_enter_mashing_on_the_confirmation_changes_nothing(session, calls) -> None:  # noqa: ANN001
+class KeyClock:
+    """The key guard's clock, frozen: it moves only when the test says, so 'typed before the window was
+    shown' and 'long after' never depend on how busy the machine is (screens/keyguard.clock)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def tick(self, seconds: float = 0.001) -> float:
+        self.now += seconds
+        return self.now
+
+
+@pytest.fixture
+def key_clock(monkeypatch: pytest.MonkeyPatch) -> KeyClock:
+    from screens import keyguard
+
+    clock = KeyClock()
+    monkeypatch.setattr(keyguard, "clock", clock)
+    return clock
+
+
+async def test_enter_mashing_on_the_confirmation_changes_nothing(session, calls, key_clock) -> None:  # noqa: ANN001
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
         calls.clear()
-        burst(app, "ctrl+n", *["enter"] * 30, "space", "enter", "n", "escape", "ctrl+n", "enter", "ctrl+n", "y")
+        typed = key_clock.now
+        burst(app, "ctrl+n", *["enter"] * 30, "space", "enter", "n", "escape", "ctrl+n", "enter", "ctrl+n", "y",
+              at=typed)
+        key_clock.tick()  # the window opens after the keys were typed (it is made while they are handled)
         await settle(app, pilot)
-        await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.2)  # long after: the keys were typed ahead all the same
+        assert isinstance(app.screen, ConfirmApply)  # the first Ctrl+N opened it; every key after it was dropped
+        key_clock.tick(ConfirmApply.ARMING_SECONDS + 10)  # long after: the keys were typed ahead all the same
         await settle(app, pilot)
         assert calls.mutating == [] and session.result is None  # a y typed ahead at paste speed never applies
+        assert isinstance(app.screen, ConfirmApply)
+        burst(app, "y", at=key_clock.now)  # a y typed now, once the window has been read, does go on
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
+        burst(app, "escape", at=key_clock.now)
+        await settle(app, pilot)
+        assert calls.mutating == [] and session.result is None and session.current == "preview"
 
 
 async def confirm_self_lockout(app: WizardApp, pilot) -> None:  # noqa: ANN001
@@ -868,3 +907,194 @@ async def test_the_palette_closed_twice_closes_once(session) -> None:  # noqa: A
         palette.dismiss()
         await pilot.pause(0.2)
         assert app.screen is not palette and len(app.screen_stack) == 1 and app.is_running and app.crash is None
+
+
+# ---------------------------------------------------------------- a new user's trial at 80x24 (tuifix)
+
+
+async def applied_by_keys(app: WizardApp, pilot) -> None:  # noqa: ANN001
+    await at_preview(app, pilot)
+    await y_on_the_confirmation(app, pilot)
+    await confirm_self_lockout(app, pilot)
+    assert app.session.current == "apply" and app.session.result is not None and app.session.result.ok
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.is_file())
+
+
+async def test_keys_typed_before_the_save_step_was_shown_are_dropped_there(session, tmp_path: Path) -> None:  # noqa: ANN001
+    """Found in tmux: y mashed on the Apply step, then Ctrl+N, at paste speed: the path field (it selects its
+    text on focus) became 'yy', and the next Enter saved a profile file named yy."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await applied_by_keys(app, pilot)
+        burst(app, "y", "y", "ctrl+n", "y", "y", "enter")  # typed at once: only the Ctrl+N was typed on Apply
+        await settle(app, pilot)
+        assert session.current == "save"
+        assert app.query_one("#path", Input).value == "./studio-private.yaml"
+        assert files_in(tmp_path) == []  # the Enter typed ahead saved nothing
+        await pilot.press("enter")  # typed once the step is shown: it saves
+        await settle(app, pilot)
+    assert files_in(tmp_path) == ["studio-private.yaml"]
+
+
+def replay_gate(message: str, folder: Path, cloud: Cloud) -> None:
+    """The replay command printed in `message` (if any), put through the CLI's own gate for the plan of the file
+    it names: it raises Refused when a flag the replay needs is missing (no terminal here to ask on)."""
+    import shlex
+
+    from wizard.cli import _gate, build_parser
+    from wizard.planner import plan as make_plan
+
+    if "Replay it with: " not in message:
+        return
+    words = shlex.split(message.split("Replay it with: ", 1)[1])
+    assert words[:2] == ["studio-vpce", "apply"], words
+    args = build_parser().parse_args(words[1:])
+    saved = load(folder / args.profile)
+    plan = make_plan(observe(cloud, saved), saved)
+    assert plan.confirmations, "the plan for the saved file needs a confirmation: the gate must see its flag"
+    _gate(args, plan, "apply")
+
+
+async def test_the_quit_message_names_only_the_file_saved_for_the_current_answers(session, tmp_path: Path) -> None:  # noqa: ANN001
+    """Found in tmux: save, change an answer, Quit > Discard printed 'Saved yy. Replay it with: ...' for a file
+    that no longer held the answers, and its replay lacked --confirm-self-lockout."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "save")  # the caller's group among the attach targets: a self-lockout
+        app.query_one("#path", Input).value = "./first.yaml"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert files_in(tmp_path) == ["first.yaml"]
+        await pilot.press("escape", "escape")  # Preview, then Access
+        await settle(app, pilot)
+        assert session.current == "access"
+        app.query_one("#principals").focus()
+        await pilot.press(*"platform", "space")  # untick the group: the answers are not first.yaml's now
+        await settle(app, pilot)
+        assert session.answers["access"]["attach"]["groups"] == [] and session.dirty
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QuitScreen)
+        await pilot.press("d")
+        await settle(app, pilot)
+    assert app.return_code == 0
+    assert "first.yaml" not in app.exit_message and "Saved" not in app.exit_message
+    replay_gate(app.exit_message, tmp_path, session.cloud)
+
+
+async def test_a_printed_replay_command_carries_every_flag_the_replay_needs(session, tmp_path: Path) -> None:  # noqa: ANN001
+    """On the Save step and when quitting: the command, run as printed, needs no question the CLI would refuse
+    without a terminal (here --confirm-self-lockout; saved without visiting the Preview, so with no plan)."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "save")
+        assert session.plan is None
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        shown = str(app.query_one("#saved", Static).render())
+        replay_gate("Replay it with: " + shown.split("Replay it with:")[1].split("Ctrl+Q")[0].strip(), tmp_path,
+                    session.cloud)
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+    assert "Saved studio-private.yaml" in app.exit_message and "--confirm-self-lockout" in app.exit_message
+    replay_gate(app.exit_message, tmp_path, session.cloud)
+
+
+async def test_the_applied_summary_counts_the_plans_changes_not_the_wait(session) -> None:  # noqa: ANN001
+    """Found in tmux: 'Applied: 11 step(s)' after a plan of '10 to add' (the wait for the endpoints counted)."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        plan = session.plan
+        assert plan is not None and plan.count("update") == plan.count("delete") == 0
+        await y_on_the_confirmation(app, pilot)
+        await confirm_self_lockout(app, pilot)
+        assert "wait.vpc_endpoints" in session.result.done  # type: ignore[union-attr]  # the wait ran
+        said = f"{plan.count('create')} added, 0 changed, 0 destroyed"
+        assert f"Applied: {said}." in str(app.query_one("#apply-status", Static).render())
+        assert f"the apply had finished: {said}" in session.interrupted()  # Ctrl+C says the same
+
+
+async def test_every_save_says_so_with_the_path(session, tmp_path: Path) -> None:  # noqa: ANN001
+    """Found in tmux: Ctrl+S on the Save step, and the user could not tell it had saved."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "access")
+        await pilot.press("ctrl+s")  # from another step, Ctrl+S shows the Save step: it says it has not saved
+        await settle(app, pilot)
+        assert session.current == "save" and files_in(tmp_path) == []
+        assert "Not saved yet" in str(app.query_one("#saved", Static).render())
+        for press in (("ctrl+s",), ("ctrl+s", "y")):  # a save, then an overwrite: each says so
+            before = len(app._notifications)
+            await pilot.press(press[0])
+            await settle(app, pilot)
+            if len(press) > 1:
+                assert isinstance(app.screen, OverwriteScreen)
+                await pilot.press(press[1])
+                await settle(app, pilot)
+            said = [n.message for n in app._notifications][before:]
+            assert said == ["Saved studio-private.yaml"], said
+            status = app.query_one("#saved", Static)
+            assert "Saved studio-private.yaml" in str(status.render())
+            assert status.region.height and app.screen.region.contains_region(status.region)  # on screen
+
+
+async def test_typing_while_the_attach_list_is_focused_filters_it(session) -> None:  # noqa: ANN001
+    """Found in tmux: the list is labelled 'type to filter', and typing on it did nothing."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "access")
+        for _ in range(10):  # Tab to the list, as a user does
+            if app.focused is not None and app.focused.id == "principals":
+                break
+            await pilot.press("tab")
+        table = app.query_one("#principals", DataTable)
+        assert app.focused is table
+        await pilot.press(*"mle")
+        await settle(app, pilot)
+        assert app.query_one("#principal-filter", Input).value == "mle" and app.focused is table
+        assert [str(table.get_row(k)[2]) for k in table.rows] == ["MLEngineers"]
+        await pilot.press("space")  # still ticks the row under the cursor
+        await settle(app, pilot)
+        assert session.answers["access"]["attach"]["roles"] == ["MLEngineers"]
+        await pilot.press("backspace", "backspace", "backspace")
+        await settle(app, pilot)
+        assert app.query_one("#principal-filter", Input).value == "" and table.row_count > 1
+
+
+@pytest.mark.parametrize("cancel", ["escape", "n", "enter"])
+async def test_a_cancelled_apply_confirmation_says_so_and_changes_nothing(session, calls, cancel) -> None:  # noqa: ANN001
+    """Found in tmux: Enter in the apply confirmation (focus on Cancel) closed it without a word."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        calls.clear()
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmApply)
+        await pilot.press(cancel)
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmApply)
+        said = "Not applied: cancelled; nothing was changed."
+        assert said in str(app.query_one("#reason", Static).render())
+        assert said in [n.message for n in app._notifications]
+        assert calls.mutating == [] and session.result is None and session.current == "preview"
+
+
+async def test_the_apply_log_wraps_at_80_columns_and_never_scrolls_sideways(session) -> None:  # noqa: ANN001
+    """Found in tmux: the Apply log was scrolled sideways at 80 columns, hiding the start of its lines."""
+    from textual.widgets import RichLog
+
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await applied_by_keys(app, pilot)
+        log = app.query_one("#apply-log", RichLog)
+        assert len(log.lines) > 5
+        assert log.max_scroll_x == 0 and log.scroll_x == 0
+        assert all(line.cell_length <= log.scrollable_content_region.width for line in log.lines)
+        await pilot.press("tab", "tab", "right", "end")  # focus on the log: still nothing to scroll sideways
+        await pilot.pause()
+        assert log.scroll_x == 0

@@ -334,9 +334,9 @@ def _execute(cloud: Any, plan: Any, args: argparse.Namespace, what: str) -> int:
         print(interrupted_message(stop, what), file=sys.stderr)
         return 130
     if result.ok:
-        print(f"{what} complete: {len(result.done)} step(s) done.")
+        print(f"{what} complete: {result.counted(plan)}.")
         return 0
-    print(f"{what} stopped: {len(result.done)} step(s) done ({', '.join(result.done) or 'none'}); "
+    print(f"{what} stopped: {result.counted(plan)} ({', '.join(result.changes_done) or 'none'}); "
           f"not done: {', '.join(result.not_done) or 'none'}.", file=sys.stderr)
     print(f"error: {result.error}. Fix the cause and run the same command again: it picks up where it stopped.",
           file=sys.stderr)

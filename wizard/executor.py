@@ -50,6 +50,18 @@ class Result:
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def changes_done(self) -> list[str]:
+        """The plan's changes done, as the plan counts them: the wait for the endpoints is a step, not a change."""
+        return [a for a in self.done if a != WAIT_STEP]
+
+    def counted(self, plan: Plan) -> str:
+        """'10 added, 0 changed, 0 destroyed': the changes done, counted as `plan` counts them ('10 to add')."""
+        done = set(self.changes_done)
+        count = {action: sum(1 for c in plan.changes if c.action == action and c.address in done)
+                 for action in ("create", "update", "delete")}
+        return f"{count['create']} added, {count['update']} changed, {count['delete']} destroyed"
+
 
 WAIT_STEP = "wait.vpc_endpoints"
 
@@ -65,7 +77,7 @@ class Interrupted(KeyboardInterrupt):
 
     @property
     def changes_done(self) -> list[str]:
-        return [a for a in self.result.done if a != WAIT_STEP]
+        return self.result.changes_done
 
 
 def _as_written(record: dict[str, Any]) -> dict[str, Any]:

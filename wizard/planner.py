@@ -7,12 +7,14 @@ import ipaddress
 import json
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from wizard import iam_eval, modes, policies, readiness, validators
 from wizard.models import (
     EXTRA_SERVICES,
     KNOWN_AFTER_APPLY,
+    Caller,
     Change,
     Confirmation,
     Endpoint,
@@ -627,7 +629,24 @@ def _plan_attachments(b: _Builder, inv: Inventory, profile: Profile, existing) -
         for name in sorted(set(attached) - set(names)):
             b.change(f"iam_policy_attachment.{kind}.{name}", "delete", existing.arn if existing else None,
                      {"principal": name}, {}, "no longer in access.attach")
-    if validators.self_lockout(caller, attach):
+    for confirmation in confirmations(caller, profile):
+        b.warn(confirmation.code, confirmation.warning)
+        b.confirmations.append(confirmation.asked)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    code: str
+    warning: str
+    asked: Confirmation
+
+
+def confirmations(caller: Caller, profile: Profile) -> list[_Asked]:
+    """What applying `profile` as `caller` asks to confirm on its own (Plan.confirmations: the CLI's flags, the
+    wizard's windows), with the plan's warning for each. The one home of the rule; the wizard asks it too, for the
+    flags a replay command needs when it has no plan at hand."""
+    out: list[_Asked] = []
+    if validators.self_lockout(caller, profile.access.attach):
         where = modes.mode(profile.access.mode).where or "from inside the VPC"
         if profile.access.effect == "deny":
             loses = (f"after apply you can open Studio only {where}, whatever else allows you (the deny guardrail), "
@@ -635,11 +654,11 @@ def _plan_attachments(b: _Builder, inv: Inventory, profile: Profile, existing) -
         else:
             loses = (f"after apply this policy lets you open Studio only {where}; unless another policy of yours "
                      "allows it unconditionally, you can no longer open it from the console")
-        b.warn("self_lockout", f"you ({caller.arn}) are among the attach targets: {loses}; apply asks for an "
-                               "explicit confirmation")
-        b.confirmations.append(Confirmation(
-            "self_lockout", f"You ({caller.arn}) are among the attach targets: {loses}. Go ahead?",
-            "--confirm-self-lockout"))
+        out.append(_Asked("self_lockout", f"you ({caller.arn}) are among the attach targets: {loses}; apply asks "
+                          "for an explicit confirmation", Confirmation(
+                              "self_lockout", f"You ({caller.arn}) are among the attach targets: {loses}. Go ahead?",
+                              "--confirm-self-lockout")))
+    return out
 
 
 def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:

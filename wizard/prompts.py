@@ -263,8 +263,10 @@ class PlainWizard:
         s.confirmed_apply(plan, answered=[c.code for c in plan.confirmations])
         self.heading(STEPS[s.step])
         result = s.apply(lambda e: _say(f"{e.kind:>6} {e.address} {e.id or ''}") if e.kind != "start" else None)
-        if not result.ok:
-            _say(f"Apply stopped: {result.error}. Run the same profile again to carry on.")
+        if result.ok:
+            _say(f"Applied: {s.applied_summary()}.")
+        else:
+            _say(f"Apply stopped after {s.applied_summary()}: {result.error}. Run the same profile again to carry on.")
 
     def step_save(self) -> None:
         s = self.s

@@ -600,9 +600,9 @@ class WizardSession:
         message = "interrupted"
         result = self.result
         if result is not None:  # an apply ran in this session: say how it ended, so nobody has to guess
-            steps = len(result.done)
-            message += (f" (the apply had finished: {steps} step(s) done)" if result.ok else
-                        f" (the apply had stopped on an error after {steps} step(s); plan again to see what is left)")
+            done = self.applied_summary()
+            message += (f" (the apply had finished: {done})" if result.ok else
+                        f" (the apply had stopped on an error after {done}; plan again to see what is left)")
         if self.dirty:
             try:
                 path = self.save_recovery()
@@ -611,20 +611,47 @@ class WizardSession:
                 message += f"; the answers could not be saved ({exc})"
         return message
 
+    def applied_summary(self) -> str:
+        """What the last apply changed, counted as its plan counted them ('10 added, 0 changed, 0 destroyed';
+        the wait for the endpoints is not a change), for every front end."""
+        result, plan = self.result, self._executed
+        if result is None:
+            return ""
+        if plan is None:
+            return f"{len(result.changes_done)} change(s)"
+        return result.counted(plan)
+
     def resume_command(self, path: Path) -> str:
         from wizard.profiles import command_path  # noqa: PLC0415
 
         return f"studio-vpce wizard {command_path(path)}" + (" --demo" if self.demo else "")
 
+    def confirmation_flags(self) -> list[str]:
+        """The flags `apply` needs to go ahead without asking, for the current answers: one for each of the
+        plan's own confirmations (Plan.confirmations, which the CLI's apply requires as flags). Without a plan
+        at hand, the engine's rule says which (planner.confirmations), never a copy of it."""
+        plan = self.plan
+        if plan is not None:
+            asked = list(plan.confirmations)
+        elif self.inventory is not None:
+            from wizard.planner import confirmations  # noqa: PLC0415
+
+            asked = [a.asked for a in confirmations(self.inventory.caller, self.profile())]
+        else:
+            asked = []
+        return [c.flag for c in asked if c.flag]
+
+    def quit_message(self) -> str:
+        """What leaving says about the profile: only what is true now. The file saved for the current answers
+        and the command that replays it, or nothing (answers changed since a save: that file holds others)."""
+        if self.saved_path is None or self.dirty:
+            return ""
+        return f"Saved {self.saved_path}. Replay it with: {self.replay_command()}"
+
     def replay_command(self) -> str:
         """The command that applies the saved profile without questions, with every flag it needs."""
         path = self.saved_path or Path(self.default_save_path())
-        flags = ["--yes"]
-        plan = self.plan
-        confirmations = plan.confirmations if plan is not None else ()
-        flags += [c.flag for c in confirmations if c.flag]
-        if "--confirm-self-lockout" not in flags and self.self_lockout():
-            flags.append("--confirm-self-lockout")
+        flags = ["--yes", *self.confirmation_flags()]
         if self.demo:
             flags.append("--demo")
             if self.region:

@@ -1,0 +1,47 @@
+"""Keys typed ahead: a window or a step that takes them judges each key by when it was typed, not when it is
+handled, so a busy machine cannot turn keys typed ahead (paste speed, mashing) into an answer or a file name.
+
+One guard for every place that needs it: the confirmation windows (screens/modals.Modal) and the Save step
+(screens/save.SaveStep). The app drops what a guard refuses (WizardApp.on_event)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import _time, events
+
+
+def clock() -> float:
+    """The clock every event's `.time` is read from (Textual's). Tests may replace this function to make the
+    guard's side of the comparison their own (and stamp their events from it)."""
+    return _time.get_time()
+
+
+class KeyGuard:
+    """Keys typed before `shown_at` never reach it; the keys that could say yes (`arming`) count only from
+    `armed_at` (`ARMING_SECONDS` after it was shown). Ctrl+C always passes."""
+
+    ARMING_SECONDS: ClassVar[float] = 0.0
+    shown_at: float = 0.0
+    armed_at: float = 0.0
+
+    def guard_from_now(self) -> None:
+        """It is on screen from now: keys typed before this moment are dropped."""
+        self.shown_at = max(self.shown_at, clock())
+        self.armed_at = max(self.armed_at, self.shown_at + self.ARMING_SECONDS)
+
+    def arming(self, key: str) -> bool:
+        """Whether `key` is one that waits for ARMING_SECONDS (the keys that could say yes)."""
+        return False
+
+    @property
+    def armed(self) -> bool:
+        """Whether an answer given now counts (a click too: clicks carry no key)."""
+        return clock() >= self.armed_at
+
+    def drops(self, event: events.Key | events.Paste) -> bool:
+        """The key was typed before this was on screen, or says yes too soon."""
+        key = getattr(event, "key", "paste")
+        if key == "ctrl+c":
+            return False
+        return event.time < self.shown_at or (event.time < self.armed_at and self.arming(key))
