@@ -10,6 +10,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -491,10 +492,21 @@ needs_aws_cli = pytest.mark.skipif(
     reason="the AWS CLI is installed by the test extra")
 
 
+@pytest.fixture(scope="module")
+def aws_cli_forked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A folder holding an `aws` that is the real AWS CLI with its start-up paid once (tests/aws_forkserver.py):
+    the script makes dozens of `aws` calls per run, each ~0.5 s of imports as a plain process."""
+    from aws_forkserver import AwsForkServer
+
+    server = AwsForkServer(tmp_path_factory.mktemp("aws-cli")).start()
+    yield server.bin
+    server.stop()
+
+
 @needs_aws_cli
 @pytest.mark.parametrize("name", ["hosted-zone", "extras"])
 def test_cli_script_builds_what_apply_builds_and_a_second_run_changes_nothing(moto_server: str, tmp_path: Path,
-                                                                             name: str) -> None:
+                                                                             name: str, aws_cli_forked: Path) -> None:
     profile_path = _profile_path(name, tmp_path)
     server = reset_and_seed(moto_server)
     applied = _run([sys.executable, "-m", "wizard", "apply", profile_path, "--yes", "--endpoint-url", server],
@@ -503,11 +515,13 @@ def test_cli_script_builds_what_apply_builds_and_a_second_run_changes_nothing(mo
     by_apply = _resources(server)
     reset_and_seed(server)
     script = _export_script(profile_path, server, tmp_path)
-    first = _run(["bash", str(script), "--endpoint-url", server], env=_env(POLL_SECONDS="0"), timeout=300)
+    script_env = _env(POLL_SECONDS="0")
+    script_env["PATH"] = f"{aws_cli_forked}{os.pathsep}{script_env['PATH']}"
+    first = _run(["bash", str(script), "--endpoint-url", server], env=script_env, timeout=300)
     assert first.returncode == 0, first.stderr[-2000:]
     assert _resources(server) == by_apply
     # Rerunnable: the second run finds everything and creates nothing (the first one's output says what it made).
-    second = _run(["bash", str(script), "--endpoint-url", server], env=_env(POLL_SECONDS="0"), timeout=300)
+    second = _run(["bash", str(script), "--endpoint-url", server], env=script_env, timeout=300)
     assert second.returncode == 0, second.stderr[-2000:]
     assert "created" in first.stdout and "created" not in second.stdout and "updated" not in second.stdout
     assert _resources(server) == by_apply
@@ -516,6 +530,23 @@ def test_cli_script_builds_what_apply_builds_and_a_second_run_changes_nothing(mo
                     "--detailed-exitcode", "--output", "json"], cwd=ROOT, env=_env())
     changes = [c["address"] for c in json.loads(planned.stdout)["changes"] if c["action"] != "no-op"]
     assert (planned.returncode, changes) == (0, []), planned.stderr
+
+
+@needs_aws_cli
+def test_the_forked_aws_cli_answers_as_the_plain_one(aws_cli_forked: Path, tmp_path: Path) -> None:
+    """The exported-script test runs `aws` through tests/aws_forkserver.py: output, errors and exit codes are
+    the plain entry point's (a usage error, a file read from the caller's folder, --version, a skeleton)."""
+    (tmp_path / "in.json").write_text("not json {")
+    env = _env(AWS_DEFAULT_REGION="us-west-2")
+    answers = []
+    for args in (["ec2", "no-such-command"], ["ec2", "describe-vpcs", "--cli-input-json", "file://in.json"],
+                 ["--version"], ["ec2", "describe-vpcs", "--generate-cli-skeleton"]):
+        plain = _run(["aws", *args], env=env, cwd=tmp_path, timeout=60)
+        forked = _run([str(aws_cli_forked / "aws"), *args], env=env, cwd=tmp_path, timeout=60)
+        assert (forked.returncode, forked.stdout, forked.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+        answers.append((plain.returncode, plain.stdout + plain.stderr))
+    assert [code for code, _ in answers] == [2, 255, 0, 0]
+    assert "JSON received: not json {" in answers[1][1] and '"VpcIds"' in answers[3][1]
 
 
 # ---------------------------------------------------------------- the CLI script's zone lookup pages
