@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -233,14 +234,21 @@ class AwsAnswers:
         return [body]
 
 
-@pytest.fixture
-def aws() -> Iterator[boto3.Session]:
+@contextlib.contextmanager
+def seeded_aws() -> Iterator[boto3.Session]:
     """A fresh moto account seeded exactly like the demo (same ids), with the sandbox's hooks, answering as AWS."""
     with mock_aws():
         session = boto3.Session(region_name="us-west-2")
         sandbox.seed(session, "us-west-2")
         sandbox.install_hooks(session)
         answer_as_aws(session)
+        yield session
+
+
+@pytest.fixture
+def aws() -> Iterator[boto3.Session]:
+    """A fresh moto account seeded exactly like the demo (same ids), with the sandbox's hooks, answering as AWS."""
+    with seeded_aws() as session:
         yield session
 
 
