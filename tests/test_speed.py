@@ -4,6 +4,10 @@ user cache they live in."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import boto3
@@ -95,3 +99,120 @@ def test_the_cache_follows_xdg_cache_home_and_never_the_working_folder(monkeypat
     assert cache.cache_dir() == tmp_path / "studio-vpce"
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert cache.cache_dir() == Path.home() / ".cache" / "studio-vpce"
+
+
+# ---------------------------------------------------------------- start-up order, exit, lint warm-up, lazy moto data
+
+ROOT = Path(__file__).resolve().parent.parent
+VPCE = str(ROOT / "profiles" / "vpce.yaml")
+
+
+def _python(code: str, tmp_path: Path, *, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    env.pop("STUDIO_VPCE_CACHE_DIR", None)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300, check=False)
+    if check:
+        assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+@pytest.mark.parametrize("argv", [["plan", VPCE], ["apply", VPCE, "--yes"], ["destroy", VPCE], ["verify", VPCE],
+                                  ["audit", VPCE], ["export", VPCE, "--format", "cli"], ["discover"]])
+def test_a_demo_command_starts_the_sandbox_before_it_loads_boto3_and_the_engine(argv: list[str],
+                                                                               tmp_path: Path) -> None:
+    code = ("import sys\nfrom wizard import cli, sandbox\n"
+            "def started(region):\n"
+            "    heavy = ('boto3', 'botocore', 'wizard.cloud', 'wizard.discovery', 'wizard.planner')\n"
+            "    print('loaded before the start:', sorted(m for m in heavy if m in sys.modules), region)\n"
+            "    raise SystemExit(0)\n"
+            "sandbox.prestart = started\n"
+            f"cli.main({[*argv, '--demo']!r})\n")
+    assert _python(code, tmp_path).stdout.strip() == "loaded before the start: [] us-west-2"
+
+
+def test_bad_input_starts_no_sandbox(tmp_path: Path) -> None:
+    code = ("from wizard import cli, sandbox\n"
+            "sandbox.prestart = lambda region: print('started')\n"
+            "print(cli.main(['plan', 'no-such-profile.yaml', '--demo']))\n"
+            f"print(cli.main(['plan', {VPCE!r}, '--demo', '--region', 'eu-west-1']))\n")
+    assert _python(code, tmp_path).stdout.split() == ["3", "3"]
+
+
+def test_the_program_exits_without_teardown_yet_runs_atexit_and_flushes_its_output(tmp_path: Path) -> None:
+    code = ("import atexit, sys\nfrom wizard import cli\n"
+            "class Teardown:\n    def __del__(self): print('torn down', flush=True)\n"
+            "kept = Teardown()\n"
+            "atexit.register(lambda: print('atexit ran'))\n"
+            "sys.argv = ['studio-vpce', 'ARGS']\n"
+            "print('buffered', end='')\n"
+            "cli.run()\n")
+    done = _python(code.replace("ARGS", "--version"), tmp_path)
+    assert done.stdout.startswith("bufferedstudio-vpce ") and done.stdout.endswith("\natexit ran\n")
+    assert "torn down" not in done.stdout  # the interpreter's teardown was skipped
+    failed = _python(code.replace("'ARGS'", "'plan', 'no-such-profile.yaml'"), tmp_path, check=False)
+    assert failed.returncode == 3 and "no such profile file" in failed.stderr and "atexit ran" in failed.stdout
+
+
+def test_the_program_waits_for_a_thread_still_running_as_a_normal_exit_does(tmp_path: Path) -> None:
+    code = ("import sys, threading, time\nfrom wizard import cli\n"
+            "threading.Thread(target=lambda: (time.sleep(0.5), print('thread finished', flush=True))).start()\n"
+            "sys.argv = ['studio-vpce', '--version']\n"
+            "cli.run()\n")
+    assert "thread finished" in _python(code, tmp_path).stdout
+
+
+def test_lint_warm_up_starts_only_when_no_verdict_is_cached(own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wizard import policies
+
+    started: list[str] = []
+    monkeypatch.setattr(policies, "_import_parliament", lambda: started.append("import"))
+
+    def warm_up() -> list[str]:
+        started.clear()
+        policies.prepare_lint()
+        for thread in threading.enumerate():
+            if thread.name == "studio-vpce-parliament-import":
+                thread.join(10)
+        return list(started)
+
+    assert warm_up() == ["import"]  # a first run: nothing cached
+    policies.parliament_findings({"Version": "2012-10-17", "Statement": []}, allow_resource_star=False)
+    assert list((own_cache / "lint").iterdir())
+    assert warm_up() == []  # a verdict is cached: parliament may not be needed at all
+    monkeypatch.setenv("STUDIO_VPCE_NO_CACHE", "1")
+    assert warm_up() == ["import"]  # caching off: every lint runs parliament
+
+
+_OFFERINGS = ("import json, os, sys\nos.environ['MOTO_EC2_LOAD_DEFAULT_AMIS'] = 'false'\n"
+              "from wizard import sandbox\n"
+              "LAZY\n"
+              "from moto.ec2.models import ec2_backends, instance_types\n"
+              "kinds = {k: type(v).__name__ for k, v in instance_types.INSTANCE_TYPE_OFFERINGS.items()}\n"
+              "backend = ec2_backends['123456789012']['eu-west-1']\n"
+              "answers = [backend.describe_instance_type_offerings(kind, {'instance-type': ['t3.micro', 'm5.large']})\n"
+              "           for kind in ('region', 'availability-zone', 'availability-zone-id')]\n"
+              "every = {k: sorted(v) for k, v in instance_types.INSTANCE_TYPE_OFFERINGS.items()}\n"
+              "print(json.dumps([kinds, answers, every]))\n")
+
+
+def test_the_server_reads_instance_type_offerings_when_asked_and_answers_as_moto_does(tmp_path: Path) -> None:
+    eager = json.loads(_python(_OFFERINGS.replace("LAZY", "pass"), tmp_path).stdout)
+    lazy = json.loads(_python(_OFFERINGS.replace("LAZY", "sandbox.defer_instance_type_offerings()"),
+                              tmp_path).stdout)
+    assert set(lazy[0].values()) == {"_Offerings"} and set(eager[0].values()) == {"dict"}
+    assert lazy[1] == eager[1] and all(eager[1])
+    assert lazy[2] == eager[2] and len(eager[2]["region"]) > 20
+
+
+def test_deferred_offerings_are_not_read_at_import(tmp_path: Path) -> None:
+    code = ("from wizard import sandbox\nsandbox.defer_instance_type_offerings()\n"
+            "from moto.ec2.models import instance_types\n"
+            "offerings = instance_types.INSTANCE_TYPE_OFFERINGS['availability-zone']\n"
+            "print(len(offerings._files), dict.__len__(offerings), 'us-east-1' in offerings)\n"
+            "offerings.get('us-east-1')\n"
+            "print(len(offerings._files), dict.__len__(offerings))\n")
+    before, after = _python(code, tmp_path).stdout.splitlines()
+    files, read, has = before.split()
+    assert int(files) > 20 and read == "0" and has == "True"
+    assert after.split() == [str(int(files) - 1), "1"]

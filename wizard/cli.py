@@ -143,22 +143,35 @@ def _unknown_command(argv: list[str]) -> str | None:
 
 # ---------------------------------------------------------------- session
 
+def prestart_demo(args: argparse.Namespace, profile_region: str | None = None,
+                  profile_path: str | None = None) -> str | None:
+    """--demo: check the region, then start the sandbox server if none runs, without waiting for it; the
+    region (None without --demo). Commands call this as soon as their input is valid and before they import
+    boto3 and the engine, so that the server starts (imports moto, restores or seeds the account) meanwhile."""
+    if not args.demo:
+        return None
+    from wizard import sandbox  # noqa: PLC0415
+
+    region: str = args.region or profile_region or sandbox.DEMO_REGION
+    sandbox.check_region(region)
+    _check_region(region, "--region" if args.region else "the demo sandbox", profile_region, profile_path)
+    sandbox.prestart(region)
+    return region
+
+
 def make_cloud(args: argparse.Namespace, profile_region: str | None = None, profile_path: str | None = None):  # noqa: ANN201
     if args.demo:
         from wizard import sandbox  # noqa: PLC0415
 
-        region = args.region or profile_region or sandbox.DEMO_REGION
-        sandbox.check_region(region)
-        _check_region(region, "--region" if args.region else "the demo sandbox", profile_region, profile_path)
-        sandbox.prestart(region)  # when none runs: it gets ready while boto3 loads and the clients are built
+        demo_region = prestart_demo(args, profile_region, profile_path) or sandbox.DEMO_REGION  # a no-op when started
         from wizard.cloud import Cloud  # noqa: PLC0415 - boto3 loads here, not at import
 
         if sandbox.in_process():  # tests and benches host the sandbox in their own process
-            return Cloud(region, session=sandbox.start(region), demo=True)
+            return Cloud(demo_region, session=sandbox.start(demo_region), demo=True)
         # The persistent sandbox server (started on first use; the wizard calls this from its discovery worker)
         quiet = args.command == "wizard" and not getattr(args, "plain", False)  # no print under a full-screen UI
-        session, url = sandbox.connect(region, notify=None if quiet else _notice)
-        return Cloud(region, session=session, endpoint_url=url, demo=True, trim_models=True)
+        session, url = sandbox.connect(demo_region, notify=None if quiet else _notice)
+        return Cloud(demo_region, session=session, endpoint_url=url, demo=True, trim_models=True)
     from wizard.cloud import Cloud, resolve_region  # noqa: PLC0415 - boto3 loads here, not at import
 
     region, source = resolve_region(args.region, args.aws_profile, profile_region)
@@ -199,10 +212,14 @@ def _load_profile(path: str):  # noqa: ANN202
 
 
 def _observe_and_plan(args: argparse.Namespace, profile: Any, path: str):  # noqa: ANN202
+    prestart_demo(args, profile.region, path)  # before boto3 and the engine load
     from wizard.discovery import observe  # noqa: PLC0415
     from wizard.planner import plan  # noqa: PLC0415
 
     cloud = make_cloud(args, profile.region, path)
+    from wizard.policies import prepare_lint  # noqa: PLC0415
+
+    prepare_lint()  # parliament loads while observe waits on AWS (or on the sandbox's start)
     inventory = observe(cloud, profile)
     result = plan(inventory, profile)
     _account_guard(result)
@@ -212,6 +229,7 @@ def _observe_and_plan(args: argparse.Namespace, profile: Any, path: str):  # noq
 # ---------------------------------------------------------------- commands
 
 def cmd_discover(args: argparse.Namespace) -> int:
+    prestart_demo(args)  # before boto3 and the engine load
     from wizard.discovery import discover  # noqa: PLC0415
     from wizard.render import discover_json, discover_table  # noqa: PLC0415
 
@@ -392,11 +410,12 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 
 def cmd_destroy(args: argparse.Namespace) -> int:
+    profile = _load_profile(args.profile)
+    prestart_demo(args, profile.region, args.profile)  # before boto3 and the engine load
     from wizard.discovery import observe  # noqa: PLC0415
     from wizard.planner import plan_destroy  # noqa: PLC0415
     from wizard.render import plan_text  # noqa: PLC0415
 
-    profile = _load_profile(args.profile)
     cloud = make_cloud(args, profile.region, args.profile)
     inventory = observe(cloud, profile)
     plan = plan_destroy(inventory, profile)
@@ -411,11 +430,12 @@ def cmd_destroy(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from wizard.verify import verify  # noqa: PLC0415
-
     if args.presigned_url and not args.user_profile:
         raise InvalidInput("--presigned-url needs --user-profile NAME")
     profile = _load_profile(args.profile)
+    prestart_demo(args, profile.region, args.profile)  # before boto3 and the engine load
+    from wizard.verify import verify  # noqa: PLC0415
+
     cloud = make_cloud(args, profile.region, args.profile)
     checks, url = verify(cloud, profile, args.user_profile, args.presigned_url, simulate=args.simulate)
     for check in checks:
@@ -433,9 +453,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    profile = _load_profile(args.profile)
+    prestart_demo(args, profile.region, args.profile)  # before boto3 and the engine load
     from wizard.audit import audit, audit_text  # noqa: PLC0415
 
-    profile = _load_profile(args.profile)
     cloud = make_cloud(args, profile.region, args.profile)
     live = sys.stderr.isatty()
 
@@ -455,12 +476,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from wizard.export import export  # noqa: PLC0415
-
     profile = _load_profile(args.profile)
     if args.out:
         _check_out(args.out)
     _, _, plan = _observe_and_plan(args, profile, args.profile)
+    from wizard.export import export  # noqa: PLC0415
     text = export(plan, args.format)
     if args.out:
         _write_out(args.out, text)
@@ -546,6 +566,28 @@ def _setup_logging(debug: bool) -> None:
         logger = logging.getLogger(name)
         logger.setLevel(logging.DEBUG)
         logger.addHandler(handler)
+
+
+def run() -> None:
+    """The `studio-vpce` program: `main`, then the exit without the interpreter's teardown.
+
+    A normal exit frees every object one by one (botocore's service models, parliament's IAM definition: up to
+    half a second after a first run). When only this thread is left, this does what that exit does that
+    matters (the atexit functions, then stdout and stderr flushed) and ends the process at once."""
+    import threading  # noqa: PLC0415
+
+    code = main()
+    if threading.active_count() > 1:  # a thread still running gets the normal exit, which waits for it
+        raise SystemExit(code)
+    import atexit  # noqa: PLC0415
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that left (BrokenPipeError), or a closed stream
+            pass
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

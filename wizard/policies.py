@@ -178,6 +178,31 @@ def parliament_findings(document: dict[str, Any], allow_resource_star: bool) -> 
     return out
 
 
+def prepare_lint() -> None:
+    """Start importing parliament in the background when no verdict is cached yet (a first run, or caching
+    off), so that its import overlaps the reads that come before the lint (the CPU is idle while they wait on
+    AWS, or on a demo sandbox that is starting). Only a head start: the lint imports parliament as before,
+    waiting for this import when it is still under way; a cached verdict leaves it unused."""
+    import threading  # noqa: PLC0415
+
+    from wizard import cache  # noqa: PLC0415
+
+    if cache.enabled():
+        try:
+            if any(cache.cache_dir().joinpath("lint").iterdir()):
+                return
+        except OSError:
+            pass  # no verdict folder yet: a first run
+    threading.Thread(target=_import_parliament, name="studio-vpce-parliament-import", daemon=True).start()
+
+
+def _import_parliament() -> None:
+    try:
+        import parliament  # noqa: F401, PLC0415
+    except Exception:  # noqa: BLE001, S110 - the lint imports it again and reports what fails there
+        pass
+
+
 def _parliament_verdict(text: str) -> list[tuple[str, str]]:
     """parliament's (issue, detail) pairs for a policy text, cached on disk by the text's hash.
 

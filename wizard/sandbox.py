@@ -1249,6 +1249,88 @@ def share_botocore_data() -> None:
     loaders.Loader.list_available_services = list_available_services  # type: ignore[method-assign]
 
 
+class _Offerings(dict):  # type: ignore[type-arg]
+    """moto's instance-type offerings of one location type, by region: each region's file read when asked for."""
+
+    def __init__(self, location_type: str, files: dict[str, str], load: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._location_type, self._files, self._load = location_type, dict(files), load
+
+    def _fill(self, *regions: str) -> None:
+        for region in regions or list(self._files):
+            path = self._files.pop(region, None) if isinstance(region, str) else None
+            if path is not None:
+                records = self._load(path)
+                for record in records:  # as moto's import does
+                    record["LocationType"] = self._location_type
+                dict.__setitem__(self, region, records)
+
+    def __getitem__(self, region: str) -> Any:
+        self._fill(region)
+        return super().__getitem__(region)
+
+    def get(self, region: str, default: Any = None) -> Any:
+        self._fill(region)
+        return super().get(region, default)
+
+    def __contains__(self, region: object) -> bool:
+        return region in self._files or super().__contains__(region)
+
+    def __iter__(self) -> Iterator[str]:
+        self._fill()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        return len(self._files) + super().__len__()
+
+    def keys(self) -> Any:
+        self._fill()
+        return super().keys()
+
+    def values(self) -> Any:
+        self._fill()
+        return super().values()
+
+    def items(self) -> Any:
+        self._fill()
+        return super().items()
+
+    def __reduce__(self) -> Any:  # a copy or a pickle is a plain dict, every region read
+        self._fill()
+        return dict, (dict(super().items()),)
+
+
+def defer_instance_type_offerings() -> None:
+    """In the server process: moto's EC2 reads the instance-type offerings of every region and zone when it is
+    imported (150,000 records: a fifth of a second of every start), for RunInstances and
+    DescribeInstanceTypeOfferings, which the tool never calls. Read each region's file when first asked for
+    instead: the same data, the same answers, later."""
+    if "moto.ec2.models.instance_types" in sys.modules:
+        return
+    from moto.utilities import utils  # noqa: PLC0415
+
+    original = utils.load_resource
+    prefix = "ec2/resources/instance_type_offerings/"
+    deferred: dict[str, dict[str, str]] = {}  # location type -> region -> moto resource path
+    importing = [True]
+
+    def load_resource(resource: str) -> Any:
+        if importing[0] and resource.startswith(prefix) and resource.count("/") == 4:
+            location_type, name = resource[len(prefix):].split("/")
+            deferred.setdefault(location_type, {})[name.split(".")[0]] = resource
+            return []
+        return original(resource)
+
+    utils.load_resource = load_resource
+    try:
+        from moto.ec2.models import instance_types  # noqa: PLC0415
+    finally:
+        importing[0] = False
+        utils.load_resource = original
+    for location_type, files in deferred.items():
+        instance_types.INSTANCE_TYPE_OFFERINGS[location_type] = _Offerings(location_type, files, original)
+
+
 def serve(directory: Path, region: str, idle: float, fd: int | None = None, instance: str | None = None,
           port: int = 0) -> int:
     """The server process: moto on 127.0.0.1 (the socket `fd` its starter opened, else a free port), the saved
@@ -1276,6 +1358,7 @@ def serve(directory: Path, region: str, idle: float, fd: int | None = None, inst
 def _serve(directory: Path, region: str, idle: float, sock: Any, instance: str | None, signal: Any) -> int:
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # thousands of AMIs the tool never reads
     share_botocore_data()
+    defer_instance_type_offerings()
     account = SandboxAccount(directory)
     account.restore()
     if region not in account.regions:
