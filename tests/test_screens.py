@@ -679,24 +679,31 @@ async def test_escape_at_the_self_lockout_changes_nothing_and_says_so(session, c
     ("y", "e", "s", "enter") * 10,
     ("enter", "y", "space", "y", "e", "s", "enter", "tab", "y", "e", "s", "enter"),
 ])
-async def test_keys_mashed_at_speed_never_answer_the_self_lockout(session, calls, mash) -> None:  # noqa: ANN001
-    """Typed ahead: with the Preview's Next, or right after a deliberate y, at paste speed; nothing applies."""
+async def test_keys_mashed_at_speed_never_answer_the_self_lockout(session, calls, mash, key_clock) -> None:  # noqa: ANN001
+    """Typed ahead: with the Preview's Next, or right after a deliberate y, at paste speed; nothing applies.
+    The key guard's clock is frozen (KeyClock): 'later' is said, never waited for, so load cannot change it."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
         calls.clear()
-        burst(app, "ctrl+n", *mash)  # everything at once, from the Preview
+        burst(app, "ctrl+n", *mash, at=key_clock.now)  # everything at once, from the Preview
+        key_clock.tick()  # the windows open after the keys were typed
         await settle(app, pilot)
-        await pilot.pause(ConfirmRisk.ARMING_SECONDS + 0.2)
+        key_clock.tick(ConfirmRisk.ARMING_SECONDS + 10)
         await settle(app, pilot)
         assert calls.mutating == [] and session.result is None
-        await pilot.press("escape")  # a deliberate y this time, with the same keys typed ahead right after it
+        burst(app, "escape", at=key_clock.now)  # a deliberate y this time, with the same keys typed ahead after it
         await settle(app, pilot)
-        await pilot.press("ctrl+n")
-        await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
-        burst(app, "y", *mash)
+        assert not app.screen.is_modal and session.current == "preview"
+        burst(app, "ctrl+n", at=key_clock.now)
+        key_clock.tick()
         await settle(app, pilot)
-        await pilot.pause(ConfirmRisk.ARMING_SECONDS + 0.2)
+        assert isinstance(app.screen, ConfirmApply)
+        key_clock.tick(ConfirmApply.ARMING_SECONDS + 0.1)
+        burst(app, "y", *mash, at=key_clock.now)
+        key_clock.tick()
+        await settle(app, pilot)
+        key_clock.tick(ConfirmRisk.ARMING_SECONDS + 10)
         await settle(app, pilot)
         assert calls.mutating == [] and session.result is None and isinstance(app.screen, ConfirmRisk)
         assert app.screen.query_one("#risk-answer", Input).value == ""  # not one typed-ahead key reached it
