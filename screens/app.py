@@ -332,7 +332,8 @@ class WizardApp(App[int]):
             return
         if self.session.current != "save":
             self.jump("save")
-            if self.session.current == "save":  # Ctrl+S elsewhere only shows the step: say that it did not save
+            if self.session.current == "save" and (self.session.dirty or self.session.saved_path is None):
+                # Ctrl+S elsewhere only shows the step: say that it did not save (a save of these answers stays said)
                 self.query_one("#save", SaveStep).say(Text("Not saved yet: Enter or Ctrl+S saves to the path above.",
                                                            style="yellow"))
             return

@@ -982,6 +982,15 @@ async def test_the_quit_message_names_only_the_file_saved_for_the_current_answer
         await pilot.press(*"platform", "space")  # untick the group: the answers are not first.yaml's now
         await settle(app, pilot)
         assert session.answers["access"]["attach"]["groups"] == [] and session.dirty
+        await pilot.press("ctrl+p", *"step 9")  # the Save step, too, no longer says first.yaml holds them
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert session.current == "save" and "first.yaml" not in str(app.query_one("#saved", Static).render())
+        await pilot.press("escape", "ctrl+s")  # Ctrl+S elsewhere shows the step and says it has not saved
+        await settle(app, pilot)
+        shown = str(app.query_one("#saved", Static).render())
+        assert session.current == "save" and "first.yaml" not in shown and "Not saved yet" in shown
         await pilot.press("ctrl+q")
         await settle(app, pilot)
         assert isinstance(app.screen, QuitScreen)
