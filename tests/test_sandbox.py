@@ -514,3 +514,27 @@ def test_the_account_survives_the_server_being_killed(workdir: Path) -> None:
     planned = cli(workdir, "plan", VPCE, "--demo", "--detailed-exitcode")
     assert planned.returncode == 0, planned.stdout + planned.stderr  # nothing to do: apply's changes are there
     assert "with the saved account (8 changes since the seed" in planned.stderr
+
+
+def test_the_server_sends_each_answer_whole_at_once_not_headers_then_body(tmp_path: Path) -> None:
+    """Headers in one segment and the body in a second wait for the client's delayed ACK (Nagle's algorithm):
+    up to 40 ms on every request. Each answer must arrive in one piece, request after request (keep-alive)."""
+    import socket
+    import threading
+
+    app = sandbox.SandboxServer(sandbox.SandboxAccount(None), idle=60)
+    server = sandbox._http_server(app)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with socket.create_connection(server.server_address[:2], timeout=10) as conn:
+            for _ in range(8):
+                conn.sendall(b"GET /_sandbox/status HTTP/1.1\r\nHost: sandbox\r\n\r\n")
+                first = conn.recv(1 << 20)  # what the first segment carried
+                head, _, body = first.partition(b"\r\n\r\n")
+                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                                  if line.lower().startswith(b"content-length:")))
+                assert head.startswith(b"HTTP/1.1 200") and len(body) == length, first[:200]
+                assert json.loads(body)["instance"] == app.instance
+    finally:
+        server.shutdown()
+        server.server_close()

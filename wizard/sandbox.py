@@ -1179,6 +1179,11 @@ def _http_server(app: SandboxServer, sock: Any = None):  # noqa: ANN202 - a Thre
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as botocore expects
+        # One write per answer, sent at once: unbuffered, the status line and headers went out in one segment and
+        # the body in a second, which Nagle's algorithm held until the client's delayed ACK of the first (up to
+        # 40 ms on Linux) -- on every request. The buffer is flushed after each request (handle_one_request).
+        wbufsize = -1
+        disable_nagle_algorithm = True
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
