@@ -1,8 +1,8 @@
 """How quick is the --demo sandbox? `plan profiles/vpce.yaml --demo`, warm and cold, against one AWS CLI call.
 
-    python bench/sandbox_bench.py [--runs 5] [--before DIR]
+    python bench/sandbox_bench.py [--runs 5] [--before DIR] [--no-compile]
 
-- aws:     `aws sts get-caller-identity` against the sandbox's server (the yardstick: one AWS CLI call);
+- aws:     `aws sts get-caller-identity` against that source's sandbox server (the yardstick: one AWS CLI call);
 - warm:    `plan profiles/vpce.yaml --demo` with the server running (every later --demo command);
 - restart: the same after `sandbox stop` (the server starts again with the saved account; cache folder kept);
 - first:   the same in a fresh cache folder (the server seeds a new account; the client's caches are empty too:
@@ -10,7 +10,10 @@
 - nocache: warm, with the client's caches off (STUDIO_VPCE_NO_CACHE=1): the client's own share of "first";
 - each for this checkout ("after") and, with --before DIR, for an older one (`git archive <rev> | tar -x -C DIR`).
 
-Whole processes, medians, interleaved and side by side in one run, each also as a ratio to the aws call.
+Whole processes, medians, interleaved and side by side in one run, each also as a ratio to the aws call against
+the same source's server. Each source's wizard/ and screens/ are compiled to bytecode first, as `pip install` does
+(the AWS CLI's modules are): with PYTHONDONTWRITEBYTECODE=1 and no __pycache__, every start would compile the
+tool's modules from source (about 0.1 s); --no-compile measures that condition.
 Goal (issue 9): cold <= 3x one CLI call, warm <= 1.5x.
 Measured 2026-11-29 on the 2-core machine shared with other work (load ~6), 3 runs, before = dd814cf:
 aws 1.01 s; after: warm 1.36 s (1.4x), restart 2.77 s (2.7x), first 3.45 s (3.4x), of which the client's own
@@ -58,27 +61,37 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--before", type=Path, help="a checkout of an older studio-vpce to compare with")
+    parser.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
+                        help="compile each source to bytecode first, as an install does (default: yes)")
     args = parser.parse_args()
     aws = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
     if not aws:
         raise SystemExit("needs the AWS CLI (pip install awscli)")
     plan = [sys.executable, "-m", "wizard", "plan", PROFILE, "--demo"]
     sources = {"after": ROOT, **({"before": args.before.resolve()} if args.before else {})}
-    figures: dict[str, list[float]] = {"aws": []}
+    if args.compile:
+        for source in sources.values():
+            subprocess.run([sys.executable, "-m", "compileall", "-q", "wizard", "screens"], cwd=source, check=True,
+                           capture_output=True)
+    figures: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="sandbox-bench-") as tmp:
         work = Path(tmp) / "work"
         work.mkdir()
         warm = {name: _env(Path(tmp) / f"warm-{name}", source) for name, source in sources.items()}
         for name, source in sources.items():
             _timed(plan, warm[name], work)  # start each warm server (and fill its cache folder)
-        state = json.loads((Path(tmp) / "warm-after" / "studio-vpce" / "sandbox" / "server.json").read_text())
         aws_env = {**warm["after"], "AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo",
                    "AWS_DEFAULT_REGION": "us-west-2", "AWS_CONFIG_FILE": os.devnull,
                    "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
-        aws_call = [aws, "--endpoint-url", state["url"], "sts", "get-caller-identity"]
+
+        def aws_call(name: str) -> list[str]:  # against that source's warm server (it moves when it restarts)
+            state = json.loads((Path(tmp) / f"warm-{name}" / "studio-vpce" / "sandbox" / "server.json").read_text())
+            return [aws, "--endpoint-url", state["url"], "sts", "get-caller-identity"]
+
         try:
             for run in range(args.runs):  # interleaved, so that machine load falls on every figure alike
-                figures["aws"].append(_timed(aws_call, aws_env, work))
+                for name in sources:
+                    figures.setdefault(f"aws {name}", []).append(_timed(aws_call(name), aws_env, work))
                 figures.setdefault("nocache after", []).append(  # the client's own first-run share of "first"
                     _timed(plan, {**warm["after"], "STUDIO_VPCE_NO_CACHE": "1"}, work))
                 for name, source in sources.items():
@@ -90,14 +103,11 @@ def main() -> int:
                         figures.setdefault(f"first {name}", []).append(_timed(plan, first, work))
                     finally:
                         _stop(first, source)
-                aws_call[2] = json.loads((Path(tmp) / "warm-after" / "studio-vpce" / "sandbox" / "server.json")
-                                         .read_text())["url"]  # the warm server moved when it restarted
         finally:
             for name, source in sources.items():
                 _stop(warm[name], source)
         left = list(work.iterdir())
-    base = statistics.median(figures["aws"])
-    labels = {"aws": "aws sts get-caller-identity (moto server)",
+    labels = {"aws": "aws sts get-caller-identity (sandbox server)",
               "warm": "plan --demo, warm (server running)",
               "restart": "plan --demo, cold: server stopped, cache kept",
               "first": "plan --demo, cold: first run (fresh cache folder)",
@@ -106,8 +116,10 @@ def main() -> int:
     for key, values in figures.items():
         kind, _, name = key.partition(" ")
         median = statistics.median(values)
-        print(f"{labels[kind]:<52} {name or '-':<7} {median:>7.2f}s {median / base:>9.1f}x")
+        base = statistics.median(figures[f"aws {name}"])
+        print(f"{labels[kind]:<52} {name:<7} {median:>7.2f}s {median / base:>9.1f}x")
     print(f"runs: {args.runs}; load average {os.getloadavg()[0]:.1f}; files left in the working folder: {len(left)}"
+          + ("; bytecode compiled first" if args.compile else "; not compiled (as PYTHONDONTWRITEBYTECODE leaves it)")
           + (f"; before = {args.before}" if args.before else ""))
     return 0
 

@@ -11,6 +11,8 @@ import threading
 from pathlib import Path
 
 import boto3
+import botocore.exceptions
+import botocore.loaders
 import botocore.session
 import pytest
 from moto import mock_aws
@@ -216,3 +218,24 @@ def test_deferred_offerings_are_not_read_at_import(tmp_path: Path) -> None:
     files, read, has = before.split()
     assert int(files) > 20 and read == "0" and has == "True"
     assert after.split() == [str(int(files) - 1), "1"]
+
+
+@pytest.mark.parametrize("type_name", ["service-2", "paginators-1", "waiters-2", "endpoint-rule-set-1"])
+def test_the_loader_finds_each_service_as_botocore_does_without_listing_them_all(type_name: str,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from wizard.cloud import _Loader
+
+    every = botocore.loaders.Loader().list_available_services(type_name)
+    ours = _Loader()
+    listed: list[str] = []
+    real = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda path: listed.append(str(path)) or real(path))
+    assert "ec2" in ours.list_available_services(type_name) or "ec2" not in every
+    assert len(listed) <= 2  # the service's own folder (botocore's list would read ~450)
+    monkeypatch.setattr(os, "listdir", real)
+    assert all(service in ours.list_available_services(type_name) for service in every)
+    assert list(ours.list_available_services(type_name)) == every
+    for not_a_service in ("no-such-service", "", ".", "..", "../ec2", "ec2/2016-11-15"):
+        assert not_a_service not in ours.list_available_services(type_name)
+    with pytest.raises(botocore.exceptions.UnknownServiceError, match="Valid service names are"):
+        ours.load_service_model("no-such-service", type_name)

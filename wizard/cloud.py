@@ -119,6 +119,43 @@ def trim_model(model: dict[str, Any], operations: set[str]) -> dict[str, Any]:
     return out
 
 
+class _Services:
+    """The services that have a `type_name` file: membership looks in that service's own folders only."""
+
+    def __init__(self, loader: _Loader, type_name: str) -> None:
+        self._loader, self._type_name = loader, type_name
+
+    def __contains__(self, service: object) -> bool:
+        if not isinstance(service, str) or not service or os.sep in service or service.startswith("."):
+            return False
+        for folder in self._loader._potential_locations(service, must_exist=True, is_dir=True):
+            for version in os.listdir(folder):
+                if self._loader.file_loader.exists(os.path.join(folder, version, self._type_name)):
+                    return True
+        return False
+
+    def _all(self) -> list[str]:
+        return botocore.loaders.Loader.list_available_services(self._loader, self._type_name)  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Any:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+
+class _Loader(botocore.loaders.Loader):
+    """botocore's loader, except that finding one service's model does not list every service first: botocore
+    checks `service in list_available_services(type)`, which walks all ~450 service folders (a few thousand
+    stat calls) once per model type, on every run. Listing them all still works, as botocore's does."""
+
+    def list_available_services(self, type_name: str) -> Any:
+        return _Services(self, type_name)
+
+
 def _models_root(session: boto3.Session) -> str | None:
     """Where trimmed models live (the user cache, per botocore version), or None when they cannot be used:
     caching is off, or the user has models of their own (AWS_DATA_PATH, ~/.aws/models) that must win."""
@@ -149,8 +186,8 @@ class Cloud:
         if self._models_root is not None:
             shared = self.session._session.get_component("data_loader")
             self.session._session.register_component(
-                "data_loader", botocore.loaders.Loader(extra_search_paths=[self._models_root, *shared.search_paths],
-                                                       include_default_search_paths=False))
+                "data_loader", _Loader(extra_search_paths=[self._models_root, *shared.search_paths],
+                                       include_default_search_paths=False))
         self.region = region
         self.endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
         self.demo = demo
