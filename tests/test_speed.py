@@ -239,3 +239,15 @@ def test_the_loader_finds_each_service_as_botocore_does_without_listing_them_all
         assert not_a_service not in ours.list_available_services(type_name)
     with pytest.raises(botocore.exceptions.UnknownServiceError, match="Valid service names are"):
         ours.load_service_model("no-such-service", type_name)
+
+
+def test_the_sandbox_server_finds_botocore_services_without_listing_them_all(tmp_path: Path) -> None:
+    code = ("import os\nfrom wizard import sandbox\nsandbox.share_botocore_data()\n"
+            "import botocore.loaders\nlisted = []\nreal = os.listdir\n"
+            "os.listdir = lambda path: listed.append(path) or real(path)\n"
+            "loader = botocore.loaders.Loader()\n"
+            "model = loader.load_service_model('sts', 'service-2')\n"
+            "print(len(listed), model['metadata']['serviceId'], 'sts' in loader.list_available_services('service-2'),\n"
+            "      len(list(loader.list_available_services('service-2'))) > 400)\n")
+    listed, service, found, every = _python(code, tmp_path).stdout.split()
+    assert int(listed) <= 4 and service == "STS" and found == "True" and every == "True"

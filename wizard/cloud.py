@@ -119,10 +119,13 @@ def trim_model(model: dict[str, Any], operations: set[str]) -> dict[str, Any]:
     return out
 
 
+_LIST_EVERY_SERVICE = botocore.loaders.Loader.list_available_services  # botocore's own, whatever patches it later
+
+
 class _Services:
     """The services that have a `type_name` file: membership looks in that service's own folders only."""
 
-    def __init__(self, loader: _Loader, type_name: str) -> None:
+    def __init__(self, loader: botocore.loaders.Loader, type_name: str) -> None:
         self._loader, self._type_name = loader, type_name
 
     def __contains__(self, service: object) -> bool:
@@ -135,7 +138,7 @@ class _Services:
         return False
 
     def _all(self) -> list[str]:
-        return botocore.loaders.Loader.list_available_services(self._loader, self._type_name)  # type: ignore[no-any-return]
+        return _LIST_EVERY_SERVICE(self._loader, self._type_name)  # type: ignore[no-any-return]
 
     def __iter__(self) -> Any:
         return iter(self._all())

@@ -1224,10 +1224,10 @@ def _http_server(app: SandboxServer, sock: Any = None):  # noqa: ANN202 - a Thre
 
 
 def share_botocore_data() -> None:
-    """In the server process, parse each of botocore's JSON files once, and list its data folders once. moto makes
-    several botocore sessions and loaders (three at import, only to list EC2's regions), and each would parse the
-    5 MB EC2 model again: six times in all, about a second. botocore treats what it loads as read-only (one loader already hands the same
-    dict to every client), so sharing it between loaders changes nothing else."""
+    """In the server process, parse each of botocore's JSON files once, and find a service without listing them
+    all. moto makes several botocore sessions and loaders (three at import, only to list EC2's regions), and each
+    would parse the 5 MB EC2 model again: six times in all, about a second. botocore treats what it loads as
+    read-only (one loader already hands the same dict to every client), so sharing it changes nothing else."""
     from botocore import loaders  # noqa: PLC0415
 
     original = loaders.JSONFileLoader.load_file
@@ -1242,16 +1242,10 @@ def share_botocore_data() -> None:
 
     load_file.shared = True  # type: ignore[attr-defined]
     loaders.JSONFileLoader.load_file = load_file  # type: ignore[method-assign]
-    listed = loaders.Loader.list_available_services  # each loader lists ~400 folders to find one service
-    services: dict[tuple[Any, ...], Any] = {}
+    # Each loader lists all ~450 service folders to find one service, once per model type (see wizard.cloud).
+    from wizard.cloud import _Services  # noqa: PLC0415
 
-    def list_available_services(self: Any, type_name: str) -> Any:
-        key = (tuple(self.search_paths), type_name)
-        if key not in services:
-            services[key] = listed(self, type_name)
-        return services[key]
-
-    loaders.Loader.list_available_services = list_available_services  # type: ignore[method-assign]
+    loaders.Loader.list_available_services = lambda self, type_name: _Services(self, type_name)  # type: ignore[method-assign]
 
 
 class _Offerings(dict):  # type: ignore[type-arg]
