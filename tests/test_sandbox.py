@@ -538,3 +538,37 @@ def test_the_server_sends_each_answer_whole_at_once_not_headers_then_body(tmp_pa
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _preloaded_processes(cache: str) -> list[int]:
+    """Live preloaded server processes started for this test's cache folder (Linux: read from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if b"wizard.sandbox\x00preload" in cmdline and f"XDG_CACHE_HOME={cache}\x00".encode() in environ:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_first_demo_command_serves_from_the_process_it_preloaded_and_bad_input_leaves_none(workdir: Path) -> None:
+    cache = os.environ["XDG_CACHE_HOME"]
+    bad = cli(workdir, "plan", "no-such-profile.yaml", "--demo")
+    assert bad.returncode == 3 and "no such profile file" in bad.stderr
+    assert not Path(cache).exists() and not _preloaded_processes(cache)  # nothing written, nothing left running
+    done = cli(workdir, "plan", VPCE, "--demo")
+    assert done.returncode == 0, done.stderr
+    pid = _state()["pid"]
+    assert b"wizard.sandbox\x00preload" in Path(f"/proc/{pid}/cmdline").read_bytes()  # the preloaded process
+    assert sandbox.status()["instance"] == _state()["instance"]
+    assert not list(workdir.iterdir())
+
+
+def test_no_server_is_preloaded_when_one_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox, "_read_state", lambda directory: {"pid": os.getpid(), "url": "", "instance": "x"})
+    sandbox.preload()
+    assert not sandbox._preloaded

@@ -19,6 +19,7 @@ from wizard.errors import ConfigProblem, InvalidInput, Refused, StudioVpceError
 
 COMMANDS = ("wizard", "discover", "plan", "apply", "destroy", "verify", "export", "permissions", "sandbox",
             "audit")
+_PRELOADING = ("plan", "apply", "destroy", "verify", "audit", "export", "discover")  # --demo: may start a server
 _VALUE_OPTIONS = {"--region", "--aws-profile", "--endpoint-url", "--output", "--out", "--format", "--user-profile"}
 log = logging.getLogger("studio-vpce")
 
@@ -576,7 +577,14 @@ def run() -> None:
     matters (the atexit functions, then stdout and stderr flushed) and ends the process at once."""
     import threading  # noqa: PLC0415
 
+    argv = sys.argv[1:]
+    if "--demo" in argv and _first_word(argv) in _PRELOADING and not {"-h", "--help"} & set(argv):
+        from wizard import sandbox  # noqa: PLC0415
+
+        sandbox.preload()  # moto loads in a server process while this one reads and checks its input
     code = main()
+    if "wizard.sandbox" in sys.modules:
+        sys.modules["wizard.sandbox"].discard_preloaded()
     if threading.active_count() > 1:  # a thread still running gets the normal exit, which waits for it
         raise SystemExit(code)
     import atexit  # noqa: PLC0415

@@ -7,7 +7,9 @@ replayed, with the same ids, when a server starts again; only `studio-vpce sandb
 the server's state file (pid, port, since when, regions, idle timeout) and its log live under the user's cache
 directory ($XDG_CACHE_HOME, else ~/.cache, then studio-vpce/sandbox/), never in the working folder. The server
 stops by itself after an idle timeout (STUDIO_VPCE_SANDBOX_IDLE_TIMEOUT seconds, one hour by default), and with
-`studio-vpce sandbox stop`. A lock file makes concurrent first starts share one server.
+`studio-vpce sandbox stop`. A lock file makes concurrent first starts share one server. To start quickly, a
+--demo command starts the server's process as it begins (it loads moto meanwhile and touches no file) and hands it
+the listening socket once the command's input is valid; bad input ends that process unused.
 
 The seeded account has what a new user needs to see every path: two VPCs (one with DNS hostnames off), subnets
 in several AZs (two in one AZ, one in a zone the Studio service does not offer), a Studio domain in IAM mode and
@@ -584,6 +586,104 @@ def _started(info: dict[str, Any]) -> str:
             f"`studio-vpce sandbox reset`; {lasts})")
 
 
+def _server_env() -> dict[str, str]:
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}  # the server needs no AWS settings
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+_preloaded: dict[str, Any] = {}  # a server process started ahead of need, waiting for its orders: proc, channel
+
+
+def preload() -> None:
+    """Start a server process ahead of need, as a --demo command begins and before it has read its input: the
+    process imports moto and waits. When the input is valid, `_spawn` hands it the listening socket and its
+    orders, and it serves as one started then would, with moto already loaded. It reads and writes no file
+    before its orders, and it ends when this process ends without giving any (bad input changes nothing).
+    Not when a server already runs (nothing would use it), nor in-process, nor without fd passing (Windows)."""
+    import socket  # noqa: PLC0415
+
+    if _preloaded or in_process() or not hasattr(socket, "send_fds"):
+        return
+    try:
+        state = _read_state(state_dir())  # a glance: no lock, no folder made
+        if state is not None and _pid_alive(state["pid"]):
+            return
+        _need_moto()
+        ours, theirs = socket.socketpair()
+        with theirs:
+            proc = subprocess.Popen([sys.executable, "-m", "wizard.sandbox", "preload", "--channel",
+                                     str(theirs.fileno())], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, cwd=os.path.abspath(os.sep), env=_server_env(),
+                                    close_fds=True, pass_fds=(theirs.fileno(),), start_new_session=True)
+    except (OSError, StudioVpceError):
+        return
+    _spawned.append(proc)
+    _preloaded.update(proc=proc, channel=ours)
+
+
+def discard_preloaded() -> None:
+    """End the preloaded server process if it got no orders (the input was bad, or a server was running)."""
+    proc, channel = _preloaded.pop("proc", None), _preloaded.pop("channel", None)
+    if channel is not None:
+        channel.close()
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def _hand_over(listener: Any, log: Any, orders: dict[str, Any]) -> subprocess.Popen[bytes] | None:
+    """Give the preloaded server process its listening socket, log and orders; None when there is none (or it
+    is gone), and then the caller starts a server as usual."""
+    import socket  # noqa: PLC0415
+
+    proc, channel = _preloaded.pop("proc", None), _preloaded.pop("channel", None)
+    if proc is None or channel is None:
+        return None
+    with channel:
+        if proc.poll() is not None:
+            return None
+        try:
+            socket.send_fds(channel, [json.dumps(orders).encode()], [listener.fileno(), log.fileno()])
+        except OSError:
+            return None
+    return proc  # type: ignore[no-any-return]
+
+
+def _preload(channel_fd: int) -> int:
+    """The preloaded server process: load moto, then wait for orders (`_hand_over`); none: end, having done
+    nothing."""
+    import socket  # noqa: PLC0415
+
+    channel = socket.socket(fileno=channel_fd)
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    share_botocore_data()
+    defer_instance_type_offerings()
+    import boto3  # noqa: F401, PLC0415 - the seeding session's
+    from moto.core.botocore_stubber import BotocoreStubber  # noqa: F401, PLC0415
+
+    for service in ("iam", "sagemaker", "route53", "sts"):  # what a restore or a seed loads first
+        __import__(f"moto.{service}.models")
+        __import__(f"moto.{service}.responses")
+    try:
+        message, fds, _, _ = socket.recv_fds(channel, 1 << 16, 2)
+    except OSError:
+        return 0
+    if not message or len(fds) != 2:  # the command ended without orders
+        for fd in fds:
+            os.close(fd)
+        return 0
+    channel.close()
+    orders = json.loads(message)
+    listener, log = fds
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    os.chdir(orders["state_dir"])
+    return serve(Path(orders["state_dir"]), orders["region"], float(orders["idle"]), listener, orders["instance"])
+
+
 def _spawn(directory: Path, region: str) -> dict[str, Any]:
     """Start a server without waiting for it. This process opens its listening socket and hands it over, so its
     URL is known at once and requests sent before the server is ready wait in the socket's queue."""
@@ -596,9 +696,6 @@ def _spawn(directory: Path, region: str) -> dict[str, Any]:
     listener.listen(128)
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     instance = uuid.uuid4().hex
-    package_root = str(Path(__file__).resolve().parent.parent)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}  # the server needs no AWS settings
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
     command = [sys.executable, "-m", "wizard.sandbox", "serve", "--state-dir", str(directory),
                "--region", region, "--idle-timeout", str(timeout), "--instance", instance]
     options: dict[str, Any] = {}
@@ -612,8 +709,11 @@ def _spawn(directory: Path, region: str) -> dict[str, Any]:
     log_path = directory / "server.log"
     try:
         with open(log_path, "wb") as log:
-            proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                    cwd=directory, env=env, close_fds=True, **options)
+            proc = _hand_over(listener, log, {"state_dir": str(directory), "region": region, "idle": timeout,
+                                              "instance": instance})
+            if proc is None:
+                proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                        cwd=directory, env=_server_env(), close_fds=True, **options)
     finally:
         listener.close()  # the server holds it now
     _spawned.append(proc)
@@ -1406,7 +1506,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fd", type=int, default=None, help="a listening socket to serve on (from the starter)")
     p.add_argument("--instance", default=None, help="this server's id, as its starter wrote it in server.json")
     p.add_argument("--port", type=int, default=0, help="where to listen without --fd (Windows)")
+    p = sub.add_parser("preload", help="load moto, then serve as the CLI orders (the CLI starts it for you)")
+    p.add_argument("--channel", type=int, required=True, help="a socket to receive the orders on")
     args = parser.parse_args(argv)
+    if args.command == "preload":
+        return _preload(args.channel)
     return serve(args.state_dir or state_dir(), args.region, args.idle_timeout, args.fd, args.instance, args.port)
 
 
