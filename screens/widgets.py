@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.strip import Strip
+from textual.style import Style as VisualStyle
 from textual.widgets import DataTable, Footer, OptionList
 from textual.widgets.option_list import Option
 
@@ -149,17 +150,23 @@ class StepList(OptionList):
         return self._muted[index]
 
     def render_line(self, y: int) -> Strip:
-        """OptionList's row, with the unreachable style over the row's own (highlighted or not)."""
+        """OptionList's row, plus the unreachable style, and `reverse` from the CSS (the focused row is bold
+        reverse, visible without colour; Textual's OptionList drops reverse from its rows' styles)."""
         try:
             index, line = self._lines[self.scroll_offset.y + y]
         except IndexError:
             return super().render_line(y)
-        if not self._muted[index]:
-            return super().render_line(y)
-        state = ("option-list--option-highlighted" if self.highlighted == index else
-                 "option-list--option-hover" if self._mouse_hovering_over == index else "")
-        classes = ["option-list--option", *([state] if state else []), "step-list--unreachable"]
-        return self._get_option_render(self.options[index], self.get_visual_style(*classes))[line]
+        classes = ["option-list--option"]
+        if self.highlighted == index:
+            classes.append("option-list--option-highlighted")
+        elif self._mouse_hovering_over == index:
+            classes.append("option-list--option-hover")
+        if self._muted[index]:
+            classes.append("step-list--unreachable")
+        style = self.get_visual_style(*classes)
+        if any(self.get_component_styles(name).text_style.reverse for name in classes):
+            style += VisualStyle(reverse=True)
+        return self._get_option_render(self.options[index], style)[line]
 
     def action_cursor_up(self) -> None:
         if self.highlighted is not None:
