@@ -17,6 +17,7 @@ from textual.css.stylesheet import Stylesheet
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
+from textual.widgets._footer import FooterKey
 
 from screens.app import WizardApp
 from screens.widgets import KeysFooter, StepList
@@ -111,7 +112,7 @@ class Keys(App[None]):
 
 
 def footer_keys(app: App[Any]) -> list[str]:
-    return [f"{key.key_display} {key.description}" for key in app.query("FooterKey")]
+    return [f"{key.key_display} {key.description}" for key in app.query(FooterKey)]
 
 
 async def test_the_footer_shows_the_keys_that_apply_and_is_rebuilt_only_when_they_change() -> None:
@@ -119,11 +120,11 @@ async def test_the_footer_shows_the_keys_that_apply_and_is_rebuilt_only_when_the
     async with app.run_test() as pilot:
         await pilot.pause()
         assert "f5 Ring" not in footer_keys(app) and "^p palette" in footer_keys(app)
-        widgets = list(app.query("FooterKey"))
+        widgets = list(app.query(FooterKey))
         await pilot.press("tab")  # a -> b: the same keys, the same widgets
         await pilot.pause()
         assert app.focused is not None and app.focused.id == "b"
-        assert list(app.query("FooterKey")) == widgets
+        assert list(app.query(FooterKey)) == widgets
         await pilot.press("tab")  # -> shown: its key appears
         await pilot.pause()
         assert "f5 Ring" in footer_keys(app)
