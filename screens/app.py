@@ -21,7 +21,9 @@ from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, ContentSwitcher, Footer, Label, ListItem, ListView, Static
+from textual.reactive import Reactive
+from textual.screen import Screen
+from textual.widgets import Button, ContentSwitcher, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from screens.access import AccessStep
@@ -55,6 +57,7 @@ from screens.modals import (
 from screens.network import SubnetStep, VpcStep
 from screens.preview import PreviewStep
 from screens.save import SaveStep
+from screens.widgets import KeysFooter, StepList
 from wizard.errors import InvalidInput
 from wizard.session import WizardSession, state_dir, write_private
 from wizard.steps import STEPS
@@ -104,6 +107,13 @@ class Palette(CommandPalette):
         return super().dismiss(result)
 
 
+class WizardScreen(Screen[int]):
+    """The wizard's screen. A focus change repaints the two widgets whose focus changed (their restyle does),
+    not the whole screen, as Textual's Screen does: a full repaint was a third of a Tab keystroke's time."""
+
+    focused: Reactive[Any] = Reactive(None, repaint=False)
+
+
 class WizardApp(App[int]):
     """Guided setup over a WizardSession. All AWS work runs in thread workers."""
 
@@ -128,13 +138,15 @@ class WizardApp(App[int]):
 
     # ---------------------------------------------------------------- layout
 
+    def get_default_screen(self) -> Screen[int]:
+        return WizardScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
             yield Static("", id="step-title")
             yield Static("DEMO" if self.session.demo else "", id="demo-badge")
         with Horizontal(id="main"):
-            yield ListView(*[ListItem(Label(f"{i + 1} {s.short}"), id=f"nav-{s.name}") for i, s in enumerate(STEPS)],
-                           id="step-list")
+            yield StepList([(s.name, f"{i + 1} {s.short}") for i, s in enumerate(STEPS)], id="step-list")
             with Vertical(id="body"):
                 with Horizontal(id="nav"):
                     yield Static("", id="reason")
@@ -144,7 +156,7 @@ class WizardApp(App[int]):
                     # Only the first step's pane before the first frame; the others mount after it, one at
                     # a time (mount_panes). Nothing leaves the first step before discovery, which waits for them.
                     yield PANES[STEPS[0].name](self.session, id=STEPS[0].name)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.panes_ready = asyncio.Event()
@@ -176,9 +188,9 @@ class WizardApp(App[int]):
         self.query_one("#panes", ContentSwitcher).current = step.name
         self.query_one("#step-title", Static).update(
             Text(f"Step {self.session.step + 1} of {len(STEPS)}: {step.title}", style="bold"))
-        step_list = self.query_one("#step-list", ListView)
-        if step_list.index != self.session.step:
-            step_list.index = self.session.step
+        step_list = self.query_one("#step-list", StepList)
+        if step_list.highlighted != self.session.step:
+            step_list.highlighted = self.session.step
         self.pane.load()
         self.pane.shown()
         if step.name == "preview" and self.session.plan is None:
@@ -204,9 +216,8 @@ class WizardApp(App[int]):
         nxt.disabled = not ok or current == "save" or self.applying
         self.query_one("#back", Button).disabled = self.session.step == 0 or self.applying
         self.query_one("#reason", Static).update(Text(reason, style="yellow") if reason else "")
-        for index, step in enumerate(STEPS):
-            item = self.query_one(f"#nav-{step.name}", ListItem)
-            item.set_class(index != self.session.step and not self.session.reachable(step.name), "unreachable")
+        self.query_one("#step-list", StepList).set_muted(
+            [index != self.session.step and not self.session.reachable(step.name) for index, step in enumerate(STEPS)])
 
     def _modal_open(self) -> bool:
         return self.screen.is_modal
@@ -259,9 +270,9 @@ class WizardApp(App[int]):
         elif event.button.id == "back":
             self.action_back()
 
-    def on_list_view_selected(self, event: ListView.Selected) -> None:
-        step = (event.item.id or "").removeprefix("nav-")
-        if step:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        step = (event.option.id or "").removeprefix("nav-")
+        if event.option_list.id == "step-list" and step:
             self.jump(step)
 
     def action_help(self) -> None:

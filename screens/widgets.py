@@ -1,16 +1,24 @@
-"""Small widgets shared by the steps: tables of choices whose marks read without colour ([x] [ ] (*) ( ))."""
+"""Small widgets shared by the steps: tables of choices whose marks read without colour ([x] [ ] (*) ( )), and the
+footer of keys."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.widgets import DataTable
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
+from textual.widgets import DataTable, Footer, OptionList
+from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 
 class Choices(DataTable[str | Text]):
@@ -79,3 +87,91 @@ class Choices(DataTable[str | Text]):
         event.stop()
         if event.row_key.value is not None and event.row_key in self.rows:
             self.post_message(self.Toggled(self, str(event.row_key.value)))
+
+
+class KeysFooter(Footer):
+    """Textual's Footer, rebuilt only when the keys it shows change. Textual's rebuilds all its key widgets
+    whenever the bindings may have changed, which is at every focus change: about half of a Tab keystroke's
+    time (restyle, layout and paint of a dozen widgets), though the keys shown rarely change on Tab."""
+
+    _shown: tuple[Any, ...] | None = None
+
+    def shown_keys(self) -> tuple[Any, ...]:
+        """What the footer would show: each shown binding's key, label, action, state and tooltip."""
+        app = self.app
+        return tuple((b.key, app.get_key_display(b), b.description, b.action, enabled, tooltip, b.group)
+                     for key, (_, b, enabled, tooltip) in self.screen.active_bindings.items()
+                     if b.show or key == app.COMMAND_PALETTE_BINDING)
+
+    def compose(self) -> ComposeResult:
+        self._shown = self.shown_keys() if self._bindings_ready else None
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        if self.is_attached and self.shown_keys() != self._shown:
+            await self.recompose()
+
+
+class StepList(OptionList):
+    """The steps, one row each: the current one highlighted, those not reachable yet muted and in italics
+    (without colour too). Enter or a click posts OptionList.OptionSelected (option id `nav-<step>`); Up and
+    Down stop at the ends.
+
+    One widget, where Textual's ListView is two a row: a focus change restyles and repaints a widget and all
+    its children, and the ListView's twenty were two thirds of a Tab keystroke's time."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*OptionList.COMPONENT_CLASSES, "step-list--unreachable"}
+    DEFAULT_CSS = """
+    StepList > .step-list--unreachable {
+        color: $text-muted;
+        text-style: italic;
+    }
+    """
+
+    def __init__(self, steps: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        """`steps`: (name, label) in order."""
+        self._muted = [False] * len(steps)
+        super().__init__(*[Option(label, id=f"nav-{name}") for name, label in steps], compact=True, markup=False,
+                         **kwargs)
+
+    def set_muted(self, muted: Sequence[bool]) -> None:
+        """Mute the rows not reachable yet; repaints only when one changed."""
+        muted = list(muted)
+        if muted != self._muted:
+            self._muted = muted
+            self.refresh()
+
+    def is_muted(self, index: int) -> bool:
+        return self._muted[index]
+
+    def render_line(self, y: int) -> Strip:
+        """OptionList's row, plus the unreachable style, and `reverse` from the CSS (the focused row is bold
+        reverse, visible without colour; Textual's OptionList drops reverse from its rows' styles)."""
+        try:
+            index, line = self._lines[self.scroll_offset.y + y]
+        except IndexError:
+            return super().render_line(y)
+        classes = ["option-list--option"]
+        if self.highlighted == index:
+            classes.append("option-list--option-highlighted")
+        elif self._mouse_hovering_over == index:
+            classes.append("option-list--option-hover")
+        if self._muted[index]:
+            classes.append("step-list--unreachable")
+        style = self.get_visual_style(*classes)
+        if any(self.get_component_styles(name).text_style.reverse for name in classes):
+            style += VisualStyle(reverse=True)
+        return self._get_option_render(self.options[index], style)[line]
+
+    def action_cursor_up(self) -> None:
+        if self.highlighted is not None:
+            self.highlighted = max(0, self.highlighted - 1)
+
+    def action_cursor_down(self) -> None:
+        if self.highlighted is not None:
+            self.highlighted = min(self.option_count - 1, self.highlighted + 1)

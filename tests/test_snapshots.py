@@ -57,6 +57,16 @@ def test_step_at_80x24(snap_compare, app, step: str) -> None:  # noqa: ANN001
     assert snap_compare(app, terminal_size=(80, 24), run_before=_at(step, STEPS[step]))
 
 
+def test_focused_step_list_at_80x24(snap_compare, app) -> None:  # noqa: ANN001
+    """The step list focused: its current row bold reverse (visible without colour), unreachable rows muted."""
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await _at("connect")(pilot)
+        pilot.app.query_one("#step-list").focus()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
 def test_confirmation_at_80x24(snap_compare, app) -> None:  # noqa: ANN001
     assert snap_compare(app, terminal_size=(80, 24), run_before=_at("preview", ("ctrl+n",)))
 

@@ -1,0 +1,166 @@
+"""What a keystroke costs in the wizard (issue 9: keystroke p95 <= 50 ms, bench/tui_bench.py), as rules that do
+not depend on the machine's speed: a Tab restyles only the widgets whose focus changed, never rebuilds the footer
+when its keys stay the same, never repaints the whole screen; and the one-widget step list keeps what the
+ListView it replaced did (the current step highlighted, unreachable steps muted, Enter or a click jumps, Up and
+Down stop at the ends)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.css.stylesheet import Stylesheet
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Input, Static
+from textual.widgets._footer import FooterKey
+
+from screens.app import WizardApp
+from screens.widgets import KeysFooter, StepList
+from wizard.session import WizardSession
+from wizard.steps import NAMES
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def session(cloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> WizardSession:  # noqa: ANN001
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    return WizardSession(lambda: cloud, demo=True)
+
+
+async def discovered(app: WizardApp, pilot) -> None:  # noqa: ANN001
+    await pilot.pause()
+    for _ in range(200):
+        if app.session.inventory is not None or app.session.discovery_error:
+            break
+        await pilot.pause(0.05)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert app.session.inventory is not None, app.session.discovery_error
+
+
+@pytest.fixture
+def work(monkeypatch: pytest.MonkeyPatch) -> Counter[Any]:
+    """Counts what the UI does: nodes restyled (each, and in all), widgets recomposed, whole-screen repaints."""
+    counts: Counter[Any] = Counter()
+    update_nodes, recompose, refresh = Stylesheet.update_nodes, Widget.recompose, Widget.refresh
+
+    def counting_update_nodes(self: Stylesheet, nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        counts["restyled"] += len(nodes)
+        counts.update(nodes)
+        update_nodes(self, nodes, animate)
+
+    async def counting_recompose(self: Widget) -> None:
+        counts[f"recompose {type(self).__name__}"] += 1
+        await recompose(self)
+
+    def counting_refresh(self: Widget, *regions: Any, **kwargs: Any) -> Widget:
+        if isinstance(self, Screen) and not regions:
+            counts["screen repaint"] += 1
+        return refresh(self, *regions, **kwargs)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", counting_update_nodes)
+    monkeypatch.setattr(Widget, "recompose", counting_recompose)
+    monkeypatch.setattr(Widget, "refresh", counting_refresh)
+    return counts
+
+
+async def test_a_tab_restyles_only_the_widgets_whose_focus_changed(session, work) -> None:  # noqa: ANN001
+    """Textual restyles a widget and all its children on focus, rebuilds its Footer on every focus change and
+    repaints the whole screen: what made a Tab cost ~150 ms of CPU. Here a Tab touches the two widgets whose
+    focus changed, on every step."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await discovered(app, pilot)
+        await pilot.pause()
+        for step in ("connect", "vpc"):
+            if step != "connect":
+                app.jump(step)
+                await pilot.pause()
+            chain = app.screen.focus_chain
+            assert len(chain) >= 3, chain
+            for _ in range(2 * len(chain)):
+                work.clear()
+                before = app.focused
+                await pilot.press("tab")
+                await pilot.pause()
+                assert app.focused is not before
+                restyled = {node for node in work if isinstance(node, Widget)}
+                assert restyled <= {before, app.focused} and work["restyled"] <= 4, (step, app.focused, work)
+                assert not [k for k in work if str(k).startswith("recompose")], (step, work)
+                assert work["screen repaint"] == 0, (step, work)
+
+
+class Keys(App[None]):
+    """A widget whose key shows in the footer, between two that have none."""
+
+    class Shown(Static, can_focus=True):
+        BINDINGS: ClassVar[list[BindingType]] = [Binding("f5", "app.bell", "Ring")]
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="a")
+        yield Input(id="b")
+        yield self.Shown("shown", id="shown")
+        yield KeysFooter()
+
+
+def footer_keys(app: App[Any]) -> list[str]:
+    return [f"{key.key_display} {key.description}" for key in app.query(FooterKey)]
+
+
+async def test_the_footer_shows_the_keys_that_apply_and_is_rebuilt_only_when_they_change() -> None:
+    app = Keys()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert "f5 Ring" not in footer_keys(app) and "^p palette" in footer_keys(app)
+        widgets = list(app.query(FooterKey))
+        await pilot.press("tab")  # a -> b: the same keys, the same widgets
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "b"
+        assert list(app.query(FooterKey)) == widgets
+        await pilot.press("tab")  # -> shown: its key appears
+        await pilot.pause()
+        assert "f5 Ring" in footer_keys(app)
+        await pilot.press("tab")  # -> a: gone again
+        await pilot.pause()
+        assert "f5 Ring" not in footer_keys(app) and "^p palette" in footer_keys(app)
+
+
+async def test_step_list_highlights_the_current_step_and_mutes_those_not_reachable(session) -> None:  # noqa: ANN001
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await discovered(app, pilot)
+        steps = app.query_one("#step-list", StepList)
+        assert steps.highlighted == 0
+        reachable = [session.reachable(name) for name in NAMES]
+        assert [steps.is_muted(i) for i in range(len(NAMES))] == [i != 0 and not r for i, r in enumerate(reachable)]
+        assert steps.is_muted(NAMES.index("subnets")) and not steps.is_muted(NAMES.index("vpc"))
+        app.jump("vpc")
+        await pilot.pause()
+        assert steps.highlighted == NAMES.index("vpc")
+
+
+async def test_step_list_up_and_down_stop_at_the_ends_and_enter_or_a_click_jumps(session) -> None:  # noqa: ANN001
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await discovered(app, pilot)
+        steps = app.query_one("#step-list", StepList)
+        steps.focus()
+        await pilot.press("up")
+        assert steps.highlighted == 0  # no wrap to the last step
+        await pilot.press(*["down"] * (len(NAMES) + 2))
+        assert steps.highlighted == len(NAMES) - 1
+        await pilot.press("up", "enter")  # Apply: never reached from the list
+        await pilot.pause()
+        assert session.current == "connect"
+        assert "Apply runs only from the Preview" in str(app.query_one("#reason", Static).render())
+        await pilot.click("#step-list", offset=(2, NAMES.index("vpc")))
+        await pilot.pause()
+        assert session.current == "vpc"
