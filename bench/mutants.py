@@ -42,7 +42,7 @@ MUTANTS = [
     Mutant("takeover_other_profile", "another profile's endpoint is an error, not a takeover", "wizard/planner.py",
            "if not is_ours and other_profile:", "if False:", ("tests/test_planner.py", "-k", "another_profile")),
     Mutant("yes_not_required", "only the word yes applies outside the TUI", "wizard/prompts.py",
-           'return str(answer).strip().lower() == "yes"', "return bool(answer)",
+           "return typed_yes(str(answer))", "return bool(answer)",
            ("tests/test_prompts.py", "-k", "ask_yes")),
     # The keys-typed-ahead fix in screens/app.py has two halves (blur the old step at once; focus the new one at
     # once); each alone stops the bug, so breaking one survives. Breaking both fails
@@ -73,8 +73,8 @@ MUTANTS = [
            "        if zone_is_ours(zone, inv, profile):\n            b.change(f\"hosted_zone.{key}\", \"delete\"",
            "        if True:\n            b.change(f\"hosted_zone.{key}\", \"delete\"", (R, "-k", "destroy")),
     Mutant("destroy_foreign_policy", "destroy leaves a policy that is not ours", "wizard/planner.py",
-           "        if ours(policy.tags, profile.name):\n            for kind, names in",
-           "        if True:\n            for kind, names in", (R, "-k", "destroy")),
+           "        elif ours(policy.tags, profile.name):\n            for kind, names in",
+           "        elif True:\n            for kind, names in", (R, "-k", "destroy")),
     Mutant("destroy_foreign_group", "destroy leaves a security group that is not ours", "wizard/planner.py",
            "group = next((g for g in inv.security_groups if ours(g.tags, profile.name)), None)",
            'group = next((g for g in inv.security_groups if g.name == f"studio-vpce-{profile.name}"), None)',
@@ -125,7 +125,11 @@ MUTANTS = [
     Mutant("verbose_hides_noop", "plan --verbose shows = lines", "wizard/render.py",
            'shown = [c for c in plan.changes if verbose or c.action != "no-op"]',
            'shown = [c for c in plan.changes if c.action != "no-op"]', ("tests/test_spec_cli.py",)),
-    Mutant("interrupt_exit", "Ctrl+C exits 130", "wizard/cli.py", "        return 130", "        return 1",
+    Mutant("interrupt_exit", "Ctrl+C exits 130", "wizard/cli.py",
+           '        print("interrupted" + ("; nothing was changed" if before_any_change else ""), file=sys.stderr)\n'
+           "        return 130",
+           '        print("interrupted" + ("; nothing was changed" if before_any_change else ""), file=sys.stderr)\n'
+           "        return 1",
            ("tests/test_spec_cli.py",)),
     Mutant("detach_removed_principal", "a principal removed from access.attach is detached", "wizard/planner.py",
            "        for name in sorted(set(attached) - set(names)):", "        for name in []:",
