@@ -70,6 +70,14 @@ os.environ["TEXTUAL_ANIMATIONS"] = "none"
 textual_constants = sys.modules.get("textual.constants")
 if textual_constants is not None:
     textual_constants.TEXTUAL_ANIMATIONS = "none"  # type: ignore[attr-defined]
+# - Pilot waits after every key it presses until the app is idle: twice per key, in sleeps of 20 ms, until a
+#   sleep saw the process use under 1 ms of CPU (textual._wait). The wizard's tests press thousands of keys: most
+#   of their time was those sleeps (measured: the TUI module used 137 s of CPU in 314 s). The same test of
+#   idleness (under 5% of a core) in steps of 5 ms waits as long as the app works, and no longer.
+textual_wait = sys.modules.get("textual._wait")
+if textual_wait is not None:
+    textual_wait.SLEEP_GRANULARITY = 0.005  # type: ignore[attr-defined]
+    textual_wait.SLEEP_IDLE = textual_wait.SLEEP_GRANULARITY / 20  # type: ignore[attr-defined]
 
 
 # - the slowest tests start first, so that under xdist's load scheduling no worker picks up a long test while
