@@ -572,3 +572,28 @@ def test_no_server_is_preloaded_when_one_runs(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(sandbox, "_read_state", lambda directory: {"pid": os.getpid(), "url": "", "instance": "x"})
     sandbox.preload()
     assert not sandbox._preloaded
+
+
+def test_seeding_without_botocore_clients_makes_what_seeding_through_boto3_makes(clean_moto: None) -> None:
+    """The server seeds through botocore's serializer and parser without clients (`_Direct`): the same account,
+    the same ids, as `seed` through a boto3 Session (what tests and benches use)."""
+    from moto.moto_api._internal import moto_api_backend
+
+    def seeded(direct: bool) -> list:
+        moto_api_backend.reset()
+        account = sandbox.SandboxAccount(None)
+        sandbox.seed(account.direct("eu-west-1") if direct else account.session("eu-west-1"), "eu-west-1")
+        session = account.session("eu-west-1")
+        ec2, iam, sm = session.client("ec2"), session.client("iam"), session.client("sagemaker")
+        return [ec2.describe_vpcs()["Vpcs"], ec2.describe_subnets()["Subnets"],
+                ec2.describe_security_groups()["SecurityGroups"],
+                sorted((d["DomainId"], d["DomainArn"], d["DomainName"]) for d in sm.list_domains()["Domains"]),
+                sorted((r["RoleId"], r["Arn"]) for r in iam.list_roles()["Roles"]),
+                sorted((u["UserId"], u["Arn"]) for u in iam.list_users()["Users"]),
+                sorted(p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"])]
+
+    direct = seeded(direct=True)
+    assert direct == seeded(direct=False)
+    assert len(direct[0]) == 3 and direct[3] and len(direct[4]) == 4  # the default VPC and two; domains; roles
+    with pytest.raises(AttributeError):
+        _ = sandbox.SandboxAccount(None).direct("eu-west-1").client("ec2").no_such_operation

@@ -880,6 +880,57 @@ class _Raw:
         yield self.data
 
 
+class _Direct:
+    """A stand-in for the boto3 Session `seed` uses, in the process that hosts moto: each call is serialized and
+    its answer parsed by botocore's own serializer and parser, from the service model moto loads anyway, and the
+    request goes straight to the account. Building five botocore clients (a method per operation, their handlers,
+    endpoint rules) cost a fifth of the seeding time for a few dozen calls."""
+
+    def __init__(self, account: SandboxAccount, region: str) -> None:
+        self.account, self.region_name = account, region
+
+    def client(self, service: str, region_name: str | None = None, endpoint_url: str | None = None) -> Any:
+        return _DirectClient(self.account, service, region_name or self.region_name)
+
+
+class _DirectClient:
+    def __init__(self, account: SandboxAccount, service: str, region: str) -> None:
+        from moto.core.utils import get_service_model  # noqa: PLC0415 - moto's cached botocore ServiceModel
+
+        self.account, self.service, self.region = account, service, region
+        self.model = get_service_model(service)
+        self.url = "https://" + _SERVICE_HOSTS[service].format(region=region)
+
+    def __getattr__(self, method: str) -> Callable[..., dict[str, Any]]:
+        name = "".join(part.capitalize() for part in method.split("_"))
+        if name not in self.model.operation_names:
+            raise AttributeError(method)
+        return lambda **params: self._call(name, params)
+
+    def _call(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        from botocore.awsrequest import create_request_object, prepare_request_dict  # noqa: PLC0415
+        from botocore.parsers import create_parser  # noqa: PLC0415
+        from botocore.serialize import create_serializer  # noqa: PLC0415
+
+        operation = self.model.operation_model(name)
+        protocol = self.model.resolved_protocol if hasattr(self.model, "resolved_protocol") else self.model.protocol
+        request_dict = create_serializer(protocol).serialize_to_request(params, operation)
+        prepare_request_dict(request_dict, endpoint_url=self.url)
+        request = create_request_object(request_dict).prepare()
+        headers = {k: v.decode() if isinstance(v, bytes) else str(v) for k, v in request.headers.items()}
+        headers["Authorization"] = (f"AWS4-HMAC-SHA256 Credential=demo/20260101/{self.region}/"
+                                    f"{self.model.signing_name}/aws4_request, SignedHeaders=host, Signature=0")
+        body = request.body or b""
+        body = body.encode() if isinstance(body, str) else body
+        status, out_headers, out = self.account.handle(request.method, request.url, headers, body, journal=False)
+        parsed: dict[str, Any] = create_parser(protocol).parse(
+            {"status_code": status, "headers": out_headers, "body": out}, operation.output_shape)
+        if status >= 300:
+            raise AwsError(f"{name}: {parsed.get('Error', {}).get('Code', status)}: "
+                           f"{parsed.get('Error', {}).get('Message', '')}", "SandboxError")
+        return parsed
+
+
 class SandboxAccount:
     """moto's backends behind one lock, fed signed AWS requests; the changing ones go to a journal.
 
@@ -951,6 +1002,10 @@ class SandboxAccount:
         session.events.register("before-send", send, unique_id="sandbox-in-process")
         return session
 
+    def direct(self, region: str) -> _Direct:
+        """What `seed` needs of a boto3 Session, answered in-process without building botocore clients."""
+        return _Direct(self, region)
+
     # -- seeding, the journal, reset
 
     def seed(self, region: str, journal: bool = True) -> None:
@@ -958,7 +1013,7 @@ class SandboxAccount:
         with self.lock:
             if region in self.regions:
                 return
-            seed(self.session(region), region)
+            seed(self.direct(region), region)
             self.regions.append(region)
             if journal:
                 self._append({"seed": region})
