@@ -15,10 +15,14 @@ the same source's server. Each source's wizard/ and screens/ are compiled to byt
 (the AWS CLI's modules are): with PYTHONDONTWRITEBYTECODE=1 and no __pycache__, every start would compile the
 tool's modules from source (about 0.1 s); --no-compile measures that condition.
 Goal (issue 9): cold <= 3x one CLI call, warm <= 1.5x.
-Measured 2026-11-29 on the 2-core machine shared with other work (load ~6), 3 runs, before = dd814cf:
-aws 1.01 s; after: warm 1.36 s (1.4x), restart 2.77 s (2.7x), first 3.45 s (3.4x), of which the client's own
-first run (nocache) 2.48 s (2.5x); before: warm 1.55 s (1.5x), restart 6.79 s (6.7x), first 6.49 s (6.4x).
-The run before it (load ~6): after 1.6x / 3.6x / 4.8x, before 1.7x / 8.8x / 7.3x: the load moves every figure.
+Measured 2026-11-29 on the 2-core machine shared with other work, before = d3155a7, after = the speed work
+(early server start with moto preloaded, one-write answers, seeding without botocore clients, ...):
+- load 3.5, 5 runs, compiled, without the seeding change: after warm 1.0x, restart 2.1x, first 3.2x;
+  before 1.7x / 4.1x / 5.5x.
+- load 6.4, 5 runs, compiled: after warm 1.6x (1.40 s), restart 2.1x, first 2.9x (aws 0.88 s);
+  before 1.5x / 4.0x / 5.1x (aws 1.04 s).
+- load 7.3, 3 runs, --no-compile: after warm 1.3x, restart 1.8x, first 2.6x; before 1.7x / 3.1x / 4.5x.
+The load moves every figure, warm most (0.64 s at load 3.5, 1.40 s at load 6.4).
 """
 
 from __future__ import annotations
