@@ -148,7 +148,7 @@ MUTANTS = [
     Mutant("keyguard_no_arming", "yes-keys count only ARMING_SECONDS after the window was shown",
            "screens/keyguard.py",
            "return event.time < self.shown_at or (event.time < self.armed_at and self.arming(key))",
-           "return event.time < self.shown_at", (S, "-k", "mash or arming or typed_ahead")),
+           "return event.time < self.shown_at", (S, "-k", "arming_time")),
     Mutant("app_key_guard_off", "the app drops what the key guard refuses", "screens/app.py",
            "if guard is not None and guard.drops(event):", "if False:", (S, "-k", "typed_ahead or mash")),
     Mutant("save_step_unguarded", "the Save step is guarded against keys typed ahead", "screens/app.py",
