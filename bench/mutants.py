@@ -197,7 +197,7 @@ MUTANTS = [
            ("tests/test_planner.py", "-k", "region")),
     Mutant("policy_untagged_region", "the managed policy is tagged with the region it serves", "wizard/planner.py",
            "    return {**resource_tags(profile), REGION_TAG: profile.region}", "    return resource_tags(profile)",
-           ("tests/test_planner.py", "tests/test_export.py", "-k", "region")),
+           ("tests/test_planner.py", "-k", "serving_the_profile_in_another_region")),
     Mutant("tf_policy_untagged_region", "Terraform tags the managed policy with its region", "wizard/export.py",
            '{**resource_tags(p), REGION_TAG: TF["region"]}', "resource_tags(p)",
            ("tests/test_export.py", "-k", "tags_what_apply_tags")),
