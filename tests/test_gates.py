@@ -97,6 +97,22 @@ def test_only_the_reviewed_plan_is_confirmed(session) -> None:  # noqa: ANN001
         session.confirmed_apply(stale)
 
 
+def test_only_the_preview_step_confirms_an_apply(session) -> None:  # noqa: ANN001
+    """The plan on the Preview, confirmed from any other step (Save, or a step jumped to), is refused."""
+    _ready(session)
+    session.step = session_index("preview")
+    reviewed = session.build_plan()
+    for step in ("save", "access"):
+        session.step = session_index(step)
+        assert session.plan is reviewed
+        with pytest.raises(Refused):
+            session.confirmed_apply(reviewed)
+        assert session.current == step and session.result is None
+    session.step = session_index("preview")
+    session.confirmed_apply(reviewed)
+    assert session.current == "apply"
+
+
 def test_sso_domain_sets_access_mode_none_with_the_reason(cloud) -> None:  # noqa: ANN001
     s = WizardSession(lambda: cloud)
     inv = s.connect()

@@ -337,6 +337,9 @@ def test_a_policy_serving_the_profile_in_another_region_is_an_error_and_destroy_
 
     first = profile()
     assert Executor(cloud, plan(observe(cloud, first), first)).run().ok
+    iam = aws.client("iam")
+    arn = next(p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"] if p["PolicyName"] == first.policy_name)
+    assert {"Key": "studio-vpce:region", "Value": first.region} in iam.list_policy_tags(PolicyArn=arn)["Tags"]
     assert "policy_serves_other_region" not in codes(_plan(cloud, first))
     eu_cloud = type(cloud)("eu-west-1", session=aws)
     eu = profile(region="eu-west-1")
@@ -344,8 +347,6 @@ def test_a_policy_serving_the_profile_in_another_region_is_an_error_and_destroy_
     destroy = plan_destroy(observe(eu_cloud, eu), eu)
     assert not [c for c in destroy.changes if c.address.startswith("iam_policy")]
     assert any("serves profile" in w.message for w in destroy.warnings)
-    iam = aws.client("iam")
-    arn = next(p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"] if p["PolicyName"] == first.policy_name)
     iam.untag_policy(PolicyArn=arn, TagKeys=["studio-vpce:region"])  # made before the tag existed
     assert "policy_serves_other_region" in codes(_plan(eu_cloud, eu))
 

@@ -692,3 +692,17 @@ def test_debug_log_carries_no_secret_key_or_session_token(moto_server, capfd, tm
     assert code == 0, err[-2000:]
     assert "X-Amz-Security-Token" in err  # the signed headers were logged...
     assert secret not in out + err and token not in out + err  # ...without the secrets
+    from wizard.cloud import redact
+
+    # ...and the session's own values are redacted literally, in a form no pattern knows (a new log format)
+    assert secret not in redact(f"<{secret}|{token}>") and token not in redact(f"<{secret}|{token}>")
+
+
+def test_redact_hides_remembered_secrets_literally_in_any_format() -> None:
+    """A pattern can miss a new log format; the session's secret key and token are redacted as literals."""
+    from wizard.cloud import redact, remember_secrets
+
+    secret, token = "LiteralSecretKey0123456789abcdef", "LiteralSessionTokenIQoJb3JpZ2lu"
+    remember_secrets(secret, token)
+    text = redact(f"odd header ({secret}); token in a list: [{token}]")
+    assert secret not in text and token not in text and text.count("<redacted>") == 2

@@ -215,6 +215,26 @@ async def test_enter_mashing_on_the_confirmation_changes_nothing(session, calls,
         assert calls.mutating == [] and session.result is None and session.current == "preview"
 
 
+async def test_a_y_typed_before_the_windows_arming_time_is_dropped(session, calls, key_clock) -> None:  # noqa: ANN001
+    """Yes-keys count only ARMING_SECONDS after the window was shown, judged by when they were typed: a y typed
+    a moment after the window opened never answers it, even when handled after that time; a y typed later does."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        calls.clear()
+        burst(app, "ctrl+n", at=key_clock.now)
+        key_clock.tick()
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmApply)
+        burst(app, "y", at=key_clock.tick(ConfirmApply.ARMING_SECONDS / 5))  # typed on screen, not yet armed...
+        key_clock.tick(ConfirmApply.ARMING_SECONDS)  # ...and handled once armed (a busy machine): still dropped
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmApply) and calls.mutating == [] and session.result is None
+        burst(app, "y", at=key_clock.tick())  # typed once armed: the y goes on
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
+
+
 async def confirm_self_lockout(app: WizardApp, pilot) -> None:  # noqa: ANN001
     """The plan's own confirmation (the caller is in an attach target): its window, then yes typed."""
     await settle(app, pilot)
