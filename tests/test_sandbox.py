@@ -315,6 +315,9 @@ def test_reset_wipes_the_saved_account_running_or_not(workdir: Path) -> None:
      "it was made with moto 0.0.1 and this is moto"),
     ('{"studio_vpce_sandbox": 1, "moto": "MOTO", "seed": 20261128}\n{"seed":"us-west-2"}\n[1, 2]\n',
      "line 3 is not a journal entry"),
+    ('{"studio_vpce_sandbox": 2, "moto": "MOTO", "seed": 20261128}\n{"seed":"us-west-2"}\n',
+     "it is not a studio-vpce sandbox journal of this version"),
+    ('{"studio_vpce_sandbox": 1, "moto": "MOTO", "seed": 7}\n{"seed":"us-west-2"}\n', "it was made from another seed"),
 ])
 def test_an_unusable_saved_account_is_one_line_and_a_fresh_account(workdir: Path, content: str, why: str) -> None:
     from importlib.metadata import version

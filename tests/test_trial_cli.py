@@ -73,6 +73,14 @@ def test_out_into_a_missing_folder_is_a_one_line_input_error_and_writes_nothing(
     assert ".tmp" not in err and list(tmp_path.iterdir()) == []
 
 
+def test_out_naming_a_folder_is_a_one_line_input_error_and_writes_nothing(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    code, out, err = run(capsys, "export", VPCE, "--demo", "--format", "cli", "--out", str(tmp_path))
+    assert code == 3 and out == "", out
+    assert err.strip().splitlines() == [(f"error: --out {tmp_path}: that is a folder; add a file name, like "
+                                         f"{tmp_path / 'out.json'}")]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_out_that_cannot_be_written_is_an_input_error_and_leaves_no_temporary_file(
         demo, capsys, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     real = Path.replace
