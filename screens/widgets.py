@@ -41,6 +41,7 @@ class Choices(DataTable[str | Text]):
         self.multi = multi
         self._columns = columns
         self._marked: set[str] = set()
+        self._rows: list[tuple[str, tuple[str | Text, ...]]] = []
 
     def on_mount(self) -> None:
         self.add_column("use" if self.multi else "", key="mark", width=3)
@@ -54,9 +55,14 @@ class Choices(DataTable[str | Text]):
         return Text("(*)" if on else "( )")
 
     def fill(self, rows: Iterable[tuple[str, Sequence[str | Text]]], marked: Iterable[str]) -> None:
-        """Replace the rows (key, cells) keeping the cursor where it was."""
+        """Replace the rows (key, cells) keeping the cursor where it was. The same rows again (a filter typed
+        further that still matches them) change nothing: rebuilding a hundred rows was most of a keystroke."""
+        rows = [(key, tuple(cells)) for key, cells in rows]
+        marked = set(marked)
+        if rows == self._rows and marked == self._marked and self.row_count == len(rows):
+            return
         cursor = self.cursor_row
-        self._marked = set(marked)
+        self._rows, self._marked = rows, marked
         self.clear()
         for key, cells in rows:
             self.add_row(self.mark(key in self._marked), *cells, key=key)

@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
 from screens.app import WizardApp
-from screens.widgets import KeysFooter, StepList
+from screens.widgets import Choices, KeysFooter, StepList
 from wizard.session import WizardSession
 from wizard.steps import NAMES
 
@@ -164,3 +164,28 @@ async def test_step_list_up_and_down_stop_at_the_ends_and_enter_or_a_click_jumps
         await pilot.click("#step-list", offset=(2, NAMES.index("vpc")))
         await pilot.pause()
         assert session.current == "vpc"
+
+
+class Table(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Choices(("name",), multi=False)
+
+
+async def test_a_filter_key_that_keeps_the_same_rows_rebuilds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typing further in a filter often matches the same hundred rows: rebuilding them was most of the key."""
+    app = Table()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        table = app.query_one(Choices)
+        cleared: list[int] = []
+        clear = Choices.clear
+        monkeypatch.setattr(Choices, "clear", lambda self, columns=False: cleared.append(1) or clear(self, columns))
+        rows = [(f"vpc-{i}", (f"10.{i}.0.0/16",)) for i in range(100)]
+        table.fill(rows, ["vpc-3"])
+        table.move_cursor(row=7)
+        table.fill(list(rows), ["vpc-3"])  # the same rows and mark: nothing rebuilt, the cursor stays
+        assert len(cleared) == 1 and table.cursor_row == 7 and table.row_count == 100
+        table.fill(rows, ["vpc-4"])  # another mark: rebuilt
+        table.fill(rows[:50], ["vpc-4"])  # fewer rows: rebuilt
+        assert len(cleared) == 3 and table.row_count == 50
+        assert str(table.get_cell("vpc-4", "mark")) == "(*)"

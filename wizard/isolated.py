@@ -32,6 +32,7 @@ from wizard import errors
 from wizard.models import Inventory, to_jsonable
 
 CHUNK = 25  # list items per JSON line: a line decodes and rebuilds in a millisecond or two
+NICE = 10  # the child's lower CPU priority: on a busy machine the wizard's keystrokes come before discovery's parsing
 
 
 class Cancelled(Exception):
@@ -97,7 +98,8 @@ class Discovery:
         return bool(getattr(stubber, "enabled", False))
 
     def argv(self) -> list[str]:
-        argv = [sys.executable, "-m", "wizard.isolated", "--region", self.cloud.region, "--watch-stdin"]
+        argv = [sys.executable, "-m", "wizard.isolated", "--region", self.cloud.region, "--watch-stdin",
+                "--nice", str(NICE)]
         if not self.with_principals:
             argv.append("--no-principals")
         if self.cloud.demo:
@@ -240,7 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-principals", action="store_true")
     parser.add_argument("--demo", action="store_true")
     parser.add_argument("--watch-stdin", action="store_true", help="stop when stdin closes (the parent is gone)")
+    parser.add_argument("--nice", type=int, default=0, help="lower this process's CPU priority by this much")
     args = parser.parse_args(argv)
+    if args.nice and hasattr(os, "nice"):
+        os.nice(args.nice)  # the UI that waits on us stays responsive when the CPU is contended
     if args.watch_stdin:
         _watch_parent()
     try:
