@@ -57,14 +57,14 @@ class Choices(DataTable[str | Text]):
     def fill(self, rows: Iterable[tuple[str, Sequence[str | Text]]], marked: Iterable[str]) -> None:
         """Replace the rows (key, cells) keeping the cursor where it was. The same rows again (a filter typed
         further that still matches them) change nothing: rebuilding a hundred rows was most of a keystroke."""
-        rows = [(key, tuple(cells)) for key, cells in rows]
-        marked = set(marked)
-        if rows == self._rows and marked == self._marked and self.row_count == len(rows):
+        new_rows = [(key, tuple(cells)) for key, cells in rows]
+        new_marks = set(marked)
+        if new_rows == self._rows and new_marks == self._marked and self.row_count == len(new_rows):
             return
         cursor = self.cursor_row
-        self._rows, self._marked = rows, marked
+        self._rows, self._marked = new_rows, new_marks
         self.clear()
-        for key, cells in rows:
+        for key, cells in new_rows:
             self.add_row(self.mark(key in self._marked), *cells, key=key)
         if self.row_count:
             self.move_cursor(row=min(max(cursor, 0), self.row_count - 1), animate=False)
