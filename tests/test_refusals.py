@@ -71,6 +71,7 @@ async def test_plain_and_tui_refuse_the_same_input_with_the_same_words(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()  # discovery (already done: the session is connected)
+        await app.panes_ready.wait()  # the other steps' panes mount after the first frame
         session.step = NAMES.index(step)
         app.show_step()
         await pilot.pause()

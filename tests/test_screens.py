@@ -37,6 +37,8 @@ def session(cloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> WizardSes
 
 async def settle(app: WizardApp, pilot) -> None:  # noqa: ANN001
     await pilot.pause()
+    if app.is_running:  # the other steps' panes mount after the first frame (WizardApp.mount_panes)
+        await app.panes_ready.wait()
     for _ in range(200):  # discovery starts after the first paint: wait for it to have run once
         if app.session.inventory is not None or app.session.discovery_error or not app.is_running:
             break

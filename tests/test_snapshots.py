@@ -28,6 +28,7 @@ def _at(step: str, keys: tuple[str, ...] = ()):  # noqa: ANN202
         while app.session.inventory is None:  # discovery starts after the first paint
             await pilot.pause(0.05)
         await app.workers.wait_for_complete()
+        await app.panes_ready.wait()  # the other steps' panes mount after the first frame
         s = app.session
         if step != "connect":
             p = profile()
