@@ -464,3 +464,14 @@ def test_two_changes_with_one_address_is_a_planner_bug(cloud, aws) -> None:  # n
     destroy = plan_destroy(observe(cloud, p), p)
     deletes = [c for c in destroy.changes if c.type == "vpc_endpoint"]
     assert {c.id for c in deletes} == twins and len({c.address for c in deletes}) == 2
+
+
+def test_profile_serves_other_vpc_is_found_by_the_security_group_left_there(cloud, aws) -> None:  # noqa: ANN001
+    """The first VPC's endpoints gone, its group (tagged with the name) still there: still another deployment."""
+    from wizard.executor import Executor
+
+    first = profile()
+    assert Executor(cloud, plan(observe(cloud, first), first)).run().ok
+    aws.client("ec2").delete_vpc_endpoints(VpcEndpointIds=sorted(_live_endpoints(aws, first.vpc_id)))
+    errors = [e for e in _plan(cloud, profile(**ANALYTICS)).errors if e.code == "profile_serves_other_vpc"]
+    assert errors and "sg-" in errors[0].message and first.vpc_id in errors[0].message
