@@ -250,7 +250,9 @@ def discover(cloud: Cloud, with_principals: bool = True, dns_for_every_vpc: bool
     dns_vpcs = sorted(wanted)
     dns = _dns_attributes_of(cloud, dns_vpcs)
     vpcs = [_vpc(v, subnets, dns.get(v["VpcId"], (None, None))) for v in raw_vpcs]
-    endpoints = [_endpoint(e) for e in cloud.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints", **page)]
+    # AWS lists deleted endpoints for a while: they are gone, not counted or shown.
+    endpoints = [e for e in (_endpoint(r) for r in cloud.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints", **page))
+                 if not e.gone]
     groups = [_security_group(g) for g in cloud.pages("ec2", "describe_security_groups", "SecurityGroups", **page)]
     services = _services(cloud, ["studio", "api"])
     principals: list[Principal] = []
@@ -377,12 +379,14 @@ def _user_profile_groups(cloud: Cloud, domain_id: str) -> tuple[set[str], list[F
 
 def _observe_endpoints(cloud: Cloud, profile: Profile) -> list[Endpoint]:
     # Every endpoint in the VPC (at most a few dozen: AWS allows 50 interface endpoints per VPC by default), for
-    # reuse, the readiness report and the quota check; plus ours anywhere, found by tag.
+    # reuse, the readiness report and the quota check; plus those tagged with this profile name in any VPC of the
+    # region (DescribeVpcEndpoints' tag:<key> filter): the planner refuses a name deployed in another VPC, and
+    # plan, apply and destroy leave that VPC's endpoints alone. Deleted ones (AWS lists them a while) are gone.
     raw = {e["VpcEndpointId"]: e for e in cloud.pages(
         "ec2", "describe_vpc_endpoints", "VpcEndpoints", Filters=_filters(vpc_id=[profile.vpc_id]))}
     raw.update({e["VpcEndpointId"]: e for e in cloud.pages(
         "ec2", "describe_vpc_endpoints", "VpcEndpoints", Filters=_filters(**{"tag-" + PROFILE_TAG: [profile.name]}))})
-    return [_endpoint(e) for e in raw.values() if str(e.get("State", "")).lower() not in ("deleted", "deleting")]
+    return [e for e in (_endpoint(r) for r in raw.values()) if not e.gone]
 
 
 def _observe_groups(cloud: Cloud, profile: Profile, domains: list[Domain]) -> list[SecurityGroupInfo]:
@@ -395,6 +399,9 @@ def _observe_groups(cloud: Cloud, profile: Profile, domains: list[Domain]) -> li
     if sg_ids:
         raw.update({g["GroupId"]: g for g in cloud.pages(
             "ec2", "describe_security_groups", "SecurityGroups", Filters=_filters(group_id=sg_ids))})
+    # This profile name's groups in any VPC (tag filter): one in another VPC is that deployment's, never touched.
+    raw.update({g["GroupId"]: g for g in cloud.pages(
+        "ec2", "describe_security_groups", "SecurityGroups", Filters=_filters(**{"tag-" + PROFILE_TAG: [profile.name]}))})
     return [_security_group(g) for g in raw.values()]
 
 

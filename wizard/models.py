@@ -260,6 +260,11 @@ class Domain:
     status: str = "InService"
 
 
+# VpcEndpoint.State (lower-cased): AWS lists deleted endpoints for a while after deletion.
+GONE_ENDPOINT_STATES = ("deleted", "deleting")
+DEAD_ENDPOINT_STATES = (*GONE_ENDPOINT_STATES, "failed", "rejected", "expired")
+
+
 @dataclasses.dataclass(frozen=True)
 class Endpoint:
     id: str
@@ -278,6 +283,17 @@ class Endpoint:
     @property
     def tag_map(self) -> dict[str, str]:
         return dict(self.tags)
+
+    @property
+    def gone(self) -> bool:
+        """Deleted or being deleted: AWS still lists such an endpoint for a while; it is no longer there."""
+        return self.state in GONE_ENDPOINT_STATES
+
+    @property
+    def live(self) -> bool:
+        """Serving (or on its way to): not gone, failed, rejected or expired. Only live endpoints hold a service's
+        private DNS, count as a VPC's endpoint for a service, or make another profile the owner of that service."""
+        return self.state not in DEAD_ENDPOINT_STATES
 
 
 @dataclasses.dataclass(frozen=True)

@@ -80,6 +80,52 @@ def policy_region(policy: ManagedPolicy) -> str | None:
     return regions.pop() if len(regions) == 1 else None
 
 
+def policy_vpcs(policy: ManagedPolicy, inv: Inventory) -> set[str]:
+    """The VPCs a studio-vpce managed policy's conditions name: aws:SourceVpc values, and the VPCs of the
+    observed endpoints its aws:SourceVpce values name. Empty when it names none (the source-ip modes)."""
+    found: set[str] = set()
+    by_id = {e.id: e.vpc_id for e in inv.endpoints}
+    statements = (policy.document or {}).get("Statement", [])
+    for statement in statements if isinstance(statements, list) else [statements]:
+        for condition in (statement.get("Condition") or {}).values() if isinstance(statement, dict) else ():
+            for key, values in condition.items() if isinstance(condition, dict) else ():
+                values = values if isinstance(values, list) else [values]
+                if key.lower() == "aws:sourcevpc":
+                    found |= {str(v) for v in values}
+                elif key.lower() == "aws:sourcevpce":
+                    found |= {by_id[v] for v in values if v in by_id}
+    return found
+
+
+def other_vpcs(inv: Inventory, profile: Profile) -> dict[str, list[str]]:
+    """This profile name's resources in other VPCs of the region (VPC -> ids): another deployment of the name.
+
+    A deployment is (name, region, VPC); what carries the name's tag in another VPC is never touched."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for endpoint in inv.endpoints:
+        if ours(endpoint.tags, profile.name) and endpoint.vpc_id != profile.vpc_id and not endpoint.gone:
+            found[endpoint.vpc_id].append(endpoint.id)
+    for group in inv.security_groups:
+        if ours(group.tags, profile.name) and group.vpc_id and group.vpc_id != profile.vpc_id:
+            found[group.vpc_id].append(group.id)
+    return {vpc: sorted(ids) for vpc, ids in sorted(found.items())}
+
+
+def policy_serves_other_vpc(inv: Inventory, profile: Profile) -> str | None:
+    """Why this profile name's managed policy is another VPC's deployment's to manage (None: it is this one's,
+    or there is none). By the VPCs its conditions name; when they name none, by the name's resources elsewhere."""
+    policy = inv.policy
+    if policy is None or not ours(policy.tags, profile.name):
+        return None
+    named = policy_vpcs(policy, inv)
+    if named and profile.vpc_id not in named:
+        return f"it serves {', '.join(sorted(named))}"
+    elsewhere = other_vpcs(inv, profile)
+    if not named and elsewhere:
+        return f"profile {profile.name} is also deployed in {', '.join(elsewhere)}"
+    return None
+
+
 def resource_tags(profile: Profile, name: str | None = None) -> dict[str, str]:
     tags = {**profile.tags, MANAGED_BY[0]: MANAGED_BY[1], PROFILE_TAG: profile.name}
     if name:
@@ -106,8 +152,15 @@ class _Builder:
 
     def change(self, address: str, action: str, id: str | None = None, before: dict[str, Any] | None = None,
                after: dict[str, Any] | None = None, reason: str = "") -> None:
+        if any(c.address == address for c in self.changes):
+            # The executor and its log go by address: two changes with one address is a planner bug.
+            raise AssertionError(f"two changes with one address: {address}")
         self.changes.append(Change(address=address, type=address.split(".", 1)[0], action=action, id=id,
                                    before=before or {}, after=after or {}, reason=reason))
+
+    def free(self, address: str, suffix: str) -> str:
+        """`address`, or `address.suffix` when a change already has it (two of ours for one service)."""
+        return f"{address}.{suffix}" if any(c.address == address for c in self.changes) else address
 
     def error(self, code: str, message: str) -> None:
         self.errors.append(Finding(code, message))
@@ -132,7 +185,8 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
     sg_ref = _plan_security_group(b, inv, profile, domain)
     endpoint_ids = _plan_endpoints(b, inv, profile, sg_ref)
     _plan_hosted_zones(b, inv, profile, endpoint_ids)
-    identity = _plan_identity(b, inv, profile, endpoint_ids)
+    elsewhere = _check_other_vpcs(b, inv, profile)
+    identity = _plan_identity(b, inv, profile, endpoint_ids, hands_off=elsewhere)
     endpoint_docs = policies.endpoint_policies_for(profile, partition=inv.partition, account=inv.account_id)
     for key, document in endpoint_docs.items():
         for finding in policies.lint_endpoint_policy(document, key):
@@ -157,6 +211,23 @@ def _check_target(b: _Builder, inv: Inventory, profile: Profile) -> None:
     if profile.region != inv.region:
         b.error("region_mismatch", f"the profile is for {profile.region} but the session is in {inv.region}: run "
                                    f"with --region {profile.region}, or change the profile's region")
+
+
+def _check_other_vpcs(b: _Builder, inv: Inventory, profile: Profile) -> bool:
+    """One profile name, one VPC: the IAM policy is global (one per name) and cannot serve two deployments.
+    True when the policy belongs to the other deployment (the plan then leaves it and its attachments alone)."""
+    elsewhere = other_vpcs(inv, profile)
+    policy_reason = policy_serves_other_vpc(inv, profile)
+    for vpc_id, ids in elsewhere.items():
+        b.error("profile_serves_other_vpc",
+                f"profile name {profile.name} is already deployed in {vpc_id} ({', '.join(ids)}) in {profile.region}; "
+                f"its IAM policy {profile.policy_name} is global, one per name, and cannot serve both VPCs: give this "
+                f"profile (for {profile.vpc_id}) another name; nothing in {vpc_id} is changed")
+    if policy_reason and not elsewhere and inv.policy is not None:
+        b.error("profile_serves_other_vpc",
+                f"IAM policy {inv.policy.arn} of profile {profile.name}: {policy_reason}, not {profile.vpc_id}; it is "
+                "global, one per name, and cannot serve both VPCs: give this profile another name")
+    return policy_reason is not None
 
 
 # ---------------------------------------------------------------- network checks
@@ -327,7 +398,7 @@ def _plan_gateway(b: _Builder, inv: Inventory, profile: Profile, service: str) -
     subnets = sorted(set(profile.subnet_ids) | set(domain.subnet_ids if domain else ()))
     tables = route_tables_for(inv, subnets)
     existing = next((e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == service
-                     and e.type == "Gateway"), None)
+                     and e.type == "Gateway" and (e.live or ours(e.tags, profile.name))), None)
     after = {"service_name": service, "vpc_id": profile.vpc_id, "type": "Gateway", "route_table_ids": tables,
              "tags": resource_tags(profile, f"studio-vpce-{profile.name}-s3")}
     if existing is None:
@@ -343,8 +414,10 @@ def _plan_gateway(b: _Builder, inv: Inventory, profile: Profile, service: str) -
 
 
 def _endpoint_for(inv: Inventory, profile: Profile, service: str) -> Endpoint | None:
+    # Ours in any state (a failed one is reported and reused); anyone else's only while live: a failed, rejected
+    # or expired endpoint holds no private DNS and serves no one, and a deleted one is gone.
     candidates = [e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == service
-                  and e.type == "Interface"]
+                  and e.type == "Interface" and not e.gone and (e.live or ours(e.tags, profile.name))]
     candidates.sort(key=lambda e: (not ours(e.tags, profile.name), not e.private_dns, e.id))
     return candidates[0] if candidates else None
 
@@ -361,7 +434,7 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
             continue
         document = documents.get(key)
         existing = _endpoint_for(inv, profile, service)
-        others = [e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == service
+        others = [e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == service and e.live
                   and existing is not None and e.id != existing.id]
         if others:
             b.warn("duplicate_endpoints", f"{len(others) + 1} endpoints for {service} in {profile.vpc_id}; using "
@@ -419,7 +492,8 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
                                       "updates and reuses it (a second private-DNS endpoint is rejected by AWS), "
                                       "and destroy will leave it")
         b.change(address, "update" if differs else "no-op", existing.id, before, target, reason)
-    existing_interfaces = sum(1 for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.type == "Interface")
+    existing_interfaces = sum(1 for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.type == "Interface"
+                              and not e.gone)
     new_interfaces = sum(1 for c in b.changes if c.type == "vpc_endpoint" and c.action == "create"
                          and c.after.get("type") == "Interface")
     if new_interfaces and existing_interfaces + new_interfaces > INTERFACE_ENDPOINT_QUOTA:
@@ -428,7 +502,7 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
                "(VPC > Interface VPC endpoints per VPC) before apply")
     for endpoint in inv.endpoints:
         if ours(endpoint.tags, profile.name) and endpoint.service not in names.values() and endpoint.vpc_id == profile.vpc_id:
-            b.change(f"vpc_endpoint.{endpoint.service.rsplit('.', 1)[-1]}", "delete", endpoint.id,
+            b.change(b.free(f"vpc_endpoint.{endpoint.service.rsplit('.', 1)[-1]}", endpoint.id), "delete", endpoint.id,
                      {"service_name": endpoint.service}, {}, "no longer in the profile")
     return ids
 
@@ -538,11 +612,13 @@ def _check_cidrs(b: _Builder, inv: Inventory, profile: Profile) -> None:
         b.warn("cidrs_unused", f"access.cidrs is ignored in access.mode {mode}")
 
 
-def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: dict[str, str]) -> dict[str, Any] | None:
+def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: dict[str, str],
+                   hands_off: bool = False) -> dict[str, Any] | None:
+    """`hands_off`: the policy is another VPC's deployment's (profile_serves_other_vpc): no change to it."""
     access = profile.access
     existing = inv.policy
     if access.mode == "none":
-        if existing is not None and ours(existing.tags, profile.name):
+        if existing is not None and ours(existing.tags, profile.name) and not hands_off:
             for kind, names in (("user", existing.users), ("group", existing.groups), ("role", existing.roles)):
                 for name in names:
                     b.change(f"iam_policy_attachment.{kind}.{name}", "delete", existing.arn, {"principal": name}, {},
@@ -565,6 +641,8 @@ def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: 
                 f"IAM policy {existing.arn} serves profile {profile.name} in {serves}; IAM is global, so applying "
                 f"this profile in {profile.region} would rewrite it for {profile.region} and break {serves}: give "
                 "this profile another name, or set access.policy_name")
+    if hands_off:
+        return document
     if existing is None:
         b.change("iam_policy.access", "create", None, {}, after, "opens Studio only from inside the VPC")
     elif existing.document == document:
@@ -667,11 +745,19 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
     inv = inventory
     _check_target(b, inv, profile)
     policy = inv.policy
+    elsewhere = other_vpcs(inv, profile)
+    for vpc_id, ids in elsewhere.items():
+        b.warn("left_alone", f"{', '.join(ids)} in {vpc_id} carry profile {profile.name}'s tags but serve another VPC "
+                             f"than {profile.vpc_id}: left alone (destroy that VPC's profile to remove them)")
     if policy is not None:
         serves = policy_region(policy)
+        other_vpc = policy_serves_other_vpc(inv, profile)
         if ours(policy.tags, profile.name) and serves and serves != profile.region:
             b.warn("left_alone", f"{policy.arn} serves profile {profile.name} in {serves}, not {profile.region}: "
                                  "left alone (destroy the profile there to remove it)")
+        elif other_vpc is not None:
+            b.warn("left_alone", f"{policy.arn}: {other_vpc}, not {profile.vpc_id}: left alone (destroy that VPC's "
+                                 "profile to remove it)")
         elif ours(policy.tags, profile.name):
             for kind, names in (("user", policy.users), ("group", policy.groups), ("role", policy.roles)):
                 for name in names:
@@ -679,26 +765,36 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
             b.change("iam_policy.access", "delete", policy.arn, {"name": policy.name}, {})
         else:
             b.warn("left_alone", f"{policy.arn} is not tagged as this profile's: left alone")
-    our_dns = {name.lower().rstrip("."): e.id for e in inv.endpoints if ours(e.tags, profile.name)
-               for name, _zone in e.dns_entries}
+    mine = [e for e in inv.endpoints if ours(e.tags, profile.name) and e.vpc_id == profile.vpc_id]
+    our_dns = {name.lower().rstrip("."): e.id for e in mine for name, _zone in e.dns_entries}
+    their_dns = {name.lower().rstrip(".") for e in inv.endpoints if ours(e.tags, profile.name)
+                 and e.vpc_id != profile.vpc_id for name, _zone in e.dns_entries}
     for zone in inv.hosted_zones:
         key = _zone_key(inv, profile, zone.name)
         if zone_is_ours(zone, inv, profile):
-            b.change(f"hosted_zone.{key}", "delete", zone.id, {"name": zone.name}, {})
+            if any(target.lower() in their_dns for _name, _type, target in zone.records):
+                # Made by this name's deployment in another VPC (and associated with this one): that one's.
+                b.warn("left_alone", f"hosted zone {zone.id} ({zone.name}) points at profile {profile.name}'s "
+                                     "endpoints in another VPC: left alone")
+                continue
+            b.change(b.free(f"hosted_zone.{key}", zone.id), "delete", zone.id, {"name": zone.name}, {})
             continue
         # A reused zone stays; the records apply put in it would point at the endpoints deleted below.
         for name, record_type, target in zone.records:
             if target.lower() in our_dns:
-                b.change(f"route53_record.{key}", "delete", zone.id,
+                b.change(b.free(f"route53_record.{key}", name.rstrip(".")), "delete", zone.id,
                          {"name": name, "type": record_type, "alias_target": target}, {},
                          f"alias to {our_dns[target.lower()]}, which destroy deletes; the zone is not ours and stays")
-    group = next((g for g in inv.security_groups if ours(g.tags, profile.name)), None)
+    group = next((g for g in inv.security_groups if ours(g.tags, profile.name) and g.vpc_id == profile.vpc_id), None)
     for endpoint in inv.endpoints:
         key = next((k for k, s in service_names(profile, profile.region, inv.services).items() if s == endpoint.service),
                    endpoint.service.rsplit(".", 1)[-1])
+        if endpoint.vpc_id != profile.vpc_id or endpoint.gone:
+            continue  # another VPC's (left_alone above), or already gone
         if ours(endpoint.tags, profile.name):
-            b.change(f"vpc_endpoint.{key}", "delete", endpoint.id, {"service_name": endpoint.service}, {})
-        elif endpoint.vpc_id == profile.vpc_id:
+            b.change(b.free(f"vpc_endpoint.{key}", endpoint.id), "delete", endpoint.id,
+                     {"service_name": endpoint.service}, {})
+        else:
             b.warn("left_alone", f"{endpoint.id} ({endpoint.service}) was not created by this profile: left alone")
             if group is not None and group.id in endpoint.security_group_ids:
                 b.error("security_group_in_use", f"{endpoint.id} still uses {group.id}; AWS refuses to delete a group "

@@ -46,7 +46,7 @@ def report(inv: Inventory, profile: Profile) -> list[Finding]:
     for key, (symptom, required) in NEEDS.items():
         if key in planned or not required or nat:
             continue
-        endpoints = [e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == names[key]]
+        endpoints = [e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == names[key] and e.live]
         if endpoints and (key in GATEWAY_KEYS or any(_resolves(inv, key, e) for e in endpoints)):
             continue
         if endpoints:
