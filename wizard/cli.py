@@ -355,7 +355,7 @@ def _execute(cloud: Any, plan: Any, args: argparse.Namespace, what: str) -> int:
     if result.ok:
         print(f"{what} complete: {result.counted(plan)}.")
         return 0
-    print(f"{what} stopped: {result.counted(plan)} ({', '.join(result.changes_done) or 'none'}); "
+    print(f"{what} stopped: {result.counted(plan)} ({'steps done: ' + (', '.join(result.done) or 'none')}); "
           f"not done: {', '.join(result.not_done) or 'none'}.", file=sys.stderr)
     print(f"error: {result.error}. Fix the cause and run the same command again: it picks up where it stopped.",
           file=sys.stderr)

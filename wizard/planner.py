@@ -436,6 +436,11 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
         existing = _endpoint_for(inv, profile, service)
         others = [e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == service and e.live
                   and existing is not None and e.id != existing.id]
+        for dead in (e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == service
+                     and e.state == "failed" and e is not existing):
+            # Not reused (anyone else's failed endpoint serves no one), but the admin should know it is there.
+            b.warn("endpoint_failed", f"{dead.id} ({service}) is in state failed: {dead.last_error}; not used: "
+                   "delete it when you no longer need its error")
         if others:
             b.warn("duplicate_endpoints", f"{len(others) + 1} endpoints for {service} in {profile.vpc_id}; using "
                                           f"{existing.id if existing else '?'} and leaving the others alone")
