@@ -233,3 +233,19 @@ def test_plain_applied_summary_counts_the_plans_changes_not_the_wait(capsys, tmp
     out = capsys.readouterr().out
     added = out.split("Plan: ", 1)[1].split(" to add", 1)[0]
     assert "wait.vpc_endpoints" in out and f"Applied: {added} added, 0 changed, 0 destroyed." in out
+
+
+def test_plain_preview_can_go_back_to_change_an_answer_keeping_the_others(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """A plan with errors offers only Save or Quit without applying; 'Change an answer' goes back to a step (as
+    the TUI's Back does) and the Preview plans again from the changed answers."""
+    nexts = iter(["back", "save"])
+    modes = iter(["vpce", "subnet"])
+    target = tmp_path / "p.yaml"
+    asker = Scripted({**ANSWERS, "Next": lambda _: next(nexts), "Go back to": "access",
+                      "Restrict opening Studio to": lambda _: next(modes), "Save the profile to": str(target)})
+    assert run_prompts(_cloud, asker=asker, demo=True) == 0
+    out = capsys.readouterr().out
+    assert [v for _, v in asker.offered["Go back to"]] == ["vpc", "subnets", "domain", "endpoints", "access"]
+    assert out.count("Access restriction") >= 2 and out.count("Plan: ") == 2  # asked again, planned again
+    saved = load(target)
+    assert saved.access.mode == "subnet" and saved.vpc_id == ANSWERS["VPC"] and saved.access.attach.users == ["alice"]

@@ -244,12 +244,16 @@ class PlainWizard:
         s, ask = self.s, self.ask
         plan = s.build_plan()
         _say(plan_text(plan))
-        actions = [("Save the profile without applying", "save"), ("Quit without saving", "quit")]
+        actions = [("Save the profile without applying", "save"), ("Change an answer (every answer is kept)", "back"),
+                   ("Quit without saving", "quit")]
         if not plan.errors and plan.has_changes:
             actions.append(("Apply now (asks you to type yes)", "apply"))
         action = ask.select("Next", actions, default="save")  # Enter alone never applies
         if action == "quit":
             raise _Done
+        if action == "back":  # a plan with errors is fixed where the answer was given, as the TUI's Back does
+            earlier = [step for step in STEPS if step.name not in ("connect", "preview", "apply", "save")]
+            raise _Back(ask.select("Go back to", [(step.title, step.name) for step in earlier], default=earlier[0].name))
         if action != "apply":
             return
         summary = (f"Plan: {plan.count('create')} to add, {plan.count('update')} to change, "
