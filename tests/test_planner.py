@@ -522,6 +522,15 @@ def test_failed_rejected_or_expired_endpoints_are_not_live(cloud, aws) -> None: 
         assert "duplicate_endpoints" not in warning_codes(result), state
         assert next(c for c in result.changes if c.address == "vpc_endpoint.api").action == "create", state
         assert "readiness_sts" in [f.code for f in report(dead, p)], state
+    reused = ec2.create_vpc_endpoint(VpcId=p.vpc_id, ServiceName="com.amazonaws.us-west-2.sagemaker.api",
+                                     VpcEndpointType="Interface")["VpcEndpoint"]["VpcEndpointId"]
+    inv = observe(cloud, p)
+    assert "duplicate_endpoints" in warning_codes(plan(inv, p))
+    dead = dataclasses.replace(inv, endpoints=tuple(
+        dataclasses.replace(e, state="failed") if e.id == theirs else e for e in inv.endpoints))
+    result = plan(dead, p)
+    assert next(c for c in result.changes if c.address == "vpc_endpoint.api").id == reused
+    assert "duplicate_endpoints" not in warning_codes(result)
     mine = profile(name="other-team")
     failed = dataclasses.replace(inv, endpoints=tuple(
         dataclasses.replace(e, state="failed") if e.id == theirs else e for e in inv.endpoints))
