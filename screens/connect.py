@@ -39,7 +39,7 @@ class ConnectStep(Step):
         else:
             text = Text(
                 f"Account {inv.account_id}, region {inv.region}\nCaller {inv.caller.arn}\n"
-                f"{len(inv.vpcs)} VPCs, {len(inv.domains)} Studio domains, {len(inv.endpoints)} endpoints, "
+                f"{len(inv.vpcs)} VPCs, {len(inv.domains)} Studio domains, {sum(e.live for e in inv.endpoints)} endpoints, "
                 f"{len(inv.principals)} IAM principals")
             guard = self.session.account_problem()
             if guard:

@@ -48,6 +48,18 @@ def test_plan_with_errors_exits_3_and_is_still_printed_in_full(demo, capsys, tmp
     assert code == 3 and "duplicate_az" in out and "Plan: " in out
 
 
+def test_a_plan_with_errors_saved_with_out_says_it_cannot_be_applied(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    """Found by a new user: `plan --out` with errors (exit 3) printed "apply it with: ..." for a plan apply refuses."""
+    bad = tmp_path / "p.yaml"
+    bad.write_text(Path(VPCE).read_text().replace("subnet-fcae4f85ccdd1756c", "subnet-d2c4c194b1dbc4b3d"))
+    planfile = tmp_path / "plan.json"
+    code, _, err = run(capsys, "plan", str(bad), "--demo", "--out", str(planfile))
+    assert code == 3 and planfile.exists()  # saved, as --out does (for review)
+    assert "apply it with" not in err and "has errors" in err and "cannot be applied" in err
+    code, _, err = run(capsys, "apply", str(planfile), "--demo", "--yes")
+    assert code != 0 and "errors" in err
+
+
 def test_saved_plan_applies_exactly_and_a_stale_one_is_refused(demo, capsys, tmp_path: Path, calls) -> None:  # noqa: ANN001
     planfile = tmp_path / "plan.json"
     assert run(capsys, "plan", VPCE, "--demo", "--out", str(planfile))[0] == 0

@@ -475,3 +475,66 @@ def test_profile_serves_other_vpc_is_found_by_the_security_group_left_there(clou
     aws.client("ec2").delete_vpc_endpoints(VpcEndpointIds=sorted(_live_endpoints(aws, first.vpc_id)))
     errors = [e for e in _plan(cloud, profile(**ANALYTICS)).errors if e.code == "profile_serves_other_vpc"]
     assert errors and "sg-" in errors[0].message and first.vpc_id in errors[0].message
+
+
+# ---------------------------------------------------------------- endpoints that are no longer live
+
+def test_deleted_endpoints_are_gone_for_discover_and_plan(cloud, aws) -> None:  # noqa: ANN001
+    """Found by a new user: the wizard counted "10 endpoints", 6 of them deleted (AWS lists deleted endpoints for a
+    while). Another profile's deleted endpoint makes nobody the owner either."""
+    from wizard.discovery import discover
+
+    p = profile()
+    ec2 = aws.client("ec2")
+    before = len(discover(cloud, with_principals=False).endpoints)
+    tags = [{"ResourceType": "vpc-endpoint", "Tags": [{"Key": "studio-vpce:profile", "Value": "other-team"}]}]
+    dead = ec2.create_vpc_endpoint(VpcId=p.vpc_id, ServiceName="com.amazonaws.us-west-2.sagemaker.api",
+                                   VpcEndpointType="Interface", TagSpecifications=tags)["VpcEndpoint"]["VpcEndpointId"]
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[dead])
+    assert any(e["VpcEndpointId"] == dead for e in ec2.describe_vpc_endpoints()["VpcEndpoints"])  # AWS lists it
+    assert len(discover(cloud, with_principals=False).endpoints) == before
+    result = _plan(cloud, p)
+    assert "endpoint_owned_by_other_profile" not in codes(result)
+    assert next(c for c in result.changes if c.address == "vpc_endpoint.api").action == "create"
+
+
+def test_failed_rejected_or_expired_endpoints_are_not_live(cloud, aws) -> None:  # noqa: ANN001
+    """Someone else's endpoint that is not live is neither reused, nor an owner, nor a duplicate, nor readiness;
+    ours that failed is still ours (reported, and destroy deletes it)."""
+    from wizard.planner import plan_destroy
+    from wizard.readiness import report
+
+    p = profile()
+    ec2 = aws.client("ec2")
+    tags = [{"ResourceType": "vpc-endpoint", "Tags": [{"Key": "studio-vpce:profile", "Value": "other-team"}]}]
+    theirs = ec2.create_vpc_endpoint(VpcId=p.vpc_id, ServiceName="com.amazonaws.us-west-2.sagemaker.api",
+                                     VpcEndpointType="Interface", TagSpecifications=tags)["VpcEndpoint"]["VpcEndpointId"]
+    sts = ec2.create_vpc_endpoint(VpcId=p.vpc_id, ServiceName="com.amazonaws.us-west-2.sts", PrivateDnsEnabled=True,
+                                  VpcEndpointType="Interface")["VpcEndpoint"]["VpcEndpointId"]
+    inv = observe(cloud, p)
+    assert "endpoint_owned_by_other_profile" in codes(plan(inv, p))
+    assert "readiness_sts" not in [f.code for f in report(inv, p)]
+    for state in ("failed", "rejected", "expired"):
+        dead = dataclasses.replace(inv, endpoints=tuple(
+            dataclasses.replace(e, state=state) if e.id in (theirs, sts) else e for e in inv.endpoints))
+        result = plan(dead, p)
+        assert "endpoint_owned_by_other_profile" not in codes(result), state
+        assert "duplicate_endpoints" not in warning_codes(result), state
+        assert next(c for c in result.changes if c.address == "vpc_endpoint.api").action == "create", state
+        assert "readiness_sts" in [f.code for f in report(dead, p)], state
+    reused = ec2.create_vpc_endpoint(VpcId=p.vpc_id, ServiceName="com.amazonaws.us-west-2.sagemaker.api",
+                                     VpcEndpointType="Interface")["VpcEndpoint"]["VpcEndpointId"]
+    inv = observe(cloud, p)
+    assert "duplicate_endpoints" in warning_codes(plan(inv, p))
+    dead = dataclasses.replace(inv, endpoints=tuple(
+        dataclasses.replace(e, state="failed") if e.id == theirs else e for e in inv.endpoints))
+    result = plan(dead, p)
+    assert next(c for c in result.changes if c.address == "vpc_endpoint.api").id == reused
+    assert "duplicate_endpoints" not in warning_codes(result)
+    mine = profile(name="other-team")
+    failed = dataclasses.replace(inv, endpoints=tuple(
+        dataclasses.replace(e, state="failed") if e.id == theirs else e for e in inv.endpoints))
+    result = plan(failed, mine)
+    assert next(c for c in result.changes if c.address == "vpc_endpoint.api").id == theirs
+    assert "endpoint_failed" in warning_codes(result)
+    assert theirs in {c.id for c in plan_destroy(failed, mine).changes}

@@ -233,3 +233,23 @@ def test_every_example_profile_loads() -> None:
     assert {p.stem for p in examples} >= {"subnet", "vpce", "source-ip", "vpc-source-ip", "hosted-zone", "deny-guardrail"}
     modes = {load(p).access.mode for p in examples}
     assert modes >= {"subnet", "vpce", "source-ip", "vpc-source-ip"}
+
+
+@pytest.mark.parametrize("where", ["mkstemp", "replace"])
+def test_saving_where_it_cannot_be_written_names_the_users_path_not_the_temp_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """Found by a new user: an unwritable folder gave "Permission denied: '.p.yaml.x1b2c3'" (the temp file)."""
+    import errno
+
+    target = tmp_path / "p.yaml"
+
+    def denied(*args, **_kwargs) -> None:  # noqa: ANN002, ANN003
+        name = args[0] if where == "replace" else str(tmp_path / ".p.yaml.x1b2c3")
+        raise PermissionError(errno.EACCES, "Permission denied", name)
+
+    monkeypatch.setattr(f"wizard.profiles.{'tempfile.mkstemp' if where == 'mkstemp' else 'os.replace'}", denied)
+    with pytest.raises(PermissionError) as raised:
+        save(load_text(BASE, "x"), target)
+    assert str(target) in str(raised.value) and ".p.yaml." not in str(raised.value)
+    assert "Permission denied" in str(raised.value)
+    assert list(tmp_path.iterdir()) == []  # and no temp file left behind

@@ -287,8 +287,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
         from wizard.profiles import command_path  # noqa: PLC0415
 
         demo = " --demo" if args.demo else ""
-        print(f"Saved the plan to {args.out}; apply it with: studio-vpce apply {command_path(args.out)}{demo}",
-              file=sys.stderr)
+        if plan.errors:  # saved for review; apply refuses it
+            print(f"Saved the plan to {args.out}, but it has errors (listed above) and cannot be applied: fix them "
+                  "and plan again", file=sys.stderr)
+        else:
+            print(f"Saved the plan to {args.out}; apply it with: studio-vpce apply {command_path(args.out)}{demo}",
+                  file=sys.stderr)
     if plan.errors:
         return 3
     return 2 if args.detailed_exitcode and plan.has_changes else 0

@@ -202,13 +202,22 @@ def command_path(path: str | Path) -> str:
 def save(profile: Profile, path: str | Path) -> Path:
     """Write atomically: a temp file in the same folder, then rename over the target."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    tmp = ""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(dump(profile))
         os.replace(tmp, path)
+    except OSError as exc:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        # The error names the user's path, not the temporary file beside it (same type: callers catch OSError).
+        if exc.errno is not None:
+            raise type(exc)(exc.errno, exc.strerror, str(path)) from None
+        raise type(exc)(f"{path}: {exc}") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         raise
     return path

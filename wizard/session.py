@@ -349,7 +349,7 @@ class WizardSession:
                 continue
             rows.append(VpcRow(vpc, tuple(d.id for d in self.inventory.domains if d.vpc_id == vpc.id),
                                tuple(e.id for e in self.inventory.endpoints
-                                     if e.vpc_id == vpc.id and "sagemaker" in e.service)))
+                                     if e.vpc_id == vpc.id and "sagemaker" in e.service and e.live)))
         return rows
 
     @property
