@@ -77,7 +77,7 @@ def endpoint_group_name(plan: Plan) -> str:
     return str(named or f"studio-vpce-{plan.profile.name}")
 
 
-NOTHING_TO_DESTROY = "Nothing to destroy: no resource carries this profile's tags."
+NOTHING_TO_DESTROY = "Nothing to destroy: no resource of this profile (its tags, in its VPC) is left."
 
 
 def plan_text(plan: Plan, verbose: bool = False, color: bool = False, destroy: bool = False) -> str:
