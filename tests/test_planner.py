@@ -538,3 +538,14 @@ def test_failed_rejected_or_expired_endpoints_are_not_live(cloud, aws) -> None: 
     assert next(c for c in result.changes if c.address == "vpc_endpoint.api").id == theirs
     assert "endpoint_failed" in warning_codes(result)
     assert theirs in {c.id for c in plan_destroy(failed, mine).changes}
+
+
+def test_a_policy_serving_another_region_is_not_also_another_vpcs(cloud, aws) -> None:  # noqa: ANN001
+    """One error for one cause: the other region's policy names its VPC (aws:SourceVpc), which is not this one."""
+    from wizard.executor import Executor
+
+    first = profile("vpc-source-ip")
+    assert Executor(cloud, plan(observe(cloud, first), first)).run().ok
+    eu = profile("vpc-source-ip", region="eu-west-1", vpc_id="vpc-0123456789abcdef0")
+    found = codes(_plan(type(cloud)("eu-west-1", session=aws), eu))
+    assert "policy_serves_other_region" in found and "profile_serves_other_vpc" not in found

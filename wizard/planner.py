@@ -115,8 +115,8 @@ def policy_serves_other_vpc(inv: Inventory, profile: Profile) -> str | None:
     """Why this profile name's managed policy is another VPC's deployment's to manage (None: it is this one's,
     or there is none). By the VPCs its conditions name; when they name none, by the name's resources elsewhere."""
     policy = inv.policy
-    if policy is None or not ours(policy.tags, profile.name):
-        return None
+    if policy is None or not ours(policy.tags, profile.name) or policy_region(policy) not in (None, profile.region):
+        return None  # none, not ours, or another region's (policy_serves_other_region says so)
     named = policy_vpcs(policy, inv)
     if named and profile.vpc_id not in named:
         return f"it serves {', '.join(sorted(named))}"
