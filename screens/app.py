@@ -8,6 +8,7 @@ only navigates. Workers carry their results in messages; the session changes onl
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 import traceback
 from functools import partial
@@ -133,6 +134,7 @@ class WizardApp(App[int]):
         super().__init__()
         self.session = session
         self.applying = False
+        self.stop_apply = threading.Event()  # Ctrl+C during an apply: the worker stops between two steps
         self.crash: BaseException | None = None
         self.exit_message = ""
 
@@ -218,11 +220,34 @@ class WizardApp(App[int]):
         self.query_one("#reason", Static).update(Text(reason, style="yellow") if reason else "")
         self.query_one("#step-list", StepList).set_muted(
             [index != self.session.step and not self.session.reachable(step.name) for index, step in enumerate(STEPS)])
+        self.refresh_bindings()  # the footer's keys follow (check_action)
 
     def _modal_open(self) -> bool:
         return self.screen.is_modal
 
+    WIZARD_KEYS = frozenset({"next", "back", "save", "help", "quit", "command_palette"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer shows only the keys that do something here (and those keys do nothing elsewhere): none of
+        the wizard's over a window (it shows the window's own keys), no moves while an apply runs, no Back on
+        the first step, no Next on Save or on Apply before it has succeeded."""
+        if action not in self.WIZARD_KEYS:
+            return True
+        if self._screen_stack and self.screen.is_modal:
+            return False
+        current = self.session.current
+        if self.applying and action in ("next", "back", "save"):
+            return False
+        if action == "back":
+            return self.session.step > 0
+        if action == "next":
+            return current != "save" and (current != "apply" or (self.session.result is not None
+                                                                  and self.session.result.ok))
+        return True
+
     def action_command_palette(self) -> None:
+        if self._modal_open():
+            return  # never over a window: a step chosen there was silently ignored
         if self.use_command_palette and not Palette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(Palette(id="--command-palette"))
 
@@ -259,10 +284,26 @@ class WizardApp(App[int]):
             self.show_step()
         else:
             title = next(s.title for s in STEPS if s.name == step)
-            why = ("Apply runs only from the Preview, after you confirm" if step == "apply" else
-                   f"finish the earlier steps before {title}")
+            if step == "apply":
+                why = "Apply runs only from the Preview, after you confirm"
+            elif self.session.current == "apply":
+                why = f"{title}: go back to the Preview first (Escape); the other steps are reached from there"
+            else:
+                why = f"finish the earlier steps before {title}"
             self.query_one("#reason", Static).update(Text(why, style="yellow"))
+            self.jump_note_focus = self.screen_stack[0].focused  # said until focus moves on (on_descendant_focus)
+            self.jump_noted = True
             self.bell()
+
+    jump_noted = False
+    jump_note_focus: Any = None
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A refused jump's reason is about that jump: once focus moves on in the wizard, the step's own shows."""
+        widget = event.widget
+        if self.jump_noted and widget is not self.jump_note_focus and widget.screen is self.screen_stack[0]:
+            self.jump_noted = False
+            self.refresh_nav()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "next":
@@ -309,6 +350,7 @@ class WizardApp(App[int]):
         if plan is None or not ok or not plan.has_changes:
             self.query_one("#reason", Static).update(Text(reason or "nothing to apply", style="yellow"))
             return
+        self.query_one("#reason", Static).update("")  # a "Not applied: cancelled" from before is not this one
         self.push_screen(ConfirmApply(plan), callback=partial(self._confirmed, plan))
 
     def _confirmed(self, plan: Plan, yes: bool | None) -> None:
@@ -366,7 +408,10 @@ class WizardApp(App[int]):
             return
         try:
             saved = self.session.save(target, overwrite=True)
-        except (ValueError, OSError, InvalidInput) as exc:
+        except OSError as exc:  # the user's path, never the temporary file it was written through
+            self.not_saved(pane, f"{target} could not be written ({exc.strerror or type(exc).__name__})")
+            return
+        except (ValueError, InvalidInput) as exc:
             self.not_saved(pane, str(exc))
             return
         pane.say(Text(f"Saved {saved}.\nReplay it with:\n\n  {self.session.replay_command()}\n\nCtrl+Q quits.",
@@ -397,7 +442,14 @@ class WizardApp(App[int]):
             self.action_save()
 
     def action_interrupt(self) -> None:
-        """Ctrl+C: leave at once with 130; unsaved answers go to a recovery profile first."""
+        """Ctrl+C: leave with 130; unsaved answers go to a recovery profile first. During an apply, as the CLI
+        does: the apply stops before its next step, and the app leaves once it has, saying what was made."""
+        if self.applying:
+            self.stop_apply.set()
+            self.query_one("#reason", Static).update(
+                Text("Stopping: the step under way finishes, then the wizard exits and says what was made.",
+                     style="yellow"))
+            return
         self.leave(EXIT_INTERRUPTED, self.session.interrupted())  # the same recovery as --plain
 
     def leave(self, code: int, message: str = "") -> None:
@@ -526,10 +578,26 @@ class WizardApp(App[int]):
 
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
     def apply_worker(self, plan: Plan) -> None:
+        """Ctrl+C (stop_apply) is honoured between steps, as the CLI's Ctrl+C is: the next step's start (or a
+        wait's next poll) raises KeyboardInterrupt in the executor, which stops and says what it had done."""
+        from wizard.executor import WAIT_STEP, Interrupted
+
+        before: list[str] = []  # the step that was about to start when the stop came: not under way
+
         def progress(event: Any) -> None:
+            if self.stop_apply.is_set() and event.kind in ("start", "wait"):
+                if event.kind == "start" and event.address != WAIT_STEP:
+                    before.append(event.address)
+                raise KeyboardInterrupt
             self.post_message(Progress(event))
 
-        result = self.session.execute(plan, progress)
+        try:
+            result = self.session.execute(plan, progress)
+        except Interrupted as stop:
+            if before and stop.under_way == before[-1]:
+                stop.under_way = None
+            self.post_message(Applied(stop.result, stop))
+            return
         self.post_message(Applied(result))
 
     def on_progress(self, message: Progress) -> None:
@@ -537,6 +605,11 @@ class WizardApp(App[int]):
 
     def on_applied(self, message: Applied) -> None:
         self.applying = False
+        if message.stopped is not None or self.stop_apply.is_set():  # Ctrl+C: leave, saying what was made
+            if message.stopped is None:
+                self.session.result = message.result
+            self.leave(EXIT_INTERRUPTED, self.session.interrupted(message.stopped))
+            return
         self.session.result = message.result
         self.query_one("#apply", ApplyStep).finished(message.result, None if message.result.ok
                                                      else str(message.result.error))
@@ -554,6 +627,9 @@ class WizardApp(App[int]):
             self.session.plan_error = error
         elif group == "apply":
             self.applying = False
+            if self.stop_apply.is_set():  # Ctrl+C came while it was refused (nothing was changed): leave
+                self.leave(EXIT_INTERRUPTED, self.session.interrupted())
+                return
             self.query_one("#apply", ApplyStep).finished(None, error)
         else:
             self.query_one("#reason", Static).update(Text(error, style="red"))

@@ -41,7 +41,7 @@ class ApplyStep(Step):
             if change.action != "no-op":
                 self.steps[change.address] = f"{SYMBOLS[change.action]} {change.address}"
                 table.add_row("pending", self.cell(change.address, change.id or ""), key=change.address, height=2)
-        if any(c.type == "vpc_endpoint" and c.action != "delete" for c in plan.changes):
+        if any(c.type == "vpc_endpoint" and c.action not in ("delete", "no-op") for c in plan.changes):  # as run
             self.steps["wait.vpc_endpoints"] = "  wait for the endpoints"
             table.add_row("pending", self.cell("wait.vpc_endpoints", ""), key="wait.vpc_endpoints", height=2)
         self.query_one("#apply-status", Static).update("Applying...")
@@ -65,6 +65,12 @@ class ApplyStep(Step):
         return Text(f"{self.steps.get(address, address)}\n    {resource_id}")
 
     def finished(self, result: Any, error: str | None) -> None:
+        """Every row ends in a final state: a row the run never reached says so, none stays "pending"."""
+        table = self.query_one("#steps", DataTable)
+        left = "not done" if error is not None or result is None or not result.ok else "skipped"
+        for key in list(table.rows):
+            if str(table.get_cell(key, "state")) in ("pending", "running", "waiting"):
+                table.update_cell(key, "state", left)
         status = self.query_one("#apply-status", Static)
         if error is None and result is not None and result.ok:
             status.update(Text(f"Applied: {self.session.applied_summary()}. Next: save the profile (Ctrl+N).",

@@ -39,6 +39,7 @@ class Progress(Message):
 @dataclass
 class Applied(Message):
     result: Any
+    stopped: Any = None  # executor.Interrupted: Ctrl+C stopped the apply between two steps
 
 
 # ---------------------------------------------------------------- from step panes to the app

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from screens.keyguard import KeyGuard
+from screens.widgets import KeysFooter
 from wizard.validators import typed_yes
 
 if TYPE_CHECKING:
@@ -22,6 +23,14 @@ T = TypeVar("T")
 # Resources that bill by the hour while they exist (interface endpoints, per AZ; hosted zones monthly).
 HOURLY = {"vpc_endpoint": "interface endpoints: per hour in each subnet's AZ, plus per GB",
           "hosted_zone": "private hosted zones: per month"}
+
+
+def choice_button(label: str, button_id: str, variant: str = "default") -> Button:
+    """A button that says yes to something (apply, go on, overwrite, discard): it never takes focus, so Tab and
+    Enter or Space can never press it; only its key (`y`, `d`) or a click (an explicit choice) answers with it."""
+    button = Button(label, id=button_id, variant=variant, compact=True)  # type: ignore[arg-type]
+    button.can_focus = False
+    return button
 
 
 def apply_summary(plan: Plan) -> Text:
@@ -64,6 +73,11 @@ class Modal(KeyGuard, ModalScreen[T]):
     def on_screen_resume(self) -> None:
         self.guard_from_now()
 
+    def on_mount(self) -> None:
+        """Its own footer, over the wizard's: only this window's keys (the wizard's do nothing while it is open).
+        Textual calls each class's on_mount: the window's own runs too."""
+        self.mount(KeysFooter())
+
     def answer(self, value: T) -> None:
         if self.answered:
             return
@@ -72,7 +86,8 @@ class Modal(KeyGuard, ModalScreen[T]):
 
 
 class ConfirmApply(Modal[bool]):
-    """The only way to apply. Focus starts on Cancel: Enter alone, Escape and n cancel; y applies."""
+    """The only way to apply. Focus starts on Cancel: Enter alone, Escape and n cancel; y applies (or a click on
+    Apply). Tab never reaches Apply (choice_button), so no Tab, Enter or Space applies."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "cancel", "Cancel"), Binding("y", "apply", "Apply")]
 
@@ -87,8 +102,7 @@ class ConfirmApply(Modal[bool]):
                 yield Static(apply_summary(self.plan), id="confirm-text")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel (n)", id="cancel", compact=True)
-                yield Button("Go on (y)" if self.plan.confirmations else "Apply (y)", id="apply", variant="warning",
-                             compact=True)
+                yield choice_button("Go on (y)" if self.plan.confirmations else "Apply (y)", "apply", "warning")
 
     ARMING_SECONDS = 0.5  # keys typed ahead at paste speed never apply: y counts once this was on screen
 
@@ -214,7 +228,7 @@ class QuitScreen(Modal[str]):
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel (c)", id="cancel", compact=True)
                 yield Button("Save (s)", id="save", compact=True)
-                yield Button("Discard (d)", id="discard", variant="error", compact=True)
+                yield choice_button("Discard (d)", "discard", "error")
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
@@ -239,7 +253,7 @@ class OverwriteScreen(Modal[bool]):
             yield Static(f"{self.path} exists. Overwrite it?", classes="modal-title")
             with Horizontal(classes="modal-buttons"):
                 yield Button("No (n)", id="no", compact=True)
-                yield Button("Overwrite (y)", id="yes", variant="warning", compact=True)
+                yield choice_button("Overwrite (y)", "yes", "warning")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Button, Input, Label, Static
 
 from screens.base import Step
 from screens.keyguard import KeyGuard
 from screens.messages import SaveRequested
+
+
+class PathInput(Input):
+    """The path field. Enter submits the path as it is when the field takes the Enter key: Input's own Enter is a
+    binding, run only once the key has gone up to the app, after the keys typed right behind it were typed into
+    the field (`Enter x y z` at once saved r1.yaml as r1.yamlxyz)."""
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Submitted(self, self.value))
 
 
 class SaveStep(KeyGuard, Step):
@@ -19,7 +32,7 @@ class SaveStep(KeyGuard, Step):
 
     def compose(self) -> ComposeResult:
         yield Label("Save the profile to (Enter or Ctrl+S saves)")
-        yield Input(compact=True, id="path")
+        yield PathInput(compact=True, id="path")
         yield Button("Save", id="save-button", variant="primary", compact=True)
         yield Static("", id="saved")
 
@@ -49,4 +62,7 @@ class SaveStep(KeyGuard, Step):
         self.post_message(SaveRequested(self.path))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.post_message(SaveRequested(self.path))
+        """The path as it was when Enter was pressed (PathInput): keys typed right after it are typed into the
+        field before this message arrives, so the field is not read again here."""
+        event.stop()
+        self.post_message(SaveRequested(event.value.strip()))

@@ -1136,3 +1136,223 @@ async def test_the_apply_log_wraps_at_80_columns_and_never_scrolls_sideways(sess
         await pilot.press("tab", "tab", "right", "end")  # focus on the log: still nothing to scroll sideways
         await pilot.pause()
         assert log.scroll_x == 0
+
+
+# ---------------------------------------------------------------- the second new-user trial (fix2)
+
+
+def footer_actions(app: WizardApp) -> set[str]:
+    """The actions the footer on top shows (a window's own footer while one is open)."""
+    from screens.widgets import KeysFooter
+
+    return {key[3] for key in app.screen.query(KeysFooter).last().shown_keys()}
+
+
+async def test_only_y_applies_tab_then_enter_or_space_never_does(session, calls) -> None:  # noqa: ANN001
+    """Found in tmux: Tab moved focus to "Apply (y)" and Enter applied. Only y (or a click on Apply) answers yes:
+    the yes-buttons never take focus, so any number of Tabs then Enter or Space cancels or does nothing."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        calls.clear()
+        for tabs in (1, 2, 3):
+            for press in ("enter", "space"):
+                await pilot.press("ctrl+n")
+                await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
+                assert isinstance(app.screen, ConfirmApply)
+                await pilot.press(*["tab"] * tabs)
+                focused = app.screen.focused
+                assert focused is None or focused.id != "apply"
+                await pilot.press(press)
+                await settle(app, pilot)
+                assert not isinstance(app.screen, ConfirmRisk), (tabs, press)
+                if isinstance(app.screen, ConfirmApply):
+                    await pilot.press("escape")
+                    await settle(app, pilot)
+                assert calls.mutating == [] and session.result is None and session.current == "preview"
+        await pilot.press("ctrl+n")  # a click on Apply is an explicit choice: it goes on
+        await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
+        await pilot.click("#apply")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
+        await pilot.press("tab", "tab", "enter")  # the self-lockout window has no go-ahead button at all
+        await settle(app, pilot)
+        assert calls.mutating == [] and session.result is None
+
+
+async def test_tab_then_enter_never_overwrites_a_file_or_discards_the_answers(session, tmp_path: Path) -> None:  # noqa: ANN001
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "save")
+        (tmp_path / "studio-private.yaml").write_text("mine\n")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OverwriteScreen)
+        await pilot.press("tab", "enter")
+        await settle(app, pilot)
+        assert (tmp_path / "studio-private.yaml").read_text() == "mine\n"
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QuitScreen)
+        await pilot.press("tab", "tab", "enter")  # Cancel, Save, Cancel: never Discard
+        await settle(app, pilot)
+        assert app.is_running
+
+
+async def test_ctrl_c_during_an_apply_stops_it_between_steps_and_says_what_was_made(
+        session, calls, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """Found in tmux: Ctrl+C said only "interrupted" and the apply carried on to the end. As the CLI does, the
+    apply stops before its next step, and the exit (130) says how many changes were made and what to run."""
+    import threading
+
+    from wizard.executor import Executor
+
+    reached, release = threading.Event(), threading.Event()
+    real = Executor._apply
+    started: list[str] = []
+
+    def held(self, change):  # noqa: ANN001, ANN202 - the second step is held until the test lets it go
+        started.append(change.address)
+        if len(started) == 2:
+            reached.set()
+            release.wait(60)
+        return real(self, change)
+
+    monkeypatch.setattr(Executor, "_apply", held)
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        total = sum(1 for c in session.plan.changes if c.action != "no-op")  # type: ignore[union-attr]
+        calls.clear()
+        await y_on_the_confirmation(app, pilot)
+        await pilot.pause(ConfirmRisk.ARMING_SECONDS + 0.1)
+        await pilot.press(*"yes", "enter")
+        for _ in range(400):
+            if reached.is_set():
+                break
+            await pilot.pause(0.05)
+        assert reached.is_set() and app.applying
+        await pilot.press("ctrl+c")
+        assert app.is_running  # it waits for the step under way
+        release.set()
+        for _ in range(400):
+            if not app.is_running:
+                break
+            await pilot.pause(0.05)
+    assert app.return_code == EXIT_INTERRUPTED
+    assert len(started) == 2 and total > 2  # nothing after the step under way
+    assert f"interrupted after 2 of {total} changes" in app.exit_message, app.exit_message
+    assert "run apply again to finish, or destroy to undo" in app.exit_message
+    assert "may have been made" not in app.exit_message  # the third step had not started
+
+
+async def test_save_takes_the_path_as_it_was_when_enter_was_pressed(session, tmp_path: Path) -> None:  # noqa: ANN001
+    """Found in tmux: `Enter x y z` typed at once saved /tmp/x/r1.yaml as r1.yamlxyz."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "save")
+        (tmp_path / "x").mkdir()
+        field = app.query_one("#path", Input)
+        field.value = str(tmp_path / "x" / "r1.yaml")
+        field.cursor_position = len(field.value)  # as after typing it
+        await pilot.pause()
+        burst(app, "enter", "x", "y", "z")
+        await settle(app, pilot)
+    assert files_in(tmp_path / "x") == ["r1.yaml"]
+
+
+async def test_back_after_a_successful_apply_goes_to_a_preview_that_plans_again(session, calls) -> None:  # noqa: ANN001
+    """Found in tmux: Escape and Back did nothing on the Apply step though the footer showed esc Back, and the
+    palette's earlier steps said "finish the earlier steps" (not the reason)."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await applied_by_keys(app, pilot)
+        assert "back" in footer_actions(app)
+        app.jump("access")
+        await pilot.pause()
+        reason = str(app.query_one("#reason", Static).render())
+        assert session.current == "apply" and "go back to the Preview first" in reason, reason
+        calls.clear()
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert session.current == "preview" and session.plan is not None and not session.plan.has_changes
+        assert calls.mutating == []
+
+
+async def test_every_apply_row_ends_in_a_final_state(session) -> None:  # noqa: ANN001
+    """Found in tmux: after "Applied: 1 added" with no endpoint to wait for, the row "wait for the endpoints"
+    stayed pending."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        session.execute(session.plan, lambda _event: None)  # type: ignore[arg-type]  # the endpoints exist
+        session.answers["access"]["attach"]["users"].append("bob")
+        session.plan = None
+        app.show_step()
+        await settle(app, pilot)
+        assert session.plan is not None and session.plan.has_changes
+        assert all(c.action == "no-op" for c in session.plan.changes if c.type == "vpc_endpoint")
+        await y_on_the_confirmation(app, pilot)
+        if isinstance(app.screen, ConfirmRisk):
+            await confirm_self_lockout(app, pilot)
+        assert session.result is not None and session.result.ok
+        table = app.query_one("#steps", DataTable)
+        states = [str(table.get_cell(key, "state")) for key in table.rows]
+        assert states and all(s in ("done", "skipped") for s in states), states
+
+
+async def test_a_window_shows_only_its_own_keys_and_the_palette_never_opens_over_it(session) -> None:  # noqa: ANN001
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmApply)
+        await pilot.pause(0.3)
+        shown = footer_actions(app)
+        assert shown and shown <= {"cancel", "apply"}, shown
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmApply)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert "next" in footer_actions(app)
+
+
+async def test_a_cancel_message_is_cleared_when_a_new_confirmation_opens(session) -> None:  # noqa: ANN001
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert "Not applied: cancelled" in str(app.query_one("#reason", Static).render())
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmApply)
+        assert "cancelled" not in str(app.query_one("#reason", Static).render())
+
+
+async def test_a_refused_jumps_reason_goes_once_focus_moves_on(session) -> None:  # noqa: ANN001
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "finish the earlier steps before" in str(app.query_one("#reason", Static).render())
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert "finish the earlier steps" not in str(app.query_one("#reason", Static).render())
+
+
+async def test_an_unwritable_path_is_one_line_naming_the_users_path(session) -> None:  # noqa: ANN001
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "save")
+        app.query_one("#path", Input).value = "/proc/x.yaml"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        said = str(app.query_one("#saved", Static).render()).strip()
+    assert said.startswith("Not saved: /proc/x.yaml could not be written (") and "\n" not in said, said
+    assert ".x.yaml." not in said

@@ -213,16 +213,13 @@ class WizardSession:
         self.step = STEPS.index("preview")
 
     def back(self) -> bool:
-        if self.current == "apply" and (self.result is None or not self.result.ok):
-            self.to_preview()  # a failed or refused apply: back to a Preview that plans again
+        """One step back. From Apply (finished, failed or refused) and from Save: to a Preview that plans again
+        from the account as it now is (Apply is reached only by confirming there)."""
+        if self.current in ("apply", "save"):
+            self.to_preview()
             return True
         if self.step == 0:
             return False
-        if self.current == "save":
-            self.to_preview()  # Apply is reached only by confirming on the Preview
-            return True
-        if self.current == "save" or self.current == "apply":
-            return False  # nothing goes back over a finished apply
         self.step -= 1
         return True
 
@@ -594,12 +591,17 @@ class WizardSession:
         return write_private(path, RECOVERY_HEADER + " Resume with: studio-vpce wizard THIS_FILE\n"
                              + yaml.safe_dump(json.loads(json.dumps(data, default=str)), sort_keys=False))
 
-    def interrupted(self) -> str:
+    def interrupted(self, stop: Any = None) -> str:
         """Ctrl+C in any front end (the Textual wizard and --plain): the line to leave with (exit 130). Unsaved
-        answers go to a recovery profile first, and the line says where and how to resume."""
+        answers go to a recovery profile first, and the line says where and how to resume. `stop`: the
+        executor's Interrupted, when Ctrl+C stopped an apply mid-way (said as the CLI says it)."""
         message = "interrupted"
         result = self.result
-        if result is not None:  # an apply ran in this session: say how it ended, so nobody has to guess
+        if stop is not None:
+            from wizard.cli import interrupted_message  # noqa: PLC0415
+
+            message = interrupted_message(stop, "apply")
+        elif result is not None:  # an apply ran in this session: say how it ended, so nobody has to guess
             done = self.applied_summary()
             message += (f" (the apply had finished: {done})" if result.ok else
                         f" (the apply had stopped on an error after {done}; plan again to see what is left)")
