@@ -262,8 +262,7 @@ async def test_next_then_y_applies(session, calls) -> None:  # noqa: ANN001
         table = app.query_one("#steps", DataTable)
         ids = [str(table.get_row(k)[1]).split()[-1] for k in table.rows]
         assert any(i.startswith("vpce-") and len(i) == 22 for i in ids)  # full ids in the Apply table
-        await pilot.press("escape")  # nothing goes back over a finished apply
-        await pilot.press("ctrl+n")
+        await pilot.press("ctrl+n")  # on to Save (Escape goes back to the Preview: test_back_after_a_successful_...)
         await settle(app, pilot)
         assert session.current == "save"
     live = observe(session.cloud, session.profile())
