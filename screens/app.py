@@ -359,8 +359,8 @@ class WizardApp(App[int]):
     def _risk_answered(self, plan: Plan, remaining: list[Any], answered: list[str], yes: bool | None) -> None:
         """After the apply confirmation, each of the plan's own confirmations (the engine's Plan.confirmations),
         one window each; `answered` ends with the one just asked. Any no stops, with nothing changed."""
-        if self.applying or self.session.plan is not plan or self.session.current != "preview":
-            return
+        if self.applying or self.leaving or self.session.plan is not plan or self.session.current != "preview":
+            return  # (leaving: Ctrl+C came before this answer was handled; nothing starts now)
         if not yes:  # every cancel says so, where it stopped, and that nothing changed (was silent on Enter)
             where = f" at the {answered[-1].replace('_', '-')} confirmation" if answered else ""
             said = f"Not applied: cancelled{where}; nothing was changed."
@@ -452,7 +452,10 @@ class WizardApp(App[int]):
             return
         self.leave(EXIT_INTERRUPTED, self.session.interrupted())  # the same recovery as --plain
 
+    leaving = False
+
     def leave(self, code: int, message: str = "") -> None:
+        self.leaving = True
         self.session.cancel_discovery()  # a discovery still running is stopped, its child never orphaned
         if not message:
             message = self.session.quit_message()
