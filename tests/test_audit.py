@@ -267,3 +267,24 @@ def test_verify_simulate_over_http_reports_each_attach_target(moto_server: str) 
         line = next(line for line in result.stdout.splitlines() if target in line)
         assert line.strip().startswith("ok") and "inside: allowed, outside: denied (local evaluation)" in line
     assert "simulator is unavailable" in result.stdout
+
+
+@pytest.mark.parametrize("state", ["available", "failed"])
+def test_simulate_inside_goes_through_the_profiles_live_endpoint(cloud, state: str) -> None:  # noqa: ANN001
+    """"From inside" is a request through one of this profile's live endpoints (its policy names them), not through
+    another endpoint of the VPC that happens to sort first, nor a failed one (even one of ours)."""
+    import dataclasses
+
+    from wizard.audit import simulate_targets
+    from wizard.models import Endpoint
+
+    p = profile("vpce", access={"attach": {"users": ["alice"], "groups": [], "roles": []}})
+    assert Executor(cloud, plan(observe(cloud, p), p)).run().ok
+    inv = observe(cloud, p)
+    first = Endpoint(id="vpce-00000000000000000", vpc_id=p.vpc_id, service="aws.sagemaker.us-west-2.studio",
+                     type="Interface", state=state, subnet_ids=(), security_group_ids=(), private_dns=False,
+                     policy=None, tags=(("studio-vpce:profile", p.name),) if state == "failed" else ())
+    inv = dataclasses.replace(inv, endpoints=(first, *inv.endpoints))
+    _, _, checks = simulate_targets(cloud, p, inv)
+    alice = next(c for c in checks if c.name == "alice")
+    assert alice.inside is not None and alice.inside.allowed is True, alice.inside

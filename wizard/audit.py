@@ -22,6 +22,7 @@ from wizard.errors import AwsError, InvalidInput
 from wizard.iam_eval import ACTION, Decision, Match, PrincipalAccess
 from wizard.iam_read import read_account
 from wizard.models import Inventory, PolicyDoc, PrincipalPolicies, Profile
+from wizard.names import PROFILE_TAG
 from wizard.planner import plan
 
 Progress = Callable[[int, int], None]
@@ -259,10 +260,12 @@ def _arn(cloud: Cloud, kind: str, name: str) -> str:
 
 def simulate_targets(cloud: Cloud, profile: Profile, inventory: Inventory) -> tuple[str, str, list[TargetCheck]]:
     """For each attach target: from inside allowed, from outside denied? (method, note, checks)."""
-    vpce_ids = [e.id for e in inventory.endpoints if e.vpc_id == profile.vpc_id
-                and e.service.endswith((".studio", ".sagemaker.api"))]
+    # "Inside" comes through a live Studio/API endpoint of the VPC, this profile's first (its policy names them).
+    endpoints = sorted((e for e in inventory.endpoints if e.vpc_id == profile.vpc_id and e.live
+                        and e.service.endswith((".studio", ".sagemaker.api"))),
+                       key=lambda e: (e.tag_map.get(PROFILE_TAG) != profile.name, e.id))
     vpc = inventory.vpc(profile.vpc_id)
-    inside = iam_eval.inside_context(profile, sorted(vpce_ids), vpc.cidrs if vpc else ())
+    inside = iam_eval.inside_context(profile, [e.id for e in endpoints], vpc.cidrs if vpc else ())
     targets = list(inventory.principal_policies)
     if not cloud.demo and targets:
         targets = [dataclasses.replace(t, arn=_arn(cloud, t.kind, t.name)) for t in targets]
