@@ -605,6 +605,8 @@ class WizardSession:
             done = self.applied_summary()
             message += (f" (the apply had finished: {done})" if result.ok else
                         f" (the apply had stopped on an error after {done}; plan again to see what is left)")
+        if (stop is not None or result is not None) and not self.dirty and self.saved_path is not None:
+            message += f"; these answers are saved: {self.replay_command()}"  # what 'run apply again' means
         if self.dirty:
             try:
                 path = self.save_recovery()
