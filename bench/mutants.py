@@ -39,7 +39,26 @@ class Mutant:
 
 R = "tests/test_rules.py"
 S = "tests/test_screens.py"
+P = "tests/test_planner.py"
 MUTANTS = [
+    # One profile name, one VPC (second trial): the error, the policy left alone, destroy's VPC, unique addresses.
+    Mutant("other_vpc_not_an_error", "a name deployed in another VPC is a plan error", "wizard/planner.py",
+           '        b.error("profile_serves_other_vpc",\n                f"profile name',
+           '        b.warn("profile_serves_other_vpc",\n                f"profile name', (P, "-k", "other_vpc")),
+    Mutant("other_vpcs_policy_touched", "the other VPC's policy gets no change", "wizard/planner.py",
+           "    if hands_off:\n        return document", "", (P, "-k", "other_vpc")),
+    Mutant("destroy_other_vpc_endpoints", "destroy leaves the name's endpoints in another VPC", "wizard/planner.py",
+           "if endpoint.vpc_id != profile.vpc_id or endpoint.gone:", "if endpoint.gone:", (P, "-k", "another_vpc")),
+    Mutant("destroy_other_vpc_group", "destroy leaves the name's group in another VPC", "wizard/planner.py",
+           "if ours(g.tags, profile.name) and g.vpc_id == profile.vpc_id), None)", "if ours(g.tags, profile.name)), None)",
+           (P, "-k", "another_vpc")),
+    Mutant("duplicate_addresses", "two changes never share an address", "wizard/planner.py",
+           '            raise AssertionError(f"two changes with one address: {address}")', "            pass",
+           (P, "-k", "one_address")),
+    Mutant("deleted_endpoints_counted", "discover drops deleted endpoints", "wizard/discovery.py",
+           "                 if not e.gone]", "                 ]", (P, "-k", "are_gone")),
+    Mutant("dead_endpoint_reused", "a failed/rejected/expired endpoint of someone else is not reused", "wizard/planner.py",
+           "and not e.gone and (e.live or ours(e.tags, profile.name))]", "]", (P, "-k", "not_live")),
     Mutant("takeover_other_profile", "another profile's endpoint is an error, not a takeover", "wizard/planner.py",
            "if not is_ours and other_profile:", "if False:", ("tests/test_planner.py", "-k", "another_profile")),
     Mutant("yes_not_required", "only the word yes applies outside the TUI", "wizard/prompts.py",
@@ -71,14 +90,15 @@ MUTANTS = [
            'READ_PREFIXES = ("Describe", "List", "Get")', 'READ_PREFIXES = ("Describe", "List", "Get", "Start")',
            (R, "-k", "write")),
     Mutant("destroy_foreign_zone", "destroy leaves a zone that is not ours", "wizard/planner.py",
-           "        if zone_is_ours(zone, inv, profile):\n            b.change(f\"hosted_zone.{key}\", \"delete\"",
-           "        if True:\n            b.change(f\"hosted_zone.{key}\", \"delete\"", (R, "-k", "destroy")),
+           "        if zone_is_ours(zone, inv, profile):\n            if any(target.lower() in their_dns",
+           "        if True:\n            if any(target.lower() in their_dns", (R, "-k", "destroy")),
     Mutant("destroy_foreign_policy", "destroy leaves a policy that is not ours", "wizard/planner.py",
            "        elif ours(policy.tags, profile.name):\n            for kind, names in",
            "        elif True:\n            for kind, names in", (R, "-k", "destroy")),
     Mutant("destroy_foreign_group", "destroy leaves a security group that is not ours", "wizard/planner.py",
-           "group = next((g for g in inv.security_groups if ours(g.tags, profile.name)), None)",
-           'group = next((g for g in inv.security_groups if g.name == f"studio-vpce-{profile.name}"), None)',
+           "group = next((g for g in inv.security_groups if ours(g.tags, profile.name) and g.vpc_id == profile.vpc_id), None)",
+           'group = next((g for g in inv.security_groups if g.name == f"studio-vpce-{profile.name}" '
+           'and g.vpc_id == profile.vpc_id), None)',
            (R, "-k", "destroy")),
     Mutant("destroy_their_record", "destroy leaves records that do not point at our endpoints", "wizard/planner.py",
            "if target.lower() in our_dns:", "if True:", (R, "-k", "destroy")),
