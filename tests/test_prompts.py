@@ -245,7 +245,7 @@ def test_plain_preview_can_go_back_to_change_an_answer_keeping_the_others(tmp_pa
                       "Restrict opening Studio to": lambda _: next(modes), "Save the profile to": str(target)})
     assert run_prompts(_cloud, asker=asker, demo=True) == 0
     out = capsys.readouterr().out
-    assert [v for _, v in asker.offered["Go back to"]] == ["vpc", "subnets", "domain", "endpoints", "access"]
+    assert [v for _, v in asker.offered["Go back to"]] == ["connect", "vpc", "subnets", "domain", "endpoints", "access"]
     assert out.count("Access restriction") >= 2 and out.count("Plan: ") == 2  # asked again, planned again
     saved = load(target)
     assert saved.access.mode == "subnet" and saved.vpc_id == ANSWERS["VPC"] and saved.access.attach.users == ["alice"]

@@ -1241,7 +1241,7 @@ async def test_ctrl_c_during_an_apply_stops_it_between_steps_and_says_what_was_m
     assert app.return_code == EXIT_INTERRUPTED
     assert len(started) == 2 and total > 2  # nothing after the step under way
     assert f"interrupted after 2 of {total} changes" in app.exit_message, app.exit_message
-    assert "run apply again to finish, or destroy to undo" in app.exit_message
+    assert "run apply again to finish, or destroy to remove what this profile made" in app.exit_message
     assert "may have been made" not in app.exit_message  # the third step had not started
 
 

@@ -37,7 +37,7 @@ def test_ctrl_c_during_apply_says_what_was_done_and_what_to_do(demo, capsys, mon
     line = err.strip().splitlines()[-1]
     assert line.startswith("interrupted after 2 of 8 changes (security_group.endpoints, security_group_rule.sg-")
     assert "was under way and may have been made" in line
-    assert line.endswith("; run apply again to finish, or destroy to undo")
+    assert line.endswith("; run apply again to finish, or destroy to remove what this profile made")
     monkeypatch.undo()
     code, out, _ = run(capsys, "plan", VPCE, "--demo")  # the two changes were made: 6 left
     assert "Plan: 6 to add" in out
@@ -209,3 +209,13 @@ async def test_the_tuis_self_lockout_typed_yes_takes_only_the_word_yes_like_the_
         await pilot.press(*"yes", "enter")
         await pilot.pause()
         assert answers == [True]
+
+
+def test_an_apply_stopped_before_its_first_change_says_nothing_was_changed_and_offers_no_destroy() -> None:
+    """Found by a new user: Ctrl+C in the wizard before the first step said 'destroy to undo', though nothing was
+    made, and destroy would remove the profile's working setup (the plan only changed existing endpoints)."""
+    from types import SimpleNamespace
+
+    stop = SimpleNamespace(changes_done=[], total=2, under_way=None)
+    line = cli.interrupted_message(stop, "apply")
+    assert line == "interrupted after 0 of 2 changes; nothing was changed; run apply again to carry out the plan"

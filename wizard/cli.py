@@ -342,7 +342,9 @@ def interrupted_message(stop: Any, what: str) -> str:
         line += f"; {stop.under_way} was under way and may have been made"
     if what == "destroy":
         return line + "; run destroy again to finish"
-    return line + "; run apply again to finish, or destroy to undo"
+    if not done and not stop.under_way:  # nothing was made: there is nothing to undo
+        return line + "; nothing was changed; run apply again to carry out the plan"
+    return line + "; run apply again to finish, or destroy to remove what this profile made"
 
 
 def _execute(cloud: Any, plan: Any, args: argparse.Namespace, what: str) -> int:

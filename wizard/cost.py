@@ -49,7 +49,10 @@ class CostEstimate:
         parts = [(f"{sign} {abs(self.endpoint_azs)} endpoint-AZ(s) = {abs(self.endpoint_az_hours_per_month)} "
                   "endpoint-AZ hours a month")]
         if self.hosted_zones:
-            parts.append(f"{self.hosted_zones} private hosted zone(s)")
+            parts.append(f"{'adds' if self.hosted_zones > 0 else 'removes'} {abs(self.hosted_zones)} private hosted "
+                         "zone(s)")
+        if self.monthly_usd < 0:  # a plan that removes endpoint-AZs or zones saves, and processes no more data
+            return f"Cost estimate: {', '.join(parts)}: saves about ${-self.monthly_usd:,.2f}/month ({self.source})."
         return (f"Cost estimate: {', '.join(parts)}: about ${self.monthly_usd:,.2f}/month "
                 f"plus ${self.per_gb_usd}/GB processed ({self.source}).")
 

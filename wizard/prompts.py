@@ -252,7 +252,7 @@ class PlainWizard:
         if action == "quit":
             raise _Done
         if action == "back":  # a plan with errors is fixed where the answer was given, as the TUI's Back does
-            earlier = [step for step in STEPS if step.name not in ("connect", "preview", "apply", "save")]
+            earlier = [step for step in STEPS if step.name not in ("preview", "apply", "save")]  # Connect: the name
             raise _Back(ask.select("Go back to", [(step.title, step.name) for step in earlier], default=earlier[0].name))
         if action != "apply":
             return
