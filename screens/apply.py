@@ -76,7 +76,8 @@ class ApplyStep(Step):
             status.update(Text(f"Applied: {self.session.applied_summary()}. Next: save the profile (Ctrl+N).",
                                style="bold green"))
         else:
-            not_done = ", ".join(result.not_done) if result is not None else ""
+            # No result: refused before the first change (e.g. the account changed since the Preview)
+            not_done = ", ".join(result.not_done) if result is not None else "every change (nothing was made)"
             status.update(Text(f"Apply stopped: {error}\nNot done: {not_done or '-'}\nEscape goes back to the "
                                "Preview: apply again there (it re-reads the account and converges).",
                                style="bold red"))

@@ -830,7 +830,9 @@ async def test_an_apply_refused_as_stale_is_shown_and_escape_goes_back_to_a_fres
         calls.clear()
         await y_on_the_confirmation(app, pilot)
         await confirm_self_lockout(app, pilot)
-        assert "the account changed since the preview" in str(app.query_one("#apply-status", Static).render())
+        status = str(app.query_one("#apply-status", Static).render())
+        assert "the account changed since the preview" in status
+        assert "Not done: every change (nothing was made)" in status  # was "Not done: -" (a new user)
         assert calls.mutating == []
         await pilot.press("escape")
         await settle(app, pilot)
