@@ -77,7 +77,7 @@ def endpoint_group_name(plan: Plan) -> str:
     return str(named or f"studio-vpce-{plan.profile.name}")
 
 
-NOTHING_TO_DESTROY = "Nothing to destroy: no resource of this profile (its tags, in its VPC) is left."
+NOTHING_TO_DESTROY = "Nothing to destroy: no resource of this profile (its tags, in {vpc}) is left."
 
 
 def plan_text(plan: Plan, verbose: bool = False, color: bool = False, destroy: bool = False) -> str:
@@ -98,7 +98,7 @@ def plan_text(plan: Plan, verbose: bool = False, color: bool = False, destroy: b
             text += f"  ({change.reason})"
         lines.append(_paint(text, change.action, color))
     if not shown:
-        lines.append("  " + (NOTHING_TO_DESTROY if destroy else "No changes. The account matches the profile."))
+        lines.append("  " + (NOTHING_TO_DESTROY.format(vpc=plan.profile.vpc_id) if destroy else "No changes. The account matches the profile."))
     for key, document in plan.endpoint_policies.items():
         lines += ["", f"Endpoint policy for vpc_endpoint.{key}:"]
         lines += ["  (none: AWS's default full access)"] if document is None else \
