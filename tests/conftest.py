@@ -9,7 +9,7 @@ import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import boto3
 import botocore.client
@@ -22,6 +22,9 @@ from moto import mock_aws
 from wizard import cli, sandbox
 from wizard.cloud import Cloud
 from wizard.profiles import load
+
+if TYPE_CHECKING:
+    from wizard.session import WizardSession
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ROOT / "profiles"
@@ -348,3 +351,14 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+@pytest.fixture
+def session(cloud: Cloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> WizardSession:
+    """A wizard session on the seeded account, run from a temporary folder with its own state folder (the TUI
+    tests of test_screens and test_tui_keys)."""
+    from wizard.session import WizardSession
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    return WizardSession(lambda: cloud, demo=True)

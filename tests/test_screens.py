@@ -28,13 +28,6 @@ SIZE = (80, 24)
 LOCKOUT_GROUP = "platform-admins"  # the sandbox caller (user/moto) is in it
 
 
-@pytest.fixture
-def session(cloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> WizardSession:  # noqa: ANN001
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.chdir(tmp_path)
-    return WizardSession(lambda: cloud, demo=True)
-
-
 async def settle(app: WizardApp, pilot) -> None:  # noqa: ANN001
     await pilot.pause()
     if app.is_running:  # the other steps' panes mount after the first frame (WizardApp.mount_panes)

@@ -7,7 +7,6 @@ Down stop at the ends)."""
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -21,17 +20,9 @@ from textual.widgets._footer import FooterKey
 
 from screens.app import WizardApp
 from screens.widgets import Choices, KeysFooter, StepList
-from wizard.session import WizardSession
 from wizard.steps import NAMES
 
 SIZE = (80, 24)
-
-
-@pytest.fixture
-def session(cloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> WizardSession:  # noqa: ANN001
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.chdir(tmp_path)
-    return WizardSession(lambda: cloud, demo=True)
 
 
 async def discovered(app: WizardApp, pilot) -> None:  # noqa: ANN001
