@@ -7,7 +7,7 @@ import json
 import botocore.exceptions
 import pytest
 
-from conftest import is_write, profile
+from conftest import is_write, profile, seeded_aws
 from wizard.discovery import observe
 from wizard.executor import Executor
 from wizard.planner import plan, plan_destroy, resource_tags
@@ -197,18 +197,12 @@ def clean_states() -> dict:
     return {}
 
 
-def _fresh_account():  # noqa: ANN202
-    import boto3
-
-    from wizard import sandbox
+def _cloud(session):  # noqa: ANN001, ANN202
     from wizard.cloud import Cloud
 
-    session = boto3.Session(region_name="us-west-2")
-    sandbox.seed(session, "us-west-2")
-    sandbox.install_hooks(session)
     cloud = Cloud("us-west-2", session=session)
     cloud.poll_interval = 0.0
-    return session, cloud
+    return cloud
 
 
 @pytest.mark.parametrize(("name", "index", "kind"), MATRIX)
@@ -216,17 +210,14 @@ def test_fault_then_rerun_converges_to_the_clean_end_state(name: str, index: int
     """(a) a call that fails for good (throttling past the retry budget), (b) a lost answer: a rerun converges.
 
     The end state compares tags too: an untagged resource is one plan calls someone else's and destroy leaves."""
-    from moto import mock_aws
-
     if name not in clean_states:
-        with mock_aws():
-            session, cloud = _fresh_account()
-            assert apply(cloud, profile(name)).ok
+        with seeded_aws() as session:
+            assert apply(_cloud(session), profile(name)).ok
             clean_states[name] = state(session)
     operation = CLEAN_OPS[name][index]
     occurrence = CLEAN_OPS[name][:index].count(operation) + 1
-    with mock_aws():
-        session, cloud = _fresh_account()
+    with seeded_aws() as session:
+        cloud = _cloud(session)
         seen = {"n": 0, "lost": False}
 
         def before(model, **_):  # noqa: ANN001, ANN003, ANN202

@@ -673,14 +673,9 @@ def _fake_aws(tmp_path: Path, states: str, region: str = "us-west-2",
 
 def _offline_plan(name: str) -> Plan:
     """The example's plan against the seeded in-process account (no server needed)."""
-    from moto import mock_aws
-
-    from wizard import sandbox
     from wizard.cloud import Cloud
 
-    with mock_aws():
-        session = boto3.Session(region_name="us-west-2")
-        sandbox.seed(session, "us-west-2")
+    with seeded_aws() as session:
         cloud = Cloud("us-west-2", session=session)
         p = profile(name)
         return plan(observe(cloud, p), p)

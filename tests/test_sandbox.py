@@ -575,6 +575,7 @@ def test_no_server_is_preloaded_when_one_runs(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(sandbox, "_read_state", lambda directory: {"pid": os.getpid(), "url": "", "instance": "x"})
     sandbox.preload()
     assert not sandbox._preloaded
+    monkeypatch.undo()  # else the teardown's stop_server waits 2 x 10 s for "our" server (this process) to stop
 
 
 def test_seeding_without_botocore_clients_makes_what_seeding_through_boto3_makes(clean_moto: None) -> None:
@@ -600,3 +601,61 @@ def test_seeding_without_botocore_clients_makes_what_seeding_through_boto3_makes
     assert len(direct[0]) == 3 and direct[3] and len(direct[4]) == 4  # the default VPC and two; domains; roles
     with pytest.raises(AttributeError):
         _ = sandbox.SandboxAccount(None).direct("eu-west-1").client("ec2").no_such_operation
+
+
+def test_the_tests_seeded_account_copy_equals_a_fresh_seeding() -> None:
+    """conftest's `aws` fixture copies moto's state after its first seeding: a copy (after a test changed the
+    account before it) reads as a fresh seeding does, and the next ids moto makes are the same."""
+    import conftest
+
+    def seen(session: boto3.Session, url: str | None = None) -> list:
+        ec2, iam, sm = (session.client(name, endpoint_url=url) for name in ("ec2", "iam", "sagemaker"))
+        made = ec2.create_security_group(GroupName="after", Description="d", VpcId="vpc-e330ccb17b3f6f8b1")
+        return [ec2.describe_vpcs()["Vpcs"], ec2.describe_subnets()["Subnets"],
+                ec2.describe_security_groups()["SecurityGroups"], made["GroupId"],
+                sorted((d["DomainId"], d["DomainName"]) for d in sm.list_domains()["Domains"]),
+                sorted((r["RoleId"], r["Arn"]) for r in iam.list_roles()["Roles"]),
+                sorted((u["UserId"], u["Arn"]) for u in iam.list_users()["Users"]),
+                sorted(p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]),
+                session.client("route53", endpoint_url=url).list_hosted_zones()["HostedZones"]]
+
+    with conftest.seeded_aws() as first:  # a copy, or the first seeding of this process
+        session = first
+        session.client("ec2").create_vpc(CidrBlock="10.99.0.0/16")
+        session.client("iam").create_user(UserName="leaked")
+    with conftest.seeded_aws() as copied:
+        assert conftest._SEEDED is not None
+        from_copy = seen(copied)
+    with conftest.seeded_aws(fresh=True) as fresh:
+        from_seeding = seen(fresh)
+    assert from_copy == from_seeding
+    assert len(from_copy[0]) == 3 and "leaked" not in str(from_copy[6])
+
+
+def test_the_tests_moto_server_copy_equals_seeding_it_over_http(moto_server: str) -> None:
+    """conftest's `reset_and_seed` gives the moto server of the test process a copy of the seeded state: read
+    over HTTP, it is what seeding the server through its API makes, and the next ids are the same. (Only the
+    default VPC's ids differ: moto makes it when EC2 first loads, which over HTTP comes before the seed's fixed
+    random state. No example profile names the default VPC.)"""
+    import conftest
+
+    def seen() -> list:
+        session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2")
+        ec2, iam, sm = (session.client(name, endpoint_url=moto_server) for name in ("ec2", "iam", "sagemaker"))
+        made = ec2.create_security_group(GroupName="after", Description="d", VpcId="vpc-e330ccb17b3f6f8b1")
+        default = [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v["IsDefault"]]
+        return [[v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]],
+                [n for n in ec2.describe_subnets()["Subnets"] if n["VpcId"] not in default],
+                [g for g in ec2.describe_security_groups()["SecurityGroups"] if g["VpcId"] not in default],
+                made["GroupId"], len(default),
+                sorted((d["DomainId"], d["DomainName"]) for d in sm.list_domains()["Domains"]),
+                sorted((r["RoleId"], r["Arn"]) for r in iam.list_roles()["Roles"]),
+                sorted((u["UserId"], u["Arn"]) for u in iam.list_users()["Users"]),
+                sorted(p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"])]
+
+    conftest.reset_and_seed(moto_server)
+    assert moto_server in conftest._IN_THIS_PROCESS
+    copied = seen()
+    conftest.reset_and_seed(moto_server, fresh=True)
+    assert seen() == copied
+    assert len(copied[0]) == 2 and len(copied[1]) >= 5 and copied[4] == 1 and copied[5] and len(copied[6]) == 4
