@@ -351,7 +351,7 @@ class WizardApp(App[int]):
             self.query_one("#reason", Static).update(Text(reason or "nothing to apply", style="yellow"))
             return
         self.query_one("#reason", Static).update("")  # a "Not applied: cancelled" from before is not this one
-        self.push_screen(ConfirmApply(plan), callback=partial(self._confirmed, plan))
+        self.push_screen(ConfirmApply.of(plan), callback=partial(self._confirmed, plan))
 
     def _confirmed(self, plan: Plan, yes: bool | None) -> None:
         self._risk_answered(plan, list(plan.confirmations), [], yes)

@@ -87,13 +87,21 @@ class Modal(KeyGuard, ModalScreen[T]):
 
 class ConfirmApply(Modal[bool]):
     """The only way to apply. Focus starts on Cancel: Enter alone, Escape and n cancel; y applies (or a click on
-    Apply). Tab never reaches Apply (choice_button), so no Tab, Enter or Space applies."""
+    Apply). Tab never reaches Apply (choice_button), so no Tab, Enter or Space applies.
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "cancel", "Cancel"), Binding("y", "apply", "Apply")]
+    `ConfirmApply.of(plan)` opens the window the plan needs: this one, or ConfirmGoOn when y goes on to the
+    plan's own confirmations. YES is what y does, on the button and in the footer alike."""
+
+    YES: ClassVar[str] = "Apply"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "cancel", "Cancel"), Binding("y", "apply", YES)]
 
     def __init__(self, plan: Plan) -> None:
         super().__init__()
         self.plan = plan
+
+    @staticmethod
+    def of(plan: Plan) -> ConfirmApply:
+        return ConfirmGoOn(plan) if plan.confirmations else ConfirmApply(plan)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="modal-box"):
@@ -102,7 +110,7 @@ class ConfirmApply(Modal[bool]):
                 yield Static(apply_summary(self.plan), id="confirm-text")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel (n)", id="cancel", compact=True)
-                yield choice_button("Go on (y)" if self.plan.confirmations else "Apply (y)", "apply", "warning")
+                yield choice_button(f"{self.YES} (y)", "apply", "warning")
 
     ARMING_SECONDS = 0.5  # keys typed ahead at paste speed never apply: y counts once this was on screen
 
@@ -125,6 +133,14 @@ class ConfirmApply(Modal[bool]):
             self.action_apply()
         else:
             self.answer(False)
+
+
+class ConfirmGoOn(ConfirmApply):
+    """The apply confirmation of a plan that carries its own confirmations: y goes on to them (each asked on its
+    own), so the button and the footer say "Go on", not "Apply"."""
+
+    YES = "Go on"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("y", "apply", YES)]
 
 
 class ConfirmRisk(Modal[bool]):

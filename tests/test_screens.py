@@ -1313,6 +1313,34 @@ async def test_a_window_shows_only_its_own_keys_and_the_palette_never_opens_over
         assert "next" in footer_actions(app)
 
 
+def footer_labels(app: WizardApp) -> dict[str, str]:
+    """The footer on top, as read: each shown key and its label."""
+    from screens.widgets import KeysFooter
+
+    return {key[0]: key[2] for key in app.screen.query(KeysFooter).last().shown_keys()}
+
+
+@pytest.mark.parametrize("groups", [(), (LOCKOUT_GROUP,)])
+async def test_each_windows_footer_names_its_own_action(session, groups) -> None:  # noqa: ANN001
+    """Found by a trial: the "Go on (y)" window's footer read "y Apply" (y goes on to the plan's own
+    confirmation there, it does not apply): the footer says what the window's y button says."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        answer_up_to_access(session, groups)
+        session.step = NAMES.index("preview")
+        app.show_step()
+        await settle(app, pilot)
+        assert bool(session.plan.confirmations) == bool(groups)  # type: ignore[union-attr]
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmApply)
+        button = str(app.screen.query_one("#apply", Button).label)
+        assert button == ("Go on (y)" if groups else "Apply (y)")
+        assert footer_labels(app)["y"] == button.removesuffix(" (y)")
+        await pilot.press("escape")
+
+
 async def test_a_cancel_message_is_cleared_when_a_new_confirmation_opens(session) -> None:  # noqa: ANN001
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
