@@ -49,6 +49,14 @@ class AccessStep(Step):
         self.fill_principals(flt.value if flt is not None else "")
         self.describe()
 
+    def shown(self) -> None:
+        """Every arrival shows the whole attach list: a filter typed on an earlier visit is cleared (it was kept
+        and hid targets, with the list looking complete)."""
+        flt = self.widget("#principal-filter", Input)
+        if flt is not None and flt.value:
+            flt.value = ""
+            self.fill_principals("")
+
     def fill_principals(self, text: str) -> None:
         table = self.widget("#principals", Choices)
         if table is None or not table.columns:

@@ -1097,6 +1097,29 @@ async def test_typing_while_the_attach_list_is_focused_filters_it(session) -> No
         assert app.query_one("#principal-filter", Input).value == "" and table.row_count > 1
 
 
+@pytest.mark.parametrize("leave", ["escape", "ctrl+n"])
+async def test_the_attach_filter_is_cleared_when_leaving_the_access_step(session, leave) -> None:  # noqa: ANN001
+    """Found by a trial: the filter kept its text after leaving the step, so the list came back cut down to a
+    few rows as if that were every user, group and role. Back on the step, the filter is empty and the list full."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "access")
+        table = app.query_one("#principals", DataTable)
+        full = table.row_count
+        app.query_one("#principal-filter", Input).focus()
+        await pilot.press(*"mle")
+        await settle(app, pilot)
+        assert table.row_count == 1 < full
+        app.screen.set_focus(None)  # Escape in the field would be the field's; the route under test is the step's
+        await pilot.press(leave)
+        await settle(app, pilot)
+        assert session.current != "access"
+        await pilot.press("ctrl+n" if leave == "escape" else "escape")
+        await settle(app, pilot)
+        assert session.current == "access"
+        assert app.query_one("#principal-filter", Input).value == "" and table.row_count == full
+
+
 @pytest.mark.parametrize("cancel", ["escape", "n", "enter"])
 async def test_a_cancelled_apply_confirmation_says_so_and_changes_nothing(session, calls, cancel) -> None:  # noqa: ANN001
     """Found in tmux: Enter in the apply confirmation (focus on Cancel) closed it without a word."""
