@@ -126,6 +126,7 @@ class WizardApp(App[int]):
         Binding("escape", "back", "Back"),
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("f1", "help", "Help"),
+        Binding("r", "refresh", "Refresh"),  # the Preview's only (check_action)
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+c", "interrupt", "Interrupt", show=False, priority=True),
     ]
@@ -193,9 +194,11 @@ class WizardApp(App[int]):
         step_list = self.query_one("#step-list", StepList)
         if step_list.highlighted != self.session.step:
             step_list.highlighted = self.session.step
+        if step.name == "preview":  # every arrival reads the account again: someone may have changed it
+            self.session.plan = None
         self.pane.load()
         self.pane.shown()
-        if step.name == "preview" and self.session.plan is None:
+        if step.name == "preview":
             self.start_plan()
         self.refresh_nav()
         self.focus_pane()
@@ -225,19 +228,21 @@ class WizardApp(App[int]):
     def _modal_open(self) -> bool:
         return self.screen.is_modal
 
-    WIZARD_KEYS = frozenset({"next", "back", "save", "help", "quit", "command_palette"})
+    WIZARD_KEYS = frozenset({"next", "back", "save", "help", "quit", "command_palette", "refresh"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows only the keys that do something here (and those keys do nothing elsewhere): none of
         the wizard's over a window (it shows the window's own keys), no moves while an apply runs, no Back on
-        the first step, no Next on Save or on Apply before it has succeeded."""
+        the first step, no Next on Save or on Apply before it has succeeded; Refresh on the Preview only."""
         if action not in self.WIZARD_KEYS:
             return True
         if self._screen_stack and self.screen.is_modal:
             return False
         current = self.session.current
-        if self.applying and action in ("next", "back", "save"):
+        if self.applying and action in ("next", "back", "save", "refresh"):
             return False
+        if action == "refresh":
+            return current == "preview"
         if action == "back":
             return self.session.step > 0
         if action == "next":
@@ -275,6 +280,17 @@ class WizardApp(App[int]):
             return
         if self.session.back():
             self.show_step()
+
+    def action_refresh(self) -> None:
+        """r on the Preview: read the account again (discovery, for the other steps' lists) and plan again
+        (observe: reads only). The plan on screen goes at once, so nothing can confirm it meanwhile."""
+        if self._modal_open() or self.applying or self.session.current != "preview":
+            return
+        self.start_discovery()
+        self.session.plan = None
+        self.pane.load()
+        self.refresh_nav()
+        self.start_plan()
 
     def jump(self, step: str) -> None:
         """Palette and step list: navigate only, and only to reachable steps."""
@@ -559,13 +575,18 @@ class WizardApp(App[int]):
             self.refresh_nav()
             return
         self.session.plan_error = ""
-        self.plan_worker(profile)
+        self.plans_asked += 1
+        self.plan_worker(profile, self.plans_asked)
+
+    plans_asked = 0
 
     @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
-    def plan_worker(self, profile: Any) -> None:
-        self.post_message(Planned(*self.session.review_for(profile)))
+    def plan_worker(self, profile: Any, asked: int) -> None:
+        self.post_message(Planned(*self.session.review_for(profile), asked=asked))
 
     def on_planned(self, message: Planned) -> None:
+        if message.asked != self.plans_asked:
+            return  # a plan asked before a refresh (or an edit): it read the account before the latest request
         try:
             kept = self.session.planned(message.plan, message.access)
         except ValueError:

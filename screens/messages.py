@@ -27,6 +27,7 @@ class VpcRead(Message):
 class Planned(Message):
     plan: Any
     access: Any = None  # wizard.iam_eval.AccessView: who can open Studio from outside
+    asked: int = 0  # which request it answers (WizardApp.start_plan): an older one's answer is not kept
 
 
 @dataclass

@@ -106,7 +106,7 @@ class PreviewStep(Step):
     FOCUS = "#scroll-plan"
 
     def compose(self) -> ComposeResult:
-        yield Static("Making the plan (nothing changes)...", id="plan-summary")
+        yield Static("Reading the account and making the plan (nothing changes)...", id="plan-summary")
         with TabbedContent(id="preview-tabs"):
             for tab_id, title, _ in PREVIEW_TABS:
                 with TabPane(title, id=f"tab-{tab_id}"), VerticalScroll(id=f"scroll-{tab_id}", classes="tab-scroll"):
@@ -128,7 +128,7 @@ class PreviewStep(Step):
             return
         if plan is None:
             head.update(Text(f"The plan failed: {self.session.plan_error}", style="bold red")
-                        if self.session.plan_error else "Making the plan (nothing changes)...")
+                        if self.session.plan_error else "Reading the account and making the plan (nothing changes)...")
             apply_button.disabled = True
             for tab_id, _, _ in PREVIEW_TABS:
                 target = self.widget(f"#{tab_id}-text", Static)

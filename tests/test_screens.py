@@ -862,6 +862,87 @@ async def test_after_an_apply_the_preview_plans_again_never_showing_the_applied_
         assert calls.mutating == []
 
 
+def someone_else_applies(session: WizardSession) -> None:
+    """An outside change to the account: the reviewed plan made by someone else (the CLI, a colleague)."""
+    from wizard.executor import Executor
+
+    assert session.plan is not None and session.plan.has_changes
+    assert Executor(session.cloud, session.plan).run().ok
+
+
+@pytest.mark.parametrize("leave", ["escape", "ctrl+s", "step-list"])
+async def test_the_preview_reads_the_account_again_each_time_it_is_shown(session, calls, leave) -> None:  # noqa: ANN001
+    """Found by a trial: the Preview kept the plan of its first visit, though someone else had changed the account
+    meanwhile, until an answer changed or an apply was refused as stale. Each arrival plans again (reads only)."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        first = session.plan
+        someone_else_applies(session)
+        if leave == "step-list":
+            app.jump("access")
+        else:
+            await pilot.press(leave)
+        await settle(app, pilot)
+        assert session.current != "preview"
+        calls.clear()
+        if leave == "step-list":
+            app.jump("preview")
+        else:
+            await pilot.press("escape" if leave == "ctrl+s" else "ctrl+n")
+        await settle(app, pilot)
+        assert session.current == "preview" and session.plan is not None and session.plan is not first
+        assert not session.plan.has_changes, session.plan.changes
+        assert "Plan: 0 to add, 0 to change, 0 to destroy." in str(app.query_one("#plan-summary", Static).render())
+        assert calls.log and calls.mutating == []  # it read the account, and changed nothing
+
+
+async def test_r_on_the_preview_reads_the_account_again_and_changes_nothing(session, calls) -> None:  # noqa: ANN001
+    """The Preview's Refresh key, shown in its footer: discovery and the plan again, with reads only."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        assert footer_labels(app).get("r") == "Refresh"
+        first = session.plan
+        someone_else_applies(session)
+        calls.clear()
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert session.current == "preview" and session.plan is not None and session.plan is not first
+        assert not session.plan.has_changes, session.plan.changes
+        assert "Plan: 0 to add" in str(app.query_one("#plan-summary", Static).render())
+        read = {op for _, op in calls.log}
+        assert "DescribeVpcs" in read and calls.mutating == []  # discovery ran again, and nothing changed
+        await pilot.press("ctrl+n")  # nothing to apply now
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmApply) and calls.mutating == []
+        app.jump("access")
+        await settle(app, pilot)
+        assert "r" not in footer_labels(app)  # the Preview's key only
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert session.current == "access"
+
+
+async def test_a_refresh_drops_the_plan_at_once_and_a_plan_asked_before_it_is_not_kept(session) -> None:  # noqa: ANN001
+    """Plans made one after the other may arrive out of order: only the answer to the latest request is kept
+    (an older one read the account before it)."""
+    from screens.messages import Planned
+
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        old = session.plan
+        app.action_refresh()
+        assert session.plan is None  # the old plan goes at once: nothing can confirm it while the new one is made
+        await settle(app, pilot)
+        new = session.plan
+        assert new is not None and new is not old
+        app.post_message(Planned(old, session.access_view, asked=app.plans_asked - 1))
+        await settle(app, pilot)
+        assert session.plan is new
+
+
 async def test_preview_opens_on_the_plan_tab_scrollable_by_pagedown_at_once(session) -> None:  # noqa: ANN001
     """Was: PageDown did nothing until Tab x5; after an edit the Preview reopened on the last tab (Export)."""
     from textual.containers import VerticalScroll

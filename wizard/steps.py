@@ -178,7 +178,8 @@ STEPS: tuple[Step, ...] = (
          _access, (ACCESS_CIDRS,)),
     Step("preview", "Preview", "Preview",
          "Every change and every policy, exactly as apply will make them; nothing has changed yet. Next (Ctrl+N) "
-         "or the Apply button asks for a confirmation first. You can also save the profile without applying.\n\n"
+         "or the Apply button asks for a confirmation first. You can also save the profile without applying. It "
+         "plans again, from the account as it is then, each time you come to it; r reads the account again.\n\n"
          "It opens on the Plan tab: PageDown, PageUp and the arrow keys scroll it. Shift+Tab moves to the tab "
          "bar, where Left and Right switch tabs (Policies, Warnings, Who can open Studio, Export); Tab goes back "
          "into the tab's text, then to the Apply and Save buttons.",
