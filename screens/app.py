@@ -58,7 +58,7 @@ from screens.modals import (
 from screens.network import SubnetStep, VpcStep
 from screens.preview import PreviewStep
 from screens.save import SaveStep
-from screens.widgets import KeysFooter, StepList
+from screens.widgets import NARROW, KeysFooter, StepList
 from wizard.errors import InvalidInput
 from wizard.session import WizardSession, state_dir, write_private
 from wizard.steps import STEPS
@@ -113,6 +113,14 @@ class WizardScreen(Screen[int]):
     not the whole screen, as Textual's Screen does: a full repaint was a third of a Tab keystroke's time."""
 
     focused: Reactive[Any] = Reactive(None, repaint=False)
+    # Below NARROW columns the step list is hidden (wizard.tcss): the step's own content needs the room (the
+    # Preview's tabs and buttons were cut at 60); the title says which step, and the palette jumps.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
+
+    def on_resize(self) -> None:
+        step_list = self.query("#step-list")
+        if self.has_class("-narrow") and step_list and self.focused is step_list.first():
+            self.app.focus_pane()  # type: ignore[attr-defined]  # Textual would leave focus nowhere: keys lost
 
 
 class WizardApp(App[int]):
@@ -123,10 +131,10 @@ class WizardApp(App[int]):
     COMMANDS: ClassVar[set[type[Provider]]] = {StepCommands}  # type: ignore[assignment]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "next", "Next", priority=True),
+        Binding("r", "refresh", "Refresh"),  # the Preview's only (check_action); before Back, so seen at 60 columns
         Binding("escape", "back", "Back"),
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("f1", "help", "Help"),
-        Binding("r", "refresh", "Refresh"),  # the Preview's only (check_action)
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+c", "interrupt", "Interrupt", show=False, priority=True),
     ]

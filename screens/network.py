@@ -21,6 +21,26 @@ def elide(text: str, width: int) -> str:
     return cut.rstrip() + "…"
 
 
+def fit_columns(room: int, widths: list[int], least: int = 12) -> list[int]:
+    """Column widths from their content: each as wide as its longest cell when they all fit in `room`, else the
+    widest are narrowed (down to `least`, or their own width) until they fit, or nothing is left to narrow."""
+    widths = list(widths)
+    while sum(widths) > room:
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        if widths[widest] <= least:
+            break
+        widths[widest] = max(least, widths[widest] - (sum(widths) - room))
+    return widths
+
+
+def room(pane: Step, rows: int, columns: int = 3) -> int:
+    """Columns for the cells of a pane's Choices table (a mark column and `columns` more): the pane's width less
+    the mark, each cell's padding, the focus border (counted at every focus, so that the rows never change with
+    it) and a scroll bar when `rows` are more than the table shows (max-height 9 in wizard.tcss)."""
+    width = pane.size.width or pane.app.size.width - 14  # not laid out yet: the body beside the step list
+    return width - 3 - 2 * (columns + 1) - 1 - (2 if rows > 8 else 0)
+
+
 def _flag(value: bool | None) -> str:
     return {True: "on", False: "OFF", None: "?"}[value]
 
@@ -50,10 +70,18 @@ class VpcStep(Step):
             shown = [*(r for r in matches if r.vpc.id == chosen), *shown[:-1]]  # the chosen one stays in view
         self.rows = {row.vpc.id: row for row in shown}
         self.hidden = len(matches) - len(shown)
-        rows = [(vpc_id, (elide(row.vpc.name or "-", 18), elide(", ".join(row.vpc.cidrs), 18), vpc_id))
-                for vpc_id, row in self.rows.items()]
+        names = {vpc_id: row.vpc.name or "-" for vpc_id, row in self.rows.items()}
+        cidrs = {vpc_id: ", ".join(row.vpc.cidrs) for vpc_id, row in self.rows.items()}
+        name_width, cidr_width = fit_columns(room(self, len(self.rows)), [max(map(len, names.values()), default=1),
+                                                            max(map(len, cidrs.values()), default=1),
+                                                            max(map(len, self.rows), default=1)])[:2]
+        rows = [(vpc_id, (elide(names[vpc_id], name_width), elide(cidrs[vpc_id], cidr_width), vpc_id))
+                for vpc_id in self.rows]
         table.fill(rows, [chosen])
         self.note(table.key_at_cursor())
+
+    def on_resize(self) -> None:
+        self.load()  # the columns follow the width
 
     def note(self, highlighted: str | None = None) -> None:
         """The highlighted row in full (the table shows the deciding columns), then the chosen VPC."""
@@ -115,10 +143,14 @@ class SubnetStep(Step):
         if table is None or not table.columns:
             return
         options = self.session.subnet_options()
-        rows = [(o.subnet.id, (elide(o.subnet.name or "-", 24), o.subnet.az, "" if o.selected else _short(o.reason)))
-                for o in options]
+        cells = [(o.subnet.name or "-", o.subnet.az, "" if o.selected else _short(o.reason)) for o in options]
+        width = fit_columns(room(self, len(cells)), [max((len(c[i]) for c in cells), default=1) for i in range(3)])[0]
+        rows = [(o.subnet.id, (elide(name, width), az, why)) for o, (name, az, why) in zip(options, cells, strict=True)]
         table.fill(rows, [o.subnet.id for o in options if o.selected])
         self.explain(table.key_at_cursor())
+
+    def on_resize(self) -> None:
+        self.load()  # the columns follow the width
 
     def explain(self, subnet_id: str | None) -> None:
         """The full reason for the highlighted row (the table shows a short one)."""

@@ -15,10 +15,14 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 from textual.widgets import DataTable, Footer, OptionList
+from textual.widgets._footer import FooterKey
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
+    from textual import events
     from textual.screen import Screen
+
+NARROW = 72  # columns: below this the step list gives its room to the step, and footers are compact
 
 
 class Choices(DataTable[str | Text]):
@@ -64,6 +68,9 @@ class Choices(DataTable[str | Text]):
         cursor = self.cursor_row
         self._rows, self._marked = new_rows, new_marks
         self.clear()
+        for column in self.columns.values():  # as wide as the new rows need (DataTable's columns only grow)
+            if column.auto_width:
+                column.content_width = column.label.cell_len
         for key, cells in new_rows:
             self.add_row(self.mark(key in self._marked), *cells, key=key)
         if self.row_count:
@@ -102,6 +109,14 @@ class KeysFooter(Footer):
 
     _shown: tuple[Any, ...] | None = None
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Compact below NARROW columns: each key's spacing shrinks and the palette's key reads "^p menu", so
+        that every key still shows at 60 columns."""
+        compact = event.size.width < NARROW
+        if compact != self.compact:
+            self.compact = compact
+            self.call_after_refresh(self.recompose)
+
     def shown_keys(self) -> tuple[Any, ...]:
         """What the footer would show: each shown binding's key, label, action, state and tooltip."""
         app = self.app
@@ -111,7 +126,10 @@ class KeysFooter(Footer):
 
     def compose(self) -> ComposeResult:
         self._shown = self.shown_keys() if self._bindings_ready else None
-        yield from super().compose()
+        for widget in super().compose():
+            if self.compact and isinstance(widget, FooterKey) and widget.has_class("-command-palette"):
+                widget.description = "menu"
+            yield widget
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         self._bindings_ready = True

@@ -511,6 +511,80 @@ async def test_every_preview_tab_scrolls_with_the_keyboard_to_its_last_line(sess
         assert 0 < pane.scroll_y
 
 
+@pytest.mark.parametrize("tab", ["plan", "policies", "export"])
+async def test_at_60_columns_every_preview_tab_button_and_key_is_in_view_and_scrolls_to_its_end(session, tab) -> None:  # noqa: ANN001
+    """Found by a trial: at 60 columns the Export tab was cut off the tab bar (its content out of reach of a
+    click) and so were the Save button and a footer key. Below 72 columns the step list gives its room to the
+    step; every tab is clickable, every tab's text reaches its last line by keys, without sideways scrolling."""
+    from textual.containers import VerticalScroll
+    from textual.widgets import Tab
+
+    from screens.widgets import KeysFooter
+
+    app = WizardApp(session)
+    async with app.run_test(size=(60, 24)) as pilot:
+        await at_preview(app, pilot)
+        screen = app.screen.region
+        bar = app.query_one("#preview-tabs").query(Tab)
+        assert len(bar) == 5 and all(screen.contains_region(t.region) for t in bar), [t.region for t in bar]
+        for button in ("#apply-button", "#save-only", "#back", "#next"):
+            assert screen.contains_region(app.query_one(button).region), button
+        keys = list(app.screen.query(KeysFooter).last().query("FooterKey"))
+        palette = next(k for k in keys if k.has_class("-command-palette"))  # on the right, over what reaches it
+        assert all(k.region.right <= palette.region.x for k in keys if k is not palette), [k.region for k in keys]
+        assert screen.contains_region(palette.region) and "r" in footer_labels(app)
+        assert not app.query_one("#step-list").display
+        await pilot.click(f"Tab#--content-tab-tab-{tab}")
+        await settle(app, pilot)
+        pane = app.screen.query_one(f"#scroll-{tab}", VerticalScroll)
+        assert pane.max_scroll_y > 0 and pane.max_scroll_x == 0
+        pane.focus()
+        await pilot.press("end")
+        await settle(app, pilot)
+        await pilot.wait_for_scheduled_animations()
+        assert pane.scroll_y == pane.max_scroll_y > 0
+
+
+async def test_the_step_list_hidden_by_a_narrow_screen_never_keeps_the_focus(session) -> None:  # noqa: ANN001
+    """When a resize hides the focused step list, the step takes the focus (Textual left it nowhere: every key
+    was lost until a Tab)."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "access")
+        app.query_one("#step-list").focus()
+        await pilot.pause()
+        await pilot.resize_terminal(60, 24)
+        await settle(app, pilot)
+        assert app.focused is not None and app.focused.id == "mode"
+        await pilot.press("up", "enter")
+        await settle(app, pilot)
+        assert session.current == "access"
+
+
+async def test_the_vpc_and_subnet_names_show_in_full_where_there_is_room(session) -> None:  # noqa: ANN001
+    """Found by a trial: at 120 columns the VPC step cut its names at 18 characters, with room to spare. The
+    columns take their width from their content; only a narrow screen cuts them (with an ellipsis)."""
+    app = WizardApp(session)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await at_step(app, pilot, "vpc")
+
+        async def cells(size: tuple[int, int], table_id: str) -> list[str]:
+            await pilot.resize_terminal(*size)
+            await settle(app, pilot)
+            table = app.query_one(table_id, DataTable)
+            assert table.virtual_size.width <= table.size.width  # never scrolled sideways
+            return [str(table.get_row(k)[1]) for k in table.rows]
+
+        longest = max((v.name for v in session.inventory.vpcs), key=len)  # type: ignore[union-attr]
+        assert len(longest) > 20
+        assert longest in await cells((120, 30), "#vpcs")
+        narrow = await cells((60, 24), "#vpcs")
+        assert longest not in narrow and any(n.endswith("…") for n in narrow)
+        assert longest in await cells((120, 30), "#vpcs")  # wide again
+        app.jump("subnets")
+        assert "research-private-d (no Studio endpoint here)" in await cells((120, 30), "#subnet-table")
+
+
 async def test_f1_shows_this_steps_help_and_the_keys_and_escape_closes_it(session) -> None:  # noqa: ANN001
     from screens.modals import HelpScreen
 
