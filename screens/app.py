@@ -115,7 +115,7 @@ class WizardScreen(Screen[int]):
     focused: Reactive[Any] = Reactive(None, repaint=False)
     # Below NARROW columns the step list is hidden (wizard.tcss): the step's own content needs the room (the
     # Preview's tabs and buttons were cut at 60); the title says which step, and the palette jumps.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]  # noqa: RUF012 - Textual declares it so
 
     def on_resize(self) -> None:
         step_list = self.query("#step-list")

@@ -271,3 +271,60 @@ def test_ctrl_c_after_an_apply_with_saved_answers_names_the_saved_profile_to_rep
     line = s.interrupted()
     assert "the apply had finished" in line and f"these answers are saved: studio-vpce apply {saved}" in line
     assert "recovery" not in line
+
+
+def rendered_refusal(refusal: str, columns: int = 80) -> list[str]:
+    """The screen lines of --plain's text question (questionary, prompt_toolkit) refusing an answer, at
+    `columns`: the terminal's bytes with the escape sequences taken out."""
+    import io
+    import re
+    import threading
+    import time
+
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    from wizard.prompts import text_question
+
+    screen = io.StringIO()
+    with create_pipe_input() as keys:
+        output = Vt100_Output(screen, lambda: Size(rows=24, columns=columns), term="xterm")
+        with create_app_session(input=keys, output=output):
+            question = text_question("CIDR ranges", "", lambda text: True if text == "ok" else refusal)
+
+            def type_keys() -> None:
+                keys.send_text("bad\r")
+                deadline = time.monotonic() + 30
+                while refusal[:30] not in screen.getvalue() and time.monotonic() < deadline:  # shown
+                    time.sleep(0.02)
+                shown[:] = [screen.getvalue()]
+                keys.send_text("\x15ok\r")  # Ctrl+U, then an accepted answer ends the question
+
+            shown: list[str] = []
+            typist = threading.Thread(target=type_keys)
+            typist.start()
+            assert question.ask() == "ok"
+            typist.join()
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown[0]).replace("\r", "")
+    return plain.split("\n")
+
+
+def test_plain_refusals_wrap_at_80_columns_and_show_in_full() -> None:
+    """Found by a trial: --plain's refusal line (prompt_toolkit's one-line validation toolbar) was cut at the
+    terminal's width. The longest refusal of any typed --plain answer shows in full, in lines of at most 80."""
+    from wizard.session import WizardSession
+    from wizard.steps import INPUTS
+
+    session = WizardSession(lambda: None)
+    typed = ["bad name!", "", "foo", "10.0.0.1/8", "0.0.0.0/0", "10.0.0.0/8", "sg-123", "sg-12345678, nope"]
+    refusals = [session.check_save_path("/no/such/folder/of/yours/studio-private.yaml")[1] or ""]
+    for mode in ("vpce", "source-ip", "vpc-source-ip"):
+        session.answers["access"]["mode"] = mode
+        refusals += [session.input_error(key, text) or "" for key in INPUTS for text in typed]
+    longest = max(refusals, key=len)
+    assert len(longest) > 120  # a real case: source-ip refusing a private range
+    lines = rendered_refusal(longest)
+    assert all(len(line) <= 80 for line in lines), lines
+    assert " ".join(longest.split()) in " ".join(" ".join(lines).split()), lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,7 @@ class Asker:
     """The questions, behind one small interface so that tests can answer them."""
 
     def text(self, message: str, default: str = "", validate: Callable[[str], bool | str] | None = None) -> str:
-        import questionary  # noqa: PLC0415
-
-        return _answered(questionary.text(message, default=default, validate=validate).ask())
+        return _answered(text_question(message, default, validate).ask())
 
     def select(self, message: str, choices: list[tuple[str, str]], default: str | None = None) -> str:
         import questionary  # noqa: PLC0415
@@ -45,6 +44,34 @@ class Asker:
     def confirm_changes(self, message: str) -> bool:
         """Before any change to AWS: 'yes' typed in full (ask_yes)."""
         return ask_yes(message)
+
+
+def text_question(message: str, default: str = "", validate: Callable[[str], bool | str] | None = None) -> Any:
+    """questionary's text question, whose refusals wrap at the terminal's width: prompt_toolkit's validation
+    toolbar is one line, and cut the reason (which names what was typed, so has no bound) at the right edge."""
+    import questionary  # noqa: PLC0415
+    from prompt_toolkit.filters import to_filter  # noqa: PLC0415
+    from prompt_toolkit.layout import walk  # noqa: PLC0415
+    from prompt_toolkit.layout.containers import Window  # noqa: PLC0415
+    from prompt_toolkit.layout.controls import FormattedTextControl  # noqa: PLC0415
+    from prompt_toolkit.widgets.toolbars import ValidationToolbar  # noqa: PLC0415
+
+    def refusal(value: str) -> bool | str:  # at words, at the width (the window below also wraps, at characters)
+        verdict = validate(value) if validate is not None else True
+        if isinstance(verdict, str):
+            from prompt_toolkit.application import get_app  # noqa: PLC0415
+
+            width = get_app().output.get_size().columns - 1
+            return "\n".join(textwrap.wrap(verdict, max(width, 20), break_on_hyphens=False)) or verdict
+        return verdict
+
+    question = questionary.text(message, default=default, validate=refusal if validate is not None else None)
+    for window in walk(question.application.layout.container):
+        if (isinstance(window, Window) and isinstance(window.content, FormattedTextControl)
+                and getattr(window.content.text, "__qualname__", "").startswith(ValidationToolbar.__qualname__)):
+            window.height = None  # as many lines as the reason needs
+            window.wrap_lines = to_filter(True)
+    return question
 
 
 def drop_typed_ahead() -> None:
