@@ -15,16 +15,16 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import events, work
+from textual import events, on, work
 from textual._context import active_message_pump
 from textual.app import App, ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
-from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, OptionList, Static
+from textual.widgets import Button, ContentSwitcher, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from screens.access import AccessStep
@@ -33,7 +33,7 @@ from screens.base import Step
 from screens.connect import ConnectStep
 from screens.domain import DomainStep
 from screens.endpoints import EndpointStep
-from screens.keyguard import KeyGuard
+from screens.keyguard import Hold, KeyGuard
 from screens.messages import (
     AdvanceRequested,
     AnswersChanged,
@@ -86,16 +86,27 @@ class StepCommands(Provider):
                 ("Quit", "Leave the wizard (asks when answers are unsaved)", app.action_quit)]
         return out
 
+    def _released(self, callback: Any) -> Any:
+        """The command, then the keys typed since the palette's Enter count again (the step it chose is shown)."""
+        app: WizardApp = self.app  # type: ignore[assignment]
+
+        def run() -> None:
+            try:
+                callback()
+            finally:
+                app.keys_held.release()
+        return run
+
     async def discover(self) -> Hits:
         for name, help_text, callback in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
+            yield DiscoveryHit(name, self._released(callback), help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, help_text, callback in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                yield Hit(score, matcher.highlight(name), self._released(callback), help=help_text)
 
 
 class Palette(CommandPalette):
@@ -106,6 +117,42 @@ class Palette(CommandPalette):
         if self.app.screen is not self:
             return AwaitComplete.nothing()
         return super().dismiss(result)
+
+    enter_waiting = False
+
+    @on(Input.Submitted)
+    def _enter_on_what_was_typed(self, event: Input.Submitted) -> None:
+        """Enter, then keys at paste speed ("Step 9" Enter y y y): the keys typed after Enter went into the
+        palette's search and the step left behind, and the wizard landed on Connect. They are held now
+        (WizardApp.on_event, from Enter) until the chosen step is shown, or until Enter is known to have chosen
+        nothing and the palette stays open. So that this is known, Enter chooses from the results of all that
+        was typed before it: while that search still runs, Enter waits for it."""
+        event.prevent_default()  # Textual's own Enter handler (CommandPalette._select_or_command) waits for this
+        event.stop()
+        self.enter_waiting = True
+        self._enter_when_searched()
+
+    def _searching(self) -> bool:
+        return any(w.node is self and w.group == self._GATHER_COMMANDS_GROUP and not w.is_finished
+                   for w in self.app.workers)
+
+    def _enter_when_searched(self) -> None:
+        if not self.enter_waiting or self._searching():
+            return
+        self.enter_waiting = False
+        choosing = self._selected_command is not None or (
+            self._list_visible and (self.query_one(CommandList).highlighted is not None
+                                    or self.query_one(CommandList).option_count == 1))
+        self._select_or_command()
+        if not choosing:  # nothing chosen: the palette stays open, and takes keys again
+            self.app.keys_held.release()  # type: ignore[attr-defined]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == self._GATHER_COMMANDS_GROUP:
+            self._enter_when_searched()
+
+    def on_unmount(self) -> None:
+        self.app.call_later(self.app.keys_held.release)  # type: ignore[attr-defined]  # closed in any other way
 
 
 class WizardScreen(Screen[int]):
@@ -146,6 +193,7 @@ class WizardApp(App[int]):
         self.stop_apply = threading.Event()  # Ctrl+C during an apply: the worker stops between two steps
         self.crash: BaseException | None = None
         self.exit_message = ""
+        self.keys_held = Hold()  # from the palette's Enter until the step it chose is shown (Palette)
 
     # ---------------------------------------------------------------- layout
 
@@ -503,8 +551,10 @@ class WizardApp(App[int]):
         or a file name (mashed y's on Apply, then Ctrl+N, named the profile 'yy')."""
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded and self._screen_stack:
             guard = self.key_guard()
-            if guard is not None and guard.drops(event):
+            if (guard is not None and guard.drops(event)) or self.keys_held.drops(event):
                 return
+            if isinstance(self.screen, Palette) and getattr(event, "key", "") == "enter":
+                self.keys_held.begin(event.time)
         await super().on_event(event)
 
     def _handle_exception(self, error: Exception) -> None:

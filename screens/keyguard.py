@@ -45,3 +45,27 @@ class KeyGuard:
         if key == "ctrl+c":
             return False
         return event.time < self.shown_at or (event.time < self.armed_at and self.arming(key))
+
+
+class Hold:
+    """Keys typed from `begin` until `release` reach nothing: the palette's Enter until the step it chose is shown
+    (keys typed after Enter at paste speed went into the palette's search, or into the step being left)."""
+
+    MOST_SECONDS: ClassVar[float] = 2.0  # a safety net: keys typed later than this after Enter always count
+    start: float = float("inf")
+    end: float = float("inf")
+
+    @property
+    def holding(self) -> bool:
+        return self.end == float("inf") and self.start != float("inf")
+
+    def begin(self, typed_at: float) -> None:
+        self.start, self.end = typed_at, float("inf")
+
+    def release(self) -> None:
+        if self.holding:
+            self.end = clock()
+
+    def drops(self, event: events.Key | events.Paste) -> bool:
+        return (getattr(event, "key", "paste") != "ctrl+c" and self.start < event.time < self.end
+                and event.time < self.start + self.MOST_SECONDS)

@@ -1071,6 +1071,51 @@ async def test_palette_keys_mashed_at_paste_speed_never_crash(session, calls, ke
         assert calls.mutating == [] and session.result is None
 
 
+@pytest.mark.parametrize(("typed", "step"), [("Step 9", "save"), ("Step 2", "vpc"), ("save pro", "save")])
+async def test_palette_enter_at_paste_speed_goes_where_typed_and_keys_after_it_reach_nothing(
+        session, calls, typed, step) -> None:  # noqa: ANN001
+    """Found by a trial: Ctrl+P, "Step 9", Enter, y y y at paste speed landed on Connect. Textual's Enter chose
+    from the list on screen, an older search's; and the keys after Enter went into the palette's search or the
+    step left behind. Enter waits for the search of what was typed; keys typed after it reach nothing until the
+    chosen step is shown."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "access")
+        name = session.answers["name"]
+        calls.clear()
+        burst(app, "ctrl+p", *typed, "enter", "y", "y", "y", "ctrl+n")
+        await settle(app, pilot)
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        assert session.current == step and app.screen is app.screen_stack[0]
+        assert session.answers["name"] == name and app.query_one("#vpc-filter", Input).value == ""
+        if step == "save":
+            assert app.query_one("#path", Input).value == session.default_save_path()
+        assert calls.mutating == []
+        await pilot.press("x")  # and keys typed once the step is shown count
+        await settle(app, pilot)
+        assert app.focused is not None
+        if step == "vpc":
+            assert app.query_one("#vpc-filter", Input).value == "x"
+
+
+async def test_a_palette_enter_that_chooses_nothing_leaves_the_palette_taking_keys(session) -> None:  # noqa: ANN001
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "access")
+        burst(app, "ctrl+p", *"qqqq", "enter", "z")
+        await settle(app, pilot)
+        await pilot.pause(0.3)
+        palette = app.screen
+        assert palette.id == "--command-palette"
+        field = palette.query_one(Input)
+        assert field.value == "qqqq"  # the z typed after Enter was held
+        await pilot.press("backspace", *"help")
+        await settle(app, pilot)
+        assert field.value == "qqqhelp"
+        await pilot.press("escape")
+
+
 async def test_the_palette_closed_twice_closes_once(session) -> None:  # noqa: ANN001
     """The second close (Textual's select-on-highlight then select-on-submit, keys at paste speed) must not pop
     the wizard's own screen: seen in tmux as 'ScreenStackError: Can't pop screen'."""
