@@ -253,3 +253,25 @@ def test_saving_where_it_cannot_be_written_names_the_users_path_not_the_temp_fil
     assert str(target) in str(raised.value) and ".p.yaml." not in str(raised.value)
     assert "Permission denied" in str(raised.value)
     assert list(tmp_path.iterdir()) == []  # and no temp file left behind
+
+
+def test_libyaml_parses_every_example_as_pyyaml_does_and_refusals_keep_pyyamls_words(monkeypatch) -> None:  # noqa: ANN001
+    """Profiles are parsed by libyaml when PyYAML has it (fast), to the same data and the same position of every
+    value as PyYAML's own parser; text libyaml refuses gets PyYAML's message, which names the character."""
+    import yaml
+
+    from wizard import profiles
+
+    assert profiles._FAST_LOADER is yaml.CSafeLoader  # PyYAML's wheels bundle libyaml
+    examples = [*sorted((Path(__file__).parent.parent / "profiles").glob("*.yaml")), BASE]
+    for example in examples:
+        text = example if isinstance(example, str) else example.read_text()
+        data, marks = profiles.parse_yaml(text, "p.yaml")
+        monkeypatch.setattr(profiles, "_FAST_LOADER", None)
+        slow_data, slow_marks = profiles.parse_yaml(text, "p.yaml")
+        monkeypatch.undo()
+        assert (data, marks.values, marks.keys) == (slow_data, slow_marks.values, slow_marks.keys), example
+        assert marks.values and marks.keys
+    with pytest.raises(InvalidInput) as refused:
+        profiles.parse_yaml("name: x\n\tregion: y\n", "p.yaml")
+    assert str(refused.value) == "p.yaml:2:1: not valid YAML: found character '\\t' that cannot start any token"

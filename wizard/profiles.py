@@ -115,11 +115,26 @@ def _build(node: yaml.Node, source: str, loc: Path_, marks: _Marks) -> Any:
     return _scalar(node, source, loc)
 
 
+# libyaml's parser when PyYAML has it (its wheels do): the same nodes and marks, several times faster (15 ms to
+# 2 ms for an example profile). Its error texts say less ("found character that cannot start any token"), so text
+# it refuses is parsed again by PyYAML's own parser for the message.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    if _FAST_LOADER is not None:
+        try:
+            return yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def parse_yaml(text: str, source: str) -> tuple[Any, _Marks]:
     """Strictly parse YAML text into plain data plus the position of every value."""
     marks = _Marks()
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
