@@ -694,6 +694,60 @@ async def test_quitting_mid_discovery_kills_the_child_at_once(tmp_path, monkeypa
         assert session.inventory is None and session.discovery_error == ""
 
 
+def test_keys_typed_while_the_wizard_starts_are_not_echoed_and_the_echo_is_back_after(tmp_path: Path) -> None:
+    """Found by a trial: a Ctrl+N typed while the wizard started showed as ^N on the shell's screen after exit (the
+    terminal echoes until Textual takes it). The program turns the echo off as it starts, and back on at exit.
+    Run as a user does, on a pseudo-terminal: Ctrl+N typed once the echo is off and before Textual has the
+    terminal (the line discipline is still on), then Ctrl+Q."""
+    import fcntl
+    import select
+    import struct
+    import termios
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(PYTHONPATH=str(ROOT), AWS_CONFIG_FILE=str(tmp_path / "none"), TERM="xterm-256color",
+               AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), AWS_EC2_METADATA_DISABLED="true",
+               XDG_STATE_HOME=str(tmp_path / "state"), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    child = subprocess.Popen([sys.executable, "-m", "wizard"], stdin=slave, stdout=slave, stderr=slave, cwd=tmp_path,
+                             env=env, start_new_session=True)
+    shown = bytearray()
+
+    def read_until(done, seconds: float = 60) -> bool:  # noqa: ANN001
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if done():
+                return True
+            if select.select([master], [], [], 0.005)[0]:
+                try:
+                    shown.extend(os.read(master, 65536))
+                except OSError:
+                    return done()
+        return done()
+
+    try:
+        def hushed() -> bool:
+            lflag = termios.tcgetattr(slave)[3]
+            return not lflag & termios.ECHO and bool(lflag & termios.ICANON)
+
+        assert read_until(hushed), "the echo was still on when Textual took the terminal"
+        os.write(master, b"\x0e")  # Ctrl+N, while the wizard starts
+        assert read_until(lambda: b"Connect" in shown), bytes(shown[-500:])
+        os.write(master, b"\x11")  # Ctrl+Q
+        assert read_until(lambda: child.poll() is not None), bytes(shown[-500:])
+        read_until(lambda: False, 0.2)
+        assert child.returncode == 0, bytes(shown[-500:])
+        assert b"^N" not in shown, bytes(shown)
+        assert termios.tcgetattr(slave)[3] & termios.ECHO  # the shell gets its echo back
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        os.close(master)
+        os.close(slave)
+
+
 def test_the_first_frame_needs_none_of_the_engines_heavy_packages() -> None:
     """Issue 9, first paint: boto3, botocore, pydantic, parliament and moto load after the first frame (in the
     discovery worker), never before it: importing them cost the wizard most of its start."""

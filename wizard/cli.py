@@ -584,11 +584,21 @@ def run() -> None:
     import threading  # noqa: PLC0415
 
     argv = sys.argv[1:]
-    if "--demo" in argv and _first_word(argv) in _PRELOADING and not {"-h", "--help"} & set(argv):
+    word = _first_word(argv)
+    if (word is None or word not in COMMANDS or word == "wizard") and not {"--plain", "-h", "--help",
+                                                                           "--version"} & set(argv):
+        from wizard import terminal  # noqa: PLC0415
+
+        terminal.hush()  # the full-screen wizard: keys typed while it starts are not echoed (wizard/terminal.py)
+    if "--demo" in argv and word in _PRELOADING and not {"-h", "--help"} & set(argv):
         from wizard import sandbox  # noqa: PLC0415
 
         sandbox.preload()  # moto loads in a server process while this one reads and checks its input
-    code = main()
+    try:
+        code = main()
+    finally:
+        if "wizard.terminal" in sys.modules:
+            sys.modules["wizard.terminal"].restore()
     if "wizard.sandbox" in sys.modules:
         sys.modules["wizard.sandbox"].discard_preloaded()
     if threading.active_count() > 1:  # a thread still running gets the normal exit, which waits for it
