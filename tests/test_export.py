@@ -60,14 +60,13 @@ def _plan(cloud, name: str) -> Plan:  # noqa: ANN001
     return plan(observe(cloud, p), p)
 
 
-@pytest.fixture(scope="module")
-def cfn_lint_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
-    """Every example's template (and the extras one) linted by one cfn-lint run (each run costs seconds of
-    start-up): each template's findings, by name (what the run's exit code would count)."""
-    folder = tmp_path_factory.mktemp("cfn")
+def test_cloudformation_passes_cfn_lint(tmp_path: Path) -> None:
+    """Every example's template, and the extras one, passes cfn-lint: one cfn-lint run lints them all (each run
+    costs seconds of start-up, and a parametrized test would run it once per pytest worker); each template's
+    findings are checked by name."""
     with seeded_aws() as session:
         c = Cloud("us-west-2", session=session)
-        templates = {name: folder / f"{name}.yaml" for name in [*EXAMPLES, "extras"]}
+        templates = {name: tmp_path / f"{name}.yaml" for name in [*EXAMPLES, "extras"]}
         for name, template in templates.items():
             template.write_text(cloudformation(_plan(c, name)))
     result = _run([str(Path(sys.executable).parent / "cfn-lint"), "--format", "json", *map(str, templates.values())])
@@ -75,12 +74,8 @@ def cfn_lint_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, lis
     findings = json.loads(result.stdout)
     by_file = {str(t): name for name, t in templates.items()}
     assert all(f["Filename"] in by_file for f in findings), findings
-    return {name: [f for f in findings if f["Filename"] == str(t)] for name, t in templates.items()}
-
-
-@pytest.mark.parametrize("name", [*EXAMPLES, "extras"])
-def test_cloudformation_passes_cfn_lint(cfn_lint_findings: dict[str, list[dict[str, Any]]], name: str) -> None:
-    assert cfn_lint_findings[name] == []
+    assert {name: [f for f in findings if f["Filename"] == str(t)] for name, t in templates.items()} == {
+        name: [] for name in templates}
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
