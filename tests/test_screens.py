@@ -1016,6 +1016,7 @@ async def test_the_preview_reads_the_account_again_each_time_it_is_shown(session
         calls.clear()
         if leave == "step-list":
             app.jump("preview")
+            assert session.plan is None  # the plan on screen goes at once: nothing can confirm it meanwhile
         else:
             await pilot.press("escape" if leave == "ctrl+s" else "ctrl+n")
         await settle(app, pilot)
