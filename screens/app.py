@@ -81,7 +81,8 @@ class StepCommands(Provider):
         out: list[tuple[str, str, Any]] = [(f"Step {i + 1}: {s.title}", f"Go to the {s.short} step (if the steps before it are done)",
                 partial(app.jump, s.name)) for i, s in enumerate(STEPS)]
         out += [("Save profile", "Save the answers as a YAML profile", app.action_save),
-                ("Re-run discovery", "Read the account again", app.start_discovery),
+                ("Re-run discovery", "Read the account again (on the Preview: and plan again, as r does)",
+                 app.rediscover),
                 ("Help", "Help for this step and the keys", app.action_help),
                 ("Quit", "Leave the wizard (asks when answers are unsaved)", app.action_quit)]
         return out
@@ -347,6 +348,14 @@ class WizardApp(App[int]):
         self.pane.load()
         self.refresh_nav()
         self.start_plan()
+
+    def rediscover(self) -> None:
+        """The palette's Re-run discovery: on the Preview, the plan is made again too (r), else it showed the
+        account as it was before."""
+        if self.session.current == "preview":
+            self.action_refresh()
+        else:
+            self.start_discovery()
 
     def jump(self, step: str) -> None:
         """Palette and step list: navigate only, and only to reachable steps."""

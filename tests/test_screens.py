@@ -1053,6 +1053,21 @@ async def test_r_on_the_preview_reads_the_account_again_and_changes_nothing(sess
         assert session.current == "access"
 
 
+async def test_the_palettes_re_run_discovery_on_the_preview_plans_again(session, calls) -> None:  # noqa: ANN001
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        someone_else_applies(session)
+        calls.clear()
+        await pilot.press("ctrl+p", *"re-run discovery")
+        await settle(app, pilot)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert session.current == "preview" and session.plan is not None and not session.plan.has_changes
+        assert calls.mutating == []
+
+
 async def test_a_refresh_drops_the_plan_at_once_and_a_plan_asked_before_it_is_not_kept(session) -> None:  # noqa: ANN001
     """Plans made one after the other may arrive out of order: only the answer to the latest request is kept
     (an older one read the account before it)."""
