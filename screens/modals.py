@@ -258,7 +258,8 @@ class QuitScreen(Modal[str]):
 
 
 class OverwriteScreen(Modal[bool]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "reply(False)", "No"), Binding("y", "reply(True)", "Yes")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "reply(False)", "No"),
+                                             Binding("y", "reply(True)", "Overwrite")]
 
     def __init__(self, path: str) -> None:
         super().__init__()

@@ -1634,6 +1634,31 @@ async def test_each_windows_footer_names_its_own_action(session, groups) -> None
         await pilot.press("escape")
 
 
+@pytest.mark.parametrize("window", ["quit", "overwrite", "risk"])
+async def test_every_windows_footer_names_what_its_buttons_say(session, window) -> None:  # noqa: ANN001
+    """Each button that names its key ("Overwrite (y)") and the footer's label for that key say the same (the
+    overwrite window's footer read "y Yes")."""
+    import re
+
+    from wizard.models import Confirmation
+
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen({"quit": QuitScreen(), "overwrite": OverwriteScreen("x.yaml"),
+                         "risk": ConfirmRisk(Confirmation("self_lockout", "Go ahead?", "--confirm-self-lockout"))
+                         }[window])
+        await settle(app, pilot)
+        await pilot.pause(0.1)
+        shown = footer_labels(app)
+        said = {}
+        for button in app.screen.query(Button):
+            named = re.fullmatch(r"(.+) \((\w+)\)", str(button.label))
+            if named:
+                said[named[2].lower()] = named[1]
+        assert said and all(shown.get(key) == label for key, label in said.items()), (said, shown)
+
+
 async def test_a_cancel_message_is_cleared_when_a_new_confirmation_opens(session) -> None:  # noqa: ANN001
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
