@@ -83,57 +83,6 @@ textual_wait = sys.modules.get("textual._wait")
 if textual_wait is not None:
     textual_wait.SLEEP_GRANULARITY = 0.005  # type: ignore[attr-defined]
     textual_wait.SLEEP_IDLE = textual_wait.SLEEP_GRANULARITY / 20  # type: ignore[attr-defined]
-# - after every key and pause, Pilot waits until "all messages queued at the start have been processed" by
-#   posting a callback to the app and to every widget of the screen and waiting for each to run it: with the
-#   wizard's ~110 widgets, 7-8 ms of CPU, a third of a key's cost. A widget whose queue is empty and whose loop is
-#   waiting on it for the next message has nothing queued to wait for (it has handled its last message and its
-#   idle work), so only the others get the callback: the same wait, for the messages that exist. (Work a widget
-#   leaves for idle time posts a message: check_idle.)
-import textual.pilot as textual_pilot  # noqa: E402 - after the settings above
-
-
-def _busy(pump: object) -> bool:
-    """A message pump with a message queued, or not waiting for one (handling one, idle work, not started)."""
-    queue = pump._message_queue  # type: ignore[attr-defined]
-    return bool(queue.values) or not queue.ready_event._waiters
-
-
-async def _wait_for_screen(self, timeout: float = 30.0) -> bool:  # noqa: ANN001
-    """Pilot._wait_for_screen (Textual 8.2), with the callback posted only to the app and the widgets that have
-    a message queued or being handled."""
-    import asyncio
-
-    try:
-        screen = self.app.screen
-    except Exception:  # noqa: BLE001 - as Pilot's own: no screen, nothing to wait for
-        return False
-    children = [self.app, *(w for w in screen.walk_children(with_self=True) if _busy(w))]
-    count = 0
-    count_zero_event = asyncio.Event()
-
-    def decrement_counter() -> None:
-        nonlocal count
-        count -= 1
-        if count == 0:
-            count_zero_event.set()
-
-    for child in children:
-        if child.call_later(decrement_counter):
-            count += 1
-    if count:
-        wait_for = [asyncio.create_task(count_zero_event.wait()),
-                    asyncio.create_task(self.app._exception_event.wait())]
-        _, pending = await asyncio.wait(wait_for, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        if len(wait_for) == len(pending):
-            raise textual_pilot.WaitForScreenTimeout("Timed out while waiting for widgets to process pending messages.")
-        if count > 0:
-            return False
-    return True
-
-
-textual_pilot.Pilot._wait_for_screen = _wait_for_screen  # type: ignore[method-assign]
 
 
 # - the slowest tests start first, so that under xdist's load scheduling no worker picks up a long test while
