@@ -328,3 +328,25 @@ def test_plain_refusals_wrap_at_80_columns_and_show_in_full() -> None:
     lines = rendered_refusal(longest)
     assert all(len(line) <= 80 for line in lines), lines
     assert " ".join(longest.split()) in " ".join(" ".join(lines).split()), lines
+
+
+@pytest.mark.parametrize("name", ["../../../trial3-evil/x", "n" * 300])
+def test_recovery_file_name_is_a_safe_slug_inside_the_recovery_folder(
+        name: str, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A typed profile name is no path: '../..' never leaves the state folder, and a 300-character name is
+    still saved (a capped slug) and named in the interrupted line."""
+    from wizard.session import WizardSession, load_recovery
+
+    state = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    s = WizardSession(_cloud, demo=True)
+    s.answers["name"] = name
+    s.answers["vpc_id"] = ANSWERS["VPC"]  # answers changed: Ctrl+C saves them
+    line = s.interrupted()
+    folder = state / "studio-vpce"
+    saved = [p for p in tmp_path.rglob("*.yaml")]
+    assert len(saved) == 1 and saved[0].parent == folder, saved
+    assert saved[0].name.startswith("recovery-") and len(saved[0].name) < 100
+    assert str(saved[0]) in line and "could not be saved" not in line
+    answers = load_recovery(saved[0])
+    assert answers is not None and answers["name"] == name

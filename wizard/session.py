@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -85,6 +86,16 @@ def write_private(path: Path, text: str) -> Path:
         handle.write(text)
     os.chmod(path, 0o600)
     return path
+
+
+RECOVERY_SLUG_MAX = 64
+
+
+def recovery_slug(name: Any) -> str:
+    """The profile name as a recovery file's name part: letters, digits, '-' and '_' only (never a path:
+    the file stays in the recovery folder), at most RECOVERY_SLUG_MAX characters; 'unnamed' when none is left."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", str(name or "")).strip("-")[:RECOVERY_SLUG_MAX].strip("-")
+    return slug or "unnamed"
 
 
 def load_recovery(path: str | Path) -> dict[str, Any] | None:
@@ -583,8 +594,7 @@ class WizardSession:
     def save_recovery(self, folder: Path | None = None) -> Path:
         """Write the answers, complete or not, to a recovery file (0600) that `studio-vpce PATH` resumes from."""
         folder = folder or state_dir()
-        name = self.answers["name"] or "studio-private"
-        path = folder / f"recovery-{name}-{time.strftime('%Y%m%d-%H%M%S')}.yaml"
+        path = folder / f"recovery-{recovery_slug(self.answers['name'])}-{time.strftime('%Y%m%d-%H%M%S')}.yaml"
         import yaml  # noqa: PLC0415
 
         data = {"version": 1, "region": self.region, **self.answers}
