@@ -350,3 +350,35 @@ def test_recovery_file_name_is_a_safe_slug_inside_the_recovery_folder(
     assert str(saved[0]) in line and "could not be saved" not in line
     answers = load_recovery(saved[0])
     assert answers is not None and answers["name"] == name
+
+
+def test_plain_stale_apply_is_refused_then_planned_again_with_every_answer_kept(
+        tmp_path: Path, capsys, calls) -> None:  # noqa: ANN001
+    """Someone applied between the Preview and the typed yes: one line says so, nothing is changed by the
+    refused confirmation, and the Preview is shown again (a new plan, the answers kept; no exit 5)."""
+    from wizard.executor import Executor
+    from wizard.prompts import PlainWizard
+    from wizard.session import WizardSession
+
+    session = WizardSession(_cloud, demo=True)
+    nexts = iter(["apply", "save"])
+    target = tmp_path / "p.yaml"
+
+    class Meanwhile(Scripted):
+        moved = False
+
+        def confirm_changes(self, message):  # noqa: ANN001, ANN202
+            if not self.moved:  # another shell applies the same answers while this one asks
+                self.moved = True
+                assert Executor(session.cloud, session.plan).run().ok  # type: ignore[arg-type]
+                calls.clear()
+            return super().confirm_changes(message)
+
+    asker = Meanwhile({**ANSWERS, "Next": lambda _: next(nexts), "Apply in account": True,
+                       "You are among": True, "Save the profile to": str(target)})
+    assert PlainWizard(session, asker, None).run() == 0
+    out = capsys.readouterr().out
+    assert calls.mutating == []
+    assert "Not applied: the account changed since the preview; nothing was changed" in out
+    assert out.count("Plan: ") == 2  # the new Preview
+    assert load(target).access.attach.users == ["alice"] and load(target).subnet_ids == ANSWERS["Subnets"]

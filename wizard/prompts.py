@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from wizard.errors import InvalidInput
+from wizard.errors import InvalidInput, Refused
 from wizard.models import EXTRA_SERVICES
 from wizard.modes import MODES
 from wizard.render import plan_text
@@ -293,7 +293,12 @@ class PlainWizard:
                 return
         s.confirmed_apply(plan, answered=[c.code for c in plan.confirmations])
         self.heading(STEPS[s.step])
-        result = s.apply(lambda e: _say(f"{e.kind:>6} {e.address} {e.id or ''}") if e.kind != "start" else None)
+        try:
+            result = s.apply(lambda e: _say(f"{e.kind:>6} {e.address} {e.id or ''}") if e.kind != "start" else None)
+        except Refused as exc:  # stale (someone applied meanwhile): as the TUI, plan again with every answer kept
+            _say(f"Not applied: {exc}. Planning again (every answer is kept).")
+            s.to_preview()
+            raise _Back("preview") from None
         if result.ok:
             _say(f"Applied: {s.applied_summary()}.")
         else:
