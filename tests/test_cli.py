@@ -328,3 +328,28 @@ def test_discover_reads_dns_attributes_for_at_most_the_limit_of_vpcs_and_says_so
     assert code == 0 and re.search(rf"^{default_vpc} .* on/on ", table, re.MULTILINE), out
     assert all(re.search(rf"^{v} .* \?/\? ", table, re.MULTILINE) for v in extra), out
     assert "DNS attributes not read for 2 VPCs" in table, out
+
+
+@pytest.mark.parametrize("edit", ["principal", "drop", "policy"])
+def test_an_edited_plan_file_is_refused_not_applied_as_its_profile_plans(
+        edit: str, demo, capsys, tmp_path: Path, calls) -> None:  # noqa: ANN001
+    """A plan file is applied exactly or not at all: one change's principal edited (alice -> carol), a change
+    removed, or the endpoint policy edited: refused in one line (exit 5), nothing changed (was: applied the
+    profile's own plan, attaching alice)."""
+    planfile = tmp_path / "w2.json"
+    assert run(capsys, "plan", VPCE, "--demo", "--out", str(planfile))[0] == 0
+    data = json.loads(planfile.read_text())
+    attach = next(c for c in data["changes"] if c["after"].get("principal") == "alice")
+    if edit == "principal":
+        attach["after"]["principal"] = "carol"
+    elif edit == "drop":
+        data["changes"].remove(attach)
+    else:
+        data["policies"]["endpoint"] = {k: {"Version": "2012-10-17", "Statement": []} for k in data["policies"]["endpoint"]}
+    planfile.write_text(json.dumps(data))
+    calls.clear()
+    code, out, err = run(capsys, "apply", str(planfile), "--demo", "--yes", "--confirm-self-lockout")
+    assert code == 5 and calls.mutating == [], (out, err)
+    assert err.strip().count("\n") == 0 and f"{planfile} was edited" in err and "nothing was changed" in err
+    if edit == "principal":
+        assert f"change {attach['address']}" in err

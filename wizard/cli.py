@@ -315,6 +315,27 @@ def _read_plan_file(path: str) -> dict[str, Any] | None:
     return data
 
 
+PLAN_FILE_CONTENT = ("profile", "account_id", "region", "changes", "policies", "errors")
+
+
+def _refuse_edited_plan(path: str, saved: dict[str, Any], plan: Any) -> None:
+    """A plan file is applied exactly: what it lists must be what its own profile plans against the account it
+    recorded (same fingerprint). Anything edited by hand is refused (exit 5) before any change."""
+    from wizard.render import plan_json  # noqa: PLC0415
+
+    fresh = json.loads(json.dumps(plan_json(plan), default=str))
+    for key in PLAN_FILE_CONTENT:
+        if saved.get(key) != fresh[key]:
+            where = key
+            if key == "changes" and isinstance(saved.get(key), list):
+                ours = {c["address"]: c for c in fresh[key]}
+                edited = [c.get("address") if isinstance(c, dict) else "?" for c in saved[key]
+                          if not isinstance(c, dict) or ours.get(c.get("address")) != c]
+                where = f"change {edited[0]}" if edited else "the list of changes"
+            raise Refused(f"{path} was edited ({where} is not what its profile plans); a plan file is applied "
+                          "exactly or not at all: nothing was changed; run plan again")
+
+
 def _confirm(question: str) -> bool:
     from wizard.prompts import ask_yes  # noqa: PLC0415
 
@@ -400,6 +421,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         cloud, _, plan = _observe_and_plan(args, profile, args.profile)
         if plan.fingerprint != saved["fingerprint"]:
             raise Refused(f"{args.profile} is stale: the account changed since it was planned; run plan again")
+        _refuse_edited_plan(args.profile, saved, plan)
     else:
         profile = _load_profile(args.profile)
         cloud, _, plan = _observe_and_plan(args, profile, args.profile)
