@@ -353,3 +353,25 @@ def test_an_edited_plan_file_is_refused_not_applied_as_its_profile_plans(
     assert err.strip().count("\n") == 0 and f"{planfile} was edited" in err and "nothing was changed" in err
     if edit == "principal":
         assert f"change {attach['address']}" in err
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://localhost:5000", "http://", "http://localhost:port"])
+def test_a_bad_endpoint_url_is_a_config_problem_naming_the_flag(url: str, capsys, calls) -> None:  # noqa: ANN001
+    """Was `error: ValueError: Invalid endpoint: notaurl`, exit 1."""
+    code, out, err = run(capsys, "plan", VPCE, "--region", "us-west-2", "--endpoint-url", url)
+    assert code == 4 and out == "" and calls.log == []
+    assert err.strip().count("\n") == 0 and err.startswith("error: --endpoint-url") and "ValueError" not in err
+
+
+def test_a_bad_aws_endpoint_url_variable_is_a_config_problem_naming_it(capsys, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "notaurl")
+    code, _, err = run(capsys, "discover", "--region", "us-west-2")
+    assert code == 4 and err.startswith("error: AWS_ENDPOINT_URL 'notaurl' is not a valid endpoint URL")
+
+
+def test_demo_with_an_endpoint_url_is_refused_as_a_usage_error(capsys, calls) -> None:  # noqa: ANN001
+    """Was silently ignored (the sandbox's own endpoint was used). Usage errors are exit 3 here (README)."""
+    code, out, err = run(capsys, "plan", VPCE, "--demo", "--endpoint-url", "http://localhost:5000")
+    assert code == 3 and out == "" and calls.log == []
+    assert err.strip() == ("error: --endpoint-url cannot be used with --demo (the demo sandbox has its own "
+                           "endpoint); drop one of them")

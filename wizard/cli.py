@@ -583,6 +583,38 @@ HANDLERS = {"discover": cmd_discover, "plan": cmd_plan, "apply": cmd_apply, "des
             "sandbox": cmd_sandbox, "audit": cmd_audit}
 
 
+def endpoint_url_error(url: str) -> str | None:
+    """Why botocore would refuse this endpoint URL (it wants http:// or https:// and a host), or None."""
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme not in ("http", "https"):
+        return "it must start with http:// or https://"
+    if not parts.hostname:
+        return "it names no host"
+    return None
+
+
+def _check_endpoint(args: argparse.Namespace) -> None:
+    """--endpoint-url: a usage error with --demo (the sandbox has its own), a config problem when botocore
+    would refuse it; both before anything is read or printed."""
+    url = getattr(args, "endpoint_url", None)
+    if url is not None and getattr(args, "demo", False):
+        raise InvalidInput("--endpoint-url cannot be used with --demo (the demo sandbox has its own endpoint); "
+                           "drop one of them")
+    source = "--endpoint-url"
+    if url is None and not getattr(args, "demo", False) and os.environ.get("AWS_ENDPOINT_URL"):
+        url, source = os.environ["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL"
+    reason = endpoint_url_error(url) if url is not None else None
+    if reason:
+        raise ConfigProblem(f"{source} {url!r} is not a valid endpoint URL ({reason}), like "
+                            "http://localhost:5000")
+
+
 def _setup_logging(debug: bool) -> None:
     if not debug:
         return
@@ -649,6 +681,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if exc.code == 0 else 3
     _setup_logging(args.debug)
     try:
+        _check_endpoint(args)
         return HANDLERS[args.command](args)
     except KeyboardInterrupt:
         before_any_change = args.command in ("apply", "destroy") and not getattr(args, "executing", False)
