@@ -77,7 +77,7 @@ def test_out_naming_a_folder_is_a_one_line_input_error_and_writes_nothing(demo, 
     code, out, err = run(capsys, "export", VPCE, "--demo", "--format", "cli", "--out", str(tmp_path))
     assert code == 3 and out == "", out
     assert err.strip().splitlines() == [(f"error: --out {tmp_path}: that is a folder; add a file name, like "
-                                         f"{tmp_path / 'out.json'}")]
+                                         f"{tmp_path / 'studio-vpce.sh'}")]
     assert list(tmp_path.iterdir()) == []
 
 
@@ -219,3 +219,38 @@ def test_an_apply_stopped_before_its_first_change_says_nothing_was_changed_and_o
     stop = SimpleNamespace(changes_done=[], total=2, under_way=None)
     line = cli.interrupted_message(stop, "apply")
     assert line == "interrupted after 0 of 2 changes; nothing was changed; run apply again to carry out the plan"
+
+
+@pytest.mark.parametrize("argv", [("plan", VPCE, "--demo"), ("export", VPCE, "--demo", "--format", "terraform")])
+def test_out_where_no_file_can_be_made_is_refused_before_anything_is_printed(
+        demo, capsys, argv: tuple[str, ...]) -> None:  # noqa: ANN001
+    """`plan --out /sys/x.json` printed the whole plan, then the error: the folder is tried first (a file made
+    and removed) as the missing-folder check is. /proc takes no new file on Linux, even for root."""
+    if not Path("/proc/version").exists():
+        pytest.skip("needs Linux's /proc (a folder where no file can be made, even by root)")
+    code, out, err = run(capsys, *argv, "--out", "/proc/x.json")
+    assert code == 3 and out == "", out
+    assert err.strip().splitlines() == [("error: --out /proc/x.json: cannot create a file in /proc (No such file "
+                                         "or directory); choose another path; nothing was written")]
+
+
+def test_out_onto_a_read_only_file_gives_the_real_reason(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    """`export --out /proc/version` said "(No such file or directory)" (the temporary file's error)."""
+    target = tmp_path / "locked.sh"
+    target.write_text("kept\n")
+    target.chmod(0o444)
+    code, out, err = run(capsys, "export", VPCE, "--demo", "--format", "cli", "--out", str(target))
+    assert code == 3 and out == ""
+    assert err.strip() == (f"error: --out {target}: cannot write it (the file is read-only); choose another path; "
+                           "nothing was written")
+    assert target.read_text() == "kept\n" and sorted(p.name for p in tmp_path.iterdir()) == ["locked.sh"]
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("terraform", "main.tf"), ("cloudformation", "template.yaml"),
+                                           ("cli", "studio-vpce.sh")])
+def test_out_naming_a_folder_suggests_a_file_name_with_the_formats_extension(
+        fmt: str, name: str, demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    code, _, err = run(capsys, "export", VPCE, "--demo", "--format", fmt, "--out", str(tmp_path))
+    assert code == 3 and err.strip().endswith(f"add a file name, like {tmp_path / name}")
+    code, _, err = run(capsys, "plan", VPCE, "--demo", "--out", str(tmp_path))
+    assert code == 3 and err.strip().endswith(f"add a file name, like {tmp_path / 'plan.json'}")

@@ -239,20 +239,38 @@ def cmd_discover(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_out(path: str) -> Path:
-    """--out FILE: refused (exit 3) before anything is read or written when it cannot be written there."""
+OUT_NAMES = {"plan": "plan.json", "terraform": "main.tf", "cloudformation": "template.yaml", "cli": "studio-vpce.sh"}
+
+
+def _check_out(path: str, kind: str = "plan") -> Path:
+    """--out FILE: refused (exit 3) before anything is read, printed or written when it cannot be written there
+    (a file is made beside it, and removed, to find out). `kind`: what is written, for the file name suggested."""
     target = Path(path).expanduser()
     if target.is_dir():
-        raise InvalidInput(f"--out {path}: that is a folder; add a file name, like {target / 'out.json'}")
+        raise InvalidInput(f"--out {path}: that is a folder; add a file name, like {target / OUT_NAMES[kind]}")
     if not target.parent.is_dir():
         raise InvalidInput(f"--out {path}: the folder {target.parent} does not exist; create it first, or choose "
                            "another path; nothing was written")
+    if target.exists() and not target.is_file():
+        raise InvalidInput(f"--out {path}: that is not a regular file; choose another path; nothing was written")
+    if target.exists() and not target.stat().st_mode & 0o222:
+        raise InvalidInput(f"--out {path}: cannot write it (the file is read-only); choose another path; "
+                           "nothing was written")
+    tmp = target.with_name(f".{target.name}.tmp")
+    existed = tmp.exists()
+    try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError as exc:
+        raise InvalidInput(f"--out {path}: cannot create a file in {target.parent} "
+                           f"({exc.strerror or type(exc).__name__}); choose another path; nothing was written") from None
+    if not existed:
+        tmp.unlink(missing_ok=True)
     return target
 
 
-def _write_out(path: str, text: str) -> None:
+def _write_out(path: str, text: str, kind: str = "plan") -> None:
     """Write --out FILE whole or not at all (a temporary file beside it, then renamed)."""
-    target = _check_out(path)
+    target = _check_out(path, kind)
     tmp = target.with_name(f".{target.name}.tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
@@ -507,12 +525,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     profile = _load_profile(args.profile)
     if args.out:
-        _check_out(args.out)
+        _check_out(args.out, args.format)
     _, _, plan = _observe_and_plan(args, profile, args.profile)
     from wizard.export import export  # noqa: PLC0415
     text = export(plan, args.format)
     if args.out:
-        _write_out(args.out, text)
+        _write_out(args.out, text, args.format)
         print(f"wrote {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
