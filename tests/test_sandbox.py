@@ -659,3 +659,37 @@ def test_the_tests_moto_server_copy_equals_seeding_it_over_http(moto_server: str
     conftest.reset_and_seed(moto_server, fresh=True)
     assert seen() == copied
     assert len(copied[0]) == 2 and len(copied[1]) >= 5 and copied[4] == 1 and copied[5] and len(copied[6]) == 4
+
+
+def test_the_wizard_plans_through_a_sandbox_that_stopped_while_it_was_open(cloud, calls) -> None:  # noqa: ANN001
+    """The demo sandbox stops by itself after its idle timeout (or `sandbox stop`) while the wizard sits open:
+    its next plan starts it again through the session's cloud factory (as any --demo command does), instead of
+    "cannot reach AWS ... check the network". A real account's connection error is still an error."""
+    import socket
+
+    from conftest import profile
+    from wizard.cloud import Cloud
+    from wizard.errors import AwsError
+    from wizard.session import WizardSession
+
+    with socket.socket() as probe:  # a port nothing listens on: the stopped sandbox's
+        probe.bind(("127.0.0.1", 0))
+        gone = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    stopped = Cloud("us-west-2", endpoint_url=gone, session=boto3.Session(
+        aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-west-2"))
+    started: list[Cloud] = []
+
+    def factory() -> Cloud:
+        started.append(cloud)
+        return cloud
+
+    for demo in (True, False):
+        session = WizardSession(factory, demo=demo)
+        session.cloud = stopped
+        if demo:
+            plan, _access = session.review_for(profile())
+            assert plan.has_changes and started == [cloud] and session.cloud is cloud
+        else:
+            with pytest.raises(AwsError, match="cannot reach AWS"):
+                session.review_for(profile())
+    assert calls.mutating == []

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard import validators
-from wizard.errors import InvalidInput, Refused
+from wizard.errors import AwsError, InvalidInput, Refused
 from wizard.modes import ACCESS_MODES
 from wizard.modes import BY_NAME as MODES
 from wizard.names import api_service, studio_service
@@ -511,7 +511,15 @@ class WizardSession:
         from wizard.iam_eval import who_can_open_studio  # noqa: PLC0415
         from wizard.planner import plan as make_plan  # noqa: PLC0415
 
-        inventory = observe(self.cloud, profile)
+        try:
+            inventory = observe(self.cloud, profile)
+        except AwsError as exc:
+            if not (self.demo and exc.code == "ConnectionError"):
+                raise
+            # The demo sandbox stopped while the wizard was open (its idle timeout, or `sandbox stop`): the cloud
+            # factory starts it again, with its saved account, as any --demo command does.
+            self.cloud = self.cloud_factory()
+            inventory = observe(self.cloud, profile)
         return make_plan(inventory, profile), who_can_open_studio(inventory, profile)
 
     def planned(self, plan: Plan, access: AccessView | None = None) -> bool:
