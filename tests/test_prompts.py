@@ -88,12 +88,47 @@ def test_plain_mode_applies_and_saves_the_same_profile_as_the_wizard(tmp_path: P
     assert dump(saved) == dump(expected)
 
 
-def test_plain_mode_offers_unsupported_and_duplicate_az_subnets_as_disabled(tmp_path: Path) -> None:
+def test_plain_mode_offers_unsupported_and_duplicate_az_subnets_as_disabled(tmp_path: Path, capsys) -> None:  # noqa: ANN001
     asker = Scripted({**ANSWERS, "Next": "quit"})
     run_prompts(_cloud, asker=asker, demo=True)
     subnets = asker.offered["Subnets (one per Availability Zone)"]
     reasons = {value: reason for _, value, _, reason in subnets}
-    assert "not offered" in reasons["subnet-7931cee1f1c5bf80b"]
+    assert reasons["subnet-7931cee1f1c5bf80b"] == "see above"  # the row fits; its reason is said in full above
+    out = " ".join(line.strip() for line in capsys.readouterr().out.splitlines())
+    assert "subnet-7931cee1f1c5bf80b cannot be chosen: usw2-az4 is not offered by aws.sagemaker.us-west-2.studio " \
+           "(it offers usw2-az1, usw2-az2, usw2-az3)" in out
+
+
+def test_plain_choice_lines_fit_in_80_columns_and_keep_what_matters(capsys) -> None:  # noqa: ANN001
+    """Found in a trial: rows cut at the terminal's edge ('(usw2-az4 is not of', 'domains:' without its
+    value). Every title, with questionary's pointer and box (6 columns) and a disabled reason, fits in 80."""
+    asker = Scripted({**ANSWERS, "Next": "quit"})
+    run_prompts(_cloud, asker=asker, demo=True)
+    for message, choices in asker.offered.items():
+        if isinstance(choices, str):
+            continue
+        for choice in choices:
+            title, reason = choice[0], (choice[3] if len(choice) == 4 else "")
+            assert 6 + len(title) + (len(f" ({reason})") if reason else 0) <= 80, (message, title, reason)
+    vpcs = {v: t for t, v in asker.offered["VPC"]}
+    assert "domains: d-lab" in vpcs["vpc-8835a48a96ffd84bf"] and "domains: d-research" in vpcs[ANSWERS["VPC"]]
+    out = capsys.readouterr().out
+    modes = " ".join(line.strip() for line in out.split("Step 6 of", 1)[1].splitlines())
+    assert "subnet: aws:SourceVpc - only requests that come from inside this VPC (through its endpoints) may " \
+           "open Studio." in modes  # cut in its row, so said in full above the question
+
+
+def test_plain_studio_endpoint_policy_without_create_app_is_refused_at_the_step(capsys) -> None:  # noqa: ANN001
+    """The plan's rule (the Studio endpoint must allow CreateApp) is asked at the Endpoints step, as there,
+    not first found on the Preview."""
+    studio = iter([["presigned-url"], ["create-app"]])
+    asker = Scripted({**ANSWERS, "studio endpoint policy presets": lambda _: next(studio), "Next": "quit"})
+    assert run_prompts(_cloud, asker=asker, demo=True) == 0
+    out = capsys.readouterr().out
+    endpoints = out.split("Step 5 of", 1)[1].split("Step 6 of", 1)[0]
+    assert "must allow sagemaker:CreateApp" in endpoints
+    assert "studio_policy_needs_create_app" not in out and "must allow sagemaker:CreateApp" not in \
+        out.split("Step 6 of", 1)[1]  # the answer asked again was taken; the Preview has no such error
 
 
 def test_plain_mode_refuses_an_invalid_cidr(tmp_path: Path) -> None:
@@ -190,7 +225,7 @@ def test_plain_ctrl_c_writes_a_recovery_profile_and_prints_the_resume_command(
     err = capsys.readouterr().err
     recovery = list((tmp_path / "state" / "studio-vpce").glob("recovery-*.yaml"))
     assert len(recovery) == 1 and str(recovery[0]) in err
-    assert f"Resume with: studio-vpce wizard {recovery[0]} --demo" in err
+    assert f"Resume with: studio-vpce wizard {recovery[0]} --plain --demo" in err  # back to --plain, not the TUI
     answers = load_recovery(recovery[0])
     assert answers is not None and answers["subnet_ids"] == ANSWERS["Subnets"]
 

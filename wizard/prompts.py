@@ -118,6 +118,29 @@ def run_prompts(cloud_factory: Callable[[], Any], preload: Any = None, profile_p
     return PlainWizard(session, asker, profile_path).run()
 
 
+SCREEN_WIDTH = 80
+CHOICE_WIDTH = 72  # a choice's title: questionary adds its pointer and box (up to 6 columns) on an 80-column line
+
+
+def fit(text: str, width: int = CHOICE_WIDTH) -> str:
+    """One line of at most `width` characters: cut with '…' (the full text is said above the question)."""
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
+def say_wrapped(text: str, indent: str = "  ") -> None:
+    """A line of detail, wrapped within 80 columns (continuations indented further)."""
+    _say(textwrap.fill(text, SCREEN_WIDTH, initial_indent=indent, subsequent_indent=indent + "    ",
+                       break_on_hyphens=False, break_long_words=True))
+
+
+def fitted(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Choices whose titles fit within 80 columns; when one is cut, every full title is said first, wrapped."""
+    if any(len(title) > CHOICE_WIDTH for title, _ in rows):
+        for title, _ in rows:
+            say_wrapped(title)
+    return [(fit(title), value) for title, value in rows]
+
+
 class _Done(Exception):
     """The user chose to stop (quit without saving)."""
 
@@ -138,6 +161,7 @@ class PlainWizard:
 
     def __init__(self, session: WizardSession, ask: Asker, profile_path: str | None) -> None:
         self.s = session
+        session.plain = True  # Ctrl+C's resume command opens --plain again
         self.ask = ask
         self.profile_path = profile_path
 
@@ -186,9 +210,9 @@ class PlainWizard:
 
     def step_vpc(self) -> None:
         s = self.s
-        choice = self.ask.select("VPC", [((f"{r.vpc.name or '-'}  {r.vpc.id}  {','.join(r.vpc.cidrs)}  "
-                                           f"domains: {','.join(r.domains) or '-'}"), r.vpc.id) for r in s.vpc_rows()],
-                                 default=s.answers["vpc_id"])
+        choice = self.ask.select("VPC", fitted([((f"{r.vpc.id}  domains: {','.join(r.domains) or '-'}  "
+                                                  f"{','.join(r.vpc.cidrs)}  {r.vpc.name or '-'}"), r.vpc.id)
+                                                for r in s.vpc_rows()]), default=s.answers["vpc_id"])
         vpc = s.select_vpc(choice)
         if vpc and (vpc.dns_support is False or vpc.dns_hostnames is False):
             _say("Note: DNS support or hostnames is off in this VPC; private DNS needs both.")
@@ -197,9 +221,13 @@ class PlainWizard:
         s = self.s
         while True:
             options = s.subnet_options()
+            for o in options:  # why a row cannot be ticked, in full (the row itself says "see above")
+                if not o.selectable:
+                    say_wrapped(f"{o.subnet.id} cannot be chosen: {o.reason}")
             picked = self.ask.checkbox("Subnets (one per Availability Zone)", [
-                (f"{o.subnet.name or '-'}  {o.subnet.az}  {o.subnet.id}  {o.subnet.cidr}", o.subnet.id, o.selected,
-                 o.reason if not o.selectable else "") for o in options])
+                (fit(f"{o.subnet.id}  {o.subnet.az}  {o.subnet.cidr}  {o.subnet.name or '-'}",
+                     CHOICE_WIDTH if o.selectable else CHOICE_WIDTH - len(" (see above)")),
+                 o.subnet.id, o.selected, "see above" if not o.selectable else "") for o in options])
             s.answers["subnet_ids"] = [o.subnet.id for o in options if o.subnet.id in picked]
             ok, reason = s.check("subnets")
             if ok:
@@ -215,8 +243,9 @@ class PlainWizard:
                                    "the domain's region with --region")
             _say(f"No Studio domain in {s.answers['vpc_id']}: choose the domain's VPC (its row lists the domain).")
             raise _Back("vpc")  # the TUI's "go back"; the other answers are kept
-        domain_id = self.ask.select("Studio domain", [(f"{d.name}  {d.id}  {d.auth_mode}  {d.network_mode}", d.id)
-                                                      for d in domains], default=s.answers["domain_id"])
+        domain_id = self.ask.select("Studio domain", fitted([(f"{d.id}  {d.auth_mode}  {d.network_mode}  {d.name}",
+                                                               d.id) for d in domains]),
+                                    default=s.answers["domain_id"])
         s.select_domain(domain_id)
         for note in (s.notes.get("access"), s.notes.get("endpoints")):
             if note:
@@ -235,10 +264,29 @@ class PlainWizard:
                                                 default=dns["fix_vpc_attributes"])
         policy = a["endpoint_policy"]
         for key in ("studio", "api"):
-            policy[key] = ask.checkbox(f"{key} endpoint policy presets", [
-                (p, p, p in policy[key], "") for p in ("create-app", "presigned-url")])
+            while True:
+                policy[key] = ask.checkbox(f"{key} endpoint policy presets", [
+                    (p, p, p in policy[key], "") for p in ("create-app", "presigned-url")])
+                reason = self.endpoint_policy_error(key, policy[key])
+                if not reason:
+                    break
+                _say(f"  {reason}")
         a["endpoints"]["extra"] = ask.checkbox("Extra endpoints (VpcOnly domains)", [
             (e, e, e in a["endpoints"]["extra"], "") for e in EXTRA_SERVICES])
+
+    def endpoint_policy_error(self, key: str, presets: list[str]) -> str | None:
+        """The plan's own rule for an endpoint policy made of these presets (policies.lint_endpoint_policy: the
+        Studio endpoint must allow CreateApp), asked at the step rather than found on the Preview."""
+        from wizard.permissions import partition_of  # noqa: PLC0415
+        from wizard.policies import endpoint_policy, lint_endpoint_policy  # noqa: PLC0415
+
+        s = self.s
+        region = s.region or ""
+        account = s.inventory.account_id if s.inventory is not None else "000000000000"
+        document = endpoint_policy(presets, partition=partition_of(region), region=region, account=account,
+                                   domain_id=s.answers["domain_id"] or "d-x")
+        findings = lint_endpoint_policy(document, key)
+        return findings[0].message if findings else None
 
     def step_access(self) -> None:
         s, ask = self.s, self.ask
@@ -247,7 +295,8 @@ class PlainWizard:
         if reason:
             _say(f"Access mode: none. {reason}")
         else:
-            s.set_mode(ask.select("Restrict opening Studio to", [(f"{m.name}: {m.help}", m.name) for m in MODES],
+            s.set_mode(ask.select("Restrict opening Studio to", fitted([(f"{m.name}: {m.help}", m.name)
+                                                                         for m in MODES]),
                                   default=access["mode"]))
         if access["mode"] == "none":
             return

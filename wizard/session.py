@@ -117,6 +117,7 @@ class WizardSession:
         self.cloud_factory = cloud_factory
         self.cloud: Any = None
         self.demo = demo
+        self.plain = False  # the --plain front end: its resume command keeps --plain
         self.inventory: Inventory | None = None
         self.discovery_error: str = ""
         self._discovery: Discovery | None = None
@@ -646,7 +647,8 @@ class WizardSession:
     def resume_command(self, path: Path) -> str:
         from wizard.profiles import command_path  # noqa: PLC0415
 
-        return f"studio-vpce wizard {command_path(path)}" + (" --demo" if self.demo else "")
+        return (f"studio-vpce wizard {command_path(path)}" + (" --plain" if self.plain else "")
+                + (" --demo" if self.demo else ""))
 
     def confirmation_flags(self) -> list[str]:
         """The flags `apply` needs to go ahead without asking, for the current answers: one for each of the
