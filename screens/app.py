@@ -33,7 +33,7 @@ from screens.base import Step
 from screens.connect import ConnectStep
 from screens.domain import DomainStep
 from screens.endpoints import EndpointStep
-from screens.keyguard import Hold, KeyGuard
+from screens.keyguard import Burst, Hold, KeyGuard
 from screens.messages import (
     AdvanceRequested,
     AnswersChanged,
@@ -52,6 +52,7 @@ from screens.modals import (
     ConfirmRisk,
     ErrorScreen,
     HelpScreen,
+    Modal,
     OverwriteScreen,
     QuitScreen,
 )
@@ -195,6 +196,8 @@ class WizardApp(App[int]):
         self.crash: BaseException | None = None
         self.exit_message = ""
         self.keys_held = Hold()  # from the palette's Enter until the step it chose is shown (Palette)
+        self.stray_burst = Burst()  # the keys typed right behind a stray key that cancelled a window
+        self.refused = ""  # why a stray key cancelled the window just closed (said by the window's callback)
 
     # ---------------------------------------------------------------- layout
 
@@ -432,6 +435,7 @@ class WizardApp(App[int]):
             self.query_one("#reason", Static).update(Text(reason or "nothing to apply", style="yellow"))
             return
         self.query_one("#reason", Static).update("")  # a "Not applied: cancelled" from before is not this one
+        self.refused = ""
         self.push_screen(ConfirmApply.of(plan), callback=partial(self._confirmed, plan))
 
     def _confirmed(self, plan: Plan, yes: bool | None) -> None:
@@ -444,7 +448,8 @@ class WizardApp(App[int]):
             return  # (leaving: Ctrl+C came before this answer was handled; nothing starts now)
         if not yes:  # every cancel says so, where it stopped, and that nothing changed (was silent on Enter)
             where = f" at the {answered[-1].replace('_', '-')} confirmation" if answered else ""
-            said = f"Not applied: cancelled{where}; nothing was changed."
+            refused = self.take_refusal()
+            said = f"Not applied: {refused}." if refused else f"Not applied: cancelled{where}; nothing was changed."
             self.query_one("#reason", Static).update(Text(said, style="yellow"))
             self.notify(said, title="Cancelled", severity="warning")
             return
@@ -484,8 +489,8 @@ class WizardApp(App[int]):
             self.not_saved(pane, reason)
             return
         if target.exists() and not overwrite:
-            self.push_screen(OverwriteScreen(str(target)), callback=lambda yes: self.save_to(path, overwrite=True)
-                             if yes else self.not_saved(pane, f"{target} was kept as it is"))
+            self.refused = ""
+            self.push_screen(OverwriteScreen(str(target)), callback=partial(self._overwrite_answered, path, target))
             return
         try:
             saved = self.session.save(target, overwrite=True)
@@ -500,6 +505,13 @@ class WizardApp(App[int]):
         self.notify(f"Saved {saved}", title="Saved")
         self.refresh_nav()
 
+    def _overwrite_answered(self, path: str, target: Any, yes: bool | None) -> None:
+        if yes:
+            self.save_to(path, overwrite=True)
+        else:
+            self.not_saved(self.query_one("#save", SaveStep),
+                           self.take_refusal() or f"{target} was kept as it is; nothing was changed")
+
     def not_saved(self, pane: SaveStep, reason: str) -> None:
         pane.say(Text(f"Not saved: {reason}", style="red"))
         self.notify(f"Not saved: {reason}", severity="error")
@@ -512,15 +524,21 @@ class WizardApp(App[int]):
                 Text("Apply is running: wait for it to finish so that nothing is left half-reported.", style="yellow"))
             return
         if self.session.dirty:
+            self.refused = ""
             self.push_screen(QuitScreen(), callback=self._quit_choice)
             return
         self.leave(0)
 
     def _quit_choice(self, choice: str | None) -> None:
+        refused = self.take_refusal()
         if choice == "discard":
             self.leave(0)
         elif choice == "save":
             self.action_save()
+        elif refused:
+            said = f"Not quit: {refused}."
+            self.query_one("#reason", Static).update(Text(said, style="yellow"))
+            self.notify(said, title="Cancelled", severity="warning")
 
     def action_interrupt(self) -> None:
         """Ctrl+C: leave with 130; unsaved answers go to a recovery profile first. During an apply, as the CLI
@@ -560,11 +578,26 @@ class WizardApp(App[int]):
         or a file name (mashed y's on Apply, then Ctrl+N, named the profile 'yy')."""
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded and self._screen_stack:
             guard = self.key_guard()
-            if (guard is not None and guard.drops(event)) or self.keys_held.drops(event):
+            if ((guard is not None and guard.drops(event)) or self.keys_held.drops(event)
+                    or self.stray_burst.drops(event)):
                 return
+            screen = self.screen
+            if isinstance(screen, Modal) and screen.stray(event):  # a window that takes y takes no other key:
+                if not screen.answered and not screen.answer_coming:  # it cancels at once and says why
+                    self.refused = screen.refusal(event)
+                    screen.refuse()
+                self.stray_burst.begin(event.time)  # and the keys typed right behind it reach nothing
+                return
+            if isinstance(screen, Modal):
+                screen.note_key(event)
             if isinstance(self.screen, Palette) and getattr(event, "key", "") == "enter":
                 self.keys_held.begin(event.time)
         await super().on_event(event)
+
+    def take_refusal(self) -> str:
+        """Why a stray key cancelled the window just answered ("" for a cancel by its own keys), once."""
+        refused, self.refused = self.refused, ""
+        return refused
 
     def _handle_exception(self, error: Exception) -> None:
         """Any bug: log the traceback, keep the answers (0600), say how to resume, exit non-zero."""

@@ -2,7 +2,11 @@
 handled, so a busy machine cannot turn keys typed ahead (paste speed, mashing) into an answer or a file name.
 
 One guard for every place that needs it: the confirmation windows (screens/modals.Modal) and the Save step
-(screens/save.SaveStep). The app drops what a guard refuses (WizardApp.on_event)."""
+(screens/save.SaveStep). The app drops what a guard refuses (WizardApp.on_event).
+
+A window that takes `y` takes only its own keys (`OWN_KEYS`, plus the keys that move around it): any other key
+typed there (a letter of a file name, Space, Ctrl+S) cancels it at once (`stray`), and the keys typed right
+behind that one reach nothing (`Burst`): the `y` of ".yaml", typed into a window still open, answered it."""
 
 from __future__ import annotations
 
@@ -17,11 +21,30 @@ def clock() -> float:
     return _time.get_time()
 
 
+# Keys that move around a window (focus, scrolling) and press the focused button: never an answer by themselves.
+MOVING_KEYS = frozenset({"tab", "shift+tab", "up", "down", "left", "right", "pageup", "pagedown", "home", "end",
+                         "enter"})
+
+
+def key_name(event: events.Key | events.Paste) -> str:
+    """A key as the user reads it in a message: 'v', Space, Ctrl+S, a paste."""
+    key = getattr(event, "key", "paste")
+    if key == "paste":
+        return "a paste"
+    character = getattr(event, "character", None)
+    if character and len(character) == 1 and character.isprintable() and not character.isspace():
+        return repr(character)
+    return "+".join(part.capitalize() for part in key.split("+"))
+
+
 class KeyGuard:
     """Keys typed before `shown_at` never reach it; the keys that could say yes (`arming`) count only from
-    `armed_at` (`ARMING_SECONDS` after it was shown). Ctrl+C always passes."""
+    `armed_at` (`ARMING_SECONDS` after it was shown). Ctrl+C always passes.
+
+    `OWN_KEYS`: when set, the only keys it takes besides MOVING_KEYS; any other is `stray` (the app cancels)."""
 
     ARMING_SECONDS: ClassVar[float] = 0.0
+    OWN_KEYS: ClassVar[frozenset[str] | None] = None
     shown_at: float = 0.0
     armed_at: float = 0.0
 
@@ -46,6 +69,11 @@ class KeyGuard:
             return False
         return event.time < self.shown_at or (event.time < self.armed_at and self.arming(key))
 
+    def stray(self, event: events.Key | events.Paste) -> bool:
+        """A key this does not take (a letter of a file name, Space, a wizard key): it cancels, never answers."""
+        key = getattr(event, "key", "paste")
+        return self.OWN_KEYS is not None and key != "ctrl+c" and key not in self.OWN_KEYS | MOVING_KEYS
+
 
 class Hold:
     """Keys typed from `begin` until `release` reach nothing: the palette's Enter until the step it chose is shown
@@ -69,3 +97,25 @@ class Hold:
     def drops(self, event: events.Key | events.Paste) -> bool:
         return (getattr(event, "key", "paste") != "ctrl+c" and self.start < event.time < self.end
                 and event.time < self.start + self.MOST_SECONDS)
+
+
+class Burst:
+    """After a stray key cancelled a window: the keys typed right behind it (a file name typed on, a paste) reach
+    nothing, until a pause of GAP_SECONDS (or MOST_SECONDS in all). The `y` of ".yaml" must not answer or open
+    anything, whatever is on screen once the window has gone."""
+
+    GAP_SECONDS: ClassVar[float] = 0.5
+    MOST_SECONDS: ClassVar[float] = 3.0
+    start: float = float("-inf")
+    last: float = float("-inf")
+
+    def begin(self, typed_at: float) -> None:
+        self.start = self.last = typed_at
+
+    def drops(self, event: events.Key | events.Paste) -> bool:
+        if getattr(event, "key", "paste") == "ctrl+c":
+            return False
+        if self.start <= event.time <= self.last + self.GAP_SECONDS and event.time < self.start + self.MOST_SECONDS:
+            self.last = max(self.last, event.time)
+            return True
+        return False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from screens.keyguard import KeyGuard
+from screens.keyguard import KeyGuard, key_name
 from screens.widgets import KeysFooter
 from wizard.validators import typed_yes
 
@@ -51,9 +51,9 @@ def apply_summary(plan: Plan) -> Text:
         text.append(f"! {confirmation.question}\n", style="bold yellow")
     if plan.confirmations:
         text.append(f"\ny goes on to {'this question' if len(plan.confirmations) == 1 else 'these questions'}, "
-                    "asked on its own (type yes); n or Escape cancels.")
+                    "asked on its own (type yes); n, Escape or any other key cancels.")
     else:
-        text.append("\ny applies, n or Escape cancels.")
+        text.append("\ny applies; n, Escape or any other key cancels.")
     return text
 
 
@@ -62,9 +62,14 @@ class Modal(KeyGuard, ModalScreen[T]):
     (a second dismiss would pop a screen that is already leaving).
 
     Keys typed before it was on screen never reach it, and the keys that would say yes (`arming`) count only
-    once it has been on screen ARMING_SECONDS (screens/keyguard.KeyGuard; the app drops them)."""
+    once it has been on screen ARMING_SECONDS (screens/keyguard.KeyGuard; the app drops them).
+
+    A window with OWN_KEYS takes no other key: a stray one (a letter, Space, Ctrl+S) cancels it at once with NO,
+    and the app says why (`refusal`, naming TAKES) and drops the keys typed right behind it."""
 
     answered = False
+    NO: ClassVar[Any] = None  # what a stray key answers: the window's cancel
+    TAKES: ClassVar[str] = ""  # its keys, as the refusal says them
 
     def __init__(self) -> None:
         super().__init__()
@@ -84,6 +89,24 @@ class Modal(KeyGuard, ModalScreen[T]):
         self.answered = True
         self.dismiss(value)
 
+    def refusal(self, event: Any) -> str:
+        """Why a stray key cancelled it, in one line (the app puts what was not done in front)."""
+        return f"you typed {key_name(event)} (this window takes only {self.TAKES}); nothing was changed"
+
+    answer_coming = False  # a key that answers has been typed (the app sees keys before the window acts on them)
+
+    def note_key(self, event: Any) -> None:
+        """Keys reach the app in the order typed, but the window acts on them later: once a key that answers
+        (one of OWN_KEYS, or Enter on a button) has gone by, a stray key typed behind it no longer cancels
+        (the y of "y yes" goes on; the rest is dropped)."""
+        key = getattr(event, "key", "")
+        if key in (self.OWN_KEYS or ()) or (key == "enter" and isinstance(self.focused, Button)):
+            self.answer_coming = True
+
+    def refuse(self) -> None:
+        """A stray key: cancel at once (never an answer of yes)."""
+        self.answer(self.NO)
+
 
 class ConfirmApply(Modal[bool]):
     """The only way to apply. Focus starts on Cancel: Enter alone, Escape and n cancel; y applies (or a click on
@@ -94,6 +117,9 @@ class ConfirmApply(Modal[bool]):
 
     YES: ClassVar[str] = "Apply"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "cancel", "Cancel"), Binding("y", "apply", YES)]
+    OWN_KEYS = frozenset({"y", "n", "escape"})
+    NO = False
+    TAKES = "y or n/Escape"
 
     def __init__(self, plan: Plan) -> None:
         super().__init__()
@@ -236,6 +262,9 @@ class QuitScreen(Modal[str]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,c", "choose('cancel')", "Cancel"), Binding("s", "choose('save')", "Save"),
                 Binding("d", "choose('discard')", "Discard")]
+    OWN_KEYS = frozenset({"escape", "c", "s", "d"})
+    NO = "cancel"
+    TAKES = "s, d or c/Escape"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
@@ -258,8 +287,18 @@ class QuitScreen(Modal[str]):
 
 
 class OverwriteScreen(Modal[bool]):
+    """An existing file: y overwrites it (once this has been on screen ARMING_SECONDS: a file name typed on
+    into it never does), n or Escape keeps it; any other key keeps it too (OWN_KEYS)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "reply(False)", "No"),
                                              Binding("y", "reply(True)", "Overwrite")]
+    OWN_KEYS = frozenset({"y", "n", "escape"})
+    NO = False
+    TAKES = "y or n/Escape"
+    ARMING_SECONDS = 0.5
+
+    def arming(self, key: str) -> bool:
+        return key == "y"
 
     def __init__(self, path: str) -> None:
         super().__init__()
@@ -276,11 +315,12 @@ class OverwriteScreen(Modal[bool]):
         self.query_one("#no", Button).focus()
 
     def action_reply(self, yes: bool) -> None:
-        self.answer(yes)
+        if not yes or self.armed:
+            self.answer(yes)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.answer(event.button.id == "yes")
+        self.action_reply(event.button.id == "yes")
 
 
 KEYS = ("Ctrl+N next · Escape back (and closes windows) · Ctrl+S save profile · Ctrl+P commands · "

@@ -17,6 +17,7 @@ from textual.widgets import Button, DataTable, Input, Static
 
 from conftest import ROOT, profile, reset_and_seed
 from screens.app import EXIT_CRASHED, EXIT_INTERRUPTED, WizardApp
+from screens.keyguard import Burst
 from screens.modals import ConfirmApply, ConfirmRisk, ErrorScreen, OverwriteScreen, QuitScreen
 from wizard.cloud import Cloud
 from wizard.discovery import observe
@@ -163,6 +164,18 @@ def burst(app: WizardApp, *keys: str, at: float | None = None) -> None:
         app.post_message(event)
 
 
+def burst_text(app: WizardApp, text: str, at: float | None = None) -> None:
+    """Text typed at paste speed, each character as the terminal sends it ('.' is the key full_stop)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for char in text:
+        event = events.Key(_character_to_key(char), char)
+        if at is not None:
+            event.time = at
+        app.post_message(event)
+
+
 class KeyClock:
     """The key guard's clock, frozen: it moves only when the test says, so 'typed before the window was
     shown' and 'long after' never depend on how busy the machine is (screens/keyguard.clock)."""
@@ -228,6 +241,121 @@ async def test_a_y_typed_before_the_windows_arming_time_is_dropped(session, call
         burst(app, "y", at=key_clock.tick())  # typed once armed: the y goes on
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
+
+
+def reason(app: WizardApp) -> str:
+    return str(app.query_one("#reason", Static).render())
+
+
+@pytest.mark.parametrize("groups", [(), (LOCKOUT_GROUP,)])  # Apply (y), and Go on (y)
+async def test_a_file_name_typed_into_the_apply_confirmation_cancels_it_and_changes_nothing(
+        session, calls, key_clock, groups) -> None:  # noqa: ANN001
+    """Found by a trial: the y of "vpce-copy.yaml", typed into a window still open, applied the plan. A key the
+    window does not take cancels it at once and says why; the keys typed right behind it reach nothing."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        answer_up_to_access(session, groups)
+        session.step = NAMES.index("preview")
+        app.show_step()
+        await settle(app, pilot)
+        calls.clear()
+        burst(app, "ctrl+n", at=key_clock.now)
+        key_clock.tick()
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmApply)
+        key_clock.tick(ConfirmApply.ARMING_SECONDS + 10)  # armed: a lone y now would go on
+        burst_text(app, "vpce-copy.yaml", at=key_clock.now)
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmApply | ConfirmRisk) and session.current == "preview"
+        assert calls.mutating == [] and session.result is None
+        said = reason(app)
+        assert "Not applied: you typed 'v'" in said and "takes only y or n/Escape" in said
+        assert "nothing was changed" in said
+        burst(app, "y", at=key_clock.tick(10))  # later, on the Preview, y alone does nothing
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmApply | ConfirmRisk) and calls.mutating == []
+        assert session.result is None and session.current == "preview"
+
+
+async def test_the_keys_typed_behind_a_stray_key_reach_nothing_even_a_new_confirmation(
+        session, calls, key_clock) -> None:  # noqa: ANN001
+    """The burst after a stray key is dropped: its Ctrl+N opens no new window, and its y answers none."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        calls.clear()
+        burst(app, "ctrl+n", at=key_clock.now)
+        key_clock.tick()
+        await settle(app, pilot)
+        key_clock.tick(ConfirmApply.ARMING_SECONDS + 10)
+        burst(app, "x", "ctrl+n", at=key_clock.now)
+        key_clock.tick(ConfirmApply.ARMING_SECONDS + 0.1)  # handled once a new window would be armed
+        burst(app, "y", at=key_clock.now - ConfirmApply.ARMING_SECONDS)  # typed in the same burst
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmApply | ConfirmRisk)
+        assert calls.mutating == [] and session.result is None and session.current == "preview"
+
+
+async def test_space_on_the_focused_cancel_cancels_the_confirmation(session, calls) -> None:  # noqa: ANN001
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        calls.clear()
+        for tabs in (0, 3):
+            await pilot.pause(Burst.GAP_SECONDS + 0.1)  # a new key, not one typed right behind the Space
+            await pilot.press("ctrl+n")
+            await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
+            assert isinstance(app.screen, ConfirmApply)
+            await pilot.press(*["tab"] * tabs)
+            if tabs == 0:
+                assert app.screen.focused is not None and app.screen.focused.id == "cancel"
+            await pilot.press("space")
+            await settle(app, pilot)
+            assert not isinstance(app.screen, ConfirmApply | ConfirmRisk), tabs
+            assert "Not applied" in reason(app) and "nothing was changed" in reason(app)
+        assert calls.mutating == [] and session.result is None and session.current == "preview"
+
+
+async def test_a_wizard_key_on_the_apply_confirmation_cancels_it_and_changes_nothing(session, calls) -> None:  # noqa: ANN001
+    """Ctrl+S over the window did nothing and said nothing (and the window stayed open to a stray y)."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        calls.clear()
+        await pilot.press("ctrl+n")
+        await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
+        assert isinstance(app.screen, ConfirmApply)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmApply) and session.current == "preview"
+        assert "Not applied: you typed Ctrl+S" in reason(app) and "nothing was changed" in reason(app)
+        assert calls.mutating == [] and session.result is None
+
+
+async def test_a_file_name_typed_into_the_overwrite_window_never_overwrites(session, tmp_path: Path, key_clock) -> None:  # noqa: ANN001
+    """A name with a y in it, typed on into the window: kept, and said so. A y typed as it opens waits for the
+    window's arming time (it is dropped), so a name that starts with y never overwrites either."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "save")
+        target = tmp_path / "studio-private.yaml"
+        target.write_text("mine\n")
+        for name, after in (("my-copy.yaml", OverwriteScreen.ARMING_SECONDS + 10), ("yours.yaml", 0.01)):
+            burst(app, "ctrl+s", at=key_clock.tick(10))
+            key_clock.tick()
+            await settle(app, pilot)
+            assert isinstance(app.screen, OverwriteScreen)
+            burst_text(app, name[0], at=key_clock.tick(after))
+            await settle(app, pilot)
+            if name[0] == "y":  # typed as the window opened: dropped, the window stays
+                assert isinstance(app.screen, OverwriteScreen) and target.read_text() == "mine\n"
+            burst_text(app, name[1:], at=key_clock.tick(0.01))
+            await settle(app, pilot)
+            assert not isinstance(app.screen, OverwriteScreen) and target.read_text() == "mine\n", name
+            said = str(app.query_one("#saved", Static).render())
+            assert f"Not saved: you typed '{name[0] if name[0] != 'y' else name[1]}'" in said, said
+            assert "nothing was changed" in said, said
 
 
 async def confirm_self_lockout(app: WizardApp, pilot) -> None:  # noqa: ANN001
@@ -1335,6 +1463,7 @@ async def test_every_save_says_so_with_the_path(session, tmp_path: Path) -> None
             await settle(app, pilot)
             if len(press) > 1:
                 assert isinstance(app.screen, OverwriteScreen)
+                await pilot.pause(OverwriteScreen.ARMING_SECONDS + 0.1)
                 await pilot.press(press[1])
                 await settle(app, pilot)
             said = [n.message for n in app._notifications][before:]
@@ -1444,6 +1573,7 @@ async def test_only_y_applies_tab_then_enter_or_space_never_does(session, calls)
         calls.clear()
         for tabs in (1, 2, 3):
             for press in ("enter", "space"):
+                await pilot.pause(Burst.GAP_SECONDS + 0.1)  # not typed right behind the Space that cancelled
                 await pilot.press("ctrl+n")
                 await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
                 assert isinstance(app.screen, ConfirmApply)
@@ -1457,6 +1587,7 @@ async def test_only_y_applies_tab_then_enter_or_space_never_does(session, calls)
                     await pilot.press("escape")
                     await settle(app, pilot)
                 assert calls.mutating == [] and session.result is None and session.current == "preview"
+        await pilot.pause(Burst.GAP_SECONDS + 0.1)
         await pilot.press("ctrl+n")  # a click on Apply is an explicit choice: it goes on
         await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
         await pilot.click("#apply")
@@ -1598,11 +1729,9 @@ async def test_a_window_shows_only_its_own_keys_and_the_palette_never_opens_over
         await pilot.pause(0.3)
         shown = footer_actions(app)
         assert shown and shown <= {"cancel", "apply"}, shown
-        await pilot.press("ctrl+p")
+        await pilot.press("ctrl+p")  # a wizard key over the window cancels it: no palette over it, ever
         await settle(app, pilot)
-        assert isinstance(app.screen, ConfirmApply)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        assert not app.screen.is_modal and "Not applied: you typed Ctrl+P" in reason(app)
         assert "next" in footer_actions(app)
 
 
