@@ -436,6 +436,7 @@ class WizardApp(App[int]):
             return
         self.query_one("#reason", Static).update("")  # a "Not applied: cancelled" from before is not this one
         self.refused = ""
+        self.session.result = None  # a result is the current apply's only: none yet
         self.push_screen(ConfirmApply.of(plan), callback=partial(self._confirmed, plan))
 
     def _confirmed(self, plan: Plan, yes: bool | None) -> None:

@@ -1679,6 +1679,35 @@ async def test_save_takes_the_path_as_it_was_when_enter_was_pressed(session, tmp
     assert files_in(tmp_path / "x") == ["r1.yaml"]
 
 
+def someone_else_destroys(session: WizardSession) -> None:
+    """What the profile made, destroyed from another shell (studio-vpce destroy)."""
+    from wizard.executor import Executor
+    from wizard.planner import plan_destroy
+
+    made = session.profile()
+    plan = plan_destroy(observe(session.cloud, made), made)
+    assert plan.has_changes and Executor(session.cloud, plan).run().ok
+
+
+async def test_ctrl_c_says_only_the_current_applys_result_never_an_earlier_ones(session, calls) -> None:  # noqa: ANN001
+    """Found by a trial: after an apply, a destroy from another shell, a new plan and a new confirmation, Ctrl+C
+    said "the apply had finished: 11 added" though nothing was applied this time. A result belongs to its apply:
+    a new plan (and a new confirmation) drops it."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await applied_by_keys(app, pilot)
+        someone_else_destroys(session)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert session.current == "preview" and session.plan is not None and session.plan.has_changes
+        assert "had finished" not in session.interrupted()
+        calls.clear()
+        burst(app, "ctrl+n", "y", *"yes", "enter", "ctrl+c")  # in one send
+        await settle(app, pilot)
+    assert app.return_code == EXIT_INTERRUPTED and calls.mutating == []
+    assert "had finished" not in app.exit_message and "added" not in app.exit_message, app.exit_message
+
+
 async def test_back_after_a_successful_apply_goes_to_a_preview_that_plans_again(session, calls) -> None:  # noqa: ANN001
     """Found in tmux: Escape and Back did nothing on the Apply step though the footer showed esc Back, and the
     palette's earlier steps said "finish the earlier steps" (not the reason)."""

@@ -538,6 +538,7 @@ class WizardSession:
             return False
         self.plan = plan
         self._access = access
+        self.result = None  # an earlier apply's result is not this plan's (Ctrl+C said "had finished" for it)
         return True
 
     def build_plan(self) -> Plan:
