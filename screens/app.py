@@ -186,6 +186,11 @@ class WizardApp(App[int]):
         Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+c", "interrupt", "Interrupt", show=False, priority=True),
+        # Tab moves the focus as it is read (a priority binding), before the keys typed behind it are passed on:
+        # as Textual's screen binding it ran once Tab had gone through the old widget, so text typed right after
+        # Tab (tmux send-keys, a paste) went into the field left behind, or into a table and was lost.
+        Binding("tab", "focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(self, session: WizardSession) -> None:

@@ -358,6 +358,30 @@ async def test_a_file_name_typed_into_the_overwrite_window_never_overwrites(sess
             assert "nothing was changed" in said, said
 
 
+async def test_keys_typed_right_after_tab_reach_the_field_tab_moved_to(session) -> None:  # noqa: ANN001
+    """Found by a trial (tmux send-keys at paste speed): Tab then text put the text into the field left behind
+    (sg-0123...010.9.0.0/16), or lost it when that was a table. Keys reach the widget that the keys before them
+    focused, in order: Tab moves the focus as it is read, before the next key is passed on."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "domain")
+        sources, cidrs = app.query_one("#sg-sources", Input), app.query_one("#sg-cidrs", Input)
+        app.query_one("#domains").focus()
+        await settle(app, pilot)
+        burst(app, "tab")
+        burst_text(app, "sg-0123456789abcdef0")
+        burst(app, "tab")
+        burst_text(app, "10.9.0.0/16")
+        await settle(app, pilot)
+        assert (sources.value, cidrs.value) == ("sg-0123456789abcdef0", "10.9.0.0/16")
+        burst(app, "shift+tab", "shift+tab")  # back over both fields to the table, and down into it again
+        burst(app, "tab", "tab", "tab")
+        burst_text(app, "x")
+        await settle(app, pilot)
+        assert app.focused is app.query_one("#sg-id", Input) and app.query_one("#sg-id", Input).value == "x"
+        assert (sources.value, cidrs.value) == ("sg-0123456789abcdef0", "10.9.0.0/16")
+
+
 async def confirm_self_lockout(app: WizardApp, pilot) -> None:  # noqa: ANN001
     """The plan's own confirmation (the caller is in an attach target): its window, then yes typed."""
     await settle(app, pilot)
