@@ -69,6 +69,14 @@ class Modal(KeyGuard, ModalScreen[T]):
 
     answered = False
     NO: ClassVar[Any] = None  # what a stray key answers: the window's cancel
+    # Its text scrolls by the keyboard wherever the focus is (it starts on a button): a long warning is read
+    # to its end. A focused text area or field takes these keys first (its own bindings).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "scroll_text('scroll_up')", show=False), Binding("down", "scroll_text('scroll_down')", show=False),
+        Binding("pageup", "scroll_text('scroll_page_up')", show=False),
+        Binding("pagedown", "scroll_text('scroll_page_down')", show=False),
+        Binding("home", "scroll_text('scroll_home')", show=False),
+        Binding("end", "scroll_text('scroll_end')", show=False)]
     TAKES: ClassVar[str] = ""  # its keys, as the refusal says them
 
     def __init__(self) -> None:
@@ -82,6 +90,30 @@ class Modal(KeyGuard, ModalScreen[T]):
         """Its own footer, over the wizard's: only this window's keys (the wizard's do nothing while it is open).
         Textual calls each class's on_mount: the window's own runs too."""
         self.mount(KeysFooter())
+        self.call_after_refresh(self.fit)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit)
+
+    def fit(self) -> None:
+        """The scrollable text gets the room the window leaves on this screen: the title, the other lines and the
+        buttons always show (at 60x20 the buttons were cut off; at 120x40 the text stopped at 14 lines)."""
+        box = self.query(".modal-box").first()
+        scroll = next(iter(box.query(VerticalScroll)), None)
+        if scroll is None:
+            return
+        room = self.size.height - sum(f.outer_size.height for f in self.query(KeysFooter)) - box.styles.gutter.height
+        for child in box.children:
+            if child is not scroll and child.display:
+                room -= child.outer_size.height + child.styles.margin.top + child.styles.margin.bottom
+        height = max(room, 2)
+        if scroll.styles.max_height is None or scroll.styles.max_height.value != height:
+            scroll.styles.max_height = height
+
+    def action_scroll_text(self, how: str) -> None:
+        scroll = next(iter(self.query(VerticalScroll)), None)
+        if scroll is not None:
+            getattr(scroll, how)(animate=False)
 
     def answer(self, value: T) -> None:
         if self.answered:

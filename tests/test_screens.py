@@ -382,6 +382,33 @@ async def test_keys_typed_right_after_tab_reach_the_field_tab_moved_to(session) 
         assert (sources.value, cidrs.value) == ("sg-0123456789abcdef0", "10.9.0.0/16")
 
 
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)])
+async def test_the_apply_confirmation_shows_its_buttons_and_scrolls_its_text_to_the_last_line(session, size) -> None:  # noqa: ANN001
+    """Found by a trial: at 80x24 the self-lockout warning stopped mid-way and could not be scrolled; at 60x20 the
+    buttons were cut off too. The buttons are always inside the window, and the text scrolls by the keyboard
+    (with focus on Cancel, as the window opens) down to its last line."""
+    app = WizardApp(session)
+    async with app.run_test(size=size) as pilot:
+        await at_preview(app, pilot)
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        await pilot.pause(0.1)
+        window = app.screen
+        assert isinstance(window, ConfirmApply) and window.focused is not None and window.focused.id == "cancel"
+        box, body = window.query_one("#confirm-box"), window.query_one("#confirm-body")
+        inside = box.region.shrink(box.styles.gutter)
+        for button in window.query(Button):
+            assert inside.contains_region(button.region), (button.id, button.region, inside)
+        text = window.query_one("#confirm-text", Static)
+        assert body.max_scroll_y > 0  # more text than room, at these sizes
+        await pilot.press("pagedown", "pagedown", "pagedown", "down", "down")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmApply)  # scrolling keys never answer
+        assert body.scroll_y == body.max_scroll_y  # its last line in view
+        assert body.scroll_y + body.scrollable_content_region.height >= text.outer_size.height
+        await pilot.press("escape")
+
+
 async def confirm_self_lockout(app: WizardApp, pilot) -> None:  # noqa: ANN001
     """The plan's own confirmation (the caller is in an attach target): its window, then yes typed."""
     await settle(app, pilot)
