@@ -490,6 +490,7 @@ class WizardApp(App[int]):
     def save_to(self, path: str, overwrite: bool = False) -> None:
         """Save, and say so every time, with the path: on the step and as a notification (seen at once)."""
         pane = self.query_one("#save", SaveStep)
+        pane.say("")  # a new attempt: what an earlier one said (Not saved: ... is a folder) is not about this one
         target, reason = self.session.check_save_path(path)
         if reason:
             self.not_saved(pane, reason)

@@ -1895,6 +1895,38 @@ async def test_a_refused_jumps_reason_goes_once_focus_moves_on(session) -> None:
         assert "finish the earlier steps" not in str(app.query_one("#reason", Static).render())
 
 
+async def test_a_path_ending_in_a_slash_names_a_folder_and_is_refused_as_one(session, tmp_path: Path) -> None:  # noqa: ANN001
+    """Found by a trial: x-out/ (no such folder yet) wrote a FILE named x-out and said Saved."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "save")
+        app.query_one("#path", Input).value = f"{tmp_path}/x-out/"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        said = str(app.query_one("#saved", Static).render())
+    assert not (tmp_path / "x-out").exists()
+    assert said.startswith(f"Not saved: {tmp_path}/x-out is a folder: add a file name"), said
+
+
+async def test_a_new_save_attempt_clears_what_the_last_one_said(session, tmp_path: Path) -> None:  # noqa: ANN001
+    """Found by a trial: "Not saved: /tmp is a folder" stayed on screen under the Overwrite window."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "save")
+        (tmp_path / "mine.yaml").write_text("mine\n")
+        field = app.query_one("#path", Input)
+        field.value = str(tmp_path)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "is a folder" in str(app.query_one("#saved", Static).render())
+        field.value = str(tmp_path / "mine.yaml")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OverwriteScreen)
+        assert "is a folder" not in str(app.query_one("#saved", Static).render())
+        await pilot.press("n")
+
+
 async def test_an_unwritable_path_is_one_line_naming_the_users_path(session) -> None:  # noqa: ANN001
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:

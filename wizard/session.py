@@ -582,7 +582,7 @@ class WizardSession:
         if not text:
             return Path(), "type a file name to save to"
         target = Path(text).expanduser()
-        if target.is_dir():
+        if target.is_dir() or text.endswith(("/", os.sep)):  # "x-out/" names a folder, even one not made yet
             return target, f"{target} is a folder: add a file name, like {target / (self.answers['name'] + '.yaml')}"
         if not target.parent.is_dir():
             return target, f"the folder {target.parent} does not exist: create it first, or choose another path"
