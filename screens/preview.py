@@ -107,6 +107,7 @@ class PreviewStep(Step):
 
     def compose(self) -> ComposeResult:
         yield Static("Reading the account and making the plan (nothing changes)...", id="plan-summary")
+        yield Static("", id="changed-note")  # an answer the wizard changed for this plan, said here too
         with TabbedContent(id="preview-tabs"):
             for tab_id, title, _ in PREVIEW_TABS:
                 with TabPane(title, id=f"tab-{tab_id}"), VerticalScroll(id=f"scroll-{tab_id}", classes="tab-scroll"):
@@ -127,6 +128,7 @@ class PreviewStep(Step):
         if head is None or apply_button is None:
             return
         if plan is None:
+            self.say_changed(None)
             head.update(Text(f"The plan failed: {self.session.plan_error}", style="bold red")
                         if self.session.plan_error else "Reading the account and making the plan (nothing changes)...")
             apply_button.disabled = True
@@ -135,6 +137,7 @@ class PreviewStep(Step):
                 if target is not None:
                     target.update("")
             return
+        self.say_changed(plan)
         status = (f" {len(plan.errors)} error(s): see Warnings; apply is refused." if plan.errors else
                   (f" {len(plan.warnings)} warning(s)." if plan.warnings else ""))
         head.update(Text(summary(plan) + status, style="bold red" if plan.errors else "bold"))
@@ -149,6 +152,18 @@ class PreviewStep(Step):
         self.show_export()
         apply_button.disabled = bool(plan.errors) or not plan.has_changes
         apply_button.label = "Apply..." if plan.has_changes else "Nothing to apply"
+
+    def say_changed(self, plan: Plan | None) -> None:
+        """The wizard switched the effect to deny (WizardSession.planned): the plan is not what was answered on
+        the Access step, so the Preview says so in one line (the reason was only shown back on that step)."""
+        note = self.widget("#changed-note", Static)
+        if note is None:
+            return
+        switched = (plan is not None and bool(self.session.notes.get("effect"))
+                    and plan.profile.access.effect == "deny")
+        note.update(Text("The wizard switched the effect to deny: with allow, other policies would keep Studio "
+                         "open from outside (why: Access step).", style="yellow") if switched else "")
+        note.display = switched
 
     def shown(self) -> None:
         """Every arrival opens on the Plan tab, whatever tab was open before an edit (focusing its text, FOCUS,

@@ -649,6 +649,33 @@ async def test_preview_shows_who_can_open_studio_and_switches_to_deny_for_a_broa
 
 
 
+async def test_the_preview_says_when_the_wizard_switched_the_effect_to_deny(session) -> None:  # noqa: ANN001
+    """Found by a trial: with effect allow and MLEngineers ticked, the Preview planned the deny guardrail and
+    said nothing; the reason showed only back on the Access step. The Preview says it in one line."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        answer_up_to_access(app.session)
+        note = app.query_one("#changed-note", Static)
+        for roles, switched in (([], False), (["MLEngineers"], True)):
+            app.session.answers["access"]["attach"]["roles"] = roles
+            app.session.step = NAMES.index("preview")
+            app.show_step()
+            for _ in range(400):  # the switch to deny asks for one more plan
+                if session.plan is not None:
+                    break
+                await pilot.pause(0.05)
+            await settle(app, pilot)
+            assert session.plan is not None and (session.plan.profile.access.effect == "deny") == switched
+            said = str(note.render())
+            assert ("switched the effect to deny" in said) == switched and note.display == switched, said
+            if switched:
+                assert app.screen.region.contains_region(note.region)
+            app.session.step = NAMES.index("access")
+            app.show_step()
+            await settle(app, pilot)
+
+
 async def test_keys_typed_ahead_of_navigation_never_reach_the_previous_steps_input(cloud, tmp_path, monkeypatch) -> None:  # noqa: ANN001
     """Found in tmux: Ctrl+N Ctrl+N y y at paste speed on Connect renamed the profile to 'yy'."""
     from textual import events
