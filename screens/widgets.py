@@ -16,6 +16,7 @@ from textual.strip import Strip
 from textual.style import Style as VisualStyle
 from textual.widgets import DataTable, Footer, OptionList
 from textual.widgets._footer import FooterKey
+from textual.widgets.data_table import ColumnKey
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class Choices(DataTable[str | Text]):
         self.multi = multi
         self._columns = columns
         self._marked: set[str] = set()
-        self._rows: list[tuple[str, tuple[str | Text, ...]]] = []
+        self._rows: list[tuple[str, tuple[Text, ...]]] = []
 
     def on_mount(self) -> None:
         self.add_column("use" if self.multi else "", key="mark", width=3)
@@ -61,16 +62,22 @@ class Choices(DataTable[str | Text]):
     def fill(self, rows: Iterable[tuple[str, Sequence[str | Text]]], marked: Iterable[str]) -> None:
         """Replace the rows (key, cells) keeping the cursor where it was. The same rows again (a filter typed
         further that still matches them) change nothing: rebuilding a hundred rows was most of a keystroke."""
-        new_rows = [(key, tuple(cells)) for key, cells in rows]
+        # Cells are Text, never markup: a str cell would be read as Rich markup, and names come from AWS tags
+        # (a Name tag "ops[/team]" raised MarkupError as the row was drawn).
+        new_rows = [(key, tuple(c if isinstance(c, Text) else Text(str(c)) for c in cells)) for key, cells in rows]
         new_marks = set(marked)
         if new_rows == self._rows and new_marks == self._marked and self.row_count == len(new_rows):
             return
         cursor = self.cursor_row
         self._rows, self._marked = new_rows, new_marks
         self.clear()
-        for column in self.columns.values():  # as wide as the new rows need (DataTable's columns only grow)
-            if column.auto_width:
-                column.content_width = column.label.cell_len
+        # Each column as wide as the new rows need, set now (DataTable's columns only grow, and it measures new
+        # rows only when idle: until then the columns showed at their headers' widths, "anal" for "analytics").
+        for index, name in enumerate(self._columns):
+            column = self.columns.get(ColumnKey(name))
+            if column is not None and column.auto_width:
+                column.content_width = max([column.label.cell_len, *(cells[index].cell_len for _, cells in new_rows
+                                                                     if index < len(cells))])
         for key, cells in new_rows:
             self.add_row(self.mark(key in self._marked), *cells, key=key)
         if self.row_count:

@@ -791,6 +791,30 @@ async def test_the_vpc_and_subnet_names_show_in_full_where_there_is_room(session
         assert "research-private-d (no Studio endpoint here)" in await cells((120, 30), "#subnet-table")
 
 
+async def test_a_choice_tables_columns_fit_its_rows_as_soon_as_it_is_filled_and_tags_are_never_markup(
+        session, aws) -> None:  # noqa: ANN001
+    """Names come from AWS tags: a Name tag that reads as Rich markup ("ops[/team]" closes a tag never opened)
+    shows as typed and crashes nothing. And a filled table's columns are as wide as its rows at once: the VPC
+    snapshot caught them at their headers' widths ("anal" for "analytics") until the table's idle time."""
+    from screens.widgets import Choices
+
+    aws.client("ec2").create_vpc(CidrBlock="10.40.0.0/16", TagSpecifications=[
+        {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "ops[/team] [b]x"}]}])
+    app = WizardApp(session)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await at_step(app, pilot, "vpc")
+        table = app.query_one("#vpcs", Choices)
+        await settle(app, pilot)
+        assert app.is_running and "ops[/team] [b]x" in [str(table.get_row(k)[1]) for k in table.rows]
+        shown = "".join(segment.text for y in range(table.size.height) for segment in table.render_line(y))
+        assert "ops[/team] [b]x" in shown
+        table.fill([("a", ("analytics (DNS hostnames off)", "10.30.0.0/16", "vpc-8835a48a96ffd84bf"))], [])
+        widths = [column.content_width for column in table.ordered_columns[1:]]  # before any idle time
+        assert widths == [len("analytics (DNS hostnames off)"), len("10.30.0.0/16"), len("vpc-8835a48a96ffd84bf")]
+        await settle(app, pilot)
+        assert app.is_running
+
+
 async def test_f1_shows_this_steps_help_and_the_keys_and_escape_closes_it(session) -> None:  # noqa: ANN001
     from screens.modals import HelpScreen
 
