@@ -76,8 +76,7 @@ class Choices(DataTable[str | Text]):
         for index, name in enumerate(self._columns):
             column = self.columns.get(ColumnKey(name))
             if column is not None and column.auto_width:
-                column.content_width = max([column.label.cell_len, *(cells[index].cell_len for _, cells in new_rows
-                                                                     if index < len(cells))])
+                column.content_width = max([column.label.cell_len, *(cells[index].cell_len for _, cells in new_rows)])
         for key, cells in new_rows:
             self.add_row(self.mark(key in self._marked), *cells, key=key)
         if self.row_count:

@@ -603,33 +603,39 @@ def test_seeding_without_botocore_clients_makes_what_seeding_through_boto3_makes
         _ = sandbox.SandboxAccount(None).direct("eu-west-1").client("ec2").no_such_operation
 
 
+def _seeded_reads(session: boto3.Session, url: str | None = None, default_vpc: bool = True) -> list:
+    """What a seeded account reads as (after one more security group: the next id moto makes), for comparing
+    two seedings: VPCs, subnets, groups, the new group's id, how many default VPCs, domains, roles, users,
+    policies, hosted zones. `default_vpc=False` leaves out the default VPC and what lives in it."""
+    ec2, iam, sm, r53 = (session.client(name, endpoint_url=url) for name in ("ec2", "iam", "sagemaker", "route53"))
+    made = ec2.create_security_group(GroupName="after", Description="d", VpcId="vpc-e330ccb17b3f6f8b1")
+    default = [] if default_vpc else [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v["IsDefault"]]
+    return [[v for v in ec2.describe_vpcs()["Vpcs"] if v["VpcId"] not in default],
+            [n for n in ec2.describe_subnets()["Subnets"] if n["VpcId"] not in default],
+            [g for g in ec2.describe_security_groups()["SecurityGroups"] if g["VpcId"] not in default],
+            made["GroupId"], sum(v["IsDefault"] for v in ec2.describe_vpcs()["Vpcs"]),
+            sorted((d["DomainId"], d["DomainName"]) for d in sm.list_domains()["Domains"]),
+            sorted((r["RoleId"], r["Arn"]) for r in iam.list_roles()["Roles"]),
+            sorted((u["UserId"], u["Arn"]) for u in iam.list_users()["Users"]),
+            sorted(p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]),
+            r53.list_hosted_zones()["HostedZones"]]
+
+
 def test_the_tests_seeded_account_copy_equals_a_fresh_seeding() -> None:
     """conftest's `aws` fixture copies moto's state after its first seeding: a copy (after a test changed the
     account before it) reads as a fresh seeding does, and the next ids moto makes are the same."""
     import conftest
 
-    def seen(session: boto3.Session, url: str | None = None) -> list:
-        ec2, iam, sm = (session.client(name, endpoint_url=url) for name in ("ec2", "iam", "sagemaker"))
-        made = ec2.create_security_group(GroupName="after", Description="d", VpcId="vpc-e330ccb17b3f6f8b1")
-        return [ec2.describe_vpcs()["Vpcs"], ec2.describe_subnets()["Subnets"],
-                ec2.describe_security_groups()["SecurityGroups"], made["GroupId"],
-                sorted((d["DomainId"], d["DomainName"]) for d in sm.list_domains()["Domains"]),
-                sorted((r["RoleId"], r["Arn"]) for r in iam.list_roles()["Roles"]),
-                sorted((u["UserId"], u["Arn"]) for u in iam.list_users()["Users"]),
-                sorted(p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]),
-                session.client("route53", endpoint_url=url).list_hosted_zones()["HostedZones"]]
-
     with conftest.seeded_aws() as first:  # a copy, or the first seeding of this process
-        session = first
-        session.client("ec2").create_vpc(CidrBlock="10.99.0.0/16")
-        session.client("iam").create_user(UserName="leaked")
+        first.client("ec2").create_vpc(CidrBlock="10.99.0.0/16")
+        first.client("iam").create_user(UserName="leaked")
     with conftest.seeded_aws() as copied:
         assert conftest._SEEDED is not None
-        from_copy = seen(copied)
+        from_copy = _seeded_reads(copied)
     with conftest.seeded_aws(fresh=True) as fresh:
-        from_seeding = seen(fresh)
+        from_seeding = _seeded_reads(fresh)
     assert from_copy == from_seeding
-    assert len(from_copy[0]) == 3 and "leaked" not in str(from_copy[6])
+    assert len(from_copy[0]) == 3 and "leaked" not in str(from_copy[7])
 
 
 def test_the_tests_moto_server_copy_equals_seeding_it_over_http(moto_server: str) -> None:
@@ -641,17 +647,7 @@ def test_the_tests_moto_server_copy_equals_seeding_it_over_http(moto_server: str
 
     def seen() -> list:
         session = boto3.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-west-2")
-        ec2, iam, sm = (session.client(name, endpoint_url=moto_server) for name in ("ec2", "iam", "sagemaker"))
-        made = ec2.create_security_group(GroupName="after", Description="d", VpcId="vpc-e330ccb17b3f6f8b1")
-        default = [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v["IsDefault"]]
-        return [[v for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]],
-                [n for n in ec2.describe_subnets()["Subnets"] if n["VpcId"] not in default],
-                [g for g in ec2.describe_security_groups()["SecurityGroups"] if g["VpcId"] not in default],
-                made["GroupId"], len(default),
-                sorted((d["DomainId"], d["DomainName"]) for d in sm.list_domains()["Domains"]),
-                sorted((r["RoleId"], r["Arn"]) for r in iam.list_roles()["Roles"]),
-                sorted((u["UserId"], u["Arn"]) for u in iam.list_users()["Users"]),
-                sorted(p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"])]
+        return _seeded_reads(session, moto_server, default_vpc=False)
 
     conftest.reset_and_seed(moto_server)
     assert moto_server in conftest._IN_THIS_PROCESS

@@ -129,7 +129,7 @@ async def test_step_list_jumps_only_to_steps_whose_predecessors_are_valid(sessio
         app.jump("access")
         await pilot.pause()
         assert session.current == "connect"  # no VPC chosen yet
-        assert "finish the earlier steps" in str(app.query_one("#reason", Static).render())
+        assert "finish the earlier steps" in reason(app)
 
 
 async def test_save_then_back_changes_nothing(session, calls, tmp_path: Path) -> None:  # noqa: ANN001
@@ -624,7 +624,7 @@ async def test_discovery_failure_is_said_on_the_connect_step(tmp_path: Path) -> 
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert "no credentials" in str(app.query_one("#identity", Static).render())
-        assert "waiting" not in str(app.query_one("#reason", Static).render())
+        assert "waiting" not in reason(app)
         assert app.query_one("#next", Button).disabled
 
 
@@ -1042,7 +1042,7 @@ async def test_escape_at_the_self_lockout_changes_nothing_and_says_so(session, c
         await pilot.press("escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmRisk) and session.current == "preview"
-        assert "cancelled at the self-lockout confirmation" in str(app.query_one("#reason", Static).render())
+        assert "cancelled at the self-lockout confirmation" in reason(app)
         assert calls.mutating == [] and session.result is None
 
 
@@ -1635,7 +1635,7 @@ async def test_a_cancelled_apply_confirmation_says_so_and_changes_nothing(sessio
         await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmApply)
         said = "Not applied: cancelled; nothing was changed."
-        assert said in str(app.query_one("#reason", Static).render())
+        assert said in reason(app)
         assert said in [n.message for n in app._notifications]
         assert calls.mutating == [] and session.result is None and session.current == "preview"
 
@@ -1819,8 +1819,8 @@ async def test_back_after_a_successful_apply_goes_to_a_preview_that_plans_again(
         assert "back" in footer_actions(app)
         app.jump("access")
         await pilot.pause()
-        reason = str(app.query_one("#reason", Static).render())
-        assert session.current == "apply" and "go back to the Preview first" in reason, reason
+        said = reason(app)
+        assert session.current == "apply" and "go back to the Preview first" in said, said
         calls.clear()
         await pilot.press("escape")
         await settle(app, pilot)
@@ -1927,11 +1927,11 @@ async def test_a_cancel_message_is_cleared_when_a_new_confirmation_opens(session
         await settle(app, pilot)
         await pilot.press("escape")
         await settle(app, pilot)
-        assert "Not applied: cancelled" in str(app.query_one("#reason", Static).render())
+        assert "Not applied: cancelled" in reason(app)
         await pilot.press("ctrl+n")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmApply)
-        assert "cancelled" not in str(app.query_one("#reason", Static).render())
+        assert "cancelled" not in reason(app)
 
 
 async def test_a_refused_jumps_reason_goes_once_focus_moves_on(session) -> None:  # noqa: ANN001
@@ -1940,10 +1940,10 @@ async def test_a_refused_jumps_reason_goes_once_focus_moves_on(session) -> None:
         await settle(app, pilot)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert "finish the earlier steps before" in str(app.query_one("#reason", Static).render())
+        assert "finish the earlier steps before" in reason(app)
         await pilot.press("tab")
         await settle(app, pilot)
-        assert "finish the earlier steps" not in str(app.query_one("#reason", Static).render())
+        assert "finish the earlier steps" not in reason(app)
 
 
 async def test_a_path_ending_in_a_slash_names_a_folder_and_is_refused_as_one(session, tmp_path: Path) -> None:  # noqa: ANN001
