@@ -82,3 +82,20 @@ def test_access_modes_come_from_one_table() -> None:
     from wizard.models import Access
 
     assert Access.model_validate({"mode": "SourceIp"}).mode == "source-ip"
+
+
+def test_studio_endpoint_policy_without_create_app_stops_the_endpoints_step() -> None:
+    """One home for the rule (steps.endpoint_policy_error, the plan's lint applied to the chosen presets): the
+    Endpoints step's check, which the TUI's Next and --plain's question both call, says it in the plan's words;
+    no policy at all (AWS's full access) and an API policy without CreateApp are fine."""
+    from wizard.session import WizardSession
+    from wizard.steps import endpoint_policy_error
+
+    session = WizardSession(lambda: None)
+    assert session.check("endpoints") == (True, "")
+    session.answers["endpoint_policy"] = {"studio": ["presigned-url"], "api": ["presigned-url"]}
+    ok, reason = session.check("endpoints")
+    assert not ok and "must allow sagemaker:CreateApp" in reason
+    assert endpoint_policy_error(session, "api") is None
+    session.answers["endpoint_policy"]["studio"] = []
+    assert session.check("endpoints") == (True, "")

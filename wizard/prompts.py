@@ -13,7 +13,7 @@ from wizard.models import EXTRA_SERVICES
 from wizard.modes import MODES
 from wizard.render import plan_text
 from wizard.session import WizardSession, split_list
-from wizard.steps import INPUTS, STEPS, Step
+from wizard.steps import INPUTS, STEPS, Step, endpoint_policy_error
 
 
 class Asker:
@@ -267,26 +267,12 @@ class PlainWizard:
             while True:
                 policy[key] = ask.checkbox(f"{key} endpoint policy presets", [
                     (p, p, p in policy[key], "") for p in ("create-app", "presigned-url")])
-                reason = self.endpoint_policy_error(key, policy[key])
+                reason = endpoint_policy_error(self.s, key)  # the step's own rule (wizard/steps.py)
                 if not reason:
                     break
                 _say(f"  {reason}")
         a["endpoints"]["extra"] = ask.checkbox("Extra endpoints (VpcOnly domains)", [
             (e, e, e in a["endpoints"]["extra"], "") for e in EXTRA_SERVICES])
-
-    def endpoint_policy_error(self, key: str, presets: list[str]) -> str | None:
-        """The plan's own rule for an endpoint policy made of these presets (policies.lint_endpoint_policy: the
-        Studio endpoint must allow CreateApp), asked at the step rather than found on the Preview."""
-        from wizard.permissions import partition_of  # noqa: PLC0415
-        from wizard.policies import endpoint_policy, lint_endpoint_policy  # noqa: PLC0415
-
-        s = self.s
-        region = s.region or ""
-        account = s.inventory.account_id if s.inventory is not None else "000000000000"
-        document = endpoint_policy(presets, partition=partition_of(region), region=region, account=account,
-                                   domain_id=s.answers["domain_id"] or "d-x")
-        findings = lint_endpoint_policy(document, key)
-        return findings[0].message if findings else None
 
     def step_access(self) -> None:
         s, ask = self.s, self.ask

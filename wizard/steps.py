@@ -132,6 +132,32 @@ def _domain(session: Any) -> str | None:
     return None if session.domain is not None else "choose a Studio domain (Enter on its row)"
 
 
+def endpoint_policy_error(session: Any, key: str) -> str | None:
+    """Why the answers' `key` ("studio" or "api") endpoint policy presets make a policy the plan refuses, or None.
+
+    The rule is the plan's own (policies.lint_endpoint_policy: the Studio endpoint must allow CreateApp, or
+    Studio apps fail to launch), applied to the document these presets make, so that the Endpoints step of
+    every front end (the TUI's Next, --plain's question) refuses it where it is chosen, in the plan's words."""
+    from wizard.permissions import partition_of  # noqa: PLC0415 - pure, small
+    from wizard.policies import endpoint_policy, lint_endpoint_policy  # noqa: PLC0415 - loads pydantic's models
+
+    inventory = session.inventory
+    region = session.region or ""
+    document = endpoint_policy(session.answers["endpoint_policy"][key], partition=partition_of(region),
+                               region=region, account=inventory.account_id if inventory else "000000000000",
+                               domain_id=session.answers["domain_id"] or "d-x")
+    findings = lint_endpoint_policy(document, key)
+    return findings[0].message if findings else None
+
+
+def _endpoints(session: Any) -> str | None:
+    for key in ("studio", "api"):
+        reason = endpoint_policy_error(session, key)
+        if reason:
+            return reason
+    return None
+
+
 def _access(session: Any) -> str | None:
     reason = session.mode_reason()
     if reason and session.answers["access"]["mode"] != "none":
@@ -171,7 +197,7 @@ STEPS: tuple[Step, ...] = (
          "Private DNS makes the public service names resolve to the endpoints inside the VPC (the guide's "
          "default). Hosted-zone mode builds private hosted zones instead. Endpoint policies narrow what may be "
          "called through an endpoint; the Studio endpoint must allow CreateApp. A VpcOnly domain needs the "
-         "sts, logs, s3 and sagemaker.runtime endpoints (they are ticked for you)."),
+         "sts, logs, s3 and sagemaker.runtime endpoints (they are ticked for you).", _endpoints),
     Step("access", "Access restriction", "Access",
          "An IAM policy allowing CreatePresignedDomainUrl only from inside the VPC, attached to the users, groups "
          "and roles that open Studio. 'deny' adds a guardrail that holds even against broader Allows.",
