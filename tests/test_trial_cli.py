@@ -9,6 +9,7 @@ import pytest
 
 from conftest import PROFILES, run
 from wizard import cli
+from wizard.errors import InvalidInput
 from wizard.executor import Executor
 
 VPCE = str(PROFILES / "vpce.yaml")
@@ -76,8 +77,8 @@ def test_out_into_a_missing_folder_is_a_one_line_input_error_and_writes_nothing(
 def test_out_naming_a_folder_is_a_one_line_input_error_and_writes_nothing(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
     code, out, err = run(capsys, "export", VPCE, "--demo", "--format", "cli", "--out", str(tmp_path))
     assert code == 3 and out == "", out
-    assert err.strip().splitlines() == [(f"error: --out {tmp_path}: that is a folder; add a file name, like "
-                                         f"{tmp_path / 'studio-vpce.sh'}")]
+    assert err.strip().splitlines() == [(f"error: --out {tmp_path} is a folder: add a file name, like "
+                                         f"{tmp_path / 'studio-vpce.sh'}; nothing was written")]
     assert list(tmp_path.iterdir()) == []
 
 
@@ -251,6 +252,35 @@ def test_out_onto_a_read_only_file_gives_the_real_reason(demo, capsys, tmp_path:
 def test_out_naming_a_folder_suggests_a_file_name_with_the_formats_extension(
         fmt: str, name: str, demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
     code, _, err = run(capsys, "export", VPCE, "--demo", "--format", fmt, "--out", str(tmp_path))
-    assert code == 3 and err.strip().endswith(f"add a file name, like {tmp_path / name}")
+    assert code == 3 and f"add a file name, like {tmp_path / name};" in err
     code, _, err = run(capsys, "plan", VPCE, "--demo", "--out", str(tmp_path))
-    assert code == 3 and err.strip().endswith(f"add a file name, like {tmp_path / 'plan.json'}")
+    assert code == 3 and f"add a file name, like {tmp_path / 'plan.json'};" in err
+
+
+def test_out_ending_in_a_slash_names_a_folder_and_is_refused(tmp_path: Path) -> None:
+    """The wizard's Save rule, which --out shares (validators.save_path): `--out x-out/` wrote a file x-out."""
+    with pytest.raises(InvalidInput, match=r"x-out is a folder: add a file name, like .*x-out/main\.tf;"):
+        cli._check_out(f"{tmp_path}/x-out/", "terraform")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_out_given_empty_is_refused_not_taken_for_stdout(demo, capsys) -> None:  # noqa: ANN001
+    code, out, err = run(capsys, "export", VPCE, "--demo", "--format", "cli", "--out", "")
+    assert (code, out) == (3, "")
+    assert err.strip() == "error: --out (empty): type a file name to save to; nothing was written"
+
+
+def test_wizard_save_refuses_a_read_only_file_and_a_folder_where_no_file_can_be_made(tmp_path: Path) -> None:
+    """The union of the two save rules: what --out refused, the wizard's Save now refuses too, before the
+    Overwrite question (which a read-only file made pointless)."""
+    from wizard.session import WizardSession
+
+    locked = tmp_path / "locked.yaml"
+    locked.write_text("kept\n")
+    locked.chmod(0o444)
+    session = WizardSession(lambda: None)
+    assert session.check_save_path(locked)[1] == f"{locked}: cannot write it (the file is read-only); choose another path"
+    if Path("/proc/version").exists():
+        assert "cannot create a file in /proc" in (session.check_save_path("/proc/p.yaml")[1] or "")
+    assert session.check_save_path(tmp_path / "fine.yaml") == (tmp_path / "fine.yaml", None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["locked.yaml"]

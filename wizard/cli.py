@@ -244,27 +244,12 @@ OUT_NAMES = {"plan": "plan.json", "terraform": "main.tf", "cloudformation": "tem
 
 def _check_out(path: str, kind: str = "plan") -> Path:
     """--out FILE: refused (exit 3) before anything is read, printed or written when it cannot be written there
-    (a file is made beside it, and removed, to find out). `kind`: what is written, for the file name suggested."""
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise InvalidInput(f"--out {path}: that is a folder; add a file name, like {target / OUT_NAMES[kind]}")
-    if not target.parent.is_dir():
-        raise InvalidInput(f"--out {path}: the folder {target.parent} does not exist; create it first, or choose "
-                           "another path; nothing was written")
-    if target.exists() and not target.is_file():
-        raise InvalidInput(f"--out {path}: that is not a regular file; choose another path; nothing was written")
-    if target.exists() and not target.stat().st_mode & 0o222:
-        raise InvalidInput(f"--out {path}: cannot write it (the file is read-only); choose another path; "
-                           "nothing was written")
-    tmp = target.with_name(f".{target.name}.tmp")
-    existed = tmp.exists()
-    try:
-        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT, 0o600))
-    except OSError as exc:
-        raise InvalidInput(f"--out {path}: cannot create a file in {target.parent} "
-                           f"({exc.strerror or type(exc).__name__}); choose another path; nothing was written") from None
-    if not existed:
-        tmp.unlink(missing_ok=True)
+    (validators.save_path, the wizard's own rule for saving). `kind`: what is written, for the name suggested."""
+    from wizard.validators import save_path  # noqa: PLC0415
+
+    target, reason = save_path(path, OUT_NAMES[kind])
+    if reason:
+        raise InvalidInput(f"--out {reason}; nothing was written")
     return target
 
 
@@ -293,14 +278,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from wizard.render import plan_json, plan_text  # noqa: PLC0415
 
     profile = _load_profile(args.profile)
-    if args.out:
+    if args.out is not None:  # `--out ''` too: refused, never taken for no --out
         _check_out(args.out)
     _, _, plan = _observe_and_plan(args, profile, args.profile)
     if args.output == "json":
         print(json.dumps(plan_json(plan), indent=2))
     else:
         print(plan_text(plan, verbose=args.verbose, color=_color(args)))
-    if args.out:
+    if args.out is not None:
         _write_plan_file(plan, args.out)
         from wizard.profiles import command_path  # noqa: PLC0415
 
@@ -524,12 +509,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     profile = _load_profile(args.profile)
-    if args.out:
+    if args.out is not None:  # `--out ''` too: refused, never taken for stdout
         _check_out(args.out, args.format)
     _, _, plan = _observe_and_plan(args, profile, args.profile)
     from wizard.export import export  # noqa: PLC0415
     text = export(plan, args.format)
-    if args.out:
+    if args.out is not None:
         _write_out(args.out, text, args.format)
         print(f"wrote {args.out}", file=sys.stderr)
     else:

@@ -577,16 +577,8 @@ class WizardSession:
         return f"./{self.answers['name'] or 'studio-private'}.yaml"
 
     def check_save_path(self, path: str | Path) -> tuple[Path, str | None]:
-        """The path to save to, and why not (missing folder, a folder, empty), or None."""
-        text = str(path).strip()
-        if not text:
-            return Path(), "type a file name to save to"
-        target = Path(text).expanduser()
-        if target.is_dir() or text.endswith(("/", os.sep)):  # "x-out/" names a folder, even one not made yet
-            return target, f"{target} is a folder: add a file name, like {target / (self.answers['name'] + '.yaml')}"
-        if not target.parent.is_dir():
-            return target, f"the folder {target.parent} does not exist: create it first, or choose another path"
-        return target, None
+        """The path to save to, and why not (validators.save_path: the rule `--out` follows too), or None."""
+        return validators.save_path(str(path), f"{self.answers['name'] or 'studio-private'}.yaml")
 
     def save(self, path: str | Path, overwrite: bool = False) -> Path:
         """Save the answers as a profile. Refuses a missing folder, and an existing file unless `overwrite`."""

@@ -3,13 +3,16 @@
 The step that collects an input and the planner call the same function here, so a value is refused where it
 is typed, in the same words the plan would use. Each returns the reason a value is not acceptable (one line,
 with the fix where there is one), or None when it is fine. Callers put the field's label in front.
+One reads the disk, as only trying tells: `save_path`, the rule for a file the tool is to write.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -142,3 +145,37 @@ def account_guard(profile_account: str | None, caller_account: str) -> str | Non
         return (f"the profile is for account {profile_account} but the credentials are for {caller_account}: "
                 "switch --aws-profile, or fix account_id")
     return None
+
+
+def save_path(text: str, suggested_name: str) -> tuple[Path, str | None]:
+    """Where a file is to be written (the wizard's profile, `plan --out`, `export --out`): the path, and why it
+    cannot be written there (one line starting with the path, with the fix), or None.
+
+    Refused: nothing typed; a folder, also one named with a trailing / that does not exist yet (its fix names
+    `suggested_name` in it, with the extension of what is written); a folder that does not exist; anything but
+    a regular file; a read-only file; a folder where no file can be made. The last is found by making a file
+    beside the target (`.NAME.tmp`, the one the atomic writes go through) and removing it: only trying tells
+    (/proc takes no file, even for root). Nothing else is written or changed."""
+    value = text.strip()
+    if not value:
+        return Path(), "(empty): type a file name to save to"
+    target = Path(value).expanduser()
+    if target.is_dir() or value.endswith(("/", os.sep)):  # "x-out/" names a folder, even one not made yet
+        return target, f"{target} is a folder: add a file name, like {target / suggested_name}"
+    if not target.parent.is_dir():
+        return target, (f"{target}: the folder {target.parent} does not exist; create it first, or choose "
+                        "another path")
+    if target.exists() and not target.is_file():
+        return target, f"{target} is not a regular file; choose another path"
+    if target.exists() and not target.stat().st_mode & 0o222:
+        return target, f"{target}: cannot write it (the file is read-only); choose another path"
+    probe = target.with_name(f".{target.name}.tmp")
+    existed = probe.exists()
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError as exc:
+        return target, (f"{target}: cannot create a file in {target.parent} ({exc.strerror or type(exc).__name__}); "
+                        "choose another path")
+    if not existed:
+        probe.unlink(missing_ok=True)
+    return target, None
