@@ -532,14 +532,14 @@ class WizardApp(App[int]):
             return
         if self.session.dirty:
             self.refused = ""
-            self.push_screen(QuitScreen(), callback=self._quit_choice)
+            self.push_screen(QuitScreen(self.session.aws_changed()), callback=self._quit_choice)
             return
         self.leave(0)
 
     def _quit_choice(self, choice: str | None) -> None:
         refused = self.take_refusal()
         if choice == "discard":
-            self.leave(0)
+            self.leave(0, self.session.discarded())  # says what this session's apply made, if it did
         elif choice == "save":
             self.action_save()
         elif refused:

@@ -290,17 +290,29 @@ class ErrorScreen(Notice):
 
 
 class QuitScreen(Modal[str]):
-    """Quit with unsaved answers: save / discard / cancel."""
+    """Quit with unsaved answers: save / discard / cancel. `changed`: what this session's apply made in AWS
+    (said in the window: the profile that could remove it is not saved). Discard (d, or a click) counts once
+    the window has been on screen ARMING_SECONDS, as every other window's yes does."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,c", "choose('cancel')", "Cancel"), Binding("s", "choose('save')", "Save"),
                 Binding("d", "choose('discard')", "Discard")]
     OWN_KEYS = frozenset({"escape", "c", "s", "d"})
     NO = "cancel"
     TAKES = "s, d or c/Escape"
+    ARMING_SECONDS = 0.5
+
+    def arming(self, key: str) -> bool:
+        return key == "d"
+
+    def __init__(self, changed: str = "") -> None:
+        super().__init__()
+        self.changed = changed
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
             yield Static("Quit: your answers are not saved", classes="modal-title")
+            if self.changed:
+                yield Static(Text(f"{self.changed}; the profile is not saved.", style="bold yellow"), id="quit-changed")
             yield Static("Save them as a profile first, discard them, or go on with the wizard.")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel (c)", id="cancel", compact=True)
@@ -311,11 +323,12 @@ class QuitScreen(Modal[str]):
         self.query_one("#cancel", Button).focus()
 
     def action_choose(self, choice: str) -> None:
-        self.answer(choice)
+        if choice != "discard" or self.armed:  # a click too
+            self.answer(choice)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.answer(event.button.id or "cancel")
+        self.action_choose(event.button.id or "cancel")
 
 
 class OverwriteScreen(Modal[bool]):

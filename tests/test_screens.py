@@ -418,7 +418,8 @@ async def confirm_self_lockout(app: WizardApp, pilot) -> None:  # noqa: ANN001
     await settle(app, pilot)
 
 
-async def test_next_then_y_applies(session, calls) -> None:  # noqa: ANN001
+async def test_next_then_y_applies_and_quitting_unsaved_after_it_says_what_aws_got(session, calls, tmp_path) -> None:  # noqa: ANN001
+    """Found by a trial: Discard right after an apply left without a word that AWS had just been changed."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
@@ -437,6 +438,20 @@ async def test_next_then_y_applies(session, calls) -> None:  # noqa: ANN001
         await pilot.press("ctrl+n")  # on to Save (Escape goes back to the Preview: test_back_after_a_successful_...)
         await settle(app, pilot)
         assert session.current == "save"
+        await pilot.press("ctrl+q")  # unsaved: the window says AWS was changed and the profile is not saved
+        await settle(app, pilot)
+        assert isinstance(app.screen, QuitScreen)
+        said = str(app.screen.query_one("#quit-changed", Static).render())
+        assert "AWS was changed by this session's apply: " in said and " added" in said and "not saved" in said
+        await pilot.pause(QuitScreen.ARMING_SECONDS + 0.1)
+        await pilot.press("d")
+        await settle(app, pilot)
+    assert app.return_code == 0
+    message = app.exit_message  # what was made, and the file and command that can remove it
+    assert "AWS was changed by this session's apply: " in message and "\n  vpc_endpoint.studio vpce-" in message
+    kept = Path(message.split("studio-vpce destroy ", 1)[1].split()[0])
+    assert kept.parent == tmp_path / "state" / "studio-vpce" and f"destroy {kept} --demo --region " in message
+    assert load(kept).vpc_id == session.answers["vpc_id"]  # a profile destroy takes
     live = observe(session.cloud, session.profile())
     assert live.policy is not None and LOCKOUT_GROUP in live.policy.groups
 
@@ -516,19 +531,28 @@ async def test_an_unexpected_error_shows_a_screen_logs_saves_answers_and_exits_n
     assert "RuntimeError: a bug" in next(cache.glob("crash-*.log")).read_text()
 
 
-async def test_quit_with_unsaved_answers_asks_and_cancel_keeps_them(session) -> None:  # noqa: ANN001
+async def test_quit_with_unsaved_answers_asks_cancel_keeps_them_and_a_d_typed_at_once_never_discards(
+        session, key_clock) -> None:  # noqa: ANN001
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_step(app, pilot, "access")
         await pilot.press("ctrl+q")
         await pilot.pause()
-        assert isinstance(app.screen, QuitScreen)
+        assert isinstance(app.screen, QuitScreen) and not app.screen.query("#quit-changed")  # no apply: not said
         await pilot.press("escape")
         await pilot.pause()
         assert app.is_running and session.current == "access"
-        await pilot.press("ctrl+q", "d")
+        burst(app, "ctrl+q", at=key_clock.now)
+        key_clock.tick()
         await settle(app, pilot)
-    assert app.return_code == 0
+        assert isinstance(app.screen, QuitScreen)
+        burst(app, "d", at=key_clock.tick(QuitScreen.ARMING_SECONDS / 5))  # typed as it opened: d waits its time
+        key_clock.tick(QuitScreen.ARMING_SECONDS)
+        await settle(app, pilot)
+        assert app.is_running and isinstance(app.screen, QuitScreen)
+        burst(app, "d", at=key_clock.tick())
+        await settle(app, pilot)
+    assert app.return_code == 0 and app.exit_message == "Discarded: nothing was saved."
 
 
 async def test_ctrl_c_exits_130_and_keeps_the_answers(session, tmp_path: Path) -> None:  # noqa: ANN001
@@ -1510,6 +1534,7 @@ async def test_the_quit_message_names_only_the_file_saved_for_the_current_answer
         await pilot.press("ctrl+q")
         await settle(app, pilot)
         assert isinstance(app.screen, QuitScreen)
+        await pilot.pause(QuitScreen.ARMING_SECONDS + 0.1)
         await pilot.press("d")
         await settle(app, pilot)
     assert app.return_code == 0

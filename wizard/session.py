@@ -129,6 +129,7 @@ class WizardSession:
         self.plan_error: str = ""
         self.result: Result | None = None
         self.saved_path: Path | None = None
+        self.loaded_from: Path | None = None  # the profile file the wizard was started with (never a recovery)
         self.step = 0
         base = dict(preload or {}) if preload is None or isinstance(preload, dict) else preload.model_dump()
         access: dict[str, Any] = {"mode": "vpce", "effect": "allow", "cidrs": [], "extra_vpce_ids": [], "resource_scope": "domain",
@@ -573,7 +574,10 @@ class WizardSession:
         return self.result
 
     def default_save_path(self) -> str:
-        """Never an example under profiles/: a file of the user's own, here."""
+        """The profile file the wizard was started with (saving over it asks first), else a file of the user's
+        own, here: never an example under profiles/ unless the user started from it."""
+        if self.loaded_from is not None:
+            return str(self.loaded_from)
         return f"./{self.answers['name'] or 'studio-private'}.yaml"
 
     def check_save_path(self, path: str | Path) -> tuple[Path, str | None]:
@@ -658,12 +662,49 @@ class WizardSession:
             asked = []
         return [c.flag for c in asked if c.flag]
 
+    def aws_changed(self) -> str:
+        """'AWS was changed by this session's apply: 8 added, ...' when an apply of this session made changes,
+        else ''."""
+        if self.result is None or not self.result.changes_done:
+            return ""
+        return f"AWS was changed by this session's apply: {self.applied_summary()}"
+
     def quit_message(self) -> str:
         """What leaving says about the profile: only what is true now. The file saved for the current answers
-        and the command that replays it, or nothing (answers changed since a save: that file holds others)."""
+        and the command that replays it, or nothing (answers changed since a save: that file holds others).
+        After an apply that changed AWS, that too, and the file that holds the answers it applied."""
+        changed = self.aws_changed()
         if self.saved_path is None or self.dirty:
-            return ""
-        return f"Saved {self.saved_path}. Replay it with: {self.replay_command()}"
+            if changed and not self.dirty and self.loaded_from is not None:  # started from a file, unchanged
+                return (f"{changed}. The answers are those of {self.loaded_from}, unchanged: "
+                        f"{self.destroy_command(self.loaded_from)} removes what it made.")
+            return f"{changed}." if changed else ""
+        return (f"{changed}. " if changed else "") + f"Saved {self.saved_path}. Replay it with: {self.replay_command()}"
+
+    def discarded(self) -> str:
+        """Quit > Discard: what leaving says. Nothing when no apply changed AWS (the answers go, as asked). After
+        an apply that did, what it made is said, and the answers are kept in a recovery file (0600, in the
+        state folder, never here) with the command that removes what was made: without them nothing can."""
+        changed = self.aws_changed()
+        if not changed:
+            return "Discarded: nothing was saved."
+        made = "".join(f"\n  {a} {self.result.ids[a]}" if self.result and a in self.result.ids else f"\n  {a}"
+                       for a in (self.result.changes_done if self.result else []))
+        message = f"Discarded: the profile is not saved.\n{changed}:{made}"
+        try:
+            path = self.save_recovery()
+        except OSError as exc:
+            return message + f"\nThe answers could not be kept ({exc}): nothing was saved."
+        return (message + f"\nIts answers are kept in {path} (only you can read it).\n"
+                f"Remove what was made: {self.destroy_command(path)}\nResume: {self.resume_command(path)}")
+
+    def destroy_command(self, path: Path) -> str:
+        from wizard.profiles import command_path  # noqa: PLC0415
+
+        flags = ""
+        if self.demo:
+            flags = " --demo" + (f" --region {self.region}" if self.region else "")
+        return f"studio-vpce destroy {command_path(path)}{flags}"
 
     def replay_command(self) -> str:
         """The command that applies the saved profile without questions, with every flag it needs."""
