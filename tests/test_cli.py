@@ -375,3 +375,42 @@ def test_demo_with_an_endpoint_url_is_refused_as_a_usage_error(capsys, calls) ->
     assert code == 3 and out == "" and calls.log == []
     assert err.strip() == ("error: --endpoint-url cannot be used with --demo (the demo sandbox has its own "
                            "endpoint); drop one of them")
+
+
+@pytest.mark.parametrize("value", ["", "   ", "alice smith", "-alice"])
+def test_verify_user_profile_must_be_a_user_profile_name(capsys, calls, value: str) -> None:  # noqa: ANN001
+    """`verify --user-profile ''` was accepted (and skipped); SageMaker's UserProfileName rule, as a usage
+    error in one line, before anything is read or called."""
+    code, out, err = run(capsys, "verify", VPCE, "--demo", f"--user-profile={value}")
+    assert (code, out, calls.log) == (3, "", [])
+    assert err.count("\n") == 1 and err.startswith("error: argument --user-profile: ")
+    assert ("name a Studio user profile" if not value.strip() else "is not a Studio user profile name") in err
+
+
+@pytest.mark.parametrize(("argv", "wrong"), [
+    (("plan", VPCE, "--output", "xml"), "argument --output: invalid choice: 'xml'"),
+    (("plan", VPCE, "--frobnicate"), "unrecognized arguments: --frobnicate"),
+    (("export", VPCE), "the following arguments are required: --format"),
+    (("plan", VPCE, "--region", " "), "argument --region: (empty) is not a value"),
+])
+def test_usage_errors_are_one_line_saying_what_was_wrong_and_where_help_is(capsys, argv, wrong: str) -> None:  # noqa: ANN001
+    """argparse printed its usage block over several lines, then the error."""
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (3, "")
+    assert err.count("\n") == 1 and err.startswith(f"error: {wrong}"), err
+    assert err.rstrip().endswith(f"; run 'studio-vpce {argv[0]} -h' for help"), err
+
+
+def test_a_refused_command_line_starts_no_sandbox(capsys, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+    """The --demo preload (a server process loading moto ahead of need) started before `--demo
+    --endpoint-url` was refused. It starts only once the command line checked out."""
+    started: list[str] = []
+    monkeypatch.setattr(sandbox, "preload", lambda: started.append("preload"))
+    assert cli.main(["plan", VPCE, "--demo", "--endpoint-url", "http://localhost:5000"], preload=True) == 3
+    assert cli.main(["verify", VPCE, "--demo", "--presigned-url"], preload=True) == 3
+    assert cli.main(["plan", VPCE, "--demo", "--output", "xml"], preload=True) == 3
+    assert started == []
+    # the control: a valid command line preloads at once, before its profile is read (here: no such file)
+    assert cli.main(["plan", str(tmp_path / "nope.yaml"), "--demo"], preload=True) == 3
+    assert started == ["preload"]
+    capsys.readouterr()

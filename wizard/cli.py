@@ -11,8 +11,9 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from wizard import __version__
 from wizard.errors import ConfigProblem, InvalidInput, Refused, StudioVpceError
@@ -24,10 +25,49 @@ _VALUE_OPTIONS = {"--region", "--aws-profile", "--endpoint-url", "--output", "--
 log = logging.getLogger("studio-vpce")
 
 
+class UsageError(Exception):
+    """A command line argparse refuses: said in one line (exit 3), never its usage block. `prog`: the
+    (sub)command whose -h helps."""
+
+    def __init__(self, message: str, prog: str) -> None:
+        super().__init__(" ".join(message.split()))
+        self.prog = prog
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors are one line that says what was wrong and where help is (exit 3 in main)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, self.prog)
+
+
+def _value(flag: str, rule: Callable[[str], str | None] | None = None) -> Callable[[str], str]:
+    """argparse `type=` for a flag's value: never empty or blank (an empty --region or --user-profile used to
+    be taken for no flag, or sent to AWS as it was), then `rule` (validators-style: the reason, or None)."""
+    def check(text: str) -> str:
+        value = text.strip()
+        reason = rule(value) if rule is not None else None
+        if not value and not reason:
+            reason = "(empty) is not a value; give one, or leave the flag out"
+        if reason:
+            raise argparse.ArgumentTypeError(reason)
+        return value
+    check.__name__ = flag  # argparse names the type in some messages
+    return check
+
+
+def _user_profile_rule(value: str) -> str | None:
+    from wizard.validators import user_profile_name  # noqa: PLC0415
+
+    return user_profile_name(value)
+
+
 def _common(parser: argparse.ArgumentParser, top: bool) -> None:
     d: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
-    parser.add_argument("--region", help="AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the AWS profile's)", **d)
-    parser.add_argument("--aws-profile", metavar="NAME", help="named AWS CLI profile", **d)
+    parser.add_argument("--region", type=_value("--region"),
+                        help="AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the AWS profile's)", **d)
+    parser.add_argument("--aws-profile", metavar="NAME", type=_value("--aws-profile"), help="named AWS CLI profile",
+                        **d)
     parser.add_argument("--endpoint-url", metavar="URL", help="send every AWS call to this URL (e.g. a moto server)", **d)
     parser.add_argument("--demo", action="store_true", help="use the embedded sandbox account (no credentials)", **d)
     parser.add_argument("--debug", action="store_true", help="log AWS calls (secrets redacted) and show tracebacks", **d)
@@ -35,7 +75,7 @@ def _common(parser: argparse.ArgumentParser, top: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="studio-vpce", description="Make SageMaker Studio reachable privately "
+    parser = _Parser(prog="studio-vpce", description="Make SageMaker Studio reachable privately "
                                      "from a VPC, and only from there.")
     parser.add_argument("--version", action="version", version=f"studio-vpce {__version__}")
     _common(parser, top=True)
@@ -67,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="check the live setup against the profile")
     p.add_argument("profile")
-    p.add_argument("--user-profile", metavar="NAME", help="also check this Studio user profile is InService")
+    p.add_argument("--user-profile", metavar="NAME", type=_value("--user-profile", _user_profile_rule),
+                   help="also check this Studio user profile is InService")
     p.add_argument("--presigned-url", action="store_true",
                    help="also call CreatePresignedDomainUrl (needs --user-profile); reports the host only")
     p.add_argument("--show-url", action="store_true", help="print the presigned URL in full (terminal only)")
@@ -462,8 +503,6 @@ def cmd_destroy(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    if args.presigned_url and not args.user_profile:
-        raise InvalidInput("--presigned-url needs --user-profile NAME")
     profile = _load_profile(args.profile)
     prestart_demo(args, profile.region, args.profile)  # before boto3 and the engine load
     from wizard.verify import verify  # noqa: PLC0415
@@ -602,6 +641,13 @@ def endpoint_url_error(url: str) -> str | None:
     return None
 
 
+def _check_flags(args: argparse.Namespace) -> None:
+    """What argparse cannot check alone, before anything is read, started or printed (exit 3 or 4)."""
+    _check_endpoint(args)
+    if args.command == "verify" and args.presigned_url and not args.user_profile:
+        raise InvalidInput("--presigned-url needs --user-profile NAME")
+
+
 def _check_endpoint(args: argparse.Namespace) -> None:
     """--endpoint-url: a usage error with --demo (the sandbox has its own), a config problem when botocore
     would refuse it; both before anything is read or printed."""
@@ -647,12 +693,8 @@ def run() -> None:
         from wizard import terminal  # noqa: PLC0415
 
         terminal.hush()  # the full-screen wizard: keys typed while it starts are not echoed (wizard/terminal.py)
-    if "--demo" in argv and word in _PRELOADING and not {"-h", "--help"} & set(argv):
-        from wizard import sandbox  # noqa: PLC0415
-
-        sandbox.preload()  # moto loads in a server process while this one reads and checks its input
     try:
-        code = main()
+        code = main(preload=True)
     finally:
         if "wizard.terminal" in sys.modules:
             sys.modules["wizard.terminal"].restore()
@@ -671,7 +713,18 @@ def run() -> None:
     os._exit(code)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _preload(args: argparse.Namespace) -> None:
+    """--demo: a server process starts loading moto while the command reads and checks its input (its profile);
+    only once the command line itself checked out, so that a refused one starts nothing."""
+    if args.demo and args.command in _PRELOADING:
+        from wizard import sandbox  # noqa: PLC0415
+
+        sandbox.preload()
+
+
+def main(argv: list[str] | None = None, preload: bool = False) -> int:
+    """The CLI: exit code of the command. `preload` (the `studio-vpce` program): start the --demo sandbox's
+    server process early, as soon as the flags are valid (tests host the sandbox in-process instead)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     unknown = _unknown_command(argv)
@@ -680,11 +733,18 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     try:
         args = parser.parse_args(_with_default_command(argv))
-    except SystemExit as exc:  # argparse: 2 for usage errors; the SPEC says invalid flags are 3
+    except UsageError as exc:  # argparse's usage errors (its own exit 2): one line, exit 3 like every invalid flag
+        command = _first_word(_with_default_command(argv))
+        prog = exc.prog if exc.prog != parser.prog or command not in COMMANDS else f"{parser.prog} {command}"
+        print(f"error: {exc}; run '{prog} -h' for help", file=sys.stderr)
+        return 3
+    except SystemExit as exc:  # --help, --version
         return 0 if exc.code == 0 else 3
     _setup_logging(args.debug)
     try:
-        _check_endpoint(args)
+        _check_flags(args)  # a refused command line starts nothing, not even the sandbox's preloaded process
+        if preload:
+            _preload(args)
         return HANDLERS[args.command](args)
     except KeyboardInterrupt:
         before_any_change = args.command in ("apply", "destroy") and not getattr(args, "executing", False)

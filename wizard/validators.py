@@ -106,6 +106,21 @@ def profile_name(text: str) -> str | None:
     return None
 
 
+USER_PROFILE_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")  # SageMaker's UserProfileName
+
+
+def user_profile_name(text: str) -> str | None:
+    """A Studio user profile name as SageMaker takes it (UserProfileName: 1-63 letters, digits and '-', starting
+    and ending with a letter or digit)."""
+    value = text.strip()
+    if not value:
+        return "(empty): name a Studio user profile of the domain"
+    if not USER_PROFILE_RE.match(value):
+        return (f"{value!r} is not a Studio user profile name (1-63 letters, digits and '-', starting and ending "
+                "with a letter or digit)")
+    return None
+
+
 def typed_yes(text: str | None) -> bool:
     """The answer that goes ahead with a change to AWS (CLI, --plain, the TUI's typed confirmations): the word
     yes exactly as the prompt shows it, as Terraform asks; `YES`, `y`, `yess` do not (spaces around are ignored)."""
