@@ -16,7 +16,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Static, TabbedContent, TabPane
+from textual.widgets import Button, Static, TabbedContent, TabPane, Tabs
 
 from screens.base import Step
 from screens.messages import ApplyRequested, JumpRequested
@@ -171,6 +171,10 @@ class PreviewStep(Step):
         tabs = self.widget("#preview-tabs", TabbedContent)
         if tabs is not None:
             tabs.active = "tab-plan"
+            # Textual places a tab bar's underline when the bar is resized; laid out while hidden, it could keep
+            # an underline measured before the tabs' labels (none under Plan, in a third of arrivals under load).
+            bar = tabs.query_one(Tabs)
+            bar.call_after_refresh(bar._highlight_active, False)  # Textual has no public call for it
 
     def show_export(self) -> None:
         plan = self.session.plan

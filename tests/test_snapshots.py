@@ -29,6 +29,8 @@ def _at(step: str, keys: tuple[str, ...] = ()):  # noqa: ANN202
             await pilot.pause(0.05)
         await app.workers.wait_for_complete()
         await app.panes_ready.wait()  # the other steps' panes mount after the first frame
+        for field in app.query(Input):  # theirs too (Save's field blinked in 1 of ~20 runs)
+            field.cursor_blink = False
         s = app.session
         if step != "connect":
             p = profile()
@@ -46,6 +48,11 @@ def _at(step: str, keys: tuple[str, ...] = ()):  # noqa: ANN202
             await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
+        for _ in range(50):  # the Preview's tab bar places its underline a refresh after it is shown
+            if all(bar.highlight_end > bar.highlight_start for bar in app.screen.query("Underline")
+                   if bar.region and bar.show_highlight):
+                break
+            await pilot.pause(0.01)
     return run_before
 
 
