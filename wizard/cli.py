@@ -359,25 +359,53 @@ def _read_plan_file(path: str) -> dict[str, Any] | None:
     return data
 
 
-PLAN_FILE_CONTENT = ("profile", "account_id", "region", "changes", "policies", "errors")
+PLAN_FILE_OWN_KEYS = ("inputs", "caller", "fingerprint")  # the profile it replays; who planned; checked first
+
+
+def _edited_part(key: str, saved: Any, fresh: Any) -> str:
+    """What in the plan file's `key` differs from what its profile plans now, in a few words."""
+    if key in ("changes", "warnings", "errors") and isinstance(saved, list):
+        name = "address" if key == "changes" else "code"
+        ours = {c[name]: c for c in fresh}
+        theirs = {c.get(name) if isinstance(c, dict) else "?" for c in saved}
+        edited = [c.get(name) if isinstance(c, dict) else "?" for c in saved
+                  if not isinstance(c, dict) or ours.get(c.get(name)) != c]
+        missing = [n for n in ours if n not in theirs]
+        what = {"changes": "change", "warnings": "warning", "errors": "error"}[key]
+        if edited:
+            return f"{what} {edited[0]}"
+        if missing:
+            return f"{what} {missing[0]} (removed)"
+        return f"the list of {key}"
+    return key
 
 
 def _refuse_edited_plan(path: str, saved: dict[str, Any], plan: Any) -> None:
     """A plan file is applied exactly: what it lists must be what its own profile plans against the account it
-    recorded (same fingerprint). Anything edited by hand is refused (exit 5) before any change."""
+    recorded (same fingerprint): every key, the warnings and the cost estimate included (a removed self_lockout
+    warning hid what apply does to its caller). Anything edited or added by hand is refused (exit 5) before any
+    change. `caller` (who made the plan) may differ: other credentials of the account may apply it (plan and
+    apply often run as different roles, `permissions --for plan` and `--for apply`); the warnings that name the
+    caller are then compared as made for the applier, so a self-lockout that differs is refused too."""
     from wizard.render import plan_json  # noqa: PLC0415
 
     fresh = json.loads(json.dumps(plan_json(plan), default=str))
-    for key in PLAN_FILE_CONTENT:
-        if saved.get(key) != fresh[key]:
-            where = key
-            if key == "changes" and isinstance(saved.get(key), list):
-                ours = {c["address"]: c for c in fresh[key]}
-                edited = [c.get("address") if isinstance(c, dict) else "?" for c in saved[key]
-                          if not isinstance(c, dict) or ours.get(c.get("address")) != c]
-                where = f"change {edited[0]}" if edited else "the list of changes"
-            raise Refused(f"{path} was edited ({where} is not what its profile plans); a plan file is applied "
-                          "exactly or not at all: nothing was changed; run plan again")
+    planned_by, applier = saved.get("caller"), fresh["caller"]
+    if isinstance(planned_by, str) and planned_by and applier and planned_by != applier:
+        for warning in fresh["warnings"]:  # the same warning, about whoever runs the command
+            warning["message"] = warning["message"].replace(applier, planned_by)
+    extra = sorted(set(saved) - set(fresh) - set(PLAN_FILE_OWN_KEYS))
+    if extra:
+        raise Refused(f"{path} was edited ({extra[0]} is not part of a plan); a plan file is applied exactly or not "
+                      "at all: nothing was changed; run plan again")
+    for key in fresh:
+        if key not in PLAN_FILE_OWN_KEYS and saved.get(key) != fresh[key]:
+            raise Refused(f"{path} was edited ({_edited_part(key, saved.get(key), fresh[key])} is not what its "
+                          "profile plans); a plan file is applied exactly or not at all: nothing was changed; run "
+                          "plan again")
+    if planned_by != applier:
+        print(f"note: {path} was planned by {planned_by or 'unknown credentials'}; applying it as {applier}",
+              file=sys.stderr)
 
 
 def _confirm(question: str) -> bool:
