@@ -75,7 +75,10 @@ def text_question(message: str, default: str = "", validate: Callable[[str], boo
 
 
 def drop_typed_ahead() -> None:
-    """Keys typed before a question appears never answer it (paste, or keys mashed while the plan was made)."""
+    """Keys typed before a question appears never answer it (paste, or keys mashed while the plan was made):
+    those the terminal still holds, and those an earlier question read with its own keys and kept for the next
+    one (prompt_toolkit reads input in chunks and stores what follows its Enter as "typeahead": `Down Enter y e s
+    Enter` in one burst at --plain's Next menu answered the apply question that came after it)."""
     try:
         import termios  # noqa: PLC0415
 
@@ -83,6 +86,14 @@ def drop_typed_ahead() -> None:
             termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
     except (ImportError, OSError, ValueError, AttributeError):
         pass
+    if "prompt_toolkit" in sys.modules:  # an earlier question ran: it may have kept keys for the next one
+        from prompt_toolkit.application.current import get_app_session  # noqa: PLC0415
+        from prompt_toolkit.input.typeahead import clear_typeahead  # noqa: PLC0415
+
+        try:
+            clear_typeahead(get_app_session().input)
+        except (OSError, ValueError, AttributeError):  # no terminal input to make (ask_yes then fails as before)
+            pass
 
 
 def ask_yes(question: str) -> bool:
