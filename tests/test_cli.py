@@ -330,7 +330,7 @@ def test_discover_reads_dns_attributes_for_at_most_the_limit_of_vpcs_and_says_so
     assert "DNS attributes not read for 2 VPCs" in table, out
 
 
-@pytest.mark.parametrize("edit", ["principal", "drop", "policy", "warning", "cost", "added"])
+@pytest.mark.parametrize("edit", ["principal", "drop", "policy", "warning", "cost", "added", "sed"])
 def test_an_edited_plan_file_is_refused_not_applied_as_its_profile_plans(
         edit: str, demo, capsys, tmp_path: Path, calls) -> None:  # noqa: ANN001
     """A plan file is applied exactly or not at all: one change's principal edited (alice -> carol), a change
@@ -351,17 +351,27 @@ def test_an_edited_plan_file_is_refused_not_applied_as_its_profile_plans(
         removed = data["warnings"].pop(0)
     elif edit == "cost":
         data["cost"]["monthly_usd"] = 0.0
-    else:
+    elif edit == "added":
         data["approved_by"] = "nobody"
-    planfile.write_text(json.dumps(data))
+    planfile.write_text(json.dumps(data) if edit != "sed" else planfile.read_text().replace('"alice"', '"carol"'))
     calls.clear()
     code, out, err = run(capsys, "apply", str(planfile), "--demo", "--yes", "--confirm-self-lockout")
     assert code == 5 and calls.mutating == [], (out, err)
     assert err.strip().count("\n") == 0 and f"{planfile} was edited" in err and "nothing was changed" in err
+    assert "stale" not in err  # the account did not move (the sed edit changed the profile it replays too)
     if edit == "principal":
         assert f"change {attach['address']}" in err
     if edit == "warning":
-        assert f"warning {removed['code']} (removed)" in err
+        assert f"warning {removed['code']} (not in the file)" in err
+
+
+@pytest.mark.parametrize("text", ["[1,2", "{\"format_version\": 1,"])
+def test_a_damaged_plan_file_is_said_to_be_a_damaged_plan_file(text: str, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    """Found by a trial: `[1,2` in brokenplan.json was read as a profile: "not valid YAML"."""
+    broken = tmp_path / "brokenplan.json"
+    broken.write_text(text)
+    code, out, err = run(capsys, "apply", str(broken), "--demo", "--yes")
+    assert (code, out) == (3, "") and "not a valid plan file (JSON: " in err and "YAML" not in err
 
 
 def test_a_plan_file_made_by_another_session_is_applied_but_not_without_its_self_lockout_warning(
@@ -391,11 +401,11 @@ def test_a_plan_file_made_by_another_session_is_applied_but_not_without_its_self
     assert f"planned by arn:aws:sts::123456789012:assumed-role/StudioUsers/alice-laptop; applying it as {who['arn']}" in err
     planfile.write_text(json.dumps({**data, "warnings": [w for w in data["warnings"] if w["code"] != "self_lockout"]}))
     code, _, err = run(capsys, "apply", str(planfile), "--demo", "--yes", "--confirm-self-lockout")
-    assert code == 5 and "warning self_lockout (removed)" in err
+    assert code == 5 and "was edited since `plan` wrote it (warning self_lockout (not in the file)" in err
     planfile.write_text(json.dumps(data))
     who["arn"] = ""  # the sandbox's own caller, not among the attach targets: the file's lockout is not this plan's
     code, _, err = run(capsys, "apply", str(planfile), "--demo", "--yes")
-    assert code == 5 and "was edited (warning self_lockout" in err and calls.mutating == []
+    assert code == 5 and "does not match what its profile plans now (planned by " in err and calls.mutating == []
 
 
 @pytest.mark.parametrize("url", ["notaurl", "ftp://localhost:5000", "http://", "http://localhost:port"])
