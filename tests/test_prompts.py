@@ -78,10 +78,16 @@ ANSWERS = {
 }
 
 
-def test_plain_mode_applies_and_saves_the_same_profile_as_the_wizard(tmp_path: Path) -> None:
+def test_plain_mode_applies_and_saves_the_same_profile_as_the_wizard(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """Also: a path where no file can be made (/proc on Linux) passes the check made at each key typed (which
+    makes no file) and is refused at Enter, by the whole save rule; the question is asked again."""
     target = tmp_path / "plain.yaml"
-    asker = Scripted({**ANSWERS, "Save the profile to": str(target)})
+    paths = iter(["/proc/plain.yaml", str(target)] if Path("/proc/version").exists() else [str(target)])
+    asker = Scripted({**ANSWERS, "Save the profile to": lambda _: next(paths)})
+    asker.offered["Save the profile to"] = None
     assert run_prompts(_cloud, asker=asker, demo=True) == 0
+    if Path("/proc/version").exists():
+        assert "/proc/plain.yaml: cannot create a file in /proc" in capsys.readouterr().out
     saved = load(target)
     # the profile the TUI saves for the same answers (tests/test_screens.py, vpce case)
     expected = load(Path(__file__).parent / "data" / "tui-vpce.yaml")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import textwrap
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from wizard.errors import InvalidInput, Refused
@@ -353,9 +352,12 @@ class PlainWizard:
     def step_save(self) -> None:
         s = self.s
         while True:
-            path = self.ask.text("Save the profile to", s.default_save_path(),
-                                 validate=lambda value: s.check_save_path(value)[1] or True)
-            target = Path(path).expanduser()
+            path = self.ask.text("Save the profile to", s.default_save_path(),  # checked at each key typed
+                                 validate=lambda value: s.check_save_path(value, probe=False)[1] or True)
+            target, reason = s.check_save_path(path)  # all of it, once: a file is made beside it, and removed
+            if reason:
+                _say(f"  {reason}")
+                continue
             if target.exists() and not self.ask.confirm(f"{target} exists. Overwrite it?"):
                 continue
             saved = s.save(target, overwrite=True)
