@@ -47,20 +47,16 @@ def plan_tab(plan: Plan, access: AccessView | None, width: int) -> RenderableTyp
     return wrap(plan_text(plan), width)
 
 
-def _tri(value: bool | None, yes: str, no: str) -> str:
-    return "cannot tell" if value is None else (yes if value else no)
-
-
 def access_tab(plan: Plan, access: AccessView | None, width: int) -> RenderableType:
     """Who can open Studio from outside the boundary: each attach target now and after apply, and why."""
+    from wizard.render import outside_access_line
     if plan.profile.access.mode == "none":
         return wrap("Access mode none: no identity policy, so nobody's access to Studio changes.", width)
     if access is None or not access.rows:
         return wrap("No attach targets to check.", width)
     lines = []
     for row in access.rows:
-        lines.append(f"{row.type} {row.name}: from outside now: {_tri(row.from_anywhere, 'yes', 'no')}; "
-                     f"after apply: {_tri(row.stopped_by_profile, 'stopped', 'STILL OPEN')}")
+        lines.append(outside_access_line(row, plan.profile))
         for match in row.allowed_by:
             lines.append(f"    allowed by {match.describe()}")
         if row.note:

@@ -330,12 +330,13 @@ def test_discover_reads_dns_attributes_for_at_most_the_limit_of_vpcs_and_says_so
     assert "DNS attributes not read for 2 VPCs" in table, out
 
 
-@pytest.mark.parametrize("edit", ["principal", "drop", "policy"])
+@pytest.mark.parametrize("edit", ["principal", "drop", "policy", "warning", "sed"])
 def test_an_edited_plan_file_is_refused_not_applied_as_its_profile_plans(
         edit: str, demo, capsys, tmp_path: Path, calls) -> None:  # noqa: ANN001
     """A plan file is applied exactly or not at all: one change's principal edited (alice -> carol), a change
-    removed, or the endpoint policy edited: refused in one line (exit 5), nothing changed (was: applied the
-    profile's own plan, attaching alice)."""
+    removed, the endpoint policy edited, a warning removed (warnings were not compared), or alice -> carol all
+    over the file, the profile it replays included (said to be stale): refused in one line as edited (exit 5),
+    nothing changed (was: applied the profile's own plan, attaching alice)."""
     planfile = tmp_path / "w2.json"
     assert run(capsys, "plan", VPCE, "--demo", "--out", str(planfile))[0] == 0
     data = json.loads(planfile.read_text())
@@ -344,15 +345,63 @@ def test_an_edited_plan_file_is_refused_not_applied_as_its_profile_plans(
         attach["after"]["principal"] = "carol"
     elif edit == "drop":
         data["changes"].remove(attach)
-    else:
+    elif edit == "policy":
         data["policies"]["endpoint"] = {k: {"Version": "2012-10-17", "Statement": []} for k in data["policies"]["endpoint"]}
-    planfile.write_text(json.dumps(data))
+    elif edit == "warning":
+        removed = data["warnings"].pop(0)
+    planfile.write_text(json.dumps(data) if edit != "sed" else planfile.read_text().replace('"alice"', '"carol"'))
     calls.clear()
     code, out, err = run(capsys, "apply", str(planfile), "--demo", "--yes", "--confirm-self-lockout")
     assert code == 5 and calls.mutating == [], (out, err)
     assert err.strip().count("\n") == 0 and f"{planfile} was edited" in err and "nothing was changed" in err
+    assert "stale" not in err  # the account did not move (the sed edit changed the profile it replays too)
     if edit == "principal":
         assert f"change {attach['address']}" in err
+    if edit == "warning":
+        assert f"warning {removed['code']} (not in the file)" in err
+
+
+@pytest.mark.parametrize("text", ["[1,2", "{\"format_version\": 1,"])
+def test_a_damaged_plan_file_is_said_to_be_a_damaged_plan_file(text: str, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    """Found by a trial: `[1,2` in brokenplan.json was read as a profile: "not valid YAML"."""
+    broken = tmp_path / "brokenplan.json"
+    broken.write_text(text)
+    code, out, err = run(capsys, "apply", str(broken), "--demo", "--yes")
+    assert (code, out) == (3, "") and "not a valid plan file (JSON: " in err and "YAML" not in err
+
+
+def test_a_plan_file_made_by_another_session_is_applied_but_not_without_its_self_lockout_warning(
+        demo, capsys, tmp_path: Path, calls, monkeypatch) -> None:  # noqa: ANN001
+    """The caller may differ (plan and apply often run as different credentials, `permissions --for plan` and
+    `--for apply`): apply says so, and the warnings that name the caller are compared as made for the applier.
+    A self_lockout warning removed by hand, or a lockout the planner did not have, is refused."""
+    import botocore.client
+
+    original = botocore.client.BaseClient._make_api_call
+    who = {"arn": "arn:aws:sts::123456789012:assumed-role/StudioUsers/alice-laptop"}
+
+    def caller(self, operation_name, api_params):  # noqa: ANN001, ANN202
+        if operation_name == "GetCallerIdentity" and who["arn"]:
+            return {"UserId": "AROAEXAMPLE:s", "Account": "123456789012", "Arn": who["arn"]}
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", caller)
+    planfile = tmp_path / "p.json"
+    assert run(capsys, "plan", VPCE, "--demo", "--out", str(planfile))[0] == 0
+    data = json.loads(planfile.read_text())
+    assert any(w["code"] == "self_lockout" and who["arn"] in w["message"] for w in data["warnings"])
+    who["arn"] = "arn:aws:sts::123456789012:assumed-role/StudioUsers/ci-run-42"  # the same role, another session
+    calls.clear()
+    code, _, err = run(capsys, "apply", str(planfile), "--demo")
+    assert code == 5 and "needs --yes" in err and "was edited" not in err  # past the check: the gate asks
+    assert f"planned by arn:aws:sts::123456789012:assumed-role/StudioUsers/alice-laptop; applying it as {who['arn']}" in err
+    planfile.write_text(json.dumps({**data, "warnings": [w for w in data["warnings"] if w["code"] != "self_lockout"]}))
+    code, _, err = run(capsys, "apply", str(planfile), "--demo", "--yes", "--confirm-self-lockout")
+    assert code == 5 and "was edited since `plan` wrote it (warning self_lockout (not in the file)" in err
+    planfile.write_text(json.dumps(data))
+    who["arn"] = ""  # the sandbox's own caller, not among the attach targets: the file's lockout is not this plan's
+    code, _, err = run(capsys, "apply", str(planfile), "--demo", "--yes")
+    assert code == 5 and "does not match what its profile plans now (planned by " in err and calls.mutating == []
 
 
 @pytest.mark.parametrize("url", ["notaurl", "ftp://localhost:5000", "http://", "http://localhost:port"])

@@ -78,10 +78,16 @@ ANSWERS = {
 }
 
 
-def test_plain_mode_applies_and_saves_the_same_profile_as_the_wizard(tmp_path: Path) -> None:
+def test_plain_mode_applies_and_saves_the_same_profile_as_the_wizard(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """Also: a path where no file can be made (/proc on Linux) passes the check made at each key typed (which
+    makes no file) and is refused at Enter, by the whole save rule; the question is asked again."""
     target = tmp_path / "plain.yaml"
-    asker = Scripted({**ANSWERS, "Save the profile to": str(target)})
+    paths = iter(["/proc/plain.yaml", str(target)] if Path("/proc/version").exists() else [str(target)])
+    asker = Scripted({**ANSWERS, "Save the profile to": lambda _: next(paths)})
+    asker.offered["Save the profile to"] = None
     assert run_prompts(_cloud, asker=asker, demo=True) == 0
+    if Path("/proc/version").exists():
+        assert "/proc/plain.yaml: cannot create a file in /proc" in capsys.readouterr().out
     saved = load(target)
     # the profile the TUI saves for the same answers (tests/test_screens.py, vpce case)
     expected = load(Path(__file__).parent / "data" / "tui-vpce.yaml")
@@ -417,3 +423,21 @@ def test_plain_stale_apply_is_refused_then_planned_again_with_every_answer_kept(
     assert "Not applied: the account changed since the preview; nothing was changed" in out
     assert out.count("Plan: ") == 2  # the new Preview
     assert load(target).access.attach.users == ["alice"] and load(target).subnet_ids == ANSWERS["Subnets"]
+
+
+def test_plain_apply_question_drops_yes_typed_with_the_menu_choice_before_it() -> None:
+    """Found by a trial: `Down Down Down Enter y e s Enter` in one burst at the Preview's Next menu applied:
+    prompt_toolkit read the whole burst, and kept what followed the menu's Enter for the next question. The
+    apply question drops it, and takes only what is typed once it is asked (here: no)."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from wizard.prompts import ask_yes
+
+    actions = [("Save", "save"), ("Change an answer", "back"), ("Quit", "quit"), ("Apply now", "apply")]
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text("\x1b[B\x1b[B\x1b[B\ryes\r")  # one burst: the menu choice and a yes typed ahead
+        assert Asker().select("Next", actions, default="save") == "apply"
+        pipe.send_text("no\r")  # typed after the question appeared
+        assert ask_yes("Apply in account 123456789012?") is False

@@ -706,3 +706,26 @@ def test_redact_hides_remembered_secrets_literally_in_any_format() -> None:
     remember_secrets(secret, token)
     text = redact(f"odd header ({secret}); token in a list: [{token}]")
     assert secret not in text and token not in text and text.count("<redacted>") == 2
+
+
+@pytest.mark.parametrize(("now", "stopped", "targeted", "effect", "said"), [
+    (False, True, True, "allow", "from outside now: no; after apply: still no (only from inside the VPC)"),
+    (True, True, True, "allow", ("from outside now: yes; after apply: no: this profile stops it (only from inside "
+                                "the VPC)")),
+    (True, False, True, "allow", ("from outside now: yes; after apply: STILL YES (another policy allows it without "
+                                 "the network condition; access.effect: deny would stop it)")),
+    (True, False, False, "deny", ("from outside now: yes; after apply: STILL YES (not an attach target of this "
+                                 "profile)")),
+    (None, True, True, "deny", "from outside now: cannot tell; after apply: no (only from inside the VPC)"),
+    (True, None, True, "allow", "from outside now: yes; after apply: cannot tell"),
+])
+def test_who_can_open_studio_says_still_no_for_a_target_closed_before_and_after(
+        now: bool | None, stopped: bool | None, targeted: bool, effect: str, said: str) -> None:
+    """The Preview's "Who can open Studio" said "now: no; after apply: stopped" for a target that could not
+    open Studio from outside before either; each pair of answers has its own words (wizard/render.py)."""
+    from wizard.iam_eval import PrincipalAccess
+    from wizard.render import outside_access_line
+
+    row = PrincipalAccess(arn="arn:aws:iam::123456789012:user/alice", type="user", name="alice",
+                          from_anywhere=now, allowed_by=(), stopped_by_profile=stopped, targeted=targeted)
+    assert outside_access_line(row, profile("subnet", access={"effect": effect})) == f"user alice: {said}"

@@ -669,7 +669,9 @@ async def test_preview_shows_who_can_open_studio_and_switches_to_deny_for_a_broa
         await settle(app, pilot)
         text = str(app.screen.query_one("#access-text", Static).render())
         assert "role MLEngineers" in text and "SageMakerFullAccessCopy" in text
-        assert "user alice" in text
+        said = " ".join(text.split())  # render.outside_access_line's words: "stopped" was said for no -> no too
+        assert "role MLEngineers: from outside now: yes; after apply: no: this profile stops it" in said
+        assert "user alice: from outside now: no; after apply: still no" in said
 
 
 

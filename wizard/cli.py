@@ -7,6 +7,7 @@ only by the wizard command.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import os
@@ -312,7 +313,16 @@ def _write_plan_file(plan: Any, path: str) -> None:
 
     data = plan_json(plan)
     data["inputs"] = {"profile": plan.profile.model_dump(mode="json"), "demo": plan.demo}
+    data = json.loads(json.dumps(data, default=str))
+    data["digest"] = _plan_digest(data)
     _write_out(path, json.dumps(data, indent=2) + "\n")
+
+
+def _plan_digest(data: dict[str, Any]) -> str:
+    """sha256 of a plan file's content as `plan` wrote it: tells a file edited by hand from one whose account
+    moved (a seal against mistakes, not a signature: whoever edits the file can write a new one)."""
+    content = {k: v for k, v in data.items() if k != "digest"}
+    return "sha256:" + hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -348,36 +358,77 @@ def _read_plan_file(path: str) -> dict[str, Any] | None:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InvalidInput(f"{path}: no such file") from None
-    if not text.lstrip().startswith("{"):
+    if not text.lstrip().startswith(("{", "[")):  # a profile: YAML in block style
         return None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{path}:{exc.lineno}:{exc.colno}: not a valid plan file ({exc.msg})") from None
-    if data.get("format_version") != 1 or "inputs" not in data or "fingerprint" not in data:
+        if Path(path).suffix.lower() in (".yaml", ".yml"):  # a profile in YAML's flow style, {version: 1, ...}
+            return None
+        raise InvalidInput(f"{path}:{exc.lineno}:{exc.colno}: not a valid plan file (JSON: {exc.msg}); save one "
+                           "with `plan PROFILE --out FILE`") from None
+    if (not isinstance(data, dict) or data.get("format_version") != 1 or not isinstance(data.get("inputs"), dict)
+            or "fingerprint" not in data):
         raise InvalidInput(f"{path}: not a studio-vpce plan file (save one with `plan PROFILE --out FILE`)")
     return data
 
 
-PLAN_FILE_CONTENT = ("profile", "account_id", "region", "changes", "policies", "errors")
+PLAN_FILE_OWN_KEYS = ("inputs", "caller", "fingerprint", "digest")  # what it replays, who planned, seals
 
 
-def _refuse_edited_plan(path: str, saved: dict[str, Any], plan: Any) -> None:
-    """A plan file is applied exactly: what it lists must be what its own profile plans against the account it
-    recorded (same fingerprint). Anything edited by hand is refused (exit 5) before any change."""
+def _edited_part(key: str, saved: Any, fresh: Any) -> str:
+    """What in the plan file's `key` differs from what its profile plans now, in a few words."""
+    if key in ("changes", "warnings", "errors") and isinstance(saved, list):
+        name = "address" if key == "changes" else "code"
+        ours = {c[name]: c for c in fresh}
+        theirs = {c.get(name) if isinstance(c, dict) else "?" for c in saved}
+        edited = [c.get(name) if isinstance(c, dict) else "?" for c in saved
+                  if not isinstance(c, dict) or ours.get(c.get(name)) != c]
+        missing = [n for n in ours if n not in theirs]
+        what = {"changes": "change", "warnings": "warning", "errors": "error"}[key]
+        if edited:
+            return f"{what} {edited[0]}"
+        if missing:
+            return f"{what} {missing[0]} (not in the file)"
+        return f"the list of {key}"
+    return key
+
+
+def _refuse_changed_plan(path: str, saved: dict[str, Any], plan: Any) -> None:
+    """A plan file is applied exactly: what it lists must be what its own profile plans now (`plan`), against
+    the account as it was (same fingerprint). Refused (exit 5) before any change, and said as what happened:
+    `was edited` (its digest no longer matches: a hand edit, anywhere, the profile under `inputs` included),
+    `is stale` (the account moved since), or that it does not match what its profile plans now.
+
+    Every key counts, the warnings and the cost estimate included (a removed self_lockout warning hid what apply
+    does to its caller). `caller` (who made the plan) may differ: other credentials of the account may apply
+    it (plan and apply often run as different roles, `permissions --for plan` and `--for apply`); the warnings
+    that name the caller are then compared as made for the applier, so a self-lockout that differs is refused."""
     from wizard.render import plan_json  # noqa: PLC0415
 
+    edited = saved.get("digest") != _plan_digest(saved)
     fresh = json.loads(json.dumps(plan_json(plan), default=str))
-    for key in PLAN_FILE_CONTENT:
-        if saved.get(key) != fresh[key]:
-            where = key
-            if key == "changes" and isinstance(saved.get(key), list):
-                ours = {c["address"]: c for c in fresh[key]}
-                edited = [c.get("address") if isinstance(c, dict) else "?" for c in saved[key]
-                          if not isinstance(c, dict) or ours.get(c.get("address")) != c]
-                where = f"change {edited[0]}" if edited else "the list of changes"
-            raise Refused(f"{path} was edited ({where} is not what its profile plans); a plan file is applied "
-                          "exactly or not at all: nothing was changed; run plan again")
+    planned_by, applier = saved.get("caller"), fresh["caller"]
+    if isinstance(planned_by, str) and planned_by and applier and planned_by != applier:
+        for warning in fresh["warnings"]:  # the same warning, about whoever runs the command
+            warning["message"] = warning["message"].replace(applier, planned_by)
+    part = next((f"{key} is not part of a plan" for key in sorted(set(saved) - set(fresh) - set(PLAN_FILE_OWN_KEYS))),
+                None)
+    if part is None:
+        part = next((f"{_edited_part(key, saved.get(key), fresh[key])} is not what its profile plans"
+                     for key in fresh if key not in PLAN_FILE_OWN_KEYS and saved.get(key) != fresh[key]), None)
+    refusal = "a plan file is applied exactly or not at all: nothing was changed; run plan again"
+    if edited:
+        raise Refused(f"{path} was edited since `plan` wrote it ({part or 'its digest does not match its content'})"
+                      f"; {refusal}")
+    if plan.fingerprint != saved["fingerprint"]:
+        raise Refused(f"{path} is stale: the account changed since it was planned; run plan again")
+    if part is not None:
+        by = f" (planned by {planned_by})" if planned_by != applier else ""
+        raise Refused(f"{path} does not match what its profile plans now{by}: {part}; {refusal}")
+    if planned_by != applier:
+        print(f"note: {path} was planned by {planned_by or 'unknown credentials'}; applying it as {applier}",
+              file=sys.stderr)
 
 
 def _confirm(question: str) -> bool:
@@ -463,9 +514,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         if saved["inputs"].get("demo") and not args.demo:
             raise InvalidInput(f"{args.profile}: this plan was made with --demo; apply it with --demo")
         cloud, _, plan = _observe_and_plan(args, profile, args.profile)
-        if plan.fingerprint != saved["fingerprint"]:
-            raise Refused(f"{args.profile} is stale: the account changed since it was planned; run plan again")
-        _refuse_edited_plan(args.profile, saved, plan)
+        _refuse_changed_plan(args.profile, saved, plan)
     else:
         profile = _load_profile(args.profile)
         cloud, _, plan = _observe_and_plan(args, profile, args.profile)

@@ -35,8 +35,12 @@ INTERFACE_ENDPOINT_QUOTA = 50  # per VPC, AWS's default (adjustable)
 
 
 def fingerprint(inventory: Inventory) -> str:
-    """sha256 of everything observed: a saved plan is stale when this moves."""
-    text = json.dumps(to_jsonable(inventory), sort_keys=True, separators=(",", ":"))
+    """sha256 of everything observed in the account: a saved plan is stale when this moves. Not who read it:
+    other credentials of the account may apply a saved plan (the CLI compares what depends on the caller, its
+    self-lockout warning, on its own, and asks the applier's own confirmations)."""
+    data = to_jsonable(inventory)
+    data.pop("caller", None)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 

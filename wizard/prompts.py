@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import textwrap
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from wizard.errors import InvalidInput, Refused
@@ -75,7 +74,10 @@ def text_question(message: str, default: str = "", validate: Callable[[str], boo
 
 
 def drop_typed_ahead() -> None:
-    """Keys typed before a question appears never answer it (paste, or keys mashed while the plan was made)."""
+    """Keys typed before a question appears never answer it (paste, or keys mashed while the plan was made):
+    those the terminal still holds, and those an earlier question read with its own keys and kept for the next
+    one (prompt_toolkit reads input in chunks and stores what follows its Enter as "typeahead": `Down Enter y e s
+    Enter` in one burst at --plain's Next menu answered the apply question that came after it)."""
     try:
         import termios  # noqa: PLC0415
 
@@ -83,6 +85,14 @@ def drop_typed_ahead() -> None:
             termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
     except (ImportError, OSError, ValueError, AttributeError):
         pass
+    if "prompt_toolkit" in sys.modules:  # an earlier question ran: it may have kept keys for the next one
+        from prompt_toolkit.application.current import get_app_session  # noqa: PLC0415
+        from prompt_toolkit.input.typeahead import clear_typeahead  # noqa: PLC0415
+
+        try:
+            clear_typeahead(get_app_session().input)
+        except (OSError, ValueError, AttributeError):  # no terminal input to make (ask_yes then fails as before)
+            pass
 
 
 def ask_yes(question: str) -> bool:
@@ -342,9 +352,12 @@ class PlainWizard:
     def step_save(self) -> None:
         s = self.s
         while True:
-            path = self.ask.text("Save the profile to", s.default_save_path(),
-                                 validate=lambda value: s.check_save_path(value)[1] or True)
-            target = Path(path).expanduser()
+            path = self.ask.text("Save the profile to", s.default_save_path(),  # checked at each key typed
+                                 validate=lambda value: s.check_save_path(value, probe=False)[1] or True)
+            target, reason = s.check_save_path(path)  # all of it, once: a file is made beside it, and removed
+            if reason:
+                _say(f"  {reason}")
+                continue
             if target.exists() and not self.ask.confirm(f"{target} exists. Overwrite it?"):
                 continue
             saved = s.save(target, overwrite=True)

@@ -175,3 +175,25 @@ def discover_table(inv: Inventory) -> str:
     lines += ["", "Principals: " + ", ".join(
         f"{sum(1 for p in inv.principals if p.kind == k)} {k}s" for k in ("user", "group", "role"))]
     return "\n".join(lines)
+
+
+def outside_access_line(row: Any, profile: Any) -> str:
+    """One attach target in the "Who can open Studio" view (the wizard's Preview): whether it can open Studio
+    from outside the boundary now, and after apply, worded for each pair of answers: a target that cannot now
+    and will not after is "still no", never "stopped"; one the profile closes is "no: this profile stops it";
+    one that stays open says why. `row`: iam_eval.PrincipalAccess."""
+    from wizard.modes import BY_NAME  # noqa: PLC0415
+
+    where = BY_NAME[profile.access.mode].where or "from inside the boundary"
+    now = {True: "yes", False: "no", None: "cannot tell"}[row.from_anywhere]
+    if row.stopped_by_profile is None:
+        after = "cannot tell"
+    elif row.stopped_by_profile:
+        after = {True: "no: this profile stops it", False: "still no"}.get(row.from_anywhere, "no")
+        after += f" (only {where})"
+    else:
+        why = ("not an attach target of this profile" if not row.targeted else
+               "another policy allows it without the network condition; access.effect: deny would stop it"
+               if profile.access.effect == "allow" else "the policies below allow it")
+        after = f"{'STILL YES' if row.from_anywhere else 'YES'} ({why})"
+    return f"{row.type} {row.name}: from outside now: {now}; after apply: {after}"

@@ -580,9 +580,10 @@ class WizardSession:
             return str(self.loaded_from)
         return f"./{self.answers['name'] or 'studio-private'}.yaml"
 
-    def check_save_path(self, path: str | Path) -> tuple[Path, str | None]:
-        """The path to save to, and why not (validators.save_path: the rule `--out` follows too), or None."""
-        return validators.save_path(str(path), f"{self.answers['name'] or 'studio-private'}.yaml")
+    def check_save_path(self, path: str | Path, probe: bool = True) -> tuple[Path, str | None]:
+        """The path to save to, and why not (validators.save_path: the rule `--out` follows too), or None.
+        `probe=False` for checks made at each key typed: no file is made to find out."""
+        return validators.save_path(str(path), f"{self.answers['name'] or 'studio-private'}.yaml", probe)
 
     def save(self, path: str | Path, overwrite: bool = False) -> Path:
         """Save the answers as a profile. Refuses a missing folder, and an existing file unless `overwrite`."""

@@ -162,7 +162,7 @@ def account_guard(profile_account: str | None, caller_account: str) -> str | Non
     return None
 
 
-def save_path(text: str, suggested_name: str) -> tuple[Path, str | None]:
+def save_path(text: str, suggested_name: str, probe: bool = True) -> tuple[Path, str | None]:
     """Where a file is to be written (the wizard's profile, `plan --out`, `export --out`): the path, and why it
     cannot be written there (one line starting with the path, with the fix), or None.
 
@@ -170,7 +170,8 @@ def save_path(text: str, suggested_name: str) -> tuple[Path, str | None]:
     `suggested_name` in it, with the extension of what is written); a folder that does not exist; anything but
     a regular file; a read-only file; a folder where no file can be made. The last is found by making a file
     beside the target (`.NAME.tmp`, the one the atomic writes go through) and removing it: only trying tells
-    (/proc takes no file, even for root). Nothing else is written or changed."""
+    (/proc takes no file, even for root). Nothing else is written or changed. `probe=False`: every check but
+    that one (a question that checks each key typed makes no file per key)."""
     value = text.strip()
     if not value:
         return Path(), "(empty): type a file name to save to"
@@ -184,13 +185,15 @@ def save_path(text: str, suggested_name: str) -> tuple[Path, str | None]:
         return target, f"{target} is not a regular file; choose another path"
     if target.exists() and not target.stat().st_mode & 0o222:
         return target, f"{target}: cannot write it (the file is read-only); choose another path"
-    probe = target.with_name(f".{target.name}.tmp")
-    existed = probe.exists()
+    if not probe:
+        return target, None
+    beside = target.with_name(f".{target.name}.tmp")
+    existed = beside.exists()
     try:
-        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.close(os.open(beside, os.O_WRONLY | os.O_CREAT, 0o600))
     except OSError as exc:
         return target, (f"{target}: cannot create a file in {target.parent} ({exc.strerror or type(exc).__name__}); "
                         "choose another path")
     if not existed:
-        probe.unlink(missing_ok=True)
+        beside.unlink(missing_ok=True)
     return target, None
