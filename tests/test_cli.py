@@ -131,6 +131,12 @@ def test_presigned_url_needs_a_user_profile(capsys) -> None:  # noqa: ANN001
     assert code == 3 and "--user-profile" in err
 
 
+def test_show_url_needs_presigned_url(demo, capsys, calls) -> None:  # noqa: ANN001
+    """`verify --show-url` alone ran every check and printed no URL, saying nothing of why."""
+    code, out, err = run(capsys, "verify", VPCE, "--demo", "--user-profile", "alice", "--show-url")
+    assert (code, out, calls.log) == (3, "", []) and err.startswith("error: --show-url needs --presigned-url")
+
+
 def test_discover_json_is_one_object_with_the_specs_keys(demo, capsys) -> None:  # noqa: ANN001
     code, out, _ = run(capsys, "discover", "--demo", "--output", "json")
     data = json.loads(out)

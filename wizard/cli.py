@@ -695,6 +695,9 @@ def _check_flags(args: argparse.Namespace) -> None:
     _check_endpoint(args)
     if args.command == "verify" and args.presigned_url and not args.user_profile:
         raise InvalidInput("--presigned-url needs --user-profile NAME")
+    if args.command == "verify" and args.show_url and not args.presigned_url:
+        raise InvalidInput("--show-url needs --presigned-url (and --user-profile NAME): it prints the URL that "
+                           "makes")
 
 
 def _check_endpoint(args: argparse.Namespace) -> None:
