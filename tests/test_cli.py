@@ -376,6 +376,12 @@ def test_a_damaged_plan_file_is_said_to_be_a_damaged_plan_file(text: str, capsys
     assert (code, out) == (3, "") and "not a valid plan file (JSON: " in err and "YAML" not in err
 
 
+def test_apply_of_a_folder_is_an_input_error_not_a_crash(capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    """`apply /tmp` said `error: IsADirectoryError: ...` (exit 1): the plan-file reader let it through."""
+    code, out, err = run(capsys, "apply", str(tmp_path), "--demo", "--yes")
+    assert (code, out) == (3, "") and err.startswith(f"error: {tmp_path}: cannot read the profile") and "Error:" not in err
+
+
 def test_a_plan_file_made_by_another_session_is_applied_but_not_without_its_self_lockout_warning(
         demo, capsys, tmp_path: Path, calls, monkeypatch) -> None:  # noqa: ANN001
     """The caller may differ (plan and apply often run as different credentials, `permissions --for plan` and

@@ -358,6 +358,8 @@ def _read_plan_file(path: str) -> dict[str, Any] | None:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InvalidInput(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError):  # a folder, unreadable, not text: the profile loader says which
+        return None
     if not text.lstrip().startswith(("{", "[")):  # a profile: YAML in block style
         return None
     try:
