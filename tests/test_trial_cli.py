@@ -264,6 +264,17 @@ def test_out_ending_in_a_slash_names_a_folder_and_is_refused(tmp_path: Path) -> 
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("argv", [("plan",), ("export", "--format", "cli")])
+def test_out_naming_the_profile_being_read_is_refused(
+        demo, capsys, tmp_path: Path, argv: tuple[str, ...]) -> None:  # noqa: ANN001
+    """`plan p.yaml --out p.yaml` replaced the profile with its plan."""
+    own = tmp_path / "p.yaml"
+    own.write_text(Path(VPCE).read_text())
+    code, out, err = run(capsys, argv[0], str(own), *argv[1:], "--demo", "--out", str(tmp_path / "." / "p.yaml"))
+    assert (code, out) == (3, "") and f"--out {own} is the profile being read" in err
+    assert own.read_text() == Path(VPCE).read_text()
+
+
 def test_out_given_empty_is_refused_not_taken_for_stdout(demo, capsys) -> None:  # noqa: ANN001
     code, out, err = run(capsys, "export", VPCE, "--demo", "--format", "cli", "--out", "")
     assert (code, out) == (3, "")

@@ -284,14 +284,18 @@ def cmd_discover(args: argparse.Namespace) -> int:
 OUT_NAMES = {"plan": "plan.json", "terraform": "main.tf", "cloudformation": "template.yaml", "cli": "studio-vpce.sh"}
 
 
-def _check_out(path: str, kind: str = "plan") -> Path:
+def _check_out(path: str, kind: str = "plan", profile: str | None = None) -> Path:
     """--out FILE: refused (exit 3) before anything is read, printed or written when it cannot be written there
-    (validators.save_path, the wizard's own rule for saving). `kind`: what is written, for the name suggested."""
+    (validators.save_path, the wizard's own rule for saving), or when it is the profile the command reads (the
+    plan replaced it). `kind`: what is written, for the name suggested."""
     from wizard.validators import save_path  # noqa: PLC0415
 
     target, reason = save_path(path, OUT_NAMES[kind])
     if reason:
         raise InvalidInput(f"--out {reason}; nothing was written")
+    if profile is not None and target.exists() and Path(profile).exists() and os.path.samefile(target, profile):
+        raise InvalidInput(f"--out {target} is the profile being read: the {kind} would replace it; choose "
+                           "another path; nothing was written")
     return target
 
 
@@ -330,7 +334,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     profile = _load_profile(args.profile)
     if args.out is not None:  # `--out ''` too: refused, never taken for no --out
-        _check_out(args.out)
+        _check_out(args.out, profile=args.profile)
     _, _, plan = _observe_and_plan(args, profile, args.profile)
     if args.output == "json":
         print(json.dumps(plan_json(plan), indent=2))
@@ -600,7 +604,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     profile = _load_profile(args.profile)
     if args.out is not None:  # `--out ''` too: refused, never taken for stdout
-        _check_out(args.out, args.format)
+        _check_out(args.out, args.format, args.profile)
     _, _, plan = _observe_and_plan(args, profile, args.profile)
     from wizard.export import export  # noqa: PLC0415
     text = export(plan, args.format)
