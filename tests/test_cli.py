@@ -376,6 +376,17 @@ def test_a_damaged_plan_file_is_said_to_be_a_damaged_plan_file(text: str, capsys
     assert (code, out) == (3, "") and "not a valid plan file (JSON: " in err and "YAML" not in err
 
 
+@pytest.mark.parametrize("command", [("plan",), ("destroy",), ("verify",), ("audit",), ("export", "--format", "cli")])
+def test_a_plan_file_given_where_a_profile_is_expected_is_said_to_be_one(
+        command: tuple[str, ...], capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    """`destroy plan.json` listed every profile key as missing, over many lines."""
+    planfile = tmp_path / "plan.json"
+    planfile.write_text(json.dumps({"format_version": 1, "inputs": {"profile": {}}, "fingerprint": "sha256:0"}))
+    code, out, err = run(capsys, command[0], str(planfile), *command[1:], "--demo")
+    assert (code, out) == (3, "") and err.count("\n") == 1
+    assert err.startswith(f"error: {planfile} is a plan file (made by `plan --out`); only apply takes one")
+
+
 def test_apply_of_a_folder_is_an_input_error_not_a_crash(capsys, tmp_path: Path) -> None:  # noqa: ANN001
     """`apply /tmp` said `error: IsADirectoryError: ...` (exit 1): the plan-file reader let it through."""
     code, out, err = run(capsys, "apply", str(tmp_path), "--demo", "--yes")

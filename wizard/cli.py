@@ -251,7 +251,19 @@ def _color(args: argparse.Namespace) -> bool:
 def _load_profile(path: str):  # noqa: ANN202
     from wizard.profiles import load  # noqa: PLC0415
 
+    if _is_plan_file(path):  # else: a screenful of "required key is missing", one per profile key
+        raise InvalidInput(f"{path} is a plan file (made by `plan --out`); only apply takes one: run `studio-vpce "
+                           f"apply {path}`, or give this command the profile it was made from")
     return load(path)
+
+
+def _is_plan_file(path: str) -> bool:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        data = json.loads(text) if text.lstrip().startswith("{") else None
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(data, dict) and "format_version" in data and "inputs" in data
 
 
 def _observe_and_plan(args: argparse.Namespace, profile: Any, path: str):  # noqa: ANN202
