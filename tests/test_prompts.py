@@ -441,3 +441,19 @@ def test_plain_apply_question_drops_yes_typed_with_the_menu_choice_before_it() -
         assert Asker().select("Next", actions, default="save") == "apply"
         pipe.send_text("no\r")  # typed after the question appeared
         assert ask_yes("Apply in account 123456789012?") is False
+
+
+def test_self_lockout_question_drops_a_yes_typed_with_the_first_answer() -> None:
+    """Found by a trial: `y e s Enter y e s Enter` in one burst at apply's first question also answered the
+    self-lockout question after it, before its warning was on screen (the CLI's two questions, ask_yes each)."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from wizard.prompts import ask_yes
+
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text("yes\ryes\r")
+        assert ask_yes("apply these changes in account 123456789012?") is True
+        pipe.send_text("no\r")
+        assert ask_yes("You are among the attach targets: ... Go ahead?") is False
