@@ -449,6 +449,13 @@ def test_demo_with_an_endpoint_url_is_refused_as_a_usage_error(capsys, calls) ->
                            "endpoint); drop one of them")
 
 
+def test_demo_with_an_aws_profile_is_refused_as_a_usage_error(demo, capsys, calls) -> None:  # noqa: ANN001
+    """Was silently ignored: `plan --demo --aws-profile prod` planned against the sandbox without a word."""
+    code, out, err = run(capsys, "plan", VPCE, "--demo", "--aws-profile", "prod")
+    assert (code, out, calls.log) == (3, "", [])
+    assert err.startswith("error: --aws-profile cannot be used with --demo") and err.count("\n") == 1
+
+
 @pytest.mark.parametrize("value", ["", "   ", "alice smith", "-alice"])
 def test_verify_user_profile_must_be_a_user_profile_name(capsys, calls, value: str) -> None:  # noqa: ANN001
     """`verify --user-profile ''` was accepted (and skipped); SageMaker's UserProfileName rule, as a usage

@@ -725,6 +725,9 @@ def _check_endpoint(args: argparse.Namespace) -> None:
     if url is not None and getattr(args, "demo", False):
         raise InvalidInput("--endpoint-url cannot be used with --demo (the demo sandbox has its own endpoint); "
                            "drop one of them")
+    if getattr(args, "aws_profile", None) is not None and getattr(args, "demo", False):
+        raise InvalidInput("--aws-profile cannot be used with --demo (the demo sandbox reads no credentials); "
+                           "drop one of them")
     source = "--endpoint-url"
     if url is None and not getattr(args, "demo", False) and os.environ.get("AWS_ENDPOINT_URL"):
         url, source = os.environ["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL"
