@@ -387,6 +387,15 @@ def test_a_plan_file_given_where_a_profile_is_expected_is_said_to_be_one(
     assert err.startswith(f"error: {planfile} is a plan file (made by `plan --out`); only apply takes one")
 
 
+def test_a_plan_file_of_a_real_account_is_not_applied_to_the_demo_sandbox(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    planfile = tmp_path / "real.json"
+    planfile.write_text(json.dumps({"format_version": 1, "fingerprint": "sha256:0",
+                                    "inputs": {"profile": json.loads(json.dumps(cli._load_profile(VPCE).model_dump(
+                                        mode="json"))), "demo": False}}))
+    code, out, err = run(capsys, "apply", str(planfile), "--demo", "--yes")
+    assert (code, out) == (3, "") and "made against an AWS account, not the demo sandbox" in err
+
+
 def test_apply_of_a_folder_is_an_input_error_not_a_crash(capsys, tmp_path: Path) -> None:  # noqa: ANN001
     """`apply /tmp` said `error: IsADirectoryError: ...` (exit 1): the plan-file reader let it through."""
     code, out, err = run(capsys, "apply", str(tmp_path), "--demo", "--yes")

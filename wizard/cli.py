@@ -531,6 +531,9 @@ def cmd_apply(args: argparse.Namespace) -> int:
         profile = profile_from_data(saved["inputs"]["profile"], args.profile)
         if saved["inputs"].get("demo") and not args.demo:
             raise InvalidInput(f"{args.profile}: this plan was made with --demo; apply it with --demo")
+        if not saved["inputs"].get("demo") and args.demo:  # said as such, not as a stale plan or another account
+            raise InvalidInput(f"{args.profile}: this plan was made against an AWS account, not the demo sandbox; "
+                               "apply it without --demo")
         cloud, _, plan = _observe_and_plan(args, profile, args.profile)
         _refuse_changed_plan(args.profile, saved, plan)
     else:
