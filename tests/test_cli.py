@@ -18,6 +18,17 @@ from wizard.errors import ConfigProblem
 VPCE = str(PROFILES / "vpce.yaml")
 
 
+@pytest.fixture
+def refused_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For refusals due before any AWS account is reached: reaching one (the sandbox too) fails the test at
+    once, and costs no sandbox (cheaper than the demo fixture, and honest: the rule is that nothing is reached)."""
+    def reached(*_: object, **__: object) -> None:
+        raise AssertionError("an AWS account (or the demo sandbox) was reached")
+
+    monkeypatch.setattr(cli, "prestart_demo", reached)
+    monkeypatch.setattr(cli, "make_cloud", reached)
+
+
 def test_plan_text_lists_changes_policies_and_the_summary(demo, capsys) -> None:  # noqa: ANN001
     code, out, _ = run(capsys, "plan", VPCE, "--demo")
     assert code == 0
@@ -131,7 +142,7 @@ def test_presigned_url_needs_a_user_profile(capsys) -> None:  # noqa: ANN001
     assert code == 3 and "--user-profile" in err
 
 
-def test_show_url_needs_presigned_url(demo, capsys, calls) -> None:  # noqa: ANN001
+def test_show_url_needs_presigned_url(refused_first, capsys, calls) -> None:  # noqa: ANN001
     """`verify --show-url` alone ran every check and printed no URL, saying nothing of why."""
     code, out, err = run(capsys, "verify", VPCE, "--demo", "--user-profile", "alice", "--show-url")
     assert (code, out, calls.log) == (3, "", []) and err.startswith("error: --show-url needs --presigned-url")
@@ -387,7 +398,7 @@ def test_a_plan_file_given_where_a_profile_is_expected_is_said_to_be_one(
     assert err.startswith(f"error: {planfile} is a plan file (made by `plan --out`); only apply takes one")
 
 
-def test_a_plan_file_of_a_real_account_is_not_applied_to_the_demo_sandbox(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_plan_file_of_a_real_account_is_not_applied_to_the_demo_sandbox(refused_first, capsys, tmp_path: Path) -> None:  # noqa: ANN001
     planfile = tmp_path / "real.json"
     planfile.write_text(json.dumps({"format_version": 1, "fingerprint": "sha256:0",
                                     "inputs": {"profile": json.loads(json.dumps(cli._load_profile(VPCE).model_dump(
@@ -458,7 +469,7 @@ def test_demo_with_an_endpoint_url_is_refused_as_a_usage_error(capsys, calls) ->
                            "endpoint); drop one of them")
 
 
-def test_demo_with_an_aws_profile_is_refused_as_a_usage_error(demo, capsys, calls) -> None:  # noqa: ANN001
+def test_demo_with_an_aws_profile_is_refused_as_a_usage_error(refused_first, capsys, calls) -> None:  # noqa: ANN001
     """Was silently ignored: `plan --demo --aws-profile prod` planned against the sandbox without a word."""
     code, out, err = run(capsys, "plan", VPCE, "--demo", "--aws-profile", "prod")
     assert (code, out, calls.log) == (3, "", [])
@@ -466,7 +477,7 @@ def test_demo_with_an_aws_profile_is_refused_as_a_usage_error(demo, capsys, call
 
 
 @pytest.mark.parametrize("value", ["", "   ", "alice smith", "-alice"])
-def test_verify_user_profile_must_be_a_user_profile_name(capsys, calls, value: str) -> None:  # noqa: ANN001
+def test_verify_user_profile_must_be_a_user_profile_name(refused_first, capsys, calls, value: str) -> None:  # noqa: ANN001
     """`verify --user-profile ''` was accepted (and skipped); SageMaker's UserProfileName rule, as a usage
     error in one line, before anything is read or called."""
     code, out, err = run(capsys, "verify", VPCE, "--demo", f"--user-profile={value}")
@@ -481,7 +492,7 @@ def test_verify_user_profile_must_be_a_user_profile_name(capsys, calls, value: s
     (("export", VPCE), "the following arguments are required: --format"),
     (("plan", VPCE, "--region", " "), "argument --region: (empty) is not a value"),
 ])
-def test_usage_errors_are_one_line_saying_what_was_wrong_and_where_help_is(capsys, argv, wrong: str) -> None:  # noqa: ANN001
+def test_usage_errors_are_one_line_saying_what_was_wrong_and_where_help_is(refused_first, capsys, argv, wrong: str) -> None:  # noqa: ANN001
     """argparse printed its usage block over several lines, then the error."""
     code, out, err = run(capsys, *argv)
     assert (code, out) == (3, "")

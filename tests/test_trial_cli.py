@@ -15,6 +15,16 @@ from wizard.executor import Executor
 VPCE = str(PROFILES / "vpce.yaml")
 
 
+@pytest.fixture
+def refused_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For refusals due before any AWS account is reached: reaching one (the sandbox too) fails the test at once."""
+    def reached(*_: object, **__: object) -> None:
+        raise AssertionError("an AWS account (or the demo sandbox) was reached")
+
+    monkeypatch.setattr(cli, "prestart_demo", reached)
+    monkeypatch.setattr(cli, "make_cloud", reached)
+
+
 # ---------------------------------------------------------------- Ctrl+C during apply / destroy
 
 def _ctrl_c_at(monkeypatch: pytest.MonkeyPatch, step: int) -> None:
@@ -65,7 +75,7 @@ def test_ctrl_c_before_any_change_says_nothing_was_changed(demo, capsys, monkeyp
 
 @pytest.mark.parametrize("argv", [("plan", VPCE, "--demo"), ("export", VPCE, "--demo", "--format", "cli")])
 def test_out_into_a_missing_folder_is_a_one_line_input_error_and_writes_nothing(
-        demo, capsys, tmp_path: Path, argv: tuple[str, ...]) -> None:  # noqa: ANN001
+        refused_first, capsys, tmp_path: Path, argv: tuple[str, ...]) -> None:  # noqa: ANN001
     missing = tmp_path / "nope"
     code, out, err = run(capsys, *argv, "--out", str(missing / "x.json"))
     assert code == 3 and out == "", out
@@ -74,7 +84,7 @@ def test_out_into_a_missing_folder_is_a_one_line_input_error_and_writes_nothing(
     assert ".tmp" not in err and list(tmp_path.iterdir()) == []
 
 
-def test_out_naming_a_folder_is_a_one_line_input_error_and_writes_nothing(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+def test_out_naming_a_folder_is_a_one_line_input_error_and_writes_nothing(refused_first, capsys, tmp_path: Path) -> None:  # noqa: ANN001
     code, out, err = run(capsys, "export", VPCE, "--demo", "--format", "cli", "--out", str(tmp_path))
     assert code == 3 and out == "", out
     assert err.strip().splitlines() == [(f"error: --out {tmp_path} is a folder: add a file name, like "
@@ -224,7 +234,7 @@ def test_an_apply_stopped_before_its_first_change_says_nothing_was_changed_and_o
 
 @pytest.mark.parametrize("argv", [("plan", VPCE, "--demo"), ("export", VPCE, "--demo", "--format", "terraform")])
 def test_out_where_no_file_can_be_made_is_refused_before_anything_is_printed(
-        demo, capsys, argv: tuple[str, ...]) -> None:  # noqa: ANN001
+        refused_first, capsys, argv: tuple[str, ...]) -> None:  # noqa: ANN001
     """`plan --out /sys/x.json` printed the whole plan, then the error: the folder is tried first (a file made
     and removed) as the missing-folder check is. /proc takes no new file on Linux, even for root."""
     if not Path("/proc/version").exists():
@@ -235,7 +245,7 @@ def test_out_where_no_file_can_be_made_is_refused_before_anything_is_printed(
                                          "or directory); choose another path; nothing was written")]
 
 
-def test_out_onto_a_read_only_file_gives_the_real_reason(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+def test_out_onto_a_read_only_file_gives_the_real_reason(refused_first, capsys, tmp_path: Path) -> None:  # noqa: ANN001
     """`export --out /proc/version` said "(No such file or directory)" (the temporary file's error)."""
     target = tmp_path / "locked.sh"
     target.write_text("kept\n")
@@ -250,7 +260,7 @@ def test_out_onto_a_read_only_file_gives_the_real_reason(demo, capsys, tmp_path:
 @pytest.mark.parametrize(("fmt", "name"), [("terraform", "main.tf"), ("cloudformation", "template.yaml"),
                                            ("cli", "studio-vpce.sh")])
 def test_out_naming_a_folder_suggests_a_file_name_with_the_formats_extension(
-        fmt: str, name: str, demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+        fmt: str, name: str, refused_first, capsys, tmp_path: Path) -> None:  # noqa: ANN001
     code, _, err = run(capsys, "export", VPCE, "--demo", "--format", fmt, "--out", str(tmp_path))
     assert code == 3 and f"add a file name, like {tmp_path / name};" in err
     code, _, err = run(capsys, "plan", VPCE, "--demo", "--out", str(tmp_path))
@@ -266,7 +276,7 @@ def test_out_ending_in_a_slash_names_a_folder_and_is_refused(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("argv", [("plan",), ("export", "--format", "cli")])
 def test_out_naming_the_profile_being_read_is_refused(
-        demo, capsys, tmp_path: Path, argv: tuple[str, ...]) -> None:  # noqa: ANN001
+        refused_first, capsys, tmp_path: Path, argv: tuple[str, ...]) -> None:  # noqa: ANN001
     """`plan p.yaml --out p.yaml` replaced the profile with its plan."""
     own = tmp_path / "p.yaml"
     own.write_text(Path(VPCE).read_text())
@@ -275,7 +285,7 @@ def test_out_naming_the_profile_being_read_is_refused(
     assert own.read_text() == Path(VPCE).read_text()
 
 
-def test_out_given_empty_is_refused_not_taken_for_stdout(demo, capsys) -> None:  # noqa: ANN001
+def test_out_given_empty_is_refused_not_taken_for_stdout(refused_first, capsys) -> None:  # noqa: ANN001
     code, out, err = run(capsys, "export", VPCE, "--demo", "--format", "cli", "--out", "")
     assert (code, out) == (3, "")
     assert err.strip() == "error: --out (empty): type a file name to save to; nothing was written"
