@@ -22,6 +22,7 @@ from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
+from textual.notifications import Notification, Notify
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Input, OptionList, Static
@@ -203,6 +204,21 @@ class WizardApp(App[int]):
         self.keys_held = Hold()  # from the palette's Enter until the step it chose is shown (Palette)
         self.stray_burst = Burst()  # the keys typed right behind a stray key that cancelled a window
         self.refused = ""  # why a stray key cancelled the window just closed (said by the window's callback)
+        self.notes: dict[str, Notification] = {}  # the notification on screen for each topic (apply, save, quit)
+
+    def note(self, topic: str, message: str, title: str = "", severity: Any = "information") -> None:
+        """A notification about `topic` (apply, save, quit): it replaces the topic's earlier one, which is about
+        an earlier attempt ("Not applied: you typed Ctrl+S" stayed on screen over the apply that followed)."""
+        self.unnote(topic)
+        notification = Notification(message, title, severity, self.NOTIFICATION_TIMEOUT, markup=False)
+        self.notes[topic] = notification
+        self.post_message(Notify(notification))
+
+    def unnote(self, topic: str) -> None:
+        """A newer attempt at `topic` is under way: what was said about the last one goes."""
+        notification = self.notes.pop(topic, None)
+        if notification is not None and notification in self._notifications:
+            self._unnotify(notification)
 
     # ---------------------------------------------------------------- layout
 
@@ -440,6 +456,7 @@ class WizardApp(App[int]):
             self.query_one("#reason", Static).update(Text(reason or "nothing to apply", style="yellow"))
             return
         self.query_one("#reason", Static).update("")  # a "Not applied: cancelled" from before is not this one
+        self.unnote("apply")  # nor its notification
         self.refused = ""
         self.session.result = None  # a result is the current apply's only: none yet
         self.push_screen(ConfirmApply.of(plan), callback=partial(self._confirmed, plan))
@@ -457,7 +474,7 @@ class WizardApp(App[int]):
             refused = self.take_refusal()
             said = f"Not applied: {refused}." if refused else f"Not applied: cancelled{where}; nothing was changed."
             self.query_one("#reason", Static).update(Text(said, style="yellow"))
-            self.notify(said, title="Cancelled", severity="warning")
+            self.note("apply", said, title="Cancelled", severity="warning")
             return
         if remaining:
             ask = remaining[0]
@@ -491,6 +508,7 @@ class WizardApp(App[int]):
         """Save, and say so every time, with the path: on the step and as a notification (seen at once)."""
         pane = self.query_one("#save", SaveStep)
         pane.say("")  # a new attempt: what an earlier one said (Not saved: ... is a folder) is not about this one
+        self.unnote("save")
         target, reason = self.session.check_save_path(path)
         if reason:
             self.not_saved(pane, reason)
@@ -509,7 +527,7 @@ class WizardApp(App[int]):
             return
         pane.say(Text(f"Saved {saved}.\nReplay it with:\n\n  {self.session.replay_command()}\n\nCtrl+Q quits.",
                       style="green"))
-        self.notify(f"Saved {saved}", title="Saved")
+        self.note("save", f"Saved {saved}", title="Saved")
         self.refresh_nav()
 
     def _overwrite_answered(self, path: str, target: Any, yes: bool | None) -> None:
@@ -521,7 +539,7 @@ class WizardApp(App[int]):
 
     def not_saved(self, pane: SaveStep, reason: str) -> None:
         pane.say(Text(f"Not saved: {reason}", style="red"))
-        self.notify(f"Not saved: {reason}", severity="error")
+        self.note("save", f"Not saved: {reason}", severity="error")
 
     async def action_quit(self) -> None:
         if self._modal_open():
@@ -532,6 +550,7 @@ class WizardApp(App[int]):
             return
         if self.session.dirty:
             self.refused = ""
+            self.unnote("quit")
             self.push_screen(QuitScreen(self.session.aws_changed()), callback=self._quit_choice)
             return
         self.leave(0)
@@ -545,7 +564,7 @@ class WizardApp(App[int]):
         elif refused:
             said = f"Not quit: {refused}."
             self.query_one("#reason", Static).update(Text(said, style="yellow"))
-            self.notify(said, title="Cancelled", severity="warning")
+            self.note("quit", said, title="Cancelled", severity="warning")
 
     def action_interrupt(self) -> None:
         """Ctrl+C: leave with 130; unsaved answers go to a recovery profile first. During an apply, as the CLI

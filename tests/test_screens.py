@@ -1587,7 +1587,7 @@ async def test_every_save_says_so_with_the_path(session, tmp_path: Path) -> None
         assert session.current == "save" and files_in(tmp_path) == []
         assert "Not saved yet" in str(app.query_one("#saved", Static).render())
         for press in (("ctrl+s",), ("ctrl+s", "y")):  # a save, then an overwrite: each says so
-            before = len(app._notifications)
+            before = list(app._notifications)
             await pilot.press(press[0])
             await settle(app, pilot)
             if len(press) > 1:
@@ -1595,7 +1595,7 @@ async def test_every_save_says_so_with_the_path(session, tmp_path: Path) -> None
                 await pilot.pause(OverwriteScreen.ARMING_SECONDS + 0.1)
                 await pilot.press(press[1])
                 await settle(app, pilot)
-            said = [n.message for n in app._notifications][before:]
+            said = [n.message for n in app._notifications if n not in before]  # a new one (it replaces the last)
             assert said == ["Saved studio-private.yaml"], said
             status = app.query_one("#saved", Static)
             assert "Saved studio-private.yaml" in str(status.render())
@@ -1946,7 +1946,12 @@ async def test_every_windows_footer_names_what_its_buttons_say(session, window) 
         assert said and all(shown.get(key) == label for key, label in said.items()), (said, shown)
 
 
-async def test_a_cancel_message_is_cleared_when_a_new_confirmation_opens(session) -> None:  # noqa: ANN001
+def notes(app: WizardApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_a_cancel_message_and_its_notification_are_cleared_when_a_new_confirmation_opens(session) -> None:  # noqa: ANN001
+    """Found in tmux: the notification 'Not applied: you typed Ctrl+S' stayed on screen over the apply after it."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
@@ -1958,7 +1963,15 @@ async def test_a_cancel_message_is_cleared_when_a_new_confirmation_opens(session
         await pilot.press("ctrl+n")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmApply)
-        assert "cancelled" not in reason(app)
+        assert "cancelled" not in reason(app) and not any("Not applied" in n for n in notes(app))
+        await pilot.press("ctrl+s")  # a stray key cancels, and says so in a notification
+        await settle(app, pilot)
+        assert [n for n in notes(app) if "Not applied" in n] == [
+            "Not applied: you typed Ctrl+S (this window takes only y or n/Escape); nothing was changed."]
+        await pilot.pause(Burst.GAP_SECONDS + 0.1)
+        await pilot.press("ctrl+n")  # a new confirmation: the refusal on screen was about the last one
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmApply) and not any("Not applied" in n for n in notes(app))
 
 
 async def test_a_refused_jumps_reason_goes_once_focus_moves_on(session) -> None:  # noqa: ANN001
