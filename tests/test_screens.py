@@ -605,8 +605,11 @@ async def test_sso_domain_shows_access_mode_none_with_the_reason(session) -> Non
         assert "IAM Identity Center" in str(app.query_one("#mode-reason", Static).render())
 
 
-async def test_the_whole_flow_by_keys(session, tmp_path: Path) -> None:  # noqa: ANN001
-    """Enter chooses and advances where natural; Space ticks; Ctrl+N, then y applies; Enter saves."""
+async def test_the_whole_flow_by_keys_and_the_endpoints_step_refuses_a_studio_policy_without_create_app(
+        session, tmp_path: Path) -> None:  # noqa: ANN001
+    """Enter chooses and advances where natural; Space ticks; Ctrl+N, then y applies; Enter saves. On the way, the
+    Endpoints step refuses a Studio endpoint policy without CreateApp, as --plain does (the step registry's rule:
+    Studio apps would fail to launch)."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -619,7 +622,15 @@ async def test_the_whole_flow_by_keys(session, tmp_path: Path) -> None:  # noqa:
         await pilot.press("space", "down", "down", "space", "ctrl+n")
         await settle(app, pilot)
         assert session.current == "domain" and session.answers["domain_id"] == "d-research"
-        await pilot.press("ctrl+n", "ctrl+n")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert session.current == "endpoints"
+        app.query_one("#studio-presets").focus()
+        await pilot.press("space", "ctrl+n")  # create-app unticked: Next is refused, and says why
+        await settle(app, pilot)
+        assert session.current == "endpoints" and session.answers["endpoint_policy"]["studio"] == ["presigned-url"]
+        assert "CreateApp" in reason(app) and app.query_one("#next", Button).disabled
+        await pilot.press("space", "ctrl+n")  # ticked again: on to Access
         await settle(app, pilot)
         assert session.current == "access"
         app.query_one("#principal-filter", Input).focus()
