@@ -318,7 +318,7 @@ class WizardApp(App[int]):
         if action not in self.WIZARD_KEYS:
             return True
         if self._screen_stack and self.screen.is_modal:
-            return False
+            return action == "quit" and isinstance(self.screen, Palette)  # Ctrl+Q quits from the palette too
         current = self.session.current
         if self.applying and action in ("next", "back", "save", "refresh"):
             return False
@@ -393,8 +393,9 @@ class WizardApp(App[int]):
                 why = "Apply runs only from the Preview, after you confirm"
             elif self.session.current == "apply":
                 why = f"{title}: go back to the Preview first (Escape); the other steps are reached from there"
-            else:
-                why = f"finish the earlier steps before {title}"
+            else:  # the step that blocks it, and why (it said "finish the earlier steps" when this one did)
+                short = next(s.short for s in STEPS if s.name == step)
+                why = f"{short} not reached: {self.session.blocking(step) or 'finish the earlier steps first'}"
             self.query_one("#reason", Static).update(Text(why, style="yellow"))
             self.jump_note_focus = self.screen_stack[0].focused  # said until focus moves on (on_descendant_focus)
             self.jump_noted = True
@@ -542,6 +543,8 @@ class WizardApp(App[int]):
         self.note("save", f"Not saved: {reason}", severity="error")
 
     async def action_quit(self) -> None:
+        if isinstance(self.screen, Palette):  # it did nothing there, silently: the palette closes, then as elsewhere
+            await self.screen.dismiss()
         if self._modal_open():
             return
         if self.applying:

@@ -122,14 +122,21 @@ async def test_step_list_enter_on_every_row_changes_nothing(session, calls) -> N
         assert session.current != "apply" and calls.mutating == [] and session.result is None
 
 
-async def test_step_list_jumps_only_to_steps_whose_predecessors_are_valid(session) -> None:  # noqa: ANN001
+async def test_step_list_jumps_only_to_steps_whose_predecessors_are_valid_and_says_which_one_blocks(session) -> None:  # noqa: ANN001
+    """The refusal names the step that is not done and its reason: it said "finish the earlier steps" also when
+    the step not done was the one on screen."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         app.jump("access")
         await pilot.pause()
         assert session.current == "connect"  # no VPC chosen yet
-        assert "finish the earlier steps" in reason(app)
+        assert reason(app) == "Access not reached: step 2, VPC is not done: choose a VPC (Enter on its row)"
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        app.jump("access")
+        await pilot.pause()
+        assert session.current == "vpc" and reason(app).startswith("Access not reached: this step is not done: ")
 
 
 async def test_save_then_back_changes_nothing(session, calls, tmp_path: Path) -> None:  # noqa: ANN001
@@ -1436,7 +1443,8 @@ async def test_palette_enter_at_paste_speed_goes_where_typed_and_keys_after_it_r
             assert app.query_one("#vpc-filter", Input).value == "x"
 
 
-async def test_a_palette_enter_that_chooses_nothing_leaves_the_palette_taking_keys(session) -> None:  # noqa: ANN001
+async def test_a_palette_enter_that_chooses_nothing_leaves_the_palette_taking_keys_and_ctrl_q_quits_there(
+        session) -> None:  # noqa: ANN001
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_step(app, pilot, "access")
@@ -1450,7 +1458,12 @@ async def test_a_palette_enter_that_chooses_nothing_leaves_the_palette_taking_ke
         await pilot.press("backspace", *"help")
         await settle(app, pilot)
         assert field.value == "qqqhelp"
+        await pilot.press("ctrl+q")  # did nothing, silently: it closes the palette and quits as elsewhere
+        await settle(app, pilot)
+        assert isinstance(app.screen, QuitScreen) and len(app.screen_stack) == 2
         await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.is_running and len(app.screen_stack) == 1 and session.current == "access"
 
 
 async def test_the_palette_closed_twice_closes_once(session) -> None:  # noqa: ANN001
@@ -1991,10 +2004,10 @@ async def test_a_refused_jumps_reason_goes_once_focus_moves_on(session) -> None:
         await settle(app, pilot)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert "finish the earlier steps before" in reason(app)
+        assert "Save not reached: " in reason(app)
         await pilot.press("tab")
         await settle(app, pilot)
-        assert "finish the earlier steps" not in reason(app)
+        assert "not reached" not in reason(app)
 
 
 async def test_a_path_ending_in_a_slash_names_a_folder_and_is_refused_as_one(session, tmp_path: Path) -> None:  # noqa: ANN001

@@ -247,6 +247,18 @@ class WizardSession:
             return step in ("preview", "save")
         return all(self.check(s)[0] for s in STEPS[:target] if s not in ("preview", "apply"))
 
+    def blocking(self, step: str) -> str:
+        """Why `step` cannot be reached by a jump: the first step before it that is not valid, named, with its
+        own reason ('this step' when it is the current one), or '' when none is."""
+        for index, before in enumerate(STEP_DEFS[:STEPS.index(step)]):
+            if before.name in ("preview", "apply"):
+                continue
+            ok, reason = self.check(before.name)
+            if not ok:
+                where = "this step" if index == self.step else f"step {index + 1}, {before.short}"
+                return f"{where} is not done: {reason}"
+        return ""
+
     def goto(self, step: str) -> bool:
         """Jump to a step already reachable. Never applies."""
         if not self.reachable(step):
