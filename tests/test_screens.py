@@ -572,13 +572,39 @@ async def test_ctrl_c_exits_130_and_keeps_the_answers(session, tmp_path: Path) -
     assert "Resume with" in app.exit_message and list((tmp_path / "state" / "studio-vpce").glob("recovery-*"))
 
 
-async def test_save_proposes_a_local_file_asks_before_overwriting_and_refuses_a_missing_folder(
+def test_the_wizard_started_with_a_profile_file_saves_to_it_and_a_recovery_file_never(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`wizard FILE`: the Save step offers FILE (it offered ./NAME.yaml, a second copy); a recovery file is the
+    state folder's, never a place to save a profile to."""
+    from wizard import cli
+
+    started: list[WizardSession] = []
+    monkeypatch.setattr("screens.app.run_app", lambda session: (started.append(session), (0, ""))[1])
+    for stream in (sys.stdin, sys.stdout):
+        monkeypatch.setattr(stream, "isatty", lambda: True)
+    assert cli.main(["wizard", "profiles/vpce.yaml"]) == 0
+    assert started[-1].default_save_path() == "profiles/vpce.yaml"
+    recovery = started[-1].save_recovery(tmp_path)
+    assert cli.main(["wizard", str(recovery)]) == 0
+    assert started[-1].loaded_from is None and started[-1].default_save_path() == "./research-vpce.yaml"
+
+
+async def test_save_proposes_the_file_it_started_from_asks_before_overwriting_and_refuses_a_missing_folder(
         session, tmp_path: Path) -> None:  # noqa: ANN001
+    started = tmp_path / "started.yaml"
+    started.write_text("mine\n")
+    session.loaded_from = started  # `wizard started.yaml` (test_the_wizard_started_with_a_profile_file_...)
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_step(app, pilot, "save")
         field = app.query_one("#path", Input)
-        assert field.value == "./studio-private.yaml"
+        assert field.value == str(started)
+        await pilot.press("ctrl+s")  # the Overwrite window guards it, as any existing file
+        await settle(app, pilot)
+        assert isinstance(app.screen, OverwriteScreen) and app.screen.path == str(started)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert started.read_text() == "mine\n"
         field.value = str(tmp_path / "missing" / "p.yaml")
         await pilot.press("ctrl+s")
         await settle(app, pilot)

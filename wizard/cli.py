@@ -653,6 +653,8 @@ def cmd_wizard(args: argparse.Namespace) -> int:
     from screens.app import run_app  # noqa: PLC0415 - the only place Textual is loaded
 
     session = WizardSession(cloud_factory, preload=preload, demo=args.demo)
+    if args.profile and not isinstance(preload, dict):  # a profile file, not a recovery: Save offers it
+        session.loaded_from = Path(args.profile)
     code, message = run_app(session)
     if message:
         print(message, file=sys.stderr if code else sys.stdout)
