@@ -33,6 +33,10 @@ def choice_button(label: str, button_id: str, variant: str = "default") -> Butto
     return button
 
 
+# True of the window's keys: Tab, Shift+Tab and the arrows move the focus or scroll (MOVING_KEYS), never cancel.
+CANCELS = "n, Escape, Enter or any other key cancels (Tab and the arrows only move)."
+
+
 def apply_summary(plan: Plan) -> Text:
     """What the confirmation says: the counts, what costs money, and every confirmation the plan carries."""
     text = Text()
@@ -51,9 +55,9 @@ def apply_summary(plan: Plan) -> Text:
         text.append(f"! {confirmation.question}\n", style="bold yellow")
     if plan.confirmations:
         text.append(f"\ny goes on to {'this question' if len(plan.confirmations) == 1 else 'these questions'}, "
-                    "asked on its own (type yes); n, Escape or any other key cancels.")
+                    f"asked on its own (type yes); {CANCELS}")
     else:
-        text.append("\ny applies; n, Escape or any other key cancels.")
+        text.append(f"\ny applies; {CANCELS}")
     return text
 
 

@@ -82,7 +82,7 @@ async def test_ctrl_n_on_preview_opens_the_confirmation_and_escape_n_enter_cance
         assert calls.mutating == [] and session.result is None
 
 
-async def test_the_confirmation_lists_counts_billing_and_every_plan_confirmation(session) -> None:  # noqa: ANN001
+async def test_the_confirmation_lists_counts_billing_every_plan_confirmation_and_its_keys_truly(session) -> None:  # noqa: ANN001
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
@@ -92,6 +92,11 @@ async def test_the_confirmation_lists_counts_billing_and_every_plan_confirmation
         assert "Plan: " in text and "to add" in text
         assert "vpc_endpoint.studio" in text and "per hour" in text
         assert "among the attach targets" in text  # the plan's self-lockout confirmation
+        # it said "any other key cancels", but Tab moves the focus: the text says so now, and it is so
+        assert text.endswith("n, Escape, Enter or any other key cancels (Tab and the arrows only move).")
+        await pilot.press("tab", "shift+tab", "down", "up")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmApply)
         await pilot.press("escape")
 
 
