@@ -34,7 +34,7 @@ from screens.base import Step
 from screens.connect import ConnectStep
 from screens.domain import DomainStep
 from screens.endpoints import EndpointStep
-from screens.keyguard import Burst, Hold, KeyGuard
+from screens.keyguard import Burst, Hold, KeyGuard, clock
 from screens.messages import (
     AdvanceRequested,
     AnswersChanged,
@@ -242,7 +242,11 @@ class WizardApp(App[int]):
                     yield PANES[STEPS[0].name](self.session, id=STEPS[0].name)
         yield KeysFooter()
 
+    ready_at = float("inf")  # keys typed before the wizard was up (its first screen made) reach nothing
+    dropped_at_start = 0
+
     def on_mount(self) -> None:
+        self.ready_at = clock()
         self.panes_ready = asyncio.Event()
         self.show_step()
         self.call_after_refresh(self.start_discovery)  # paint first; the cloud is made in the worker
@@ -606,6 +610,11 @@ class WizardApp(App[int]):
         it: judged by when each key was typed, so a busy machine cannot turn keys typed ahead into an answer
         or a file name (mashed y's on Apply, then Ctrl+N, named the profile 'yy')."""
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded and self._screen_stack:
+            if event.time < self.ready_at and getattr(event, "key", "") != "ctrl+c":  # typed while it started
+                self.dropped_at_start += 1  # (read by the terminal driver before the first screen was made)
+                if self.dropped_at_start == 1:
+                    self.call_after_refresh(self.said_dropped_at_start)  # once, with all the keys of that burst
+                return
             guard = self.key_guard()
             if ((guard is not None and guard.drops(event)) or self.keys_held.drops(event)
                     or self.stray_burst.drops(event)):
@@ -622,6 +631,11 @@ class WizardApp(App[int]):
             if isinstance(self.screen, Palette) and getattr(event, "key", "") == "enter":
                 self.keys_held.begin(event.time)
         await super().on_event(event)
+
+    def said_dropped_at_start(self) -> None:
+        if self.dropped_at_start:
+            self.note("start", f"{self.dropped_at_start} key(s) typed while the wizard started were ignored.",
+                      severity="warning")
 
     def take_refusal(self) -> str:
         """Why a stray key cancelled the window just answered ("" for a cancel by its own keys), once."""

@@ -999,9 +999,11 @@ async def test_quitting_mid_discovery_kills_the_child_at_once(tmp_path, monkeypa
         assert session.inventory is None and session.discovery_error == ""
 
 
-def test_keys_typed_while_the_wizard_starts_are_not_echoed_and_the_echo_is_back_after(tmp_path: Path) -> None:
+def test_keys_typed_while_the_wizard_starts_are_not_echoed_reach_nothing_and_the_echo_is_back_after(
+        tmp_path: Path) -> None:
     """Found by a trial: a Ctrl+N typed while the wizard started showed as ^N on the shell's screen after exit (the
     terminal echoes until Textual takes it). The program turns the echo off as it starts, and back on at exit.
+    Keys typed before the wizard is up reach nothing (mashed y's became the profile's name), and it says so.
     Run as a user does, on a pseudo-terminal: Ctrl+N typed once the echo is off and before Textual has the
     terminal (the line discipline is still on), then Ctrl+Q."""
     import fcntl
@@ -1037,8 +1039,10 @@ def test_keys_typed_while_the_wizard_starts_are_not_echoed_and_the_echo_is_back_
             return not lflag & termios.ECHO and bool(lflag & termios.ICANON)
 
         assert read_until(hushed), "the echo was still on when Textual took the terminal"
-        os.write(master, b"\x0e")  # Ctrl+N, while the wizard starts
+        os.write(master, b"yyy\x0e")  # y's and Ctrl+N, while the wizard starts
         assert read_until(lambda: b"Connect" in shown), bytes(shown[-500:])
+        assert read_until(lambda: b"ignored" in shown, 20), bytes(shown[-2000:])  # "4 key(s) typed ... ignored."
+        assert b"yyy" not in shown and b"studio-private" in shown  # not in the name field
         os.write(master, b"\x11")  # Ctrl+Q
         assert read_until(lambda: child.poll() is not None), bytes(shown[-500:])
         read_until(lambda: False, 0.2)
