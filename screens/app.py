@@ -28,13 +28,14 @@ from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
+from screens import keyguard
 from screens.access import AccessStep
 from screens.apply import ApplyStep
 from screens.base import Step
 from screens.connect import ConnectStep
 from screens.domain import DomainStep
 from screens.endpoints import EndpointStep
-from screens.keyguard import Burst, Hold, KeyGuard, clock
+from screens.keyguard import Burst, Hold, KeyGuard, key_name
 from screens.messages import (
     AdvanceRequested,
     AnswersChanged,
@@ -246,7 +247,7 @@ class WizardApp(App[int]):
     dropped_at_start = 0
 
     def on_mount(self) -> None:
-        self.ready_at = clock()
+        self.ready_at = keyguard.clock()  # (read through the module: tests replace it)
         self.panes_ready = asyncio.Event()
         self.show_step()
         self.call_after_refresh(self.start_discovery)  # paint first; the cloud is made in the worker
@@ -616,8 +617,11 @@ class WizardApp(App[int]):
                     self.call_after_refresh(self.said_dropped_at_start)  # once, with all the keys of that burst
                 return
             guard = self.key_guard()
-            if ((guard is not None and guard.drops(event)) or self.keys_held.drops(event)
-                    or self.stray_burst.drops(event)):
+            if guard is not None and guard.drops(event):
+                if isinstance(guard, Modal):
+                    self.typed_ahead(guard, event)
+                return
+            if self.keys_held.drops(event) or self.stray_burst.drops(event):
                 return
             screen = self.screen
             if isinstance(screen, Modal) and screen.stray(event):  # a window that takes y takes no other key:
@@ -631,6 +635,19 @@ class WizardApp(App[int]):
             if isinstance(self.screen, Palette) and getattr(event, "key", "") == "enter":
                 self.keys_held.begin(event.time)
         await super().on_event(event)
+
+    def typed_ahead(self, window: Modal[Any], event: events.Key | events.Paste) -> None:
+        """A key a window dropped (typed before it was shown, or a yes before its arming time): said once per burst,
+        never silently (Escape Ctrl+N y at paste speed reaches Textual as Ctrl+N y: the window opens, y is dropped)."""
+        window.ignored.append(key_name(event))
+        if len(window.ignored) == 1:
+            self.call_after_refresh(self.said_typed_ahead, window)
+
+    def said_typed_ahead(self, window: Modal[Any]) -> None:
+        keys, window.ignored = list(dict.fromkeys(window.ignored)), []
+        if keys and not window.answered:
+            self.note("ahead", f"Ignored {', '.join(keys)}: typed before this window was ready; nothing was changed. "
+                      "Press the key again now if you meant it.", severity="warning")
 
     def said_dropped_at_start(self) -> None:
         if self.dropped_at_start:

@@ -235,9 +235,10 @@ async def test_enter_mashing_on_the_confirmation_changes_nothing(session, calls,
         assert calls.mutating == [] and session.result is None and session.current == "preview"
 
 
-async def test_a_y_typed_before_the_windows_arming_time_is_dropped(session, calls, key_clock) -> None:  # noqa: ANN001
+async def test_a_y_typed_before_the_windows_arming_time_is_dropped_and_said(session, calls, key_clock) -> None:  # noqa: ANN001
     """Yes-keys count only ARMING_SECONDS after the window was shown, judged by when they were typed: a y typed
-    a moment after the window opened never answers it, even when handled after that time; a y typed later does."""
+    a moment after the window opened never answers it, even when handled after that time; a y typed later does.
+    The dropped y is said, never swallowed silently (tmux: Escape Ctrl+N y at once reaches Textual as Ctrl+N y)."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
@@ -250,6 +251,7 @@ async def test_a_y_typed_before_the_windows_arming_time_is_dropped(session, call
         key_clock.tick(ConfirmApply.ARMING_SECONDS)  # ...and handled once armed (a busy machine): still dropped
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmApply) and calls.mutating == [] and session.result is None
+        assert "Ignored 'y': typed before this window was ready; nothing was changed." in " ".join(notes(app))
         burst(app, "y", at=key_clock.tick())  # typed once armed: the y goes on
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
