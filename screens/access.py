@@ -5,10 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
 from screens.base import Step
-from screens.widgets import Choices
+from screens.widgets import Choices, Field
 from wizard.modes import BY_NAME, MODES
 from wizard.steps import ACCESS_CIDRS, input_text
 
@@ -25,10 +26,13 @@ class AccessStep(Step):
         yield Static("", id="mode-help")
         yield Choices(("effect",), multi=False, id="effect", show_header=False)
         yield Label(ACCESS_CIDRS.label, id="access-cidrs-label")
-        yield Input(compact=True, id="access-cidrs", placeholder=ACCESS_CIDRS.placeholder)
+        yield Field(compact=True, id="access-cidrs", placeholder=ACCESS_CIDRS.placeholder)
         yield Static("", id="access-cidrs-error", classes="field-error")
         yield Label("Attach the policy to (type to filter; Enter or Space ticks)")
-        yield Input(compact=True, id="principal-filter", placeholder="filter users, groups and roles")
+        with Horizontal(classes="filter-row"):  # named: a filter "alic" above the rows read as a row cut short
+            yield Label("filter: ")
+            yield Field(compact=True, id="principal-filter", placeholder="users, groups and roles")
+        yield Static("", id="principal-none")
         yield Choices(("kind", "name"), id="principals")
         yield Static("", id="lockout")
 
@@ -71,6 +75,11 @@ class AccessStep(Step):
                 if name in chosen:
                     marked.append(f"{kind}:{name}")
         table.fill(rows, marked)
+        none = self.widget("#principal-none", Static)
+        if none is not None:  # an empty table said nothing at all
+            none.update(Text(f"No user, group or role matches '{text}': Backspace widens the filter.",
+                             style="yellow") if text and not rows else "")
+            none.display = bool(text and not rows)
 
     def describe(self) -> None:
         access = self.session.answers["access"]

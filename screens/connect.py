@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static
 
 from screens.base import Step
+from screens.widgets import Field
 from wizard.steps import NAME
 
 
@@ -16,7 +17,7 @@ class ConnectStep(Step):
     def compose(self) -> ComposeResult:
         yield Static("", id="connect-mode")
         yield Label(f"{NAME.label} (used in tags and the policy name)")
-        yield Input(self.session.answers["name"], compact=True, id="name", placeholder=NAME.placeholder)
+        yield Field(self.session.answers["name"], compact=True, id="name", placeholder=NAME.placeholder)
         yield Static("", id="name-error", classes="field-error")
         yield Static("Discovering the account...", id="identity")
 

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static
 
 from screens.base import Step
-from screens.widgets import Choices
+from screens.widgets import Choices, Field
 from wizard.steps import SG_CIDRS, SG_ID, SG_SOURCES, input_text
 from wizard.validators import split_list
 
@@ -22,7 +22,7 @@ class DomainStep(Step):
         yield Static("", id="domain-note")
         for item, widget_id in FIELDS:
             yield Label(item.label)
-            yield Input(compact=True, id=widget_id, placeholder=item.placeholder)
+            yield Field(compact=True, id=widget_id, placeholder=item.placeholder)
             yield Static("", id=f"{widget_id}-error", classes="field-error")
 
     def load(self) -> None:

@@ -17,10 +17,12 @@ def _extras() -> tuple[tuple[str, ...], dict[str, tuple[str, bool]]]:
 
     return EXTRA_SERVICES, NEEDS
 
-PRESETS = (("create-app", "CreateApp on this domain's apps"),
-           ("presigned-url", "CreatePresignedDomainUrl on this domain"))
-DNS = (("private-dns", "private DNS on the endpoints (the guide's default)"),
-       ("hosted-zone", "private hosted zones (endpoints' private DNS off)"))
+# Rows short enough for a 60-column screen (at most 46 columns of text: they scrolled sideways there); what
+# each means in full is in the labels above them and in F1's help.
+PRESETS = (("create-app", "CreateApp on the domain's apps"),
+           ("presigned-url", "CreatePresignedDomainUrl"))
+DNS = (("private-dns", "private DNS on the endpoints (default)"),
+       ("hosted-zone", "private hosted zones (no private DNS)"))
 
 
 class EndpointStep(Step):
@@ -30,7 +32,7 @@ class EndpointStep(Step):
         yield Label("DNS (Enter or Space chooses)")
         yield Choices(("mode",), multi=False, id="dns-mode", show_header=False)
         yield Choices(("VPC attributes",), id="fix-dns", show_header=False)
-        yield Label("Studio endpoint policy (must allow CreateApp)")
+        yield Label("Studio endpoint policy (must allow CreateApp; presets allow only this domain)")
         yield Choices(("preset",), id="studio-presets", show_header=False)
         yield Label("API endpoint policy (none ticked = full access; a preset blocks other SageMaker calls)")
         yield Choices(("preset",), id="api-presets", show_header=False)
@@ -44,7 +46,7 @@ class EndpointStep(Step):
         extra, needs = _extras()
         tables = {
             "dns-mode": ([(k, (v,)) for k, v in DNS], [a["dns"]["mode"]]),
-            "fix-dns": ([("fix", ("turn the VPC's DNS support and hostnames on if off",))],
+            "fix-dns": ([("fix", ("turn the VPC's DNS attributes on if off",))],
                         ["fix"] if a["dns"]["fix_vpc_attributes"] else []),
             "studio-presets": ([(k, (f"{k}: {v}",)) for k, v in PRESETS], a["endpoint_policy"]["studio"]),
             "api-presets": ([(k, (f"{k}: {v}",)) for k, v in PRESETS], a["endpoint_policy"]["api"]),

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from screens.keyguard import KeyGuard, key_name
-from screens.widgets import KeysFooter
+from screens.widgets import Field, KeysFooter
 from wizard.validators import typed_yes
 
 if TYPE_CHECKING:
@@ -229,7 +229,7 @@ class ConfirmRisk(Modal[bool]):
             with VerticalScroll():
                 yield Static(Text(self.confirmation.question, style="bold yellow"), id="risk-text")
             yield Static("Type yes and press Enter to go ahead. Escape cancels; nothing is changed.")
-            yield Input(compact=True, id="risk-answer", placeholder="type yes, then Enter")
+            yield Field(compact=True, id="risk-answer", placeholder="type yes, then Enter")
             yield Static("", id="risk-note")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel (Escape)", id="cancel", compact=True)

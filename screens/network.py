@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input, Static
 
 from screens.base import Step
 from screens.messages import VpcChosen
-from screens.widgets import Choices
+from screens.widgets import Choices, Field
 
 
 def elide(text: str, width: int) -> str:
@@ -50,7 +50,7 @@ class VpcStep(Step):
     SHOWN = 100  # rows in the table: an account of 500 VPCs is searched with the filter, not scrolled
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter by name, id or CIDR; Tab to the table, Enter chooses",
+        yield Field(placeholder="filter by name, id or CIDR; Tab to the table, Enter chooses",
                     id="vpc-filter", compact=True)
         yield Choices(("name", "CIDR", "VPC"), multi=False, id="vpcs")
         yield Static("", id="vpc-note")
@@ -64,6 +64,7 @@ class VpcStep(Step):
         if table is None or not table.columns:
             return
         matches = self.session.vpc_rows(text)
+        self.filter_text = text
         chosen = self.session.answers["vpc_id"] or ""
         shown = matches[:self.SHOWN]
         if chosen and len(matches) > self.SHOWN and all(r.vpc.id != chosen for r in shown):
@@ -92,6 +93,8 @@ class VpcStep(Step):
         if getattr(self, "hidden", 0):
             text.append(f"{len(self.rows)} shown, {self.hidden} more: type in the filter to find the others.\n",
                         style="yellow")
+        if getattr(self, "filter_text", "") and not getattr(self, "rows", None):  # an empty table said nothing
+            text.append(f"No VPC matches '{self.filter_text}': Backspace widens the filter.\n", style="yellow")
         row = getattr(self, "rows", {}).get(highlighted or "")
         if row is not None:
             text.append(f"{row.vpc.name or '-'} {row.vpc.id}: {', '.join(row.vpc.cidrs)}\n"

@@ -10,14 +10,15 @@ from textual.widgets import Button, Input, Label, Static
 from screens.base import Step
 from screens.keyguard import KeyGuard
 from screens.messages import SaveRequested
+from screens.widgets import Field
 
 
-class PathInput(Input):
+class PathInput(Field):
     """The path field. Enter submits the path as it is when the field takes the Enter key: Input's own Enter is a
     binding, run only once the key has gone up to the app, after the keys typed right behind it were typed into
     the field (`Enter x y z` at once saved r1.yaml as r1.yamlxyz)."""
 
-    def on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()
             event.prevent_default()

@@ -14,7 +14,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
-from textual.widgets import DataTable, Footer, OptionList
+from textual.widgets import DataTable, Footer, Input, OptionList
 from textual.widgets._footer import FooterKey
 from textual.widgets.data_table import ColumnKey
 from textual.widgets.option_list import Option
@@ -24,6 +24,22 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
 NARROW = 72  # columns: below this the step list gives its room to the step, and footers are compact
+
+
+class Field(Input):
+    """Textual's Input, its editing keys taken in the order typed. Input inserts a character as the field takes
+    the key, but runs Backspace, Delete, the cursor keys and Enter as bindings, once the key has gone up to the
+    app: keys typed right behind one (tmux send-keys, a paste, fast typing) were in the field first ('abc'
+    Backspace 'def' gave 'abcde'; a path saved as 'ok2.yaml' became 'ok2.yam' a moment later). The field's own
+    bindings run here, as it takes the key; every other key goes on as before."""
+
+    async def on_key(self, event: events.Key) -> None:
+        bindings = self._bindings.key_to_bindings.get(event.key, [])
+        if not bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        await self.run_action(bindings[0].action)
 
 
 class Choices(DataTable[str | Text]):
