@@ -275,3 +275,42 @@ def test_libyaml_parses_every_example_as_pyyaml_does_and_refusals_keep_pyyamls_w
     with pytest.raises(InvalidInput) as refused:
         profiles.parse_yaml("name: x\n\tregion: y\n", "p.yaml")
     assert str(refused.value) == "p.yaml:2:1: not valid YAML: found character '\\t' that cannot start any token"
+
+
+def _nested_aliases(levels: int) -> str:
+    """The "billion laughs" shape (trial 4 used 8 levels: 13 GB and 4 minutes); 4 levels stay cheap even when
+    the aliases are expanded, so the test cannot hurt the machine when the rule is broken."""
+    lines = ['version: 1', 'a0: &a0 ["x","x","x","x","x","x","x","x","x"]']
+    lines += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_yaml_aliases_are_refused_where_they_stand() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        load_text(_nested_aliases(4), "bomb.yaml")
+    assert str(refused.value) == ("bomb.yaml:3:10: YAML alias *a0: aliases are not allowed in a profile; write the "
+                                  "value out")
+
+
+def test_a_recursive_yaml_alias_is_an_input_error_not_a_recursion_error() -> None:
+    text = BASE.replace("tags: {}", "tags: &t [*t]")
+    with pytest.raises(InvalidInput, match=r"YAML alias \*t: aliases are not allowed"):
+        load_text(text, "p.yaml")
+
+
+def test_a_long_bad_value_is_shortened_in_the_error() -> None:
+    """A 100 000-character name was echoed in full."""
+    with pytest.raises(InvalidInput) as refused:
+        load_text(f'version: 1\nname: "{"a" * 100_000}"\n', "p.yaml")
+    first = str(refused.value).splitlines()[0]
+    assert len(first) < 250 and "…(100002 characters) must be 1-40" in first
+
+
+def test_a_recovery_file_is_read_as_strictly_as_a_profile(tmp_path: Path) -> None:
+    """load_recovery used yaml.safe_load, which expands aliases: the wizard opens recovery files by path too."""
+    from wizard.session import RECOVERY_HEADER, load_recovery
+
+    bomb = tmp_path / "recovery-x.yaml"
+    bomb.write_text(RECOVERY_HEADER + "\n" + _nested_aliases(4))
+    with pytest.raises(InvalidInput, match="aliases are not allowed"):
+        load_recovery(bomb)

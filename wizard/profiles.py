@@ -130,10 +130,23 @@ def _compose(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
+def _refuse_aliases(text: str, source: str) -> None:
+    """YAML aliases (`*name`) are refused where they stand: profiles need none, nine lines of nested ones expand
+    to billions of values (13 GB and minutes, a "billion laughs"), and a recursive one never ends."""
+    if "*" not in text:  # no alias without one
+        return
+    for event in yaml.parse(text, Loader=_FAST_LOADER or yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            raise InvalidInput(f"{source}:{mark.line + 1}:{mark.column + 1}: YAML alias *{event.anchor}: aliases "
+                               "are not allowed in a profile; write the value out")
+
+
 def parse_yaml(text: str, source: str) -> tuple[Any, _Marks]:
     """Strictly parse YAML text into plain data plus the position of every value."""
     marks = _Marks()
     try:
+        _refuse_aliases(text, source)
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -146,7 +159,20 @@ def parse_yaml(text: str, source: str) -> tuple[Any, _Marks]:
     return _build(node, source, (), marks), marks
 
 
+_LONG_WORD = re.compile(r"\S{81,}")
+
+
+def _shortened(text: str) -> str:
+    """A message with every run of more than 80 characters without a space cut to its first 40 (a 100 000-character
+    name was echoed in full)."""
+    return _LONG_WORD.sub(lambda m: f"{m.group()[:40]}…({len(m.group())} characters)", text)
+
+
 def _message(error: Any) -> str:
+    return _shortened(_error_message(error))
+
+
+def _error_message(error: Any) -> str:
     kind, msg = error["type"], error["msg"]
     if kind == "extra_forbidden":
         return f"unknown key (check the spelling; every key is in {PROFILE_DOC})"

@@ -99,13 +99,14 @@ def recovery_slug(name: Any) -> str:
 
 
 def load_recovery(path: str | Path) -> dict[str, Any] | None:
-    """The answers of a recovery file, or None when the file is not one."""
-    import yaml  # noqa: PLC0415
+    """The answers of a recovery file, or None when the file is not one. Read by the profile loader's strict
+    parser (no YAML aliases: a recovery file is as untrusted as any profile)."""
+    from wizard.profiles import parse_yaml  # noqa: PLC0415
 
     text = Path(path).read_text(encoding="utf-8")
     if not text.startswith(RECOVERY_HEADER):
         return None
-    data = yaml.safe_load(text)
+    data, _ = parse_yaml(text, str(path))
     return data if isinstance(data, dict) else None
 
 
