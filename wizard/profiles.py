@@ -138,8 +138,9 @@ def _refuse_aliases(text: str, source: str) -> None:
     for event in yaml.parse(text, Loader=_FAST_LOADER or yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent):
             mark = event.start_mark
-            raise InvalidInput(f"{source}:{mark.line + 1}:{mark.column + 1}: YAML alias *{event.anchor}: aliases "
-                               "are not allowed in a profile; write the value out")
+            line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+            raise InvalidInput(f"{source}:{line}:{col}: YAML alias *{event.anchor}: aliases are not allowed in a "
+                               "profile; write the value out")
 
 
 def parse_yaml(text: str, source: str) -> tuple[Any, _Marks]:
