@@ -407,6 +407,16 @@ def test_a_plan_file_of_a_real_account_is_not_applied_to_the_demo_sandbox(refuse
     assert (code, out) == (3, "") and "made against an AWS account, not the demo sandbox" in err
 
 
+def test_no_region_for_discover_names_no_profile(capsys, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+    """Found by a trial: `discover` (which takes no profile) said "or put region: in the profile"."""
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    code, out, err = run(capsys, "discover")
+    assert (code, out) == (4, "") and err.strip() == "error: no AWS region: pass --region, or set AWS_REGION"
+
+
 def test_apply_of_a_folder_is_an_input_error_not_a_crash(capsys, tmp_path: Path) -> None:  # noqa: ANN001
     """`apply /tmp` said `error: IsADirectoryError: ...` (exit 1): the plan-file reader let it through."""
     code, out, err = run(capsys, "apply", str(tmp_path), "--demo", "--yes")

@@ -99,3 +99,10 @@ def test_studio_endpoint_policy_without_create_app_stops_the_endpoints_step() ->
     assert endpoint_policy_error(session, "api") is None
     session.answers["endpoint_policy"]["studio"] = []
     assert session.check("endpoints") == (True, "")
+
+
+def test_the_subnets_step_says_a_key_that_ticks_a_row_in_every_front_end() -> None:
+    """Found by a trial: --plain said "(Enter or Space on its row)", the TUI's keys: there Enter goes on."""
+    from wizard.session import WizardSession
+
+    assert WizardSession(lambda: None).check("subnets") == (False, "choose at least one subnet (Space ticks its row)")

@@ -218,8 +218,9 @@ def make_cloud(args: argparse.Namespace, profile_region: str | None = None, prof
     from wizard.cloud import Cloud, resolve_region  # noqa: PLC0415 - boto3 loads here, not at import
 
     region, source = resolve_region(args.region, args.aws_profile, profile_region)
-    if not region:
-        raise ConfigProblem("no AWS region: pass --region, set AWS_REGION, or put region: in the profile")
+    if not region:  # "in the profile" only for a command given one (discover takes none)
+        raise ConfigProblem("no AWS region: pass --region, or set AWS_REGION"
+                            + (", or put region: in the profile" if getattr(args, "profile", None) else ""))
     _check_region(region, source, profile_region, profile_path)
     return Cloud(region, aws_profile=args.aws_profile, endpoint_url=args.endpoint_url)
 

@@ -120,7 +120,7 @@ def _subnets(session: Any) -> str | None:
     options = session.subnet_options()
     chosen = [o for o in options if o.selected]
     if not chosen:
-        return "choose at least one subnet (Enter or Space on its row)"
+        return "choose at least one subnet (Space ticks its row)"  # true in the TUI and in --plain
     azs = [o.subnet.az for o in chosen]
     if len(azs) != len(set(azs)):
         return "one subnet per Availability Zone"
