@@ -137,6 +137,24 @@ def test_plain_studio_endpoint_policy_without_create_app_is_refused_at_the_step(
         out.split("Step 6 of", 1)[1]  # the answer asked again was taken; the Preview has no such error
 
 
+def test_plain_save_offers_the_profile_file_it_was_started_with(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Found by a trial: `wizard mine.yaml --plain` offered ./research-vpce.yaml at Save, so the edited answers
+    went elsewhere and `apply mine.yaml` replayed the old ones. A recovery file is not offered (it is no profile)."""
+    from wizard.prompts import PlainWizard
+    from wizard.session import RECOVERY_HEADER, load_recovery
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text((Path(__file__).parent.parent / "profiles" / "vpce.yaml").read_text())
+    started: list[Any] = []
+    monkeypatch.setattr(PlainWizard, "run", lambda self: started.append(self.s) or 0)
+    run_prompts(_cloud, preload=load(mine), profile_path=str(mine), asker=Scripted({}), demo=True)
+    assert started[-1].default_save_path() == str(mine)
+    recovery = tmp_path / "recovery-x.yaml"
+    recovery.write_text(RECOVERY_HEADER + "\nversion: 1\nname: research-vpce\n")
+    run_prompts(_cloud, preload=load_recovery(recovery), profile_path=str(recovery), asker=Scripted({}), demo=True)
+    assert started[-1].default_save_path() == "./research-vpce.yaml"
+
+
 def test_plain_mode_refuses_an_invalid_cidr(tmp_path: Path) -> None:
     asker = Scripted({**ANSWERS, "Restrict opening Studio to": "source-ip", "CIDR ranges": "10.0.0.1/8"})
     with pytest.raises(AssertionError, match="host bits set"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import textwrap
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from wizard.errors import InvalidInput, Refused
@@ -125,6 +126,8 @@ def run_prompts(cloud_factory: Callable[[], Any], preload: Any = None, profile_p
                                "`studio-vpce apply PROFILE --yes`")
         asker = Asker()
     session = WizardSession(cloud_factory, preload=preload, demo=demo)
+    if profile_path and preload is not None and not isinstance(preload, dict):  # a profile file, not a recovery:
+        session.loaded_from = Path(profile_path)  # Save offers it (as the TUI does), and asks before overwriting
     return PlainWizard(session, asker, profile_path).run()
 
 
