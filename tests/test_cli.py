@@ -81,7 +81,8 @@ def test_saved_plan_applies_exactly_and_a_stale_one_is_refused(demo, capsys, tmp
     calls.clear()
     code, _, err = run(capsys, "apply", str(planfile), "--demo", "--yes")
     assert code == 5 and "stale" in err and calls.mutating == []
-    assert run(capsys, "plan", VPCE, "--demo", "--out", str(planfile))[0] == 0
+    code, _, err = run(capsys, "plan", VPCE, "--demo", "--out", str(planfile))
+    assert code == 0 and f"Saved the plan to {planfile} (it replaced the file that was there);" in err  # said
     code, out, _ = run(capsys, "apply", str(planfile), "--demo", "--yes")
     assert code == 0 and "apply complete" in out
 

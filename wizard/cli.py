@@ -312,9 +312,11 @@ def _check_out(path: str, kind: str = "plan", profile: str | None = None) -> Pat
     return target
 
 
-def _write_out(path: str, text: str, kind: str = "plan") -> None:
-    """Write --out FILE whole or not at all (a temporary file beside it, then renamed)."""
+def _write_out(path: str, text: str, kind: str = "plan") -> str:
+    """Write --out FILE whole or not at all (a temporary file beside it, then renamed). Returns what to add to
+    the line that says so: that it replaced a file (as `terraform plan -out` does, without asking; said)."""
     target = _check_out(path, kind)
+    replaced = " (it replaced the file that was there)" if target.exists() else ""
     tmp = target.with_name(f".{target.name}.tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
@@ -323,16 +325,17 @@ def _write_out(path: str, text: str, kind: str = "plan") -> None:
         tmp.unlink(missing_ok=True)
         raise InvalidInput(f"--out {path}: cannot write it ({exc.strerror or type(exc).__name__}); choose another "
                            "path; nothing was written") from None
+    return replaced
 
 
-def _write_plan_file(plan: Any, path: str) -> None:
+def _write_plan_file(plan: Any, path: str) -> str:
     from wizard.render import plan_json  # noqa: PLC0415
 
     data = plan_json(plan)
     data["inputs"] = {"profile": plan.profile.model_dump(mode="json"), "demo": plan.demo}
     data = json.loads(json.dumps(data, default=str))
     data["digest"] = _plan_digest(data)
-    _write_out(path, json.dumps(data, indent=2) + "\n")
+    return _write_out(path, json.dumps(data, indent=2) + "\n")
 
 
 def _plan_digest(data: dict[str, Any]) -> str:
@@ -354,15 +357,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
     else:
         print(plan_text(plan, verbose=args.verbose, color=_color(args)))
     if args.out is not None:
-        _write_plan_file(plan, args.out)
+        replaced = _write_plan_file(plan, args.out)
         from wizard.profiles import command_path  # noqa: PLC0415
 
         demo = " --demo" if args.demo else ""
         if plan.errors:  # saved for review; apply refuses it
-            print(f"Saved the plan to {args.out}, but it has errors (listed above) and cannot be applied: fix them "
+            print(f"Saved the plan to {args.out}{replaced}, but it has errors (listed above) and cannot be applied: fix them "
                   "and plan again", file=sys.stderr)
         else:
-            print(f"Saved the plan to {args.out}; apply it with: studio-vpce apply {command_path(args.out)}{demo}",
+            print(f"Saved the plan to {args.out}{replaced}; apply it with: studio-vpce apply {command_path(args.out)}{demo}",
                   file=sys.stderr)
     if plan.errors:
         return 3
@@ -625,8 +628,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from wizard.export import export  # noqa: PLC0415
     text = export(plan, args.format)
     if args.out is not None:
-        _write_out(args.out, text, args.format)
-        print(f"wrote {args.out}", file=sys.stderr)
+        replaced = _write_out(args.out, text, args.format)
+        print(f"wrote {args.out}{replaced}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 3 if plan.errors else 0
