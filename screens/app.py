@@ -81,8 +81,10 @@ class StepCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, Any]]:  # (name, help, callback)
         app: WizardApp = self.app  # type: ignore[assignment]
-        out: list[tuple[str, str, Any]] = [(f"Step {i + 1}: {s.title}", f"Go to the {s.short} step (if the steps before it are done)",
-                partial(app.jump, s.name)) for i, s in enumerate(STEPS)]
+        out: list[tuple[str, str, Any]] = [
+            (f"Step {i + 1}: {s.title}", "Its progress, once you have applied from the Preview (Ctrl+N there, then y)"
+             if s.name == "apply" else f"Go to the {s.short} step (if the steps before it are done)",
+             partial(app.jump, s.name)) for i, s in enumerate(STEPS)]
         out += [("Save profile", "Save the answers as a YAML profile", app.action_save),
                 ("Re-run discovery", "Read the account again (on the Preview: and plan again, as r does)",
                  app.rediscover),
@@ -269,8 +271,12 @@ class WizardApp(App[int]):
     def pane(self) -> Step:
         return self.query_one(f"#{self.session.current}", Step)
 
+    quit_after_save = False  # Save in the Quit window: a save on the Save step then quits
+
     def show_step(self) -> None:
         step = STEPS[self.session.step]
+        if step.name != "save":
+            self.quit_after_save = False
         # Take focus off the old pane at once: keys already queued (typed at paste speed) must not reach its
         # inputs once it is hidden (they renamed the profile: Ctrl+N Ctrl+N y y).
         self.screen.set_focus(None)
@@ -478,7 +484,8 @@ class WizardApp(App[int]):
         if not yes:  # every cancel says so, where it stopped, and that nothing changed (was silent on Enter)
             where = f" at the {answered[-1].replace('_', '-')} confirmation" if answered else ""
             refused = self.take_refusal()
-            said = f"Not applied: {refused}." if refused else f"Not applied: cancelled{where}; nothing was changed."
+            said = (f"Not applied, nothing was changed: {refused}." if refused
+                    else f"Not applied: cancelled{where}; nothing was changed.")
             self.query_one("#reason", Static).update(Text(said, style="yellow"))
             self.note("apply", said, title="Cancelled", severity="warning")
             return
@@ -531,6 +538,9 @@ class WizardApp(App[int]):
         except (ValueError, InvalidInput) as exc:
             self.not_saved(pane, str(exc))
             return
+        if self.quit_after_save:  # Save in the Quit window: saved, so it quits, saying where and how to replay
+            self.leave(0)
+            return
         pane.say(Text(f"Saved {saved}.\nReplay it with:\n\n  {self.session.replay_command()}\n\nCtrl+Q quits.",
                       style="green"))
         self.note("save", f"Saved {saved}", title="Saved")
@@ -541,7 +551,8 @@ class WizardApp(App[int]):
             self.save_to(path, overwrite=True)
         else:
             self.not_saved(self.query_one("#save", SaveStep),
-                           self.take_refusal() or f"{target} was kept as it is; nothing was changed")
+                           f"{target} was kept as it is, nothing was changed: {refused}" if (refused := self.take_refusal())
+                           else f"{target} was kept as it is; nothing was changed")
 
     def not_saved(self, pane: SaveStep, reason: str) -> None:
         pane.say(Text(f"Not saved: {reason}", style="red"))
@@ -567,8 +578,18 @@ class WizardApp(App[int]):
         refused = self.take_refusal()
         if choice == "discard":
             self.leave(0, self.session.discarded())  # says what this session's apply made, if it did
-        elif choice == "save":
-            self.action_save()
+        elif choice == "save":  # save, then quit (the window said so): on the Save step, its path; else it is shown
+            self.quit_after_save = True
+            if self.session.current == "save":
+                self.save_to(self.query_one("#save", SaveStep).path)
+            else:
+                self.jump("save")
+                if self.session.current == "save":
+                    self.query_one("#save", SaveStep).say(Text(
+                        "Not saved yet: Enter or Ctrl+S saves to the path above, then the wizard quits.",
+                        style="yellow"))
+                else:  # not reachable: the jump said why
+                    self.quit_after_save = False
         elif refused:
             said = f"Not quit: {refused}."
             self.query_one("#reason", Static).update(Text(said, style="yellow"))

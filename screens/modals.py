@@ -96,6 +96,8 @@ class Modal(KeyGuard, ModalScreen[T]):
         """Its own footer, over the wizard's: only this window's keys (the wizard's do nothing while it is open).
         Textual calls each class's on_mount: the window's own runs too."""
         self.mount(KeysFooter())
+        for scroll in self.query(VerticalScroll):  # it scrolls by the keys wherever the focus is (BINDINGS): Tab
+            scroll.can_focus = False  # onto it left Enter doing nothing, where the window says Enter cancels
         self.call_after_refresh(self.fit)
 
     def on_resize(self) -> None:
@@ -128,8 +130,9 @@ class Modal(KeyGuard, ModalScreen[T]):
         self.dismiss(value)
 
     def refusal(self, event: Any) -> str:
-        """Why a stray key cancelled it, in one line (the app puts what was not done in front)."""
-        return f"you typed {key_name(event)} (this window takes only {self.TAKES}); nothing was changed"
+        """Why a stray key cancelled it, in one line (the app puts what was not done, and that nothing was
+        changed, in front: at 60 columns the status line's second line ended before a tail of it)."""
+        return f"you typed {key_name(event)} (this window takes only {self.TAKES})"
 
     answer_coming = False  # a key that answers has been typed (the app sees keys before the window acts on them)
 

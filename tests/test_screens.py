@@ -284,7 +284,7 @@ async def test_a_file_name_typed_into_the_apply_confirmation_cancels_it_and_chan
         assert not isinstance(app.screen, ConfirmApply | ConfirmRisk) and session.current == "preview"
         assert calls.mutating == [] and session.result is None
         said = reason(app)
-        assert "Not applied: you typed 'v'" in said and "takes only y or n/Escape" in said
+        assert "Not applied, nothing was changed: you typed 'v'" in said and "takes only y or n/Escape" in said
         assert "nothing was changed" in said
         burst(app, "y", at=key_clock.tick(10))  # later, on the Preview, y alone does nothing
         await settle(app, pilot)
@@ -343,7 +343,7 @@ async def test_a_wizard_key_on_the_apply_confirmation_cancels_it_and_changes_not
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmApply) and session.current == "preview"
-        assert "Not applied: you typed Ctrl+S" in reason(app) and "nothing was changed" in reason(app)
+        assert "Not applied, nothing was changed: you typed Ctrl+S" in reason(app)
         assert calls.mutating == [] and session.result is None
 
 
@@ -368,8 +368,7 @@ async def test_a_file_name_typed_into_the_overwrite_window_never_overwrites(sess
             await settle(app, pilot)
             assert not isinstance(app.screen, OverwriteScreen) and target.read_text() == "mine\n", name
             said = str(app.query_one("#saved", Static).render())
-            assert f"Not saved: you typed '{name[0] if name[0] != 'y' else name[1]}'" in said, said
-            assert "nothing was changed" in said, said
+            assert f"was kept as it is, nothing was changed: you typed '{name[0] if name[0] != 'y' else name[1]}'" in said, said
 
 
 async def test_keys_typed_right_after_tab_reach_the_field_tab_moved_to(session) -> None:  # noqa: ANN001
@@ -545,8 +544,9 @@ async def test_an_unexpected_error_shows_a_screen_logs_saves_answers_and_exits_n
     assert "RuntimeError: a bug" in next(cache.glob("crash-*.log")).read_text()
 
 
-async def test_quit_with_unsaved_answers_asks_cancel_keeps_them_and_a_d_typed_at_once_never_discards(
-        session, key_clock) -> None:  # noqa: ANN001
+async def test_quit_with_unsaved_answers_asks_cancel_keeps_them_a_d_typed_at_once_never_discards_and_save_quits(
+        session, key_clock, tmp_path: Path) -> None:  # noqa: ANN001
+    """A trial: Save (s) in the Quit window only showed the Save step, and after saving one had to quit again."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_step(app, pilot, "access")
@@ -564,9 +564,13 @@ async def test_quit_with_unsaved_answers_asks_cancel_keeps_them_and_a_d_typed_at
         key_clock.tick(QuitScreen.ARMING_SECONDS)
         await settle(app, pilot)
         assert app.is_running and isinstance(app.screen, QuitScreen)
-        burst(app, "d", at=key_clock.tick())
+        burst(app, "s", at=key_clock.tick())  # Save: the Save step, with its path, says a save quits
         await settle(app, pilot)
-    assert app.return_code == 0 and app.exit_message == "Discarded: nothing was saved."
+        assert session.current == "save" and "then the wizard quits" in str(app.query_one("#saved", Static).render())
+        burst(app, "enter", at=key_clock.tick(1))
+        await settle(app, pilot)
+    assert app.return_code == 0 and app.exit_message.startswith("Saved studio-private.yaml. Replay it with: ")
+    assert files_in(tmp_path) == ["studio-private.yaml"]
 
 
 async def test_ctrl_c_exits_130_and_keeps_the_answers(session, tmp_path: Path) -> None:  # noqa: ANN001
@@ -1775,9 +1779,10 @@ def footer_actions(app: WizardApp) -> set[str]:
     return {key[3] for key in app.screen.query(KeysFooter).last().shown_keys()}
 
 
-async def test_only_y_applies_tab_then_enter_or_space_never_does(session, calls) -> None:  # noqa: ANN001
+async def test_only_y_applies_tab_then_enter_or_space_never_does_and_always_cancels(session, calls) -> None:  # noqa: ANN001
     """Found in tmux: Tab moved focus to "Apply (y)" and Enter applied. Only y (or a click on Apply) answers yes:
-    the yes-buttons never take focus, so any number of Tabs then Enter or Space cancels or does nothing."""
+    the yes-buttons never take focus, so any number of Tabs then Enter or Space cancels (a trial: Tab moved the
+    focus onto the text, and Enter then did nothing at all, where the window says Enter cancels)."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
@@ -1793,10 +1798,7 @@ async def test_only_y_applies_tab_then_enter_or_space_never_does(session, calls)
                 assert focused is None or focused.id != "apply"
                 await pilot.press(press)
                 await settle(app, pilot)
-                assert not isinstance(app.screen, ConfirmRisk), (tabs, press)
-                if isinstance(app.screen, ConfirmApply):
-                    await pilot.press("escape")
-                    await settle(app, pilot)
+                assert not isinstance(app.screen, ConfirmRisk | ConfirmApply), (tabs, press)
                 assert calls.mutating == [] and session.result is None and session.current == "preview"
         await pilot.pause(Burst.GAP_SECONDS + 0.1)
         await pilot.press("ctrl+n")  # a click on Apply is an explicit choice: it goes on
@@ -1912,6 +1914,24 @@ def someone_else_destroys(session: WizardSession) -> None:
     assert plan.has_changes and Executor(session.cloud, plan).run().ok
 
 
+def test_ctrl_c_after_an_apply_of_unchanged_loaded_answers_names_the_file_and_its_commands(session) -> None:  # noqa: ANN001
+    """A trial: resumed from a recovery file, applied, Ctrl+C: 'run apply again to finish, or destroy' with no file
+    and no command (the answers were unchanged, so nothing was written). Now the file that holds them is named
+    (the profile it was started from, else a recovery file), with the apply and destroy commands for it."""
+    from wizard.executor import Result
+
+    data = profile().model_dump(mode="json")
+    for loaded_from in (None, ROOT / "profiles" / "vpce.yaml"):
+        resumed = WizardSession(lambda: None, preload=data, demo=True)
+        resumed.loaded_from = loaded_from
+        resumed.result = Result(done=["security_group.endpoints"])
+        said = resumed.interrupted()
+        path = loaded_from or Path(said.split("these answers are in ", 1)[1].split(":", 1)[0])
+        assert path.is_file() and (loaded_from or load(path).vpc_id == data["vpc_id"]), said
+        assert f"studio-vpce apply {path} --yes --demo --region us-west-2 applies them" in said, said
+        assert f"studio-vpce destroy {path} --demo --region us-west-2 removes what they made" in said, said
+
+
 async def test_ctrl_c_says_only_the_current_applys_result_never_an_earlier_ones(session, calls) -> None:  # noqa: ANN001
     """Found by a trial: after an apply, a destroy from another shell, a new plan and a new confirmation, Ctrl+C
     said "the apply had finished: 11 added" though nothing was applied this time. A result belongs to its apply:
@@ -1983,7 +2003,7 @@ async def test_a_window_shows_only_its_own_keys_and_the_palette_never_opens_over
         assert shown and shown <= {"cancel", "apply"}, shown
         await pilot.press("ctrl+p")  # a wizard key over the window cancels it: no palette over it, ever
         await settle(app, pilot)
-        assert not app.screen.is_modal and "Not applied: you typed Ctrl+P" in reason(app)
+        assert not app.screen.is_modal and "Not applied, nothing was changed: you typed Ctrl+P" in reason(app)
         assert "next" in footer_actions(app)
 
 
@@ -2061,7 +2081,7 @@ async def test_a_cancel_message_and_its_notification_are_cleared_when_a_new_conf
         await pilot.press("ctrl+s")  # a stray key cancels, and says so in a notification
         await settle(app, pilot)
         assert [n for n in notes(app) if "Not applied" in n] == [
-            "Not applied: you typed Ctrl+S (this window takes only y or n/Escape); nothing was changed."]
+            "Not applied, nothing was changed: you typed Ctrl+S (this window takes only y or n/Escape)."]
         await pilot.pause(Burst.GAP_SECONDS + 0.1)
         await pilot.press("ctrl+n")  # a new confirmation: the refusal on screen was about the last one
         await settle(app, pilot)

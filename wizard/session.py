@@ -635,12 +635,26 @@ class WizardSession:
             done = self.applied_summary()
             message += (f" (the apply had finished: {done})" if result.ok else
                         f" (the apply had stopped on an error after {done}; plan again to see what is left)")
-        if (stop is not None or result is not None) and not self.dirty and self.saved_path is not None:
+        applied = stop is not None or result is not None
+        if applied and not self.dirty and self.saved_path is not None:
             message += f"; these answers are saved: {self.replay_command()}"  # what 'run apply again' means
+        elif applied and not self.dirty and self.loaded_from is not None:  # started from a file, unchanged
+            message += (f"; these answers are {self.loaded_from}'s: {self.replay_command(self.loaded_from)} "
+                        f"applies them, {self.destroy_command(self.loaded_from)} removes what they made")
+        elif applied and not self.dirty:  # resumed from a recovery file, unchanged: a file to name, and its commands
+            try:
+                path = self.save_recovery()
+                message += (f"; these answers are in {path}: {self.replay_command(path)} applies them, "
+                            f"{self.destroy_command(path)} removes what they made")
+            except OSError as exc:
+                message += f"; the answers could not be saved ({exc})"
         if self.dirty:
             try:
                 path = self.save_recovery()
                 message += f"; your answers are in {path}. Resume with: {self.resume_command(path)}"
+                if applied:  # what 'run apply again' and 'destroy' mean, as commands
+                    message += (f"; or {self.replay_command(path)} applies them, {self.destroy_command(path)} "
+                                "removes what they made")
             except OSError as exc:
                 message += f"; the answers could not be saved ({exc})"
         return message
@@ -720,9 +734,9 @@ class WizardSession:
             flags = " --demo" + (f" --region {self.region}" if self.region else "")
         return f"studio-vpce destroy {command_path(path)}{flags}"
 
-    def replay_command(self) -> str:
-        """The command that applies the saved profile without questions, with every flag it needs."""
-        path = self.saved_path or Path(self.default_save_path())
+    def replay_command(self, path: Path | None = None) -> str:
+        """The command that applies the saved profile (or `path`) without questions, with every flag it needs."""
+        path = path or self.saved_path or Path(self.default_save_path())
         flags = ["--yes", *self.confirmation_flags()]
         if self.demo:
             flags.append("--demo")
