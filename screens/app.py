@@ -400,7 +400,9 @@ class WizardApp(App[int]):
             self.show_step()
         else:
             title = next(s.title for s in STEPS if s.name == step)
-            if step == "apply":
+            if step == "apply" and self.session.current == "preview":  # said as here, where it is done
+                why = "Apply runs from here: Ctrl+N (or Apply...) opens the confirmation, where y applies"
+            elif step == "apply":
                 why = "Apply runs only from the Preview, after you confirm"
             elif self.session.current == "apply":
                 why = f"{title}: go back to the Preview first (Escape); the other steps are reached from there"

@@ -180,7 +180,17 @@ class PreviewStep(Step):
         lexer = next(lx for k, _, lx in EXPORTS if k == self.export_format)
         from wizard.export import export
 
-        target.update(Syntax(export(plan, self.export_format), lexer, theme="ansi_dark", word_wrap=True))
+        # Numbered lines: a line without a number is the one above it, wrapped at the pane's width (a trial took
+        # the wrapped template for broken YAML); and the command that writes it to a file, never copied off screen.
+        from wizard.profiles import command_path
+
+        path = self.session.saved_path or self.session.loaded_from or "PROFILE"
+        command = (f"studio-vpce export {command_path(path) if path != 'PROFILE' else path} --format "
+                   f"{self.export_format} --out FILE" + (" --demo" if self.session.demo else ""))
+        hint = Text(f"Write it to a file (save the profile first, Ctrl+S): {command}\n"
+                    "Long lines wrap here: a line without a number goes on from the one above.\n", style="dim")
+        target.update(Group(hint, Syntax(export(plan, self.export_format), lexer, theme="ansi_dark", word_wrap=True,
+                                         line_numbers=True)))
 
     def on_choices_toggled(self, event: Choices.Toggled) -> None:
         self.export_format = event.key

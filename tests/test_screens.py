@@ -100,7 +100,7 @@ async def test_the_confirmation_lists_counts_billing_every_plan_confirmation_and
         await pilot.press("escape")
 
 
-async def test_palette_jump_to_apply_changes_nothing(session, calls) -> None:  # noqa: ANN001
+async def test_palette_jump_to_apply_changes_nothing_and_says_where_apply_runs(session, calls) -> None:  # noqa: ANN001
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
@@ -113,6 +113,7 @@ async def test_palette_jump_to_apply_changes_nothing(session, calls) -> None:  #
         await pilot.press("enter")
         await settle(app, pilot)
         assert session.current != "apply" and calls.mutating == [] and session.result is None
+        assert reason(app) == "Apply runs from here: Ctrl+N (or Apply...) opens the confirmation, where y applies"
 
 
 async def test_step_list_enter_on_every_row_changes_nothing(session, calls) -> None:  # noqa: ANN001
@@ -802,7 +803,9 @@ async def test_every_preview_tab_scrolls_with_the_keyboard_to_its_last_line(sess
 async def test_at_60_columns_every_preview_tab_button_and_key_is_in_view_and_scrolls_to_its_end(session, tab) -> None:  # noqa: ANN001
     """Found by a trial: at 60 columns the Export tab was cut off the tab bar (its content out of reach of a
     click) and so were the Save button and a footer key. Below 72 columns the step list gives its room to the
-    step; every tab is clickable, every tab's text reaches its last line by keys, without sideways scrolling."""
+    step; every tab is clickable, every tab's text reaches its last line by keys, without sideways scrolling.
+    The Export tab says the command that writes it to a file and numbers its lines (a trial took its wrapped
+    lines for broken YAML)."""
     from textual.containers import VerticalScroll
     from textual.widgets import Tab
 
@@ -825,6 +828,16 @@ async def test_at_60_columns_every_preview_tab_button_and_key_is_in_view_and_scr
         await settle(app, pilot)
         pane = app.screen.query_one(f"#scroll-{tab}", VerticalScroll)
         assert pane.max_scroll_y > 0 and pane.max_scroll_x == 0
+        if tab == "export":
+            import io
+
+            from rich.console import Console
+
+            console = Console(width=pane.size.width, record=True, file=io.StringIO())
+            console.print(app.query_one("#export-text", Static).content)
+            text = console.export_text()
+            assert "studio-vpce export PROFILE --format cloudformation --out FILE --demo" in " ".join(text.split())
+            assert ["1", "AWSTemplateFormatVersion:", "'2010-09-09'"] in [line.split() for line in text.split("\n")]
         pane.focus()
         await pilot.press("end")
         await settle(app, pilot)
