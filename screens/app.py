@@ -312,6 +312,8 @@ class WizardApp(App[int]):
         nxt.label = "Apply..." if current == "preview" else "Next"
         nxt.disabled = not ok or current == "save" or self.applying
         self.query_one("#back", Button).disabled = self.session.step == 0 or self.applying
+        if current == "apply" and not self.applying:
+            reason = ""  # the step's own status says how the apply ended ("apply has not finished" over "stopped")
         self.query_one("#reason", Static).update(Text(reason, style="yellow") if reason else "")
         self.query_one("#step-list", StepList).set_muted(
             [index != self.session.step and not self.session.reachable(step.name) for index, step in enumerate(STEPS)])

@@ -45,12 +45,16 @@ class ApplyStep(Step):
             self.steps["wait.vpc_endpoints"] = "  wait for the endpoints"
             table.add_row("pending", self.cell("wait.vpc_endpoints", ""), key="wait.vpc_endpoints", height=2)
         self.query_one("#apply-status", Static).update("Applying...")
+        log = self.query_one("#apply-log", RichLog)
+        log.clear()
+        log.display = False  # shown with its first line: an apply refused before its first step left an empty box
 
     def progress(self, event: Any) -> None:
         table = self.widget("#steps", DataTable)
         log = self.widget("#apply-log", RichLog)
         if table is None or log is None:
             return
+        log.display = True
         log.write(f"{event.kind:>6} {event.address} {event.id or ''} {event.message}".rstrip())
         if event.address not in table.rows:
             return

@@ -1280,7 +1280,8 @@ async def test_a_failed_apply_is_shown_stops_there_and_a_retry_from_the_preview_
     assert len([e for e in live.endpoints if e.vpc_id == profile().vpc_id]) == len(creates) - 1  # one each
 
 
-async def test_an_apply_refused_as_stale_is_shown_and_escape_goes_back_to_a_fresh_preview(session, calls) -> None:  # noqa: ANN001
+async def test_an_apply_refused_as_stale_is_shown_without_an_empty_log_and_escape_goes_back_to_a_fresh_preview(
+        session, calls) -> None:  # noqa: ANN001
     """Someone else applied meanwhile: the worker refuses the reviewed plan (nothing changed by us), says why,
     and Escape leads back to the Preview with a plan for the account as it is now (was: stuck on Apply)."""
     from wizard.executor import Executor
@@ -1297,6 +1298,7 @@ async def test_an_apply_refused_as_stale_is_shown_and_escape_goes_back_to_a_fres
         assert "the account changed since the preview" in status
         assert "Not done: every change (nothing was made)" in status  # was "Not done: -" (a new user)
         assert calls.mutating == []
+        assert not app.query_one("#apply-log").display and reason(app) == ""  # no empty log box, no 'not finished'
         await pilot.press("escape")
         await settle(app, pilot)
         assert session.current == "preview" and session.plan is not None and session.plan is not reviewed
