@@ -206,6 +206,7 @@ class WizardApp(App[int]):
         self.exit_message = ""
         self.keys_held = Hold()  # from the palette's Enter until the step it chose is shown (Palette)
         self.stray_burst = Burst()  # the keys typed right behind a stray key that cancelled a window
+        self.burst_ignored = []  # those keys, until said
         self.refused = ""  # why a stray key cancelled the window just closed (said by the window's callback)
         self.notes: dict[str, Notification] = {}  # the notification on screen for each topic (apply, save, quit)
 
@@ -646,7 +647,12 @@ class WizardApp(App[int]):
                 if isinstance(guard, Modal):
                     self.typed_ahead(guard, event)
                 return
-            if self.keys_held.drops(event) or self.stray_burst.drops(event):
+            if self.keys_held.drops(event):
+                return
+            if self.stray_burst.drops(event):  # said, never silently: the window's refusal said only the first key
+                self.burst_ignored.append(key_name(event))
+                if len(self.burst_ignored) == 1:
+                    self.call_after_refresh(self.said_burst_ignored)
                 return
             screen = self.screen
             if isinstance(screen, Modal) and screen.stray(event):  # a window that takes y takes no other key:
@@ -673,6 +679,14 @@ class WizardApp(App[int]):
         if keys and not window.answered:
             self.note("ahead", f"Ignored {', '.join(keys)}: typed before this window was ready; nothing was changed. "
                       "Press the key again now if you meant it.", severity="warning")
+
+    burst_ignored: list[str]
+
+    def said_burst_ignored(self) -> None:
+        keys, self.burst_ignored = list(dict.fromkeys(self.burst_ignored)), []
+        if keys:
+            self.note("burst", f"Ignored {', '.join(keys)}: typed right behind the key that closed the window; "
+                      "nothing was changed.", severity="warning")
 
     def said_dropped_at_start(self) -> None:
         if self.dropped_at_start:

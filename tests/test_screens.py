@@ -266,7 +266,8 @@ def reason(app: WizardApp) -> str:
 async def test_a_file_name_typed_into_the_apply_confirmation_cancels_it_and_changes_nothing(
         session, calls, key_clock, groups) -> None:  # noqa: ANN001
     """Found by a trial: the y of "vpce-copy.yaml", typed into a window still open, applied the plan. A key the
-    window does not take cancels it at once and says why; the keys typed right behind it reach nothing."""
+    window does not take cancels it at once and says why; the keys typed right behind it reach nothing, and a
+    notification says which (a trial: keys dropped silently)."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -286,7 +287,8 @@ async def test_a_file_name_typed_into_the_apply_confirmation_cancels_it_and_chan
         assert calls.mutating == [] and session.result is None
         said = reason(app)
         assert "Not applied, nothing was changed: you typed 'v'" in said and "takes only y or n/Escape" in said
-        assert "nothing was changed" in said
+        assert ("Ignored 'p', 'c', 'e', '-', 'o', 'y', '.', 'a', 'm', 'l': typed right behind the key that closed the "
+                "window; nothing was changed.") in notes(app)  # said, never silently
         burst(app, "y", at=key_clock.tick(10))  # later, on the Preview, y alone does nothing
         await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmApply | ConfirmRisk) and calls.mutating == []
