@@ -472,6 +472,6 @@ def test_self_lockout_question_drops_a_yes_typed_with_the_first_answer() -> None
 
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
         pipe.send_text("yes\ryes\r")
-        assert ask_yes("apply these changes in account 123456789012?") is True
+        assert ask_yes("Apply in account 123456789012? Plan: 8 to add, 0 to change, 0 to destroy.") is True
         pipe.send_text("no\r")
         assert ask_yes("You are among the attach targets: ... Go ahead?") is False

@@ -60,6 +60,18 @@ def test_ctrl_c_during_destroy_says_run_destroy_again(demo, capsys, monkeypatch)
     code, _, err = run(capsys, "destroy", VPCE, "--demo", "--yes")
     line = err.strip().splitlines()[-1]
     assert code == 130 and line.startswith("interrupted after 1 of ") and line.endswith("; run destroy again to finish")
+    assert "was under way and may have been deleted" in line and "made" not in line  # said "may have been made"
+
+
+def test_apply_and_destroy_ask_in_the_words_of_the_plain_wizard() -> None:
+    """Found by a trial: the CLI asked "apply these changes" / "destroy these changes" in lower case, where
+    --plain asked "Apply in account ...? Plan: ..." (one function now says both)."""
+    from types import SimpleNamespace
+
+    plan = SimpleNamespace(account_id="123456789012", count={"create": 0, "update": 0, "delete": 7}.__getitem__)
+    assert cli.confirm_question(plan, "destroy") == ("Destroy what this profile made in account 123456789012? "
+                                                    "Plan: 0 to add, 0 to change, 7 to destroy.")
+    assert cli.confirm_question(plan, "apply").startswith("Apply in account 123456789012? Plan: 0 to add, ")
 
 
 def test_ctrl_c_before_any_change_says_nothing_was_changed(demo, capsys, monkeypatch) -> None:  # noqa: ANN001

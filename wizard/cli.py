@@ -476,8 +476,8 @@ def interrupted_message(stop: Any, what: str) -> str:
     line = f"interrupted after {len(done)} of {stop.total} changes" + (f" ({shown})" if done else "")
     if stop.under_way == "wait.vpc_endpoints":
         line += "; the endpoints were made, and were not yet available"
-    elif stop.under_way:
-        line += f"; {stop.under_way} was under way and may have been made"
+    elif stop.under_way:  # destroy only deletes
+        line += f"; {stop.under_way} was under way and may have been {'deleted' if what == 'destroy' else 'made'}"
     if what == "destroy":
         return line + "; run destroy again to finish"
     if not done and not stop.under_way:  # nothing was made: there is nothing to undo
@@ -508,13 +508,22 @@ def _execute(cloud: Any, plan: Any, args: argparse.Namespace, what: str) -> int:
     return getattr(result.error, "exit_code", 1)
 
 
+def confirm_question(plan: Any, what: str) -> str:
+    """The question before apply or destroy changes AWS (CLI), said as --plain says it, with the plan's count."""
+    counted = (f"Plan: {plan.count('create')} to add, {plan.count('update')} to change, "
+               f"{plan.count('delete')} to destroy.")
+    if what == "destroy":
+        return f"Destroy what this profile made in account {plan.account_id}? {counted}"
+    return f"Apply in account {plan.account_id}? {counted}"
+
+
 def _gate(args: argparse.Namespace, plan: Any, what: str) -> None:
     """--yes, or a terminal to ask on; then every confirmation the plan carries (Plan.confirmations)."""
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if not args.yes:
         if not interactive:
             raise Refused(f"{what} needs --yes when there is no terminal to confirm on; nothing was changed")
-        if not _confirm(f"{what} these changes in account {plan.account_id}?"):
+        if not _confirm(confirm_question(plan, what)):
             raise Refused(f"{what} cancelled; nothing was changed")
     for confirmation in plan.confirmations:
         if confirmation.flag and getattr(args, confirmation.flag.removeprefix("--").replace("-", "_"), False):

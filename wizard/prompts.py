@@ -331,9 +331,9 @@ class PlainWizard:
             raise _Back(ask.select("Go back to", [(step.title, step.name) for step in earlier], default=earlier[0].name))
         if action != "apply":
             return
-        summary = (f"Plan: {plan.count('create')} to add, {plan.count('update')} to change, "
-                   f"{plan.count('delete')} to destroy.")
-        questions = [f"Apply in account {plan.account_id}? {summary}"]
+        from wizard.cli import confirm_question  # noqa: PLC0415 - the CLI's own words
+
+        questions = [confirm_question(plan, "apply")]
         questions += [c.question for c in plan.confirmations]  # the same questions as the CLI and the TUI
         for question in questions:
             if not ask.confirm_changes(question):
