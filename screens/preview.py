@@ -200,6 +200,14 @@ class PreviewStep(Step):
     def on_resize(self, _: Any) -> None:
         self.load()
 
+    def on_key(self, event: Any) -> None:
+        """y here does nothing, and says so (it was swallowed silently: Escape Ctrl+N y typed at once reaches
+        Textual as Ctrl+N y, and a y typed on the Preview by habit is no answer to anything)."""
+        if event.key == "y":
+            event.stop()
+            self.app.note("preview-y", "y answers only the apply confirmation: Ctrl+N (or Apply...) opens it; "  # type: ignore[attr-defined]
+                          "nothing was changed.", severity="warning")
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "apply-button":

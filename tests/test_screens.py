@@ -114,6 +114,10 @@ async def test_palette_jump_to_apply_changes_nothing_and_says_where_apply_runs(s
         await settle(app, pilot)
         assert session.current != "apply" and calls.mutating == [] and session.result is None
         assert reason(app) == "Apply runs from here: Ctrl+N (or Apply...) opens the confirmation, where y applies"
+        await pilot.press("y")  # no answer to anything here: said, never swallowed silently
+        await settle(app, pilot)
+        assert "y answers only the apply confirmation: Ctrl+N (or Apply...) opens it; nothing was changed." in notes(app)
+        assert calls.mutating == [] and session.result is None and not app.screen.is_modal
 
 
 async def test_step_list_enter_on_every_row_changes_nothing(session, calls) -> None:  # noqa: ANN001
