@@ -145,9 +145,11 @@ class AccessStep(Step):
         event.prevent_default()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "principal-filter":
+        if event.input.id == "principal-filter":  # to the list; a single match is ticked too (the label says Enter ticks)
             table = self.widget("#principals", Choices)
             if table is not None:
+                if table.row_count == 1:
+                    table.action_choose()
                 table.focus()
         else:
             self.advance()

@@ -470,7 +470,9 @@ class WizardApp(App[int]):
         plan = self.session.plan
         ok, reason = self.session.can_advance()
         if plan is None or not ok or not plan.has_changes:
-            self.query_one("#reason", Static).update(Text(reason or "nothing to apply", style="yellow"))
+            self.query_one("#reason", Static).update(Text(reason or (
+                "nothing to apply: the account already matches these answers; Ctrl+S saves the profile"
+                if plan is not None else "nothing to apply"), style="yellow"))
             return
         self.query_one("#reason", Static).update("")  # a "Not applied: cancelled" from before is not this one
         self.unnote("apply")  # nor its notification
@@ -520,7 +522,10 @@ class WizardApp(App[int]):
         self.save_to(self.query_one("#save", SaveStep).path)
 
     def on_save_requested(self, message: SaveRequested) -> None:
-        self.save_to(message.path)
+        try:
+            self.save_to(message.path)
+        finally:  # the keys typed right behind its Enter were held (on_event): after the save or its window
+            self.keys_held.release()
 
     def save_to(self, path: str, overwrite: bool = False) -> None:
         """Save, and say so every time, with the path: on the step and as a notification (seen at once)."""
@@ -593,8 +598,9 @@ class WizardApp(App[int]):
                     self.query_one("#save", SaveStep).say(Text(
                         "Not saved yet: Enter or Ctrl+S saves to the path above, then the wizard quits.",
                         style="yellow"))
-                else:  # not reachable: the jump said why
+                else:  # not complete, so no profile: the answers are kept as Ctrl+C keeps them, and it quits
                     self.quit_after_save = False
+                    self.leave(0, self.session.kept_incomplete())
         elif refused:
             said = f"Not quit: {refused}."
             self.query_one("#reason", Static).update(Text(said, style="yellow"))
@@ -664,6 +670,11 @@ class WizardApp(App[int]):
             if isinstance(screen, Modal):
                 screen.note_key(event)
             if isinstance(self.screen, Palette) and getattr(event, "key", "") == "enter":
+                self.keys_held.begin(event.time)
+            elif (getattr(event, "key", "") == "enter" and not self.screen.is_modal and self.session.current == "save"
+                  and self.focused is not None and self.focused.id == "path"):
+                # Enter in the path field saves (or opens the Overwrite window): the keys typed right behind it
+                # went into the field under the window ('x.yaml' Enter y made the path 'x.yamly')
                 self.keys_held.begin(event.time)
         await super().on_event(event)
 

@@ -50,7 +50,7 @@ class VpcStep(Step):
     SHOWN = 100  # rows in the table: an account of 500 VPCs is searched with the filter, not scrolled
 
     def compose(self) -> ComposeResult:
-        yield Field(placeholder="filter by name, id or CIDR; Tab to the table, Enter chooses",
+        yield Field(placeholder="filter: name, id or CIDR, then Enter",  # whole at 60 columns
                     id="vpc-filter", compact=True)
         yield Choices(("name", "CIDR", "VPC"), multi=False, id="vpcs")
         yield Static("", id="vpc-note")

@@ -132,9 +132,11 @@ async def test_step_list_enter_on_every_row_changes_nothing(session, calls) -> N
         assert session.current != "apply" and calls.mutating == [] and session.result is None
 
 
-async def test_step_list_jumps_only_to_steps_whose_predecessors_are_valid_and_says_which_one_blocks(session) -> None:  # noqa: ANN001
+async def test_step_list_jumps_only_to_steps_whose_predecessors_are_valid_and_says_which_one_blocks(
+        session, tmp_path: Path) -> None:  # noqa: ANN001
     """The refusal names the step that is not done and its reason: it said "finish the earlier steps" also when
-    the step not done was the one on screen."""
+    the step not done was the one on screen. Quit > Save with such answers keeps them in a recovery file and quits
+    (a trial: the window just closed, neither saved nor quit)."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -147,6 +149,16 @@ async def test_step_list_jumps_only_to_steps_whose_predecessors_are_valid_and_sa
         app.jump("access")
         await pilot.pause()
         assert session.current == "vpc" and reason(app).startswith("Access not reached: this step is not done: ")
+        session.select_vpc(profile().vpc_id)  # answers, not complete: no subnet yet
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QuitScreen)
+        await pilot.press("s")
+        await settle(app, pilot)
+    assert app.return_code == 0 and app.exit_message.startswith(
+        "Not saved as a profile (step 3, Subnets is not done: "), app.exit_message
+    kept = Path(app.exit_message.split("kept in ", 1)[1].split(" (only you", 1)[0])
+    assert kept.parent == tmp_path / "state" / "studio-vpce" and load_recovery(kept)["vpc_id"] == profile().vpc_id
 
 
 async def test_save_then_back_changes_nothing(session, calls, tmp_path: Path) -> None:  # noqa: ANN001
@@ -1309,6 +1321,9 @@ async def test_an_apply_refused_as_stale_is_shown_without_an_empty_log_and_escap
         await settle(app, pilot)
         assert session.current == "preview" and session.plan is not None and session.plan is not reviewed
         assert not session.plan.has_changes
+        await pilot.press("ctrl+n")  # nothing to confirm: it says where to go on (a trial: a dead end)
+        await settle(app, pilot)
+        assert reason(app) == "nothing to apply: the account already matches these answers; Ctrl+S saves the profile"
 
 
 async def test_after_an_apply_the_preview_plans_again_never_showing_the_applied_plan(session, calls) -> None:  # noqa: ANN001
@@ -1730,6 +1745,10 @@ async def test_typing_while_the_attach_list_is_focused_filters_it_and_an_empty_r
         await pilot.press("backspace", "backspace", "backspace", "backspace")
         await settle(app, pilot)
         assert app.query_one("#principal-filter", Input).value == "" and table.row_count > 1 and not none.display
+        app.query_one("#principal-filter", Input).focus()
+        await pilot.press(*"carol", "enter")  # a single match: Enter in the filter ticks it (it only moved on)
+        await settle(app, pilot)
+        assert "carol" in session.answers["access"]["attach"]["users"] and app.focused is table
 
 
 @pytest.mark.parametrize("leave", ["escape", "ctrl+n"])
@@ -1922,6 +1941,11 @@ async def test_save_takes_the_path_as_it_was_when_enter_was_pressed_and_edits_in
         burst_text(app, "yaml")
         burst(app, "enter", "x", "y", "z")
         await settle(app, pilot)
+        assert files_in(tmp_path / "x") == ["r1.yaml"]
+        burst(app, "enter", "y")  # the file exists now: its window opens, and the y typed behind Enter reaches
+        await settle(app, pilot)  # neither the window nor the field under it (it made the path 'r1.yamly')
+        assert isinstance(app.screen, OverwriteScreen) and field.value == str(tmp_path / "x" / "r1.yaml")
+        await pilot.press("escape")
     assert files_in(tmp_path / "x") == ["r1.yaml"]
 
 

@@ -726,6 +726,17 @@ class WizardSession:
         return (message + f"\nIts answers are kept in {path} (only you can read it).\n"
                 f"Remove what was made: {self.destroy_command(path)}\nResume: {self.resume_command(path)}")
 
+    def kept_incomplete(self) -> str:
+        """Quit > Save when the answers cannot make a profile yet: they go to a recovery file (0600, as Ctrl+C's),
+        and the line says why not a profile, where they are and how to resume."""
+        blocking = self.blocking("save") or "the answers are not complete"
+        try:
+            path = self.save_recovery()
+        except OSError as exc:
+            return f"Not saved: {blocking}; the answers could not be kept either ({exc})."
+        return (f"Not saved as a profile ({blocking}); your answers are kept in {path} (only you can read it). "
+                f"Resume with: {self.resume_command(path)}")
+
     def destroy_command(self, path: Path) -> str:
         from wizard.profiles import command_path  # noqa: PLC0415
 
