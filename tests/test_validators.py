@@ -106,3 +106,30 @@ def test_the_subnets_step_says_a_key_that_ticks_a_row_in_every_front_end() -> No
     from wizard.session import WizardSession
 
     assert WizardSession(lambda: None).check("subnets") == (False, "choose at least one subnet (Space ticks its row)")
+
+
+@pytest.mark.parametrize("text", ["0.0.0.0/1", "128.0.0.0/1", "64.0.0.0/3", "::/1", "8000::/2"])
+def test_https_sources_wider_than_any_private_range_are_refused(text: str) -> None:
+    """Found by a trial: only /0 was refused; 0.0.0.0/1 and 128.0.0.0/1 together opened 443 to everyone."""
+    assert "is wider than any private range" in (validators.https_source_cidr(text) or "")
+    from wizard.steps import SG_CIDRS
+
+    assert "is wider than any private range" in (SG_CIDRS.validate(None, f"10.8.0.0/16, {text}") or "")
+    with pytest.raises(ValueError, match="is wider than any private range"):  # the profile loader's model too
+        profile(security_group={"allow_from_cidrs": [text]})
+
+
+@pytest.mark.parametrize("text", ["10.0.0.0/8", "172.16.0.0/12", "fc00::/7", "203.0.113.0/24"])
+def test_https_sources_as_wide_as_a_private_range_are_accepted(text: str) -> None:
+    assert validators.https_source_cidr(text) is None
+
+
+def test_a_public_https_source_is_planned_with_a_warning_and_its_own_reason(cloud) -> None:  # noqa: ANN001
+    from wizard.discovery import observe
+
+    p = profile(security_group={"allow_from_cidrs": ["10.20.0.0/16", "203.0.113.0/24"]})
+    result = plan(observe(cloud, p), p)
+    warned = [w.message for w in result.warnings if w.code == "https_source_public"]
+    assert len(warned) == 1 and warned[0].startswith("203.0.113.0/24 (an HTTPS source) is not a private range")
+    reasons = {c.after["source"]: c.reason for c in result.changes if c.type == "security_group_rule"}
+    assert reasons["203.0.113.0/24"] == "HTTPS from 203.0.113.0/24"  # was "HTTPS from Studio"

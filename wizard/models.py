@@ -94,7 +94,7 @@ class Dns(_Strict):
 
 
 def _no_open_world(value: str) -> str:
-    error = validators.cidr(value)
+    error = validators.https_source_cidr(value)
     if error:
         raise ValueError(error)
     return value

@@ -318,6 +318,11 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
         elif group.vpc_id and group.vpc_id != profile.vpc_id:
             b.error("source_security_group_not_in_vpc", f"security group {sg_id} is in {group.vpc_id}, not {profile.vpc_id}")
     cidrs = list(profile.security_group.allow_from_cidrs)
+    for text in cidrs:
+        if validators.is_public(ipaddress.ip_network(text)):
+            b.warn("https_source_public", f"{text} (an HTTPS source) is not a private range: the endpoints have "
+                   "private addresses, reached only from the VPC and networks routed into it (peering, VPN, Direct "
+                   "Connect); make sure it is such a network's range")
     if not sources and not cidrs:
         b.warn("no_https_sources", "no HTTPS sources: the domain has no security groups and none are listed; "
                                    "Studio cannot reach the endpoints (add security_group.allow_from_security_groups)")
@@ -364,7 +369,8 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
         if source in existing:
             b.change(_rule_address(source), "no-op", group_id, rule, rule)
         else:
-            b.change(_rule_address(source), "create", None if group is None else group_id, {}, rule, "HTTPS from Studio")
+            b.change(_rule_address(source), "create", None if group is None else group_id, {}, rule,
+                     "HTTPS from Studio" if source.startswith("sg-") else f"HTTPS from {source}")
     for source in sorted(existing - set(wanted)):
         b.change(_rule_address(source), "delete", group_id, {"protocol": "tcp", "port": 443, "source": source}, {},
                  "no longer a source in the profile")

@@ -79,7 +79,7 @@ def _access_cidrs(session: Any, text: str) -> str | None:
 
 NAME = Input("name", "Profile name", lambda _s, text: validators.profile_name(text), "research-private")
 SG_SOURCES = Input("sg_sources", "HTTPS (443) source security groups", _each(_sg_id), "sg-... (empty: the domain's)")
-SG_CIDRS = Input("sg_cidrs", "Extra 443 source CIDRs", _each(validators.cidr), "10.8.0.0/16 (optional)")
+SG_CIDRS = Input("sg_cidrs", "Extra 443 source CIDRs", _each(validators.https_source_cidr), "10.8.0.0/16 (optional)")
 SG_ID = Input("sg_id", "Endpoint security group", _optional_sg_id, "sg-... (empty: create one)")
 ACCESS_CIDRS = Input("access_cidrs", "CIDR ranges", _access_cidrs, "ranges, comma-separated")
 INPUTS = {i.key: i for i in (NAME, SG_SOURCES, SG_CIDRS, SG_ID, ACCESS_CIDRS)}

@@ -60,6 +60,21 @@ def cidr(text: str) -> str | None:
     return None
 
 
+def https_source_cidr(text: str) -> str | None:
+    """A source of HTTPS into the endpoints (security_group.allow_from_cidrs): not the whole internet, nor a range
+    wider than any private one (0.0.0.0/1 and 128.0.0.0/1 together are the whole internet too). The endpoints'
+    addresses are private; the planner warns about a public range narrower than that."""
+    error = cidr(text)
+    if error:
+        return error
+    net = ipaddress.ip_network(text.strip())
+    widest = 8 if net.version == 4 else 7  # 10.0.0.0/8; fc00::/7 (unique local)
+    if net.prefixlen < widest:
+        return (f"{net} is wider than any private range ({'10.0.0.0/8' if net.version == 4 else 'fc00::/7'} is the "
+                "widest): name the ranges that need the endpoints")
+    return None
+
+
 def is_public(net: Network) -> bool:
     return not any(net.version == bad.version and net.subnet_of(bad) for bad in NOT_PUBLIC)  # type: ignore[arg-type]
 
