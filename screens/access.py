@@ -28,7 +28,7 @@ class AccessStep(Step):
         yield Label(ACCESS_CIDRS.label, id="access-cidrs-label")
         yield Field(compact=True, id="access-cidrs", placeholder=ACCESS_CIDRS.placeholder)
         yield Static("", id="access-cidrs-error", classes="field-error")
-        yield Label("Attach the policy to (type to filter; Enter or Space ticks)")
+        yield Label("Attach the policy to (type to filter; Space on a row ticks)", id="attach-label")  # Enter: to rows
         with Horizontal(classes="filter-row"):  # named: a filter "alic" above the rows read as a row cut short
             yield Label("filter: ")
             yield Field(compact=True, id="principal-filter", placeholder="users, groups and roles")
@@ -145,11 +145,9 @@ class AccessStep(Step):
         event.prevent_default()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "principal-filter":  # to the list; a single match is ticked too (the label says Enter ticks)
-            table = self.widget("#principals", Choices)
+        if event.input.id == "principal-filter":  # to the list (a tick there is Space: Enter then Space, as the
+            table = self.widget("#principals", Choices)  # flow goes, would untick a single match ticked by Enter)
             if table is not None:
-                if table.row_count == 1:
-                    table.action_choose()
                 table.focus()
         else:
             self.advance()

@@ -76,6 +76,12 @@ EXIT_INTERRUPTED = 130
 EXIT_CRASHED = 1  # a runtime failure (SPEC exit codes)
 
 
+def typed_text(event: events.Key | events.Paste) -> bool:
+    """A key that types into a field: a paste, or a character other than a space."""
+    character = getattr(event, "character", None) if isinstance(event, events.Key) else "paste"
+    return bool(character) and character.isprintable() and not character.isspace()  # type: ignore[union-attr]
+
+
 class StepCommands(Provider):
     """The command palette: the steps in their order, then save, re-run discovery, help, quit."""
 
@@ -206,6 +212,7 @@ class WizardApp(App[int]):
         self.exit_message = ""
         self.keys_held = Hold()  # from the palette's Enter until the step it chose is shown (Palette)
         self.stray_burst = Burst()  # the keys typed right behind a stray key that cancelled a window
+        self.refused_next = Burst()  # the text typed right behind a Ctrl+N that could not go on
         self.burst_ignored = []  # those keys, until said
         self.refused = ""  # why a stray key cancelled the window just closed (said by the window's callback)
         self.notes: dict[str, Notification] = {}  # the notification on screen for each topic (apply, save, quit)
@@ -369,6 +376,10 @@ class WizardApp(App[int]):
             self.query_one("#reason", Static).update(Text(reason, style="yellow") if reason else "")
             if reason:
                 self.bell()
+            key = self.key_in_hand
+            if key is not None and key.key == "ctrl+n":  # mashed Ctrl+N's then text ('C-n C-n Enter y y', waiting
+                self.refused_next.begin(key.time)  # for discovery) replaced the loaded name: text typed right behind
+                # a refused Ctrl+N reaches no field, and is said (Space, Enter and the moving keys still work)
 
     def action_back(self) -> None:  # type: ignore[override]
         if self._modal_open() or self.applying:
@@ -655,7 +666,12 @@ class WizardApp(App[int]):
                 return
             if self.keys_held.drops(event):
                 return
-            if self.stray_burst.drops(event):  # said, never silently: the window's refusal said only the first key
+            dropped = self.stray_burst.drops(event)
+            if dropped:
+                self.burst_why = "the key that closed the window"
+            elif typed_text(event) and self.refused_next.drops(event):
+                self.burst_why, dropped = "a Ctrl+N that could not go on", True
+            if dropped:  # said, never silently: the window's refusal said only the first key
                 self.burst_ignored.append(key_name(event))
                 if len(self.burst_ignored) == 1:
                     self.call_after_refresh(self.said_burst_ignored)
@@ -671,12 +687,20 @@ class WizardApp(App[int]):
                 screen.note_key(event)
             if isinstance(self.screen, Palette) and getattr(event, "key", "") == "enter":
                 self.keys_held.begin(event.time)
+            if isinstance(event, events.Key):
+                self.key_in_hand = event  # the key whose bindings run now (a refused Ctrl+N starts a burst)
             elif (getattr(event, "key", "") == "enter" and not self.screen.is_modal and self.session.current == "save"
                   and self.focused is not None and self.focused.id == "path"):
                 # Enter in the path field saves (or opens the Overwrite window): the keys typed right behind it
                 # went into the field under the window ('x.yaml' Enter y made the path 'x.yamly')
                 self.keys_held.begin(event.time)
-        await super().on_event(event)
+        try:
+            await super().on_event(event)
+        finally:
+            self.key_in_hand = None
+
+    key_in_hand: events.Key | None = None
+    burst_why = "the key that closed the window"
 
     def typed_ahead(self, window: Modal[Any], event: events.Key | events.Paste) -> None:
         """A key a window dropped (typed before it was shown, or a yes before its arming time): said once per burst,
@@ -696,7 +720,7 @@ class WizardApp(App[int]):
     def said_burst_ignored(self) -> None:
         keys, self.burst_ignored = list(dict.fromkeys(self.burst_ignored)), []
         if keys:
-            self.note("burst", f"Ignored {', '.join(keys)}: typed right behind the key that closed the window; "
+            self.note("burst", f"Ignored {', '.join(keys)}: typed right behind {self.burst_why}; "
                       "nothing was changed.", severity="warning")
 
     def said_dropped_at_start(self) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from aws_stub import StubAws
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, DataTable, Input, Label, Static
 
 from conftest import ROOT, profile, reset_and_seed
 from screens.app import EXIT_CRASHED, EXIT_INTERRUPTED, WizardApp
@@ -693,6 +693,7 @@ async def test_the_whole_flow_by_keys_and_the_endpoints_step_refuses_a_studio_po
         await settle(app, pilot)
         assert session.current == "endpoints" and session.answers["endpoint_policy"]["studio"] == ["presigned-url"]
         assert "CreateApp" in reason(app) and app.query_one("#next", Button).disabled
+        await pilot.pause(Burst.GAP_SECONDS)  # text typed right behind a refused Ctrl+N reaches nothing
         await pilot.press("space", "ctrl+n")  # ticked again: on to Access
         await settle(app, pilot)
         assert session.current == "access"
@@ -1024,10 +1025,13 @@ async def test_account_guard_stops_on_the_connect_step(cloud, tmp_path, monkeypa
         assert other.current == "connect"
 
 
-async def test_quitting_mid_discovery_kills_the_child_at_once(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+async def test_quitting_mid_discovery_kills_the_child_at_once_and_keys_mashed_meanwhile_never_rename_the_profile(
+        tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """A trial: Ctrl+N's mashed while discovery ran, then Enter y y: the Ctrl+N's were refused, and the y's replaced
+    the loaded profile's name, silently. Keys typed right behind a refused Ctrl+N reach nothing, and are said."""
     monkeypatch.chdir(tmp_path)
     with StubAws("hang") as url:
-        session = WizardSession(lambda: Cloud("us-west-2", endpoint_url=url))
+        session = WizardSession(lambda: Cloud("us-west-2", endpoint_url=url), preload=profile())
         app = WizardApp(session)
         async with app.run_test(size=SIZE) as pilot:
             for _ in range(400):  # until the child is running (and stuck on the network)
@@ -1036,6 +1040,12 @@ async def test_quitting_mid_discovery_kills_the_child_at_once(tmp_path, monkeypa
                     break
                 await pilot.pause(0.05)
             assert job is not None and job.process is not None and job.process.poll() is None
+            burst(app, "ctrl+n", "ctrl+n", "ctrl+n", "enter", "y", "y", "enter", "y")
+            await pilot.pause(0.3)
+            assert session.answers["name"] == profile().name and session.current == "connect"
+            assert ("Ignored 'y': typed right behind a Ctrl+N that could not go on; nothing was changed."
+                    in notes(app))
+            await pilot.pause(Burst.GAP_SECONDS)
             started = time.monotonic()
             await pilot.press("ctrl+q")
             await pilot.pause()
@@ -1745,10 +1755,12 @@ async def test_typing_while_the_attach_list_is_focused_filters_it_and_an_empty_r
         await pilot.press("backspace", "backspace", "backspace", "backspace")
         await settle(app, pilot)
         assert app.query_one("#principal-filter", Input).value == "" and table.row_count > 1 and not none.display
+        label = str(app.query_one("#attach-label", Label).render())
+        assert label == "Attach the policy to (type to filter; Space on a row ticks)"  # said 'Enter or Space ticks'
         app.query_one("#principal-filter", Input).focus()
-        await pilot.press(*"carol", "enter")  # a single match: Enter in the filter ticks it (it only moved on)
+        await pilot.press(*"carol", "enter")  # which the filter's Enter never did: it goes to the rows
         await settle(app, pilot)
-        assert "carol" in session.answers["access"]["attach"]["users"] and app.focused is table
+        assert "carol" not in session.answers["access"]["attach"]["users"] and app.focused is table
 
 
 @pytest.mark.parametrize("leave", ["escape", "ctrl+n"])
