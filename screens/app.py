@@ -687,13 +687,13 @@ class WizardApp(App[int]):
                 screen.note_key(event)
             if isinstance(self.screen, Palette) and getattr(event, "key", "") == "enter":
                 self.keys_held.begin(event.time)
-            if isinstance(event, events.Key):
-                self.key_in_hand = event  # the key whose bindings run now (a refused Ctrl+N starts a burst)
             elif (getattr(event, "key", "") == "enter" and not self.screen.is_modal and self.session.current == "save"
                   and self.focused is not None and self.focused.id == "path"):
                 # Enter in the path field saves (or opens the Overwrite window): the keys typed right behind it
                 # went into the field under the window ('x.yaml' Enter y made the path 'x.yamly')
                 self.keys_held.begin(event.time)
+            if isinstance(event, events.Key):
+                self.key_in_hand = event  # the key whose bindings run now (a refused Ctrl+N starts a burst)
         try:
             await super().on_event(event)
         finally:
