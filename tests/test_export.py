@@ -737,3 +737,12 @@ def test_a_china_plan_exports_chinas_service_names_zones_and_partition_in_every_
     assert sorted(z["name"] for z in tf["aws_route53_zone"].values()) == zones
     calls = _cli_calls(cli_script(result), region=CN)
     assert sorted(_arg(w, "--name")[0] for w in calls if w[:2] == ["route53", "create-hosted-zone"]) == zones
+
+
+def test_cli_script_says_which_of_applys_checks_it_does_not_make() -> None:
+    """Found by a trial: its header said "the same resources as `studio-vpce apply`" while it reuses any endpoint
+    and a same-named group as they are and rewrites a policy that serves another region."""
+    header = cli_script(_offline_plan("vpce")).split("set -euo pipefail")[0]
+    assert "the same resources as" not in header and "It does NOT make apply's checks" in header
+    for check in ("endpoint_owned_by_other_profile", "security_group_not_ours", "policy_serves_other_region"):
+        assert check in header

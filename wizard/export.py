@@ -600,8 +600,16 @@ def cli_script(plan: Plan) -> str:
     # the policy names the region it serves (IAM is global); the shell fills in $REGION
     policy_tag_json = '"' + _dq(json.dumps(_cfn_tags({**tags, REGION_TAG: "${REGION}"}), separators=(",", ":"))) + '"'
     lines = ["#!/usr/bin/env bash",
-             f"# studio-vpce profile {p.name}: the same resources as `studio-vpce apply`.",
+             f"# studio-vpce profile {p.name}: the resources `studio-vpce apply` makes, as AWS CLI calls.",
              "# Safe to run again: it looks everything up before it creates it, so a second run changes nothing.",
+             "# It does NOT make apply's checks (run `studio-vpce plan` first, against the account it will run in):",
+             "# - an existing endpoint of a service in the VPC is used as it is (apply updates its policy, subnets",
+             "#   and security groups, and refuses one another studio-vpce profile made: endpoint_owned_by_other_profile);",
+             f"# - a group already named {_group_name(p)} is used even if this profile did not make it",
+             "#   (apply: security_group_not_ours);",
+             "# - the managed policy is rewritten whatever region or profile it serves (apply:",
+             "#   policy_serves_other_region): run it in one region per profile name;",
+             "# - nor the other preflight checks (subnets per zone, DNS attributes, quotas, self-lockout).",
              "# Usage: bash SCRIPT [aws options, e.g. --profile NAME or --endpoint-url URL]",
              "# Region: AWS_REGION, else the profile's. Edit the values below to deploy elsewhere.",
              "set -euo pipefail",
