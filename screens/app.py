@@ -73,7 +73,7 @@ PANES: dict[str, type[Step]] = {"connect": ConnectStep, "vpc": VpcStep, "subnets
                                 "endpoints": EndpointStep, "access": AccessStep, "preview": PreviewStep,
                                 "apply": ApplyStep, "save": SaveStep}
 EXIT_INTERRUPTED = 130
-EXIT_CRASHED = 1  # a runtime failure (SPEC exit codes)
+EXIT_CRASHED = 1  # a runtime failure (README: Exit codes)
 
 
 def typed_text(event: events.Key | events.Paste) -> bool:

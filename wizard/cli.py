@@ -1,4 +1,4 @@
-"""The command line: parse flags, build the cloud session, call the engine, map errors to exit codes (SPEC 2).
+"""The command line: parse flags, build the cloud session, call the engine, map errors to exit codes.
 
 It imports neither Textual nor boto3 at module level: `plan` and `apply` start fast, and the TUI is loaded
 only by the wizard command.
@@ -460,7 +460,7 @@ def _confirm(question: str) -> bool:
 
 
 def _print_event(event: Any) -> None:
-    """One line per step (SPEC 7)."""
+    """One line per step."""
     if event.kind == "start":
         return
     mark = {"done": "ok", "failed": "FAILED", "wait": "..", "info": "  "}[event.kind]

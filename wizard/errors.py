@@ -1,4 +1,4 @@
-"""Errors the CLI maps to exit codes (SPEC 2). Every message is one line: what is wrong and what to do."""
+"""Errors the CLI maps to exit codes. Every message is one line: what is wrong and what to do."""
 
 
 class StudioVpceError(Exception):

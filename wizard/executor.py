@@ -1,4 +1,4 @@
-"""Plan + cloud -> changes made, as a stream of progress events (SPEC 7 and 8).
+"""Plan + cloud -> changes made, as a stream of progress events.
 
 Every step is an idempotent `ensure`: it reads before it writes where AWS has no idempotency token, and it
 takes AWS's duplicate-class errors (a retried call whose first answer was lost) as "already there".

@@ -1,4 +1,4 @@
-"""The plan's resources as CloudFormation, Terraform or an AWS CLI script (SPEC 8), for pipelines and StackSets.
+"""The plan's resources as CloudFormation, Terraform or an AWS CLI script, for pipelines and StackSets.
 
 Every export is read from the same Plan that `apply` executes (`_desired`), so the three formats build what
 apply builds: the same endpoints (S3 as a Gateway on the route tables), the same security group rules (IPv4

@@ -18,7 +18,7 @@ from wizard import validators
 from wizard.modes import ACCESS_MODES
 from wizard.modes import ALIASES as MODE_ALIASES
 
-# ---------------------------------------------------------------- profile (SPEC 3)
+# ---------------------------------------------------------------- profile (docs/profile.md)
 
 _HEX_ID = r"(?:[0-9a-f]{8}|[0-9a-f]{17})"
 REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
@@ -456,7 +456,7 @@ class Inventory:
         return dict(self.quotas).get(kind, 10)
 
 
-# ---------------------------------------------------------------- plan (SPEC 6)
+# ---------------------------------------------------------------- plan
 
 KNOWN_AFTER_APPLY = "(known after apply)"
 

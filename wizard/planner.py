@@ -1,4 +1,4 @@
-"""(Inventory, Profile) -> Plan. Pure: no AWS calls, no I/O; every preflight check of SPEC 5 that needs only reads."""
+"""(Inventory, Profile) -> Plan. Pure: no AWS calls, no I/O; every preflight check that needs only reads."""
 
 from __future__ import annotations
 
@@ -174,7 +174,7 @@ class _Builder:
 
 
 def plan(inventory: Inventory, profile: Profile) -> Plan:
-    """Everything `apply` would do, with every check of SPEC 5. Same inputs, same output."""
+    """Everything `apply` would do, with every preflight check. Same inputs, same output."""
     b = _Builder()
     inv = inventory
     _check_target(b, inv, profile)

@@ -1,4 +1,4 @@
-"""Policy documents as pure functions returning dicts, and their lint (SPEC 4 and 5).
+"""Policy documents as pure functions returning dicts, and their lint.
 
 The identity policy follows the AWS guide's four examples, with two deliberate differences:
 - the Sid: the guide's "Enable SageMaker Studio Access" is rejected by IAM (Sids must match [0-9A-Za-z]*);

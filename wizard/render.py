@@ -1,4 +1,4 @@
-"""Plans and inventories as text for people and JSON for machines (SPEC 2 and 6)."""
+"""Plans and inventories as text for people and JSON for machines."""
 
 from __future__ import annotations
 

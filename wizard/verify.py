@@ -1,4 +1,4 @@
-"""Check the live setup against the profile (SPEC 8). Reads only; the presigned URL is never kept."""
+"""Check the live setup against the profile. Reads only; the presigned URL is never kept."""
 
 from __future__ import annotations
 
