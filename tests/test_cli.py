@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -418,6 +419,33 @@ def test_no_region_for_discover_names_no_profile(capsys, monkeypatch, tmp_path: 
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     code, out, err = run(capsys, "discover")
     assert (code, out) == (4, "") and err.strip() == "error: no AWS region: pass --region, or set AWS_REGION"
+
+
+def test_the_full_screen_wizard_obeys_no_color_and_logs_debug_to_a_file(capsys, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+    """Found by a trial: --no-color did nothing in the wizard (NO_COLOR did), and --debug wrote botocore's lines
+    over its screen (and 2>file hid the screen: Textual draws there)."""
+    import logging
+    import sys
+
+    import screens.app
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    seen: dict[str, object] = {}
+
+    def run_app(session: object) -> tuple[int, str]:
+        seen["no_color"] = os.environ.get("NO_COLOR")
+        logging.getLogger("botocore").debug("a botocore line")
+        return 0, ""
+
+    monkeypatch.setattr(screens.app, "run_app", run_app)
+    code, out, err = run(capsys, "wizard", "--no-color", "--debug")
+    logs = list((tmp_path / "studio-vpce").glob("debug-*.log"))
+    assert (code, out, seen["no_color"]) == (0, "", "1") and len(logs) == 1
+    assert "a botocore line" in logs[0].read_text() and "a botocore line" not in err
+    assert err.strip() == f"--debug: the log (secrets redacted) is in {logs[0]}" and logs[0].stat().st_mode & 0o077 == 0
 
 
 def test_apply_of_a_folder_is_an_input_error_not_a_crash(capsys, tmp_path: Path) -> None:  # noqa: ANN001

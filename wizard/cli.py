@@ -663,6 +663,8 @@ def cmd_wizard(args: argparse.Namespace) -> int:
         return run_prompts(cloud_factory, preload=preload, profile_path=args.profile, demo=args.demo)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InvalidInput("the wizard needs a terminal; replay a saved profile with `studio-vpce apply PROFILE --yes`")
+    if args.no_color:  # Textual's own switch; --no-color was ignored by the full-screen wizard
+        os.environ["NO_COLOR"] = "1"
     from screens.app import run_app  # noqa: PLC0415 - the only place Textual is loaded
 
     session = WizardSession(cloud_factory, preload=preload, demo=args.demo)
@@ -671,6 +673,8 @@ def cmd_wizard(args: argparse.Namespace) -> int:
     code, message = run_app(session)
     if message:
         print(message, file=sys.stderr if code else sys.stdout)
+    if getattr(args, "debug_log", None):
+        print(f"--debug: the log (secrets redacted) is in {args.debug_log}", file=sys.stderr)
     return code
 
 
@@ -755,12 +759,29 @@ def _check_endpoint(args: argparse.Namespace) -> None:
                             "http://localhost:5000")
 
 
-def _setup_logging(debug: bool) -> None:
-    if not debug:
+def _full_screen(args: argparse.Namespace) -> bool:
+    return bool(args.command == "wizard" and not getattr(args, "plain", False))
+
+
+def _setup_logging(args: argparse.Namespace) -> None:
+    """--debug: AWS calls logged (redacted) to stderr; under the full-screen wizard, which draws on the terminal,
+    to a file of their own (0600, in the state folder), named when the wizard ends (args.debug_log)."""
+    if not args.debug:
         return
     from wizard.cloud import RedactingFilter  # noqa: PLC0415
 
-    handler = logging.StreamHandler(sys.stderr)
+    handler: logging.Handler = logging.StreamHandler(sys.stderr)
+    if _full_screen(args):
+        import time  # noqa: PLC0415
+
+        from wizard.session import state_dir, write_private  # noqa: PLC0415
+
+        try:
+            args.debug_log = write_private(state_dir() / f"debug-{time.strftime('%Y%m%d-%H%M%S')}.log", "")
+            handler = logging.FileHandler(args.debug_log, encoding="utf-8")
+        except OSError as exc:
+            raise ConfigProblem(f"--debug: cannot write a log in {state_dir()} ({exc.strerror or exc}); set "
+                                "XDG_STATE_HOME to a folder you can write, or drop --debug") from None
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     for name in ("botocore", "boto3", "studio-vpce"):
@@ -831,7 +852,11 @@ def main(argv: list[str] | None = None, preload: bool = False) -> int:
         return 3
     except SystemExit as exc:  # --help, --version
         return 0 if exc.code == 0 else 3
-    _setup_logging(args.debug)
+    try:
+        _setup_logging(args)
+    except StudioVpceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
     try:
         _check_flags(args)  # a refused command line starts nothing, not even the sandbox's preloaded process
         if preload:
