@@ -767,9 +767,11 @@ def test_a_china_plan_exports_chinas_service_names_zones_and_partition_in_every_
 
 
 def test_cli_script_says_which_of_applys_checks_it_does_not_make() -> None:
-    """Found by a trial: its header said "the same resources as `studio-vpce apply`" while it reuses any endpoint
-    and a same-named group as they are and rewrites a policy that serves another region."""
+    """Found by a trial: its header said "the same resources as `studio-vpce apply`" while it reused any endpoint
+    and a same-named group as they were and rewrote a policy that serves another region. It makes those three
+    checks now (test_cli_script_refuses_before_any_change_what_apply_refuses) and names the ones it does not."""
     header = cli_script(_offline_plan("vpce")).split("set -euo pipefail")[0]
-    assert "the same resources as" not in header and "It does NOT make apply's checks" in header
+    assert "the same resources as" not in header and "It does NOT make apply's other checks" in header
     for check in ("endpoint_owned_by_other_profile", "security_group_not_ours", "policy_serves_other_region"):
         assert check in header
+    assert "an endpoint someone else made is used as it is" in header
