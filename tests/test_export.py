@@ -632,9 +632,9 @@ FAKE_AWS = r"""#!/usr/bin/env bash
 printf '%s\n' "$*" >> "$FAKE_AWS_LOG"
 case "$*" in
   *"sts get-caller-identity"*) printf '210987654321\tarn:aws:iam::210987654321:user/ci\n' ;;
-  *"describe-security-groups"*) echo None ;;
+  *"describe-security-groups"*) printf "${FAKE_SG:-None}\n" ;;
   *"create-security-group"*) echo sg-0123456789abcdef0 ;;
-  *"describe-vpc-endpoints --filters"*) echo None ;;
+  *"describe-vpc-endpoints --filters"*) printf "${FAKE_ENDPOINT:-None}\n" ;;
   *"create-vpc-endpoint"*"sagemaker.api"*) echo vpce-0aaaaaaaaaaaaaaa2 ;;
   *"create-vpc-endpoint"*) echo vpce-0aaaaaaaaaaaaaaa1 ;;
   *"describe-vpc-endpoints --vpc-endpoint-ids"*) printf "$FAKE_STATES" ;;
@@ -642,7 +642,7 @@ case "$*" in
     if [ -z "${FAKE_POLICY_VERSIONS:-}" ]; then
       echo "An error occurred (NoSuchEntity) when calling the GetPolicy operation: not found" >&2; exit 254
     fi
-    echo v9 ;;
+    printf "${FAKE_POLICY:-v9}\n" ;;
   *"iam get-policy-version"*) echo '{"Version": "2012-10-17", "Statement": []}' ;;
   *"iam list-policy-versions"*) printf "$FAKE_POLICY_VERSIONS" ;;
 esac
@@ -714,6 +714,33 @@ def test_cli_script_updates_a_changed_policy_deleting_the_oldest_version_at_five
     assert "--version-id v6" in iam[3] and "--set-as-default" in iam[4] and "create-policy " not in " ".join(calls)
 
 
+@pytest.mark.parametrize(("code", "found"), [
+    ("security_group_not_ours", {"FAKE_SG": "sg-0f00f00f00f00f00f\\tNone"}),
+    ("security_group_not_ours", {"FAKE_SG": "sg-0f00f00f00f00f00f\\tresearch-phz"}),
+    ("endpoint_owned_by_other_profile", {"FAKE_ENDPOINT": "vpce-0bbbbbbbbbbbbbbb1\\tresearch-phz"}),
+    ("policy_serves_other_region", {"FAKE_POLICY_VERSIONS": "v8\\n", "FAKE_POLICY": "v9\\teu-west-1\\tresearch-vpce"}),
+])
+def test_cli_script_refuses_before_any_change_what_apply_refuses(tmp_path: Path, code: str,
+                                                                  found: dict[str, str]) -> None:
+    """The script keeps apply's guards (trial 4: it adopted a same-named group it did not create, another
+    profile's endpoint, and rewrote the policy another region's deployment uses), and stops before its first
+    change."""
+    states = "vpce-0aaaaaaaaaaaaaaa1\\tavailable\\tNone\\tNone\\nvpce-0aaaaaaaaaaaaaaa2\\tavailable\\tNone\\tNone\\n"
+    ran, calls = _fake_aws(tmp_path, states, **found)
+    assert ran.returncode == 1 and f"studio-vpce: {code}: " in ran.stderr, ran.stderr
+    assert ran.stderr.strip().endswith("nothing was changed"), ran.stderr
+    changes = [c for c in calls if re.search(r" (create|modify|authorize|attach|delete|change)-", c)]
+    assert changes == [], changes
+
+
+def test_cli_script_uses_an_endpoint_someone_else_made_as_it_is_and_says_so(tmp_path: Path) -> None:
+    states = "vpce-0ccccccccccccccc1\\tavailable\\tNone\\tNone\\n" * 2  # the stub finds it for both services
+    ran, calls = _fake_aws(tmp_path, states, FAKE_ENDPOINT="vpce-0ccccccccccccccc1\\tNone")
+    assert ran.returncode == 0, ran.stderr
+    assert "using studio endpoint vpce-0ccccccccccccccc1 as it is (not made by studio-vpce)" in ran.stdout
+    assert not [c for c in calls if "create-vpc-endpoint" in c or "modify-vpc-endpoint" in c]
+
+
 def test_a_china_plan_exports_chinas_service_names_zones_and_partition_in_every_format() -> None:
     """Exports follow apply's plan across partitions: service names as DescribeVpcEndpointServices names them,
     DNS names with the partition's suffix, ARNs with the target's partition."""
@@ -740,9 +767,11 @@ def test_a_china_plan_exports_chinas_service_names_zones_and_partition_in_every_
 
 
 def test_cli_script_says_which_of_applys_checks_it_does_not_make() -> None:
-    """Found by a trial: its header said "the same resources as `studio-vpce apply`" while it reuses any endpoint
-    and a same-named group as they are and rewrites a policy that serves another region."""
+    """Found by a trial: its header said "the same resources as `studio-vpce apply`" while it reused any endpoint
+    and a same-named group as they were and rewrote a policy that serves another region. It makes those three
+    checks now (test_cli_script_refuses_before_any_change_what_apply_refuses) and names the ones it does not."""
     header = cli_script(_offline_plan("vpce")).split("set -euo pipefail")[0]
-    assert "the same resources as" not in header and "It does NOT make apply's checks" in header
+    assert "the same resources as" not in header and "It does NOT make apply's other checks" in header
     for check in ("endpoint_owned_by_other_profile", "security_group_not_ours", "policy_serves_other_region"):
         assert check in header
+    assert "an endpoint someone else made is used as it is" in header

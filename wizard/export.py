@@ -25,7 +25,7 @@ import yaml
 
 from wizard import policies
 from wizard.models import Plan, Profile
-from wizard.names import REGION_TAG
+from wizard.names import PROFILE_TAG, REGION_TAG
 from wizard.planner import resource_tags
 
 _LOGICAL = {"studio": "Studio", "api": "Api", "s3": "S3"}
@@ -520,12 +520,16 @@ tolerate() {
   fi
 }
 
-# endpoint SERVICE TYPE: the id of a live endpoint for SERVICE in the VPC, or None.
+# endpoint SERVICE TYPE: the id of a live endpoint for SERVICE in the VPC and the studio-vpce profile that manages
+# it (None for either when there is none).
 endpoint() {
   "${AWS[@]}" ec2 describe-vpc-endpoints --filters "Name=vpc-id,Values=$VPC_ID" "Name=service-name,Values=$1" \
     "Name=vpc-endpoint-type,Values=$2" "Name=vpc-endpoint-state,Values=pendingAcceptance,pending,available" \
-    --query 'VpcEndpoints[0].VpcEndpointId'
+    --query 'VpcEndpoints[0].[VpcEndpointId, Tags[?Key==`studio-vpce:profile`].Value | [0]]'
 }
+
+# refuse CODE MESSAGE: stop before any change, as apply's plan does.
+refuse() { echo "studio-vpce: $1: $2; nothing was changed" >&2; exit 1; }
 
 # wait_available ID...: poll until every endpoint is available; stop on failed or rejected, or after WAIT_SECONDS.
 wait_available() {
@@ -591,6 +595,51 @@ def _tag_spec(kind: str, tags: dict[str, str]) -> str:
     return shlex.quote(json.dumps([{"ResourceType": kind, "Tags": _cfn_tags(tags)}], separators=(",", ":")))
 
 
+def _cli_preflight(d: _Desired, p: Profile) -> list[str]:
+    """What the script finds, looked up and checked before its first change (the checks of apply's plan that
+    keep it off what is not this profile's): a refused run changes nothing."""
+    q = shlex.quote
+    lines = ["# ---- what is there, checked before any change"]
+    if d.group and d.interface:
+        name = _group_name(p)
+        lines += [
+            (f'SG=$("${{AWS[@]}}" ec2 describe-security-groups --filters "Name=vpc-id,Values=$VPC_ID" '
+             f'"Name=group-name,Values={name}" '
+             f"--query 'SecurityGroups[0].[GroupId, Tags[?Key==`{PROFILE_TAG}`].Value | [0]]')"),
+            'read -r SG_ID SG_OWNER <<< "$SG"',
+            f'if found "$SG_ID" && [ "${{SG_OWNER:-None}}" != {q(p.name)} ]; then',
+            (f'  refuse security_group_not_ours "$SG_ID in $VPC_ID is named {name} but was not created by this '
+             f'profile (its {PROFILE_TAG} tag: ${{SG_OWNER:-None}}): delete or rename it, or set security_group.id '
+             'in the profile"'),
+            'fi']
+    for endpoint in d.endpoints:
+        var = f"VPCE_{_tf_name(endpoint.key).upper()}"
+        service = d.service(endpoint, SH["region"])
+        lines += [
+            f'read -r {var} OWNER <<< "$(endpoint "{service}" {endpoint.type})"',
+            f'if found "${var}" && found "${{OWNER:-None}}" && [ "$OWNER" != {q(p.name)} ]; then',
+            (f'  refuse endpoint_owned_by_other_profile "${var} for {service} in $VPC_ID is managed by studio-vpce '
+             'profile $OWNER: manage this VPC\'s endpoints with that profile"'),
+            f'elif found "${var}" && ! found "${{OWNER:-None}}"; then',
+            f'  echo "using {endpoint.key} endpoint ${var} as it is (not made by studio-vpce)"',
+            'fi']
+    if d.policy:
+        lines += [
+            f'POLICY_ARN="arn:$PARTITION:iam::$ACCOUNT:policy/studio-vpce/{p.policy_name}"',
+            ('POLICY=$("${AWS[@]}" iam get-policy --policy-arn "$POLICY_ARN" --query '
+             f"'Policy.[DefaultVersionId, Tags[?Key==`{REGION_TAG}`].Value | [0], "
+             f"Tags[?Key==`{PROFILE_TAG}`].Value | [0]]' 2>/dev/null) || POLICY=None"),
+            'read -r DEFAULT_VERSION POLICY_REGION POLICY_OWNER <<< "$POLICY"',
+            ('if found "$DEFAULT_VERSION" && [ "${POLICY_OWNER:-None}" = ' + q(p.name)
+             + ' ] && found "${POLICY_REGION:-None}" && [ "$POLICY_REGION" != "$REGION" ]; then'),
+            ('  refuse policy_serves_other_region "$POLICY_ARN serves profile ' + p.name + ' in $POLICY_REGION; '
+             'IAM is global, so this would rewrite it for $REGION and break $POLICY_REGION: give the profile '
+             'another name or access.policy_name"'),
+            'fi']
+    lines.append("# ---- changes")
+    return lines
+
+
 def cli_script(plan: Plan) -> str:
     d = _desired(plan)
     p = d.profile
@@ -602,13 +651,12 @@ def cli_script(plan: Plan) -> str:
     lines = ["#!/usr/bin/env bash",
              f"# studio-vpce profile {p.name}: the resources `studio-vpce apply` makes, as AWS CLI calls.",
              "# Safe to run again: it looks everything up before it creates it, so a second run changes nothing.",
-             "# It does NOT make apply's checks (run `studio-vpce plan` first, against the account it will run in):",
-             "# - an existing endpoint of a service in the VPC is used as it is (apply updates its policy, subnets",
-             "#   and security groups, and refuses one another studio-vpce profile made: endpoint_owned_by_other_profile);",
-             f"# - a group already named {_group_name(p)} is used even if this profile did not make it",
-             "#   (apply: security_group_not_ours);",
-             "# - the managed policy is rewritten whatever region or profile it serves (apply:",
-             "#   policy_serves_other_region): run it in one region per profile name;",
+             "# Before any change it stops where apply's plan refuses: a same-named security group this profile",
+             "# did not make (security_group_not_ours), an endpoint another studio-vpce profile manages",
+             "# (endpoint_owned_by_other_profile), this profile's policy serving another region",
+             "# (policy_serves_other_region). It does NOT make apply's other checks (run `studio-vpce plan` first,",
+             "# against the account it will run in):",
+             "# - an endpoint someone else made is used as it is (apply updates its policy, subnets and groups);",
              "# - nor the other preflight checks (subnets per zone, DNS attributes, quotas, self-lockout).",
              "# Usage: bash SCRIPT [aws options, e.g. --profile NAME or --endpoint-url URL]",
              "# Region: AWS_REGION, else the profile's. Edit the values below to deploy elsewhere.",
@@ -633,6 +681,7 @@ def cli_script(plan: Plan) -> str:
               'read -r ACCOUNT CALLER_ARN <<< "$IDENTITY"',
               'PARTITION=$(cut -d: -f2 <<< "$CALLER_ARN")',
               _CLI_HELPERS]
+    lines += _cli_preflight(d, p)
     for attribute in d.fix_vpc_attributes:  # one attribute per call: AWS rejects both at once
         flag = "--" + re.sub(r"([A-Z])", r"-\1", attribute).lower()
         lines.append(f"\"${{AWS[@]}}\" ec2 modify-vpc-attribute --vpc-id \"$VPC_ID\" {flag} '{{\"Value\":true}}'")
@@ -641,8 +690,6 @@ def cli_script(plan: Plan) -> str:
     elif d.interface:
         name = _group_name(p)
         lines += [
-            (f'SG_ID=$("${{AWS[@]}}" ec2 describe-security-groups --filters "Name=vpc-id,Values=$VPC_ID" '
-            f'"Name=group-name,Values={name}" --query "SecurityGroups[0].GroupId")'),
             'if ! found "$SG_ID"; then',
             (f'  SG_ID=$("${{AWS[@]}}" ec2 create-security-group --group-name {q(name)} '
             f'--description {q(GROUP_DESCRIPTION)} --vpc-id "$VPC_ID" '
@@ -671,7 +718,6 @@ def cli_script(plan: Plan) -> str:
                 where += f' --policy-document "{_dq(json.dumps(documents[endpoint.key]))}"'
             params = '"$VPC_ID ${SUBNET_IDS[*]} $SG_ID $ACCOUNT $PARTITION $DOMAIN_ID"'
         lines += [
-            f'{var}=$(endpoint "{service}" {endpoint.type})',
             f'if ! found "${var}"; then',
             f'  TOKEN="studio-vpce-{_token(d, endpoint)}-$(printf %s {params} | cksum | cut -d" " -f1)"',
             (f'  {var}=$("${{AWS[@]}}" ec2 create-vpc-endpoint --vpc-endpoint-type {endpoint.type} --vpc-id "$VPC_ID" '
@@ -716,10 +762,8 @@ def cli_script(plan: Plan) -> str:
         document = d.identity_policy(region=SH["region"], partition=SH["partition"], account=SH["account"],
                                      domain=SH["domain"], vpc=SH["vpc"], vpce_ids=vpce)
         lines += [
-            f'POLICY_ARN="arn:$PARTITION:iam::$ACCOUNT:policy/studio-vpce/{p.policy_name}"',
             f'POLICY_DOCUMENT="{_dq(json.dumps(document))}"',
-            ('if DEFAULT_VERSION=$("${AWS[@]}" iam get-policy --policy-arn "$POLICY_ARN" '
-            '--query Policy.DefaultVersionId 2>/dev/null); then'),
+            'if found "$DEFAULT_VERSION"; then',
             ('  CURRENT=$("${AWS[@]}" iam get-policy-version --policy-arn "$POLICY_ARN" --version-id "$DEFAULT_VERSION" '
             '--output json --query PolicyVersion.Document | tr -d " \\n\\r\\t")'),
             '  if [ "$CURRENT" != "$(tr -d " \\n\\r\\t" <<< "$POLICY_DOCUMENT")" ]; then',
