@@ -448,6 +448,16 @@ def test_the_full_screen_wizard_obeys_no_color_and_logs_debug_to_a_file(capsys, 
     assert err.strip() == f"--debug: the log (secrets redacted) is in {logs[0]}" and logs[0].stat().st_mode & 0o077 == 0
 
 
+def test_the_wizard_refuses_a_region_it_could_never_use_before_it_opens(refused_first, capsys) -> None:  # noqa: ANN001
+    """Found by a trial: `--demo --region bogus-1` and a profile for another region opened the full-screen
+    wizard to "Discovery failed", and Ctrl+Q then exited 0. Now one line and plan's exit codes, in --plain too."""
+    for plain in ([], ["--plain"]):
+        code, out, err = run(capsys, "wizard", "--demo", "--region", "bogus-1", *plain)
+        assert (code, out) == (4, "") and err.startswith("error: the demo sandbox cannot model region 'bogus-1'")
+        code, out, err = run(capsys, "wizard", VPCE, "--demo", "--region", "eu-west-1", *plain)
+        assert (code, out) == (3, "") and "region: the profile is for us-west-2 but --region says eu-west-1" in err
+
+
 def test_apply_of_a_folder_is_an_input_error_not_a_crash(capsys, tmp_path: Path) -> None:  # noqa: ANN001
     """`apply /tmp` said `error: IsADirectoryError: ...` (exit 1): the plan-file reader let it through."""
     code, out, err = run(capsys, "apply", str(tmp_path), "--demo", "--yes")

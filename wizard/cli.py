@@ -653,6 +653,14 @@ def cmd_wizard(args: argparse.Namespace) -> int:
         if preload is None:
             preload = _load_profile(args.profile)
     region = preload.get("region") if isinstance(preload, dict) else getattr(preload, "region", None)
+    # Before the wizard takes the screen: a region it could never use is one line and an exit code, as for plan
+    # (it opened to a dead end, "Discovery failed ... needs a restart", and Ctrl+Q exited 0).
+    if args.region and region:
+        _check_region(args.region, "--region", region, args.profile)
+    if args.demo and (args.region or region):  # the default demo region needs no check (nor the import)
+        from wizard import sandbox  # noqa: PLC0415
+
+        sandbox.check_region(args.region or region)
 
     def cloud_factory():  # noqa: ANN202 - runs in the discovery worker, after the first paint
         return make_cloud(args, region, args.profile)
