@@ -660,7 +660,7 @@ def cmd_wizard(args: argparse.Namespace) -> int:
     if args.demo and (args.region or region):  # the default demo region needs no check (nor the import)
         from wizard import sandbox  # noqa: PLC0415
 
-        sandbox.check_region(args.region or region)
+        sandbox.check_region(str(args.region or region))
 
     def cloud_factory():  # noqa: ANN202 - runs in the discovery worker, after the first paint
         return make_cloud(args, region, args.profile)
