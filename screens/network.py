@@ -102,6 +102,8 @@ class VpcStep(Step):
                         f"Studio domains: {', '.join(row.domains) or 'none'}; SageMaker endpoints: "
                         f"{len(row.endpoints)}\n")
         vpc = self.session.vpc
+        if vpc is None and self.session.notes.get("vpc"):
+            text.append(self.session.notes["vpc"] + "\n", style="yellow")
         if vpc is None:
             text.append("Enter on a row chooses the VPC and goes on.")
             note.update(text)

@@ -617,6 +617,8 @@ def test_the_wizard_started_with_a_profile_file_saves_to_it_and_a_recovery_file_
     recovery = started[-1].save_recovery(tmp_path)
     assert cli.main(["wizard", str(recovery)]) == 0
     assert started[-1].loaded_from is None and started[-1].default_save_path() == "./research-vpce.yaml"
+    monkeypatch.delenv("NO_COLOR", raising=False)  # --no-color reaches the wizard as NO_COLOR (it had no effect)
+    assert cli.main(["--no-color", "wizard", "profiles/vpce.yaml"]) == 0 and os.environ.get("NO_COLOR") == "1"
 
 
 async def test_save_proposes_the_file_it_started_from_asks_before_overwriting_and_refuses_a_missing_folder(
@@ -793,6 +795,22 @@ async def test_keys_typed_ahead_of_navigation_never_reach_the_previous_steps_inp
         await settle(app, pilot)
         assert preloaded.answers["name"] == profile().name
         assert preloaded.current == "subnets"
+
+
+async def test_a_loaded_profiles_vpc_that_is_gone_is_said_on_the_vpc_step(cloud, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """A trial: a profile whose VPC no longer exists opened on a VPC step with none chosen, and nothing said why."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    gone = profile().model_copy(update={"vpc_id": "vpc-0000000000000000a"})
+    loaded = WizardSession(lambda: cloud, preload=gone, demo=True)
+    app = WizardApp(loaded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert loaded.current == "vpc" and loaded.vpc is None
+        assert (f"The profile's VPC vpc-0000000000000000a does not exist in us-west-2 for account "
+                f"{loaded.inventory.account_id}: choose one here.") in str(app.query_one("#vpc-note", Static).render())
 
 
 @pytest.mark.parametrize("tab", ["plan", "policies"])  # the two that overflow 80x24 with this plan
@@ -1110,6 +1128,33 @@ def test_keys_typed_while_the_wizard_starts_are_not_echoed_reach_nothing_and_the
         child.wait()
         os.close(master)
         os.close(slave)
+
+
+def test_debug_logs_go_to_a_private_file_while_the_wizard_runs_never_over_its_screen(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trial: `--demo --debug` drew botocore's log lines over the wizard (and 2>file hid the wizard itself)."""
+    import logging
+
+    from screens.app import DEBUG_LOGGERS, debug_to_file
+    from wizard.cli import _setup_logging
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    loggers = {name: (logging.getLogger(name).level, list(logging.getLogger(name).handlers)) for name in DEBUG_LOGGERS}
+    try:
+        _setup_logging(True)  # as --debug sets it up: to the terminal
+        to_terminal = list(logging.getLogger("botocore").handlers)
+        path, restore = debug_to_file()
+        assert path is not None and stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert not any(type(h) is logging.StreamHandler for h in logging.getLogger("botocore").handlers)
+        logging.getLogger("botocore").debug("a call with aws_secret_access_key=SECRET123")
+        restore()
+        written = path.read_text()
+        assert "a call with" in written and "SECRET123" not in written  # redacted, as on the terminal
+        assert logging.getLogger("botocore").handlers == to_terminal  # put back for what follows the wizard
+    finally:
+        for name, (level, handlers) in loggers.items():
+            logging.getLogger(name).setLevel(level)
+            logging.getLogger(name).handlers = handlers
 
 
 def test_the_first_frame_needs_none_of_the_engines_heavy_packages() -> None:

@@ -675,6 +675,9 @@ def cmd_wizard(args: argparse.Namespace) -> int:
         os.environ["NO_COLOR"] = "1"
     from screens.app import run_app  # noqa: PLC0415 - the only place Textual is loaded
 
+    if args.no_color:  # as NO_COLOR does: Textual reads it as the wizard starts (it ignored --no-color)
+        os.environ["NO_COLOR"] = "1"
+
     session = WizardSession(cloud_factory, preload=preload, demo=args.demo)
     if args.profile and not isinstance(preload, dict):  # a profile file, not a recovery: Save offers it
         session.loaded_from = Path(args.profile)

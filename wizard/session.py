@@ -322,6 +322,9 @@ class WizardSession:
         self.cloud, self.inventory, self.discovery_error = cloud, inventory, ""
         if self.answers["vpc_id"] and inventory.vpc(self.answers["vpc_id"]) is not None:
             self.choose_vpc(inventory.vpc(self.answers["vpc_id"]), keep=True)  # type: ignore[arg-type]
+        elif self.answers["vpc_id"]:  # a loaded profile's VPC that is gone: said on the VPC step, as plan says it
+            self.notes["vpc"] = (f"The profile's VPC {self.answers['vpc_id']} does not exist in {inventory.region} "
+                                 f"for account {inventory.account_id}: choose one here.")
 
     def connect(self) -> Inventory:
         """Slow. fetch_inventory + discovered, for front ends that run on one thread (--plain)."""
