@@ -12,7 +12,6 @@ import threading
 import time
 import traceback
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -897,57 +896,12 @@ class WizardApp(App[int]):
         self.refresh_nav()
 
 
-DEBUG_LOGGERS = ("botocore", "boto3", "studio-vpce")  # those --debug logs (wizard/cli.py)
-
-
-def debug_to_file() -> tuple[Path | None, Any]:
-    """--debug in the full-screen wizard: its log lines went to the terminal, over the screen. While the wizard
-    runs, they go to a file (0600) in the state folder instead, with the same filter (redaction) and format.
-    Returns the file (None when nothing logs to the terminal) and the function that puts things back."""
-    import logging
-    import sys
-
-    moved: list[tuple[logging.Logger, logging.Handler]] = []
-    into: logging.FileHandler | None = None
-    path: Path | None = None
-    for name in DEBUG_LOGGERS:
-        logger = logging.getLogger(name)
-        for handler in list(logger.handlers):
-            if (type(handler) is logging.StreamHandler
-                    and getattr(handler, "stream", None) in (sys.stderr, sys.stdout, sys.__stderr__, sys.__stdout__)):
-                if into is None:
-                    path = write_private(state_dir() / f"debug-{time.strftime('%Y%m%d-%H%M%S')}.log", "")
-                    into = logging.FileHandler(path, encoding="utf-8")
-                    into.filters = list(handler.filters)
-                    into.setFormatter(handler.formatter)
-                logger.removeHandler(handler)
-                logger.addHandler(into)
-                moved.append((logger, handler))
-
-    def restore() -> None:
-        for logger, handler in moved:
-            if into is not None:
-                logger.removeHandler(into)
-            logger.addHandler(handler)
-        if into is not None:
-            into.close()
-    return path, restore
-
-
 def run_app(session: WizardSession) -> tuple[int, str]:
     """Run the wizard; returns the exit code (0, 130 interrupted, 1 crashed) and a message for the shell."""
     app = WizardApp(session)
     try:
-        debug_log, restore = debug_to_file()
-    except OSError:
-        debug_log, restore = None, lambda: None
-    try:
         result = app.run()
     finally:
         session.cancel_discovery()  # however the app ended (a crash too): no child is left running
-        restore()
     code = app.return_code if app.return_code is not None else (result or 0)
-    message = app.exit_message
-    if debug_log is not None:
-        message = (message + "\n" if message else "") + f"The --debug log is in {debug_log}."
-    return int(code), message
+    return int(code), app.exit_message

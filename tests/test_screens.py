@@ -1130,33 +1130,6 @@ def test_keys_typed_while_the_wizard_starts_are_not_echoed_reach_nothing_and_the
         os.close(slave)
 
 
-def test_debug_logs_go_to_a_private_file_while_the_wizard_runs_never_over_its_screen(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A trial: `--demo --debug` drew botocore's log lines over the wizard (and 2>file hid the wizard itself)."""
-    import logging
-
-    from screens.app import DEBUG_LOGGERS, debug_to_file
-    from wizard.cli import _setup_logging
-
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    loggers = {name: (logging.getLogger(name).level, list(logging.getLogger(name).handlers)) for name in DEBUG_LOGGERS}
-    try:
-        _setup_logging(True)  # as --debug sets it up: to the terminal
-        to_terminal = list(logging.getLogger("botocore").handlers)
-        path, restore = debug_to_file()
-        assert path is not None and stat.S_IMODE(path.stat().st_mode) == 0o600
-        assert not any(type(h) is logging.StreamHandler for h in logging.getLogger("botocore").handlers)
-        logging.getLogger("botocore").debug("a call with aws_secret_access_key=SECRET123")
-        restore()
-        written = path.read_text()
-        assert "a call with" in written and "SECRET123" not in written  # redacted, as on the terminal
-        assert logging.getLogger("botocore").handlers == to_terminal  # put back for what follows the wizard
-    finally:
-        for name, (level, handlers) in loggers.items():
-            logging.getLogger(name).setLevel(level)
-            logging.getLogger(name).handlers = handlers
-
-
 def test_the_first_frame_needs_none_of_the_engines_heavy_packages() -> None:
     """Issue 9, first paint: boto3, botocore, pydantic, parliament and moto load after the first frame (in the
     discovery worker), never before it: importing them cost the wizard most of its start."""
