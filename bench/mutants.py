@@ -331,6 +331,15 @@ MUTANTS = [
            ("tests/test_trial_cli.py", "-k", "out_")),
     Mutant("save_into_missing_folder", "the wizard's Save refuses a missing folder", "wizard/session.py",
            "        if not target.parent.is_dir():", "        if False:", ("tests/test_gates.py", "-k", "missing_folder")),
+    Mutant("script_adopts_foreign_group", "the CLI script refuses a same-named group it did not make",
+           "wizard/export.py", "  refuse security_group_not_ours ", "  echo security_group_not_ours ",
+           ("tests/test_export.py", "-k", "refuses_before")),
+    Mutant("script_takes_other_profiles_endpoint", "the CLI script refuses another profile's endpoint",
+           "wizard/export.py", "  refuse endpoint_owned_by_other_profile ", "  echo endpoint_owned_by_other_profile ",
+           ("tests/test_export.py", "-k", "refuses_before")),
+    Mutant("script_rewrites_other_regions_policy", "the CLI script refuses the policy another region's deployment "
+           "uses", "wizard/export.py", "  refuse policy_serves_other_region ", "  echo policy_serves_other_region ",
+           ("tests/test_export.py", "-k", "refuses_before")),
 ]
 
 
