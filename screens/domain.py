@@ -43,8 +43,10 @@ class DomainStep(Step):
             return
         domain = self.session.domain
         if domain is None:
-            note.update("Enter on a row chooses the domain." if self.session.domains() else
+            text = Text(self.session.notes["domain"] + "\n", style="yellow") if self.session.notes.get("domain") else Text()
+            text.append("Enter on a row chooses the domain." if self.session.domains() else
                         Text("No Studio domain in this VPC: go back and choose the domain's VPC.", style="yellow"))
+            note.update(text)
             return
         text = Text(f"Chosen: {domain.name} {domain.id} ({domain.auth_mode}, {domain.network_mode}).\n"
                     f"Default 443 sources: {', '.join(domain.security_group_ids) or 'none'}")

@@ -798,7 +798,7 @@ async def test_keys_typed_ahead_of_navigation_never_reach_the_previous_steps_inp
         assert preloaded.current == "subnets"
 
 
-async def test_a_loaded_profiles_vpc_that_is_gone_is_said_on_the_vpc_step(cloud, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+async def test_a_loaded_profiles_vpc_or_domain_that_is_gone_is_said_on_its_step(cloud, tmp_path, monkeypatch) -> None:  # noqa: ANN001
     """A trial: a profile whose VPC no longer exists opened on a VPC step with none chosen, and nothing said why."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.chdir(tmp_path)
@@ -812,6 +812,9 @@ async def test_a_loaded_profiles_vpc_that_is_gone_is_said_on_the_vpc_step(cloud,
         assert loaded.current == "vpc" and loaded.vpc is None
         assert (f"The profile's VPC vpc-0000000000000000a does not exist in us-west-2 for account "
                 f"{loaded.inventory.account_id}: choose one here.") in str(app.query_one("#vpc-note", Static).render())
+    gone_domain = WizardSession(lambda: cloud, preload=profile().model_copy(update={"domain_id": "d-gone"}))
+    gone_domain.discovered(loaded.cloud, loaded.inventory)  # type: ignore[arg-type]  # its VPC is there: the domain is not
+    assert gone_domain.notes["domain"].startswith("The profile's Studio domain d-gone does not exist in us-west-2")
 
 
 @pytest.mark.parametrize("tab", ["plan", "policies"])  # the two that overflow 80x24 with this plan

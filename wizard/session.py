@@ -325,6 +325,9 @@ class WizardSession:
         elif self.answers["vpc_id"]:  # a loaded profile's VPC that is gone: said on the VPC step, as plan says it
             self.notes["vpc"] = (f"The profile's VPC {self.answers['vpc_id']} does not exist in {inventory.region} "
                                  f"for account {inventory.account_id}: choose one here.")
+        if self.answers["domain_id"] and inventory.domain(self.answers["domain_id"]) is None:  # likewise its domain
+            self.notes["domain"] = (f"The profile's Studio domain {self.answers['domain_id']} does not exist in "
+                                    f"{inventory.region} for account {inventory.account_id}: choose one here.")
 
     def connect(self) -> Inventory:
         """Slow. fetch_inventory + discovered, for front ends that run on one thread (--plain)."""
