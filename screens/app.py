@@ -102,9 +102,11 @@ class StepCommands(Provider):
         """The command, then the keys typed since the palette's Enter count again (the step it chose is shown)."""
         app: WizardApp = self.app  # type: ignore[assignment]
 
-        def run() -> None:
+        async def run() -> None:  # (Textual's palette runs it with call_later, which awaits it)
             try:
-                callback()
+                result = callback()
+                if asyncio.iscoroutine(result):  # Quit (action_quit) is a coroutine: it was never run
+                    await result
             finally:
                 app.keys_held.release()
         return run

@@ -1587,6 +1587,12 @@ async def test_a_palette_enter_that_chooses_nothing_leaves_the_palette_taking_ke
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.is_running and len(app.screen_stack) == 1 and session.current == "access"
+        await pilot.press("ctrl+p", *"quit")  # the palette's own Quit did nothing either (a coroutine never run)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QuitScreen)
+        await pilot.press("escape")
 
 
 async def test_the_palette_closed_twice_closes_once(session) -> None:  # noqa: ANN001
