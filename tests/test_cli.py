@@ -430,7 +430,8 @@ def test_the_full_screen_wizard_obeys_no_color_and_logs_debug_to_a_file(capsys, 
     import screens.app
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("NO_COLOR", "")  # recorded, so that the NO_COLOR --no-color sets goes after the test
+    monkeypatch.delenv("NO_COLOR")  # (it coloured the snapshots run after it in the same worker as NO_COLOR)
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     seen: dict[str, object] = {}

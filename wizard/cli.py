@@ -671,8 +671,6 @@ def cmd_wizard(args: argparse.Namespace) -> int:
         return run_prompts(cloud_factory, preload=preload, profile_path=args.profile, demo=args.demo)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InvalidInput("the wizard needs a terminal; replay a saved profile with `studio-vpce apply PROFILE --yes`")
-    if args.no_color:  # Textual's own switch; --no-color was ignored by the full-screen wizard
-        os.environ["NO_COLOR"] = "1"
     from screens.app import run_app  # noqa: PLC0415 - the only place Textual is loaded
 
     if args.no_color:  # as NO_COLOR does: Textual reads it as the wizard starts (it ignored --no-color)
