@@ -128,7 +128,10 @@ class WizardSession:
         self._plan_key: str = ""
         self._executed: Plan | None = None  # the last plan handed to execute
         self.plan_error: str = ""
-        self.result: Result | None = None
+        self._result: Result | None = None
+        # Every apply of this session that changed AWS, with the plan it applied: a new plan drops `result`
+        # (it is the current plan's), never these (Quit and Ctrl+C after Back to the Preview said nothing of it)
+        self.applies: list[tuple[Result, Plan | None]] = []
         self.saved_path: Path | None = None
         self.loaded_from: Path | None = None  # the profile file the wizard was started with (never a recovery)
         self.step = 0
@@ -641,7 +644,9 @@ class WizardSession:
             done = self.applied_summary()
             message += (f" (the apply had finished: {done})" if result.ok else
                         f" (the apply had stopped on an error after {done}; plan again to see what is left)")
-        applied = stop is not None or result is not None
+        elif self.applies:  # an earlier plan's apply (a new plan was made after it): what it changed
+            message += f" (earlier in this session an apply changed AWS: {self._applies_summary()})"
+        applied = stop is not None or result is not None or bool(self.applies)
         if applied and not self.dirty and self.saved_path is not None:
             message += f"; these answers are saved: {self.replay_command()}"  # what 'run apply again' means
         elif applied and not self.dirty and self.loaded_from is not None:  # started from a file, unchanged
@@ -664,6 +669,22 @@ class WizardSession:
             except OSError as exc:
                 message += f"; the answers could not be saved ({exc})"
         return message
+
+    @property
+    def result(self) -> Result | None:
+        """The current plan's apply result (None before its apply, and after a new plan)."""
+        return self._result
+
+    @result.setter
+    def result(self, value: Result | None) -> None:
+        self._result = value
+        if value is not None and value.changes_done and not any(r is value for r, _ in self.applies):
+            self.applies.append((value, self._executed))
+
+    def _applies_summary(self) -> str:
+        counted = [result.counted(plan) if plan is not None else f"{len(result.changes_done)} change(s)"
+                   for result, plan in self.applies]
+        return counted[0] if len(counted) == 1 else f"{len(counted)} applies: " + "; then ".join(counted)
 
     def applied_summary(self) -> str:
         """What the last apply changed, counted as its plan counted them ('10 added, 0 changed, 0 destroyed';
@@ -699,9 +720,9 @@ class WizardSession:
     def aws_changed(self) -> str:
         """'AWS was changed by this session's apply: 8 added, ...' when an apply of this session made changes,
         else ''."""
-        if self.result is None or not self.result.changes_done:
+        if not self.applies:
             return ""
-        return f"AWS was changed by this session's apply: {self.applied_summary()}"
+        return f"AWS was changed by this session's apply: {self._applies_summary()}"
 
     def quit_message(self) -> str:
         """What leaving says about the profile: only what is true now. The file saved for the current answers
@@ -722,8 +743,8 @@ class WizardSession:
         changed = self.aws_changed()
         if not changed:
             return "Discarded: nothing was saved."
-        made = "".join(f"\n  {a} {self.result.ids[a]}" if self.result and a in self.result.ids else f"\n  {a}"
-                       for a in (self.result.changes_done if self.result else []))
+        made = "".join(f"\n  {a} {result.ids[a]}" if a in result.ids else f"\n  {a}"
+                       for result, _ in self.applies for a in result.changes_done)
         message = f"Discarded: the profile is not saved.\n{changed}:{made}"
         try:
             path = self.save_recovery()
