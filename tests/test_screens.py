@@ -1680,6 +1680,7 @@ async def test_the_quit_message_names_only_the_file_saved_for_the_current_answer
         await pilot.press(*"platform", "space")  # untick the group: the answers are not first.yaml's now
         await settle(app, pilot)
         assert session.answers["access"]["attach"]["groups"] == [] and session.dirty
+        assert "first.yaml" not in session.quit_message()  # what leaving says when no window asks first
         await pilot.press("ctrl+p", *"step 9")  # the Save step, too, no longer says first.yaml holds them
         await pilot.pause(0.3)
         await pilot.press("enter")
