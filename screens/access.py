@@ -147,7 +147,7 @@ class AccessStep(Step):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "principal-filter":  # to the list (a tick there is Space: Enter then Space, as the
             table = self.widget("#principals", Choices)  # flow goes, would untick a single match ticked by Enter)
-            if table is not None:
+            if table is not None and table.row_count:  # none: the focus stays where Backspace widens the filter
                 table.focus()
         else:
             self.advance()

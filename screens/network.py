@@ -123,7 +123,7 @@ class VpcStep(Step):
             key = table.key_at_cursor()
             if key:
                 self.post_message(VpcChosen(key))
-        elif table is not None:
+        elif table is not None and table.row_count:  # none: the focus stays where Backspace widens the filter
             table.focus()
 
     def on_choices_toggled(self, event: Choices.Toggled) -> None:

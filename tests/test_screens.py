@@ -1279,6 +1279,11 @@ async def test_an_account_of_hundreds_of_vpcs_shows_a_hundred_rows_and_the_filte
         await settle(app, pilot)
         assert table.row_count == 0
         assert "No VPC matches 'team-299x': Backspace widens the filter." in str(app.query_one("#vpc-note", Static).render())
+        # and it does: Enter on no match leaves the focus in the filter (it went to the empty table, where
+        # Backspace did nothing; trial 5)
+        await pilot.press("enter", "backspace")
+        await settle(app, pilot)
+        assert app.focused is not None and app.focused.id == "vpc-filter" and table.row_count == 1
 
 
 # ---------------------------------------------------------------- a failed apply (issue 8)
