@@ -179,11 +179,16 @@ def test_plain_mode_enter_through_never_applies(calls, tmp_path: Path) -> None: 
 
 
 def test_plain_mode_applies_only_after_a_typed_yes(calls, tmp_path: Path) -> None:  # noqa: ANN001
-    asker = Scripted({**ANSWERS, "Apply in account": False, "Save the profile to": str(tmp_path / "p.yaml")})
+    """A declined apply changes nothing and goes back to the Preview's menu (found by a trial: it went on to
+    Save, with no way back to the Preview but Ctrl+C)."""
+    nexts = iter(["apply", "save"])
+    asker = Scripted({**ANSWERS, "Next": lambda _: next(nexts), "Apply in account": False,
+                      "Save the profile to": str(tmp_path / "p.yaml")})
     cloud = _cloud()  # seeding the sandbox writes; count from here
     calls.clear()
     run_prompts(lambda: cloud, asker=asker, demo=True)
     assert any(m.startswith("Apply in account") for m in asker.offered) and calls.mutating == []
+    assert next(nexts, "asked twice") == "asked twice"  # the Preview's menu came back after the decline
 
 
 def test_plain_mode_keeps_a_preloaded_profiles_endpoint_choices() -> None:

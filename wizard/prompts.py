@@ -336,9 +336,9 @@ class PlainWizard:
         questions = [confirm_question(plan, "apply")]
         questions += [c.question for c in plan.confirmations]  # the same questions as the CLI and the TUI
         for question in questions:
-            if not ask.confirm_changes(question):
+            if not ask.confirm_changes(question):  # back to the Preview's menu, as the TUI's cancel goes
                 _say("Not applied: nothing was changed.")
-                return
+                raise _Back("preview")
         s.confirmed_apply(plan, answered=[c.code for c in plan.confirmations])
         self.heading(STEPS[s.step])
         try:
