@@ -221,3 +221,12 @@ def test_the_access_view_goes_with_the_plan_when_an_answer_changes(session) -> N
     assert session.access_view is not None
     session.answers["access"]["attach"]["users"].append("bob")
     assert session.access_view is None
+
+
+def test_a_typed_profile_name_is_an_unsaved_answer() -> None:
+    """Found by a trial: a name typed on the Connect step, then Ctrl+Q before any VPC was chosen, left without
+    the Quit window or a recovery file (only a chosen VPC made a fresh session's answers unsaved)."""
+    session = WizardSession(lambda: None, demo=True)  # type: ignore[arg-type,return-value]
+    assert not session.dirty  # nothing typed: leaving asks nothing
+    session.answers["name"] = "studio-privax"
+    assert session.dirty

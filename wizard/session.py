@@ -170,8 +170,8 @@ class WizardSession:
     @property
     def dirty(self) -> bool:
         """Answers the user has not saved (a fresh session with nothing chosen is not dirty)."""
-        if not self._clean_key:
-            return self.answers["vpc_id"] is not None
+        if not self._clean_key:  # a name typed counts too (Ctrl+Q lost it without a word: trial 5)
+            return self.answers["vpc_id"] is not None or self.answers["name"] != "studio-private"
         return self._key() != self._clean_key
 
     @property
