@@ -543,6 +543,8 @@ def test_verify_user_profile_must_be_a_user_profile_name(refused_first, capsys, 
     (("plan", VPCE, "--frobnicate"), "unrecognized arguments: --frobnicate"),
     (("export", VPCE), "the following arguments are required: --format"),
     (("plan", VPCE, "--region", " "), "argument --region: (empty) is not a value"),
+    (("verify",), "the following arguments are required: PROFILE;"),  # as the README names it (was: profile)
+    (("apply",), "the following arguments are required: PROFILE|PLANFILE;"),
 ])
 def test_usage_errors_are_one_line_saying_what_was_wrong_and_where_help_is(refused_first, capsys, argv, wrong: str) -> None:  # noqa: ANN001
     """argparse printed its usage block over several lines, then the error."""

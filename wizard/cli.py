@@ -83,14 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("wizard", help="guided setup (full screen, or --plain prompts)")
-    p.add_argument("profile", nargs="?", help="preload this profile's answers")
+    p.add_argument("profile", nargs="?", metavar="PROFILE", help="preload this profile's answers")
     p.add_argument("--plain", action="store_true", help="plain questions instead of the full-screen wizard")
 
     p = sub.add_parser("discover", help="list VPCs, subnets, domains, endpoints, security groups, principals")
     p.add_argument("--output", choices=("table", "json"), default="table")
 
     p = sub.add_parser("plan", help="show what apply would change, and every generated policy; changes nothing")
-    p.add_argument("profile")
+    p.add_argument("profile", metavar="PROFILE")
     p.add_argument("--output", choices=("text", "json"), default="text")
     p.add_argument("--out", metavar="PLANFILE", help="save the plan for `apply PLANFILE`")
     p.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when the plan has changes")
@@ -103,11 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="needed with --yes when you are among the attach targets")
 
     p = sub.add_parser("destroy", help="remove what this profile created (by tag), nothing else")
-    p.add_argument("profile")
+    p.add_argument("profile", metavar="PROFILE")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     p = sub.add_parser("verify", help="check the live setup against the profile")
-    p.add_argument("profile")
+    p.add_argument("profile", metavar="PROFILE")
     p.add_argument("--user-profile", metavar="NAME", type=_value("--user-profile", _user_profile_rule),
                    help="also check this Studio user profile is InService")
     p.add_argument("--presigned-url", action="store_true",
@@ -117,13 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "inside the boundary and not from outside (IAM policy simulator; local evaluation in the demo)")
 
     p = sub.add_parser("audit", help="who can still open Studio from outside the boundary, and why (read-only)")
-    p.add_argument("profile")
+    p.add_argument("profile", metavar="PROFILE")
     p.add_argument("--output", choices=("text", "json"), default="text")
     p.add_argument("--detailed-exitcode", action="store_true",
                    help="exit 2 when someone could still open Studio from outside after apply")
 
     p = sub.add_parser("export", help="write the resources as CloudFormation, Terraform or an AWS CLI script")
-    p.add_argument("profile")
+    p.add_argument("profile", metavar="PROFILE")
     p.add_argument("--format", choices=("cloudformation", "terraform", "cli"), required=True)
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
 
