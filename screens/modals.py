@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Static
 
 from screens.keyguard import KeyGuard, key_name
 from screens.widgets import Field, KeysFooter
+from wizard.session import WizardSession
 from wizard.validators import typed_yes
 
 if TYPE_CHECKING:
@@ -360,7 +361,7 @@ class OverwriteScreen(Modal[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
-            yield Static(f"{self.path} exists. Overwrite it?", classes="modal-title")
+            yield Static(WizardSession.overwrite_question(self.path), classes="modal-title")
             with Horizontal(classes="modal-buttons"):
                 yield Button("No (n)", id="no", compact=True)
                 yield choice_button("Overwrite (y)", "yes", "warning")

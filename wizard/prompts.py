@@ -361,7 +361,7 @@ class PlainWizard:
             if reason:
                 _say(f"  {reason}")
                 continue
-            if target.exists() and not self.ask.confirm(f"{target} exists. Overwrite it?"):
+            if target.exists() and not self.ask.confirm(s.overwrite_question(target)):
                 continue
             saved = s.save(target, overwrite=True)
             _say(f"Saved {saved}. Replay it with: {s.replay_command()}")

@@ -607,6 +607,12 @@ class WizardSession:
         `probe=False` for checks made at each key typed: no file is made to find out."""
         return validators.save_path(str(path), f"{self.answers['name'] or 'studio-private'}.yaml", probe)
 
+    @staticmethod
+    def overwrite_question(path: str | Path) -> str:
+        """Asked before a save replaces a file, by every front end: what replacing it loses (a trial's
+        hand-commented profile lost its comments without a word)."""
+        return f"{path} exists. Overwrite it? It is written anew from the answers: comments in it are not kept."
+
     def save(self, path: str | Path, overwrite: bool = False) -> Path:
         """Save the answers as a profile. Refuses a missing folder, and an existing file unless `overwrite`."""
         target, reason = self.check_save_path(path)
