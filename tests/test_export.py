@@ -733,6 +733,23 @@ def test_cli_script_refuses_before_any_change_what_apply_refuses(tmp_path: Path,
     assert changes == [], changes
 
 
+@pytest.mark.parametrize("flag", [["--region", "eu-west-1"], ["--region=eu-west-1"]])
+def test_cli_script_refuses_a_region_flag_among_the_aws_options(tmp_path: Path, flag: list[str]) -> None:
+    """The AWS CLI takes the last --region it is given, while the script puts AWS_REGION (else the profile's) into
+    service names and ARNs: a --region among the options split the two silently (trial 5)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "aws").write_text(FAKE_AWS)
+    (bin_dir / "aws").chmod(0o755)
+    log = tmp_path / "calls.log"
+    script = tmp_path / "setup.sh"
+    script.write_text(cli_script(_offline_plan("vpce")))
+    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_AWS_LOG": str(log), "HOME": str(tmp_path)}
+    ran = _run(["bash", str(script), "--profile", "ops", *flag], env=env, timeout=60)
+    assert ran.returncode == 2 and "set the region with AWS_REGION, not --region" in ran.stderr, ran.stderr
+    assert not log.exists()  # not one AWS call
+
+
 def test_cli_script_uses_an_endpoint_someone_else_made_as_it_is_and_says_so(tmp_path: Path) -> None:
     states = "vpce-0ccccccccccccccc1\\tavailable\\tNone\\tNone\\n" * 2  # the stub finds it for both services
     ran, calls = _fake_aws(tmp_path, states, FAKE_ENDPOINT="vpce-0ccccccccccccccc1\\tNone")
