@@ -102,6 +102,19 @@ SLOW_FIRST = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _no_color_stays_in_its_test() -> Iterator[None]:
+    """`--no-color` sets NO_COLOR for the process (as users set it); a test that runs the CLI in-process with it
+    must not leave it to the tests after it (snapshots drawn without colour failed in CI)."""
+    before = os.environ.get("NO_COLOR")
+    yield
+    if os.environ.get("NO_COLOR") != before:
+        if before is None:
+            os.environ.pop("NO_COLOR", None)
+        else:
+            os.environ["NO_COLOR"] = before
+
+
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto`: two workers per core. A test waits much of its time on a CLI subprocess, a moto server or the
     TUI's timers, and a second worker per core fills that time (measured on 2 cores, same clone, one after the

@@ -421,6 +421,15 @@ def test_no_region_for_discover_names_no_profile(capsys, monkeypatch, tmp_path: 
     assert (code, out) == (4, "") and err.strip() == "error: no AWS region: pass --region, or set AWS_REGION"
 
 
+def test_no_color_reaches_every_line_the_tool_prints_as_no_color_does(capsys, monkeypatch) -> None:  # noqa: ANN001
+    """Found by a trial: --no-color reached the plan's text but not the questions (questionary drew a coloured
+    '?'); prompt_toolkit and Textual read only NO_COLOR, which --no-color now sets for the whole run."""
+    monkeypatch.setenv("NO_COLOR", "")  # recorded, so that what --no-color sets goes after the test
+    monkeypatch.delenv("NO_COLOR")
+    code, _, _ = run(capsys, "--no-color", "permissions")
+    assert code == 0 and os.environ.get("NO_COLOR") == "1"
+
+
 def test_the_full_screen_wizard_obeys_no_color_and_logs_debug_to_a_file(capsys, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
     """Found by a trial: --no-color did nothing in the wizard (NO_COLOR did), and --debug wrote botocore's lines
     over its screen (and 2>file hid the screen: Textual draws there)."""

@@ -673,9 +673,6 @@ def cmd_wizard(args: argparse.Namespace) -> int:
         raise InvalidInput("the wizard needs a terminal; replay a saved profile with `studio-vpce apply PROFILE --yes`")
     from screens.app import run_app  # noqa: PLC0415 - the only place Textual is loaded
 
-    if args.no_color:  # as NO_COLOR does: Textual reads it as the wizard starts (it ignored --no-color)
-        os.environ["NO_COLOR"] = "1"
-
     session = WizardSession(cloud_factory, preload=preload, demo=args.demo)
     if args.profile and not isinstance(preload, dict):  # a profile file, not a recovery: Save offers it
         session.loaded_from = Path(args.profile)
@@ -866,6 +863,8 @@ def main(argv: list[str] | None = None, preload: bool = False) -> int:
     except StudioVpceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    if getattr(args, "no_color", False):  # as NO_COLOR, for every line: the questions (prompt_toolkit) and the
+        os.environ["NO_COLOR"] = "1"  # full-screen wizard (Textual) read only that (trial 5: a coloured '?')
     try:
         _check_flags(args)  # a refused command line starts nothing, not even the sandbox's preloaded process
         if preload:
