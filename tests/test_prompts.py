@@ -462,7 +462,7 @@ def test_plain_apply_question_drops_yes_typed_with_the_menu_choice_before_it() -
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
         pipe.send_text("\x1b[B\x1b[B\x1b[B\ryes\r")  # one burst: the menu choice and a yes typed ahead
         assert Asker().select("Next", actions, default="save") == "apply"
-        pipe.send_text("no\r")  # typed after the question appeared
+        _type_later(pipe, "no\r")  # typed once the question is on screen
         assert ask_yes("Apply in account 123456789012?") is False
 
 
@@ -476,7 +476,35 @@ def test_self_lockout_question_drops_a_yes_typed_with_the_first_answer() -> None
     from wizard.prompts import ask_yes
 
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
-        pipe.send_text("yes\ryes\r")
+        _type_later(pipe, "yes\ryes\r")  # one burst once the first question is on screen
         assert ask_yes("Apply in account 123456789012? Plan: 8 to add, 0 to change, 0 to destroy.") is True
-        pipe.send_text("no\r")
+        _type_later(pipe, "no\r")
         assert ask_yes("You are among the attach targets: ... Go ahead?") is False
+
+
+def _type_later(pipe, text: str) -> None:  # noqa: ANN001
+    """Keys typed by someone who read the question: after its arming time (ask_yes ignores keys before)."""
+    import threading
+
+    from wizard.prompts import ARMING_SECONDS
+
+    threading.Timer(ARMING_SECONDS + 0.15, pipe.send_text, (text,)).start()
+
+
+def test_a_yes_that_reaches_the_question_as_it_is_drawn_never_answers_it() -> None:
+    """Found by a trial: a `yes` written 10-54 ms before the question was drawn (after the flush of keys typed
+    ahead: still on its way) destroyed what a profile had made, 4 times in 4. Keys in the question's first
+    ARMING_SECONDS on screen are ignored; what is typed after goes on as typed."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from wizard.prompts import ask_yes
+
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text("yes\r")  # arrives as the question is drawn
+        _type_later(pipe, "no\r")
+        assert ask_yes("Destroy what this profile made in account 123456789012?") is False
+        pipe.send_text("yes\r")
+        _type_later(pipe, "yes\r")  # and a yes typed once it is on screen goes ahead
+        assert ask_yes("Destroy what this profile made in account 123456789012?") is True
