@@ -10,7 +10,7 @@ from textual.widgets import Input, Static
 from conftest import profile
 from screens.app import WizardApp
 from wizard.cloud import Cloud
-from wizard.prompts import Asker, PlainWizard
+from wizard.prompts import Asker, PlainWizard, _Back
 from wizard.session import WizardSession
 from wizard.steps import NAMES
 
@@ -104,5 +104,7 @@ def test_plain_asks_every_confirmation_the_plan_carries(cloud, tmp_path: Path) -
 
     s = _session(cloud, "")
     s.answers["access"]["attach"] = {"users": [], "groups": ["platform-admins"], "roles": []}
-    PlainWizard(s, Script(), None).step_preview()
+    with pytest.raises(_Back) as back:  # declined: back to the Preview's menu
+        PlainWizard(s, Script(), None).step_preview()
+    assert back.value.step == "preview"
     assert any("among the attach targets" in q for q in asked) and s.result is None
