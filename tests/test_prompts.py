@@ -491,6 +491,19 @@ def _type_later(pipe, text: str) -> None:  # noqa: ANN001
     threading.Timer(ARMING_SECONDS + 0.15, pipe.send_text, (text,)).start()
 
 
+def test_a_yes_no_question_takes_no_key_typed_ahead_of_it() -> None:
+    """Found by a trial: `Enter Enter y Enter` in one burst at --plain's Next menu answered "... exists.
+    Overwrite it?" with y, and the profile was overwritten."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text("y")  # typed ahead, or arriving as it is drawn
+        _type_later(pipe, "n")
+        assert Asker().confirm("p.yaml exists. Overwrite it?") is False
+
+
 def test_a_yes_that_reaches_the_question_as_it_is_drawn_never_answers_it() -> None:
     """Found by a trial: a `yes` written 10-54 ms before the question was drawn (after the flush of keys typed
     ahead: still on its way) destroyed what a profile had made, 4 times in 4. Keys in the question's first

@@ -37,9 +37,14 @@ class Asker:
         return _answered(questionary.checkbox(message, choices=options).ask())
 
     def confirm(self, message: str, default: bool = False) -> bool:
+        """A yes/no question (Overwrite?): keys typed ahead, or in its first moment on screen, never answer it
+        (`Enter Enter y Enter` at the Next menu overwrote a profile: trial 5)."""
         import questionary  # noqa: PLC0415
 
-        return bool(_answered(questionary.confirm(message, default=default).ask()))
+        drop_typed_ahead()
+        question = questionary.confirm(message, default=default)
+        _arm(question.application)
+        return bool(_answered(question.ask()))
 
     def confirm_changes(self, message: str) -> bool:
         """Before any change to AWS: 'yes' typed in full (ask_yes)."""
