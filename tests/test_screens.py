@@ -337,8 +337,7 @@ async def test_space_on_the_focused_cancel_cancels_the_confirmation(session, cal
         calls.clear()
         for tabs in (0, 3):
             await pilot.pause(Burst.GAP_SECONDS + 0.1)  # a new key, not one typed right behind the Space
-            await pilot.press("ctrl+n")
-            await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
+            await open_confirmation(pilot)
             assert isinstance(app.screen, ConfirmApply)
             await pilot.press(*["tab"] * tabs)
             if tabs == 0:
@@ -356,8 +355,7 @@ async def test_a_wizard_key_on_the_apply_confirmation_cancels_it_and_changes_not
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
         calls.clear()
-        await pilot.press("ctrl+n")
-        await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
+        await open_confirmation(pilot)
         assert isinstance(app.screen, ConfirmApply)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -458,8 +456,7 @@ async def test_next_then_y_applies_and_quitting_unsaved_after_it_says_what_aws_g
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
         calls.clear()
-        await pilot.press("ctrl+n")
-        await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
+        await open_confirmation(pilot)
         await pilot.press("y")
         await confirm_self_lockout(app, pilot)
         assert session.current == "apply" and session.result is not None and session.result.ok
@@ -709,10 +706,7 @@ async def test_the_whole_flow_by_keys_and_the_endpoints_step_refuses_a_studio_po
         await pilot.press(*"alice", "enter", "space", "ctrl+n")
         await settle(app, pilot)
         assert session.current == "preview" and session.answers["access"]["attach"]["users"] == ["alice"]
-        await pilot.press("ctrl+n")
-        await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
-        await pilot.press("y")
-        await settle(app, pilot)
+        await y_on_the_confirmation(app, pilot)
         assert session.result is not None and session.result.ok
         await pilot.press("ctrl+n")
         await settle(app, pilot)
@@ -1166,9 +1160,14 @@ asyncio.run(main())
 # ---------------------------------------------------------------- a self-lockout needs its own confirmation (issue 8)
 
 
-async def y_on_the_confirmation(app: WizardApp, pilot) -> None:  # noqa: ANN001
+async def open_confirmation(pilot) -> None:  # noqa: ANN001
+    """Ctrl+N on the Preview, then the window's arming time (a y before it is dropped)."""
     await pilot.press("ctrl+n")
     await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
+
+
+async def y_on_the_confirmation(app: WizardApp, pilot) -> None:  # noqa: ANN001
+    await open_confirmation(pilot)
     await pilot.press("y")
     await settle(app, pilot)
 
@@ -1881,8 +1880,7 @@ async def test_only_y_applies_tab_then_enter_or_space_never_does_and_always_canc
         for tabs in (1, 2, 3):
             for press in ("enter", "space"):
                 await pilot.pause(Burst.GAP_SECONDS + 0.1)  # not typed right behind the Space that cancelled
-                await pilot.press("ctrl+n")
-                await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
+                await open_confirmation(pilot)
                 assert isinstance(app.screen, ConfirmApply)
                 await pilot.press(*["tab"] * tabs)
                 focused = app.screen.focused
