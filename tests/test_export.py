@@ -650,7 +650,7 @@ exit 0
 """
 
 
-def _fake_aws(tmp_path: Path, states: str, region: str = "us-west-2",
+def _fake_aws(tmp_path: Path, states: str, region: str = "us-west-2", args: tuple[str, ...] = (),
               **env_extra: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -662,7 +662,7 @@ def _fake_aws(tmp_path: Path, states: str, region: str = "us-west-2",
     script.write_text(cli_script(_offline_plan("vpce")))
     env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_AWS_LOG": str(log), "FAKE_STATES": states,
            "AWS_REGION": region, "WAIT_SECONDS": "2", "POLL_SECONDS": "0.2", "HOME": str(tmp_path), **env_extra}
-    ran = _run(["bash", str(script)], env=env, timeout=60)
+    ran = _run(["bash", str(script), *args], env=env, timeout=60)
     return ran, log.read_text().splitlines()
 
 
@@ -737,17 +737,9 @@ def test_cli_script_refuses_before_any_change_what_apply_refuses(tmp_path: Path,
 def test_cli_script_refuses_a_region_flag_among_the_aws_options(tmp_path: Path, flag: list[str]) -> None:
     """The AWS CLI takes the last --region it is given, while the script puts AWS_REGION (else the profile's) into
     service names and ARNs: a --region among the options split the two silently (trial 5)."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "aws").write_text(FAKE_AWS)
-    (bin_dir / "aws").chmod(0o755)
-    log = tmp_path / "calls.log"
-    script = tmp_path / "setup.sh"
-    script.write_text(cli_script(_offline_plan("vpce")))
-    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_AWS_LOG": str(log), "HOME": str(tmp_path)}
-    ran = _run(["bash", str(script), "--profile", "ops", *flag], env=env, timeout=60)
+    ran, calls = _fake_aws(tmp_path, "", args=("--profile", "ops", *flag))
     assert ran.returncode == 2 and "set the region with AWS_REGION, not --region" in ran.stderr, ran.stderr
-    assert not log.exists()  # not one AWS call
+    assert calls == []  # not one AWS call
 
 
 def test_cli_script_uses_an_endpoint_someone_else_made_as_it_is_and_says_so(tmp_path: Path) -> None:
