@@ -424,8 +424,7 @@ def test_no_region_for_discover_names_no_profile(capsys, monkeypatch, tmp_path: 
 def test_no_color_reaches_every_line_the_tool_prints_as_no_color_does(capsys, monkeypatch) -> None:  # noqa: ANN001
     """Found by a trial: --no-color reached the plan's text but not the questions (questionary drew a coloured
     '?'); prompt_toolkit and Textual read only NO_COLOR, which --no-color now sets for the whole run."""
-    monkeypatch.setenv("NO_COLOR", "")  # recorded, so that what --no-color sets goes after the test
-    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.delenv("NO_COLOR", raising=False)  # what --no-color sets goes after the test (conftest)
     code, _, _ = run(capsys, "--no-color", "permissions")
     assert code == 0 and os.environ.get("NO_COLOR") == "1"
 
@@ -439,8 +438,7 @@ def test_the_full_screen_wizard_obeys_no_color_and_logs_debug_to_a_file(capsys, 
     import screens.app
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    monkeypatch.setenv("NO_COLOR", "")  # recorded, so that the NO_COLOR --no-color sets goes after the test
-    monkeypatch.delenv("NO_COLOR")  # (it coloured the snapshots run after it in the same worker as NO_COLOR)
+    monkeypatch.delenv("NO_COLOR", raising=False)  # what --no-color sets goes after the test (conftest)
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     seen: dict[str, object] = {}
