@@ -483,12 +483,22 @@ def test_self_lockout_question_drops_a_yes_typed_with_the_first_answer() -> None
 
 
 def _type_later(pipe, text: str) -> None:  # noqa: ANN001
-    """Keys typed by someone who read the question: after its arming time (ask_yes ignores keys before)."""
+    """Keys typed by someone who read the question: once it is drawn and its arming time is over (ask_yes ignores
+    keys before). Counted from the drawing, not from now: on a loaded machine drawing took longer than a fixed
+    delay, the keys were ignored and the question waited for ever."""
     import threading
+    import time
 
-    from wizard.prompts import ARMING_SECONDS
+    from wizard import prompts
 
-    threading.Timer(ARMING_SECONDS + 0.15, pipe.send_text, (text,)).start()
+    def type_it(since: float) -> None:
+        deadline = since + 60
+        while prompts.last_drawn <= since and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(prompts.ARMING_SECONDS + 0.1)
+        pipe.send_text(text)
+
+    threading.Thread(target=type_it, args=(time.monotonic(),), daemon=True).start()
 
 
 def test_a_yes_no_question_takes_no_key_typed_ahead_of_it() -> None:

@@ -102,6 +102,7 @@ def drop_typed_ahead() -> None:
 
 
 ARMING_SECONDS = 0.3  # as the TUI's windows: nobody reads a question and answers it faster
+last_drawn = 0.0  # time.monotonic() when the last armed question was first drawn
 
 
 def _arm(application: Any) -> None:
@@ -117,8 +118,10 @@ def _arm(application: Any) -> None:
     shown: list[float] = []
 
     def drawn(_: Any) -> None:
+        global last_drawn  # when a question was last put on screen (tests type after it)
         if not shown:
             shown.append(time.monotonic())
+            last_drawn = shown[0]
 
     arming = Condition(lambda: not shown or time.monotonic() - shown[0] < ARMING_SECONDS)
     ignore = KeyBindings()
