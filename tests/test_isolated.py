@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -191,3 +192,30 @@ def test_a_moto_mock_in_this_process_is_discovered_in_process(cloud, monkeypatch
     monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: pytest.fail("a child cannot see this process's mock"))
     assert not cloud.demo and not cloud.endpoint_url
     assert isolated.discover_isolated(cloud) == discover(cloud)
+
+
+def test_debug_logs_the_childs_aws_calls_where_the_parents_go_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--debug (botocore at DEBUG here): discovery's calls in the child reach this process's handlers (stderr,
+    or the full-screen wizard's log file), with no credential in them (F6)."""
+    from wizard.cloud import RedactingFilter
+
+    token = "FwoGZXIvYXdzEXAMPLESESSIONTOKENxyz"
+    monkeypatch.setenv("AWS_SESSION_TOKEN", token)
+    records: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: records.append(record.getMessage())  # type: ignore[method-assign]
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("botocore")
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        with StubAws("deny") as url, pytest.raises(AwsError, match="UnauthorizedOperation|not authorized"):
+            isolated.discover_isolated(Cloud("us-west-2", endpoint_url=url))
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    calls = [r for r in records if "Making request for OperationModel(name=" in r]
+    assert any("DescribeSubnets" in r or "DescribeVpcs" in r for r in calls), records[-5:]
+    text = "\n".join(records)
+    assert "X-Amz-Security-Token" in text and token not in text and "Signature=<redacted>" in text

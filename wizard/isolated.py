@@ -9,6 +9,10 @@ interpreter lock between lines: no single step of the parent's holds the lock fo
 `cancel()` (from any thread) kills the child and makes `run()` raise `Cancelled`. A child whose parent dies
 stops too: it watches its stdin, which only the parent holds open.
 
+Under --debug (this process logs botocore at DEBUG) the child logs its calls too, redacted as here: each
+record travels as a JSON line among the inventory's and is handed to this process's loggers, so it lands
+where this process's own calls go (stderr, or the full-screen wizard's log file), in order.
+
 An account in this process's memory (the in-process demo sandbox, a moto mock in tests; no endpoint URL)
 cannot be reached from another process: it is discovered in-process, as before.
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -104,6 +109,8 @@ class Discovery:
             argv.append("--no-principals")
         if self.cloud.demo:
             argv.append("--demo")
+        if logging.getLogger("botocore").isEnabledFor(logging.DEBUG):  # --debug: the child's calls logged too
+            argv.append("--debug")
         return argv
 
     def run(self) -> Inventory:
@@ -142,6 +149,9 @@ class Discovery:
             if data.get("done"):
                 done = True
                 break
+            if "log" in data:  # --debug: a record of the child's, to this process's handlers (file or stderr)
+                _relay(data["log"])
+                continue
             name = data["field"]
             if "items" in data:  # a few items of a tuple field, rebuilt now
                 item_type = typing.get_args(hints[name])[0]
@@ -190,6 +200,50 @@ def _error(data: dict[str, Any]) -> Exception:
     if kind is errors.AwsError:
         return errors.AwsError(data["message"], data.get("code", ""))
     return kind(data["message"])
+
+
+def _relay(data: dict[str, Any]) -> None:
+    """A log record of the child's, handled here as if logged here (same handlers, same redaction)."""
+    logger = logging.getLogger(str(data.get("name", "studio-vpce")))
+    record = logger.makeRecord(logger.name, int(data.get("level", logging.DEBUG)), "(discovery)", 0,
+                               str(data.get("msg", "")), (), None)
+    if "created" in data:
+        record.created = float(data["created"])
+    record.msecs = (record.created - int(record.created)) * 1000
+    logger.handle(record)
+
+
+class _JsonLinesHandler(logging.Handler):
+    """The child's log records as JSON lines on stdout, redacted here already (the parent redacts again)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = json.dumps({"log": {"name": record.name, "level": record.levelno, "created": record.created,
+                                       "msg": self.format(record)}}, separators=(",", ":"))
+            _write(line)
+        except Exception:  # noqa: BLE001 - logging never breaks discovery
+            self.handleError(record)
+
+
+_OUT_LOCK = threading.Lock()
+
+
+def _write(text: str) -> None:
+    with _OUT_LOCK:  # log lines from discovery's threads never split an inventory line, nor each other
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+
+def _log_to_parent() -> None:
+    from wizard.cloud import RedactingFilter  # noqa: PLC0415
+
+    handler = _JsonLinesHandler()
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    for name in ("botocore", "boto3", "studio-vpce"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
 
 
 def discover_isolated(cloud: Any, with_principals: bool = True) -> Inventory:
@@ -243,11 +297,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo", action="store_true")
     parser.add_argument("--watch-stdin", action="store_true", help="stop when stdin closes (the parent is gone)")
     parser.add_argument("--nice", type=int, default=0, help="lower this process's CPU priority by this much")
+    parser.add_argument("--debug", action="store_true", help="send the AWS calls' log (redacted) to the parent")
     args = parser.parse_args(argv)
     if args.nice and hasattr(os, "nice"):
         os.nice(args.nice)  # the UI that waits on us stays responsive when the CPU is contended
     if args.watch_stdin:
         _watch_parent()
+    if args.debug:
+        _log_to_parent()
     try:
         from wizard.discovery import discover  # noqa: PLC0415
 
@@ -260,8 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         from wizard.cloud import redact  # noqa: PLC0415
 
         out = [json.dumps({"error": {"kind": "AwsError", "message": f"{type(exc).__name__}: {redact(str(exc))}"}})]
-    sys.stdout.write("\n".join(out) + "\n")
-    sys.stdout.flush()
+    _write("\n".join(out))
     return 0
 
 
