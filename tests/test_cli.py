@@ -456,6 +456,21 @@ def test_the_full_screen_wizard_obeys_no_color_and_logs_debug_to_a_file(capsys, 
     assert err.strip() == f"--debug: the log (secrets redacted) is in {logs[0]}" and logs[0].stat().st_mode & 0o077 == 0
 
 
+def test_debug_leaves_no_log_file_when_the_wizard_is_refused(refused_first, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+    """Found by a trial: a refused wizard (here a profile for another region) left an empty debug-*.log behind;
+    the file is made at the first line logged."""
+    import sys
+
+    from wizard.errors import InvalidInput
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    with pytest.raises(InvalidInput, match="the profile is for us-west-2"):  # --debug: the error as raised
+        cli.main(["wizard", VPCE, "--demo", "--debug", "--region", "eu-west-1"])
+    assert list(tmp_path.rglob("debug-*.log")) == []
+
+
 def test_the_wizard_refuses_a_region_it_could_never_use_before_it_opens(refused_first, capsys) -> None:  # noqa: ANN001
     """Found by a trial: `--demo --region bogus-1` and a profile for another region opened the full-screen
     wizard to "Discovery failed", and Ctrl+Q then exited 0. Now one line and plan's exit codes, in --plain too."""

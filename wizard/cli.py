@@ -680,7 +680,8 @@ def cmd_wizard(args: argparse.Namespace) -> int:
     if message:
         print(message, file=sys.stderr if code else sys.stdout)
     if getattr(args, "debug_log", None):
-        print(f"--debug: the log (secrets redacted) is in {args.debug_log}", file=sys.stderr)
+        print(f"--debug: the log (secrets redacted) is in {args.debug_log}" if args.debug_log.exists() else
+              "--debug: nothing was logged (no AWS call was made), so no log file was written", file=sys.stderr)
     return code
 
 
@@ -769,6 +770,18 @@ def _full_screen(args: argparse.Namespace) -> bool:
     return bool(args.command == "wizard" and not getattr(args, "plain", False))
 
 
+class _PrivateLogFile(logging.FileHandler):
+    """--debug's log file under the full-screen wizard: made (mode 0600: it names accounts and principals)
+    when the first line is logged, never before."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, encoding="utf-8", delay=True)
+
+    def _open(self) -> Any:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def _setup_logging(args: argparse.Namespace) -> None:
     """--debug: AWS calls logged (redacted) to stderr; under the full-screen wizard, which draws on the terminal,
     to a file of their own (0600, in the state folder), named when the wizard ends (args.debug_log)."""
@@ -780,11 +793,15 @@ def _setup_logging(args: argparse.Namespace) -> None:
     if _full_screen(args):
         import time  # noqa: PLC0415
 
-        from wizard.session import state_dir, write_private  # noqa: PLC0415
+        from wizard.session import state_dir  # noqa: PLC0415
 
-        try:
-            args.debug_log = write_private(state_dir() / f"debug-{time.strftime('%Y%m%d-%H%M%S')}.log", "")
-            handler = logging.FileHandler(args.debug_log, encoding="utf-8")
+        folder = state_dir()
+        try:  # the folder now (a clear error before the screen is taken); the file at the first line logged,
+            folder.mkdir(parents=True, exist_ok=True)  # so a refused wizard (bad input) leaves none behind
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise PermissionError(13, os.strerror(13))  # EACCES
+            args.debug_log = folder / f"debug-{time.strftime('%Y%m%d-%H%M%S')}.log"
+            handler = _PrivateLogFile(args.debug_log)
         except OSError as exc:
             raise ConfigProblem(f"--debug: cannot write a log in {state_dir()} ({exc.strerror or exc}); set "
                                 "XDG_STATE_HOME to a folder you can write, or drop --debug") from None
