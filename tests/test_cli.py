@@ -382,6 +382,30 @@ def test_an_edited_plan_file_is_refused_not_applied_as_its_profile_plans(
         assert f"warning {removed['code']} (not in the file)" in err
 
 
+def test_a_plan_file_edited_and_sealed_again_is_refused_as_not_its_profiles_plan_not_as_stale(
+        demo, capsys, tmp_path: Path, calls) -> None:  # noqa: ANN001
+    """Found by a trial (F11): the profile under `inputs` edited (moto attached too, then effect deny) and the
+    digest recomputed: refused (exit 5), but as "stale: the account changed", though it had not. Said now as what
+    it is: the file says something else than its own profile plans, with any account."""
+    planfile = tmp_path / "sealed.json"
+    assert run(capsys, "plan", VPCE, "--demo", "--out", str(planfile))[0] == 0
+    data = json.loads(planfile.read_text())
+    access = data["inputs"]["profile"]["access"]
+    for edit, said in (("users", "its principals to attach are not the profile's (user moto is only in the profile)"),
+                       ("effect", "its identity policy is not the profile's")):
+        if edit == "users":
+            access["attach"]["users"].append("moto")
+        else:
+            access["effect"] = "deny"
+        data["digest"] = cli._plan_digest(data)
+        planfile.write_text(json.dumps(data))
+        calls.clear()
+        code, _, err = run(capsys, "apply", str(planfile), "--demo", "--yes", "--confirm-self-lockout")
+        assert code == 5 and calls.mutating == [] and "stale" not in err and "was edited" not in err, err
+        assert f"{planfile} says something else than its own profile (under `inputs`) plans, whatever the account " \
+               f"holds: {said}" in err and err.strip().count("\n") == 0
+
+
 @pytest.mark.parametrize("text", ["[1,2", "{\"format_version\": 1,"])
 def test_a_damaged_plan_file_is_said_to_be_a_damaged_plan_file(text: str, capsys, tmp_path: Path) -> None:  # noqa: ANN001
     """Found by a trial: `[1,2` in brokenplan.json was read as a profile: "not valid YAML"."""
@@ -518,7 +542,7 @@ def test_a_plan_file_made_by_another_session_is_applied_but_not_without_its_self
     planfile.write_text(json.dumps(data))
     who["arn"] = ""  # the sandbox's own caller, not among the attach targets: the file's lockout is not this plan's
     code, _, err = run(capsys, "apply", str(planfile), "--demo", "--yes")
-    assert code == 5 and "does not match what its profile plans now (planned by " in err and calls.mutating == []
+    assert code == 5 and "says something else than its own profile (under `inputs`) plans now (planned by " in err and calls.mutating == []
 
 
 @pytest.mark.parametrize("url", ["notaurl", "ftp://localhost:5000", "http://", "http://localhost:port"])

@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -416,11 +417,52 @@ def _edited_part(key: str, saved: Any, fresh: Any) -> str:
     return key
 
 
+def _targets(plan: dict[str, Any]) -> set[str]:
+    """The principals a plan was made for: its attach targets, each planned as attached (create, no-op) or
+    as missing (principal_not_found), whatever the account holds."""
+    changes: list[Any] = plan["changes"] if isinstance(plan.get("changes"), list) else []
+    found = {c.get("address") for c in changes if isinstance(c, dict) and c.get("action") in ("create", "no-op")
+             and str(c.get("address", "")).startswith("iam_policy_attachment.")}
+    errors: list[Any] = plan["errors"] if isinstance(plan.get("errors"), list) else []
+    for error in errors:
+        match = re.match(r"IAM (user|group|role) '([^']+)'", str(error.get("message", ""))) if isinstance(
+            error, dict) and error.get("code") == "principal_not_found" else None
+        if match:
+            found.add(f"iam_policy_attachment.{match[1]}.{match[2]}")
+    return {str(a) for a in found}
+
+
+def _masked_endpoints(document: Any) -> str:
+    """A policy with its endpoint ids masked: they come from the account (or are known after apply)."""
+    return re.sub(r'"(vpce-[0-9a-z]+|\(known after apply\))"', '"<endpoint>"', json.dumps(document, sort_keys=True))
+
+
+def _not_its_profiles(saved: dict[str, Any], fresh: dict[str, Any]) -> str | None:
+    """What a plan file says that its own profile (under `inputs`) never plans, whatever the account holds:
+    the name and region, the endpoint policies (the profile's alone), the identity policy (but for endpoint
+    ids) and the principals it is attached to. A file edited and sealed again says so, never `stale`."""
+    for key, what in (("profile", "its profile name is"), ("region", "its region is")):
+        if saved.get(key) != fresh[key]:
+            return f"{what} not the profile's"
+    policies: dict[str, Any] = saved["policies"] if isinstance(saved.get("policies"), dict) else {}
+    if policies.get("endpoint") != fresh["policies"]["endpoint"]:
+        return "its endpoint policies are not the profile's"
+    if _masked_endpoints(policies.get("identity")) != _masked_endpoints(fresh["policies"]["identity"]):
+        return "its identity policy is not the profile's"
+    ours, theirs = _targets(fresh), _targets(saved)
+    if ours != theirs:
+        first = min(ours ^ theirs)
+        name = first.removeprefix("iam_policy_attachment.").replace(".", " ", 1)
+        return f"its principals to attach are not the profile's ({name} is {'only in' if first in ours else 'not in'} the profile)"
+    return None
+
+
 def _refuse_changed_plan(path: str, saved: dict[str, Any], plan: Any) -> None:
     """A plan file is applied exactly: what it lists must be what its own profile plans now (`plan`), against
     the account as it was (same fingerprint). Refused (exit 5) before any change, and said as what happened:
     `was edited` (its digest no longer matches: a hand edit, anywhere, the profile under `inputs` included),
-    `is stale` (the account moved since), or that it does not match what its profile plans now.
+    `is stale` (the account moved since), or that it says something else than its profile plans (now, or with
+    any account: a file edited and sealed again with a new digest, `_not_its_profiles`).
 
     Every key counts, the warnings and the cost estimate included (a removed self_lockout warning hid what apply
     does to its caller). `caller` (who made the plan) may differ: other credentials of the account may apply
@@ -444,10 +486,15 @@ def _refuse_changed_plan(path: str, saved: dict[str, Any], plan: Any) -> None:
         raise Refused(f"{path} was edited since `plan` wrote it ({part or 'its digest does not match its content'})"
                       f"; {refusal}")
     if plan.fingerprint != saved["fingerprint"]:
+        mismatch = _not_its_profiles(saved, fresh)
+        if mismatch is not None:  # not the account: the file says what its own profile never plans
+            raise Refused(f"{path} says something else than its own profile (under `inputs`) plans, whatever the "
+                          f"account holds: {mismatch} (the file was changed and sealed again?); {refusal}")
         raise Refused(f"{path} is stale: the account changed since it was planned; run plan again")
     if part is not None:
         by = f" (planned by {planned_by})" if planned_by != applier else ""
-        raise Refused(f"{path} does not match what its profile plans now{by}: {part}; {refusal}")
+        raise Refused(f"{path} says something else than its own profile (under `inputs`) plans now{by}: {part}; "
+                      f"{refusal}")
     if planned_by != applier:
         print(f"note: {path} was planned by {planned_by or 'unknown credentials'}; applying it as {applier}",
               file=sys.stderr)
