@@ -531,3 +531,29 @@ def test_a_yes_that_reaches_the_question_as_it_is_drawn_never_answers_it() -> No
         pipe.send_text("yes\r")
         _type_later(pipe, "yes\r")  # and a yes typed once it is on screen goes ahead
         assert ask_yes("Destroy what this profile made in account 123456789012?") is True
+
+
+def test_keys_ignored_as_a_question_appears_are_said_below_it() -> None:
+    """Found by a trial: a `yes` typed in the question's first ARMING_SECONDS was ignored in silence, and the
+    question just went on waiting. A line below it now says so, and what to type (the yes question and the
+    yes/no one); the keys themselves still answer nothing."""
+    import io
+
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    from wizard.prompts import ask_yes
+
+    screen = io.StringIO()
+    output = Vt100_Output(screen, lambda: Size(rows=24, columns=100), term="xterm")
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=output):
+        pipe.send_text("yes\r")  # arrives as the question is drawn
+        _type_later(pipe, "no\r")
+        assert ask_yes("Destroy what this profile made in account 123456789012?") is False
+        assert "(ignored 4 keys typed as the question appeared; type yes again)" in screen.getvalue()
+        pipe.send_text("y")
+        _type_later(pipe, "n")
+        assert Asker().confirm("p.yaml exists. Overwrite it?") is False
+        assert "(ignored 1 key typed as the question appeared; type y or n again)" in screen.getvalue()

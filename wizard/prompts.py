@@ -43,7 +43,7 @@ class Asker:
 
         drop_typed_ahead()
         question = questionary.confirm(message, default=default)
-        _arm(question.application)
+        _arm(question.application, "y or n")
         return bool(_answered(question.ask()))
 
     def confirm_changes(self, message: str) -> bool:
@@ -105,17 +105,22 @@ ARMING_SECONDS = 0.3  # as the TUI's windows: nobody reads a question and answer
 last_drawn = 0.0  # time.monotonic() when the last armed question was first drawn
 
 
-def _arm(application: Any) -> None:
+def _arm(application: Any, again: str) -> None:
     """Keys that reach a question in its first ARMING_SECONDS on screen are ignored (found by a trial: a `yes`
     written 10-54 ms before the question was drawn, after the flush of keys typed ahead, destroyed what a profile
-    had made: the flush cannot see keys still on their way). Counted from the first time it is drawn."""
+    had made: the flush cannot see keys still on their way). Counted from the first time it is drawn. Ignored
+    keys are said below the question (`again`: what to type), as the wizard's windows say theirs: without it
+    the question just went on waiting for an answer that had been typed."""
     import time  # noqa: PLC0415
 
-    from prompt_toolkit.filters import Condition  # noqa: PLC0415
+    from prompt_toolkit.filters import Condition, is_done  # noqa: PLC0415
     from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings  # noqa: PLC0415
     from prompt_toolkit.keys import Keys  # noqa: PLC0415
+    from prompt_toolkit.layout.containers import ConditionalContainer, HSplit, Window  # noqa: PLC0415
+    from prompt_toolkit.layout.controls import FormattedTextControl  # noqa: PLC0415
 
     shown: list[float] = []
+    ignored: list[int] = []
 
     def drawn(_: Any) -> None:
         global last_drawn  # when a question was last put on screen (tests type after it)
@@ -123,12 +128,29 @@ def _arm(application: Any) -> None:
             shown.append(time.monotonic())
             last_drawn = shown[0]
 
+    def ignore(event: Any) -> None:
+        for press in event.key_sequence:
+            if press.key == Keys.CPRResponse:  # the terminal's answer to where the cursor is: prompt_toolkit's own
+                row = int(press.data[2:-1].split(";")[0])  # (Keys.Any caught it too, and the prompt waited for it)
+                event.app.renderer.report_absolute_cursor_row(row)
+            elif press.key not in (Keys.Vt100MouseEvent, Keys.WindowsMouseEvent):
+                ignored.append(1)
+
+    def said() -> str:
+        count = sum(ignored)
+        return (f"(ignored {count} key{'' if count == 1 else 's'} typed as the question appeared; "
+                f"type {again} again)")
+
     arming = Condition(lambda: not shown or time.monotonic() - shown[0] < ARMING_SECONDS)
-    ignore = KeyBindings()
+    bindings = KeyBindings()
     for key in (Keys.Any, "enter", "c-j", Keys.BracketedPaste):
-        ignore.add(key, filter=arming, eager=True)(lambda _event: None)
+        bindings.add(key, filter=arming, eager=True)(ignore)
     application.after_render += drawn
-    application.key_bindings = merge_key_bindings([b for b in (application.key_bindings, ignore) if b is not None])
+    application.key_bindings = merge_key_bindings([b for b in (application.key_bindings, bindings) if b is not None])
+    line = Window(FormattedTextControl(lambda: [("italic", said())]), wrap_lines=True, dont_extend_height=True)
+    layout = application.layout  # the line below the question, while it is asked and keys were ignored
+    layout.container = HSplit([layout.container, ConditionalContainer(line, filter=~is_done & Condition(
+        lambda: bool(ignored)))])
 
 
 def ask_yes(question: str) -> bool:
@@ -139,7 +161,7 @@ def ask_yes(question: str) -> bool:
     drop_typed_ahead()
     prompt = questionary.text(f"{question} Only 'yes' goes ahead:")
     if getattr(prompt, "application", None) is not None:  # (a test's stand-in has none)
-        _arm(prompt.application)
+        _arm(prompt.application, "yes")
     answer = _answered(prompt.ask())
     from wizard.validators import typed_yes  # noqa: PLC0415
 
