@@ -288,3 +288,23 @@ def test_simulate_inside_goes_through_the_profiles_live_endpoint(cloud, state: s
     _, _, checks = simulate_targets(cloud, p, inv)
     alice = next(c for c in checks if c.name == "alice")
     assert alice.inside is not None and alice.inside.allowed is True, alice.inside
+
+
+def test_audit_text_claims_no_stop_when_now_cannot_be_told() -> None:
+    """Found by a trial: a principal whose access from outside now is "cannot tell" was said to be "stopped by
+    this profile", which claims it is open now. Said as what is known: closed after apply."""
+    from wizard.audit import AuditReport, audit_text
+    from wizard.iam_eval import PrincipalAccess
+
+    def row(name: str, now: bool | None) -> PrincipalAccess:
+        return PrincipalAccess(arn=f"arn:aws:iam::123456789012:user/{name}", type="user", name=name,
+                               from_anywhere=now, allowed_by=(), stopped_by_profile=True, targeted=True,
+                               note="a condition on aws:CalledVia" if now is None else "")
+
+    text = audit_text(AuditReport(profile="p", account_id="123456789012", region="us-west-2", domain_id="d-x",
+                                  method="local", outside={"aws:SourceIp": "203.0.113.10"},
+                                  principals=(row("known", True), row("unsure", None)), checked=2))
+    known, unsure = (line for line in text.splitlines() if line.startswith("  user "))
+    assert "from outside: yes" in known and known.endswith("stopped by this profile")
+    assert "from outside: cannot tell" in unsure and "stopped" not in unsure
+    assert unsure.endswith("closed after apply, whatever it is now")

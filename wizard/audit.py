@@ -215,8 +215,8 @@ def audit_text(report: AuditReport) -> str:
     width = max((len(f"{p.type} {p.name}") for p in report.principals), default=0)
     for p in report.principals:
         now = {True: "yes", None: "cannot tell"}[p.from_anywhere]  # type: ignore[index]
-        if p.stopped_by_profile is True:
-            after = "stopped by this profile"
+        if p.stopped_by_profile is True:  # "stopped" only what is known to be open now
+            after = "stopped by this profile" if p.from_anywhere else "closed after apply, whatever it is now"
         elif p.stopped_by_profile is None:
             after = "after apply: cannot tell"
         else:
