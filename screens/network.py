@@ -148,7 +148,8 @@ class SubnetStep(Step):
         if table is None or not table.columns:
             return
         options = self.session.subnet_options()
-        cells = [(o.subnet.name or "-", o.subnet.az, "" if o.selected else _short(o.reason)) for o in options]
+        cells = [(o.subnet.name or "-", o.subnet.az, "" if o.selected and not o.gone else _short(o.reason))
+                 for o in options]  # a loaded profile's subnet not in the VPC (gone): ticked, saying why
         width = fit_columns(room(self, len(cells)), [max((len(c[i]) for c in cells), default=1) for i in range(3)])[0]
         rows = [(o.subnet.id, (elide(name, width), az, why)) for o, (name, az, why) in zip(options, cells, strict=True)]
         table.fill(rows, [o.subnet.id for o in options if o.selected])
@@ -165,6 +166,9 @@ class SubnetStep(Step):
             return
         if option is None:
             note.update("")
+            return
+        if option.gone:  # nothing to describe: it is not in the VPC
+            note.update(Text(f"{option.reason}: untick it", style="yellow"))
             return
         s = option.subnet
         text = Text(f"{s.name or '-'} {s.id}: {s.az} ({s.az_id or '?'}), {s.cidr}, {s.free_ips} free IPs")
@@ -188,4 +192,6 @@ class SubnetStep(Step):
 def _short(reason: str) -> str:
     if not reason:
         return ""
+    if "does not exist" in reason or ", not in " in reason:  # a loaded profile's subnet not in the VPC
+        return "not in VPC: untick"
     return "AZ not offered" if "not offered" in reason else "AZ taken" if "already chosen" in reason else "no"

@@ -557,3 +557,44 @@ def test_keys_ignored_as_a_question_appears_are_said_below_it() -> None:
         _type_later(pipe, "n")
         assert Asker().confirm("p.yaml exists. Overwrite it?") is False
         assert "(ignored 1 key typed as the question appeared; type y or n again)" in screen.getvalue()
+
+
+def test_a_loaded_profiles_gone_subnets_and_principals_are_named_ticked_and_must_be_unticked(capsys) -> None:  # noqa: ANN001
+    """Found by a trial: of a loaded profile's answers that the account no longer has, only the VPC and the
+    domain were said; a gone subnet was silently left out of --plain's list (and in the TUI could not be
+    unticked: the plan's subnet_not_found with no way to fix it), a gone user or group was ticked as any other.
+    Now the step names each, in the plan's words, shows it ticked, and goes on only once it is unticked."""
+    from wizard.prompts import PlainWizard
+    from wizard.session import WizardSession
+
+    data = load(Path(__file__).parent.parent / "profiles" / "vpce.yaml").model_dump(mode="json")
+    data["subnet_ids"] = ["subnet-1c535523a350b2a6d", "subnet-00000000000000000"]
+    data["access"]["attach"] = {"users": ["alice", "ghost"], "groups": ["gone-team"], "roles": []}
+    session = WizardSession(_cloud, preload=data, demo=True)
+    checks: dict[str, str] = {}
+
+    def subnets(choices: list) -> list[str]:
+        ticked = [value for _, value, checked, _ in choices if checked]
+        if not checks:  # first time: as loaded, the gone one ticked; what each step says of it
+            checks.update(subnets=session.check("subnets")[1], access=session.check("access")[1])
+            return ticked
+        return [v for v in ticked if v != "subnet-00000000000000000"]
+
+    rounds = iter(range(3))
+
+    def users(choices: list) -> list[str]:
+        assert ("ghost (does not exist)", "ghost", True, "") in choices
+        return ["alice", "ghost"] if next(rounds) == 0 else ["alice"]  # kept once: asked again
+
+    asker = Scripted({**ANSWERS, "Subnets": subnets, "Attach to users": users, "Attach to groups": [],
+                      "Next": "quit"})
+    assert PlainWizard(session, asker, None).run() == 0
+    assert checks == {"subnets": "subnet subnet-00000000000000000 does not exist in VPC vpc-e330ccb17b3f6f8b1: "
+                                 "untick it",
+                      "access": "IAM user 'ghost' (access.attach.users) does not exist (and 1 more): untick it"}
+    out = capsys.readouterr().out
+    assert "subnet subnet-00000000000000000 does not exist in VPC vpc-e330ccb17b3f6f8b1: untick it" in out
+    assert out.count("IAM user 'ghost' (access.attach.users) does not exist: untick it") == 2  # refused once
+    assert "IAM group 'gone-team' (access.attach.groups) does not exist: untick it" in out
+    assert next(rounds) == 2 and session.answers["subnet_ids"] == ["subnet-1c535523a350b2a6d"]
+    assert "subnet_not_found" not in out and "principal_not_found" not in out  # the Preview's plan: none left

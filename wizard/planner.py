@@ -244,12 +244,12 @@ def _check_subnets(b: _Builder, inv: Inventory, profile: Profile) -> None:
     by_az: dict[str, list[str]] = defaultdict(list)
     for subnet_id in profile.subnet_ids:
         subnet = known.get(subnet_id)
+        reason = validators.subnet_in_vpc(subnet_id, profile.vpc_id, subnet.vpc_id if subnet else None)
         if subnet is None:
-            b.error("subnet_not_found", f"subnet {subnet_id} does not exist in VPC {profile.vpc_id}: "
-                                        "run `studio-vpce discover` and fix subnet_ids")
+            b.error("subnet_not_found", f"{reason}: run `studio-vpce discover` and fix subnet_ids")
             continue
-        if subnet.vpc_id != profile.vpc_id:
-            b.error("subnet_not_in_vpc", f"subnet {subnet_id} is in {subnet.vpc_id}, not in {profile.vpc_id}")
+        if reason:
+            b.error("subnet_not_in_vpc", reason)
         by_az[subnet.az].append(subnet_id)
     for az, ids in sorted(by_az.items()):
         if len(ids) > 1:
@@ -708,7 +708,7 @@ def _plan_attachments(b: _Builder, inv: Inventory, profile: Profile, existing) -
             address = f"iam_policy_attachment.{kind}.{name}"
             principal = inv.principal(kind, name)
             if principal is None:
-                b.error("principal_not_found", f"IAM {kind} {name!r} (access.attach.{kind}s) does not exist")
+                b.error("principal_not_found", str(validators.principal_exists(kind, name, False)))
                 continue
             if name in attached:
                 b.change(address, "no-op", existing.arn if existing else None, {"principal": name}, {"principal": name})

@@ -283,9 +283,14 @@ class PlainWizard:
 
     def step_vpc(self) -> None:
         s = self.s
+        rows = s.vpc_rows()
+        if s.vpc is None and s.notes.get("vpc"):  # a loaded profile's VPC that is gone (the TUI's VPC step says it)
+            say_wrapped(f"Note: {s.notes['vpc']}")
         choice = self.ask.select("VPC", fitted([((f"{r.vpc.id}  domains: {','.join(r.domains) or '-'}  "
                                                   f"{','.join(r.vpc.cidrs)}  {r.vpc.name or '-'}"), r.vpc.id)
-                                                for r in s.vpc_rows()]), default=s.answers["vpc_id"])
+                                                for r in rows]),
+                                 default=s.answers["vpc_id"] if any(r.vpc.id == s.answers["vpc_id"] for r in rows)
+                                 else None)
         vpc = s.select_vpc(choice)
         if vpc and (vpc.dns_support is False or vpc.dns_hostnames is False):
             _say("Note: DNS support or hostnames is off in this VPC; private DNS needs both.")
@@ -295,7 +300,9 @@ class PlainWizard:
         while True:
             options = s.subnet_options()
             for o in options:  # why a row cannot be ticked, in full (the row itself says "see above")
-                if not o.selectable:
+                if o.gone:  # a loaded profile's subnet that is not in the VPC: ticked, to be unticked
+                    say_wrapped(f"{o.reason}: untick it")
+                elif not o.selectable:
                     say_wrapped(f"{o.subnet.id} cannot be chosen: {o.reason}")
             picked = self.ask.checkbox("Subnets (one per Availability Zone)", [
                 (fit(f"{o.subnet.id}  {o.subnet.az}  {o.subnet.cidr}  {o.subnet.name or '-'}",
@@ -316,9 +323,12 @@ class PlainWizard:
                                    "the domain's region with --region")
             _say(f"No Studio domain in {s.answers['vpc_id']}: choose the domain's VPC (its row lists the domain).")
             raise _Back("vpc")  # the TUI's "go back"; the other answers are kept
+        if s.domain is None and s.notes.get("domain"):  # a loaded profile's domain that is gone
+            say_wrapped(f"Note: {s.notes['domain']}")
         domain_id = self.ask.select("Studio domain", fitted([(f"{d.id}  {d.auth_mode}  {d.network_mode}  {d.name}",
                                                                d.id) for d in domains]),
-                                    default=s.answers["domain_id"])
+                                    default=s.answers["domain_id"] if any(d.id == s.answers["domain_id"]
+                                                                          for d in domains) else None)
         s.select_domain(domain_id)
         for note in (s.notes.get("access"), s.notes.get("endpoints")):
             if note:
@@ -363,13 +373,20 @@ class PlainWizard:
                                                  ("deny guardrail as well", "deny")], default=access["effect"])
         if next(m for m in MODES if m.name == access["mode"]).needs_cidrs:
             s.set_cidrs(self.text("access_cidrs", ", ".join(access["cidrs"])))
-        for kind in ("user", "group", "role"):
-            names = s.principals(kind)
-            if len(names) > 50:
-                names = s.principals(kind, ask.text(f"Filter {kind}s (there are {len(names)})", ""))[:200]
-            chosen = access["attach"][f"{kind}s"]
-            access["attach"][f"{kind}s"] = ask.checkbox(f"Attach to {kind}s", [
-                (n, n, n in chosen, "") for n in sorted(set(names) | set(chosen))])
+        while True:
+            for gone in s.gone_principals():  # a loaded profile's attach targets the account lacks: ticked below
+                say_wrapped(f"{gone}: untick it")
+            for kind in ("user", "group", "role"):
+                names = s.principals(kind)
+                if len(names) > 50:
+                    names = s.principals(kind, ask.text(f"Filter {kind}s (there are {len(names)})", ""))[:200]
+                chosen = access["attach"][f"{kind}s"]
+                every = set(s.principals(kind))
+                access["attach"][f"{kind}s"] = ask.checkbox(f"Attach to {kind}s", [
+                    (n if n in every else f"{n} (does not exist)", n, n in chosen, "")
+                    for n in sorted(set(names) | set(chosen))])
+            if not s.gone_principals():  # the step's own rule (its refusal: the lines above, again)
+                break
         if s.self_lockout():
             where = next(m for m in MODES if m.name == access["mode"]).where or "from inside the VPC"
             _say(f"Warning: you are among the attach targets: this policy lets you open Studio only {where}; "

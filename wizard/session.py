@@ -64,6 +64,7 @@ class SubnetOption:
     selected: bool
     selectable: bool
     reason: str = ""
+    gone: bool = False  # a subnet the answers name (a loaded profile's) that is not in the VPC: untick it
 
 
 def cidr_error(text: str, mode: str = "") -> str | None:
@@ -403,6 +404,15 @@ class WizardSession:
             if not reason and subnet.az in taken and taken[subnet.az] != subnet.id:
                 reason = f"{taken[subnet.az]} is already chosen in {subnet.az} (one subnet per AZ)"
             options.append(SubnetOption(subnet, subnet.id in chosen, not reason or subnet.id in chosen, reason))
+        known = {s.id: s for s in (*self.inventory.other_subnets, *(s for v in self.inventory.vpcs for s in v.subnets))}
+        for subnet_id in self.answers["subnet_ids"]:  # a loaded profile's, gone since or in another VPC: shown
+            elsewhere = known.get(subnet_id)  # ticked, with the plan's reason, so that it can be unticked
+            gone = validators.subnet_in_vpc(subnet_id, vpc.id, elsewhere.vpc_id if elsewhere else None)
+            if gone:
+                from wizard.models import Subnet  # noqa: PLC0415 - loaded with the inventory already
+                placeholder = Subnet(subnet_id, elsewhere.vpc_id if elsewhere else "", elsewhere.cidr if elsewhere
+                                     else "-", "-", None, 0, f"{subnet_id} (not in this VPC)" if elsewhere else f"{subnet_id} (gone)")
+                options.append(SubnetOption(placeholder, True, True, gone, gone=True))
         return options
 
     def toggle_subnet(self, subnet_id: str) -> str:
@@ -471,6 +481,16 @@ class WizardSession:
             return []
         needle = text.lower().strip()
         return [p.name for p in self.inventory.principals if p.kind == kind and needle in p.name.lower()]
+
+    def gone_principals(self) -> list[str]:
+        """Why each attach target the answers name (a loaded profile's) is not in the account, in the plan's
+        words (principal_not_found); empty before discovery."""
+        if self.inventory is None:
+            return []
+        have = {(p.kind, p.name) for p in self.inventory.principals}
+        attach = self.answers["access"]["attach"]
+        return [str(validators.principal_exists(kind, name, False)) for kind in ("user", "group", "role")
+                for name in attach[f"{kind}s"] if (kind, name) not in have]
 
     def toggle_principal(self, kind: str, name: str) -> None:
         chosen = self.answers["access"]["attach"][f"{kind}s"]

@@ -118,6 +118,9 @@ def _vpc(session: Any) -> str | None:
 
 def _subnets(session: Any) -> str | None:
     options = session.subnet_options()
+    gone = next((o for o in options if o.gone), None)  # a loaded profile's subnet not in the VPC: the plan's error
+    if gone is not None:
+        return f"{gone.reason}: untick it"
     chosen = [o for o in options if o.selected]
     if not chosen:
         return "choose at least one subnet (Space ticks its row)"  # true in the TUI and in --plain
@@ -162,6 +165,10 @@ def _access(session: Any) -> str | None:
     reason = session.mode_reason()
     if reason and session.answers["access"]["mode"] != "none":
         return reason
+    gone = session.gone_principals()  # a loaded profile's attach targets the account lacks: the plan's error
+    if gone and session.answers["access"]["mode"] != "none":
+        more = f" (and {len(gone) - 1} more)" if len(gone) > 1 else ""
+        return f"{gone[0]}{more}: untick it"
     return None
 
 

@@ -159,6 +159,23 @@ def az_support(subnet: Any, services: Iterable[Any]) -> str | None:
     return None
 
 
+def subnet_in_vpc(subnet_id: str, vpc_id: str, in_vpc: str | None) -> str | None:
+    """A subnet the answers name that is not in the VPC (`in_vpc`: the VPC it is in, None when the account has
+    no such subnet): gone since a profile was saved, or another VPC's. One line, the plan's words; the caller
+    adds the fix (the plan: fix subnet_ids; the wizard: untick it)."""
+    if in_vpc is None:
+        return f"subnet {subnet_id} does not exist in VPC {vpc_id}"
+    if in_vpc != vpc_id:
+        return f"subnet {subnet_id} is in {in_vpc}, not in {vpc_id}"
+    return None
+
+
+def principal_exists(kind: str, name: str, exists: bool) -> str | None:
+    """An attach target the answers name that the account does not have (deleted since a profile was saved,
+    or misspelt). One line, the plan's words."""
+    return None if exists else f"IAM {kind} {name!r} (access.attach.{kind}s) does not exist"
+
+
 def self_lockout(caller: Any, attach: Any) -> bool:
     """The caller (a user, one of its groups, or its assumed role) is among the attach targets."""
     users = attach["users"] if isinstance(attach, dict) else attach.users
