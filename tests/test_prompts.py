@@ -598,3 +598,32 @@ def test_a_loaded_profiles_gone_subnets_and_principals_are_named_ticked_and_must
     assert "IAM group 'gone-team' (access.attach.groups) does not exist: untick it" in out
     assert next(rounds) == 2 and session.answers["subnet_ids"] == ["subnet-1c535523a350b2a6d"]
     assert "subnet_not_found" not in out and "principal_not_found" not in out  # the Preview's plan: none left
+
+
+def test_plain_says_a_loaded_profiles_gone_vpc_and_domain_and_asks_them_again(capsys) -> None:  # noqa: ANN001
+    """Found by a trial: --plain said nothing of a loaded profile's VPC or domain that is gone, and offered it
+    as the question's default, which questionary refuses (ValueError: a crash). Said as the TUI says it; asked
+    afresh."""
+    from wizard.prompts import PlainWizard
+    from wizard.session import WizardSession
+
+    class Stop(Exception):
+        pass
+
+    def stop(_: object) -> None:
+        raise Stop
+
+    class Strict(Scripted):
+        def select(self, message, choices, default=None):  # noqa: ANN001, ANN202
+            if default is not None and default not in [v for _, v in choices]:  # as questionary refuses it
+                raise ValueError(f"Invalid `default` value passed: {default}")
+            return super().select(message, choices, default)
+
+    where = "in us-west-2 for account 123456789012: choose one here."
+    for gone, said in (({"vpc_id": "vpc-00000000000000000"}, f"The profile's VPC vpc-00000000000000000 does not exist {where}"),
+                       ({"domain_id": "d-gone"}, f"The profile's Studio domain d-gone does not exist {where}")):
+        data = load(Path(__file__).parent.parent / "profiles" / "vpce.yaml").model_dump(mode="json")
+        session = WizardSession(_cloud, preload={**data, **gone}, demo=True)
+        with pytest.raises(Stop):  # up to the domain question: no further
+            PlainWizard(session, Strict({**ANSWERS, "Studio domain": stop}), None).walk()
+        assert f"Note: {said}" in " ".join(capsys.readouterr().out.split())
