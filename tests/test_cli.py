@@ -72,9 +72,29 @@ def test_a_plan_with_errors_saved_with_out_says_it_cannot_be_applied(demo, capsy
     assert code != 0 and "errors" in err
 
 
-def test_saved_plan_applies_exactly_and_a_stale_one_is_refused(demo, capsys, tmp_path: Path, calls) -> None:  # noqa: ANN001
+def test_saved_plan_applies_exactly_a_stale_one_is_refused_and_a_resealed_one_is_not_called_stale(
+        demo, capsys, tmp_path: Path, calls) -> None:  # noqa: ANN001
+    """Also found by a trial (F11): the profile under `inputs` edited (moto attached too, then effect deny) and
+    the digest recomputed was refused (exit 5) as "stale: the account changed", though it had not. Said now as
+    what it is: the file says something else than its own profile plans, with any account."""
     planfile = tmp_path / "plan.json"
     assert run(capsys, "plan", VPCE, "--demo", "--out", str(planfile))[0] == 0
+    data = json.loads(planfile.read_text())
+    sealed = tmp_path / "sealed.json"
+    access = data["inputs"]["profile"]["access"]
+    for edit, said in (("users", "its principals to attach are not the profile's (user moto is only in the profile)"),
+                       ("effect", "its identity policy is not the profile's")):
+        if edit == "users":
+            access["attach"]["users"].append("moto")
+        else:
+            access["effect"] = "deny"
+        data["digest"] = cli._plan_digest(data)
+        sealed.write_text(json.dumps(data))
+        calls.clear()
+        code, _, err = run(capsys, "apply", str(sealed), "--demo", "--yes", "--confirm-self-lockout")
+        assert code == 5 and calls.mutating == [] and "stale" not in err and "was edited" not in err, err
+        assert f"{sealed} says something else than its own profile (under `inputs`) plans, whatever the account " \
+               f"holds: {said}" in err and err.strip().count("\n") == 0
     # the account moves: someone adds an API endpoint in the VPC
     ec2 = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-west-2").client("ec2")
     ec2.create_vpc_endpoint(VpcId="vpc-e330ccb17b3f6f8b1", ServiceName="com.amazonaws.us-west-2.sagemaker.api",
@@ -380,30 +400,6 @@ def test_an_edited_plan_file_is_refused_not_applied_as_its_profile_plans(
         assert f"change {attach['address']}" in err
     if edit == "warning":
         assert f"warning {removed['code']} (not in the file)" in err
-
-
-def test_a_plan_file_edited_and_sealed_again_is_refused_as_not_its_profiles_plan_not_as_stale(
-        demo, capsys, tmp_path: Path, calls) -> None:  # noqa: ANN001
-    """Found by a trial (F11): the profile under `inputs` edited (moto attached too, then effect deny) and the
-    digest recomputed: refused (exit 5), but as "stale: the account changed", though it had not. Said now as what
-    it is: the file says something else than its own profile plans, with any account."""
-    planfile = tmp_path / "sealed.json"
-    assert run(capsys, "plan", VPCE, "--demo", "--out", str(planfile))[0] == 0
-    data = json.loads(planfile.read_text())
-    access = data["inputs"]["profile"]["access"]
-    for edit, said in (("users", "its principals to attach are not the profile's (user moto is only in the profile)"),
-                       ("effect", "its identity policy is not the profile's")):
-        if edit == "users":
-            access["attach"]["users"].append("moto")
-        else:
-            access["effect"] = "deny"
-        data["digest"] = cli._plan_digest(data)
-        planfile.write_text(json.dumps(data))
-        calls.clear()
-        code, _, err = run(capsys, "apply", str(planfile), "--demo", "--yes", "--confirm-self-lockout")
-        assert code == 5 and calls.mutating == [] and "stale" not in err and "was edited" not in err, err
-        assert f"{planfile} says something else than its own profile (under `inputs`) plans, whatever the account " \
-               f"holds: {said}" in err and err.strip().count("\n") == 0
 
 
 @pytest.mark.parametrize("text", ["[1,2", "{\"format_version\": 1,"])
