@@ -591,7 +591,7 @@ def test_a_loaded_profiles_gone_subnets_and_principals_are_named_ticked_and_must
     assert PlainWizard(session, asker, None).run() == 0
     assert checks == {"subnets": "subnet subnet-00000000000000000 does not exist in VPC vpc-e330ccb17b3f6f8b1: "
                                  "untick it",
-                      "access": "IAM user 'ghost' (access.attach.users) does not exist (and 1 more): untick it"}
+                      "access": "IAM user 'ghost', group 'gone-team' (access.attach) do not exist: untick them"}
     out = capsys.readouterr().out
     assert "subnet subnet-00000000000000000 does not exist in VPC vpc-e330ccb17b3f6f8b1: untick it" in out
     assert out.count("IAM user 'ghost' (access.attach.users) does not exist: untick it") == 2  # refused once

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from wizard import validators
 from wizard.errors import InvalidInput, Refused
 from wizard.models import EXTRA_SERVICES
 from wizard.modes import MODES
@@ -374,8 +375,8 @@ class PlainWizard:
         if next(m for m in MODES if m.name == access["mode"]).needs_cidrs:
             s.set_cidrs(self.text("access_cidrs", ", ".join(access["cidrs"])))
         while True:
-            for gone in s.gone_principals():  # a loaded profile's attach targets the account lacks: ticked below
-                say_wrapped(f"{gone}: untick it")
+            for kind, name in s.gone_principals():  # a loaded profile's attach targets the account lacks: ticked
+                say_wrapped(f"{validators.principal_exists(kind, name, False)}: untick it")  # below
             for kind in ("user", "group", "role"):
                 names = s.principals(kind)
                 if len(names) > 50:

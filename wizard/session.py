@@ -482,15 +482,15 @@ class WizardSession:
         needle = text.lower().strip()
         return [p.name for p in self.inventory.principals if p.kind == kind and needle in p.name.lower()]
 
-    def gone_principals(self) -> list[str]:
-        """Why each attach target the answers name (a loaded profile's) is not in the account, in the plan's
-        words (principal_not_found); empty before discovery."""
+    def gone_principals(self) -> list[tuple[str, str]]:
+        """The attach targets the answers name (a loaded profile's) that the account does not have, as
+        (kind, name) (the plan's principal_not_found); empty before discovery."""
         if self.inventory is None:
             return []
         have = {(p.kind, p.name) for p in self.inventory.principals}
         attach = self.answers["access"]["attach"]
-        return [str(validators.principal_exists(kind, name, False)) for kind in ("user", "group", "role")
-                for name in attach[f"{kind}s"] if (kind, name) not in have]
+        return [(kind, name) for kind in ("user", "group", "role") for name in attach[f"{kind}s"]
+                if (kind, name) not in have]
 
     def toggle_principal(self, kind: str, name: str) -> None:
         chosen = self.answers["access"]["attach"][f"{kind}s"]

@@ -118,9 +118,9 @@ def _vpc(session: Any) -> str | None:
 
 def _subnets(session: Any) -> str | None:
     options = session.subnet_options()
-    gone = next((o for o in options if o.gone), None)  # a loaded profile's subnet not in the VPC: the plan's error
-    if gone is not None:
-        return f"{gone.reason}: untick it"
+    gone = [o.reason for o in options if o.gone]  # a loaded profile's subnets not in the VPC: the plan's errors
+    if gone:
+        return f"{'; '.join(gone)}: untick {'it' if len(gone) == 1 else 'them'}"
     chosen = [o for o in options if o.selected]
     if not chosen:
         return "choose at least one subnet (Space ticks its row)"  # true in the TUI and in --plain
@@ -167,8 +167,9 @@ def _access(session: Any) -> str | None:
         return reason
     gone = session.gone_principals()  # a loaded profile's attach targets the account lacks: the plan's error
     if gone and session.answers["access"]["mode"] != "none":
-        more = f" (and {len(gone) - 1} more)" if len(gone) > 1 else ""
-        return f"{gone[0]}{more}: untick it"
+        if len(gone) == 1:
+            return f"{validators.principal_exists(gone[0][0], gone[0][1], False)}: untick it"
+        return f"IAM {', '.join(f'{kind} {name!r}' for kind, name in gone)} (access.attach) do not exist: untick them"
     return None
 
 
