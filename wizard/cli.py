@@ -450,7 +450,9 @@ def _not_its_profiles(saved: dict[str, Any], fresh: dict[str, Any]) -> str | Non
     if _masked_endpoints(policies.get("identity")) != _masked_endpoints(fresh["policies"]["identity"]):
         return "its identity policy is not the profile's"
     ours, theirs = _targets(fresh), _targets(saved)
-    if ours != theirs:
+    planned = [any(isinstance(c, dict) and c.get("address") == "iam_policy.access" for c in p.get("changes") or ())
+               for p in (fresh, saved)]  # the policy planned in both (else, e.g. profile_serves_other_vpc: no
+    if all(planned) and ours != theirs:  # attachments are planned at all, whatever the profile says)
         first = min(ours ^ theirs)
         name = first.removeprefix("iam_policy_attachment.").replace(".", " ", 1)
         return f"its principals to attach are not the profile's ({name} is {'only in' if first in ours else 'not in'} the profile)"
