@@ -11,6 +11,7 @@ import asyncio
 import threading
 import time
 import traceback
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -43,6 +44,7 @@ from screens.messages import (
     ApplyRequested,
     Discovered,
     JumpRequested,
+    KeysHandled,
     Planned,
     Progress,
     SaveRequested,
@@ -76,6 +78,17 @@ EXIT_INTERRUPTED = 130
 EXIT_CRASHED = 1  # a runtime failure (README: Exit codes)
 
 
+AHEAD = "typed before this window was ready"  # why a window dropped a key (KeyGuard.drops)
+NAMED_AT_MOST = 30  # keys named in a note of dropped keys; the others are counted
+
+
+def named(keys: list[str]) -> str:
+    """Dropped keys as a note names them: each, in the order typed (a long paste: the first ones, and a count)."""
+    if len(keys) <= NAMED_AT_MOST:
+        return ", ".join(keys)
+    return ", ".join(keys[:NAMED_AT_MOST]) + f" and {len(keys) - NAMED_AT_MOST} more"
+
+
 def typed_text(event: events.Key | events.Paste) -> bool:
     """A key that types into a field: a paste, or a character other than a space."""
     character = getattr(event, "character", None) if isinstance(event, events.Key) else "paste"
@@ -103,11 +116,13 @@ class StepCommands(Provider):
         app: WizardApp = self.app  # type: ignore[assignment]
 
         async def run() -> None:  # (Textual's palette runs it with call_later, which awaits it)
+            app.palette_choosing = True  # a jump it refuses starts a burst from the palette's Enter (WizardApp.jump)
             try:
                 result = callback()
                 if asyncio.iscoroutine(result):  # Quit (action_quit) is a coroutine: it was never run
                     await result
             finally:
+                app.palette_choosing = False
                 app.keys_held.release()
         return run
 
@@ -178,6 +193,21 @@ class WizardScreen(Screen[int]):
     # Preview's tabs and buttons were cut at 60); the title says which step, and the palette jumps.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]  # noqa: RUF012 - Textual declares it so
 
+    covered_focus: Any = None  # what had the focus when a window or the palette was opened over it
+
+    def on_screen_suspend(self) -> None:
+        self.covered_focus = self.focused
+
+    def on_screen_resume(self) -> None:
+        """A field that has the focus again once a window or the palette closed has its text unselected: Textual's
+        field selects all its text when focused, so a key typed after a refused palette jump replaced the loaded
+        profile name ('studio-private' became 'yyy'). A field the wizard moved the focus to (a step shown) is
+        not this one, and selects its text as always."""
+        focused = self.focused
+        if isinstance(focused, Input) and focused is self.covered_focus and focused.selected_text:
+            focused.cursor_position = len(focused.value)
+        self.covered_focus = None
+
     def on_resize(self) -> None:
         step_list = self.query("#step-list")
         if self.has_class("-narrow") and step_list and self.focused is step_list.first():
@@ -213,9 +243,10 @@ class WizardApp(App[int]):
         self.crash: BaseException | None = None
         self.exit_message = ""
         self.keys_held = Hold()  # from the palette's Enter until the step it chose is shown (Palette)
+        self.next_held = Hold()  # from a refused Ctrl+N until it is asked again (next_step)
         self.stray_burst = Burst()  # the keys typed right behind a stray key that cancelled a window
-        self.refused_next = Burst()  # the text typed right behind a Ctrl+N that could not go on
-        self.burst_ignored = []  # those keys, until said
+        self.refused_next = Burst()  # the text typed right behind a Ctrl+N, Ctrl+S or palette choice refused
+        self.ignored: list[tuple[str, str]] = []  # (key, why) of every key dropped in the burst under way (ignore)
         self.refused = ""  # why a stray key cancelled the window just closed (said by the window's callback)
         self.notes: dict[str, Notification] = {}  # the notification on screen for each topic (apply, save, quit)
 
@@ -361,6 +392,11 @@ class WizardApp(App[int]):
             self.push_screen(Palette(id="--command-palette"))
 
     def action_next(self) -> None:
+        self.next_step()
+
+    def next_step(self, waited: events.Key | None = None) -> None:
+        """Next (Ctrl+N, the Next button, Enter on a VPC row, a field's Enter): the Preview opens the confirmation.
+        `waited`: the Ctrl+N asked again once the keys typed before it were handled (on_keys_handled)."""
         if self._modal_open() or self.applying:
             return
         current = self.session.current
@@ -373,15 +409,43 @@ class WizardApp(App[int]):
             return
         if self.session.next():
             self.show_step()
-        else:
-            _, reason = self.session.can_advance()
-            self.query_one("#reason", Static).update(Text(reason, style="yellow") if reason else "")
-            if reason:
-                self.bell()
-            key = self.key_in_hand
-            if key is not None and key.key == "ctrl+n":  # mashed Ctrl+N's then text ('C-n C-n Enter y y', waiting
-                self.refused_next.begin(key.time)  # for discovery) replaced the loaded name: text typed right behind
-                # a refused Ctrl+N reaches no field, and is said (Space, Enter and the moving keys still work)
+            return
+        key = waited or self.key_in_hand
+        if waited is None and key is not None and key.key == "ctrl+n":
+            # Ctrl+N runs as it is read, but the keys typed before it run once they have gone through the focused
+            # widget and back up here, and what they change reaches the step as one more message: 'Space Down Space
+            # Ctrl+N' at once on Subnets ticked both subnets after the Ctrl+N was refused (its reason then cleared
+            # by the ticks). It is asked again once they have been handled; the keys typed behind it wait (Hold).
+            self.next_held.begin(key.time, "Ctrl+N")
+            marker = KeysHandled(key, self.session.step)
+            if not (self.focused or self.screen).post_message(marker):
+                self.on_keys_handled(replace(marker, rounds=0))
+            return
+        _, reason = self.session.can_advance()
+        self.query_one("#reason", Static).update(Text(reason, style="yellow") if reason else "")
+        if reason:
+            self.bell()
+        self.refused_burst(key)
+
+    def on_keys_handled(self, message: KeysHandled) -> None:
+        if message.rounds > 1 and (self.focused or self.screen).post_message(
+                replace(message, rounds=message.rounds - 1)):
+            return
+        self.next_held.release()
+        if self.session.step == message.step and not self.leaving:
+            self.next_step(waited=message.key)
+
+    def refused_burst(self, key: events.Key | None = None) -> None:
+        """A Ctrl+N or Ctrl+S that could not go on, or a palette choice: the text typed right behind it reaches no
+        field, and is said ('C-n C-n Enter y y' while discovery ran replaced the loaded name; after a refused
+        palette jump to Apply, 'y' replaced it). Space, Enter and the moving keys still work."""
+        key = key or self.key_in_hand
+        if key is not None and key.key in ("ctrl+n", "ctrl+s"):
+            self.refused_next.begin(key.time, f"a {key_name(key)} that could not go on")
+        elif self.palette_choosing:
+            self.refused_next.begin(self.keys_held.start, self.keys_held.why)
+
+    palette_choosing = False  # a palette command is running (StepCommands)
 
     def action_back(self) -> None:  # type: ignore[override]
         if self._modal_open() or self.applying:
@@ -429,6 +493,7 @@ class WizardApp(App[int]):
             self.jump_note_focus = self.screen_stack[0].focused  # said until focus moves on (on_descendant_focus)
             self.jump_noted = True
             self.bell()
+            self.refused_burst()
 
     jump_noted = False
     jump_note_focus: Any = None
@@ -442,7 +507,7 @@ class WizardApp(App[int]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "next":
-            self.action_next()
+            self.next_step()
         elif event.button.id == "back":
             self.action_back()
 
@@ -464,7 +529,7 @@ class WizardApp(App[int]):
 
     def on_advance_requested(self, _: AdvanceRequested) -> None:
         if self.session.current not in ("preview", "apply", "save"):
-            self.action_next()
+            self.next_step()
 
     def on_jump_requested(self, message: JumpRequested) -> None:
         self.jump(message.step)
@@ -572,10 +637,13 @@ class WizardApp(App[int]):
     def _overwrite_answered(self, path: str, target: Any, yes: bool | None) -> None:
         if yes:
             self.save_to(path, overwrite=True)
-        else:
-            self.not_saved(self.query_one("#save", SaveStep),
-                           f"{target} was kept as it is, nothing was changed: {refused}" if (refused := self.take_refusal())
-                           else f"{target} was kept as it is; nothing was changed")
+            return
+        # No keeps the file and cancels the quit that Quit > Save asked for: a later save only saves
+        stays = "; the wizard stays open" if self.quit_after_save else ""
+        self.quit_after_save = False
+        self.not_saved(self.query_one("#save", SaveStep),
+                       f"{target} was kept as it is, nothing was changed{stays}: {refused}"
+                       if (refused := self.take_refusal()) else f"{target} was kept as it is; nothing was changed{stays}")
 
     def not_saved(self, pane: SaveStep, reason: str) -> None:
         pane.say(Text(f"Not saved: {reason}", style="red"))
@@ -590,7 +658,7 @@ class WizardApp(App[int]):
             self.query_one("#reason", Static).update(
                 Text("Apply is running: wait for it to finish so that nothing is left half-reported.", style="yellow"))
             return
-        if self.session.dirty:
+        if self.session.quit_asks:
             self.refused = ""
             self.unnote("quit")
             self.push_screen(QuitScreen(self.session.aws_changed()), callback=self._quit_choice)
@@ -661,28 +729,37 @@ class WizardApp(App[int]):
                 if self.dropped_at_start == 1:
                     self.call_after_refresh(self.said_dropped_at_start)  # once, with all the keys of that burst
                 return
+            # Every key dropped here is said (ignore), never dropped silently.
             guard = self.key_guard()
             if guard is not None and guard.drops(event):
-                if isinstance(guard, Modal):
-                    self.typed_ahead(guard, event)
+                self.ignore(event, AHEAD if isinstance(guard, Modal) else "typed before the Save step was shown")
                 return
-            if self.keys_held.drops(event):
+            for held in (self.keys_held, self.next_held):
+                if held.drops(event):
+                    self.refused_next.drops(event)  # (keeps the burst behind a refused palette choice going)
+                    self.ignore(event, f"typed right behind {held.why}")
+                    return
+            if self.stray_burst.drops(event):
+                self.ignore(event, f"typed right behind {self.stray_burst.why}")
                 return
-            dropped = self.stray_burst.drops(event)
-            if dropped:
-                self.burst_why = "the key that closed the window"
-            elif typed_text(event) and self.refused_next.drops(event):
-                self.burst_why, dropped = "a Ctrl+N that could not go on", True
-            if dropped:  # said, never silently: the window's refusal said only the first key
-                self.burst_ignored.append(key_name(event))
-                if len(self.burst_ignored) == 1:
-                    self.call_after_refresh(self.said_burst_ignored)
+            if typed_text(event) and self.refused_next.drops(event):
+                self.ignore(event, f"typed right behind {self.refused_next.why}")
                 return
             screen = self.screen
+            if isinstance(screen, Modal) and getattr(event, "key", "") != "ctrl+c" and (
+                    screen.answered or screen.answer_coming):
+                # typed right behind the key that answers the window: it is going, and so are they (the second y
+                # of 'y y e s Enter' went unsaid)
+                self.stray_burst.begin(event.time, "the key that answered the window")
+                self.ignore(event, "typed right behind the key that answered the window")
+                return
+            if isinstance(self.focused, StepList) and typed_text(event) and not self.bound(event):
+                # text typed on the step list (right behind its Enter, or a y after a refused jump): it takes none
+                self.ignore(event, "typed on the step list, which takes Up, Down and Enter")
+                return
             if isinstance(screen, Modal) and screen.stray(event):  # a window that takes y takes no other key:
-                if not screen.answered and not screen.answer_coming:  # it cancels at once and says why
-                    self.refused = screen.refusal(event)
-                    screen.refuse()
+                self.refused = screen.refusal(event)  # it cancels at once and says why
+                screen.refuse()
                 self.stray_burst.begin(event.time)  # and the keys typed right behind it reach nothing
                 return
             if isinstance(screen, Modal):
@@ -701,29 +778,49 @@ class WizardApp(App[int]):
         finally:
             self.key_in_hand = None
 
+    def bound(self, event: events.Key | events.Paste) -> bool:
+        """Whether a key does something here through a binding (r on the Preview)."""
+        active = self.screen.active_bindings.get(getattr(event, "key", "paste"))
+        return active is not None and active.enabled
+
     key_in_hand: events.Key | None = None
-    burst_why = "the key that closed the window"
+    ignored_last = float("-inf")  # when the last key dropped was typed
+    ignored_due = False  # a note of the keys dropped is coming (after the next refresh)
 
-    def typed_ahead(self, window: Modal[Any], event: events.Key | events.Paste) -> None:
-        """A key a window dropped (typed before it was shown, or a yes before its arming time): said once per burst,
-        never silently (Escape Ctrl+N y at paste speed reaches Textual as Ctrl+N y: the window opens, y is dropped)."""
-        window.ignored.append(key_name(event))
-        if len(window.ignored) == 1:
-            self.call_after_refresh(self.said_typed_ahead, window)
+    def ignore(self, event: events.Key | events.Paste, why: str) -> None:
+        """A key dropped: said, in one note with every other key dropped in its burst (keys typed less than
+        Burst.GAP_SECONDS apart), each named in the order typed, and why (a window dropped 'y', 'y' typed
+        before it was ready, then closed: the note named only the keys dropped after it, once each)."""
+        if event.time > self.ignored_last + Burst.GAP_SECONDS:
+            self.ignored = []  # a new burst: a note of its own
+        self.ignored_last = max(self.ignored_last, event.time)
+        self.ignored.append((key_name(event), why))
+        if not self.ignored_due:
+            self.ignored_due = True
+            self.call_after_refresh(self.said_ignored)
 
-    def said_typed_ahead(self, window: Modal[Any]) -> None:
-        keys, window.ignored = list(dict.fromkeys(window.ignored)), []
-        if keys and not window.answered:
-            self.note("ahead", f"Ignored {', '.join(keys)}: typed before this window was ready; nothing was changed. "
-                      "Press the key again now if you meant it.", severity="warning")
-
-    burst_ignored: list[str]
-
-    def said_burst_ignored(self) -> None:
-        keys, self.burst_ignored = list(dict.fromkeys(self.burst_ignored)), []
-        if keys:
-            self.note("burst", f"Ignored {', '.join(keys)}: typed right behind {self.burst_why}; "
-                      "nothing was changed.", severity="warning")
+    def said_ignored(self) -> None:
+        """The note of the burst's dropped keys (it replaces the one said earlier in the same burst)."""
+        self.ignored_due = False
+        if not self.ignored:
+            return
+        groups: list[tuple[str, list[str]]] = []  # (why, keys) in the order typed
+        for name, why in self.ignored:
+            if groups and groups[-1][0] == why:
+                groups[-1][1].append(name)
+            else:
+                groups.append((why, [name]))
+        if len(groups) == 1:
+            keys = groups[0][1]
+            said = (f"Ignored {keys[0]}" if len(keys) == 1 else f"Ignored {len(keys)} keys ({named(keys)})") + (
+                f": {groups[0][0]}; nothing was changed.")
+        else:
+            said = (f"Ignored {len(self.ignored)} keys: " + "; ".join(f"{named(keys)} ({why})" for why, keys in groups)
+                    + "; nothing was changed.")
+        window = self.screen
+        if groups[-1][0] == AHEAD and isinstance(window, Modal) and not window.answered:
+            said += " Press the key again now if you meant it."
+        self.note("ignored", said, severity="warning")
 
     def said_dropped_at_start(self) -> None:
         if self.dropped_at_start:
@@ -797,7 +894,7 @@ class WizardApp(App[int]):
             return
         self.session.choose_vpc(message.vpc)
         if message.advance and self.session.current == "vpc" and not self._modal_open():
-            self.action_next()
+            self.next_step()
         else:
             self.pane.load()
             self.refresh_nav()

@@ -82,20 +82,21 @@ class Hold:
     MOST_SECONDS: ClassVar[float] = 2.0  # a safety net: keys typed later than this after Enter always count
     start: float = float("inf")
     end: float = float("inf")
+    why = "the palette's Enter"  # what the keys it drops were typed right behind, as the app says it
 
     @property
     def holding(self) -> bool:
         return self.end == float("inf") and self.start != float("inf")
 
-    def begin(self, typed_at: float) -> None:
-        self.start, self.end = typed_at, float("inf")
+    def begin(self, typed_at: float, why: str = "the palette's Enter") -> None:
+        self.start, self.end, self.why = typed_at, float("inf"), why
 
     def release(self) -> None:
         if self.holding:
             self.end = clock()
 
     def drops(self, event: events.Key | events.Paste) -> bool:
-        return (getattr(event, "key", "paste") != "ctrl+c" and self.start < event.time < self.end
+        return (getattr(event, "key", "paste") != "ctrl+c" and self.start <= event.time < self.end
                 and event.time < self.start + self.MOST_SECONDS)
 
 
@@ -108,9 +109,11 @@ class Burst:
     MOST_SECONDS: ClassVar[float] = 3.0
     start: float = float("-inf")
     last: float = float("-inf")
+    why = "the key that closed the window"  # what the keys it drops were typed right behind, as the app says it
 
-    def begin(self, typed_at: float) -> None:
+    def begin(self, typed_at: float, why: str = "the key that closed the window") -> None:
         self.start = self.last = typed_at
+        self.why = why
 
     def drops(self, event: events.Key | events.Paste) -> bool:
         if getattr(event, "key", "paste") == "ctrl+c":

@@ -75,3 +75,17 @@ class SaveRequested(Message):
 @dataclass
 class JumpRequested(Message):
     step: str
+
+
+# ---------------------------------------------------------------- from the app, through the keys' path
+
+
+@dataclass
+class KeysHandled(Message):
+    """Posted to the focused widget behind the keys typed before a Ctrl+N that could not go on: it bubbles up to
+    the app as they do, so it arrives once they have (`rounds` times: a key's binding runs in the app, and what it
+    changes reaches the step as one more message, Choices.Toggled)."""
+
+    key: Any  # the Ctrl+N (events.Key)
+    step: int  # the step it was typed on
+    rounds: int = 2

@@ -74,7 +74,6 @@ class Modal(KeyGuard, ModalScreen[T]):
 
     answered = False
     NO: ClassVar[Any] = None  # what a stray key answers: the window's cancel
-    ignored: list[str]  # keys it dropped (typed ahead), until the app has said so
     # Its text scrolls by the keyboard wherever the focus is (it starts on a button): a long warning is read
     # to its end. A focused text area or field takes these keys first (its own bindings).
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -87,7 +86,6 @@ class Modal(KeyGuard, ModalScreen[T]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.ignored = []
         self.guard_from_now()
 
     def on_screen_resume(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import stat
 import subprocess
 import sys
@@ -114,10 +115,41 @@ async def test_palette_jump_to_apply_changes_nothing_and_says_where_apply_runs(s
         await settle(app, pilot)
         assert session.current != "apply" and calls.mutating == [] and session.result is None
         assert reason(app) == "Apply runs from here: Ctrl+N (or Apply...) opens the confirmation, where y applies"
+        await pilot.pause(Burst.GAP_SECONDS + 0.1)  # not right behind the refused choice (that y reaches nothing)
         await pilot.press("y")  # no answer to anything here: said, never swallowed silently
         await settle(app, pilot)
         assert "y answers only the apply confirmation: Ctrl+N (or Apply...) opens it; nothing was changed." in notes(app)
         assert calls.mutating == [] and session.result is None and not app.screen.is_modal
+
+
+async def test_text_typed_behind_a_refused_palette_jump_reaches_no_field_is_said_and_the_field_is_left_unselected(
+        session, key_clock) -> None:  # noqa: ANN001
+    """A trial: on Connect, Ctrl+P 'apply' Enter (refused: the steps before it are not done), then y: the name field
+    had the focus back with its text selected, and the y replaced the profile name ('studio-private' became 'yyy').
+    Keys typed right behind the palette's Enter reach nothing and are said (they were dropped silently), as behind
+    a refused Ctrl+N; the field that has the focus again keeps its text unselected, so a key typed later, once the
+    refusal was read, adds to the name instead of replacing it."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        field = app.query_one("#name", Input)
+        assert app.focused is field and field.selected_text == "studio-private"  # as Textual focuses a field
+        burst(app, "ctrl+p", *"apply", "enter", "y", "y", "y", at=key_clock.now)
+        await settle(app, pilot)
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        assert session.current == "connect" and not app.screen.is_modal
+        assert reason(app) == "Apply runs only from the Preview, after you confirm"
+        assert field.value == session.answers["name"] == "studio-private"
+        assert "Ignored 3 keys ('y', 'y', 'y'): typed right behind the palette's Enter; nothing was changed." in notes(app)
+        burst(app, "y", at=key_clock.tick(Burst.GAP_SECONDS / 2))  # right behind the refusal too
+        await settle(app, pilot)
+        assert field.value == "studio-private"
+        assert "Ignored 4 keys ('y', 'y', 'y', 'y'): typed right behind the palette's Enter; nothing was changed." in notes(app)
+        assert app.focused is field and field.selected_text == ""
+        burst(app, "y", at=key_clock.tick(Burst.GAP_SECONDS + 1))  # typed later: where the cursor is
+        await settle(app, pilot)
+        assert field.value == "studio-privatey"
 
 
 async def test_step_list_enter_on_every_row_changes_nothing(session, calls) -> None:  # noqa: ANN001
@@ -126,6 +158,9 @@ async def test_step_list_enter_on_every_row_changes_nothing(session, calls) -> N
         await at_preview(app, pilot)
         calls.clear()
         app.query_one("#step-list").focus()
+        await pilot.press("y")  # text typed on the step list reaches nothing, and is said (it vanished silently)
+        await settle(app, pilot)
+        assert "Ignored 'y': typed on the step list, which takes Up, Down and Enter; nothing was changed." in notes(app)
         for _ in range(len(NAMES)):
             await pilot.press("down", "enter")
             await settle(app, pilot)
@@ -252,26 +287,36 @@ async def test_enter_mashing_on_the_confirmation_changes_nothing(session, calls,
         assert calls.mutating == [] and session.result is None and session.current == "preview"
 
 
-async def test_a_y_typed_before_the_windows_arming_time_is_dropped_and_said(session, calls, key_clock) -> None:  # noqa: ANN001
+async def test_a_y_typed_before_the_windows_arming_time_is_dropped_and_said_with_every_key_of_its_burst(
+        session, calls, key_clock) -> None:  # noqa: ANN001
     """Yes-keys count only ARMING_SECONDS after the window was shown, judged by when they were typed: a y typed
     a moment after the window opened never answers it, even when handled after that time; a y typed later does.
-    The dropped y is said, never swallowed silently (tmux: Escape Ctrl+N y at once reaches Textual as Ctrl+N y)."""
+    The dropped y is said, never swallowed silently (tmux: Escape Ctrl+N y at once reaches Textual as Ctrl+N y).
+    Every key dropped in a burst is named, in the order typed (trials: 'C-n y y Enter y' was said as "Ignored 'y',
+    Enter"; after 'y y e s Enter' on an armed window, the second y and the e went unsaid)."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
         calls.clear()
-        burst(app, "ctrl+n", at=key_clock.now)
+        burst(app, "ctrl+n", "y", "y", "enter", "y", at=key_clock.now)
         key_clock.tick()
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmApply)
+        assert ("Ignored 4 keys ('y', 'y', Enter, 'y'): typed before this window was ready; nothing was changed. "
+                "Press the key again now if you meant it.") in notes(app)
         burst(app, "y", at=key_clock.tick(ConfirmApply.ARMING_SECONDS / 5))  # typed on screen, not yet armed...
         key_clock.tick(ConfirmApply.ARMING_SECONDS)  # ...and handled once armed (a busy machine): still dropped
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmApply) and calls.mutating == [] and session.result is None
-        assert "Ignored 'y': typed before this window was ready; nothing was changed." in " ".join(notes(app))
-        burst(app, "y", at=key_clock.tick())  # typed once armed: the y goes on
+        assert "Ignored 5 keys ('y', 'y', Enter, 'y', 'y'): typed before this window was ready; " in " ".join(notes(app))
+        burst(app, "y", "y", "e", "s", "enter", at=key_clock.tick())  # typed once armed: the first y goes on
+        key_clock.tick()
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
+        assert app.screen.query_one("#risk-answer", Input).value == ""  # none of the keys behind it reached it
+        said = next(n for n in notes(app) if n.startswith("Ignored "))
+        # the 4 keys behind the y, in order (whichever window each reached: the one going, or the one coming)
+        assert said.startswith("Ignored 4 keys") and re.findall(r"'.'|Enter", said) == ["'y'", "'e'", "'s'", "Enter"]
 
 
 def reason(app: WizardApp) -> str:
@@ -303,8 +348,8 @@ async def test_a_file_name_typed_into_the_apply_confirmation_cancels_it_and_chan
         assert calls.mutating == [] and session.result is None
         said = reason(app)
         assert "Not applied, nothing was changed: you typed 'v'" in said and "takes only y or n/Escape" in said
-        assert ("Ignored 'p', 'c', 'e', '-', 'o', 'y', '.', 'a', 'm', 'l': typed right behind the key that closed the "
-                "window; nothing was changed.") in notes(app)  # said, never silently
+        assert ("Ignored 13 keys ('p', 'c', 'e', '-', 'c', 'o', 'p', 'y', '.', 'y', 'a', 'm', 'l'): typed right behind "
+                "the key that closed the window; nothing was changed.") in notes(app)  # said, each, never silently
         burst(app, "y", at=key_clock.tick(10))  # later, on the Preview, y alone does nothing
         await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmApply | ConfirmRisk) and calls.mutating == []
@@ -450,8 +495,11 @@ async def confirm_self_lockout(app: WizardApp, pilot) -> None:  # noqa: ANN001
     await settle(app, pilot)
 
 
-async def test_next_then_y_applies_and_quitting_unsaved_after_it_says_what_aws_got(session, calls, tmp_path) -> None:  # noqa: ANN001
-    """Found by a trial: Discard right after an apply left without a word that AWS had just been changed."""
+async def test_next_then_y_applies_and_quitting_after_it_asks_first_even_resumed_and_says_what_aws_got(
+        session, calls, tmp_path) -> None:  # noqa: ANN001
+    """Found by a trial: Discard right after an apply left without a word that AWS had just been changed. And in a
+    session resumed from a recovery file, whose answers match the file (not dirty), Ctrl+Q after an apply quit
+    without the Quit window: after an apply of this session it asks, as for a new session."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
@@ -472,6 +520,8 @@ async def test_next_then_y_applies_and_quitting_unsaved_after_it_says_what_aws_g
         await settle(app, pilot)
         assert session.current == "preview" and session.result is None and session.plan is not None
         assert "(earlier in this session an apply changed AWS: " in session.interrupted()
+        session._clean_key = session._key()  # as resumed from a recovery file of these answers: not dirty
+        assert not session.dirty and session.saved_path is None and session.loaded_from is None
         await pilot.press("ctrl+q")  # unsaved: the window says AWS was changed and the profile is not saved
         await settle(app, pilot)
         assert isinstance(app.screen, QuitScreen)
@@ -567,7 +617,9 @@ async def test_an_unexpected_error_shows_a_screen_logs_saves_answers_and_exits_n
 
 async def test_quit_with_unsaved_answers_asks_cancel_keeps_them_a_d_typed_at_once_never_discards_and_save_quits(
         session, key_clock, tmp_path: Path) -> None:  # noqa: ANN001
-    """A trial: Save (s) in the Quit window only showed the Save step, and after saving one had to quit again."""
+    """A trial: Save (s) in the Quit window only showed the Save step, and after saving one had to quit again.
+    Another: No in the Overwrite window that save asked left the quit armed, and a later save quit unexpectedly;
+    No cancels the quit too."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_step(app, pilot, "access")
@@ -588,7 +640,21 @@ async def test_quit_with_unsaved_answers_asks_cancel_keeps_them_a_d_typed_at_onc
         burst(app, "s", at=key_clock.tick())  # Save: the Save step, with its path, says a save quits
         await settle(app, pilot)
         assert session.current == "save" and "then the wizard quits" in str(app.query_one("#saved", Static).render())
+        (tmp_path / "studio-private.yaml").write_text("mine\n")  # there already: the save asks before overwriting
         burst(app, "enter", at=key_clock.tick(1))
+        await settle(app, pilot)
+        assert isinstance(app.screen, OverwriteScreen)
+        burst(app, "n", at=key_clock.tick(1))  # No: the file is kept, and the wizard stays
+        await settle(app, pilot)
+        assert app.is_running and (tmp_path / "studio-private.yaml").read_text() == "mine\n"
+        assert str(app.query_one("#saved", Static).render()).endswith("nothing was changed; the wizard stays open")
+        burst(app, "ctrl+s", at=key_clock.tick(1))  # a later save only saves
+        await settle(app, pilot)
+        assert isinstance(app.screen, OverwriteScreen)
+        burst(app, "y", at=key_clock.tick(OverwriteScreen.ARMING_SECONDS + 1))
+        await settle(app, pilot)
+        assert app.is_running and session.saved_path is not None and not session.dirty
+        burst(app, "ctrl+q", at=key_clock.tick(1))  # saved: quits without asking
         await settle(app, pilot)
     assert app.return_code == 0 and app.exit_message.startswith("Saved studio-private.yaml. Replay it with: ")
     assert files_in(tmp_path) == ["studio-private.yaml"]
@@ -908,6 +974,25 @@ async def test_the_step_list_hidden_by_a_narrow_screen_never_keeps_the_focus_and
         assert wide == {}
 
 
+async def test_a_ctrl_n_typed_right_behind_ticks_judges_the_ticks_goes_on_or_says_why_not(session) -> None:  # noqa: ANN001
+    """A trial: 'Space Down Space C-n' in one send on Subnets ticked both subnets, but Ctrl+N stayed on the step
+    with no reason shown (it ran before the ticks reached the step, whose ticks then cleared its reason), and a y
+    after it was said to be behind 'a Ctrl+N that could not go on'. Ctrl+N judges the answers as typed before it."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "subnets")
+        session.answers["subnet_ids"] = []
+        app.show_step()
+        await settle(app, pilot)
+        burst(app, "space", "space", "ctrl+n")  # ticked, then unticked: refused, and the reason stays said
+        await settle(app, pilot)
+        assert session.current == "subnets" and session.answers["subnet_ids"] == []
+        assert reason(app) == "choose at least one subnet (Space ticks its row)"
+        burst(app, "space", "down", "down", "space", "ctrl+n")  # rows 1 and 3: one per AZ
+        await settle(app, pilot)
+        assert session.current == "domain" and session.answers["subnet_ids"] == list(profile().subnet_ids)
+
+
 async def test_the_vpc_and_subnet_names_show_in_full_where_there_is_room(session) -> None:  # noqa: ANN001
     """Found by a trial: at 120 columns the VPC step cut its names at 18 characters, with room to spare. The
     columns take their width from their content; only a narrow screen cuts them (with an ellipsis)."""
@@ -1063,8 +1148,8 @@ async def test_quitting_mid_discovery_kills_the_child_at_once_and_keys_mashed_me
             burst(app, "ctrl+n", "ctrl+n", "ctrl+n", "enter", "y", "y", "enter", "y")
             await pilot.pause(0.3)
             assert session.answers["name"] == profile().name and session.current == "connect"
-            assert ("Ignored 'y': typed right behind a Ctrl+N that could not go on; nothing was changed."
-                    in notes(app))
+            assert ("Ignored 7 keys (Ctrl+N, Ctrl+N, Enter, 'y', 'y', Enter, 'y'): typed right behind Ctrl+N; "
+                    "nothing was changed.") in notes(app)
             await pilot.pause(Burst.GAP_SECONDS)
             started = time.monotonic()
             await pilot.press("ctrl+q")
@@ -1192,16 +1277,25 @@ async def test_a_self_lockout_needs_its_own_typed_yes_after_y(session, calls) ->
         assert session.result is not None and session.result.ok and calls.mutating != []
 
 
-async def test_escape_at_the_self_lockout_changes_nothing_and_says_so(session, calls) -> None:  # noqa: ANN001
+def shown_whole(widget: Static) -> bool:
+    """Whether the widget shows all of its text (wrapped at its width), none of it cut by its height."""
+    needed = widget.get_content_height(widget.size, widget.app.size, widget.content_region.width)
+    return widget.content_region.height >= needed > 0
+
+
+async def test_escape_at_the_self_lockout_changes_nothing_and_says_so_whole_at_60x20(session, calls) -> None:  # noqa: ANN001
+    """At 60x20 the reason line was cut: 'Not applied: cancelled at the / self-lockout confirmation; nothing was'
+    (and 'changed.' lost). It wraps to as many lines as it needs."""
     app = WizardApp(session)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(60, 20)) as pilot:
         await at_preview(app, pilot)
         calls.clear()
         await y_on_the_confirmation(app, pilot)
         await pilot.press("escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmRisk) and session.current == "preview"
-        assert "cancelled at the self-lockout confirmation" in reason(app)
+        assert reason(app) == "Not applied: cancelled at the self-lockout confirmation; nothing was changed."
+        assert shown_whole(app.query_one("#reason", Static))
         assert calls.mutating == [] and session.result is None
 
 
@@ -1564,6 +1658,9 @@ async def test_palette_enter_at_paste_speed_goes_where_typed_and_keys_after_it_r
         await settle(app, pilot)
         assert session.current == step and app.screen is app.screen_stack[0]
         assert session.answers["name"] == name and app.query_one("#vpc-filter", Input).value == ""
+        # said, never dropped silently (a trial)
+        assert "Ignored 4 keys ('y', 'y', 'y', Ctrl+N): typed right behind the palette's Enter; nothing was changed." in (
+            notes(app))
         if step == "save":
             assert app.query_one("#path", Input).value == session.default_save_path()
         assert calls.mutating == []
@@ -1644,6 +1741,8 @@ async def test_keys_typed_before_the_save_step_was_shown_are_dropped_there(sessi
         assert session.current == "save"
         assert app.query_one("#path", Input).value == "./studio-private.yaml"
         assert files_in(tmp_path) == []  # the Enter typed ahead saved nothing
+        assert "Ignored 3 keys ('y', 'y', Enter): typed before the Save step was shown; nothing was changed." in (
+            notes(app))  # said, never dropped silently
         await pilot.press("enter")  # typed once the step is shown: it saves
         await settle(app, pilot)
     assert files_in(tmp_path) == ["studio-private.yaml"]
@@ -2018,6 +2117,7 @@ def test_ctrl_c_after_an_apply_of_unchanged_loaded_answers_names_the_file_and_it
         resumed = WizardSession(lambda: None, preload=data, demo=True)
         resumed.loaded_from = loaded_from
         resumed.result = Result(done=["security_group.endpoints"])
+        assert not resumed.dirty and resumed.quit_asks == (loaded_from is None)  # Ctrl+Q asks when in no file
         said = resumed.interrupted()
         path = loaded_from or Path(said.split("these answers are in ", 1)[1].split(":", 1)[0])
         assert path.is_file() and (loaded_from or load(path).vpc_id == data["vpc_id"]), said
@@ -2134,8 +2234,6 @@ async def test_each_windows_footer_names_its_own_action(session, groups) -> None
 async def test_every_windows_footer_names_what_its_buttons_say(session, window) -> None:  # noqa: ANN001
     """Each button that names its key ("Overwrite (y)") and the footer's label for that key say the same (the
     overwrite window's footer read "y Yes")."""
-    import re
-
     from wizard.models import Confirmation
 
     app = WizardApp(session)

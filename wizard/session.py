@@ -176,6 +176,13 @@ class WizardSession:
         return self._key() != self._clean_key
 
     @property
+    def quit_asks(self) -> bool:
+        """Whether quitting asks first (Save / Discard / Cancel): answers not saved, or an apply of this session
+        changed AWS and the answers it applied are in no profile the user named (a session resumed from a
+        recovery file matches that file, so it is not dirty: Ctrl+Q after its apply quit without a word)."""
+        return self.dirty or (bool(self.applies) and self.saved_path is None and self.loaded_from is None)
+
+    @property
     def plan(self) -> Plan | None:
         """The plan for the current answers; None as soon as any answer changes, whatever the route."""
         return self._plan if self._plan is not None and self._plan_key == self._key() else None
