@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
 from screens.base import Step
-from screens.widgets import Choices, Field
+from screens.widgets import Choices, Field, Line
 from wizard.modes import BY_NAME, MODES
 from wizard.steps import ACCESS_CIDRS, input_text
 
@@ -20,7 +20,7 @@ class AccessStep(Step):
     FOCUS = "#mode"
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="mode-reason")
+        yield Line("", id="mode-reason")
         yield Label("Restrict opening Studio to (Enter or Space chooses)")
         yield Choices(("mode", "condition key"), multi=False, id="mode")
         yield Static("", id="mode-help")
@@ -32,9 +32,9 @@ class AccessStep(Step):
         with Horizontal(classes="filter-row"):  # named: a filter "alic" above the rows read as a row cut short
             yield Label("filter: ")
             yield Field(compact=True, id="principal-filter", placeholder="users, groups and roles")
-        yield Static("", id="principal-none")
+        yield Line("", id="principal-none")
         yield Choices(("kind", "name"), id="principals")
-        yield Static("", id="lockout")
+        yield Line("", id="lockout")
 
     def load(self) -> None:
         access = self.session.answers["access"]

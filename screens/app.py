@@ -63,7 +63,7 @@ from screens.modals import (
 from screens.network import SubnetStep, VpcStep
 from screens.preview import PreviewStep
 from screens.save import SaveStep
-from screens.widgets import NARROW, KeysFooter, StepList
+from screens.widgets import NARROW, KeysFooter, Line, StepList
 from wizard.errors import InvalidInput
 from wizard.session import WizardSession, state_dir, write_private
 from wizard.steps import STEPS
@@ -271,13 +271,13 @@ class WizardApp(App[int]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
-            yield Static("", id="step-title")
+            yield Line("", id="step-title")
             yield Static("DEMO" if self.session.demo else "", id="demo-badge")
         with Horizontal(id="main"):
             yield StepList([(s.name, f"{i + 1} {s.short}") for i, s in enumerate(STEPS)], id="step-list")
             with Vertical(id="body"):
                 with Horizontal(id="nav"):
-                    yield Static("", id="reason")
+                    yield Line("", id="reason")
                     yield Button("Back", id="back", compact=True)
                     yield Button("Next", id="next", variant="primary", compact=True)
                 with ContentSwitcher(initial=STEPS[0].name, id="panes"):

@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input, Static
 
 from screens.base import Step
 from screens.messages import VpcChosen
-from screens.widgets import Choices, Field
+from screens.widgets import Choices, Field, Line
 
 
 def elide(text: str, width: int) -> str:
@@ -53,7 +53,7 @@ class VpcStep(Step):
         yield Field(placeholder="filter: name, id or CIDR, then Enter",  # whole at 60 columns
                     id="vpc-filter", compact=True)
         yield Choices(("name", "CIDR", "VPC"), multi=False, id="vpcs")
-        yield Static("", id="vpc-note")
+        yield Line("", id="vpc-note")
 
     def load(self) -> None:
         field = self.widget("#vpc-filter", Input)
@@ -141,7 +141,7 @@ class SubnetStep(Step):
         yield Static("Enter or Space toggles a subnet: one per Availability Zone, only zones the service offers.",
                      id="subnet-help")
         yield Choices(("name", "AZ", "why not"), id="subnet-table")
-        yield Static("", id="subnet-note")
+        yield Line("", id="subnet-note")
 
     def load(self) -> None:
         table = self.widget("#subnet-table", Choices)

@@ -14,7 +14,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
-from textual.widgets import DataTable, Footer, Input, OptionList
+from textual.widgets import DataTable, Footer, Input, OptionList, Static
 from textual.widgets._footer import FooterKey
 from textual.widgets.data_table import ColumnKey
 from textual.widgets.option_list import Option
@@ -24,6 +24,33 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
 NARROW = 72  # columns: below this the step list gives its room to the step, and footers are compact
+
+
+class Line(Static):
+    """A Static for the lines the wizard sets again after every key (the reason under Next, the step's title,
+    its notes), which lays the screen out again only when what it says changed. Textual's Static.update asks for a
+    new layout of the whole screen each time, even with the same text: the reason line alone was set 24 times in
+    one walk through the wizard, most with the same words."""
+
+    _said: tuple[Any, ...] | None = None
+
+    def update(self, content: Any = "", *, layout: bool = True) -> None:
+        said = _said(content)
+        if said is not None and said == self._said:
+            return
+        self._said = said
+        super().update(content, layout=layout)
+
+
+def _said(content: Any) -> tuple[Any, ...] | None:
+    """What a line shows, to compare (None: cannot tell, so it is always drawn). A rich Text compares equal to
+    another with the same characters and spans whatever its own style (yellow or red), so its style is in it."""
+    if isinstance(content, str):
+        return (content,)
+    if isinstance(content, Text):
+        return (content.plain, tuple(content.spans), str(content.style), content.justify, content.overflow,
+                content.no_wrap, content.end)
+    return None
 
 
 class Field(Input):

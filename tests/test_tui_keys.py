@@ -10,6 +10,7 @@ from collections import Counter
 from typing import Any, ClassVar
 
 import pytest
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.css.stylesheet import Stylesheet
@@ -19,7 +20,7 @@ from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
 from screens.app import WizardApp
-from screens.widgets import Choices, KeysFooter, StepList
+from screens.widgets import Choices, KeysFooter, Line, StepList
 from wizard.steps import NAMES
 
 SIZE = (80, 24)
@@ -55,6 +56,8 @@ def work(monkeypatch: pytest.MonkeyPatch) -> Counter[Any]:
     def counting_refresh(self: Widget, *regions: Any, **kwargs: Any) -> Widget:
         if isinstance(self, Screen) and not regions:
             counts["screen repaint"] += 1
+        if kwargs.get("layout"):
+            counts[f"layout {type(self).__name__}#{self.id}"] += 1
         return refresh(self, *regions, **kwargs)
 
     monkeypatch.setattr(Stylesheet, "update_nodes", counting_update_nodes)
@@ -87,6 +90,32 @@ async def test_a_tab_restyles_only_the_widgets_whose_focus_changed(session, work
                 assert restyled <= {before, app.focused} and work["restyled"] <= 4, (step, app.focused, work)
                 assert not [k for k in work if str(k).startswith("recompose")], (step, work)
                 assert work["screen repaint"] == 0, (step, work)
+        work.clear()  # the lines set after every key (the reason under Next, the title, the notes): the same words
+        app.refresh_nav()  # ask for no new layout of the screen
+        app.show_step()
+        await pilot.pause()
+        assert not [k for k in work if str(k).startswith("layout")], work
+
+
+class Lines(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Line("", id="line")
+
+
+async def test_a_line_set_to_the_same_words_lays_nothing_out_and_any_change_is_drawn(work) -> None:  # noqa: ANN001
+    """Textual's Static lays the whole screen out again on every update, even with the same words (the reason
+    line was set 24 times in one walk through the wizard). A Line skips only an update that shows the same: the
+    same characters in another style (a rich Text compares equal regardless of its style) are drawn."""
+    app = Lines()
+    async with app.run_test() as pilot:
+        line = app.query_one(Line)
+        for content, drawn in ((Text("why", style="yellow"), True), (Text("why", style="yellow"), False),
+                               (Text("why", style="red"), True), ("why", True), ("why", False), ("", True)):
+            work.clear()
+            line.update(content)
+            await pilot.pause()
+            assert bool(work["layout Line#line"]) == drawn, (content, work)
+            assert str(line.render()) == str(content)
 
 
 class Keys(App[None]):
