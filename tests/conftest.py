@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import boto3
 import botocore.client
+import botocore.hooks
 import botocore.loaders
 import botocore.model
 import botocore.session
@@ -66,6 +67,24 @@ def _shared_methods(self: botocore.client.ClientCreator, service_model: botocore
 
 
 botocore.client.ClientCreator._create_methods = _shared_methods
+# - every botocore session renames its ~2,600 handlers' event names through the same table of aliases again, in a
+#   cache of its own (4% of the engine modules' samples: the tests make a session or more per test). A name's
+#   alias depends only on the name and that table, so sessions with botocore's table share one cache.
+_ALIASES: dict[str, str] = {}
+_aliaser_init = botocore.hooks.EventAliaser.__init__
+
+
+def _shared_alias_cache(self: botocore.hooks.EventAliaser, event_emitter: object,
+                        event_aliases: dict[str, str] | None = None) -> None:
+    _aliaser_init(self, event_emitter, event_aliases)
+    if event_aliases is None:
+        self._alias_name_cache = _ALIASES
+
+
+botocore.hooks.EventAliaser.__init__ = _shared_alias_cache  # type: ignore[method-assign]
+# - moto lists a service's response methods on every request; the sandbox lists each class's once (tested in
+#   test_sandbox), and the tests' moto (in-process, and the moto server fixture's threads) does the same.
+sandbox.quicker_moto_dispatch()
 
 # Textual apps under Pilot scroll without animation: an animated scroll still under way when a test reads the
 # position failed test_every_preview_tab_scrolls_with_the_keyboard_to_its_last_line on a loaded machine (31.99

@@ -689,3 +689,22 @@ def test_the_wizard_plans_through_a_sandbox_that_stopped_while_it_was_open(cloud
             with pytest.raises(AwsError, match="cannot reach AWS"):
                 session.review_for(profile())
     assert calls.mutating == []
+
+
+def test_moto_lists_each_response_classs_methods_once_and_the_same_list(aws, monkeypatch) -> None:  # noqa: ANN001
+    """quicker_moto_dispatch (the sandbox's server and in-process moto; the tests' moto too): moto lists a
+    response class's methods with inspect.getmembers on every request; now once per class, the same list."""
+    import inspect
+
+    from moto.core import responses, utils
+    from moto.ec2.responses import EC2Response
+
+    assert getattr(responses.method_names_from_class, "once_per_class", False)
+    assert responses.method_names_from_class(EC2Response) == utils.method_names_from_class(EC2Response)
+    listed: list[object] = []
+    getmembers = inspect.getmembers
+    monkeypatch.setattr(inspect, "getmembers", lambda obj, *a, **k: (listed.append(obj), getmembers(obj, *a, **k))[1])
+    ec2 = aws.client("ec2")
+    for _ in range(3):
+        assert ec2.describe_vpcs()["Vpcs"]
+    assert all(listed.count(c) <= 1 for c in listed), listed  # each class listed at most once (moto: every call)
