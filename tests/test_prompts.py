@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -452,18 +453,27 @@ def test_plain_apply_question_drops_yes_typed_with_the_menu_choice_before_it() -
     """Found by a trial: `Down Down Down Enter y e s Enter` in one burst at the Preview's Next menu applied:
     prompt_toolkit read the whole burst, and kept what followed the menu's Enter for the next question. The
     apply question drops it, and takes only what is typed once it is asked (here: no)."""
+    import io
+
     from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.data_structures import Size
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
+    from prompt_toolkit.output.vt100 import Vt100_Output
 
     from wizard.prompts import ask_yes
 
     actions = [("Save", "save"), ("Change an answer", "back"), ("Quit", "quit"), ("Apply now", "apply")]
-    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
-        pipe.send_text("\x1b[B\x1b[B\x1b[B\ryes\r")  # one burst: the menu choice and a yes typed ahead
-        assert Asker().select("Next", actions, default="save") == "apply"
-        _type_later(pipe, "no\r")  # typed once the question is on screen
-        assert ask_yes("Apply in account 123456789012?") is False
+    screen = io.StringIO()  # the apply question seen on a screen: the dropped yes is said (trial 7)
+    with create_pipe_input() as pipe:
+        with create_app_session(input=pipe, output=DummyOutput()):
+            pipe.send_text("\x1b[B\x1b[B\x1b[B\ryes\r")  # one burst: the menu choice and a yes typed ahead
+            assert Asker().select("Next", actions, default="save") == "apply"
+        with create_app_session(input=pipe, output=Vt100_Output(screen, lambda: Size(rows=24, columns=100),
+                                                                term="xterm")):
+            _type_later(pipe, "no\r")  # typed once the question is on screen
+            assert ask_yes("Apply in account 123456789012?") is False
+    assert "(ignored 4 keys typed before or as the question appeared; type yes again)" in screen.getvalue()
 
 
 def test_self_lockout_question_drops_a_yes_typed_with_the_first_answer() -> None:
@@ -552,11 +562,11 @@ def test_keys_ignored_as_a_question_appears_are_said_below_it() -> None:
         pipe.send_text("yes\r")  # arrives as the question is drawn
         _type_later(pipe, "no\r")
         assert ask_yes("Destroy what this profile made in account 123456789012?") is False
-        assert "(ignored 4 keys typed as the question appeared; type yes again)" in screen.getvalue()
+        assert "(ignored 4 keys typed before or as the question appeared; type yes again)" in screen.getvalue()
         pipe.send_text("y")
         _type_later(pipe, "n")
         assert Asker().confirm("p.yaml exists. Overwrite it?") is False
-        assert "(ignored 1 key typed as the question appeared; type y or n again)" in screen.getvalue()
+        assert "(ignored 1 key typed before or as the question appeared; type y or n again)" in screen.getvalue()
 
 
 def test_a_loaded_profiles_gone_subnets_and_principals_are_named_ticked_and_must_be_unticked(capsys) -> None:  # noqa: ANN001
@@ -627,3 +637,27 @@ def test_plain_says_a_loaded_profiles_gone_vpc_and_domain_and_asks_them_again(ca
         with pytest.raises(Stop):  # up to the domain question: no further
             PlainWizard(session, Strict({**ANSWERS, "Studio domain": stop}), None).walk()
         assert f"Note: {said}" in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_keys_the_terminal_holds_before_a_question_are_dropped_and_counted(monkeypatch) -> None:  # noqa: ANN001
+    """Found by a trial (7): a `yes` typed while the plan was made was dropped before the question in silence,
+    though the README says a line under the question counts them. Every key the terminal holds is dropped (a
+    line not yet ended too; an arrow key is one key) and counted for that line."""
+    import sys
+    import termios
+    import time
+
+    from wizard.prompts import drop_typed_ahead
+
+    master, slave = os.openpty()
+    with os.fdopen(slave, "r") as terminal:
+        monkeypatch.setattr(sys, "stdin", terminal)
+        os.write(master, b"yes\r\x1b[Bno")  # a line, an arrow key, and a line not yet ended
+        time.sleep(0.05)
+        assert drop_typed_ahead() == 7
+        os.set_blocking(slave, False)
+        with pytest.raises(BlockingIOError):  # nothing left to answer the question
+            os.read(slave, 100)
+        assert termios.tcgetattr(slave)[3] & termios.ICANON  # the terminal's mode as it was
+    os.close(master)

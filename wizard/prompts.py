@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from collections.abc import Callable
@@ -42,9 +43,9 @@ class Asker:
         (`Enter Enter y Enter` at the Next menu overwrote a profile: trial 5)."""
         import questionary  # noqa: PLC0415
 
-        drop_typed_ahead()
+        dropped = drop_typed_ahead()
         question = questionary.confirm(message, default=default)
-        _arm(question.application, "y or n")
+        _arm(question.application, "y or n", dropped)
         return bool(_answered(question.ask()))
 
     def confirm_changes(self, message: str) -> bool:
@@ -80,33 +81,64 @@ def text_question(message: str, default: str = "", validate: Callable[[str], boo
     return question
 
 
-def drop_typed_ahead() -> None:
+def drop_typed_ahead() -> int:
     """Keys typed before a question appears never answer it (paste, or keys mashed while the plan was made):
     those the terminal still holds, and those an earlier question read with its own keys and kept for the next
     one (prompt_toolkit reads input in chunks and stores what follows its Enter as "typeahead": `Down Enter y e s
-    Enter` in one burst at --plain's Next menu answered the apply question that came after it)."""
+    Enter` in one burst at --plain's Next menu answered the apply question that came after it). Returns how many
+    keys it dropped, for the question to say (a trial: a `yes` typed ahead was dropped in silence)."""
+    dropped = 0
     try:
         import termios  # noqa: PLC0415
 
         if sys.stdin.isatty():
-            termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
+            fd = sys.stdin.fileno()
+            try:
+                dropped += _read_pending(fd)
+            finally:
+                termios.tcflush(fd, termios.TCIFLUSH)  # and what arrived meanwhile
     except (ImportError, OSError, ValueError, AttributeError):
         pass
     if "prompt_toolkit" in sys.modules:  # an earlier question ran: it may have kept keys for the next one
         from prompt_toolkit.application.current import get_app_session  # noqa: PLC0415
-        from prompt_toolkit.input.typeahead import clear_typeahead  # noqa: PLC0415
+        from prompt_toolkit.input.typeahead import get_typeahead  # noqa: PLC0415
 
         try:
-            clear_typeahead(get_app_session().input)
+            dropped += len(get_typeahead(get_app_session().input))  # (and so cleared)
         except (OSError, ValueError, AttributeError):  # no terminal input to make (ask_yes then fails as before)
             pass
+    return dropped
+
+
+def _read_pending(fd: int) -> int:
+    """Read what the terminal holds for us, at once and without waiting, and say how many keys it was (an
+    escape sequence, an arrow key say, is one). Read in non-canonical mode: a line not yet ended counts too."""
+    import re  # noqa: PLC0415
+    import termios  # noqa: PLC0415
+
+    saved = termios.tcgetattr(fd)
+    now = list(saved)
+    now[3] = saved[3] & ~termios.ICANON
+    now[6] = list(saved[6])
+    now[6][termios.VMIN], now[6][termios.VTIME] = 0, 0  # a read returns at once, empty when nothing is there
+    data = b""
+    try:
+        termios.tcsetattr(fd, termios.TCSANOW, now)
+        while len(data) < 65536:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
+    return len(re.sub(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|O.|.)?", "k", data.decode(errors="replace")))
 
 
 ARMING_SECONDS = 0.3  # as the TUI's windows: nobody reads a question and answers it faster
 last_drawn = 0.0  # time.monotonic() when the last armed question was first drawn
 
 
-def _arm(application: Any, again: str) -> None:
+def _arm(application: Any, again: str, dropped: int = 0) -> None:
     """Keys that reach a question in its first ARMING_SECONDS on screen are ignored (found by a trial: a `yes`
     written 10-54 ms before the question was drawn, after the flush of keys typed ahead, destroyed what a profile
     had made: the flush cannot see keys still on their way). Counted from the first time it is drawn. Ignored
@@ -121,7 +153,7 @@ def _arm(application: Any, again: str) -> None:
     from prompt_toolkit.layout.controls import FormattedTextControl  # noqa: PLC0415
 
     shown: list[float] = []
-    ignored: list[int] = []
+    ignored: list[int] = [dropped] if dropped else []  # those typed ahead, dropped before it was drawn
 
     def drawn(_: Any) -> None:
         global last_drawn  # when a question was last put on screen (tests type after it)
@@ -139,7 +171,7 @@ def _arm(application: Any, again: str) -> None:
 
     def said() -> str:
         count = sum(ignored)
-        return (f"(ignored {count} key{'' if count == 1 else 's'} typed as the question appeared; "
+        return (f"(ignored {count} key{'' if count == 1 else 's'} typed before or as the question appeared; "
                 f"type {again} again)")
 
     arming = Condition(lambda: not shown or time.monotonic() - shown[0] < ARMING_SECONDS)
@@ -159,10 +191,10 @@ def ask_yes(question: str) -> bool:
     ahead, as Terraform asks; keys typed ahead are dropped; Ctrl+C interrupts (exit 130)."""
     import questionary  # noqa: PLC0415
 
-    drop_typed_ahead()
+    dropped = drop_typed_ahead()
     prompt = questionary.text(f"{question} Only 'yes' goes ahead:")
     if getattr(prompt, "application", None) is not None:  # (a test's stand-in has none)
-        _arm(prompt.application, "yes")
+        _arm(prompt.application, "yes", dropped)
     answer = _answered(prompt.ask())
     from wizard.validators import typed_yes  # noqa: PLC0415
 
