@@ -53,11 +53,21 @@ def test_detailed_exitcode_is_2_when_there_are_changes_and_0_when_none(demo, cap
     assert code == 0 and "No changes" in out
 
 
-def test_plan_with_errors_exits_3_and_is_still_printed_in_full(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+def test_plan_with_errors_exits_3_and_is_still_printed_in_full_and_export_refuses_it(
+        demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    """Also found by a trial (7): `export` of such a profile wrote the whole template or script and exited 3
+    without a word: infrastructure code for what apply refuses. Now it writes nothing and names the errors."""
     bad = tmp_path / "p.yaml"
     bad.write_text(Path(VPCE).read_text().replace("subnet-fcae4f85ccdd1756c", "subnet-d2c4c194b1dbc4b3d"))
     code, out, _ = run(capsys, "plan", str(bad), "--demo")
     assert code == 3 and "duplicate_az" in out and "Plan: " in out
+    target = tmp_path / "x.sh"
+    code, out, err = run(capsys, "export", str(bad), "--demo", "--format", "cli", "--out", str(target))
+    assert (code, out) == (3, "") and not target.exists()
+    assert err.startswith(f"export refused: the plan has 1 error(s), which apply refuses too; nothing was written to "
+                          f"{target}:\n  x duplicate_az: subnets ")
+    code, out, err = run(capsys, "export", str(bad), "--demo", "--format", "terraform")
+    assert (code, out) == (3, "") and "x duplicate_az" in err
 
 
 def test_a_plan_with_errors_saved_with_out_says_it_cannot_be_applied(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001

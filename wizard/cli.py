@@ -683,6 +683,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.out is not None:  # `--out ''` too: refused, never taken for stdout
         _check_out(args.out, args.format, args.profile)
     _, _, plan = _observe_and_plan(args, profile, args.profile)
+    if plan.errors:  # infrastructure code for what apply refuses: none (it wrote it all and exited 3 unsaid)
+        print(f"export refused: the plan has {len(plan.errors)} error(s), which apply refuses too; nothing was "
+              f"written{'' if args.out is None else f' to {args.out}'}:", file=sys.stderr)
+        for error in plan.errors:
+            print(f"  x {error.code}: {error.message}", file=sys.stderr)
+        return 3
     from wizard.export import export  # noqa: PLC0415
     text = export(plan, args.format)
     if args.out is not None:
@@ -690,7 +696,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"wrote {args.out}{replaced}", file=sys.stderr)
     else:
         sys.stdout.write(text)
-    return 3 if plan.errors else 0
+    return 0
 
 
 def cmd_wizard(args: argparse.Namespace) -> int:
