@@ -661,7 +661,10 @@ class WizardApp(App[int]):
         if self.session.quit_asks:
             self.refused = ""
             self.unnote("quit")
-            self.push_screen(QuitScreen(self.session.aws_changed()), callback=self._quit_choice)
+            current = self.session.current
+            incomplete = "" if current == "save" or self.session.reachable("save") else (
+                self.session.blocking("save") or "the answers are not complete")  # then s keeps them, and quits
+            self.push_screen(QuitScreen.of(self.session.aws_changed(), incomplete), callback=self._quit_choice)
             return
         self.leave(0)
 

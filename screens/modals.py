@@ -312,19 +312,29 @@ class QuitScreen(Modal[str]):
     def arming(self, key: str) -> bool:
         return key == "d"
 
+    SAVE: ClassVar[str] = "Save"  # what s does, on the button and in the footer alike
+
     def __init__(self, changed: str = "") -> None:
         super().__init__()
         self.changed = changed
+
+    @staticmethod
+    def of(changed: str, incomplete: str = "") -> QuitScreen:
+        """The Quit window for these answers: QuitKeepScreen when they cannot be a profile yet (`incomplete`: why)."""
+        return QuitKeepScreen(changed, incomplete) if incomplete else QuitScreen(changed)
+
+    def choices(self) -> str:
+        return "Save them as a profile first, discard them, or go on with the wizard."
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
             yield Static("Quit: your answers are not saved", classes="modal-title")
             if self.changed:
                 yield Static(Text(f"{self.changed}; the profile is not saved.", style="bold yellow"), id="quit-changed")
-            yield Static("Save them as a profile first, discard them, or go on with the wizard.")
+            yield Static(self.choices(), id="quit-choices")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel (c)", id="cancel", compact=True)
-                yield Button("Save (s)", id="save", compact=True)
+                yield Button(f"{self.SAVE} (s)", id="save", compact=True)
                 yield choice_button("Discard (d)", "discard", "error")
 
     def on_mount(self) -> None:
@@ -337,6 +347,23 @@ class QuitScreen(Modal[str]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.action_choose(event.button.id or "cancel")
+
+
+class QuitKeepScreen(QuitScreen):
+    """Quit with answers that cannot be a profile yet (a step before Save is not done): s keeps them in a recovery
+    file to resume from, and quits, as Ctrl+C keeps them. A trial: its button said Save, and it quit without
+    saving a profile; the window now says why it cannot, and what s does."""
+
+    SAVE = "Keep"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("s", "choose('save')", SAVE)]
+
+    def __init__(self, changed: str, incomplete: str) -> None:
+        super().__init__(changed)
+        self.incomplete = incomplete
+
+    def choices(self) -> str:
+        return (f"They cannot be a profile yet ({self.incomplete}). Keep them in a recovery file to resume from (the "
+                "wizard then quits), discard them, or go on with the wizard.")
 
 
 class OverwriteScreen(Modal[bool]):

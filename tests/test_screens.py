@@ -171,7 +171,8 @@ async def test_step_list_jumps_only_to_steps_whose_predecessors_are_valid_and_sa
         session, tmp_path: Path) -> None:  # noqa: ANN001
     """The refusal names the step that is not done and its reason: it said "finish the earlier steps" also when
     the step not done was the one on screen. Quit > Save with such answers keeps them in a recovery file and quits
-    (a trial: the window just closed, neither saved nor quit)."""
+    (a trial: the window just closed, neither saved nor quit); the window says so, and its s is Keep, not Save (a
+    trial: 'Save (s)' quit without saving a profile)."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -188,6 +189,9 @@ async def test_step_list_jumps_only_to_steps_whose_predecessors_are_valid_and_sa
         await pilot.press("ctrl+q")
         await settle(app, pilot)
         assert isinstance(app.screen, QuitScreen)
+        assert str(app.screen.query_one("#quit-choices", Static).render()).startswith(
+            "They cannot be a profile yet (step 3, Subnets is not done: choose at least one subnet")
+        assert str(app.screen.query_one("#save", Button).label) == "Keep (s)" and footer_labels(app)["s"] == "Keep"
         await pilot.press("s")
         await settle(app, pilot)
     assert app.return_code == 0 and app.exit_message.startswith(
