@@ -20,7 +20,10 @@ def test_vpconly_domain_missing_sts_and_logs_reports_both_gaps(cloud) -> None:  
     assert "readiness_sts" in codes and "readiness_logs" in codes
 
 
-def test_adding_the_gaps_to_extra_and_applying_makes_the_report_clean(cloud) -> None:  # noqa: ANN001
+def test_adding_the_gaps_to_extra_and_applying_makes_the_report_clean_and_dropping_one_warns_before_apply(
+        cloud) -> None:  # noqa: ANN001
+    """Also found by a trial (7): a plan that deletes this profile's sagemaker.runtime endpoint (dropped from
+    extra) warned nothing; the warning came only after apply. The report is about the account after apply."""
     p = profile(endpoints={"extra": ["sagemaker.runtime", "sts", "logs", "s3"]})
     first = plan(observe(cloud, p), p)
     assert not [w for w in first.warnings if w.code.startswith("readiness_")]  # planned counts as fixed
@@ -30,6 +33,11 @@ def test_adding_the_gaps_to_extra_and_applying_makes_the_report_clean(cloud) -> 
     assert not [w for w in again.warnings if w.code.startswith("readiness_")]
     # and without the profile asking, the endpoints that now exist satisfy the report too
     assert not [c for c in warnings(cloud, profile(name="another")) if c.startswith("readiness_")]
+    dropped = profile(endpoints={"extra": ["sts", "logs", "s3"]})
+    result = plan(observe(cloud, dropped), dropped)
+    assert any(c.action == "delete" and c.before.get("service_name") == "com.amazonaws.us-west-2.sagemaker.runtime"
+               for c in result.changes)
+    assert [w.code for w in result.warnings if w.code.startswith("readiness_")] == ["readiness_sagemaker_runtime"]
 
 
 def test_s3_is_a_gateway_on_the_domain_subnets_route_tables(cloud, aws) -> None:  # noqa: ANN001

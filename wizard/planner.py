@@ -27,7 +27,15 @@ from wizard.models import (
     SecurityGroupInfo,
     to_jsonable,
 )
-from wizard.names import GATEWAY_KEYS, MANAGED_BY, PROFILE_TAG, REGION_TAG, service_names, zone_and_record
+from wizard.names import (
+    GATEWAY_KEYS,
+    MANAGED_BY,
+    PROFILE_TAG,
+    REGION_TAG,
+    readiness_service_names,
+    service_names,
+    zone_and_record,
+)
 
 HTTPS = ("tcp", 443, 443)
 INTERFACE_ENDPOINT_QUOTA = 50  # per VPC, AWS's default (adjustable)
@@ -515,9 +523,12 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
         b.warn("interface_endpoint_quota", f"{profile.vpc_id} would have {existing_interfaces + new_interfaces} interface "
                f"endpoints; the default quota is {INTERFACE_ENDPOINT_QUOTA} per VPC: check Service Quotas "
                "(VPC > Interface VPC endpoints per VPC) before apply")
+    keys = {service: "api" if key == "sagemaker.api" else key  # the address it had when made (sagemaker.runtime,
+            for key, service in readiness_service_names(inv.region, inv.services).items()}  # not runtime: trial 7)
     for endpoint in inv.endpoints:
         if ours(endpoint.tags, profile.name) and endpoint.service not in names.values() and endpoint.vpc_id == profile.vpc_id:
-            b.change(b.free(f"vpc_endpoint.{endpoint.service.rsplit('.', 1)[-1]}", endpoint.id), "delete", endpoint.id,
+            key = keys.get(endpoint.service, endpoint.service.rsplit(".", 1)[-1])
+            b.change(b.free(f"vpc_endpoint.{key}", endpoint.id), "delete", endpoint.id,
                      {"service_name": endpoint.service}, {}, "no longer in the profile")
     return ids
 

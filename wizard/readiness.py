@@ -1,12 +1,13 @@
 """VpcOnly readiness and Studio security group lint: what breaks Studio that the AWS guide does not cover.
 
-Pure: (Inventory, Profile) -> findings, each with the symptom users see and the fix.
+Pure: (Inventory, Profile) -> findings, each with the symptom users see and the fix, about the account as it
+will be after apply: what the profile plans counts, and its own endpoints that the plan deletes do not.
 """
 
 from __future__ import annotations
 
 from wizard.models import Endpoint, Finding, Inventory, Profile, Rule, SecurityGroupInfo
-from wizard.names import GATEWAY_KEYS, readiness_service_names, zone_and_record
+from wizard.names import GATEWAY_KEYS, PROFILE_TAG, readiness_service_names, zone_and_record
 
 # key -> (symptom without it, required?)
 NEEDS = {
@@ -46,7 +47,9 @@ def report(inv: Inventory, profile: Profile) -> list[Finding]:
     for key, (symptom, required) in NEEDS.items():
         if key in planned or not required or nat:
             continue
-        endpoints = [e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == names[key] and e.live]
+        # this profile's own endpoint for a service it no longer asks for is deleted by the plan: it counts not
+        endpoints = [e for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.service == names[key] and e.live
+                     and e.tag_map.get(PROFILE_TAG) != profile.name]
         if endpoints and (key in GATEWAY_KEYS or any(_resolves(inv, key, e) for e in endpoints)):
             continue
         if endpoints:
