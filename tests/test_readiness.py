@@ -35,8 +35,8 @@ def test_adding_the_gaps_to_extra_and_applying_makes_the_report_clean_and_droppi
     assert not [c for c in warnings(cloud, profile(name="another")) if c.startswith("readiness_")]
     dropped = profile(endpoints={"extra": ["sts", "logs", "s3"]})
     result = plan(observe(cloud, dropped), dropped)
-    assert any(c.action == "delete" and c.before.get("service_name") == "com.amazonaws.us-west-2.sagemaker.runtime"
-               for c in result.changes)
+    deleted = [c.address for c in result.changes if c.action == "delete"]
+    assert deleted == ["vpc_endpoint.sagemaker.runtime"]  # the address it was made with (was: vpc_endpoint.runtime)
     assert [w.code for w in result.warnings if w.code.startswith("readiness_")] == ["readiness_sagemaker_runtime"]
 
 
