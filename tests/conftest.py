@@ -85,6 +85,9 @@ botocore.hooks.EventAliaser.__init__ = _shared_alias_cache  # type: ignore[metho
 # - moto lists a service's response methods on every request; the sandbox lists each class's once (tested in
 #   test_sandbox), and the tests' moto (in-process, and the moto server fixture's threads) does the same.
 sandbox.quicker_moto_dispatch()
+# - moto ignores ModifyVpcEndpoint's PrivateDnsEnabled and ResetPolicy; the sandbox applies them as AWS does, and
+#   so does the tests' moto (always, so that no test's answer depends on whether a sandbox started before it).
+sandbox.endpoints_modified_as_aws()
 
 # Textual apps under Pilot scroll without animation: an animated scroll still under way when a test reads the
 # position failed test_every_preview_tab_scrolls_with_the_keyboard_to_its_last_line on a loaded machine (31.99

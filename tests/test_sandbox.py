@@ -72,6 +72,19 @@ def test_sandbox_keeps_its_state_between_commands(workdir: Path) -> None:
     assert sandbox.DEMO_TOKEN not in verified.stdout + verified.stderr
     planned = cli(workdir, "plan", VPCE, "--demo", "--detailed-exitcode")
     assert planned.returncode == 0, planned.stdout  # no-op: the account has what apply made
+    # Someone turns the Studio endpoint's private DNS off and resets its policy: the sandbox does it as AWS does
+    # (moto ignores both), and apply puts them back for good (a trial: the demo never converged on either).
+    ec2 = boto3.client("ec2", endpoint_url=_state()["url"], region_name="us-west-2", aws_access_key_id="demo",
+                       aws_secret_access_key="demo")
+    studio = next(e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]
+                  if e["ServiceName"].endswith(".studio") and e["State"] != "deleted")
+    ec2.modify_vpc_endpoint(VpcEndpointId=studio, PrivateDnsEnabled=False, ResetPolicy=True)
+    changed = ec2.describe_vpc_endpoints(VpcEndpointIds=[studio])["VpcEndpoints"][0]
+    assert changed["PrivateDnsEnabled"] is False
+    assert json.loads(changed["PolicyDocument"])["Statement"][0]["Action"] == "*"  # the full-access default
+    reapplied = cli(workdir, "apply", VPCE, "--demo", "--yes")
+    assert "0 added, 1 changed, 0 destroyed" in reapplied.stdout, reapplied.stdout + reapplied.stderr
+    assert cli(workdir, "plan", VPCE, "--demo", "--detailed-exitcode").returncode == 0
     destroyed = cli(workdir, "destroy", VPCE, "--demo", "--yes")
     assert destroyed.returncode == 0 and "destroy complete" in destroyed.stdout, destroyed.stdout + destroyed.stderr
     assert cli(workdir, "plan", VPCE, "--demo", "--detailed-exitcode").returncode == 2

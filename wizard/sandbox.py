@@ -142,6 +142,7 @@ def start(region: str = DEMO_REGION):  # noqa: ANN201 - returns a boto3.Session
     from moto import mock_aws  # noqa: PLC0415
 
     quicker_moto_dispatch()
+    endpoints_modified_as_aws()
     session = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=region)
     if _mock is None:
         _mock = mock_aws()
@@ -665,6 +666,7 @@ def _preload(channel_fd: int) -> int:
     from moto.core.botocore_stubber import BotocoreStubber  # noqa: F401, PLC0415
 
     quicker_moto_dispatch()
+    endpoints_modified_as_aws()
     for service in ("iam", "sagemaker", "route53", "sts"):  # what a restore or a seed loads first
         __import__(f"moto.{service}.models")
         __import__(f"moto.{service}.responses")
@@ -1405,6 +1407,32 @@ def share_botocore_data() -> None:
     loaders.Loader.list_available_services = lambda self, type_name: _Services(self, type_name)  # type: ignore[method-assign]
 
 
+def endpoints_modified_as_aws() -> None:
+    """Where moto runs: ModifyVpcEndpoint as AWS does it. moto ignores its PrivateDnsEnabled and ResetPolicy, so a
+    profile switched to hosted zones (private DNS off first), or a reused endpoint whose policy apply resets to
+    full access, never converged in the sandbox: apply said it changed them, and the next plan planned the same
+    changes again. Both are applied to moto's endpoint after moto's own modify."""
+    from moto.ec2.models.vpcs import VPCEndPoint  # noqa: PLC0415
+    from moto.ec2.responses.vpcs import VPCs  # noqa: PLC0415
+
+    original = VPCs.modify_vpc_endpoint
+    if getattr(original, "as_aws", False):
+        return
+
+    def modify_vpc_endpoint(self: Any) -> Any:
+        result = original(self)
+        endpoint = self.ec2_backend.describe_vpc_endpoints(vpc_end_point_ids=[self._get_param("VpcEndpointId")])[0]
+        private_dns = self._get_bool_param("PrivateDnsEnabled")
+        if private_dns is not None:
+            endpoint.private_dns_enabled = private_dns
+        if self._get_bool_param("ResetPolicy"):
+            endpoint.policy_document = json.dumps(VPCEndPoint.DEFAULT_POLICY)
+        return result
+
+    modify_vpc_endpoint.as_aws = True  # type: ignore[attr-defined]
+    VPCs.modify_vpc_endpoint = modify_vpc_endpoint  # type: ignore[method-assign]
+
+
 def quicker_moto_dispatch() -> None:
     """Where moto runs: moto lists the methods of a service's response class (EC2's has ~700) with
     inspect.getmembers on every request, to see whether the action is one of them: a tenth of moto's time per
@@ -1537,6 +1565,7 @@ def _serve(directory: Path, region: str, idle: float, sock: Any, instance: str |
     share_botocore_data()
     defer_instance_type_offerings()
     quicker_moto_dispatch()
+    endpoints_modified_as_aws()
     account = SandboxAccount(directory)
     account.restore()
     if region not in account.regions:
