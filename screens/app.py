@@ -350,8 +350,13 @@ class WizardApp(App[int]):
         ok, reason = self.session.can_advance()
         current = self.session.current
         nxt = self.query_one("#next", Button)
-        nxt.label = "Apply..." if current == "preview" else "Next"
-        nxt.disabled = not ok or current == "save" or self.applying
+        label = "Apply..." if current == "preview" else "Next"
+        if str(nxt.label) != label:
+            nxt.label = label
+            nxt.refresh(layout=True)  # a button's width follows a new label only on a new layout
+        plan = self.session.plan  # on the Preview, Apply... is as the Preview's own button: off with nothing to apply
+        nxt.disabled = (not ok or current == "save" or self.applying
+                        or (current == "preview" and (plan is None or not plan.has_changes)))
         self.query_one("#back", Button).disabled = self.session.step == 0 or self.applying
         if current == "apply" and not self.applying:
             reason = ""  # the step's own status says how the apply ended ("apply has not finished" over "stopped")
@@ -759,6 +764,9 @@ class WizardApp(App[int]):
             if isinstance(self.focused, StepList) and typed_text(event) and not self.bound(event):
                 # text typed on the step list (right behind its Enter, or a y after a refused jump): it takes none
                 self.ignore(event, "typed on the step list, which takes Up, Down and Enter")
+                return
+            if isinstance(event, events.Paste) and isinstance(screen, ConfirmRisk):
+                screen.pasted()  # only yes typed counts (a pasted yes went ahead): it goes nowhere, said there
                 return
             if isinstance(screen, Modal) and screen.stray(event):  # a window that takes y takes no other key:
                 self.refused = screen.refusal(event)  # it cancels at once and says why

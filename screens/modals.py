@@ -251,6 +251,12 @@ class ConfirmRisk(Modal[bool]):
     def action_cancel(self) -> None:
         self.answer(False)
 
+    def pasted(self) -> None:
+        """A paste never reaches the answer (the app drops it): only yes, typed, goes ahead (a trial: a pasted yes,
+        then Enter, applied)."""
+        self.query_one("#risk-note", Static).update(Text("A paste does not count: type yes, then Enter.",
+                                                         style="yellow"))
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.answer(False)

@@ -147,7 +147,10 @@ class PreviewStep(Step):
             formats.fill([(k, (title,)) for k, title, _ in EXPORTS], [self.export_format])
         self.show_export()
         apply_button.disabled = bool(plan.errors) or not plan.has_changes
-        apply_button.label = "Apply..." if plan.has_changes else "Nothing to apply"
+        label = "Apply..." if plan.has_changes else "Nothing to apply"
+        if str(apply_button.label) != label:
+            apply_button.label = label
+            apply_button.refresh(layout=True)  # its width follows a new label only on a new layout ('Nothing to')
 
     def say_changed(self, plan: Plan | None) -> None:
         """The wizard switched the effect to deny (WizardSession.planned): the plan is not what was answered on

@@ -1276,6 +1276,15 @@ async def test_a_self_lockout_needs_its_own_typed_yes_after_y(session, calls) ->
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
         assert "Only the word yes" in str(app.screen.query_one("#risk-note", Static).render())
+        from textual import events
+
+        app.post_message(events.Paste("yes"))  # a paste never answers (a trial: a pasted yes, then Enter, applied)
+        await settle(app, pilot)
+        assert app.screen.query_one("#risk-answer", Input).value == ""
+        assert "A paste does not count: type yes" in str(app.screen.query_one("#risk-note", Static).render())
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
         await pilot.press(*"yes", "enter")
         await settle(app, pilot)
         assert session.result is not None and session.result.ok and calls.mutating != []
@@ -1545,6 +1554,9 @@ async def test_r_on_the_preview_reads_the_account_again_and_changes_nothing(sess
         assert "Plan: 0 to add" in str(app.query_one("#plan-summary", Static).render())
         read = {op for _, op in calls.log}
         assert "DescribeVpcs" in read and calls.mutating == []  # discovery ran again, and nothing changed
+        button = app.query_one("#apply-button", Button)  # said whole (a trial: it read 'Nothing to'), Next off too
+        assert "Nothing to apply" in "".join(strip.text for strip in button.render_lines(button.size.region))
+        assert button.disabled and app.query_one("#next", Button).disabled
         await pilot.press("ctrl+n")  # nothing to apply now
         await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmApply) and calls.mutating == []
