@@ -357,7 +357,10 @@ class WizardApp(App[int]):
         plan = self.session.plan  # on the Preview, Apply... is as the Preview's own button: off with nothing to apply
         nxt.disabled = (not ok or current == "save" or self.applying
                         or (current == "preview" and (plan is None or not plan.has_changes)))
-        self.query_one("#back", Button).disabled = self.session.step == 0 or self.applying
+        back = self.query_one("#back", Button)
+        back.disabled = self.session.step == 0 or self.applying
+        # no Back on the first step, no Next on the last: shown there, they did nothing when clicked, silently
+        back.display, nxt.display = self.session.step > 0, current != "save"
         if current == "apply" and not self.applying:
             reason = ""  # the step's own status says how the apply ended ("apply has not finished" over "stopped")
         self.query_one("#reason", Static).update(Text(reason, style="yellow") if reason else "")

@@ -200,17 +200,23 @@ async def test_step_list_jumps_only_to_steps_whose_predecessors_are_valid_and_sa
     assert kept.parent == tmp_path / "state" / "studio-vpce" and load_recovery(kept)["vpc_id"] == profile().vpc_id
 
 
-async def test_save_then_back_changes_nothing(session, calls, tmp_path: Path) -> None:  # noqa: ANN001
+async def test_save_then_back_changes_nothing_and_no_step_shows_a_button_that_does_nothing(
+        session, calls, tmp_path: Path) -> None:  # noqa: ANN001
+    """A trial: the nav's Back on Connect and Next on Save were shown and did nothing when clicked, silently."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_step(app, pilot, "connect")
+        shown = {name: app.query_one(f"#{name}", Button).display for name in ("back", "next")}
+        assert shown == {"back": False, "next": True}
         calls.clear()
         await pilot.press("ctrl+s")  # jumps to Save: every step before it is valid
         await settle(app, pilot)
         assert session.current == "save"
+        shown = {name: app.query_one(f"#{name}", Button).display for name in ("back", "next")}
+        assert shown == {"back": True, "next": False}
         await pilot.press("escape")  # Back lands on the Preview, never on Apply
         await settle(app, pilot)
-        assert session.current == "preview"
+        assert session.current == "preview" and app.query_one("#back").display and app.query_one("#next").display
         await pilot.press("ctrl+n")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmApply)
