@@ -480,18 +480,31 @@ def test_destroy_removes_everything_of_ours_and_nothing_else(cloud, aws, name: s
     assert not plan_destroy(observe(cloud, p), p).has_changes
 
 
-def test_destroy_leaves_a_reused_endpoint_alone_and_says_so(cloud, aws) -> None:  # noqa: ANN001
+def test_destroy_takes_its_group_off_a_reused_endpoint_and_leaves_the_endpoint(cloud, aws) -> None:  # noqa: ANN001
+    """Found by a trial (7): apply adds the profile's group to an endpoint made outside studio-vpce, and destroy
+    then stopped at security_group_in_use (AWS refuses to delete a group in use): destroy was impossible. Now
+    the group comes off the endpoint (which keeps its own group and stays), then is deleted."""
     p = profile()
     ec2 = aws.client("ec2")
+    default = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [p.vpc_id]},
+                                                    {"Name": "group-name", "Values": ["default"]}])
+    own = default["SecurityGroups"][0]["GroupId"]  # AWS gives an endpoint made without a group the VPC's default
     foreign = ec2.create_vpc_endpoint(VpcId=p.vpc_id, ServiceName="com.amazonaws.us-west-2.sagemaker.api",
-                                      VpcEndpointType="Interface", SubnetIds=list(p.subnet_ids),
+                                      VpcEndpointType="Interface", SubnetIds=list(p.subnet_ids), SecurityGroupIds=[own],
                                       PrivateDnsEnabled=True)["VpcEndpoint"]["VpcEndpointId"]
     assert apply(cloud, p).ok
     destroy = plan_destroy(observe(cloud, p), p)
-    assert "left_alone" in [w.code for w in destroy.warnings]
-    assert foreign not in [c.id for c in destroy.changes]
-    # our group is still on the reused endpoint: AWS would refuse to delete it (moto would not)
-    assert "security_group_in_use" in [e.code for e in destroy.errors]
+    assert not destroy.errors and [c.action for c in destroy.changes if c.id == foreign] == ["update"]
+    assert Executor(cloud, destroy).run().ok
+    left = ec2.describe_vpc_endpoints(VpcEndpointIds=[foreign])["VpcEndpoints"][0]
+    assert [g["GroupId"] for g in left["Groups"]] == [own] and left["State"] != "deleted"
+    assert not plan_destroy(observe(cloud, p), p).has_changes  # the group is gone too
+    # an endpoint whose only group is the profile's cannot lose it (AWS keeps at least one): said, with the fix
+    assert apply(cloud, p).ok
+    ec2.modify_vpc_endpoint(VpcEndpointId=foreign, RemoveSecurityGroupIds=[own])  # someone took its own group off
+    destroy = plan_destroy(observe(cloud, p), p)
+    assert [e.code for e in destroy.errors] == ["security_group_in_use"] and "add-security-group-ids" in \
+        destroy.errors[0].message
 
 
 def test_destroy_of_another_profile_touches_nothing(cloud, aws) -> None:  # noqa: ANN001

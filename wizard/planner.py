@@ -820,11 +820,24 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
         if ours(endpoint.tags, profile.name):
             b.change(b.free(f"vpc_endpoint.{key}", endpoint.id), "delete", endpoint.id,
                      {"service_name": endpoint.service}, {})
+        elif group is not None and group.id in endpoint.security_group_ids:
+            # A reused endpoint (apply added this profile's group to the groups it had): the endpoint stays, the
+            # group comes off it, or AWS refuses to delete the group (trial 7: destroy was impossible).
+            kept = [g for g in endpoint.security_group_ids if g != group.id]
+            if not kept:  # an interface endpoint keeps at least one group: none of its own is left to keep
+                b.error("security_group_in_use", f"{endpoint.id} ({endpoint.service}, not created by this profile) "
+                        f"has no security group but {group.id}, which destroy deletes: add another group to it "
+                        f"(`aws ec2 modify-vpc-endpoint --vpc-endpoint-id {endpoint.id} --add-security-group-ids "
+                        "sg-...`), then destroy again")
+                continue
+            state = {"service_name": endpoint.service, "vpc_id": endpoint.vpc_id, "type": endpoint.type,
+                     "subnet_ids": list(endpoint.subnet_ids), "private_dns_enabled": endpoint.private_dns,
+                     "policy": endpoint.policy, "security_group_ids": list(endpoint.security_group_ids)}
+            b.change(b.free(f"vpc_endpoint.{key}", endpoint.id), "update", endpoint.id, state,
+                     {**state, "security_group_ids": kept},
+                     f"not created by this profile: it stays; {group.id}, this profile's group, comes off it")
         else:
             b.warn("left_alone", f"{endpoint.id} ({endpoint.service}) was not created by this profile: left alone")
-            if group is not None and group.id in endpoint.security_group_ids:
-                b.error("security_group_in_use", f"{endpoint.id} still uses {group.id}; AWS refuses to delete a group "
-                                                 f"in use: remove {group.id} from that endpoint first")
     if group is not None:
         b.change("security_group.endpoints", "delete", group.id, {"name": group.name, "vpc_id": group.vpc_id}, {})
     return Plan(profile=profile, account_id=inv.account_id, region=inv.region, partition=inv.partition,

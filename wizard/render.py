@@ -109,7 +109,7 @@ def plan_text(plan: Plan, verbose: bool = False, color: bool = False, destroy: b
     if plan.warnings:
         lines += ["", "Warnings:"] + [_paint(f"  ! {w.code}: {w.message}", "warn", color) for w in plan.warnings]
     if plan.errors:
-        lines += ["", "Errors (apply refuses until they are fixed):"]
+        lines += ["", f"Errors ({'destroy' if destroy else 'apply'} refuses until they are fixed):"]
         lines += [_paint(f"  x {e.code}: {e.message}", "error", color) for e in plan.errors]
     cost = estimate(plan)
     if cost.has_cost:
