@@ -861,7 +861,8 @@ class WizardApp(App[int]):
             lines.append(f"The traceback could not be written ({exc}).")
         try:
             path = self.session.save_recovery()
-            lines.append(f"Your answers are saved in {path}.\nResume with: {self.session.resume_command(path)}")
+            lines.append(f"Your answers are saved in {path}{self.session.fallback_note()}.\n"
+                         f"Resume with: {self.session.resume_command(path)}")
         except Exception as exc:  # noqa: BLE001 - reporting the first error matters more
             lines.append(f"The answers could not be saved ({exc}).")
         self.exit_message = "\n".join(lines)

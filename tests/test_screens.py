@@ -2147,6 +2147,27 @@ def test_ctrl_c_after_an_apply_of_unchanged_loaded_answers_names_the_file_and_it
         assert f"studio-vpce destroy {path} --demo --region us-west-2 removes what they made" in said, said
 
 
+def test_the_answers_are_kept_when_the_state_folder_cannot_be_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trial: with XDG_STATE_HOME unwritable, Ctrl+C (and Discard after an apply) said the answers could not be
+    saved, and lost them. They go to a new private folder under the temporary folder, and the line says which
+    folder to fix."""
+    import tempfile
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")  # a file: no folder can be made under it
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocked))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    resumed = WizardSession(lambda: None, preload=profile().model_dump(mode="json"), demo=True)
+    resumed.answers["name"] = "changed"  # unsaved answers
+    said = resumed.interrupted()
+    kept = Path(said.split("your answers are in ", 1)[1].split(" (", 1)[0])
+    assert kept.parent.parent == tmp_path and load_recovery(kept)["name"] == "changed"  # type: ignore[index]
+    assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600 and stat.S_IMODE(os.stat(kept.parent).st_mode) == 0o700
+    assert f"({blocked / 'studio-vpce'} could not be written (" in said and "set XDG_STATE_HOME" in said, said
+    assert f"Resume with: studio-vpce wizard {kept} --demo" in said
+
+
 async def test_ctrl_c_says_only_the_current_applys_result_never_an_earlier_ones(session, calls) -> None:  # noqa: ANN001
     """Found by a trial: after an apply, a destroy from another shell, a new plan and a new confirmation, Ctrl+C
     said "the apply had finished: 11 added" though nothing was applied this time. A result belongs to its apply:

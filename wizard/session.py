@@ -653,15 +653,36 @@ class WizardSession:
         self._clean_key = self._key()
         return self.saved_path
 
+    recovery_fallback = ""  # why the last recovery file is not in the state folder (save_recovery), said after it
+
     def save_recovery(self, folder: Path | None = None) -> Path:
-        """Write the answers, complete or not, to a recovery file (0600) that `studio-vpce PATH` resumes from."""
-        folder = folder or state_dir()
-        path = folder / f"recovery-{recovery_slug(self.answers['name'])}-{time.strftime('%Y%m%d-%H%M%S')}.yaml"
+        """Write the answers, complete or not, to a recovery file (0600) that `studio-vpce PATH` resumes from. When
+        the state folder cannot be written (a trial: XDG_STATE_HOME unwritable, Ctrl+C lost the answers), the file
+        goes to a new private folder (0700) under the system's temporary folder, and `recovery_fallback` says which
+        folder to fix (fallback_note)."""
+        name = f"recovery-{recovery_slug(self.answers['name'])}-{time.strftime('%Y%m%d-%H%M%S')}.yaml"
         import yaml  # noqa: PLC0415
 
         data = {"version": 1, "region": self.region, **self.answers}
-        return write_private(path, RECOVERY_HEADER + " Resume with: studio-vpce wizard THIS_FILE\n"
-                             + yaml.safe_dump(json.loads(json.dumps(data, default=str)), sort_keys=False))
+        text = (RECOVERY_HEADER + " Resume with: studio-vpce wizard THIS_FILE\n"
+                + yaml.safe_dump(json.loads(json.dumps(data, default=str)), sort_keys=False))
+        self.recovery_fallback = ""
+        target = folder or state_dir()
+        try:
+            return write_private(target / name, text)
+        except OSError as exc:
+            if folder is not None:
+                raise
+            import tempfile  # noqa: PLC0415
+
+            path = write_private(Path(tempfile.mkdtemp(prefix="studio-vpce-")) / name, text)
+            self.recovery_fallback = (f"{target} could not be written ({exc.strerror or type(exc).__name__}): "
+                                      "make it writable, or set XDG_STATE_HOME to a folder that is")
+            return path
+
+    def fallback_note(self) -> str:
+        """' (STATE could not be written ...)' after the last recovery file's path when it is not in the state folder."""
+        return f" ({self.recovery_fallback})" if self.recovery_fallback else ""
 
     def interrupted(self, stop: Any = None) -> str:
         """Ctrl+C in any front end (the Textual wizard and --plain): the line to leave with (exit 130). Unsaved
@@ -688,14 +709,14 @@ class WizardSession:
         elif applied and not self.dirty:  # resumed from a recovery file, unchanged: a file to name, and its commands
             try:
                 path = self.save_recovery()
-                message += (f"; these answers are in {path}: {self.replay_command(path)} applies them, "
+                message += (f"; these answers are in {path}{self.fallback_note()}: {self.replay_command(path)} applies them, "
                             f"{self.destroy_command(path)} removes what they made")
             except OSError as exc:
                 message += f"; the answers could not be saved ({exc})"
         if self.dirty:
             try:
                 path = self.save_recovery()
-                message += f"; your answers are in {path}. Resume with: {self.resume_command(path)}"
+                message += f"; your answers are in {path}{self.fallback_note()}. Resume with: {self.resume_command(path)}"
                 if applied:  # what 'run apply again' and 'destroy' mean, as commands
                     message += (f"; or {self.replay_command(path)} applies them, {self.destroy_command(path)} "
                                 "removes what they made")
@@ -783,7 +804,7 @@ class WizardSession:
             path = self.save_recovery()
         except OSError as exc:
             return message + f"\nThe answers could not be kept ({exc}): nothing was saved."
-        return (message + f"\nIts answers are kept in {path} (only you can read it).\n"
+        return (message + f"\nIts answers are kept in {path} (only you can read it){self.fallback_note()}.\n"
                 f"Remove what was made: {self.destroy_command(path)}\nResume: {self.resume_command(path)}")
 
     def kept_incomplete(self) -> str:
@@ -794,7 +815,8 @@ class WizardSession:
             path = self.save_recovery()
         except OSError as exc:
             return f"Not saved: {blocking}; the answers could not be kept either ({exc})."
-        return (f"Not saved as a profile ({blocking}); your answers are kept in {path} (only you can read it). "
+        return (f"Not saved as a profile ({blocking}); your answers are kept in {path} (only you can read it)"
+                f"{self.fallback_note()}. "
                 f"Resume with: {self.resume_command(path)}")
 
     def destroy_command(self, path: Path) -> str:
