@@ -729,3 +729,23 @@ def test_who_can_open_studio_says_still_no_for_a_target_closed_before_and_after(
     row = PrincipalAccess(arn="arn:aws:iam::123456789012:user/alice", type="user", name="alice",
                           from_anywhere=now, allowed_by=(), stopped_by_profile=stopped, targeted=targeted)
     assert outside_access_line(row, profile("subnet", access={"effect": effect})) == f"user alice: {said}"
+
+
+def test_a_reused_endpoints_update_names_what_it_takes_away(cloud, aws) -> None:  # noqa: ANN001
+    """Found by a trial (7): an endpoint made outside studio-vpce was shown as "(reused: subnet_ids, policy,
+    security_group_ids differ)"; apply then took a subnet and its own policy away from it, named nowhere but in
+    --output json. The plan line says each: subnets and groups taken off and added, the policy replaced."""
+    from wizard.render import plan_text
+
+    p = profile()
+    foreign = aws.client("ec2").create_vpc_endpoint(
+        VpcId=p.vpc_id, ServiceName="com.amazonaws.us-west-2.sagemaker.api", VpcEndpointType="Interface",
+        SubnetIds=["subnet-d2c4c194b1dbc4b3d"], PrivateDnsEnabled=True, PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sagemaker:*",
+                                                     "Resource": "*"}]}))["VpcEndpoint"]["VpcEndpointId"]
+    result = plan(observe(cloud, p), p)
+    api = next(c for c in result.changes if c.id == foreign)
+    said = ("reused: subnets -subnet-d2c4c194b1dbc4b3d +subnet-1c535523a350b2a6d +subnet-fcae4f85ccdd1756c; groups "
+            "+the profile group; its own policy -> no policy (full access)")
+    assert (api.action, api.reason) == ("update", said)
+    assert f"[{foreign}]  ({said})" in plan_text(result)

@@ -440,6 +440,25 @@ def _endpoint_for(inv: Inventory, profile: Profile, service: str) -> Endpoint | 
     return candidates[0] if candidates else None
 
 
+def _endpoint_diff(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What an endpoint update changes, named (trial 7: "subnet_ids, policy differ" hid that apply takes a subnet
+    and a policy away from an endpoint someone else made)."""
+    parts = []
+    for key, what in (("subnet_ids", "subnets"), ("security_group_ids", "groups")):
+        gone = sorted(set(before[key]) - set(after[key]))
+        new = sorted(set(after[key]) - set(before[key]))
+        if gone or new:
+            shown = [f"-{v}" for v in gone] + [f"+{'the profile group' if v == KNOWN_AFTER_APPLY else v}" for v in new]
+            parts.append(f"{what} {' '.join(shown)}")
+    if before["private_dns_enabled"] != after["private_dns_enabled"]:
+        parts.append(f"private DNS {'on' if before['private_dns_enabled'] else 'off'} -> "
+                     f"{'on' if after['private_dns_enabled'] else 'off'}")
+    if before["policy"] != after["policy"]:
+        old = "its own policy" if before["policy"] else "no policy (full access)"
+        parts.append(f"{old} -> " + ("the profile's policy" if after["policy"] else "no policy (full access)"))
+    return "; ".join(parts)
+
+
 def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) -> dict[str, str]:
     """Plan each interface endpoint; returns key -> endpoint id (or KNOWN_AFTER_APPLY)."""
     names = service_names(profile, profile.region, inv.services)
@@ -500,7 +519,7 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
             b.error("endpoint_not_interface", f"{existing.id} for {service} is a {existing.type} endpoint, not Interface")
         differs = [k for k in ("subnet_ids", "private_dns_enabled", "policy", "security_group_ids")
                    if before[k] != target[k]]
-        reason = ("reused: " if not is_ours else "") + (f"{', '.join(differs)} differ" if differs else "as wanted")
+        reason = ("reused: " if not is_ours else "") + (_endpoint_diff(before, target) if differs else "as wanted")
         other_profile = dict(existing.tags).get(PROFILE_TAG)
         if not is_ours and other_profile:
             # One endpoint per service and VPC: two profiles would fight over its groups and private DNS, and
