@@ -749,3 +749,23 @@ def test_a_reused_endpoints_update_names_what_it_takes_away(cloud, aws) -> None:
             "+the profile group; its own policy -> no policy (full access)")
     assert (api.action, api.reason) == ("update", said)
     assert f"[{foreign}]  ({said})" in plan_text(result)
+
+
+def test_switching_to_a_given_security_group_deletes_the_profiles_old_one(cloud, aws) -> None:  # noqa: ANN001
+    """Found by a trial (7): a deployed profile switched to `security_group.id` moved its endpoints, left the
+    group it had made, and plan then said 0 changes. The old group is deleted once the endpoints are off it."""
+    p = profile()
+    assert Executor(cloud, plan(observe(cloud, p), p)).run().ok
+    ec2 = aws.client("ec2")
+    old = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [f"studio-vpce-{p.name}"]}])
+    old_id = old["SecurityGroups"][0]["GroupId"]
+    given = profile(security_group={"id": "sg-76b5210b55a304ef5"})
+    switch = plan(observe(cloud, given), given)
+    deletes = [(c.address, c.id) for c in switch.changes if c.action == "delete"]
+    assert deletes == [("security_group.endpoints", old_id)]
+    order = [c.address for c in switch.changes]
+    moved = [i for i, c in enumerate(switch.changes) if c.type == "vpc_endpoint" and c.action == "update"]
+    assert moved and order.index("security_group.endpoints") > max(moved)  # once the endpoints are off it
+    assert Executor(cloud, switch).run().ok
+    assert not ec2.describe_security_groups(Filters=[{"Name": "group-id", "Values": [old_id]}])["SecurityGroups"]
+    assert not plan(observe(cloud, given), given).has_changes

@@ -197,6 +197,7 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
     sg_ref = _plan_security_group(b, inv, profile, domain)
     endpoint_ids = _plan_endpoints(b, inv, profile, sg_ref)
     _plan_hosted_zones(b, inv, profile, endpoint_ids)
+    _plan_old_group(b, inv, profile)
     elsewhere = _check_other_vpcs(b, inv, profile)
     identity = _plan_identity(b, inv, profile, endpoint_ids, hands_off=elsewhere)
     endpoint_docs = policies.endpoint_policies_for(profile, partition=inv.partition, account=inv.account_id)
@@ -314,6 +315,27 @@ def _plan_vpc_attributes(b: _Builder, inv: Inventory, profile: Profile) -> None:
 
 def _rule_address(source: str) -> str:
     return "security_group_rule." + source.replace("/", "_")
+
+
+def _plan_old_group(b: _Builder, inv: Inventory, profile: Profile) -> None:
+    """A profile switched to `security_group.id` leaves the group it made before unused: deleted, after the
+    endpoints move off it (trial 7: it stayed, and plan said 0 changes). Kept, and said, while an endpoint this
+    profile does not manage still uses it."""
+    if not profile.security_group.id:
+        return
+    old = next((g for g in inv.security_groups if ours(g.tags, profile.name) and g.vpc_id == profile.vpc_id
+                and g.id != profile.security_group.id), None)
+    if old is None:
+        return
+    users = [e.id for e in inv.endpoints if old.id in e.security_group_ids and not e.gone
+             and not (ours(e.tags, profile.name) and e.vpc_id == profile.vpc_id)]
+    if users:
+        b.warn("old_security_group_in_use", f"{old.id} ({old.name}), this profile's group before security_group.id "
+               f"named {profile.security_group.id}, is still used by {', '.join(users)}: left; destroy removes it "
+               "once nothing uses it")
+        return
+    b.change(b.free("security_group.endpoints", old.id), "delete", old.id, {"name": old.name, "vpc_id": old.vpc_id},
+             {}, f"no longer used: security_group.id names {profile.security_group.id}")
 
 
 def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) -> str:  # noqa: ANN001
