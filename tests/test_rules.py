@@ -769,3 +769,13 @@ def test_switching_to_a_given_security_group_deletes_the_profiles_old_one(cloud,
     assert Executor(cloud, switch).run().ok
     assert not ec2.describe_security_groups(Filters=[{"Name": "group-id", "Values": [old_id]}])["SecurityGroups"]
     assert not plan(observe(cloud, given), given).has_changes
+
+
+def test_a_name_tag_in_the_profile_names_every_resource_alike(cloud) -> None:  # noqa: ANN001
+    """Found by a trial (7): `tags: {Name: custom}` went on the IAM policy but was silently replaced by the tool's
+    own Name on the security group and the endpoints. The profile's Name now names every resource."""
+    p = profile(tags={"Name": "custom", "team": "research"})
+    tagged = [c for c in plan(observe(cloud, p), p).changes if c.action == "create" and "tags" in c.after]
+    assert {c.type for c in tagged} >= {"security_group", "vpc_endpoint", "iam_policy"}
+    assert {c.after["tags"]["Name"] for c in tagged} == {"custom"}
+    assert all(c.after["tags"]["team"] == "research" for c in tagged)

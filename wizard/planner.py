@@ -139,8 +139,11 @@ def policy_serves_other_vpc(inv: Inventory, profile: Profile) -> str | None:
 
 
 def resource_tags(profile: Profile, name: str | None = None) -> dict[str, str]:
+    """The profile's tags and the tool's own; `name` is the Name tag, unless the profile's tags set one: that
+    Name then goes on everything, as on the IAM policy (trial 7: it was replaced on the group and the endpoints
+    only, without a word)."""
     tags = {**profile.tags, MANAGED_BY[0]: MANAGED_BY[1], PROFILE_TAG: profile.name}
-    if name:
+    if name and "Name" not in profile.tags:
         tags["Name"] = name
     return tags
 
