@@ -25,7 +25,8 @@ class ConnectStep(Step):
         demo = "DEMO sandbox account: nothing here is real. " if self.session.demo else ""
         mode = self.widget("#connect-mode", Static)
         if mode is not None:
-            reading = "Account read" if self.session.inventory is not None else "Reading the account"
+            reading = ("Account read" if self.session.inventory is not None else "Could not read the account"
+                       if self.session.discovery_error else "Reading the account")  # (it said 'Reading' after a failure)
             mode.update(demo + f"{reading}; nothing changes until you confirm on the Preview.")
         identity = self.widget("#identity", Static)
         if identity is None:

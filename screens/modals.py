@@ -17,7 +17,7 @@ from wizard.session import WizardSession
 from wizard.validators import typed_yes
 
 if TYPE_CHECKING:
-    from wizard.models import Confirmation, Plan
+    from wizard.models import Change, Confirmation, Plan
 
 T = TypeVar("T")
 
@@ -38,6 +38,31 @@ def choice_button(label: str, button_id: str, variant: str = "default") -> Butto
 CANCELS = "n, Escape, Enter or any other key cancels (Tab and the arrows only move)."
 
 
+def differences(change: Change) -> str:
+    """What an update changes, field by field: lists as what goes (-) and what comes (+), documents as replaced."""
+    said = []
+    for key in [k for k in change.after if k not in ("tags", "client_token")] + [
+            k for k in change.before if k not in change.after and k not in ("tags", "client_token")]:
+        before, after = change.before.get(key), change.after.get(key)
+        if before == after:
+            continue
+        if isinstance(before, list) and isinstance(after, list):
+            said.append(f"{key} " + ", ".join([f"-{x}" for x in before if x not in after]
+                                                + [f"+{x}" for x in after if x not in before]))
+        elif key == "policy":
+            said.append("policy replaced by full access" if after is None else
+                        "policy set" if before is None else "policy replaced")
+        elif isinstance(before, dict) or isinstance(after, dict):
+            said.append(f"{key} replaced")
+        else:
+            said.append(f"{key} {_value(before)} -> {_value(after)}")
+    return "; ".join(said) or "as planned"
+
+
+def _value(value: Any) -> str:
+    return {True: "on", False: "off", None: "none"}.get(value, str(value)) if isinstance(value, bool | None) else str(value)
+
+
 def apply_summary(plan: Plan) -> Text:
     """What the confirmation says: the counts, what costs money, and every confirmation the plan carries."""
     text = Text()
@@ -51,6 +76,18 @@ def apply_summary(plan: Plan) -> Text:
         if of_kind:
             text.append(f"\nBilled while they exist ({what}):\n", style="bold")
             text.append("".join(f"  + {address}\n" for address in of_kind))
+    # What goes, and what changes, named here too (a trial: the counts alone hid '1 to destroy', and an endpoint
+    # made outside studio-vpce losing a subnet and its policy): above all what studio-vpce did not create.
+    removed = [c for c in plan.changes if c.action == "delete"]
+    if removed:
+        text.append("\nRemoved:\n", style="bold")
+        text.append("".join(f"  - {c.address}{' ' + c.id if c.id else ''}\n" for c in removed))
+    updated = [c for c in plan.changes if c.action == "update"]
+    for foreign, title in ((True, "Changed, though studio-vpce did not create it"), (False, "Changed")):
+        changed = [c for c in updated if c.reason.startswith("reused: ") == foreign]
+        if changed:
+            text.append(f"\n{title}:\n", style="bold yellow" if foreign else "bold")
+            text.append("".join(f"  ~ {c.address}{' ' + c.id if c.id else ''}: {differences(c)}\n" for c in changed))
     for confirmation in plan.confirmations:
         text.append("\n")
         text.append(f"! {confirmation.question}\n", style="bold yellow")

@@ -793,6 +793,7 @@ async def test_the_whole_flow_by_keys_and_the_endpoints_step_refuses_a_studio_po
 
 
 async def test_discovery_failure_is_said_on_the_connect_step(tmp_path: Path) -> None:
+    """...and the line above it no longer says 'Reading the account' (a trial)."""
     def failing() -> None:
         raise RuntimeError("no credentials")
 
@@ -800,6 +801,7 @@ async def test_discovery_failure_is_said_on_the_connect_step(tmp_path: Path) -> 
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert "no credentials" in str(app.query_one("#identity", Static).render())
+        assert str(app.query_one("#connect-mode", Static).render()).startswith("Could not read the account; ")
         assert "waiting" not in reason(app)
         assert app.query_one("#next", Button).disabled
 
@@ -982,6 +984,37 @@ async def test_the_step_list_hidden_by_a_narrow_screen_never_keeps_the_focus_and
         wide = {t.id: (t.virtual_size.width, t.scrollable_content_region.width) for t in tables
                 if t.virtual_size.width > t.scrollable_content_region.width}
         assert wide == {}
+
+
+def test_the_apply_confirmation_names_every_removal_and_each_change_to_what_studio_vpce_did_not_create(
+        cloud, aws) -> None:  # noqa: ANN001
+    """A trial: the last window before y gave counts only: '1 to destroy' named nothing, and an endpoint made
+    outside studio-vpce, reused, lost a subnet and its policy without a word. It names each removal, and each
+    change, field by field, those to what studio-vpce did not create first."""
+    import dataclasses
+    import json
+
+    from screens.modals import apply_summary
+    from wizard.models import Change
+    from wizard.planner import plan as make_plan
+
+    p = profile()
+    ec2 = aws.client("ec2")
+    other = next(s["SubnetId"] for s in ec2.describe_subnets(
+        Filters=[{"Name": "vpc-id", "Values": [p.vpc_id]}])["Subnets"] if s["SubnetId"] not in p.subnet_ids)
+    own_policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+                                                           "Action": "sagemaker:ListDomains", "Resource": "*"}]}
+    outside = ec2.create_vpc_endpoint(  # made by hand, in a subnet the profile does not name, with its own policy
+        VpcId=p.vpc_id, ServiceName="com.amazonaws.us-west-2.sagemaker.api", VpcEndpointType="Interface",
+        SubnetIds=[other], PrivateDnsEnabled=True, PolicyDocument=json.dumps(own_policy))["VpcEndpoint"]["VpcEndpointId"]
+    plan = make_plan(observe(cloud, p), p)
+    gone = Change("vpc_endpoint.sagemaker.runtime", "vpc_endpoint", "delete", "vpce-0123456789abcdef0", {}, {},
+                  "no longer in the profile")
+    text = apply_summary(dataclasses.replace(plan, changes=(*plan.changes, gone))).plain
+    assert "\nRemoved:\n  - vpc_endpoint.sagemaker.runtime vpce-0123456789abcdef0\n" in text
+    reused = text.split("Changed, though studio-vpce did not create it:\n", 1)[1].split("\n")[0]
+    assert reused.startswith(f"  ~ vpc_endpoint.api {outside}: "), text
+    assert f"subnet_ids -{other}, +{p.subnet_ids[0]}, +{p.subnet_ids[1]}" in reused and "policy replaced" in reused
 
 
 async def test_a_ctrl_n_typed_right_behind_ticks_judges_the_ticks_goes_on_or_says_why_not(session) -> None:  # noqa: ANN001
