@@ -2199,6 +2199,7 @@ def test_the_answers_are_kept_when_the_state_folder_cannot_be_written(
     assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600 and stat.S_IMODE(os.stat(kept.parent).st_mode) == 0o700
     assert f"({blocked / 'studio-vpce'} could not be written (" in said and "set XDG_STATE_HOME" in said, said
     assert f"Resume with: studio-vpce wizard {kept} --demo" in said
+    assert f"(only you can read it; {blocked / 'studio-vpce'} could not be written (" in resumed.kept_incomplete()
 
 
 async def test_ctrl_c_says_only_the_current_applys_result_never_an_earlier_ones(session, calls) -> None:  # noqa: ANN001

@@ -680,6 +680,10 @@ class WizardSession:
                                       "make it writable, or set XDG_STATE_HOME to a folder that is")
             return path
 
+    def only_you(self) -> str:
+        """'only you can read it', and why the file is not in the state folder when it is not (one parenthesis)."""
+        return "only you can read it" + (f"; {self.recovery_fallback}" if self.recovery_fallback else "")
+
     def fallback_note(self) -> str:
         """' (STATE could not be written ...)' after the last recovery file's path when it is not in the state folder."""
         return f" ({self.recovery_fallback})" if self.recovery_fallback else ""
@@ -804,7 +808,7 @@ class WizardSession:
             path = self.save_recovery()
         except OSError as exc:
             return message + f"\nThe answers could not be kept ({exc}): nothing was saved."
-        return (message + f"\nIts answers are kept in {path} (only you can read it){self.fallback_note()}.\n"
+        return (message + f"\nIts answers are kept in {path} ({self.only_you()}).\n"
                 f"Remove what was made: {self.destroy_command(path)}\nResume: {self.resume_command(path)}")
 
     def kept_incomplete(self) -> str:
@@ -815,8 +819,7 @@ class WizardSession:
             path = self.save_recovery()
         except OSError as exc:
             return f"Not saved: {blocking}; the answers could not be kept either ({exc})."
-        return (f"Not saved as a profile ({blocking}); your answers are kept in {path} (only you can read it)"
-                f"{self.fallback_note()}. "
+        return (f"Not saved as a profile ({blocking}); your answers are kept in {path} ({self.only_you()}). "
                 f"Resume with: {self.resume_command(path)}")
 
     def destroy_command(self, path: Path) -> str:
