@@ -107,6 +107,45 @@ if textual_wait is not None:
     textual_wait.SLEEP_IDLE = textual_wait.SLEEP_GRANULARITY / 20  # type: ignore[attr-defined]
 
 
+# - Pilot's apps are headless: Textual draws each frame and then drops it (App._display writes only to a
+#   terminal), a third of a TUI test's CPU. A test that asks for it (the `frames` fixture) has its apps lay out
+#   every frame as before, but draw what changed on screen only when they exit (a crash in drawing still fails
+#   the test) and at its screenshots. The tests about drawing draw every frame: the snapshots, test_tui_keys,
+#   and the fuzz tests (every step under random keys at full speed).
+from textual._compositor import Compositor  # noqa: E402 - after the settings above
+
+_DRAW_EVERY_FRAME = [True]
+_render_update = Compositor.render_update
+
+
+def _frames_drawn_when_asked(self: Compositor, full: bool = False, screen_stack: list | None = None,
+                             simplify: bool = False) -> object:
+    if _DRAW_EVERY_FRAME[0] or sys._getframe(1).f_code.co_name not in ("_compositor_refresh", "_refresh_layout"):
+        return _render_update(self, full, screen_stack, simplify)
+    return None  # the regions to draw add up until the app exits
+
+
+Compositor.render_update = _frames_drawn_when_asked  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def frames(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This test's apps draw their screen when they exit (and at screenshots), not every frame."""
+    from textual.app import App
+
+    shutdown = App._shutdown
+
+    async def drawn_then_shut_down(self: App) -> None:
+        if self.is_running and self.screen.is_current:  # what changed since the last frame drawn, each region once
+            _render_update(self.screen._compositor, False, self._background_screens)
+        await shutdown(self)
+
+    monkeypatch.setattr(App, "_shutdown", drawn_then_shut_down)
+    _DRAW_EVERY_FRAME[0] = False
+    yield
+    _DRAW_EVERY_FRAME[0] = True
+
+
 # - the slowest tests start first, so that under xdist's load scheduling no worker picks up a long test while
 #   the others have run out of work (measured: the exported CLI script's run against moto is 30-60 s alone; the
 #   sandbox, TUI and moto-server modules are the next slowest per test). Only the order changes, and it is the

@@ -30,6 +30,14 @@ SIZE = (80, 24)
 LOCKOUT_GROUP = "platform-admins"  # the sandbox caller (user/moto) is in it
 
 
+@pytest.fixture(autouse=True)
+def _drawn_when_they_exit(request: pytest.FixtureRequest) -> None:
+    """The apps here draw their screen when they exit (conftest `frames`), not every frame, but for the tests
+    marked `draws` (the fuzz tests: every frame drawn, as a terminal would)."""
+    if request.node.get_closest_marker("draws") is None:
+        request.getfixturevalue("frames")
+
+
 async def settle(app: WizardApp, pilot) -> None:  # noqa: ANN001
     await pilot.pause()
     if app.is_running:  # the other steps' panes mount after the first frame (WizardApp.mount_panes)
@@ -584,6 +592,7 @@ KEYS = ["tab", "shift+tab", "up", "down", "left", "right", "enter", "space", "ba
 TEXTS = ["stu", "10.8.0.0/33", "198.18.0.0/15", "sg-123", "research", "ALICE", "   ", "10.20.1.5/24"]
 
 
+@pytest.mark.draws
 @pytest.mark.parametrize("step", ["connect", "vpc", "subnets", "domain", "endpoints", "access", "preview", "save"])
 async def test_fuzz_keys_at_full_speed_never_crash(session, step: str, calls) -> None:  # noqa: ANN001
     rng = random.Random(f"issue-8-{step}")

@@ -218,3 +218,34 @@ async def test_a_filter_key_that_keeps_the_same_rows_rebuilds_nothing(monkeypatc
         table.fill(rows[:50], ["vpc-4"])  # fewer rows: rebuilt
         assert len(cleared) == 3 and table.row_count == 50
         assert str(table.get_cell("vpc-4", "mark")) == "(*)"
+
+
+class Drawn(Static):
+    broken = False
+    drawn = 0
+
+    def render_lines(self, crop: Any) -> Any:
+        self.drawn += 1
+        if self.broken:
+            raise RuntimeError("an error in drawing")
+        return super().render_lines(crop)
+
+
+class Draws(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Drawn(id="drawn")
+
+
+async def test_an_app_that_draws_only_when_it_exits_still_fails_its_test_on_an_error_in_drawing(frames) -> None:  # noqa: ANN001
+    """conftest `frames` (test_screens' apps): frames are laid out but not drawn until the app exits, and then
+    what changed is drawn, so an error in drawing still fails the test."""
+    app = Draws()
+    with pytest.raises(RuntimeError, match="an error in drawing"):
+        async with app.run_test() as pilot:
+            widget = app.query_one(Drawn)
+            await pilot.pause()
+            assert widget.drawn == 0 and widget.size.width > 0  # laid out, not drawn
+            widget.broken = True
+            widget.refresh()
+            await pilot.pause()
+            assert widget.drawn == 0
