@@ -721,3 +721,20 @@ def test_moto_lists_each_response_classs_methods_once_and_the_same_list(aws, mon
     for _ in range(3):
         assert ec2.describe_vpcs()["Vpcs"]
     assert all(listed.count(c) <= 1 for c in listed), listed  # each class listed at most once (moto: every call)
+
+
+def test_an_interface_endpoint_made_without_groups_gets_the_vpcs_default_group_as_on_aws(aws, demo_ids) -> None:  # noqa: ANN001
+    """sandbox.endpoints_modified_as_aws (the sandbox and the tests' moto): AWS associates the VPC's default group
+    with an interface endpoint created without groups; moto gave it none (a trial: destroying a profile that
+    had reused such an endpoint was refused in the demo only)."""
+    ec2 = aws.client("ec2")
+    default = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [demo_ids["vpc"]]},
+                                                   {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    made = ec2.create_vpc_endpoint(VpcId=demo_ids["vpc"], ServiceName="com.amazonaws.us-west-2.sagemaker.api",
+                                   VpcEndpointType="Interface", SubnetIds=[demo_ids["subnet_a"]])["VpcEndpoint"]
+    assert [g["GroupId"] for g in made["Groups"]] == [default[0]["GroupId"]]
+    own = ec2.create_security_group(GroupName="own", Description="own", VpcId=demo_ids["vpc"])["GroupId"]
+    given = ec2.create_vpc_endpoint(VpcId=demo_ids["vpc"], ServiceName="com.amazonaws.us-west-2.sts",
+                                    VpcEndpointType="Interface", SubnetIds=[demo_ids["subnet_b"]],
+                                    SecurityGroupIds=[own])["VpcEndpoint"]
+    assert [g["GroupId"] for g in given["Groups"]] == [own]

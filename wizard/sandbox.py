@@ -1408,16 +1408,31 @@ def share_botocore_data() -> None:
 
 
 def endpoints_modified_as_aws() -> None:
-    """Where moto runs: ModifyVpcEndpoint as AWS does it. moto ignores its PrivateDnsEnabled and ResetPolicy, so a
-    profile switched to hosted zones (private DNS off first), or a reused endpoint whose policy apply resets to
-    full access, never converged in the sandbox: apply said it changed them, and the next plan planned the same
-    changes again. Both are applied to moto's endpoint after moto's own modify."""
-    from moto.ec2.models.vpcs import VPCEndPoint  # noqa: PLC0415
+    """Where moto runs: CreateVpcEndpoint and ModifyVpcEndpoint as AWS does them.
+    - moto ignores ModifyVpcEndpoint's PrivateDnsEnabled and ResetPolicy, so a profile switched to hosted zones
+      (private DNS off first), or a reused endpoint whose policy apply resets to full access, never converged in
+      the sandbox: apply said it changed them, and the next plan planned the same changes again. Both are applied
+      to moto's endpoint after moto's own modify.
+    - An interface endpoint created without security groups gets the VPC's default group, as on AWS ("If you do
+      not specify a security group, we associate the default security group for the VPC"); moto gave it none, so
+      destroying a profile that had reused such an endpoint was refused in the sandbox (the endpoint would have
+      been left with no group but the profile's)."""
+    from moto.ec2.models.vpcs import VPCBackend, VPCEndPoint  # noqa: PLC0415
     from moto.ec2.responses.vpcs import VPCs  # noqa: PLC0415
 
     original = VPCs.modify_vpc_endpoint
     if getattr(original, "as_aws", False):
         return
+    create = VPCBackend.create_vpc_endpoint
+
+    def create_vpc_endpoint(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if (str(kwargs.get("endpoint_type") or "").lower() == "interface" and not kwargs.get("security_group_ids")
+                and not args):
+            default = self.get_default_security_group(kwargs["vpc_id"])
+            kwargs["security_group_ids"] = [default.id] if default is not None else []
+        return create(self, *args, **kwargs)
+
+    VPCBackend.create_vpc_endpoint = create_vpc_endpoint  # type: ignore[method-assign]
 
     def modify_vpc_endpoint(self: Any) -> Any:
         result = original(self)
