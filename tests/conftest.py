@@ -136,7 +136,7 @@ def frames(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     shutdown = App._shutdown
 
     async def drawn_then_shut_down(self: App) -> None:
-        if self.is_running and self.screen.is_current:  # what changed since the last frame drawn, each region once
+        if self.is_running and self._screen_stack and self.screen.is_current:  # each changed region, once
             _render_update(self.screen._compositor, False, self._background_screens)
         await shutdown(self)
 
