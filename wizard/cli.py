@@ -842,7 +842,7 @@ def _setup_logging(args: argparse.Namespace) -> None:
     to a file of their own (0600, in the state folder), named when the wizard ends (args.debug_log)."""
     if not args.debug:
         return
-    from wizard.cloud import RedactingFilter  # noqa: PLC0415
+    from wizard.cloud import log_debug_to  # noqa: PLC0415
 
     handler: logging.Handler = logging.StreamHandler(sys.stderr)
     if _full_screen(args):
@@ -860,12 +860,7 @@ def _setup_logging(args: argparse.Namespace) -> None:
         except OSError as exc:
             raise ConfigProblem(f"--debug: cannot write a log in {state_dir()} ({exc.strerror or exc}); set "
                                 "XDG_STATE_HOME to a folder you can write, or drop --debug") from None
-    handler.addFilter(RedactingFilter())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    for name in ("botocore", "boto3", "studio-vpce"):
-        logger = logging.getLogger(name)
-        logger.setLevel(logging.DEBUG)
-        logger.addHandler(handler)
+    log_debug_to(handler, "%(asctime)s %(name)s %(levelname)s %(message)s")
 
 
 def run() -> None:

@@ -68,6 +68,20 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+DEBUG_LOGGERS = ("botocore", "boto3", "studio-vpce")
+
+
+def log_debug_to(handler: logging.Handler, fmt: str) -> None:
+    """--debug: every AWS call logged, redacted, to `handler` (the CLI's stderr or file; discovery's child
+    sends its lines to the parent through it)."""
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter(fmt))
+    for name in DEBUG_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
+
+
 def resolve_region(flag: str | None, aws_profile: str | None, profile_region: str | None) -> tuple[str | None, str]:
     """--region > AWS_REGION > AWS_DEFAULT_REGION > the AWS profile's region > the profile file's region."""
     if flag:

@@ -235,15 +235,9 @@ def _write(text: str) -> None:
 
 
 def _log_to_parent() -> None:
-    from wizard.cloud import RedactingFilter  # noqa: PLC0415
+    from wizard.cloud import log_debug_to  # noqa: PLC0415
 
-    handler = _JsonLinesHandler()
-    handler.addFilter(RedactingFilter())
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    for name in ("botocore", "boto3", "studio-vpce"):
-        logger = logging.getLogger(name)
-        logger.setLevel(logging.DEBUG)
-        logger.addHandler(handler)
+    log_debug_to(_JsonLinesHandler(), "%(message)s")
 
 
 def discover_isolated(cloud: Any, with_principals: bool = True) -> Inventory:
