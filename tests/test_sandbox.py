@@ -461,11 +461,27 @@ def test_a_replay_that_answers_otherwise_is_set_aside(tmp_path: Path, clean_moto
     assert (tmp_path / (sandbox.JOURNAL + ".unusable")).exists() and not journal.exists()
 
 
-def test_a_server_that_cannot_start_is_a_one_line_error_for_every_call(workdir: Path, tmp_path: Path) -> None:
-    """The server starts while the command loads (its socket queues requests): if it dies, each request says why."""
+# A moto that fails to import; in the preloaded server process, only once the command has handed it its orders
+# (the command writes server.json just after), so that the failure is reported from that process's log.
+_AFTER_HAND_OVER = """import os, sys, time
+from pathlib import Path
+if "preload" in sys.argv:
+    handed = Path(os.environ["XDG_CACHE_HOME"], "studio-vpce", "sandbox", "server.json")
+    deadline = time.monotonic() + 60
+    while not handed.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+"""
+
+
+@pytest.mark.parametrize("when", ["at once", "in the preloaded process after the hand-over"])
+def test_a_server_that_cannot_start_is_a_one_line_error_for_every_call(workdir: Path, tmp_path: Path,
+                                                                       when: str) -> None:
+    """The server starts while the command loads (its socket queues requests): if it dies, each request says why,
+    whether it was started then or preloaded (a preloaded process that failed to load says so in its log)."""
     broken = tmp_path / "broken" / "moto"
     broken.mkdir(parents=True)
-    (broken / "__init__.py").write_text('raise ImportError("moto is broken here")\n')
+    wait = _AFTER_HAND_OVER if when != "at once" else ""
+    (broken / "__init__.py").write_text(wait + 'raise ImportError("moto is broken here")\n')
     failed = cli(workdir, "plan", VPCE, "--demo", env={"PYTHONPATH": f"{ROOT}{os.pathsep}{broken.parent}"})
     assert failed.returncode == 1, failed.stdout + failed.stderr
     lines = failed.stderr.strip().splitlines()

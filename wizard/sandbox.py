@@ -659,17 +659,23 @@ def _preload(channel_fd: int) -> int:
     import socket  # noqa: PLC0415
 
     channel = socket.socket(fileno=channel_fd)
-    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    share_botocore_data()
-    defer_instance_type_offerings()
-    import boto3  # noqa: F401, PLC0415 - the seeding session's
-    from moto.core.botocore_stubber import BotocoreStubber  # noqa: F401, PLC0415
+    failure = ""  # a failure to load is reported in the log it is handed, as a server started then reports it
+    try:
+        os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+        share_botocore_data()
+        defer_instance_type_offerings()
+        import boto3  # noqa: F401, PLC0415 - the seeding session's
+        from moto.core.botocore_stubber import BotocoreStubber  # noqa: F401, PLC0415
 
-    quicker_moto_dispatch()
-    endpoints_modified_as_aws()
-    for service in ("iam", "sagemaker", "route53", "sts"):  # what a restore or a seed loads first
-        __import__(f"moto.{service}.models")
-        __import__(f"moto.{service}.responses")
+        quicker_moto_dispatch()
+        endpoints_modified_as_aws()
+        for service in ("iam", "sagemaker", "route53", "sts"):  # what a restore or a seed loads first
+            __import__(f"moto.{service}.models")
+            __import__(f"moto.{service}.responses")
+    except Exception:  # noqa: BLE001 - whatever it is, the command that waits for this server says it
+        import traceback  # noqa: PLC0415
+
+        failure = traceback.format_exc()
     try:
         message, fds, _, _ = socket.recv_fds(channel, 1 << 16, 2)
     except OSError:
@@ -684,6 +690,10 @@ def _preload(channel_fd: int) -> int:
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.close(log)
+    if failure:
+        os.close(listener)
+        sys.stderr.write(failure)
+        return 1
     os.chdir(orders["state_dir"])
     return serve(Path(orders["state_dir"]), orders["region"], float(orders["idle"]), listener, orders["instance"])
 
