@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import gc
 import os
 import re
@@ -67,6 +68,24 @@ def _shared_methods(self: botocore.client.ClientCreator, service_model: botocore
 
 
 botocore.client.ClientCreator._create_methods = _shared_methods
+# - every client builds a ServiceModel of its own from the same (shared) JSON model, and works out again which
+#   operation does endpoint discovery, which error codes map to which shapes, each shape's members (a fifth of
+#   creating a client, and the tests create a few clients per test). A ServiceModel is read-only once built (its
+#   answers are cached properties of the JSON model), so clients built from the same JSON model share one.
+_MODELS: dict[tuple[str, int], tuple[object, botocore.model.ServiceModel]] = {}
+_load_service_model = botocore.client.ClientCreator._load_service_model
+
+
+def _shared_service_model(self: botocore.client.ClientCreator, service_name: str,
+                          api_version: str | None = None) -> botocore.model.ServiceModel:
+    json_model = self._loader.load_service_model(service_name, "service-2", api_version=api_version)
+    key = (service_name, id(json_model))
+    if key not in _MODELS:  # the JSON model is kept with it, so its id is never reused for another
+        _MODELS[key] = (json_model, _load_service_model(self, service_name, api_version))
+    return _MODELS[key][1]
+
+
+botocore.client.ClientCreator._load_service_model = _shared_service_model  # type: ignore[method-assign]
 # - every botocore session renames its ~2,600 handlers' event names through the same table of aliases again, in a
 #   cache of its own (4% of the engine modules' samples: the tests make a session or more per test). A name's
 #   alias depends only on the name and that table, so sessions with botocore's table share one cache.
@@ -106,6 +125,22 @@ if textual_wait is not None:
     textual_wait.SLEEP_GRANULARITY = 0.005  # type: ignore[attr-defined]
     textual_wait.SLEEP_IDLE = textual_wait.SLEEP_GRANULARITY / 20  # type: ignore[attr-defined]
 
+# - Textual calls each callback of call_later / call_after_refresh / call_next through a new functools.partial,
+#   and counts the wrapped function's parameters with inspect.signature again every time (it caches the count on
+#   the partial, which is thrown away): 3% of a TUI test's CPU. The count of the wrapped function is cached on it
+#   (Textual's own cache), and the partial's arguments are taken off it as Textual does.
+import textual._callback  # noqa: E402 - after the settings above
+
+_count_parameters = textual._callback.count_parameters
+
+
+def _count_parameters_of_partials_once(func: object) -> int:
+    if isinstance(func, functools.partial):
+        return _count_parameters(func.func) - (len(func.args) + len(func.keywords))
+    return _count_parameters(func)  # type: ignore[arg-type]
+
+
+textual._callback.count_parameters = _count_parameters_of_partials_once
 
 # - Pilot's apps are headless: Textual draws each frame and then drops it (App._display writes only to a
 #   terminal), a third of a TUI test's CPU. A test that asks for it (the `frames` fixture) has its apps lay out
