@@ -101,6 +101,25 @@ def _shared_alias_cache(self: botocore.hooks.EventAliaser, event_emitter: object
 
 
 botocore.hooks.EventAliaser.__init__ = _shared_alias_cache  # type: ignore[method-assign]
+# - and checks again, with inspect.getfullargspec, that each of those ~2,600 handlers takes **kwargs (a twelfth of a
+#   TUI test: its seeded account makes a session). The answer depends only on the function: it is kept per
+#   function (a bound method's per its function; a handler that cannot be a key is checked every time).
+_ACCEPTS_KWARGS: dict[object, bool] = {}
+_accepts_kwargs = botocore.hooks.accepts_kwargs
+
+
+def _accepts_kwargs_once(func: object) -> bool:
+    key = getattr(func, "__func__", func)
+    try:
+        return _ACCEPTS_KWARGS[key]
+    except KeyError:
+        _ACCEPTS_KWARGS[key] = answer = bool(_accepts_kwargs(func))
+    except TypeError:  # not hashable
+        return bool(_accepts_kwargs(func))
+    return answer
+
+
+botocore.hooks.accepts_kwargs = _accepts_kwargs_once
 # - moto lists a service's response methods on every request; the sandbox lists each class's once (tested in
 #   test_sandbox), and the tests' moto (in-process, and the moto server fixture's threads) does the same.
 sandbox.quicker_moto_dispatch()
@@ -141,6 +160,24 @@ def _count_parameters_of_partials_once(func: object) -> int:
 
 
 textual._callback.count_parameters = _count_parameters_of_partials_once
+# - every app parses the same CSS again (its own and each widget class's DEFAULT_CSS: 4% of a TUI test). Parsed
+#   rules depend only on the text, where it was read from, its priority, scope and the CSS variables: apps share
+#   them (each app's stylesheet still builds its own rule list and map from them, and applies them itself).
+from textual.css.stylesheet import Stylesheet  # noqa: E402 - after the settings above
+
+_RULES: dict[tuple, list] = {}
+_parse_rules = Stylesheet._parse_rules
+
+
+def _rules_parsed_once(self: Stylesheet, css: str, read_from: tuple[str, str], is_default_rules: bool = False,
+                       tie_breaker: int = 0, scope: str = "") -> list:
+    key = (css, read_from, is_default_rules, tie_breaker, scope, tuple(sorted(self._variables.items())))
+    if key not in _RULES:
+        _RULES[key] = _parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
+    return _RULES[key]
+
+
+Stylesheet._parse_rules = _rules_parsed_once  # type: ignore[method-assign]
 
 # - Pilot's apps are headless: Textual draws each frame and then drops it (App._display writes only to a
 #   terminal), a third of a TUI test's CPU. A test that asks for it (the `frames` fixture) has its apps lay out
