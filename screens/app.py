@@ -8,6 +8,7 @@ only navigates. Workers carry their results in messages; the session changes onl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 import traceback
@@ -69,6 +70,8 @@ from wizard.session import WizardSession, state_dir, write_private
 from wizard.steps import STEPS
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from wizard.models import Plan
 
 PANES: dict[str, type[Step]] = {"connect": ConnectStep, "vpc": VpcStep, "subnets": SubnetStep, "domain": DomainStep,
@@ -848,14 +851,13 @@ class WizardApp(App[int]):
 
     def _handle_exception(self, error: Exception) -> None:
         """Any bug: log the traceback, keep the answers (0600), say how to resume, exit non-zero."""
-        if self.crash is not None:
-            return super()._handle_exception(error)
+        if self.crash is not None:  # an error while the first one was reported (its window failed, say)
+            self._log_crash(error, "\nWhile it was reported:\n")
+            return super()._handle_exception(error)  # exits; nothing printed but exit_message (_fatal_error)
         self.crash = error
-        stamp = time.strftime("%Y%m%d-%H%M%S")
         lines = [f"studio-vpce wizard crashed: {type(error).__name__}: {error}"]
         try:
-            log = write_private(state_dir() / f"crash-{stamp}.log",
-                                "".join(traceback.format_exception(type(error), error, error.__traceback__)))
+            log = self._log_crash(error)
             lines.append(f"The traceback is in {log}.")
         except OSError as exc:
             lines.append(f"The traceback could not be written ({exc}).")
@@ -873,6 +875,23 @@ class WizardApp(App[int]):
         self.call_later(self.push_screen, ErrorScreen(self.exit_message),
                         lambda _: self.exit(EXIT_CRASHED, return_code=EXIT_CRASHED))
         return None
+
+    crash_log: Path | None = None
+
+    def _log_crash(self, error: BaseException, heading: str = "") -> Path | None:
+        """The traceback into the crash log (0600): a new one for the first error, appended after it for the next."""
+        text = heading + "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        if self.crash_log is None:
+            self.crash_log = write_private(state_dir() / f"crash-{time.strftime('%Y%m%d-%H%M%S')}.log", text)
+        else:
+            with contextlib.suppress(OSError), open(self.crash_log, "a", encoding="utf-8") as log:
+                log.write(text)
+        return self.crash_log
+
+    def _fatal_error(self) -> None:
+        """Textual's last resort prints a traceback with each frame's local variables, which could hold a presigned
+        URL or credentials: never here. The error's traceback is in the crash log, the shell gets exit_message."""
+        self._close_messages_no_wait()
 
     # ---------------------------------------------------------------- workers (AWS calls happen here only)
 

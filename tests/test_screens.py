@@ -634,6 +634,34 @@ async def test_an_unexpected_error_shows_a_screen_logs_saves_answers_and_exits_n
     assert "RuntimeError: a bug" in next(cache.glob("crash-*.log")).read_text()
 
 
+async def test_an_error_while_an_error_is_reported_prints_no_traceback_and_logs_both(
+        session, tmp_path, monkeypatch, capfd) -> None:  # noqa: ANN001
+    """A trial: the error window itself failed, and Textual printed its own traceback, with each frame's local
+    variables (a presigned URL or credentials could be among them), on the terminal. Now nothing is printed but
+    the first error's one-line report (exit_message); both tracebacks are in the crash log."""
+    def window_fails(self: ErrorScreen) -> None:
+        raise RuntimeError("the error window failed")
+
+    monkeypatch.setattr(ErrorScreen, "on_mount", window_fails)
+    app = WizardApp(session)
+    with pytest.raises(RuntimeError, match="the error window failed"):  # Pilot re-raises what ended the app
+        async with app.run_test(size=SIZE) as pilot:
+            await at_step(app, pilot, "subnets")
+
+            def broken(*_: object) -> None:
+                raise RuntimeError("a bug")
+
+            session.toggle_subnet = broken  # type: ignore[method-assign]
+            await pilot.press("enter")
+            await settle(app, pilot)
+    printed = capfd.readouterr()
+    assert app.return_code == EXIT_CRASHED and "the error window failed" not in printed.out + printed.err, printed
+    assert app.exit_message.startswith("studio-vpce wizard crashed: RuntimeError: a bug")
+    assert "Resume with: studio-vpce wizard" in app.exit_message
+    log = next((tmp_path / "state" / "studio-vpce").glob("crash-*.log")).read_text()
+    assert "RuntimeError: a bug" in log and "While it was reported:" in log and "the error window failed" in log
+
+
 async def test_quit_with_unsaved_answers_asks_cancel_keeps_them_a_d_typed_at_once_never_discards_and_save_quits(
         session, key_clock, tmp_path: Path) -> None:  # noqa: ANN001
     """A trial: Save (s) in the Quit window only showed the Save step, and after saving one had to quit again.
