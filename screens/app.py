@@ -672,6 +672,8 @@ class WizardApp(App[int]):
             current = self.session.current
             incomplete = "" if current == "save" or self.session.reachable("save") else (
                 self.session.blocking("save") or "the answers are not complete")  # then s keeps them, and quits
+            if self.stray_burst.why == "Ctrl+Q":  # over a window (on_event): the Quit window drops the keys typed
+                self.stray_burst = Burst()  # before it shows, and takes those typed after (Escape keeps the wizard)
             self.push_screen(QuitScreen.of(self.session.aws_changed(), incomplete), callback=self._quit_choice)
             return
         self.leave(0)
@@ -770,6 +772,14 @@ class WizardApp(App[int]):
                 return
             if isinstance(event, events.Paste) and isinstance(screen, ConfirmRisk):
                 screen.pasted()  # only yes typed counts (a pasted yes went ahead): it goes nowhere, said there
+                return
+            if isinstance(screen, Modal) and getattr(event, "key", "") == "ctrl+q" and screen.QUITS:
+                # Ctrl+Q over a window: it closes as cancelled (said, nothing done), then Ctrl+Q does what it does
+                # on the step: the Quit window, or quit (a trial: it only cancelled; a second Ctrl+Q was needed)
+                self.refused = screen.refusal(event)
+                screen.refuse()
+                self.stray_burst.begin(event.time, "Ctrl+Q")
+                self.call_later(self.action_quit)  # after the window's answer (its callback comes first)
                 return
             if isinstance(screen, Modal) and screen.stray(event):  # a window that takes y takes no other key:
                 self.refused = screen.refusal(event)  # it cancels at once and says why

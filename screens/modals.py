@@ -120,6 +120,7 @@ class Modal(KeyGuard, ModalScreen[T]):
         Binding("home", "scroll_text('scroll_home')", show=False),
         Binding("end", "scroll_text('scroll_end')", show=False)]
     TAKES: ClassVar[str] = ""  # its keys, as the refusal says them
+    QUITS: ClassVar[bool] = True  # Ctrl+Q cancels it, then quits as on the step (the app); not the Quit window's
 
     def __init__(self) -> None:
         super().__init__()
@@ -168,6 +169,8 @@ class Modal(KeyGuard, ModalScreen[T]):
     def refusal(self, event: Any) -> str:
         """Why a stray key cancelled it, in one line (the app puts what was not done, and that nothing was
         changed, in front: at 60 columns the status line's second line ended before a tail of it)."""
+        if getattr(event, "key", "") == "ctrl+q" and self.QUITS:
+            return "you pressed Ctrl+Q to quit"
         return f"you typed {key_name(event)} (this window takes only {self.TAKES})"
 
     answer_coming = False  # a key that answers has been typed (the app sees keys before the window acts on them)
@@ -255,7 +258,7 @@ class ConfirmRisk(Modal[bool]):
     ARMING_SECONDS = 0.5
 
     def arming(self, key: str) -> bool:
-        return key != "escape"  # typing starts once it has been read; Escape cancels at once
+        return key not in ("escape", "ctrl+q")  # typing starts once it has been read; Escape cancels at once
 
     def __init__(self, confirmation: Confirmation) -> None:
         super().__init__()
@@ -334,6 +337,7 @@ class ErrorScreen(Notice):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "close", "Close")]
     TEXT_ID = "error-text"
+    QUITS = False  # closing it exits
 
     def __init__(self, message: str) -> None:
         super().__init__("Something went wrong", message)
@@ -350,6 +354,7 @@ class QuitScreen(Modal[str]):
     OWN_KEYS = frozenset({"escape", "c", "s", "d"})
     NO = "cancel"
     TAKES = "s, d or c/Escape"
+    QUITS = False  # Ctrl+Q here cancels it (a stray key): quitting is what this window asks about
     ARMING_SECONDS = 0.5
 
     def arming(self, key: str) -> bool:

@@ -412,8 +412,11 @@ async def test_space_on_the_focused_cancel_cancels_the_confirmation(session, cal
         assert calls.mutating == [] and session.result is None and session.current == "preview"
 
 
-async def test_a_wizard_key_on_the_apply_confirmation_cancels_it_and_changes_nothing(session, calls) -> None:  # noqa: ANN001
-    """Ctrl+S over the window did nothing and said nothing (and the window stayed open to a stray y)."""
+async def test_a_wizard_key_on_the_apply_confirmation_cancels_it_and_ctrl_q_then_asks_to_quit_never_applying(
+        session, calls) -> None:  # noqa: ANN001
+    """Ctrl+S over the window did nothing and said nothing (and the window stayed open to a stray y). Ctrl+Q over
+    either confirmation (a trial: it only cancelled, a second Ctrl+Q was needed) cancels it, says so, and opens
+    the Quit window, as Ctrl+Q on the step does."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
@@ -425,6 +428,21 @@ async def test_a_wizard_key_on_the_apply_confirmation_cancels_it_and_changes_not
         assert not isinstance(app.screen, ConfirmApply) and session.current == "preview"
         assert "Not applied, nothing was changed: you typed Ctrl+S" in reason(app)
         assert calls.mutating == [] and session.result is None
+        for answered in ("", "y"):  # the apply confirmation, then the self-lockout's own after its y
+            await pilot.pause(Burst.GAP_SECONDS + 0.1)
+            await open_confirmation(pilot)
+            if answered:
+                await pilot.press(answered)
+                await settle(app, pilot)
+                assert isinstance(app.screen, ConfirmRisk)
+            await pilot.press("ctrl+q")
+            await settle(app, pilot)
+            assert isinstance(app.screen, QuitScreen), answered
+            assert reason(app) == "Not applied, nothing was changed: you pressed Ctrl+Q to quit.", answered
+            assert calls.mutating == [] and session.result is None and session.current == "preview"
+            await pilot.press("escape")  # Cancel in the Quit window: the wizard stays, on the Preview
+            await settle(app, pilot)
+            assert app.is_running and not app.screen.is_modal
 
 
 async def test_a_file_name_typed_into_the_overwrite_window_never_overwrites(session, tmp_path: Path, key_clock) -> None:  # noqa: ANN001
@@ -757,11 +775,12 @@ async def test_sso_domain_shows_access_mode_none_with_the_reason(session) -> Non
         assert "IAM Identity Center" in str(app.query_one("#mode-reason", Static).render())
 
 
-async def test_the_whole_flow_by_keys_and_the_endpoints_step_refuses_a_studio_policy_without_create_app(
+async def test_the_whole_flow_by_keys_enter_on_a_domain_row_goes_on_and_endpoints_refuses_a_policy_without_create_app(
         session, tmp_path: Path) -> None:  # noqa: ANN001
     """Enter chooses and advances where natural; Space ticks; Ctrl+N, then y applies; Enter saves. On the way, the
     Endpoints step refuses a Studio endpoint policy without CreateApp, as --plain does (the step registry's rule:
-    Studio apps would fail to launch)."""
+    Studio apps would fail to launch). Enter on a Domain row chooses it and goes on, as on a VPC row (a trial: it
+    did nothing visible), or says in the reason line why it cannot."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -774,9 +793,15 @@ async def test_the_whole_flow_by_keys_and_the_endpoints_step_refuses_a_studio_po
         await pilot.press("space", "down", "down", "space", "ctrl+n")
         await settle(app, pilot)
         assert session.current == "domain" and session.answers["domain_id"] == "d-research"
-        await pilot.press("ctrl+n")
+        assert app.focused is app.query_one("#domains")
+        app.query_one("#sg-id", Input).value = "sg-x"  # a wrong field below the table: Enter chooses, and says why
+        await pilot.press("enter")
         await settle(app, pilot)
-        assert session.current == "endpoints"
+        assert session.current == "domain" and reason(app).startswith("Endpoint security group: "), reason(app)
+        app.query_one("#sg-id", Input).value = ""
+        await pilot.press("enter")  # on the domain's row: chosen, and on to Endpoints
+        await settle(app, pilot)
+        assert session.current == "endpoints" and session.answers["domain_id"] == "d-research"
         app.query_one("#studio-presets").focus()
         await pilot.press("space", "ctrl+n")  # create-app unticked: Next is refused, and says why
         await settle(app, pilot)
