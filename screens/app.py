@@ -257,12 +257,16 @@ class WizardApp(App[int]):
         notification = Notification(message, title, severity, self.NOTIFICATION_TIMEOUT, markup=False)
         self.notes[topic] = notification
         self.post_message(Notify(notification))
+        if self._screen_stack and isinstance(self.screen, Modal):  # said in the window, where toasts are hidden
+            self.screen.say(topic, message, str(severity))
 
     def unnote(self, topic: str) -> None:
         """A newer attempt at `topic` is under way: what was said about the last one goes."""
         notification = self.notes.pop(topic, None)
         if notification is not None and notification in self._notifications:
             self._unnotify(notification)
+        if self._screen_stack and isinstance(self.screen, Modal):
+            self.screen.unsay(topic)
 
     # ---------------------------------------------------------------- layout
 

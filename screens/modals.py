@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from screens.keyguard import KeyGuard, key_name
-from screens.widgets import Field, KeysFooter
+from screens.widgets import Field, KeysFooter, Line
 from wizard.session import WizardSession
 from wizard.validators import typed_yes
 
@@ -92,10 +92,13 @@ def apply_summary(plan: Plan) -> Text:
         text.append("\n")
         text.append(f"! {confirmation.question}\n", style="bold yellow")
     if plan.confirmations:
-        text.append(f"\ny goes on to {'this question' if len(plan.confirmations) == 1 else 'these questions'}, "
-                    f"asked on its own (type yes); {CANCELS}")
+        # the button answers as y does when clicked (an explicit choice), and the text says so (a trial: a click
+        # applied, where the text named only y); Tab never reaches it (choice_button), so Enter always cancels
+        text.append(f"\ny, or a click on the {ConfirmGoOn.YES} button, goes on to "
+                    f"{'this question' if len(plan.confirmations) == 1 else 'these questions'}, asked on its own "
+                    f"(type yes); {CANCELS}")
     else:
-        text.append(f"\ny applies; {CANCELS}")
+        text.append(f"\ny, or a click on the {ConfirmApply.YES} button, applies; {CANCELS}")
     return text
 
 
@@ -133,6 +136,9 @@ class Modal(KeyGuard, ModalScreen[T]):
         """Its own footer, over the wizard's: only this window's keys (the wizard's do nothing while it is open).
         Textual calls each class's on_mount: the window's own runs too."""
         self.mount(KeysFooter())
+        box = self.query(".modal-box").first()
+        buttons = next(iter(box.query(".modal-buttons")), None)
+        box.mount(Line("", id="window-note"), before=buttons)  # what the wizard says while it is open (say)
         for scroll in self.query(VerticalScroll):  # it scrolls by the keys wherever the focus is (BINDINGS): Tab
             scroll.can_focus = False  # onto it left Enter doing nothing, where the window says Enter cancels
         self.call_after_refresh(self.fit)
@@ -154,6 +160,24 @@ class Modal(KeyGuard, ModalScreen[T]):
         height = max(room, 2)
         if scroll.styles.max_height is None or scroll.styles.max_height.value != height:
             scroll.styles.max_height = height
+
+    said_topic: str | None = None  # the topic of the note shown in the window (say)
+
+    def say(self, topic: str, message: str, severity: str) -> None:
+        """A note of the wizard's (keys ignored, ...), in the window above its buttons: toasts are hidden while a
+        window is open (wizard.tcss), where at 80x24 they covered its buttons (a trial)."""
+        note = next(iter(self.query("#window-note").results(Line)), None)
+        if note is None:
+            return
+        self.said_topic = topic if message else None
+        style = {"error": "bold red", "warning": "bold yellow"}.get(severity, "bold")
+        note.update(Text(message, style=style) if message else "")
+        note.display = bool(message)
+        self.call_after_refresh(self.fit)  # the text gives the note its room
+
+    def unsay(self, topic: str) -> None:
+        if self.said_topic == topic:
+            self.say(topic, "", "")
 
     def action_scroll_text(self, how: str) -> None:
         scroll = next(iter(self.query(VerticalScroll)), None)

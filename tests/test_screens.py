@@ -305,23 +305,38 @@ async def test_enter_mashing_on_the_confirmation_changes_nothing(session, calls,
         assert calls.mutating == [] and session.result is None and session.current == "preview"
 
 
-async def test_a_y_typed_before_the_windows_arming_time_is_dropped_and_said_with_every_key_of_its_burst(
+def toasts_over_buttons(app: WizardApp) -> list[str]:
+    """The notifications drawn over a button of the window on top (their text)."""
+    from textual.widgets._toast import Toast
+
+    buttons = [b.region for b in app.screen.query(Button) if b.region]
+    return [str(t.render()) for t in app.screen.query(Toast)
+            if t.visible and t.region and any(t.region.overlaps(b) for b in buttons)]
+
+
+async def test_a_y_typed_too_soon_is_dropped_and_said_with_every_key_of_its_burst_in_the_window_not_over_its_buttons(
         session, calls, key_clock) -> None:  # noqa: ANN001
     """Yes-keys count only ARMING_SECONDS after the window was shown, judged by when they were typed: a y typed
     a moment after the window opened never answers it, even when handled after that time; a y typed later does.
     The dropped y is said, never swallowed silently (tmux: Escape Ctrl+N y at once reaches Textual as Ctrl+N y).
     Every key dropped in a burst is named, in the order typed (trials: 'C-n y y Enter y' was said as "Ignored 'y',
-    Enter"; after 'y y e s Enter' on an armed window, the second y and the e went unsaid)."""
+    Enter"; after 'y y e s Enter' on an armed window, the second y and the e went unsaid). It is said in the window,
+    above its buttons: at 80x24 the notifications covered them (a trial)."""
     app = WizardApp(session)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:  # (Pilot's apps show none)
         await at_preview(app, pilot)
         calls.clear()
         burst(app, "ctrl+n", "y", "y", "enter", "y", at=key_clock.now)
         key_clock.tick()
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmApply)
-        assert ("Ignored 4 keys ('y', 'y', Enter, 'y'): typed before this window was ready; nothing was changed. "
-                "Press the key again now if you meant it.") in notes(app)
+        said = ("Ignored 4 keys ('y', 'y', Enter, 'y'): typed before this window was ready; nothing was changed. "
+                "Press the key again now if you meant it.")
+        assert said in notes(app)
+        note = app.screen.query_one("#window-note", Static)
+        assert str(note.render()) == said and shown_whole(note)  # in the window, whole, above its buttons
+        assert note.region.bottom <= app.screen.query_one("#apply", Button).region.y
+        assert toasts_over_buttons(app) == []
         burst(app, "y", at=key_clock.tick(ConfirmApply.ARMING_SECONDS / 5))  # typed on screen, not yet armed...
         key_clock.tick(ConfirmApply.ARMING_SECONDS)  # ...and handled once armed (a busy machine): still dropped
         await settle(app, pilot)
@@ -2321,7 +2336,8 @@ def footer_labels(app: WizardApp) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("groups", [(), (LOCKOUT_GROUP,)])
-async def test_each_windows_footer_names_its_own_action(session, groups) -> None:  # noqa: ANN001
+async def test_each_windows_footer_and_text_name_its_own_action_and_that_a_click_on_it_answers(
+        session, groups) -> None:  # noqa: ANN001
     """Found by a trial: the "Go on (y)" window's footer read "y Apply" (y goes on to the plan's own
     confirmation there, it does not apply): the footer says what the window's y button says."""
     app = WizardApp(session)
@@ -2338,6 +2354,10 @@ async def test_each_windows_footer_names_its_own_action(session, groups) -> None
         button = str(app.screen.query_one("#apply", Button).label)
         assert button == ("Go on (y)" if groups else "Apply (y)")
         assert footer_labels(app)["y"] == button.removesuffix(" (y)")
+        # and its text says what answers yes: y, or a click on that button (a trial: a click applied, where the
+        # text named only y)
+        text = str(app.screen.query_one("#confirm-text", Static).render())
+        assert f"\ny, or a click on the {button.removesuffix(' (y)')} button, {'goes on to' if groups else 'applies;'} " in text
         await pilot.press("escape")
 
 
