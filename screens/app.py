@@ -619,6 +619,8 @@ class WizardApp(App[int]):
 
     def save_to(self, path: str, overwrite: bool = False) -> None:
         """Save, and say so every time, with the path: on the step and as a notification (seen at once)."""
+        if self.leaving:  # a save that quits is done: an Enter queued behind it saves nothing more
+            return
         pane = self.query_one("#save", SaveStep)
         pane.say("")  # a new attempt: what an earlier one said (Not saved: ... is a folder) is not about this one
         self.unnote("save")
@@ -662,6 +664,8 @@ class WizardApp(App[int]):
         self.note("save", f"Not saved: {reason}", severity="error")
 
     async def action_quit(self) -> None:
+        if self.leaving:
+            return
         if isinstance(self.screen, Palette):  # it did nothing there, silently: the palette closes, then as elsewhere
             await self.screen.dismiss()
         if self._modal_open():
@@ -740,6 +744,9 @@ class WizardApp(App[int]):
         """Keys typed before a window or the Save step was on screen (plus a window's arming time) never reach
         it: judged by when each key was typed, so a busy machine cannot turn keys typed ahead into an answer
         or a file name (mashed y's on Apply, then Ctrl+N, named the profile 'yy')."""
+        if self.leaving and isinstance(event, events.Key | events.Paste | events.MouseEvent):
+            return  # it is exiting (a save that quits): a key or click after it opens nothing (a trial: a second
+            # Ctrl+S opened the Overwrite window as the app exited, and crashed)
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded and self._screen_stack:
             if event.time < self.ready_at and getattr(event, "key", "") != "ctrl+c":  # typed while it started
                 self.dropped_at_start += 1  # (read by the terminal driver before the first screen was made)
@@ -880,7 +887,7 @@ class WizardApp(App[int]):
         except Exception as exc:  # noqa: BLE001 - reporting the first error matters more
             lines.append(f"The answers could not be saved ({exc}).")
         self.exit_message = "\n".join(lines)
-        if active_message_pump.get(None) is self or not self.is_running:
+        if active_message_pump.get(None) is self or not self.is_running or self.leaving:  # (exiting: no window)
             self.exit(EXIT_CRASHED, return_code=EXIT_CRASHED)  # the app's own loop is gone: no screen to show
             return None
         # Pushed from the app's own queue: the pump that raised is dead and could not run the callback.

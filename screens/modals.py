@@ -146,6 +146,13 @@ class Modal(KeyGuard, ModalScreen[T]):
     def on_resize(self) -> None:
         self.call_after_refresh(self.fit)
 
+    def focus_first(self, selector: str) -> None:
+        """Focus where the window starts, if it has been made: a window pushed as the app exits gets no children (a
+        trial: its query_one crashed, and so did the error window after it)."""
+        for widget in self.query(selector):
+            widget.focus()
+            return
+
     def fit(self) -> None:
         """The scrollable text gets the room the window leaves on this screen: the title, the other lines and the
         buttons always show (at 60x20 the buttons were cut off; at 120x40 the text stopped at 14 lines)."""
@@ -248,7 +255,7 @@ class ConfirmApply(Modal[bool]):
         return key == "y"
 
     def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
+        self.focus_first("#cancel")
 
     def action_cancel(self) -> None:
         self.answer(False)
@@ -301,7 +308,7 @@ class ConfirmRisk(Modal[bool]):
                 yield Button("Cancel (Escape)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#risk-answer", Input).focus()
+        self.focus_first("#risk-answer")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -346,7 +353,7 @@ class Notice(Modal[None]):
                 yield Button("Close", id="close", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#close", Button).focus()
+        self.focus_first("#close")
 
     def action_close(self) -> None:
         self.answer(None)
@@ -410,7 +417,7 @@ class QuitScreen(Modal[str]):
                 yield choice_button("Discard (d)", "discard", "error")
 
     def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
+        self.focus_first("#cancel")
 
     def action_choose(self, choice: str) -> None:
         if choice != "discard" or self.armed:  # a click too
@@ -464,7 +471,7 @@ class OverwriteScreen(Modal[bool]):
                 yield choice_button("Overwrite (y)", "yes", "warning")
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+        self.focus_first("#no")
 
     def action_reply(self, yes: bool) -> None:
         if not yes or self.armed:

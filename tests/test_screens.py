@@ -1942,8 +1942,11 @@ async def test_the_applied_summary_counts_the_plans_changes_not_the_wait(session
         assert f"the apply had finished: {said}" in session.interrupted()  # Ctrl+C says the same
 
 
-async def test_every_save_says_so_with_the_path(session, tmp_path: Path) -> None:  # noqa: ANN001
-    """Found in tmux: Ctrl+S on the Save step, and the user could not tell it had saved."""
+async def test_every_save_says_so_with_the_path_and_no_key_after_a_save_that_quits_opens_a_window(
+        session, tmp_path: Path) -> None:  # noqa: ANN001
+    """Found in tmux: Ctrl+S on the Save step, and the user could not tell it had saved. A trial: a double Ctrl+S on
+    the Save step that Quit > Save showed saved, and the second opened the Overwrite window as the wizard quit:
+    it crashed (and so did its error window). Keys after the save that quits reach nothing."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_step(app, pilot, "access")
@@ -1965,6 +1968,13 @@ async def test_every_save_says_so_with_the_path(session, tmp_path: Path) -> None
             status = app.query_one("#saved", Static)
             assert "Saved studio-private.yaml" in str(status.render())
             assert status.region.height and app.screen.region.contains_region(status.region)  # on screen
+        app.quit_after_save = True  # as Save in the Quit window asks: the save quits
+        app.query_one("#path", Input).value = "./then-quit.yaml"
+        burst(app, "ctrl+s", "ctrl+s", "enter")  # a double Ctrl+S (the first seemed not to take), and more
+        await settle(app, pilot)
+    assert app.crash is None and app.return_code == 0, app.exit_message
+    assert app.exit_message.startswith("Saved then-quit.yaml. Replay it with: ")
+    assert files_in(tmp_path) == ["studio-private.yaml", "then-quit.yaml"]
 
 
 async def test_typing_while_the_attach_list_is_focused_filters_it_and_an_empty_result_says_so(session) -> None:  # noqa: ANN001
