@@ -464,6 +464,11 @@ class WizardApp(App[int]):
             return
         if self.session.back():
             self.show_step()
+            key, field = self.key_in_hand, self.focused
+            if key is not None and key.key == "escape" and isinstance(field, Input) and field.value:
+                # the step shown starts on a field with an answer, selected as Textual focuses it: text typed right
+                # behind Escape replaced it, silently (a trial: 'myname' became 'zz'); it reaches nothing, said
+                self.refused_next.begin(key.time, "Escape (Back)")
 
     def action_refresh(self) -> None:
         """r on the Preview: read the account again (discovery, for the other steps' lists) and plan again
@@ -805,9 +810,11 @@ class WizardApp(App[int]):
                   and self.focused is not None and self.focused.id == "path"):
                 # Enter in the path field saves (or opens the Overwrite window): the keys typed right behind it
                 # went into the field under the window ('x.yaml' Enter y made the path 'x.yamly')
-                self.keys_held.begin(event.time)
+                self.keys_held.begin(event.time, "the Enter that saves")  # (a trial: said as "the palette's Enter")
             if isinstance(event, events.Key):
                 self.key_in_hand = event  # the key whose bindings run now (a refused Ctrl+N starts a burst)
+        elif isinstance(event, events.Key) and event.is_forwarded:
+            self.key_in_hand = event  # back up from the focused widget: its bindings run now (Escape's Back)
         try:
             await super().on_event(event)
         finally:

@@ -905,8 +905,11 @@ async def test_the_preview_says_when_the_wizard_switched_the_effect_to_deny(sess
             await settle(app, pilot)
 
 
-async def test_keys_typed_ahead_of_navigation_never_reach_the_previous_steps_input(cloud, tmp_path, monkeypatch) -> None:  # noqa: ANN001
-    """Found in tmux: Ctrl+N Ctrl+N y y at paste speed on Connect renamed the profile to 'yy'."""
+async def test_keys_typed_ahead_of_navigation_never_reach_the_previous_steps_input_nor_the_one_back_shows(
+        cloud, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Found in tmux: Ctrl+N Ctrl+N y y at paste speed on Connect renamed the profile to 'yy'. A trial: text typed
+    right behind Escape (Back) replaced the name the step shown had selected ('myname' became 'zz', silently):
+    it reaches nothing, and is said."""
     from textual import events
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
@@ -921,6 +924,16 @@ async def test_keys_typed_ahead_of_navigation_never_reach_the_previous_steps_inp
         await settle(app, pilot)
         assert preloaded.answers["name"] == profile().name
         assert preloaded.current == "subnets"
+        from textual import _time
+
+        typed = _time.get_time()
+        burst(app, "escape", "escape", at=typed)  # back to Connect...
+        await settle(app, pilot)
+        burst(app, "z", "z", at=typed + 0.1)  # ...and text typed right behind it (handled once it is shown)
+        await settle(app, pilot)
+        assert preloaded.current == "connect" and app.focused is app.query_one("#name", Input)
+        assert app.query_one("#name", Input).value == preloaded.answers["name"] == profile().name
+        assert "Ignored 2 keys ('z', 'z'): typed right behind Escape (Back); nothing was changed." in notes(app)
 
 
 async def test_a_loaded_profiles_vpc_or_domain_that_is_gone_is_said_on_its_step(cloud, tmp_path, monkeypatch) -> None:  # noqa: ANN001
@@ -2178,7 +2191,7 @@ async def test_ctrl_c_during_an_apply_stops_it_between_steps_and_says_what_was_m
     assert "may have been made" not in app.exit_message  # the third step had not started
 
 
-async def test_save_takes_the_path_as_it_was_when_enter_was_pressed_and_edits_in_the_order_typed(
+async def test_save_takes_the_path_as_it_was_when_enter_was_pressed_says_the_keys_behind_it_and_edits_in_order(
         session, tmp_path: Path) -> None:  # noqa: ANN001
     """Found in tmux: `Enter x y z` typed at once saved /tmp/x/r1.yaml as r1.yamlxyz. A trial: Backspace at paste
     speed came after the letters typed behind it ('abc' Backspace 'def' gave 'abcde'; 'ok2.yaml' saved, then the
@@ -2203,6 +2216,9 @@ async def test_save_takes_the_path_as_it_was_when_enter_was_pressed_and_edits_in
         burst(app, "enter", "x", "y", "z")
         await settle(app, pilot)
         assert files_in(tmp_path / "x") == ["r1.yaml"]
+        # said as what they were typed behind (a trial: "typed right behind the palette's Enter", with no palette)
+        assert "Ignored 3 keys ('x', 'y', 'z'): typed right behind the Enter that saves; nothing was changed." in (
+            notes(app))
         burst(app, "enter", "y")  # the file exists now: its window opens, and the y typed behind Enter reaches
         await settle(app, pilot)  # neither the window nor the field under it (it made the path 'r1.yamly')
         assert isinstance(app.screen, OverwriteScreen) and field.value == str(tmp_path / "x" / "r1.yaml")
