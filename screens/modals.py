@@ -91,15 +91,19 @@ def apply_summary(plan: Plan) -> Text:
     for confirmation in plan.confirmations:
         text.append("\n")
         text.append(f"! {confirmation.question}\n", style="bold yellow")
-    if plan.confirmations:
-        # the button answers as y does when clicked (an explicit choice), and the text says so (a trial: a click
-        # applied, where the text named only y); Tab never reaches it (choice_button), so Enter always cancels
-        text.append(f"\ny, or a click on the {ConfirmGoOn.YES} button, goes on to "
-                    f"{'this question' if len(plan.confirmations) == 1 else 'these questions'}, asked on its own "
-                    f"(type yes); {CANCELS}")
-    else:
-        text.append(f"\ny, or a click on the {ConfirmApply.YES} button, applies; {CANCELS}")
+    text.rstrip()
     return text
+
+
+def apply_keys(plan: Plan) -> str:
+    """What answers the confirmation, shown under its text, never scrolled away (a trial: at 80x24 it was below
+    the fold). The button answers as y does when clicked (an explicit choice), and this says so (a trial: a click
+    applied, where the text named only y); Tab never reaches it (choice_button), so Enter always cancels."""
+    if plan.confirmations:
+        return (f"y, or a click on the {ConfirmGoOn.YES} button, goes on to "
+                f"{'this question' if len(plan.confirmations) == 1 else 'these questions'}, asked on its own "
+                f"(type yes); {CANCELS}")
+    return f"y, or a click on the {ConfirmApply.YES} button, applies; {CANCELS}"
 
 
 class Modal(KeyGuard, ModalScreen[T]):
@@ -245,6 +249,7 @@ class ConfirmApply(Modal[bool]):
             yield Static("Apply these changes?", classes="modal-title")
             with VerticalScroll(id="confirm-body"):
                 yield Static(apply_summary(self.plan), id="confirm-text")
+            yield Static(apply_keys(self.plan), id="confirm-keys")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel (n)", id="cancel", compact=True)
                 yield choice_button(f"{self.YES} (y)", "apply", "warning")

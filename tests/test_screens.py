@@ -102,7 +102,8 @@ async def test_the_confirmation_lists_counts_billing_every_plan_confirmation_and
         assert "vpc_endpoint.studio" in text and "per hour" in text
         assert "among the attach targets" in text  # the plan's self-lockout confirmation
         # it said "any other key cancels", but Tab moves the focus: the text says so now, and it is so
-        assert text.endswith("n, Escape, Enter or any other key cancels (Tab and the arrows only move).")
+        keys = str(app.screen.query_one("#confirm-keys", Static).render())
+        assert keys.endswith("n, Escape, Enter or any other key cancels (Tab and the arrows only move).")
         await pilot.press("tab", "shift+tab", "down", "up")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmApply)
@@ -511,7 +512,8 @@ async def test_keys_typed_right_after_tab_reach_the_field_tab_moved_to(session) 
 
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24)])
-async def test_the_apply_confirmation_shows_its_buttons_and_scrolls_its_text_to_the_last_line(session, size) -> None:  # noqa: ANN001
+async def test_the_apply_confirmation_shows_its_buttons_and_keys_and_scrolls_its_text_to_the_last_line(
+        session, size) -> None:  # noqa: ANN001
     """Found by a trial: at 80x24 the self-lockout warning stopped mid-way and could not be scrolled; at 60x20 the
     buttons were cut off too. The buttons are always inside the window, and the text scrolls by the keyboard
     (with focus on Cancel, as the window opens) down to its last line."""
@@ -527,6 +529,8 @@ async def test_the_apply_confirmation_shows_its_buttons_and_scrolls_its_text_to_
         inside = box.region.shrink(box.styles.gutter)
         for button in window.query(Button):
             assert inside.contains_region(button.region), (button.id, button.region, inside)
+        keys = window.query_one("#confirm-keys", Static)  # what answers it, whole, never scrolled away (a trial:
+        assert inside.contains_region(keys.region) and shown_whole(keys)  # at 80x24 it was below the fold)
         text = window.query_one("#confirm-text", Static)
         assert body.max_scroll_y > 0  # more text than room, at these sizes
         await pilot.press("pagedown", "pagedown", "pagedown", "down", "down")
@@ -2382,8 +2386,8 @@ async def test_each_windows_footer_and_text_name_its_own_action_and_that_a_click
         assert footer_labels(app)["y"] == button.removesuffix(" (y)")
         # and its text says what answers yes: y, or a click on that button (a trial: a click applied, where the
         # text named only y)
-        text = str(app.screen.query_one("#confirm-text", Static).render())
-        assert f"\ny, or a click on the {button.removesuffix(' (y)')} button, {'goes on to' if groups else 'applies;'} " in text
+        text = str(app.screen.query_one("#confirm-keys", Static).render())
+        assert f"y, or a click on the {button.removesuffix(' (y)')} button, {'goes on to' if groups else 'applies;'} " in text
         await pilot.press("escape")
 
 
