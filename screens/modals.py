@@ -106,6 +106,16 @@ def apply_keys(plan: Plan) -> str:
     return f"y, or a click on the {ConfirmApply.YES} button, applies; {CANCELS}"
 
 
+class WindowNote(Line):
+    """A window's note (Modal.say): once its new size is laid out, the window's text gives it the room (Modal.fit):
+    fitted before that, the note pushed the buttons off the screen."""
+
+    def on_resize(self) -> None:
+        fit = getattr(self.screen, "fit", None)
+        if fit is not None:
+            fit()
+
+
 class Modal(KeyGuard, ModalScreen[T]):
     """A modal that answers once: keys queued at paste speed after the first answer are ignored
     (a second dismiss would pop a screen that is already leaving).
@@ -142,7 +152,7 @@ class Modal(KeyGuard, ModalScreen[T]):
         self.mount(KeysFooter())
         box = self.query(".modal-box").first()
         buttons = next(iter(box.query(".modal-buttons")), None)
-        box.mount(Line("", id="window-note"), before=buttons)  # what the wizard says while it is open (say)
+        box.mount(WindowNote("", id="window-note"), before=buttons)  # what the wizard says while it is open (say)
         for scroll in self.query(VerticalScroll):  # it scrolls by the keys wherever the focus is (BINDINGS): Tab
             scroll.can_focus = False  # onto it left Enter doing nothing, where the window says Enter cancels
         self.call_after_refresh(self.fit)
@@ -183,8 +193,7 @@ class Modal(KeyGuard, ModalScreen[T]):
         self.said_topic = topic if message else None
         style = {"error": "bold red", "warning": "bold yellow"}.get(severity, "bold")
         note.update(Text(message, style=style) if message else "")
-        note.display = bool(message)
-        self.call_after_refresh(self.fit)  # the text gives the note its room
+        note.display = bool(message)  # once laid out, the text gives it its room (WindowNote.on_resize)
 
     def unsay(self, topic: str) -> None:
         if self.said_topic == topic:
@@ -217,6 +226,15 @@ class Modal(KeyGuard, ModalScreen[T]):
         key = getattr(event, "key", "")
         if key in (self.OWN_KEYS or ()) or (key == "enter" and isinstance(self.focused, Button)):
             self.answer_coming = True
+
+    def too_soon(self, button: str) -> None:
+        """A click on the button that says yes before the window's arming time (its key typed so soon is dropped
+        before it gets here): not taken, and said (a trial: two quick clicks on Apply were ignored silently)."""
+        note = getattr(self.app, "note", None)
+        if note is not None and not self.answered:
+            note("ignored", f"Ignored a click on {button}: this window was not ready yet (a click counts "
+                            f"{self.ARMING_SECONDS:g} s after it opens); nothing was changed. Click again now if you "
+                            "meant it.", severity="warning")
 
     def refuse(self) -> None:
         """A stray key: cancel at once (never an answer of yes)."""
@@ -268,6 +286,8 @@ class ConfirmApply(Modal[bool]):
     def action_apply(self) -> None:
         if self.armed:  # a click too
             self.answer(True)
+        else:
+            self.too_soon(f"{self.YES} (y)")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -427,6 +447,8 @@ class QuitScreen(Modal[str]):
     def action_choose(self, choice: str) -> None:
         if choice != "discard" or self.armed:  # a click too
             self.answer(choice)
+        else:
+            self.too_soon("Discard (d)")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -481,6 +503,8 @@ class OverwriteScreen(Modal[bool]):
     def action_reply(self, yes: bool) -> None:
         if not yes or self.armed:
             self.answer(yes)
+        else:
+            self.too_soon("Overwrite (y)")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

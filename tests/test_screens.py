@@ -2098,7 +2098,7 @@ def footer_actions(app: WizardApp) -> set[str]:
     return {key[3] for key in app.screen.query(KeysFooter).last().shown_keys()}
 
 
-async def test_only_y_applies_tab_then_enter_or_space_never_does_and_always_cancels(session, calls) -> None:  # noqa: ANN001
+async def test_only_y_applies_tab_then_enter_or_space_never_does_and_a_click_too_soon_is_said(session, calls) -> None:  # noqa: ANN001
     """Found in tmux: Tab moved focus to "Apply (y)" and Enter applied. Only y (or a click on Apply) answers yes:
     the yes-buttons never take focus, so any number of Tabs then Enter or Space cancels (a trial: Tab moved the
     focus onto the text, and Enter then did nothing at all, where the window says Enter cancels)."""
@@ -2120,6 +2120,18 @@ async def test_only_y_applies_tab_then_enter_or_space_never_does_and_always_canc
                 assert calls.mutating == [] and session.result is None and session.current == "preview"
         await pilot.pause(Burst.GAP_SECONDS + 0.1)
         await pilot.press("ctrl+n")  # a click on Apply is an explicit choice: it goes on
+        await settle(app, pilot)
+        window = app.screen
+        assert isinstance(window, ConfirmApply)
+        armed_at, window.armed_at = window.armed_at, float("inf")  # ...once the window has been read: a click
+        await pilot.click("#apply")  # before that is not taken, and is said (a trial: silent)
+        await settle(app, pilot)
+        assert app.screen is window and calls.mutating == []
+        assert window.query_one("#window-note", Static).render().plain.startswith(  # type: ignore[union-attr]
+            "Ignored a click on Go on (y): this window was not ready yet")
+        box = window.query_one("#confirm-box")  # the note took its room from the text, never the buttons
+        assert box.region.shrink(box.styles.gutter).contains_region(window.query_one("#apply", Button).region)
+        window.armed_at = armed_at
         await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
         await pilot.click("#apply")
         await settle(app, pilot)
