@@ -260,12 +260,16 @@ class WizardApp(App[int]):
         notification = Notification(message, title, severity, self.NOTIFICATION_TIMEOUT, markup=False)
         self.notes[topic] = notification
         self.post_message(Notify(notification))
+        if self._screen_stack and isinstance(self.screen, Modal):  # said in the window, where toasts are hidden
+            self.screen.say(topic, message, str(severity))
 
     def unnote(self, topic: str) -> None:
         """A newer attempt at `topic` is under way: what was said about the last one goes."""
         notification = self.notes.pop(topic, None)
         if notification is not None and notification in self._notifications:
             self._unnotify(notification)
+        if self._screen_stack and isinstance(self.screen, Modal):
+            self.screen.unsay(topic)
 
     # ---------------------------------------------------------------- layout
 
@@ -463,6 +467,11 @@ class WizardApp(App[int]):
             return
         if self.session.back():
             self.show_step()
+            key, field = self.key_in_hand, self.focused
+            if key is not None and key.key == "escape" and isinstance(field, Input) and field.value:
+                # the step shown starts on a field with an answer, selected as Textual focuses it: text typed right
+                # behind Escape replaced it, silently (a trial: 'myname' became 'zz'); it reaches nothing, said
+                self.refused_next.begin(key.time, "Escape (Back)")
 
     def action_refresh(self) -> None:
         """r on the Preview: read the account again (discovery, for the other steps' lists) and plan again
@@ -618,6 +627,8 @@ class WizardApp(App[int]):
 
     def save_to(self, path: str, overwrite: bool = False) -> None:
         """Save, and say so every time, with the path: on the step and as a notification (seen at once)."""
+        if self.leaving:  # a save that quits is done: an Enter queued behind it saves nothing more
+            return
         pane = self.query_one("#save", SaveStep)
         pane.say("")  # a new attempt: what an earlier one said (Not saved: ... is a folder) is not about this one
         self.unnote("save")
@@ -661,6 +672,8 @@ class WizardApp(App[int]):
         self.note("save", f"Not saved: {reason}", severity="error")
 
     async def action_quit(self) -> None:
+        if self.leaving:
+            return
         if isinstance(self.screen, Palette):  # it did nothing there, silently: the palette closes, then as elsewhere
             await self.screen.dismiss()
         if self._modal_open():
@@ -675,6 +688,8 @@ class WizardApp(App[int]):
             current = self.session.current
             incomplete = "" if current == "save" or self.session.reachable("save") else (
                 self.session.blocking("save") or "the answers are not complete")  # then s keeps them, and quits
+            if self.stray_burst.why == "Ctrl+Q":  # over a window (on_event): the Quit window drops the keys typed
+                self.stray_burst = Burst()  # before it shows, and takes those typed after (Escape keeps the wizard)
             self.push_screen(QuitScreen.of(self.session.aws_changed(), incomplete), callback=self._quit_choice)
             return
         self.leave(0)
@@ -737,6 +752,9 @@ class WizardApp(App[int]):
         """Keys typed before a window or the Save step was on screen (plus a window's arming time) never reach
         it: judged by when each key was typed, so a busy machine cannot turn keys typed ahead into an answer
         or a file name (mashed y's on Apply, then Ctrl+N, named the profile 'yy')."""
+        if self.leaving and isinstance(event, events.Key | events.Paste | events.MouseEvent):
+            return  # it is exiting (a save that quits): a key or click after it opens nothing (a trial: a second
+            # Ctrl+S opened the Overwrite window as the app exited, and crashed)
         if isinstance(event, events.Key | events.Paste) and not event.is_forwarded and self._screen_stack:
             if event.time < self.ready_at and getattr(event, "key", "") != "ctrl+c":  # typed while it started
                 self.dropped_at_start += 1  # (read by the terminal driver before the first screen was made)
@@ -774,6 +792,14 @@ class WizardApp(App[int]):
             if isinstance(event, events.Paste) and isinstance(screen, ConfirmRisk):
                 screen.pasted()  # only yes typed counts (a pasted yes went ahead): it goes nowhere, said there
                 return
+            if isinstance(screen, Modal) and getattr(event, "key", "") == "ctrl+q" and screen.QUITS:
+                # Ctrl+Q over a window: it closes as cancelled (said, nothing done), then Ctrl+Q does what it does
+                # on the step: the Quit window, or quit (a trial: it only cancelled; a second Ctrl+Q was needed)
+                self.refused = screen.refusal(event)
+                screen.refuse()
+                self.stray_burst.begin(event.time, "Ctrl+Q")
+                self.call_later(self.action_quit)  # after the window's answer (its callback comes first)
+                return
             if isinstance(screen, Modal) and screen.stray(event):  # a window that takes y takes no other key:
                 self.refused = screen.refusal(event)  # it cancels at once and says why
                 screen.refuse()
@@ -787,9 +813,11 @@ class WizardApp(App[int]):
                   and self.focused is not None and self.focused.id == "path"):
                 # Enter in the path field saves (or opens the Overwrite window): the keys typed right behind it
                 # went into the field under the window ('x.yaml' Enter y made the path 'x.yamly')
-                self.keys_held.begin(event.time)
+                self.keys_held.begin(event.time, "the Enter that saves")  # (a trial: said as "the palette's Enter")
             if isinstance(event, events.Key):
                 self.key_in_hand = event  # the key whose bindings run now (a refused Ctrl+N starts a burst)
+        elif isinstance(event, events.Key) and event.is_forwarded:
+            self.key_in_hand = event  # back up from the focused widget: its bindings run now (Escape's Back)
         try:
             await super().on_event(event)
         finally:
@@ -868,7 +896,7 @@ class WizardApp(App[int]):
         except Exception as exc:  # noqa: BLE001 - reporting the first error matters more
             lines.append(f"The answers could not be saved ({exc}).")
         self.exit_message = "\n".join(lines)
-        if active_message_pump.get(None) is self or not self.is_running:
+        if active_message_pump.get(None) is self or not self.is_running or self.leaving:  # (exiting: no window)
             self.exit(EXIT_CRASHED, return_code=EXIT_CRASHED)  # the app's own loop is gone: no screen to show
             return None
         # Pushed from the app's own queue: the pump that raised is dead and could not run the callback.

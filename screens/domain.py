@@ -44,7 +44,7 @@ class DomainStep(Step):
         domain = self.session.domain
         if domain is None:
             text = Text(self.session.notes["domain"] + "\n", style="yellow") if self.session.notes.get("domain") else Text()
-            text.append("Enter on a row chooses the domain." if self.session.domains() else
+            text.append("Enter on a row chooses the domain and goes on." if self.session.domains() else
                         Text("No Studio domain in this VPC: go back and choose the domain's VPC.", style="yellow"))
             note.update(text)
             return
@@ -56,9 +56,12 @@ class DomainStep(Step):
         note.update(text)
 
     def on_choices_toggled(self, event: Choices.Toggled) -> None:
+        """Enter (or Space, or a click) on a row chooses the domain and goes on, as on the VPC step (a trial: Enter
+        here did nothing visible); when Next cannot go on (a field below is wrong), the reason line says why."""
         self.session.select_domain(event.key)
         self.load()
         self.changed()
+        self.advance()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         sg = self.session.answers["security_group"]

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from screens.keyguard import KeyGuard, key_name
-from screens.widgets import Field, KeysFooter
+from screens.widgets import Field, KeysFooter, Line
 from wizard.session import WizardSession
 from wizard.validators import typed_yes
 
@@ -91,12 +91,29 @@ def apply_summary(plan: Plan) -> Text:
     for confirmation in plan.confirmations:
         text.append("\n")
         text.append(f"! {confirmation.question}\n", style="bold yellow")
-    if plan.confirmations:
-        text.append(f"\ny goes on to {'this question' if len(plan.confirmations) == 1 else 'these questions'}, "
-                    f"asked on its own (type yes); {CANCELS}")
-    else:
-        text.append(f"\ny applies; {CANCELS}")
+    text.rstrip()
     return text
+
+
+def apply_keys(plan: Plan) -> str:
+    """What answers the confirmation, shown under its text, never scrolled away (a trial: at 80x24 it was below
+    the fold). The button answers as y does when clicked (an explicit choice), and this says so (a trial: a click
+    applied, where the text named only y); Tab never reaches it (choice_button), so Enter always cancels."""
+    if plan.confirmations:
+        return (f"y, or a click on the {ConfirmGoOn.YES} button, goes on to "
+                f"{'this question' if len(plan.confirmations) == 1 else 'these questions'}, asked on its own "
+                f"(type yes); {CANCELS}")
+    return f"y, or a click on the {ConfirmApply.YES} button, applies; {CANCELS}"
+
+
+class WindowNote(Line):
+    """A window's note (Modal.say): once its new size is laid out, the window's text gives it the room (Modal.fit):
+    fitted before that, the note pushed the buttons off the screen."""
+
+    def on_resize(self) -> None:
+        fit = getattr(self.screen, "fit", None)
+        if fit is not None:
+            fit()
 
 
 class Modal(KeyGuard, ModalScreen[T]):
@@ -120,6 +137,7 @@ class Modal(KeyGuard, ModalScreen[T]):
         Binding("home", "scroll_text('scroll_home')", show=False),
         Binding("end", "scroll_text('scroll_end')", show=False)]
     TAKES: ClassVar[str] = ""  # its keys, as the refusal says them
+    QUITS: ClassVar[bool] = True  # Ctrl+Q cancels it, then quits as on the step (the app); not the Quit window's
 
     def __init__(self) -> None:
         super().__init__()
@@ -132,12 +150,22 @@ class Modal(KeyGuard, ModalScreen[T]):
         """Its own footer, over the wizard's: only this window's keys (the wizard's do nothing while it is open).
         Textual calls each class's on_mount: the window's own runs too."""
         self.mount(KeysFooter())
+        box = self.query(".modal-box").first()
+        buttons = next(iter(box.query(".modal-buttons")), None)
+        box.mount(WindowNote("", id="window-note"), before=buttons)  # what the wizard says while it is open (say)
         for scroll in self.query(VerticalScroll):  # it scrolls by the keys wherever the focus is (BINDINGS): Tab
             scroll.can_focus = False  # onto it left Enter doing nothing, where the window says Enter cancels
         self.call_after_refresh(self.fit)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.fit)
+
+    def focus_first(self, selector: str) -> None:
+        """Focus where the window starts, if it has been made: a window pushed as the app exits gets no children (a
+        trial: its query_one crashed, and so did the error window after it)."""
+        for widget in self.query(selector):
+            widget.focus()
+            return
 
     def fit(self) -> None:
         """The scrollable text gets the room the window leaves on this screen: the title, the other lines and the
@@ -154,6 +182,23 @@ class Modal(KeyGuard, ModalScreen[T]):
         if scroll.styles.max_height is None or scroll.styles.max_height.value != height:
             scroll.styles.max_height = height
 
+    said_topic: str | None = None  # the topic of the note shown in the window (say)
+
+    def say(self, topic: str, message: str, severity: str) -> None:
+        """A note of the wizard's (keys ignored, ...), in the window above its buttons: toasts are hidden while a
+        window is open (wizard.tcss), where at 80x24 they covered its buttons (a trial)."""
+        note = next(iter(self.query("#window-note").results(Line)), None)
+        if note is None:
+            return
+        self.said_topic = topic if message else None
+        style = {"error": "bold red", "warning": "bold yellow"}.get(severity, "bold")
+        note.update(Text(message, style=style) if message else "")
+        note.display = bool(message)  # once laid out, the text gives it its room (WindowNote.on_resize)
+
+    def unsay(self, topic: str) -> None:
+        if self.said_topic == topic:
+            self.say(topic, "", "")
+
     def action_scroll_text(self, how: str) -> None:
         scroll = next(iter(self.query(VerticalScroll)), None)
         if scroll is not None:
@@ -168,6 +213,8 @@ class Modal(KeyGuard, ModalScreen[T]):
     def refusal(self, event: Any) -> str:
         """Why a stray key cancelled it, in one line (the app puts what was not done, and that nothing was
         changed, in front: at 60 columns the status line's second line ended before a tail of it)."""
+        if getattr(event, "key", "") == "ctrl+q" and self.QUITS:
+            return "you pressed Ctrl+Q to quit"
         return f"you typed {key_name(event)} (this window takes only {self.TAKES})"
 
     answer_coming = False  # a key that answers has been typed (the app sees keys before the window acts on them)
@@ -179,6 +226,15 @@ class Modal(KeyGuard, ModalScreen[T]):
         key = getattr(event, "key", "")
         if key in (self.OWN_KEYS or ()) or (key == "enter" and isinstance(self.focused, Button)):
             self.answer_coming = True
+
+    def too_soon(self, button: str) -> None:
+        """A click on the button that says yes before the window's arming time (its key typed so soon is dropped
+        before it gets here): not taken, and said (a trial: two quick clicks on Apply were ignored silently)."""
+        note = getattr(self.app, "note", None)
+        if note is not None and not self.answered:
+            note("ignored", f"Ignored a click on {button}: this window was not ready yet (a click counts "
+                            f"{self.ARMING_SECONDS:g} s after it opens); nothing was changed. Click again now if you "
+                            "meant it.", severity="warning")
 
     def refuse(self) -> None:
         """A stray key: cancel at once (never an answer of yes)."""
@@ -211,6 +267,7 @@ class ConfirmApply(Modal[bool]):
             yield Static("Apply these changes?", classes="modal-title")
             with VerticalScroll(id="confirm-body"):
                 yield Static(apply_summary(self.plan), id="confirm-text")
+            yield Static(apply_keys(self.plan), id="confirm-keys")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel (n)", id="cancel", compact=True)
                 yield choice_button(f"{self.YES} (y)", "apply", "warning")
@@ -221,7 +278,7 @@ class ConfirmApply(Modal[bool]):
         return key == "y"
 
     def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
+        self.focus_first("#cancel")
 
     def action_cancel(self) -> None:
         self.answer(False)
@@ -229,6 +286,8 @@ class ConfirmApply(Modal[bool]):
     def action_apply(self) -> None:
         if self.armed:  # a click too
             self.answer(True)
+        else:
+            self.too_soon(f"{self.YES} (y)")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -255,7 +314,7 @@ class ConfirmRisk(Modal[bool]):
     ARMING_SECONDS = 0.5
 
     def arming(self, key: str) -> bool:
-        return key != "escape"  # typing starts once it has been read; Escape cancels at once
+        return key not in ("escape", "ctrl+q")  # typing starts once it has been read; Escape cancels at once
 
     def __init__(self, confirmation: Confirmation) -> None:
         super().__init__()
@@ -274,7 +333,7 @@ class ConfirmRisk(Modal[bool]):
                 yield Button("Cancel (Escape)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#risk-answer", Input).focus()
+        self.focus_first("#risk-answer")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -319,7 +378,7 @@ class Notice(Modal[None]):
                 yield Button("Close", id="close", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#close", Button).focus()
+        self.focus_first("#close")
 
     def action_close(self) -> None:
         self.answer(None)
@@ -334,6 +393,7 @@ class ErrorScreen(Notice):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "close", "Close")]
     TEXT_ID = "error-text"
+    QUITS = False  # closing it exits
 
     def __init__(self, message: str) -> None:
         super().__init__("Something went wrong", message)
@@ -350,6 +410,7 @@ class QuitScreen(Modal[str]):
     OWN_KEYS = frozenset({"escape", "c", "s", "d"})
     NO = "cancel"
     TAKES = "s, d or c/Escape"
+    QUITS = False  # Ctrl+Q here cancels it (a stray key): quitting is what this window asks about
     ARMING_SECONDS = 0.5
 
     def arming(self, key: str) -> bool:
@@ -381,11 +442,13 @@ class QuitScreen(Modal[str]):
                 yield choice_button("Discard (d)", "discard", "error")
 
     def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
+        self.focus_first("#cancel")
 
     def action_choose(self, choice: str) -> None:
         if choice != "discard" or self.armed:  # a click too
             self.answer(choice)
+        else:
+            self.too_soon("Discard (d)")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -435,11 +498,13 @@ class OverwriteScreen(Modal[bool]):
                 yield choice_button("Overwrite (y)", "yes", "warning")
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+        self.focus_first("#no")
 
     def action_reply(self, yes: bool) -> None:
         if not yes or self.armed:
             self.answer(yes)
+        else:
+            self.too_soon("Overwrite (y)")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

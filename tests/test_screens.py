@@ -102,7 +102,8 @@ async def test_the_confirmation_lists_counts_billing_every_plan_confirmation_and
         assert "vpc_endpoint.studio" in text and "per hour" in text
         assert "among the attach targets" in text  # the plan's self-lockout confirmation
         # it said "any other key cancels", but Tab moves the focus: the text says so now, and it is so
-        assert text.endswith("n, Escape, Enter or any other key cancels (Tab and the arrows only move).")
+        keys = str(app.screen.query_one("#confirm-keys", Static).render())
+        assert keys.endswith("n, Escape, Enter or any other key cancels (Tab and the arrows only move).")
         await pilot.press("tab", "shift+tab", "down", "up")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmApply)
@@ -305,23 +306,38 @@ async def test_enter_mashing_on_the_confirmation_changes_nothing(session, calls,
         assert calls.mutating == [] and session.result is None and session.current == "preview"
 
 
-async def test_a_y_typed_before_the_windows_arming_time_is_dropped_and_said_with_every_key_of_its_burst(
+def toasts_over_buttons(app: WizardApp) -> list[str]:
+    """The notifications drawn over a button of the window on top (their text)."""
+    from textual.widgets._toast import Toast
+
+    buttons = [b.region for b in app.screen.query(Button) if b.region]
+    return [str(t.render()) for t in app.screen.query(Toast)
+            if t.visible and t.region and any(t.region.overlaps(b) for b in buttons)]
+
+
+async def test_a_y_typed_too_soon_is_dropped_and_said_with_every_key_of_its_burst_in_the_window_not_over_its_buttons(
         session, calls, key_clock) -> None:  # noqa: ANN001
     """Yes-keys count only ARMING_SECONDS after the window was shown, judged by when they were typed: a y typed
     a moment after the window opened never answers it, even when handled after that time; a y typed later does.
     The dropped y is said, never swallowed silently (tmux: Escape Ctrl+N y at once reaches Textual as Ctrl+N y).
     Every key dropped in a burst is named, in the order typed (trials: 'C-n y y Enter y' was said as "Ignored 'y',
-    Enter"; after 'y y e s Enter' on an armed window, the second y and the e went unsaid)."""
+    Enter"; after 'y y e s Enter' on an armed window, the second y and the e went unsaid). It is said in the window,
+    above its buttons: at 80x24 the notifications covered them (a trial)."""
     app = WizardApp(session)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:  # (Pilot's apps show none)
         await at_preview(app, pilot)
         calls.clear()
         burst(app, "ctrl+n", "y", "y", "enter", "y", at=key_clock.now)
         key_clock.tick()
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmApply)
-        assert ("Ignored 4 keys ('y', 'y', Enter, 'y'): typed before this window was ready; nothing was changed. "
-                "Press the key again now if you meant it.") in notes(app)
+        said = ("Ignored 4 keys ('y', 'y', Enter, 'y'): typed before this window was ready; nothing was changed. "
+                "Press the key again now if you meant it.")
+        assert said in notes(app)
+        note = app.screen.query_one("#window-note", Static)
+        assert str(note.render()) == said and shown_whole(note)  # in the window, whole, above its buttons
+        assert note.region.bottom <= app.screen.query_one("#apply", Button).region.y
+        assert toasts_over_buttons(app) == []
         burst(app, "y", at=key_clock.tick(ConfirmApply.ARMING_SECONDS / 5))  # typed on screen, not yet armed...
         key_clock.tick(ConfirmApply.ARMING_SECONDS)  # ...and handled once armed (a busy machine): still dropped
         await settle(app, pilot)
@@ -412,8 +428,11 @@ async def test_space_on_the_focused_cancel_cancels_the_confirmation(session, cal
         assert calls.mutating == [] and session.result is None and session.current == "preview"
 
 
-async def test_a_wizard_key_on_the_apply_confirmation_cancels_it_and_changes_nothing(session, calls) -> None:  # noqa: ANN001
-    """Ctrl+S over the window did nothing and said nothing (and the window stayed open to a stray y)."""
+async def test_a_wizard_key_on_the_apply_confirmation_cancels_it_and_ctrl_q_then_asks_to_quit_never_applying(
+        session, calls) -> None:  # noqa: ANN001
+    """Ctrl+S over the window did nothing and said nothing (and the window stayed open to a stray y). Ctrl+Q over
+    either confirmation (a trial: it only cancelled, a second Ctrl+Q was needed) cancels it, says so, and opens
+    the Quit window, as Ctrl+Q on the step does."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
@@ -425,6 +444,21 @@ async def test_a_wizard_key_on_the_apply_confirmation_cancels_it_and_changes_not
         assert not isinstance(app.screen, ConfirmApply) and session.current == "preview"
         assert "Not applied, nothing was changed: you typed Ctrl+S" in reason(app)
         assert calls.mutating == [] and session.result is None
+        for answered in ("", "y"):  # the apply confirmation, then the self-lockout's own after its y
+            await pilot.pause(Burst.GAP_SECONDS + 0.1)
+            await open_confirmation(pilot)
+            if answered:
+                await pilot.press(answered)
+                await settle(app, pilot)
+                assert isinstance(app.screen, ConfirmRisk)
+            await pilot.press("ctrl+q")
+            await settle(app, pilot)
+            assert isinstance(app.screen, QuitScreen), answered
+            assert reason(app) == "Not applied, nothing was changed: you pressed Ctrl+Q to quit.", answered
+            assert calls.mutating == [] and session.result is None and session.current == "preview"
+            await pilot.press("escape")  # Cancel in the Quit window: the wizard stays, on the Preview
+            await settle(app, pilot)
+            assert app.is_running and not app.screen.is_modal
 
 
 async def test_a_file_name_typed_into_the_overwrite_window_never_overwrites(session, tmp_path: Path, key_clock) -> None:  # noqa: ANN001
@@ -478,7 +512,8 @@ async def test_keys_typed_right_after_tab_reach_the_field_tab_moved_to(session) 
 
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24)])
-async def test_the_apply_confirmation_shows_its_buttons_and_scrolls_its_text_to_the_last_line(session, size) -> None:  # noqa: ANN001
+async def test_the_apply_confirmation_shows_its_buttons_and_keys_and_scrolls_its_text_to_the_last_line(
+        session, size) -> None:  # noqa: ANN001
     """Found by a trial: at 80x24 the self-lockout warning stopped mid-way and could not be scrolled; at 60x20 the
     buttons were cut off too. The buttons are always inside the window, and the text scrolls by the keyboard
     (with focus on Cancel, as the window opens) down to its last line."""
@@ -494,6 +529,8 @@ async def test_the_apply_confirmation_shows_its_buttons_and_scrolls_its_text_to_
         inside = box.region.shrink(box.styles.gutter)
         for button in window.query(Button):
             assert inside.contains_region(button.region), (button.id, button.region, inside)
+        keys = window.query_one("#confirm-keys", Static)  # what answers it, whole, never scrolled away (a trial:
+        assert inside.contains_region(keys.region) and shown_whole(keys)  # at 80x24 it was below the fold)
         text = window.query_one("#confirm-text", Static)
         assert body.max_scroll_y > 0  # more text than room, at these sizes
         await pilot.press("pagedown", "pagedown", "pagedown", "down", "down")
@@ -785,11 +822,12 @@ async def test_sso_domain_shows_access_mode_none_with_the_reason(session) -> Non
         assert "IAM Identity Center" in str(app.query_one("#mode-reason", Static).render())
 
 
-async def test_the_whole_flow_by_keys_and_the_endpoints_step_refuses_a_studio_policy_without_create_app(
+async def test_the_whole_flow_by_keys_enter_on_a_domain_row_goes_on_and_endpoints_refuses_a_policy_without_create_app(
         session, tmp_path: Path) -> None:  # noqa: ANN001
     """Enter chooses and advances where natural; Space ticks; Ctrl+N, then y applies; Enter saves. On the way, the
     Endpoints step refuses a Studio endpoint policy without CreateApp, as --plain does (the step registry's rule:
-    Studio apps would fail to launch)."""
+    Studio apps would fail to launch). Enter on a Domain row chooses it and goes on, as on a VPC row (a trial: it
+    did nothing visible), or says in the reason line why it cannot."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -802,9 +840,15 @@ async def test_the_whole_flow_by_keys_and_the_endpoints_step_refuses_a_studio_po
         await pilot.press("space", "down", "down", "space", "ctrl+n")
         await settle(app, pilot)
         assert session.current == "domain" and session.answers["domain_id"] == "d-research"
-        await pilot.press("ctrl+n")
+        assert app.focused is app.query_one("#domains")
+        app.query_one("#sg-id", Input).value = "sg-x"  # a wrong field below the table: Enter chooses, and says why
+        await pilot.press("enter")
         await settle(app, pilot)
-        assert session.current == "endpoints"
+        assert session.current == "domain" and reason(app).startswith("Endpoint security group: "), reason(app)
+        app.query_one("#sg-id", Input).value = ""
+        await pilot.press("enter")  # on the domain's row: chosen, and on to Endpoints
+        await settle(app, pilot)
+        assert session.current == "endpoints" and session.answers["domain_id"] == "d-research"
         app.query_one("#studio-presets").focus()
         await pilot.press("space", "ctrl+n")  # create-app unticked: Next is refused, and says why
         await settle(app, pilot)
@@ -893,8 +937,11 @@ async def test_the_preview_says_when_the_wizard_switched_the_effect_to_deny(sess
             await settle(app, pilot)
 
 
-async def test_keys_typed_ahead_of_navigation_never_reach_the_previous_steps_input(cloud, tmp_path, monkeypatch) -> None:  # noqa: ANN001
-    """Found in tmux: Ctrl+N Ctrl+N y y at paste speed on Connect renamed the profile to 'yy'."""
+async def test_keys_typed_ahead_of_navigation_never_reach_the_previous_steps_input_nor_the_one_back_shows(
+        cloud, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Found in tmux: Ctrl+N Ctrl+N y y at paste speed on Connect renamed the profile to 'yy'. A trial: text typed
+    right behind Escape (Back) replaced the name the step shown had selected ('myname' became 'zz', silently):
+    it reaches nothing, and is said."""
     from textual import events
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
@@ -909,6 +956,16 @@ async def test_keys_typed_ahead_of_navigation_never_reach_the_previous_steps_inp
         await settle(app, pilot)
         assert preloaded.answers["name"] == profile().name
         assert preloaded.current == "subnets"
+        from textual import _time
+
+        typed = _time.get_time()
+        burst(app, "escape", "escape", at=typed)  # back to Connect...
+        await settle(app, pilot)
+        burst(app, "z", "z", at=typed + 0.1)  # ...and text typed right behind it (handled once it is shown)
+        await settle(app, pilot)
+        assert preloaded.current == "connect" and app.focused is app.query_one("#name", Input)
+        assert app.query_one("#name", Input).value == preloaded.answers["name"] == profile().name
+        assert "Ignored 2 keys ('z', 'z'): typed right behind Escape (Back); nothing was changed." in notes(app)
 
 
 async def test_a_loaded_profiles_vpc_or_domain_that_is_gone_is_said_on_its_step(cloud, tmp_path, monkeypatch) -> None:  # noqa: ANN001
@@ -1930,8 +1987,11 @@ async def test_the_applied_summary_counts_the_plans_changes_not_the_wait(session
         assert f"the apply had finished: {said}" in session.interrupted()  # Ctrl+C says the same
 
 
-async def test_every_save_says_so_with_the_path(session, tmp_path: Path) -> None:  # noqa: ANN001
-    """Found in tmux: Ctrl+S on the Save step, and the user could not tell it had saved."""
+async def test_every_save_says_so_with_the_path_and_no_key_after_a_save_that_quits_opens_a_window(
+        session, tmp_path: Path) -> None:  # noqa: ANN001
+    """Found in tmux: Ctrl+S on the Save step, and the user could not tell it had saved. A trial: a double Ctrl+S on
+    the Save step that Quit > Save showed saved, and the second opened the Overwrite window as the wizard quit:
+    it crashed (and so did its error window). Keys after the save that quits reach nothing."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_step(app, pilot, "access")
@@ -1953,6 +2013,13 @@ async def test_every_save_says_so_with_the_path(session, tmp_path: Path) -> None
             status = app.query_one("#saved", Static)
             assert "Saved studio-private.yaml" in str(status.render())
             assert status.region.height and app.screen.region.contains_region(status.region)  # on screen
+        app.quit_after_save = True  # as Save in the Quit window asks: the save quits
+        app.query_one("#path", Input).value = "./then-quit.yaml"
+        burst(app, "ctrl+s", "ctrl+s", "enter")  # a double Ctrl+S (the first seemed not to take), and more
+        await settle(app, pilot)
+    assert app.crash is None and app.return_code == 0, app.exit_message
+    assert app.exit_message.startswith("Saved then-quit.yaml. Replay it with: ")
+    assert files_in(tmp_path) == ["studio-private.yaml", "then-quit.yaml"]
 
 
 async def test_typing_while_the_attach_list_is_focused_filters_it_and_an_empty_result_says_so(session) -> None:  # noqa: ANN001
@@ -2059,7 +2126,7 @@ def footer_actions(app: WizardApp) -> set[str]:
     return {key[3] for key in app.screen.query(KeysFooter).last().shown_keys()}
 
 
-async def test_only_y_applies_tab_then_enter_or_space_never_does_and_always_cancels(session, calls) -> None:  # noqa: ANN001
+async def test_only_y_applies_tab_then_enter_or_space_never_does_and_a_click_too_soon_is_said(session, calls) -> None:  # noqa: ANN001
     """Found in tmux: Tab moved focus to "Apply (y)" and Enter applied. Only y (or a click on Apply) answers yes:
     the yes-buttons never take focus, so any number of Tabs then Enter or Space cancels (a trial: Tab moved the
     focus onto the text, and Enter then did nothing at all, where the window says Enter cancels)."""
@@ -2081,6 +2148,18 @@ async def test_only_y_applies_tab_then_enter_or_space_never_does_and_always_canc
                 assert calls.mutating == [] and session.result is None and session.current == "preview"
         await pilot.pause(Burst.GAP_SECONDS + 0.1)
         await pilot.press("ctrl+n")  # a click on Apply is an explicit choice: it goes on
+        await settle(app, pilot)
+        window = app.screen
+        assert isinstance(window, ConfirmApply)
+        armed_at, window.armed_at = window.armed_at, float("inf")  # ...once the window has been read: a click
+        await pilot.click("#apply")  # before that is not taken, and is said (a trial: silent)
+        await settle(app, pilot)
+        assert app.screen is window and calls.mutating == []
+        assert window.query_one("#window-note", Static).render().plain.startswith(  # type: ignore[union-attr]
+            "Ignored a click on Go on (y): this window was not ready yet")
+        box = window.query_one("#confirm-box")  # the note took its room from the text, never the buttons
+        assert box.region.shrink(box.styles.gutter).contains_region(window.query_one("#apply", Button).region)
+        window.armed_at = armed_at
         await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
         await pilot.click("#apply")
         await settle(app, pilot)
@@ -2156,7 +2235,7 @@ async def test_ctrl_c_during_an_apply_stops_it_between_steps_and_says_what_was_m
     assert "may have been made" not in app.exit_message  # the third step had not started
 
 
-async def test_save_takes_the_path_as_it_was_when_enter_was_pressed_and_edits_in_the_order_typed(
+async def test_save_takes_the_path_as_it_was_when_enter_was_pressed_says_the_keys_behind_it_and_edits_in_order(
         session, tmp_path: Path) -> None:  # noqa: ANN001
     """Found in tmux: `Enter x y z` typed at once saved /tmp/x/r1.yaml as r1.yamlxyz. A trial: Backspace at paste
     speed came after the letters typed behind it ('abc' Backspace 'def' gave 'abcde'; 'ok2.yaml' saved, then the
@@ -2181,6 +2260,9 @@ async def test_save_takes_the_path_as_it_was_when_enter_was_pressed_and_edits_in
         burst(app, "enter", "x", "y", "z")
         await settle(app, pilot)
         assert files_in(tmp_path / "x") == ["r1.yaml"]
+        # said as what they were typed behind (a trial: "typed right behind the palette's Enter", with no palette)
+        assert "Ignored 3 keys ('x', 'y', 'z'): typed right behind the Enter that saves; nothing was changed." in (
+            notes(app))
         burst(app, "enter", "y")  # the file exists now: its window opens, and the y typed behind Enter reaches
         await settle(app, pilot)  # neither the window nor the field under it (it made the path 'r1.yamly')
         assert isinstance(app.screen, OverwriteScreen) and field.value == str(tmp_path / "x" / "r1.yaml")
@@ -2324,7 +2406,8 @@ def footer_labels(app: WizardApp) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("groups", [(), (LOCKOUT_GROUP,)])
-async def test_each_windows_footer_names_its_own_action(session, groups) -> None:  # noqa: ANN001
+async def test_each_windows_footer_and_text_name_its_own_action_and_that_a_click_on_it_answers(
+        session, groups) -> None:  # noqa: ANN001
     """Found by a trial: the "Go on (y)" window's footer read "y Apply" (y goes on to the plan's own
     confirmation there, it does not apply): the footer says what the window's y button says."""
     app = WizardApp(session)
@@ -2341,6 +2424,10 @@ async def test_each_windows_footer_names_its_own_action(session, groups) -> None
         button = str(app.screen.query_one("#apply", Button).label)
         assert button == ("Go on (y)" if groups else "Apply (y)")
         assert footer_labels(app)["y"] == button.removesuffix(" (y)")
+        # and its text says what answers yes: y, or a click on that button (a trial: a click applied, where the
+        # text named only y)
+        text = str(app.screen.query_one("#confirm-keys", Static).render())
+        assert f"y, or a click on the {button.removesuffix(' (y)')} button, {'goes on to' if groups else 'applies;'} " in text
         await pilot.press("escape")
 
 
