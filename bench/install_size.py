@@ -88,7 +88,7 @@ def measure(tmp: Path, no_compile: bool, source: Path) -> dict:
     tool = _run([python, "-c", _TOOL_MODULES, str(source / "profiles" / "vpce.yaml")], env=env, cwd=work)
     first_s = time.perf_counter() - start
     modules = set(json.loads(tool.stderr.strip().splitlines()[-1]))
-    status = json.loads(_run([python, "-m", "wizard", "sandbox", "status", "--output", "json"], env=env,
+    status = json.loads(_run([python, "-m", "wizard", "sandbox", "status", "--output", "json", "--debug"], env=env,
                              cwd=work).stdout)
     modules |= set(status.get("modules", []))
     _run([python, "-m", "wizard", "sandbox", "stop"], env=env, cwd=work)

@@ -104,6 +104,8 @@ def test_sandbox_status_reset_and_stop(workdir: Path) -> None:
     assert "regions: us-west-2" in status.stdout and "stops by itself after 60 min idle" in status.stdout
     data = json.loads(cli(workdir, "sandbox", "status", "--output", "json").stdout)
     assert data["running"] and data["url"].startswith("http://127.0.0.1:") and data["regions"] == ["us-west-2"]
+    assert "modules" not in data and "moto_packages" not in data  # what the server loaded: --debug only (a trial)
+    data = json.loads(cli(workdir, "sandbox", "status", "--output", "json", "--debug").stdout)
     # The server loads only the backends it uses: ec2, iam, sts, route53, sagemaker, and what those import of
     # moto's own (s3 errors, cloudwatch, events); moto's own endpoint-service list would import every backend.
     backends = set(data["moto_packages"]) - {"core", "moto_api", "moto_server", "backends", "backend_index",

@@ -754,6 +754,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     if args.action == "status":
         info = sandbox.status()
         if args.output == "json":
+            if info is not None and not args.debug:  # what the server process loaded: for --debug only
+                info = {key: value for key, value in info.items() if key not in ("moto_packages", "modules")}
             print(json.dumps({"running": info is not None, "state_dir": str(sandbox.state_dir()),
                               "saved_account": sandbox.journal_summary(sandbox.state_dir()), **(info or {})},
                              indent=2))
