@@ -688,10 +688,12 @@ def test_the_tests_moto_server_copy_equals_seeding_it_over_http(moto_server: str
     assert len(copied[0]) == 2 and len(copied[1]) >= 5 and copied[4] == 1 and copied[5] and len(copied[6]) == 4
 
 
-def test_the_wizard_plans_through_a_sandbox_that_stopped_while_it_was_open(cloud, calls) -> None:  # noqa: ANN001
+def test_the_wizard_plans_and_applies_through_a_sandbox_that_stopped_while_it_was_open(cloud, calls) -> None:  # noqa: ANN001
     """The demo sandbox stops by itself after its idle timeout (or `sandbox stop`) while the wizard sits open:
     its next plan starts it again through the session's cloud factory (as any --demo command does), instead of
-    "cannot reach AWS ... check the network". A real account's connection error is still an error."""
+    "cannot reach AWS ... check the network"; so does an apply confirmed before it stopped (a trial: "Apply
+    stopped: ... check the network"), still refused if the account it finds is not the one previewed. A real
+    account's connection error is still an error, and a sandbox that stops mid-call says so, not "the network"."""
     import socket
 
     from conftest import profile
@@ -720,6 +722,14 @@ def test_the_wizard_plans_through_a_sandbox_that_stopped_while_it_was_open(cloud
             with pytest.raises(AwsError, match="cannot reach AWS"):
                 session.review_for(profile())
     assert calls.mutating == []
+    with pytest.raises(AwsError, match="describe_vpcs: the demo sandbox stopped .* it starts again as it was"):
+        Cloud("us-west-2", endpoint_url=gone, demo=True, session=stopped.session).call("ec2", "describe_vpcs")
+    session = WizardSession(factory, demo=True)
+    session.cloud = cloud
+    confirmed, _access = session.review_for(profile())
+    session.cloud = stopped  # it stops after the preview, before the confirmation's y
+    result = session.execute(confirmed, lambda _event: None)
+    assert result.ok and session.cloud is cloud and len(started) == 2 and calls.mutating
 
 
 def test_moto_lists_each_response_classs_methods_once_and_the_same_list(aws, monkeypatch) -> None:  # noqa: ANN001

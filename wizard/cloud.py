@@ -367,6 +367,10 @@ class Cloud:
             return AwsError(f"{operation}: {code}: {message}", code)
         if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectionClosedError, bce.ReadTimeoutError,
                             bce.ConnectTimeoutError)):
+            if self.demo and self.endpoint_url:  # the local sandbox server: stopped (by hand, or idle), not AWS
+                return AwsError(f"{operation}: the demo sandbox stopped (by `sandbox stop`, or idle past its "
+                                "timeout); run the command again, or go back to the wizard's Preview: it starts "
+                                "again as it was", "ConnectionError")
             return AwsError(f"{operation}: cannot reach AWS ({exc}); check the network and try again",
                             "ConnectionError")
         if isinstance(exc, ResponseParserError):  # e.g. a moto server's HTML 500 for an operation it lacks

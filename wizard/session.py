@@ -558,20 +558,25 @@ class WizardSession:
 
     def review_for(self, profile: Profile) -> tuple[Plan, AccessView]:
         """Slow. plan_for, plus who can open Studio from outside (from the same observed account)."""
-        from wizard.discovery import observe  # noqa: PLC0415
         from wizard.iam_eval import who_can_open_studio  # noqa: PLC0415
         from wizard.planner import plan as make_plan  # noqa: PLC0415
 
+        inventory = self._observe(profile)
+        return make_plan(inventory, profile), who_can_open_studio(inventory, profile)
+
+    def _observe(self, profile: Profile) -> Inventory:
+        """Slow. The account as `profile` sees it. The demo sandbox may have stopped while the wizard was open (its
+        idle timeout, or `sandbox stop`): then the cloud factory starts it again, with its saved account, as any
+        --demo command does (a real account's connection error stays an error)."""
+        from wizard.discovery import observe  # noqa: PLC0415
+
         try:
-            inventory = observe(self.cloud, profile)
+            return observe(self.cloud, profile)
         except AwsError as exc:
             if not (self.demo and exc.code == "ConnectionError"):
                 raise
-            # The demo sandbox stopped while the wizard was open (its idle timeout, or `sandbox stop`): the cloud
-            # factory starts it again, with its saved account, as any --demo command does.
-            self.cloud = self.cloud_factory()
-            inventory = observe(self.cloud, profile)
-        return make_plan(inventory, profile), who_can_open_studio(inventory, profile)
+        self.cloud = self.cloud_factory()
+        return observe(self.cloud, profile)
 
     def planned(self, plan: Plan, access: AccessView | None = None) -> bool:
         """Keep a plan if it is for the current answers; False when the answers moved on meanwhile.
@@ -603,12 +608,11 @@ class WizardSession:
 
     def execute(self, confirmed: Plan, on_event: Callable[[Event], None]) -> Result:
         """Slow. Re-read the account; apply the confirmed plan exactly, or refuse if the account moved since."""
-        from wizard.discovery import observe  # noqa: PLC0415
         from wizard.executor import Executor  # noqa: PLC0415
         from wizard.planner import plan as make_plan  # noqa: PLC0415
 
         self._executed = confirmed  # from now on it describes the account as it was (to_preview drops it)
-        fresh = make_plan(observe(self.cloud, confirmed.profile), confirmed.profile)
+        fresh = make_plan(self._observe(confirmed.profile), confirmed.profile)  # (a stopped sandbox starts again)
         if fresh.fingerprint != confirmed.fingerprint or fresh.errors:
             raise Refused("the account changed since the preview; nothing was changed: review the new plan "
                           "and confirm again")
