@@ -369,11 +369,16 @@ MUTANTS = [
            "    cloud, _, plan = _observe_and_plan(args, profile, args.profile)\n"
            '    __import__("wizard.executor").executor.Executor(cloud, plan).run()\n    if args.output',
            ("tests/test_cli.py", "-k", "plan_text_lists")),
-    Mutant("preview_plan_applies", "the wizard's Preview plan makes no mutating call", "wizard/session.py",
+    Mutant("plain_preview_applies", "--plain's Preview (its plan) makes no mutating call", "wizard/session.py",
            "        return make_plan(observe(self.cloud, profile), profile)\n",
            "        p = make_plan(observe(self.cloud, profile), profile)\n"
            '        return __import__("wizard.executor").executor.Executor(self.cloud, p).run() and p\n',
-           ("tests/test_gates.py", "-k", "read_only")),
+           ("tests/test_prompts.py", "-k", "never_applies or only_after_a_typed_yes")),
+    Mutant("tui_preview_applies", "the TUI's Preview (its plan) makes no mutating call", "wizard/session.py",
+           "        return make_plan(inventory, profile), who_can_open_studio(inventory, profile)",
+           '        return __import__("wizard.executor").executor.Executor(self.cloud, make_plan(inventory, profile))'
+           ".run() and make_plan(inventory, profile), who_can_open_studio(inventory, profile)",
+           (S, "-k", "escape_n_enter_cancel")),
     Mutant("tui_cancel_goes_on", "a no (Enter, Escape, n) at the apply confirmation changes nothing", "screens/app.py",
            "        if not yes:  # every cancel says so", "        if False:  # every cancel says so",
            (S, "-k", "escape_n_enter_cancel")),
@@ -386,7 +391,8 @@ MUTANTS = [
            "    def action_cancel(self) -> None:\n        self.answer(True)\n\n    def action_apply",
            (S, "-k", "escape_n_enter_cancel")),
     Mutant("tui_apply_button_focusable", "Tab never reaches Apply (only y or a click applies)", "screens/modals.py",
-           "    button.can_focus = False", "    button.can_focus = True", (S, "-k", "space_on_the_focused_cancel")),
+           "    button.can_focus = False", "    button.can_focus = True",
+           (S, "-k", "escape_n_enter_cancel or space_on_the_focused_cancel")),
     Mutant("tui_focus_not_on_cancel", "the apply confirmation's focus starts on Cancel", "screens/modals.py",
            '        self.query_one("#cancel", Button).focus()\n\n    def action_cancel(self) -> None:\n        self.answer(False)\n\n'
            "    def action_apply", "        pass\n\n    def action_cancel(self) -> None:\n        self.answer(False)\n\n"
@@ -402,7 +408,7 @@ MUTANTS = [
            ("tests/test_prompts.py", "-k", "stale")),
     Mutant("lockout_user_check", "a user among attach.users is a self-lockout", "wizard/validators.py",
            '    return ((caller.kind == "user" and caller.name in users)', "    return ((False)",
-           ("tests/test_gates.py", "tests/test_rules.py", "-k", "lockout")),
+           ("tests/test_planner.py", "-k", "self_lockout")),
     Mutant("lockout_group_check", "a caller in a group among attach.groups is a self-lockout", "wizard/validators.py",
            "            or any(g in groups for g in caller.groups)", "            or False",
            ("tests/test_gates.py", "tests/test_cli.py", "-k", "self_lockout")),
