@@ -452,6 +452,25 @@ MUTANTS = [
     Mutant("conflicting_zone_unchecked", "private DNS next to someone else's zone for the name is a plan error",
            "wizard/planner.py", "            if conflicting is not None:\n                owner",
            "            if False:\n                owner", ("tests/test_planner.py", "-k", "zone")),
+    # ---- preflight checks of SPEC section 5 that AWS reports late or never (moto accepts all of them)
+    Mutant("source_ip_private_allowed", "source-ip ranges must be public", "wizard/planner.py",
+           "            reason = validators.public_cidr(str(net))", "            reason = None",
+           ("tests/test_planner.py", "-k", "must_be_public")),
+    Mutant("vpc_source_ip_outside_allowed", "vpc-source-ip ranges must lie inside the VPC", "wizard/planner.py",
+           "reason = validators.cidr_in_vpc(str(net), vpc.cidrs, profile.vpc_id) if vpc else None", "reason = None",
+           ("tests/test_planner.py", "-k", "inside_the_vpc")),
+    Mutant("https_from_the_internet", "allow_from_cidrs refuses 0.0.0.0/0 (and wider than any private range)",
+           "wizard/models.py", "    error = validators.https_source_cidr(value)", "    error = None",
+           ("tests/test_profiles.py", "-k", "open_world")),
+    Mutant("duplicate_az_allowed", "at most one subnet per Availability Zone", "wizard/planner.py",
+           '        if len(ids) > 1:\n            b.error("duplicate_az"', '        if False:\n            b.error("duplicate_az"',
+           ("tests/test_planner.py", "-k", "same_az")),
+    Mutant("sso_domain_policy", "an IAM Identity Center domain takes no identity policy", "wizard/planner.py",
+           '    if domain.auth_mode.upper() == "SSO" and profile.access.mode != "none":', "    if False:",
+           ("tests/test_planner.py", "-k", "sso")),
+    Mutant("dns_attribute_off_allowed", "enableDnsSupport/Hostnames off is an error unless the fix is allowed",
+           "wizard/planner.py", "            if profile.dns.fix_vpc_attributes:", "            if True:",
+           ("tests/test_planner.py", "-k", "dns_hostnames_off")),
 ]
 
 
