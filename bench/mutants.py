@@ -2,7 +2,8 @@
 
 Each mutant is a one-line text patch of the source (exact text, found exactly once) applied to a temporary copy
 of the tree, never to the checkout. The relevant test modules run with `-x -q`; a mutant the tests do not fail
-"survives". A patch whose text is no longer in the source is reported as "stale" (update the list).
+"survives". A patch whose text is no longer in the source is reported as "stale" (update the list); a mutant
+whose test selection runs no test at all is "untested" (fix its -k), never a kill.
 
     python bench/mutants.py                 # every mutant, one after another
     python bench/mutants.py --list          # ids and what each breaks
@@ -108,8 +109,8 @@ MUTANTS = [
     Mutant("zone_ours_by_tag_only", "a zone with our CallerReference is ours (bug 1)", "wizard/planner.py",
            "    return ours(zone.tags, profile.name) or (", "    return ours(zone.tags, profile.name) and (",
            (R, "-k", "zone")),
-    Mutant("presigned_unredacted_log", "botocore's debug log is filtered", "wizard/cli.py",
-           "handler.addFilter(RedactingFilter())", "pass", (R, "-k", "presigned")),
+    Mutant("presigned_unredacted_log", "botocore's debug log is filtered", "wizard/cloud.py",
+           "    handler.addFilter(RedactingFilter())", "    pass", (R, "-k", "presigned")),
     Mutant("presigned_not_redacted", "log records are redacted", "wizard/cloud.py",
            "        text = pattern.sub(replacement, text)", "        pass", (R, "-k", "presigned")),
     Mutant("show_url_without_tty", "--show-url prints only to a terminal", "wizard/cli.py",
@@ -341,6 +342,135 @@ MUTANTS = [
     Mutant("script_rewrites_other_regions_policy", "the CLI script refuses the policy another region's deployment "
            "uses", "wizard/export.py", "  refuse policy_serves_other_region ", "  echo policy_serves_other_region ",
            ("tests/test_export.py", "-k", "refuses_before")),
+    # ---- safety rules without a mutant until now (mutants session): nothing changes AWS without an explicit yes,
+    # plan is read-only, the self-lockout and stale-plan gates, the policies' condition keys and contents, DNS
+    Mutant("cli_no_terminal_asks", "apply without --yes and without a terminal refuses (exit 5)", "wizard/cli.py",
+           '        if not interactive:\n            raise Refused(f"{what} needs --yes',
+           '        if False:\n            raise Refused(f"{what} needs --yes',
+           ("tests/test_cli.py", "-k", "without_yes_and_without_a_terminal")),
+    Mutant("cli_no_goes_ahead", "on a terminal only a typed yes applies; anything else changes nothing", "wizard/cli.py",
+           "        if not _confirm(confirm_question(plan, what)):", "        if not _confirm(confirm_question(plan, what)) and False:",
+           ("tests/test_spec_cli.py", "-k", "on_a_terminal_shows_the_plan_and_asks")),
+    Mutant("cli_lockout_no_terminal_asks", "a self-lockout without its flag and without a terminal is refused",
+           "wizard/cli.py", "        if not interactive:\n            raise Refused(f\"{confirmation.question",
+           "        if False:\n            raise Refused(f\"{confirmation.question", ("tests/test_cli.py", "-k", "self_lockout")),
+    Mutant("cli_lockout_no_goes_ahead", "a no at the self-lockout question (CLI, on a terminal) changes nothing",
+           "wizard/cli.py", "        if not _confirm(confirmation.question):", "        if False:",
+           ("tests/test_spec_cli.py", "-k", "on_a_terminal_shows_the_plan_and_asks")),
+    Mutant("cli_applies_a_plan_with_errors", "apply refuses a plan that has errors (exit 3), nothing changed",
+           "wizard/cli.py", '    if plan.errors:\n        print(plan_text(plan, color=_color(args)))\n        print("apply refused',
+           '    if False:\n        print(plan_text(plan, color=_color(args)))\n        print("apply refused',
+           ("tests/test_cli.py", "tests/test_spec_cli.py", "-k", "errors")),
+    Mutant("cli_plan_file_unchecked", "apply PLANFILE checks the file against the account before the gate",
+           "wizard/cli.py", "        _refuse_changed_plan(args.profile, saved, plan)", "        pass",
+           ("tests/test_cli.py", "-k", "stale or edited")),
+    Mutant("cli_plan_applies", "plan makes no mutating call (CLI)", "wizard/cli.py",
+           "    _, _, plan = _observe_and_plan(args, profile, args.profile)\n    if args.output",
+           "    cloud, _, plan = _observe_and_plan(args, profile, args.profile)\n"
+           '    __import__("wizard.executor").executor.Executor(cloud, plan).run()\n    if args.output',
+           ("tests/test_cli.py", "-k", "plan_text_lists")),
+    Mutant("plain_preview_applies", "--plain's Preview (its plan) makes no mutating call", "wizard/session.py",
+           "        return make_plan(observe(self.cloud, profile), profile)\n",
+           "        p = make_plan(observe(self.cloud, profile), profile)\n"
+           '        return __import__("wizard.executor").executor.Executor(self.cloud, p).run() and p\n',
+           ("tests/test_prompts.py", "-k", "never_applies or only_after_a_typed_yes")),
+    Mutant("tui_preview_applies", "the TUI's Preview (its plan) makes no mutating call", "wizard/session.py",
+           "        return make_plan(inventory, profile), who_can_open_studio(inventory, profile)",
+           '        return __import__("wizard.executor").executor.Executor(self.cloud, make_plan(inventory, profile))'
+           ".run() and make_plan(inventory, profile), who_can_open_studio(inventory, profile)",
+           (S, "-k", "escape_n_enter_cancel")),
+    Mutant("tui_cancel_goes_on", "a no (Enter, Escape, n) at the apply confirmation changes nothing", "screens/app.py",
+           "        if not yes:  # every cancel says so", "        if False:  # every cancel says so",
+           (S, "-k", "escape_n_enter_cancel")),
+    Mutant("tui_enter_on_cancel_applies", "Enter or Space on the focused Cancel cancels", "screens/modals.py",
+           '        if event.button.id == "apply":\n            self.action_apply()\n        else:\n            self.answer(False)',
+           '        if event.button.id == "apply":\n            self.action_apply()\n        else:\n            self.answer(True)',
+           (S, "-k", "escape_n_enter_cancel or space_on_the_focused_cancel")),
+    Mutant("tui_n_applies", "n and Escape cancel the apply confirmation", "screens/modals.py",
+           "    def action_cancel(self) -> None:\n        self.answer(False)\n\n    def action_apply",
+           "    def action_cancel(self) -> None:\n        self.answer(True)\n\n    def action_apply",
+           (S, "-k", "escape_n_enter_cancel")),
+    Mutant("tui_apply_button_focusable", "Tab never reaches Apply (only y or a click applies)", "screens/modals.py",
+           "    button.can_focus = False", "    button.can_focus = True",
+           (S, "-k", "escape_n_enter_cancel or space_on_the_focused_cancel")),
+    Mutant("tui_focus_not_on_cancel", "the apply confirmation's focus starts on Cancel", "screens/modals.py",
+           '        self.query_one("#cancel", Button).focus()\n\n    def action_cancel(self) -> None:\n        self.answer(False)\n\n'
+           "    def action_apply", "        pass\n\n    def action_cancel(self) -> None:\n        self.answer(False)\n\n"
+           "    def action_apply", (S, "-k", "escape_n_enter_cancel")),
+    Mutant("tui_lockout_any_word", "the TUI's self-lockout window goes ahead only on the typed word yes",
+           "screens/modals.py", "        if typed_yes(event.value) and self.armed:", "        if self.armed:",
+           ("tests/test_trial_cli.py", "-k", "tuis_self_lockout")),
+    Mutant("tui_lockout_not_asked", "the TUI asks the plan's self-lockout confirmation on its own", "screens/app.py",
+           "        if remaining:\n            ask = remaining[0]", "        if False:\n            ask = remaining[0]",
+           (S, "-k", "lockout")),
+    Mutant("tui_stale_plan_applied", "the wizard refuses a confirmed plan when the account moved since the Preview",
+           "wizard/session.py", "if fresh.fingerprint != confirmed.fingerprint or fresh.errors:", "if fresh.errors:",
+           ("tests/test_prompts.py", "-k", "stale")),
+    Mutant("lockout_user_check", "a user among attach.users is a self-lockout", "wizard/validators.py",
+           '    return ((caller.kind == "user" and caller.name in users)', "    return ((False)",
+           ("tests/test_planner.py", "-k", "self_lockout")),
+    Mutant("lockout_group_check", "a caller in a group among attach.groups is a self-lockout", "wizard/validators.py",
+           "            or any(g in groups for g in caller.groups)", "            or False",
+           ("tests/test_gates.py", "tests/test_cli.py", "-k", "self_lockout")),
+    Mutant("key_source_vpc", "subnet mode conditions on aws:SourceVpc", "wizard/policies.py",
+           'return [("StringEquals", "aws:SourceVpc", vpc_id, "StringNotEquals")]',
+           'return [("StringEquals", "aws:SourceVpce", vpc_id, "StringNotEquals")]', ("tests/test_policies.py",)),
+    Mutant("key_source_vpce", "vpce mode conditions on aws:sourceVpce", "wizard/policies.py",
+           '("StringEquals", "aws:sourceVpce", vpce_ids, "StringNotEquals")]', '("StringEquals", "aws:SourceVpc", '
+           'vpce_ids, "StringNotEquals")]', ("tests/test_policies.py",)),
+    Mutant("key_source_ip", "source-ip mode conditions on aws:SourceIp", "wizard/policies.py",
+           '("IpAddress", "aws:SourceIp", cidrs, "NotIpAddress")', '("IpAddress", "aws:VpcSourceIp", cidrs, "NotIpAddress")',
+           ("tests/test_policies.py",)),
+    Mutant("key_vpc_source_ip_alone", "vpc-source-ip also conditions on aws:SourceVpc", "wizard/policies.py",
+           '                ("StringEquals", "aws:SourceVpc", vpc_id, "StringNotEquals")]', "                ]",
+           ("tests/test_policies.py",)),
+    Mutant("deny_guardrail_operator", "the deny guardrail denies outside the ranges (NotIpAddress)", "wizard/policies.py",
+           '("IpAddress", "aws:VpcSourceIp", cidrs, "NotIpAddress")', '("IpAddress", "aws:VpcSourceIp", cidrs, "IpAddress")',
+           ("tests/test_policies.py",)),
+    Mutant("deny_guardrail_missing", "effect deny adds the Deny statements", "wizard/policies.py",
+           '    if effect == "deny":', "    if False:", ("tests/test_policies.py",)),
+    Mutant("resource_scope_ignored", "resource_scope domain names only the domain's user profiles", "wizard/policies.py",
+           'resource: str = "*" if resource_scope == "all" else', 'resource: str = "*" if True else',
+           ("tests/test_policies.py",)),
+    Mutant("create_app_wrong_resource", "the create-app preset allows CreateApp on the domain's apps", "wizard/policies.py",
+           'f"app/{domain_id}/*")}', 'f"user-profile/{domain_id}/*")}', ("tests/test_policies.py",)),
+    Mutant("studio_policy_create_app_unchecked", "a Studio endpoint policy without CreateApp is an error",
+           "wizard/policies.py", '    if key == "studio":\n        actions', '    if False:\n        actions',
+           ("tests/test_policies.py",)),
+    Mutant("endpoint_policy_not_sent", "the endpoint policy document is sent when the endpoint is created",
+           "wizard/executor.py", '            params["PolicyDocument"] = json.dumps(after["policy"])\n        endpoint =',
+           "            pass\n        endpoint =", ("tests/test_executor.py", "-k", "explicit_private_dns or second_apply")),
+    Mutant("api_policy_not_warned", "a restricted API endpoint policy is warned about", "wizard/planner.py",
+           "    if profile.endpoint_policy.api and profile.endpoints.api:", "    if False:",
+           ("tests/test_planner.py", "-k", "api_endpoint")),
+    Mutant("private_dns_always_on", "hosted-zone mode turns the endpoints' private DNS off", "wizard/planner.py",
+           '    private_dns = profile.dns.mode == "private-dns"', "    private_dns = True",
+           ("tests/test_planner.py", "-k", "hosted_zone or private_dns")),
+    Mutant("hosted_zones_never_made", "hosted-zone mode makes the private hosted zones", "wizard/planner.py",
+           'if k not in GATEWAY_KEYS] if profile.dns.mode == "hosted-zone" else []', "if False]",
+           ("tests/test_planner.py", "-k", "hosted_zone")),
+    Mutant("conflicting_zone_unchecked", "private DNS next to someone else's zone for the name is a plan error",
+           "wizard/planner.py", "            if conflicting is not None:\n                owner",
+           "            if False:\n                owner", ("tests/test_planner.py", "-k", "zone")),
+    # ---- preflight checks of SPEC section 5 that AWS reports late or never (moto accepts all of them)
+    Mutant("source_ip_private_allowed", "source-ip ranges must be public", "wizard/planner.py",
+           "            reason = validators.public_cidr(str(net))", "            reason = None",
+           ("tests/test_planner.py", "-k", "must_be_public")),
+    Mutant("vpc_source_ip_outside_allowed", "vpc-source-ip ranges must lie inside the VPC", "wizard/planner.py",
+           "reason = validators.cidr_in_vpc(str(net), vpc.cidrs, profile.vpc_id) if vpc else None", "reason = None",
+           ("tests/test_planner.py", "-k", "inside_the_vpc")),
+    Mutant("https_from_the_internet", "allow_from_cidrs refuses 0.0.0.0/0 (and wider than any private range)",
+           "wizard/models.py", "    error = validators.https_source_cidr(value)", "    error = None",
+           ("tests/test_profiles.py", "-k", "open_world")),
+    Mutant("duplicate_az_allowed", "at most one subnet per Availability Zone", "wizard/planner.py",
+           '        if len(ids) > 1:\n            b.error("duplicate_az"', '        if False:\n            b.error("duplicate_az"',
+           ("tests/test_planner.py", "-k", "same_az")),
+    Mutant("sso_domain_policy", "an IAM Identity Center domain takes no identity policy", "wizard/planner.py",
+           '    if domain.auth_mode.upper() == "SSO" and profile.access.mode != "none":', "    if False:",
+           ("tests/test_planner.py", "-k", "sso")),
+    Mutant("dns_attribute_off_allowed", "enableDnsSupport/Hostnames off is an error unless the fix is allowed",
+           "wizard/planner.py", "            if profile.dns.fix_vpc_attributes:", "            if True:",
+           ("tests/test_planner.py", "-k", "dns_hostnames_off")),
 ]
 
 
@@ -353,7 +483,7 @@ def run(mutants: list[Mutant], timeout: float) -> int:
                 shutil.copytree(source, tmp / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
             elif source.exists():
                 shutil.copy2(source, tmp / name)
-        outcome: dict[str, list[str]] = {"killed": [], "survived": [], "stale": [], "timeout": []}
+        outcome: dict[str, list[str]] = {"killed": [], "survived": [], "stale": [], "timeout": [], "untested": []}
         started = time.monotonic()
         for mutant in mutants:
             target = tmp / mutant.file
@@ -369,7 +499,8 @@ def run(mutants: list[Mutant], timeout: float) -> int:
                                        "-p", "no:randomly", *mutant.tests], cwd=tmp, capture_output=True, text=True,
                                       check=False,
                                       timeout=timeout)
-                verdict = "killed" if proc.returncode != 0 else "survived"
+                # exit 5: the selection ran no test (a -k that matches nothing): never counted as a kill
+                verdict = {0: "survived", 5: "untested"}.get(proc.returncode, "killed")
             except subprocess.TimeoutExpired:
                 verdict = "timeout"
             finally:
@@ -378,8 +509,9 @@ def run(mutants: list[Mutant], timeout: float) -> int:
             print(f"{verdict:9} {mutant.id} ({time.monotonic() - t0:.0f}s): {mutant.rule}", flush=True)
         total = len(mutants)
         print(f"\n{total} mutants in {time.monotonic() - started:.0f}s: {len(outcome['killed'])} killed, "
-              f"{len(outcome['survived'])} survived, {len(outcome['timeout'])} timed out, {len(outcome['stale'])} stale")
-        for kind in ("survived", "timeout", "stale"):
+              f"{len(outcome['survived'])} survived, {len(outcome['timeout'])} timed out, {len(outcome['stale'])} stale, "
+              f"{len(outcome['untested'])} untested (no test selected)")
+        for kind in ("survived", "timeout", "stale", "untested"):
             if outcome[kind]:
                 print(f"{kind}: {', '.join(outcome[kind])}")
         return 0 if len(outcome["killed"]) == total else 1

@@ -30,9 +30,9 @@ def refused_first(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "make_cloud", reached)
 
 
-def test_plan_text_lists_changes_policies_and_the_summary(demo, capsys) -> None:  # noqa: ANN001
+def test_plan_text_lists_changes_policies_and_the_summary_and_changes_nothing(demo, capsys, calls) -> None:  # noqa: ANN001
     code, out, _ = run(capsys, "plan", VPCE, "--demo")
-    assert code == 0
+    assert code == 0 and calls.log and calls.mutating == []  # plan is read-only (every call counted)
     assert "+ vpc_endpoint.studio" in out and "+ iam_policy.access" in out
     assert "Identity policy SageMakerStudioPrivateAccess-research-vpce:" in out
     assert "(known after apply)" in out and "DEMO" in out

@@ -129,7 +129,8 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_apply_on_a_terminal_shows_the_plan_and_asks(demo, capsys, monkeypatch, calls) -> None:  # noqa: ANN001
+def test_apply_on_a_terminal_shows_the_plan_and_asks_each_confirmation(demo, capsys, monkeypatch, calls,  # noqa: ANN001
+                                                                       tmp_path) -> None:  # noqa: ANN001
     import sys
 
     import questionary
@@ -146,6 +147,15 @@ def test_apply_on_a_terminal_shows_the_plan_and_asks(demo, capsys, monkeypatch, 
         assert code == 5 and asked and "vpc_endpoint.studio" in out and calls.mutating == [], not_yes
     answer["value"] = None  # Ctrl+C at the question
     assert run(capsys, "apply", VPCE, "--demo", "--no-color")[0] == 130 and calls.mutating == []
+    # the self-lockout is asked on its own, --yes or not: a no there changes nothing either
+    lockout = tmp_path / "lockout.yaml"
+    lockout.write_text(Path(VPCE).read_text().replace("groups: [], roles: [StudioUsers]",
+                                                      "groups: [platform-admins], roles: []"))
+    asked.clear()
+    answer["value"] = "no"
+    code, _, err = run(capsys, "apply", str(lockout), "--demo", "--no-color", "--yes")
+    assert code == 5 and "self-lockout" in err and calls.mutating == []
+    assert len(asked) == 1 and "among the attach targets" in asked[0]
     answer["value"] = "yes"
     assert run(capsys, "apply", VPCE, "--demo", "--no-color")[0] == 0 and calls.mutating
 
