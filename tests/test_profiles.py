@@ -292,6 +292,23 @@ def test_yaml_aliases_are_refused_where_they_stand() -> None:
                                   "value out")
 
 
+@pytest.mark.parametrize("deep", ["a: " + "[" * 500 + "]" * 500, "a:\n" + "".join(f"{'  ' * i}- \n" for i in range(200))])
+def test_nesting_deeper_than_a_profile_needs_is_an_input_error_where_it_starts_not_a_recursion_error(deep: str) -> None:
+    """A trial: 500 nested `[` ended in "RecursionError: maximum recursion depth exceeded" (exit 1)."""
+    with pytest.raises(InvalidInput, match=r"^deep.yaml:\d+:\d+: nested more than 20 levels deep") as refused:
+        load_text(deep, "deep.yaml")
+    assert "\n" not in str(refused.value)
+
+
+def test_a_profile_with_thousands_of_errors_names_the_first_twenty_and_counts_the_rest() -> None:
+    """A trial: 200,000 unknown keys printed 200,005 error lines."""
+    with pytest.raises(InvalidInput) as refused:
+        load_text(BASE + "".join(f"k{i}: 1\n" for i in range(300)), "many.yaml")
+    lines = str(refused.value).splitlines()
+    assert len(lines) == 21 and lines[0].startswith("many.yaml:") and "unknown key" in lines[0]
+    assert lines[-1] == "many.yaml: and 280 more errors (fix these first)"
+
+
 def test_a_recursive_yaml_alias_is_an_input_error_not_a_recursion_error() -> None:
     text = BASE.replace("tags: {}", "tags: &t [*t]")
     with pytest.raises(InvalidInput, match=r"YAML alias \*t: aliases are not allowed"):

@@ -130,24 +130,38 @@ def _compose(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
-def _refuse_aliases(text: str, source: str) -> None:
+MAX_DEPTH = 20  # a profile nests 4 levels deep; 500 nested `[` overflowed Python's stack (RecursionError)
+
+
+def _refuse_aliases_and_depth(text: str, source: str) -> None:
     """YAML aliases (`*name`) are refused where they stand: profiles need none, nine lines of nested ones expand
-    to billions of values (13 GB and minutes, a "billion laughs"), and a recursive one never ends."""
-    if "*" not in text:  # no alias without one
-        return
-    for event in yaml.parse(text, Loader=_FAST_LOADER or yaml.SafeLoader):
+    to billions of values (13 GB and minutes, a "billion laughs"), and a recursive one never ends. So is nesting
+    deeper than MAX_DEPTH, where it starts (the parser reads events one by one: it does not recurse)."""
+    depth = 0  # (a pass over the events of a profile: about 0.1 ms)
+    try:
+        events = list(yaml.parse(text, Loader=_FAST_LOADER or yaml.SafeLoader))
+    except yaml.YAMLError:
+        events = []  # not YAML: _compose says why, in PyYAML's words
+    for event in events:
+        mark = event.start_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         if isinstance(event, yaml.AliasEvent):
-            mark = event.start_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
             raise InvalidInput(f"{source}:{line}:{col}: YAML alias *{event.anchor}: aliases are not allowed in a "
                                "profile; write the value out")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InvalidInput(f"{source}:{line}:{col}: nested more than {MAX_DEPTH} levels deep: a profile "
+                                   f"nests a few levels (see {PROFILE_DOC})")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def parse_yaml(text: str, source: str) -> tuple[Any, _Marks]:
     """Strictly parse YAML text into plain data plus the position of every value."""
     marks = _Marks()
     try:
-        _refuse_aliases(text, source)
+        _refuse_aliases_and_depth(text, source)
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -196,11 +210,17 @@ def profile_from_data(data: Any, source: str, marks: _Marks | None = None) -> Pr
         return Profile.model_validate(data)
     except ValidationError as exc:
         lines = []
-        for error in exc.errors():
+        errors = exc.errors()
+        for error in errors[:MAX_ERRORS]:
             loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
             line, col = marks.find(loc, at_key=error["type"] == "extra_forbidden" or "[key]" in error["loc"])
             lines.append(f"{source}:{line}:{col}: {_dotted(loc)}: {_message(error)}")
+        if len(errors) > MAX_ERRORS:  # a trial's 200,000 unknown keys printed 200,005 lines
+            lines.append(f"{source}: and {len(errors) - MAX_ERRORS} more errors (fix these first)")
         raise InvalidInput("\n".join(lines)) from None
+
+
+MAX_ERRORS = 20
 
 
 def load_text(text: str, source: str = "<profile>") -> Profile:
