@@ -465,6 +465,19 @@ def _endpoint_for(inv: Inventory, profile: Profile, service: str) -> Endpoint | 
     return candidates[0] if candidates else None
 
 
+def _other_profiles_on(inv: Inventory, endpoint: Endpoint, profile: Profile) -> dict[str, str]:
+    """The other studio-vpce profiles whose own group is on `endpoint` (profile name -> group id): an endpoint
+    made outside studio-vpce that another profile reuses (apply adds the profile's group to a reused endpoint)."""
+    found: dict[str, str] = {}
+    for group_id in endpoint.security_group_ids:
+        group = inv.security_group(group_id)
+        tags = dict(group.tags) if group is not None else {}
+        owner = tags.get(PROFILE_TAG)
+        if owner and owner != profile.name and tags.get(MANAGED_BY[0]) == MANAGED_BY[1]:
+            found.setdefault(owner, group_id)
+    return found
+
+
 def _endpoint_diff(before: dict[str, Any], after: dict[str, Any]) -> str:
     """What an endpoint update changes, named (trial 7: "subnet_ids, policy differ" hid that apply takes a subnet
     and a policy away from an endpoint someone else made)."""
@@ -554,6 +567,17 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
                     f"'{other_profile}': manage this VPC's endpoints with that profile (or destroy it first); "
                     "to allow it in the access policy, list it in access.extra_vpce_ids of a profile with "
                     "endpoints.studio/api false")
+        elif not is_ours and (sharing := _other_profiles_on(inv, existing, profile)):
+            # Made outside studio-vpce and reused by another profile already (its group is on it): two profiles
+            # would each rewrite its subnets, private DNS and policy on every apply, and each plan would undo the
+            # other's. One profile manages a reused endpoint; the others name it in access.extra_vpce_ids.
+            owners = ", ".join(f"'{name}' (its group {group})" for name, group in sorted(sharing.items()))
+            b.error("endpoint_reused_by_other_profile",
+                    f"{existing.id} for {service} in {profile.vpc_id} was not created by studio-vpce and is already "
+                    f"reused by studio-vpce profile {owners}: two profiles would overwrite each other's subnets, "
+                    "private DNS and endpoint policy on it; manage it with that profile (or destroy that profile "
+                    "first); to allow it in this profile's access policy, list it in access.extra_vpce_ids and "
+                    + (f"set endpoints.{key}: false" if key in ("studio", "api") else f"drop {key} from endpoints.extra"))
         elif not is_ours:
             b.warn("endpoint_reused", f"{existing.id} for {service} already exists in {profile.vpc_id}: the tool "
                                       "updates and reuses it (a second private-DNS endpoint is rejected by AWS), "
