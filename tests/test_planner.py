@@ -263,7 +263,8 @@ def test_plan_json_has_the_stable_keys(cloud) -> None:  # noqa: ANN001
     data = plan_json(_plan(cloud, profile()))
     assert list(data) == ["format_version", "profile", "account_id", "region", "changes", "policies", "warnings",
                           "errors", "fingerprint", "cost", "demo", "caller"]
-    assert set(data["changes"][0]) == {"address", "type", "action", "id", "before", "after", "reason"}
+    assert set(data["changes"][0]) == {"address", "type", "action", "id", "before", "after", "reason",
+                                     "outside"}  # outside: an extra key beyond SPEC's (README)
     assert set(data["policies"]) == {"endpoint", "identity"}
     assert data["fingerprint"].startswith("sha256:")
 

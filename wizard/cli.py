@@ -561,6 +561,10 @@ def confirm_question(plan: Any, what: str) -> str:
     """The question before apply or destroy changes AWS (CLI), said as --plain says it, with the plan's count."""
     counted = (f"Plan: {plan.count('create')} to add, {plan.count('update')} to change, "
                f"{plan.count('delete')} to destroy.")
+    outside = [f"{c.address}{' ' + c.id if c.id else ''}" for c in plan.changes if c.outside and c.action != "no-op"]
+    if outside:  # by the planner's field (Change.outside), as the wizard's confirmation names them
+        counted += (f" Of these, {len(outside)} change{'s' if len(outside) == 1 else ''} what studio-vpce did not "
+                    f"create: {', '.join(outside)}.")
     if what == "destroy":
         return f"Destroy what this profile made in account {plan.account_id}? {counted}"
     return f"Apply in account {plan.account_id}? {counted}"
