@@ -84,7 +84,7 @@ def apply_summary(plan: Plan) -> Text:
         text.append("".join(f"  - {c.address}{' ' + c.id if c.id else ''}\n" for c in removed))
     updated = [c for c in plan.changes if c.action == "update"]
     for foreign, title in ((True, "Changed, though studio-vpce did not create it"), (False, "Changed")):
-        changed = [c for c in updated if c.reason.startswith("reused: ") == foreign]
+        changed = [c for c in updated if c.outside == foreign]  # the planner's field (Change.outside)
         if changed:
             text.append(f"\n{title}:\n", style="bold yellow" if foreign else "bold")
             text.append("".join(f"  ~ {c.address}{' ' + c.id if c.id else ''}: {differences(c)}\n" for c in changed))

@@ -123,6 +123,54 @@ def test_apply_without_yes_and_without_a_terminal_refuses_and_changes_nothing(de
     assert code == 5 and "--yes" in err and calls.mutating == []
 
 
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_keys_typed_while_apply_plans_are_not_echoed_and_the_echo_comes_back_at_the_question(
+        cloud, capsys, monkeypatch) -> None:  # noqa: ANN001
+    """Found by a trial: keys typed while `apply` (no --yes) made its plan were echoed by the terminal above the
+    yes question. The echo is off while the plan is made; it is on again at the question (which drops and counts
+    those keys), and after Ctrl+C while planning."""
+    import select
+    import sys
+    import termios
+
+    from wizard.discovery import observe
+    from wizard.planner import plan
+
+    master, slave = os.openpty()
+    seen: dict[str, object] = {}
+
+    def echoed(keys: bytes) -> bytes:  # what the terminal shows of keys typed now
+        os.write(master, keys)
+        return os.read(master, 100) if select.select([master], [], [], 0.05)[0] else b""
+
+    def planning(args, profile, where):  # noqa: ANN001, ANN202
+        seen["while planning"] = echoed(b"yes\r")
+        if seen.get("interrupt"):
+            raise KeyboardInterrupt
+        return cloud, None, plan(observe(cloud, profile), profile)
+
+    def question(text: str) -> bool:
+        seen["held"] = bool(select.select([slave], [], [], 0)[0])  # for the question to drop and count (ask_yes)
+        seen["at the question"] = echoed(b"n")
+        return False
+
+    with os.fdopen(slave, "r") as terminal:
+        monkeypatch.setattr(sys, "stdin", terminal)
+        monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+        monkeypatch.setattr(cli, "_observe_and_plan", planning)
+        monkeypatch.setattr(cli, "_confirm", question)
+        code, _, err = run(capsys, "apply", VPCE)
+        assert code == 5 and "cancelled" in err
+        assert seen == {"while planning": b"", "held": True, "at the question": b"n"}, seen
+        assert termios.tcgetattr(slave)[3] & termios.ECHO
+        seen.clear()
+        seen["interrupt"] = True
+        code, _, err = run(capsys, "apply", VPCE)
+        assert code == 130 and seen["while planning"] == b""
+        assert termios.tcgetattr(slave)[3] & termios.ECHO, "the echo stayed off after Ctrl+C"
+    os.close(master)
+
+
 def test_destroy_without_yes_and_without_a_terminal_refuses(demo, capsys, calls) -> None:  # noqa: ANN001
     assert run(capsys, "apply", VPCE, "--demo", "--yes")[0] == 0
     calls.clear()

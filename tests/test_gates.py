@@ -230,3 +230,40 @@ def test_a_typed_profile_name_is_an_unsaved_answer() -> None:
     assert not session.dirty  # nothing typed: leaving asks nothing
     session.answers["name"] = "studio-privax"
     assert session.dirty
+
+
+def test_after_a_failed_or_refused_apply_quit_save_saves_a_profile_not_incomplete_answers(
+        session, tmp_path: Path) -> None:  # noqa: ANN001
+    """To verify (a report): after a failed apply, Quit > Save might say the answers are 'not complete'. The
+    answers that were planned and applied are a profile: Save is reachable from Apply (the Quit window offers
+    Save, not Keep), nothing blocks it, and it saves them, whether the apply stopped on an AWS error or was
+    refused as stale."""
+    from botocore.awsrequest import AWSResponse
+
+    def refused(**_: object) -> tuple[AWSResponse, dict]:
+        return AWSResponse("https://ec2.us-west-2.amazonaws.com/", 400, {}, None), {  # type: ignore[arg-type]
+            "Error": {"Code": "VpcEndpointLimitExceeded", "Message": "The maximum number of VPC endpoints has been "
+                      "reached."}, "ResponseMetadata": {"HTTPStatusCode": 400}}
+
+    _ready(session)
+    session.goto("preview")
+    session.build_plan()
+    assert session.plan is not None and not session.plan.errors
+    session.confirmed_apply(session.plan, answered=[c.code for c in session.plan.confirmations])
+    session.cloud.on("before-call.ec2.CreateVpcEndpoint", refused)
+    result = session.apply(lambda _: None)
+    assert not result.ok and session.current == "apply" and session.quit_asks
+    assert session.reachable("save") and session.blocking("save") == ""
+    assert session.goto("save") and session.current == "save"
+    saved = session.save(tmp_path / "after-failure.yaml")
+    assert saved.exists() and not session.dirty
+    # refused as stale (the worker raised; no result): the same
+    session.to_preview()
+    session.build_plan()
+    assert session.plan is not None
+    session.confirmed_apply(session.plan, answered=[c.code for c in session.plan.confirmations])
+    session.plan = dataclasses.replace(session.plan, fingerprint="sha256:moved")
+    with pytest.raises(Refused):
+        session.execute(session.plan, lambda _: None)  # type: ignore[arg-type]
+    assert session.current == "apply" and session.result is None
+    assert session.reachable("save") and session.blocking("save") == ""

@@ -263,7 +263,8 @@ def test_plan_json_has_the_stable_keys(cloud) -> None:  # noqa: ANN001
     data = plan_json(_plan(cloud, profile()))
     assert list(data) == ["format_version", "profile", "account_id", "region", "changes", "policies", "warnings",
                           "errors", "fingerprint", "cost", "demo", "caller"]
-    assert set(data["changes"][0]) == {"address", "type", "action", "id", "before", "after", "reason"}
+    assert set(data["changes"][0]) == {"address", "type", "action", "id", "before", "after", "reason",
+                                     "outside"}  # outside: an extra key beyond SPEC's (README)
     assert set(data["policies"]) == {"endpoint", "identity"}
     assert data["fingerprint"].startswith("sha256:")
 
@@ -289,6 +290,28 @@ def test_an_endpoint_managed_by_another_profile_is_an_error_not_a_takeover(cloud
     result = plan(observe(cloud, second), second)
     owned = [e for e in result.errors if e.code == "endpoint_owned_by_other_profile"]
     assert owned and f"'{first.name}'" in owned[0].message
+
+
+def test_an_outside_endpoint_another_profile_reuses_is_an_error_not_shared(cloud, aws) -> None:  # noqa: ANN001
+    """An endpoint made outside studio-vpce that profile A reuses (A's group is on it): profile B (another
+    name, same VPC) reused it too, without a word, and each apply then rewrote the other's subnets and policy.
+    Now B's plan refuses it, naming A; A itself still plans it, and B without that endpoint plans clean."""
+    from wizard.executor import Executor
+
+    first = profile()
+    outside = aws.client("ec2").create_vpc_endpoint(
+        VpcId=first.vpc_id, ServiceName="com.amazonaws.us-west-2.sagemaker.api", VpcEndpointType="Interface",
+        SubnetIds=[first.subnet_ids[0]], PrivateDnsEnabled=True)["VpcEndpoint"]["VpcEndpointId"]
+    assert Executor(cloud, plan(observe(cloud, first), first)).run().ok
+    assert not plan(observe(cloud, first), first).errors  # the one that reuses it goes on managing it
+    second = profile(name="second-team", access={"attach": {"users": [], "groups": [], "roles": []}})
+    result = plan(observe(cloud, second), second)
+    refused = [e for e in result.errors if e.code == "endpoint_reused_by_other_profile"]
+    assert refused and outside in refused[0].message and f"'{first.name}'" in refused[0].message, result.errors
+    assert "endpoint_reused" not in warning_codes(result)
+    aside = profile(name="second-team", endpoints={"api": False},
+                    access={"extra_vpce_ids": [outside], "attach": {"users": [], "groups": [], "roles": []}})
+    assert "endpoint_reused_by_other_profile" not in codes(plan(observe(cloud, aside), aside))
 
 
 def test_a_security_group_with_our_name_we_did_not_create_is_an_error_naming_it(cloud, aws) -> None:  # noqa: ANN001

@@ -96,12 +96,17 @@ def test_plain_mode_applies_and_saves_the_same_profile_as_the_wizard(tmp_path: P
 
 
 def test_plain_mode_offers_unsupported_and_duplicate_az_subnets_as_disabled(tmp_path: Path, capsys) -> None:  # noqa: ANN001
-    asker = Scripted({**ANSWERS, "Next": "quit"})
+    """Also (a trial, 9): two subnets of one zone ticked at once (`a` ticks every row) were refused as "one subnet
+    per Availability Zone", naming neither the zone nor the subnets; the refusal names both, and the zone."""
+    picks = iter([["subnet-1c535523a350b2a6d", "subnet-d2c4c194b1dbc4b3d"], ANSWERS["Subnets"]])
+    asker = Scripted({**ANSWERS, "Subnets": lambda _: next(picks), "Next": "quit"})
     run_prompts(_cloud, asker=asker, demo=True)
+    out = " ".join(line.strip() for line in capsys.readouterr().out.splitlines())
+    assert ("subnet-1c535523a350b2a6d and subnet-d2c4c194b1dbc4b3d are both in us-west-2a: one subnet per "
+            "Availability Zone, untick one") in out
     subnets = asker.offered["Subnets (one per Availability Zone)"]
     reasons = {value: reason for _, value, _, reason in subnets}
     assert reasons["subnet-7931cee1f1c5bf80b"] == "see above"  # the row fits; its reason is said in full above
-    out = " ".join(line.strip() for line in capsys.readouterr().out.splitlines())
     assert "subnet-7931cee1f1c5bf80b cannot be chosen: usw2-az4 is not offered by aws.sagemaker.us-west-2.studio " \
            "(it offers usw2-az1, usw2-az2, usw2-az3)" in out
 
@@ -179,9 +184,10 @@ def test_plain_mode_enter_through_never_applies(calls, tmp_path: Path) -> None: 
     assert not any(m.startswith("Apply in account") for m in asker.offered)
 
 
-def test_plain_mode_applies_only_after_a_typed_yes(calls, tmp_path: Path) -> None:  # noqa: ANN001
+def test_plain_mode_applies_only_after_a_typed_yes(calls, tmp_path: Path, capsys) -> None:  # noqa: ANN001
     """A declined apply changes nothing and goes back to the Preview's menu (found by a trial: it went on to
-    Save, with no way back to the Preview but Ctrl+C)."""
+    Save, with no way back to the Preview but Ctrl+C). Its "Not applied" is said again after the plan printed
+    again, right above the menu (a trial, 9: it scrolled off at once, and the answer seemed lost)."""
     nexts = iter(["apply", "save"])
     asker = Scripted({**ANSWERS, "Next": lambda _: next(nexts), "Apply in account": False,
                       "Save the profile to": str(tmp_path / "p.yaml")})
@@ -190,6 +196,8 @@ def test_plain_mode_applies_only_after_a_typed_yes(calls, tmp_path: Path) -> Non
     run_prompts(lambda: cloud, asker=asker, demo=True)
     assert any(m.startswith("Apply in account") for m in asker.offered) and calls.mutating == []
     assert next(nexts, "asked twice") == "asked twice"  # the Preview's menu came back after the decline
+    again = capsys.readouterr().out.rsplit("Plan: ", 1)[1].splitlines()  # after the plan printed again
+    assert again[1] == "Not applied: nothing was changed (only the word yes, typed in full, applies).", again[:3]
 
 
 def test_plain_mode_keeps_a_preloaded_profiles_endpoint_choices() -> None:
@@ -446,6 +454,7 @@ def test_plain_stale_apply_is_refused_then_planned_again_with_every_answer_kept(
     assert calls.mutating == []
     assert "Not applied: the account changed since the preview; nothing was changed" in out
     assert out.count("Plan: ") == 2  # the new Preview
+    assert out.rsplit("Plan: ", 1)[1].splitlines()[1].startswith("Not applied: the account changed")  # said again
     assert load(target).access.attach.users == ["alice"] and load(target).subnet_ids == ANSWERS["Subnets"]
 
 

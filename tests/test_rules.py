@@ -745,10 +745,46 @@ def test_a_reused_endpoints_update_names_what_it_takes_away(cloud, aws) -> None:
                                                      "Resource": "*"}]}))["VpcEndpoint"]["VpcEndpointId"]
     result = plan(observe(cloud, p), p)
     api = next(c for c in result.changes if c.id == foreign)
-    said = ("reused: subnets -subnet-d2c4c194b1dbc4b3d +subnet-1c535523a350b2a6d +subnet-fcae4f85ccdd1756c; groups "
+    said = ("subnets -subnet-d2c4c194b1dbc4b3d +subnet-1c535523a350b2a6d +subnet-fcae4f85ccdd1756c; groups "
             "+the profile group; its own policy -> no policy (full access)")
-    assert (api.action, api.reason) == ("update", said)
-    assert f"[{foreign}]  ({said})" in plan_text(result)
+    assert (api.action, api.reason, api.outside) == ("update", said, True)
+    assert f"[{foreign}]  (not created by studio-vpce: {said})" in plan_text(result)
+
+
+def test_changes_to_what_studio_vpce_did_not_create_carry_the_planners_outside_field(cloud, aws) -> None:  # noqa: ANN001
+    """The confirmations (the wizard's window, the CLI's typed-yes question) told a change to a resource
+    studio-vpce did not create by its reason's "reused: " prefix. The planner now sets Change.outside (also
+    "outside" in the plan JSON, an extra key) on each, and the front ends read that: the CLI's question names
+    them, and its plan lines say so from the field, whatever the reason's words."""
+    import dataclasses
+
+    from wizard.cli import confirm_question
+    from wizard.planner import plan_destroy
+    from wizard.render import plan_json, plan_text
+
+    p = profile(dns={"fix_vpc_attributes": True})
+    foreign = aws.client("ec2").create_vpc_endpoint(
+        VpcId=p.vpc_id, ServiceName="com.amazonaws.us-west-2.sagemaker.api", VpcEndpointType="Interface",
+        SubnetIds=[p.subnet_ids[0]], PrivateDnsEnabled=True)["VpcEndpoint"]["VpcEndpointId"]
+    inv = observe(cloud, p)
+    inv = dataclasses.replace(inv, vpcs=tuple(dataclasses.replace(v, dns_hostnames=False) if v.id == p.vpc_id else v
+                                              for v in inv.vpcs))
+    result = plan(inv, p)
+    outside = {c.address for c in result.changes if c.outside and c.action != "no-op"}
+    assert outside == {"vpc_endpoint.api", "vpc_attribute.enableDnsHostnames"}, result.changes
+    assert all(not c.outside for c in result.changes if c.action == "create")  # what it makes is its own
+    assert {c["address"] for c in plan_json(result)["changes"] if c["outside"] and c["action"] != "no-op"} == outside
+    question = confirm_question(result, "apply")
+    assert question.endswith(f" Of these, 2 change what studio-vpce did not create: vpc_attribute.enableDnsHostnames "
+                             f"{p.vpc_id}, vpc_endpoint.api {foreign}."), question
+    worded = dataclasses.replace(result, changes=tuple(dataclasses.replace(c, reason="x") for c in result.changes))
+    assert "[" + foreign + "]  (not created by studio-vpce: x)" in plan_text(worded)  # the field, not the words
+    assert "Of these" not in confirm_question(dataclasses.replace(result, changes=tuple(
+        dataclasses.replace(c, outside=False) for c in result.changes)), "apply")
+    assert Executor(cloud, plan(observe(cloud, p), p)).run().ok
+    destroy = plan_destroy(observe(cloud, p), p)
+    assert [c.address for c in destroy.changes if c.outside] == ["vpc_endpoint.api"]
+    assert "Of these, 1 changes what studio-vpce did not create: vpc_endpoint.api" in confirm_question(destroy, "destroy")
 
 
 def test_switching_to_a_given_security_group_deletes_the_profiles_old_one(cloud, aws) -> None:  # noqa: ANN001

@@ -68,7 +68,7 @@ def test_apply_and_destroy_ask_in_the_words_of_the_plain_wizard() -> None:
     --plain asked "Apply in account ...? Plan: ..." (one function now says both)."""
     from types import SimpleNamespace
 
-    plan = SimpleNamespace(account_id="123456789012", count={"create": 0, "update": 0, "delete": 7}.__getitem__)
+    plan = SimpleNamespace(account_id="123456789012", changes=(), count={"create": 0, "update": 0, "delete": 7}.__getitem__)
     assert cli.confirm_question(plan, "destroy") == ("Destroy what this profile made in account 123456789012? "
                                                     "Plan: 0 to add, 0 to change, 7 to destroy.")
     assert cli.confirm_question(plan, "apply").startswith("Apply in account 123456789012? Plan: 0 to add, ")

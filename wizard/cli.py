@@ -561,6 +561,10 @@ def confirm_question(plan: Any, what: str) -> str:
     """The question before apply or destroy changes AWS (CLI), said as --plain says it, with the plan's count."""
     counted = (f"Plan: {plan.count('create')} to add, {plan.count('update')} to change, "
                f"{plan.count('delete')} to destroy.")
+    outside = [f"{c.address}{' ' + c.id if c.id else ''}" for c in plan.changes if c.outside and c.action != "no-op"]
+    if outside:  # by the planner's field (Change.outside), as the wizard's confirmation names them
+        counted += (f" Of these, {len(outside)} change{'s' if len(outside) == 1 else ''} what studio-vpce did not "
+                    f"create: {', '.join(outside)}.")
     if what == "destroy":
         return f"Destroy what this profile made in account {plan.account_id}? {counted}"
     return f"Apply in account {plan.account_id}? {counted}"
@@ -569,6 +573,8 @@ def confirm_question(plan: Any, what: str) -> str:
 def _gate(args: argparse.Namespace, plan: Any, what: str) -> None:
     """--yes, or a terminal to ask on; then every confirmation the plan carries (Plan.confirmations)."""
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if "wizard.terminal" in sys.modules:  # the echo, off while the plan was made (main), is back for the answers;
+        sys.modules["wizard.terminal"].restore(flush=False)  # the question drops the keys typed meanwhile and says so
     if not args.yes:
         if not interactive:
             raise Refused(f"{what} needs --yes when there is no terminal to confirm on; nothing was changed")
@@ -875,8 +881,9 @@ def run() -> None:
 
     argv = sys.argv[1:]
     word = _first_word(argv)
-    if (word is None or word not in COMMANDS or word == "wizard") and not {"--plain", "-h", "--help",
-                                                                           "--version"} & set(argv):
+    asks = word in ("apply", "destroy") and "--yes" not in argv  # its plan is made, then a question (main)
+    if (word is None or word not in COMMANDS or word == "wizard" or asks) and not {"--plain", "-h", "--help",
+                                                                                   "--version"} & set(argv):
         from wizard import terminal  # noqa: PLC0415
 
         terminal.hush()  # the full-screen wizard: keys typed while it starts are not echoed (wizard/terminal.py)
@@ -938,6 +945,12 @@ def main(argv: list[str] | None = None, preload: bool = False) -> int:
         _check_flags(args)  # a refused command line starts nothing, not even the sandbox's preloaded process
         if preload:
             _preload(args)
+        if args.command in ("apply", "destroy") and not args.yes:
+            from wizard import terminal  # noqa: PLC0415
+
+            # Keys typed while the plan is made are not echoed above the question that follows it (a trial); the
+            # echo comes back at the question (_gate), or when the command ends, Ctrl+C included (below).
+            terminal.hush()
         return HANDLERS[args.command](args)
     except KeyboardInterrupt:
         before_any_change = args.command in ("apply", "destroy") and not getattr(args, "executing", False)
@@ -958,3 +971,6 @@ def main(argv: list[str] | None = None, preload: bool = False) -> int:
 
         print(f"error: {type(exc).__name__}: {redact(str(exc))} (run with --debug for details)", file=sys.stderr)
         return 1
+    finally:
+        if args.command in ("apply", "destroy") and "wizard.terminal" in sys.modules:
+            sys.modules["wizard.terminal"].restore()  # the echo, if the question did not put it back (an error, ^C)

@@ -399,9 +399,13 @@ def _observe_groups(cloud: Cloud, profile: Profile, domains: list[Domain]) -> li
     if sg_ids:
         raw.update({g["GroupId"]: g for g in cloud.pages(
             "ec2", "describe_security_groups", "SecurityGroups", Filters=_filters(group_id=sg_ids))})
-    # This profile name's groups in any VPC (tag filter): one in another VPC is that deployment's, never touched.
+    # Every studio-vpce profile's group in the region, in one call (one per profile), of which: this profile
+    # name's in any VPC (one in another VPC is that deployment's, never touched), and other profiles' in this
+    # VPC (one on an endpoint this profile would reuse: that profile reuses it already, and the planner refuses).
     raw.update({g["GroupId"]: g for g in cloud.pages(
-        "ec2", "describe_security_groups", "SecurityGroups", Filters=_filters(**{"tag-" + PROFILE_TAG: [profile.name]}))})
+        "ec2", "describe_security_groups", "SecurityGroups", Filters=[{"Name": "tag-key", "Values": [PROFILE_TAG]}])
+        if g.get("VpcId") == profile.vpc_id or any(t.get("Key") == PROFILE_TAG and t.get("Value") == profile.name
+                                                   for t in g.get("Tags") or [])})
     return [_security_group(g) for g in raw.values()]
 
 

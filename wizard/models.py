@@ -470,6 +470,9 @@ class Change:
     before: dict[str, Any]
     after: dict[str, Any]
     reason: str = ""
+    # The change acts on a resource studio-vpce did not create (an endpoint it reuses, the VPC's attributes, a
+    # hosted zone it found): the confirmations name these apart. Set by the planner; front ends read this field.
+    outside: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

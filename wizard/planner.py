@@ -166,12 +166,12 @@ class _Builder:
         self.confirmations: list[Confirmation] = []
 
     def change(self, address: str, action: str, id: str | None = None, before: dict[str, Any] | None = None,
-               after: dict[str, Any] | None = None, reason: str = "") -> None:
+               after: dict[str, Any] | None = None, reason: str = "", outside: bool = False) -> None:
         if any(c.address == address for c in self.changes):
             # The executor and its log go by address: two changes with one address is a planner bug.
             raise AssertionError(f"two changes with one address: {address}")
         self.changes.append(Change(address=address, type=address.split(".", 1)[0], action=action, id=id,
-                                   before=before or {}, after=after or {}, reason=reason))
+                                   before=before or {}, after=after or {}, reason=reason, outside=outside))
 
     def free(self, address: str, suffix: str) -> str:
         """`address`, or `address.suffix` when a change already has it (two of ours for one service)."""
@@ -307,13 +307,13 @@ def _plan_vpc_attributes(b: _Builder, inv: Inventory, profile: Profile) -> None:
         if value is False:
             if profile.dns.fix_vpc_attributes:
                 b.change(address, "update", vpc.id, {attribute: False}, {attribute: True},
-                         "private DNS and private hosted zones need it")
+                         "private DNS and private hosted zones need it", outside=True)
             else:
                 b.error(f"{field}_off", f"VPC {vpc.id} has {attribute} off; private DNS needs it on: set "
                                         f"dns.fix_vpc_attributes: true, or run `aws ec2 modify-vpc-attribute "
                                         f"--vpc-id {vpc.id} {flag}`")
         else:
-            b.change(address, "no-op", vpc.id, {attribute: True}, {attribute: True})
+            b.change(address, "no-op", vpc.id, {attribute: True}, {attribute: True}, outside=True)
 
 
 def _rule_address(source: str) -> str:
@@ -453,7 +453,7 @@ def _plan_gateway(b: _Builder, inv: Inventory, profile: Profile, service: str) -
     target = {**after, "route_table_ids": wanted, "tags": after["tags"] if ours(existing.tags, profile.name) else dict(existing.tags)}
     before = {**target, "route_table_ids": current, "tags": dict(existing.tags)}
     b.change("vpc_endpoint.s3", "update" if wanted != current else "no-op", existing.id, before, target,
-             "route the domain's subnets to S3" if wanted != current else "")
+             "route the domain's subnets to S3" if wanted != current else "", outside=not ours(existing.tags, profile.name))
 
 
 def _endpoint_for(inv: Inventory, profile: Profile, service: str) -> Endpoint | None:
@@ -463,6 +463,19 @@ def _endpoint_for(inv: Inventory, profile: Profile, service: str) -> Endpoint | 
                   and e.type == "Interface" and not e.gone and (e.live or ours(e.tags, profile.name))]
     candidates.sort(key=lambda e: (not ours(e.tags, profile.name), not e.private_dns, e.id))
     return candidates[0] if candidates else None
+
+
+def _other_profiles_on(inv: Inventory, endpoint: Endpoint, profile: Profile) -> dict[str, str]:
+    """The other studio-vpce profiles whose own group is on `endpoint` (profile name -> group id): an endpoint
+    made outside studio-vpce that another profile reuses (apply adds the profile's group to a reused endpoint)."""
+    found: dict[str, str] = {}
+    for group_id in endpoint.security_group_ids:
+        group = inv.security_group(group_id)
+        tags = dict(group.tags) if group is not None else {}
+        owner = tags.get(PROFILE_TAG)
+        if owner and owner != profile.name and tags.get(MANAGED_BY[0]) == MANAGED_BY[1]:
+            found.setdefault(owner, group_id)
+    return found
 
 
 def _endpoint_diff(before: dict[str, Any], after: dict[str, Any]) -> str:
@@ -544,7 +557,7 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
             b.error("endpoint_not_interface", f"{existing.id} for {service} is a {existing.type} endpoint, not Interface")
         differs = [k for k in ("subnet_ids", "private_dns_enabled", "policy", "security_group_ids")
                    if before[k] != target[k]]
-        reason = ("reused: " if not is_ours else "") + (_endpoint_diff(before, target) if differs else "as wanted")
+        reason = _endpoint_diff(before, target) if differs else "as wanted"
         other_profile = dict(existing.tags).get(PROFILE_TAG)
         if not is_ours and other_profile:
             # One endpoint per service and VPC: two profiles would fight over its groups and private DNS, and
@@ -554,11 +567,22 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
                     f"'{other_profile}': manage this VPC's endpoints with that profile (or destroy it first); "
                     "to allow it in the access policy, list it in access.extra_vpce_ids of a profile with "
                     "endpoints.studio/api false")
+        elif not is_ours and (sharing := _other_profiles_on(inv, existing, profile)):
+            # Made outside studio-vpce and reused by another profile already (its group is on it): two profiles
+            # would each rewrite its subnets, private DNS and policy on every apply, and each plan would undo the
+            # other's. One profile manages a reused endpoint; the others name it in access.extra_vpce_ids.
+            owners = ", ".join(f"'{name}' (its group {group})" for name, group in sorted(sharing.items()))
+            b.error("endpoint_reused_by_other_profile",
+                    f"{existing.id} for {service} in {profile.vpc_id} was not created by studio-vpce and is already "
+                    f"reused by studio-vpce profile {owners}: two profiles would overwrite each other's subnets, "
+                    "private DNS and endpoint policy on it; manage it with that profile (or destroy that profile "
+                    "first); to allow it in this profile's access policy, list it in access.extra_vpce_ids and "
+                    + (f"set endpoints.{key}: false" if key in ("studio", "api") else f"drop {key} from endpoints.extra"))
         elif not is_ours:
             b.warn("endpoint_reused", f"{existing.id} for {service} already exists in {profile.vpc_id}: the tool "
                                       "updates and reuses it (a second private-DNS endpoint is rejected by AWS), "
                                       "and destroy will leave it")
-        b.change(address, "update" if differs else "no-op", existing.id, before, target, reason)
+        b.change(address, "update" if differs else "no-op", existing.id, before, target, reason, outside=not is_ours)
     existing_interfaces = sum(1 for e in inv.endpoints if e.vpc_id == profile.vpc_id and e.type == "Interface"
                               and not e.gone)
     new_interfaces = sum(1 for c in b.changes if c.type == "vpc_endpoint" and c.action == "create"
@@ -630,26 +654,29 @@ def _plan_hosted_zones(b: _Builder, inv: Inventory, profile: Profile, endpoint_i
             if not ours(zone.tags, profile.name):
                 b.warn("hosted_zone_reused", f"private hosted zone {zone.id} ({zone_name}) already serves "
                                              f"{profile.vpc_id}: records go into it (AWS: ConflictingDomainExists)")
-            b.change(f"hosted_zone.{key}", "no-op", zone.id, {"name": zone_name}, {"name": zone_name})
+            b.change(f"hosted_zone.{key}", "no-op", zone.id, {"name": zone_name}, {"name": zone_name},
+                     outside=not zone_is_ours(zone, inv, profile))
             zone_vpcs = zone.vpc_ids
             records = {name: target for name, _type, target in zone.records}
         endpoint = next((e for e in inv.endpoints if e.id == endpoint_ids[key]), None)
         target = endpoint.dns_entries[0][0].lower() if endpoint and endpoint.dns_entries else KNOWN_AFTER_APPLY
         record = {"name": record_name, "type": "A", "alias_target": target}
+        outside = zone is not None and not zone_is_ours(zone, inv, profile)  # records go into a zone it found
         if records.get(record_name) == target:
-            b.change(f"route53_record.{key}", "no-op", zone.id if zone else None, record, record)
+            b.change(f"route53_record.{key}", "no-op", zone.id if zone else None, record, record, outside=outside)
         else:
             b.change(f"route53_record.{key}", "update" if record_name in records else "create",
                      zone.id if zone else None,
                      {"name": record_name, "alias_target": records[record_name]} if record_name in records else {},
-                     record, f"alias to the {key} endpoint")
+                     record, f"alias to the {key} endpoint", outside=outside)
         for vpc_id in profile.dns.associate_vpc_ids:
             address = f"hosted_zone_association.{key}.{vpc_id}"
             if vpc_id in zone_vpcs:
-                b.change(address, "no-op", zone.id if zone else None, {"vpc_id": vpc_id}, {"vpc_id": vpc_id})
+                b.change(address, "no-op", zone.id if zone else None, {"vpc_id": vpc_id}, {"vpc_id": vpc_id},
+                         outside=outside)
             else:
                 b.change(address, "create", zone.id if zone else None, {}, {"vpc_id": vpc_id},
-                         "dns.associate_vpc_ids")
+                         "dns.associate_vpc_ids", outside=outside)
 
 
 def _zone_key(inv: Inventory, profile: Profile, zone_name: str) -> str:
@@ -854,7 +881,8 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
             if target.lower() in our_dns:
                 b.change(b.free(f"route53_record.{key}", name.rstrip(".")), "delete", zone.id,
                          {"name": name, "type": record_type, "alias_target": target}, {},
-                         f"alias to {our_dns[target.lower()]}, which destroy deletes; the zone is not ours and stays")
+                         f"alias to {our_dns[target.lower()]}, which destroy deletes; the zone is not ours and stays",
+                         outside=True)
     group = next((g for g in inv.security_groups if ours(g.tags, profile.name) and g.vpc_id == profile.vpc_id), None)
     for endpoint in inv.endpoints:
         key = next((k for k, s in service_names(profile, profile.region, inv.services).items() if s == endpoint.service),
@@ -879,7 +907,7 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
                      "policy": endpoint.policy, "security_group_ids": list(endpoint.security_group_ids)}
             b.change(b.free(f"vpc_endpoint.{key}", endpoint.id), "update", endpoint.id, state,
                      {**state, "security_group_ids": kept},
-                     f"not created by this profile: it stays; {group.id}, this profile's group, comes off it")
+                     f"it stays; {group.id}, this profile's group, comes off it", outside=True)
         else:
             b.warn("left_alone", f"{endpoint.id} ({endpoint.service}) was not created by this profile: left alone")
     if group is not None:

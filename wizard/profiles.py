@@ -193,7 +193,7 @@ def _error_message(error: Any) -> str:
     if kind == "extra_forbidden":
         return f"unknown key (check the spelling; every key is in {PROFILE_DOC})"
     if kind == "missing":
-        return "required key is missing"
+        return "required key is missing from the mapping that starts here"  # (a missing key has no line)
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
     if kind in ("literal_error", "enum"):

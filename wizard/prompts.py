@@ -270,6 +270,9 @@ class PlainWizard:
         session.plain = True  # Ctrl+C's resume command opens --plain again
         self.ask = ask
         self.profile_path = profile_path
+        # Said again after the plan that the Preview prints next (a trial: "Not applied" scrolled off at once
+        # under the ~100 lines of the plan printed again, and the question seemed lost).
+        self.after_plan = ""
 
     def heading(self, step: Step) -> None:
         _say(f"\n== Step {STEPS.index(step) + 1} of {len(STEPS)}: {step.title}"
@@ -429,6 +432,9 @@ class PlainWizard:
         s, ask = self.s, self.ask
         plan = s.build_plan()
         _say(plan_text(plan))
+        if self.after_plan:
+            _say(self.after_plan)
+            self.after_plan = ""
         actions = [("Save the profile without applying", "save"), ("Change an answer (every answer is kept)", "back"),
                    ("Quit without saving", "quit")]
         if not plan.errors and plan.has_changes:
@@ -448,6 +454,7 @@ class PlainWizard:
         for question in questions:
             if not ask.confirm_changes(question):  # back to the Preview's menu, as the TUI's cancel goes
                 _say("Not applied: nothing was changed.")
+                self.after_plan = "Not applied: nothing was changed (only the word yes, typed in full, applies)."
                 raise _Back("preview")
         s.confirmed_apply(plan, answered=[c.code for c in plan.confirmations])
         self.heading(STEPS[s.step])
@@ -455,6 +462,7 @@ class PlainWizard:
             result = s.apply(lambda e: _say(f"{e.kind:>6} {e.address} {e.id or ''}") if e.kind != "start" else None)
         except Refused as exc:  # stale (someone applied meanwhile): as the TUI, plan again with every answer kept
             _say(f"Not applied: {exc}. Planning again (every answer is kept).")
+            self.after_plan = f"Not applied: {exc}. The plan above is made again from the account as it is now."
             s.to_preview()
             raise _Back("preview") from None
         if result.ok:

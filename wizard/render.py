@@ -9,6 +9,7 @@ from wizard.cost import estimate
 from wizard.models import Change, Inventory, Plan, SecurityGroupInfo, to_jsonable
 from wizard.names import PROFILE_TAG
 
+OUTSIDE = "not created by studio-vpce"  # said of a change to a resource the tool did not create (Change.outside)
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "no-op": "="}
 _COLORS = {"create": "32", "update": "33", "delete": "31", "no-op": "2", "warn": "33", "error": "31"}
 
@@ -20,7 +21,8 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "account_id": plan.account_id,
         "region": plan.region,
         "changes": [{"address": c.address, "type": c.type, "action": c.action, "id": c.id,
-                     "before": c.before, "after": c.after, "reason": c.reason} for c in plan.changes],
+                     "before": c.before, "after": c.after, "reason": c.reason,
+                     "outside": c.outside} for c in plan.changes],  # outside: an extra key (docs: README)
         "policies": {"endpoint": plan.endpoint_policies, "identity": plan.identity_policy},
         "warnings": [{"code": w.code, "message": w.message} for w in plan.warnings],
         "errors": [{"code": e.code, "message": e.message} for e in plan.errors],
@@ -94,8 +96,9 @@ def plan_text(plan: Plan, verbose: bool = False, color: bool = False, destroy: b
         text = f"  {SYMBOLS[change.action]} {change.address.ljust(width)}  {describe(change, group)}"
         if change.id:
             text += f"  [{change.id}]"
-        if change.reason and change.action != "no-op":
-            text += f"  ({change.reason})"
+        if change.action != "no-op" and (change.reason or change.outside):
+            text += f"  ({OUTSIDE if change.outside else ''}{': ' if change.outside and change.reason else ''}" \
+                    f"{change.reason})"
         lines.append(_paint(text, change.action, color))
     if not shown:
         lines.append("  " + (NOTHING_TO_DESTROY.format(vpc=plan.profile.vpc_id) if destroy else "No changes. The account matches the profile."))

@@ -125,8 +125,10 @@ def _subnets(session: Any) -> str | None:
     if not chosen:
         return "choose at least one subnet (Space ticks its row)"  # true in the TUI and in --plain
     azs = [o.subnet.az for o in chosen]
-    if len(azs) != len(set(azs)):
-        return "one subnet per Availability Zone"
+    clash = next((az for az in azs if azs.count(az) > 1), None)
+    if clash is not None:  # named (a trial: --plain said only the rule; the TUI's row names the subnet chosen)
+        both = " and ".join(o.subnet.id for o in chosen if o.subnet.az == clash)
+        return f"{both} are both in {clash}: one subnet per Availability Zone, untick one"
     unsupported = next((o for o in chosen if o.reason and "not offered" in o.reason), None)
     return f"{unsupported.subnet.id}: {unsupported.reason}" if unsupported else None
 

@@ -1,4 +1,5 @@
-"""The terminal around the full-screen wizard: keys typed while it starts are not echoed onto the shell's screen.
+"""The terminal around the full-screen wizard: keys typed while it starts are not echoed onto the shell's screen;
+and around `apply`/`destroy` without --yes: keys typed while the plan is made are not echoed above its question.
 
 Until Textual takes the terminal (a second or more: Python, Textual, the sandbox), the terminal is as the shell
 left it, and echoes what is typed: a Ctrl+N pressed then showed as `^N` on the shell's screen once the wizard
@@ -37,16 +38,18 @@ def hush() -> None:
         pass
 
 
-def restore() -> None:
+def restore(flush: bool = True) -> None:
     """The terminal as it was before `hush`, keys typed but not read dropped (they were the wizard's, not the
-    shell's). Nothing when `hush` did nothing."""
+    shell's), unless not `flush`: the question about to be asked drops and counts them itself (the CLI's yes
+    question, after its plan was made with the echo off). Nothing when `hush` did nothing."""
     global _saved
     before, _saved = _saved, None
     if before is None or termios is None:
         return
     try:
         fd = sys.stdin.fileno()
-        termios.tcflush(fd, termios.TCIFLUSH)
+        if flush:
+            termios.tcflush(fd, termios.TCIFLUSH)
         termios.tcsetattr(fd, termios.TCSANOW, before)
     except _FAILED:
         pass
