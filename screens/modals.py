@@ -76,6 +76,11 @@ def apply_summary(plan: Plan) -> Text:
         if of_kind:
             text.append(f"\nBilled while they exist ({what}):\n", style="bold")
             text.append("".join(f"  + {address}\n" for address in of_kind))
+    from wizard.cost import estimate  # (the engine loads after the first frame)
+
+    cost = estimate(plan)  # the figure, where the money is decided (a trial: only the Preview showed it)
+    if cost.has_cost:
+        text.append(f"{cost.line()}\n")
     # What goes, and what changes, named here too (a trial: the counts alone hid '1 to destroy', and an endpoint
     # made outside studio-vpce losing a subnet and its policy): above all what studio-vpce did not create.
     removed = [c for c in plan.changes if c.action == "delete"]

@@ -95,7 +95,8 @@ async def test_ctrl_n_on_preview_opens_the_confirmation_and_escape_n_enter_cance
         assert calls.mutating == [] and session.result is None
 
 
-async def test_the_confirmation_lists_counts_billing_every_plan_confirmation_and_its_keys_truly(session) -> None:  # noqa: ANN001
+async def test_the_confirmation_lists_counts_billing_its_monthly_estimate_every_plan_confirmation_and_its_keys_truly(
+        session) -> None:  # noqa: ANN001
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
@@ -104,6 +105,7 @@ async def test_the_confirmation_lists_counts_billing_every_plan_confirmation_and
         text = str(app.screen.query_one("#confirm-text", Static).render())
         assert "Plan: " in text and "to add" in text
         assert "vpc_endpoint.studio" in text and "per hour" in text
+        assert "\nCost estimate: adds " in text and "/month" in text  # the figure, as the Preview says it
         assert "among the attach targets" in text  # the plan's self-lockout confirmation
         # it said "any other key cancels", but Tab moves the focus: the text says so now, and it is so
         keys = str(app.screen.query_one("#confirm-keys", Static).render())
