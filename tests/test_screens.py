@@ -1117,7 +1117,7 @@ def test_the_apply_confirmation_names_every_removal_and_each_change_to_what_stud
     assert f"subnet_ids -{other}, +{p.subnet_ids[0]}, +{p.subnet_ids[1]}" in reused and "policy replaced" in reused
 
 
-async def test_a_ctrl_n_typed_right_behind_ticks_judges_the_ticks_goes_on_or_says_why_not(session) -> None:  # noqa: ANN001
+async def test_a_ctrl_n_typed_right_behind_ticks_judges_the_ticks_and_one_click_on_a_mark_ticks(session) -> None:  # noqa: ANN001
     """A trial: 'Space Down Space C-n' in one send on Subnets ticked both subnets, but Ctrl+N stayed on the step
     with no reason shown (it ran before the ticks reached the step, whose ticks then cleared its reason), and a y
     after it was said to be behind 'a Ctrl+N that could not go on'. Ctrl+N judges the answers as typed before it."""
@@ -1131,6 +1131,12 @@ async def test_a_ctrl_n_typed_right_behind_ticks_judges_the_ticks_goes_on_or_say
         await settle(app, pilot)
         assert session.current == "subnets" and session.answers["subnet_ids"] == []
         assert reason(app) == "choose at least one subnet (Space ticks its row)"
+        table = app.query_one("#subnet-table", DataTable)
+        for ticked in ([profile().subnet_ids[1]], []):  # a click on a row's [ ] ticks it, another unticks it (a
+            await pilot.click("#subnet-table", offset=(3, 3))  # trial: the first click only moved the cursor)
+            await settle(app, pilot)
+            assert session.answers["subnet_ids"] == ticked and table.cursor_row == 2
+        table.move_cursor(row=0)
         burst(app, "space", "down", "down", "space", "ctrl+n")  # rows 1 and 3: one per AZ
         await settle(app, pilot)
         assert session.current == "domain" and session.answers["subnet_ids"] == list(profile().subnet_ids)
