@@ -168,7 +168,7 @@ MUTANTS = [
     Mutant("keyguard_no_arming", "yes-keys count only ARMING_SECONDS after the window was shown",
            "screens/keyguard.py",
            "return event.time < self.shown_at or (event.time < self.armed_at and self.arming(key))",
-           "return event.time < self.shown_at", (S, "-k", "arming_time")),
+           "return event.time < self.shown_at", (S, "-k", "typed_too_soon")),
     Mutant("app_key_guard_off", "the app drops what the key guard refuses", "screens/app.py",
            "            if guard is not None and guard.drops(event):", "            if False:",
            (S, "-k", "typed_ahead or mash")),
@@ -385,16 +385,16 @@ MUTANTS = [
     Mutant("tui_enter_on_cancel_applies", "Enter or Space on the focused Cancel cancels", "screens/modals.py",
            '        if event.button.id == "apply":\n            self.action_apply()\n        else:\n            self.answer(False)',
            '        if event.button.id == "apply":\n            self.action_apply()\n        else:\n            self.answer(True)',
-           (S, "-k", "escape_n_enter_cancel or space_on_the_focused_cancel")),
+           (S, "-k", "escape_n_enter_cancel or only_y_applies")),
     Mutant("tui_n_applies", "n and Escape cancel the apply confirmation", "screens/modals.py",
            "    def action_cancel(self) -> None:\n        self.answer(False)\n\n    def action_apply",
            "    def action_cancel(self) -> None:\n        self.answer(True)\n\n    def action_apply",
            (S, "-k", "escape_n_enter_cancel")),
     Mutant("tui_apply_button_focusable", "Tab never reaches Apply (only y or a click applies)", "screens/modals.py",
            "    button.can_focus = False", "    button.can_focus = True",
-           (S, "-k", "escape_n_enter_cancel or space_on_the_focused_cancel")),
+           (S, "-k", "only_y_applies")),
     Mutant("tui_focus_not_on_cancel", "the apply confirmation's focus starts on Cancel", "screens/modals.py",
-           '        self.query_one("#cancel", Button).focus()\n\n    def action_cancel(self) -> None:\n        self.answer(False)\n\n'
+           '        self.focus_first("#cancel")\n\n    def action_cancel(self) -> None:\n        self.answer(False)\n\n'
            "    def action_apply", "        pass\n\n    def action_cancel(self) -> None:\n        self.answer(False)\n\n"
            "    def action_apply", (S, "-k", "escape_n_enter_cancel")),
     Mutant("tui_lockout_any_word", "the TUI's self-lockout window goes ahead only on the typed word yes",
