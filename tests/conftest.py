@@ -9,6 +9,7 @@ import gc
 import os
 import re
 import sys
+import types
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -154,9 +155,9 @@ _count_parameters = textual._callback.count_parameters
 
 
 def _count_parameters_of_partials_once(func: object) -> int:
-    if isinstance(func, functools.partial):
+    if isinstance(func, functools.partial) and isinstance(func.func, (types.FunctionType, types.MethodType)):
         return _count_parameters(func.func) - (len(func.args) + len(func.keywords))
-    return _count_parameters(func)  # type: ignore[arg-type]
+    return _count_parameters(func)  # type: ignore[arg-type] - a builtin (list.append, say): as Textual counts it
 
 
 textual._callback.count_parameters = _count_parameters_of_partials_once

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import pytest
+
 from conftest import profile
 from wizard.discovery import observe
 from wizard.models import KNOWN_AFTER_APPLY, Service
@@ -163,6 +165,23 @@ def _policy_with_versions(aws, p, count: int) -> None:  # noqa: ANN001
         {"Key": "studio-vpce:profile", "Value": p.name}, {"Key": "managed-by", "Value": "studio-vpce"}])["Policy"]["Arn"]
     for _ in range(count - 1):
         iam.create_policy_version(PolicyArn=arn, PolicyDocument=doc, SetAsDefault=True)
+
+
+@pytest.mark.parametrize("owner", [None, "another-profile"])
+def test_a_policy_of_the_profiles_name_not_made_for_it_is_an_error_never_taken_over(cloud, aws, owner) -> None:  # noqa: ANN001
+    """A trial: an untagged policy with the profile's name and path (as a CloudFormation stack from `export`
+    makes it) was updated with a warning, attached, and then left behind by destroy, attachments and all. Like a
+    security group of another's, it is never adopted: an error, and no change to it or its attachments."""
+    p = profile()
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket",
+                                                              "Resource": "*"}]})
+    tags = [] if owner is None else [{"Key": "studio-vpce:profile", "Value": owner},
+                                     {"Key": "managed-by", "Value": "studio-vpce"}]
+    aws.client("iam").create_policy(PolicyName=p.policy_name, Path="/studio-vpce/", PolicyDocument=doc, Tags=tags)
+    result = _plan(cloud, p)
+    error = next(e for e in result.errors if e.code == "policy_not_ours")
+    assert ("it is profile another-profile's" if owner else "it lacks the tag studio-vpce:profile=") in error.message
+    assert not [c for c in result.changes if c.type.startswith("iam_policy") and c.action != "no-op"]
 
 
 def test_five_versions_plan_deletes_the_oldest_non_default_version(cloud, aws) -> None:  # noqa: ANN001

@@ -740,13 +740,21 @@ def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: 
                 "this profile another name, or set access.policy_name")
     if hands_off:
         return document
+    if existing is not None and not ours(existing.tags, profile.name):
+        # Never adopted, as a security group of another's is not: apply rewrote its default version and attached
+        # it, and destroy then left it, attachments included (a trial), with the owner's version no longer default.
+        owner = dict(existing.tags).get(PROFILE_TAG)
+        whose = (f"it is profile {owner}'s" if owner else
+                 f"studio-vpce did not make it: it lacks the tag {PROFILE_TAG}={profile.name}")
+        b.error("policy_not_ours", f"IAM policy {existing.arn} exists and {whose}; studio-vpce never takes over "
+                "a policy: set access.policy_name to another name, or change that policy where it is managed (a "
+                "stack made by `studio-vpce export`, say)")
+        return document
     if existing is None:
         b.change("iam_policy.access", "create", None, {}, after, "opens Studio only from inside the VPC")
     elif existing.document == document:
         b.change("iam_policy.access", "no-op", existing.arn, {**after}, after)
     else:
-        if not ours(existing.tags, profile.name):
-            b.warn("policy_not_ours", f"{existing.arn} exists but is not tagged as this profile's: it is updated")
         if len(existing.versions) >= 5:
             oldest = next((v for v in existing.versions if not v.is_default), None)
             if oldest is not None:
