@@ -8,9 +8,11 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import boto3
+import botocore.client
 import botocore.exceptions
 import botocore.loaders
 import botocore.session
@@ -69,6 +71,52 @@ def test_an_operation_outside_the_trimmed_model_falls_back_to_the_full_model(own
         assert cloud.call("ec2", "describe_instances")["Reservations"] == []
         assert cloud.pages("ec2", "describe_key_pairs", "KeyPairs") == []
         assert cloud.call("ec2", "describe_vpcs")["Vpcs"]
+
+
+def test_models_trimmed_for_other_operations_are_kept_apart_and_a_missing_one_loads_once_for_every_thread(
+        own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trial's cache held models trimmed by an older studio-vpce, without an operation the new one calls
+    (sagemaker ListUserProfiles): discovery's threads all found it missing, one loaded the full models, and the
+    others failed ("'SageMaker' object has no attribute 'list_user_profiles'"). The models of a tool that calls
+    other operations now live apart; and when one is missing all the same, every thread gets it."""
+    from wizard import cloud as cloud_module
+    from wizard import permissions
+
+    with mock_aws():
+        Cloud("us-west-2").client("ec2")  # stores the trimmed model
+        stored = {p.relative_to(own_cache) for p in own_cache.rglob("service-2.json")}
+        today = permissions.OPERATIONS
+        more = (*today, permissions.Operation("ec2", "DescribeInstances", "plan"))
+        monkeypatch.setattr(permissions, "OPERATIONS", more)  # a later studio-vpce that calls one more operation
+        assert len(Cloud("us-west-2").client("ec2").meta.service_model.operation_names) > 500  # none of its own yet
+        ops = set(Cloud("us-west-2").client("ec2").meta.service_model.operation_names)
+        assert ops == operations_by_service()["ec2"] | {"DescribeInstances"}  # its own trimmed model, with it
+        assert len({p.relative_to(own_cache) for p in own_cache.rglob("service-2.json")} - stored) == 1
+        monkeypatch.setattr(permissions, "OPERATIONS", today)
+        cloud = Cloud("us-west-2")
+        cloud.client("ec2")
+        barrier, failures = threading.Barrier(8), []
+        missing = botocore.client.BaseClient.__getattr__
+
+        def slowly_missing(client: object, name: str) -> object:  # every thread finds it missing at once
+            time.sleep(0.05)
+            return missing(client, name)
+
+        monkeypatch.setattr(botocore.client.BaseClient, "__getattr__", slowly_missing)
+
+        def call() -> None:
+            barrier.wait()
+            try:
+                cloud.pages("ec2", "describe_key_pairs", "KeyPairs")
+            except Exception as exc:  # noqa: BLE001
+                failures.append(exc)
+
+        threads = [threading.Thread(target=call) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == [] and cloud_module._operations_digest()
 
 
 def test_sessions_handed_in_and_caching_off_use_botocore_models_untouched(own_cache: Path,

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -82,6 +83,16 @@ def log_debug_to(handler: logging.Handler, fmt: str) -> None:
         logger.addHandler(handler)
 
 
+def _profile_not_found(aws_profile: str | None) -> str:
+    """The named AWS profile is not in ~/.aws/config: --aws-profile's, or AWS_PROFILE's (a trial read "AWS profile
+    None not found ... drop --aws-profile" for a name that came from AWS_PROFILE)."""
+    if aws_profile is None:
+        name = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+        var = "AWS_PROFILE" if os.environ.get("AWS_PROFILE") else "AWS_DEFAULT_PROFILE"
+        return f"AWS profile {name!r} (from {var}) not found: check ~/.aws/config, or unset {var}"
+    return f"AWS profile {aws_profile!r} not found: check ~/.aws/config or drop --aws-profile"
+
+
 def resolve_region(flag: str | None, aws_profile: str | None, profile_region: str | None) -> tuple[str | None, str]:
     """--region > AWS_REGION > AWS_DEFAULT_REGION > the AWS profile's region > the profile file's region."""
     if flag:
@@ -92,7 +103,7 @@ def resolve_region(flag: str | None, aws_profile: str | None, profile_region: st
     try:
         configured = boto3.Session(profile_name=aws_profile).region_name
     except bce.ProfileNotFound:
-        raise ConfigProblem(f"AWS profile {aws_profile!r} not found: check ~/.aws/config or drop --aws-profile") from None
+        raise ConfigProblem(_profile_not_found(aws_profile)) from None
     if configured:
         return configured, f"AWS profile {aws_profile or 'default'}"
     return profile_region, "the profile file"
@@ -184,7 +195,19 @@ def _models_root(session: boto3.Session) -> str | None:
     ours = {loader.BUILTIN_DATA_PATH, os.path.join(os.path.dirname(boto3.__file__), "data")}  # boto3: resources only
     if [p for p in loader.search_paths if p not in ours and os.path.isdir(p)]:
         return None
-    return str(cache.cache_dir() / "models" / f"botocore-{botocore.__version__}")
+    return str(cache.cache_dir() / "models" / f"botocore-{botocore.__version__}" / _operations_digest())
+
+
+def _operations_digest() -> str:
+    """Which operations the trimmed models keep: a studio-vpce that calls more operations (an upgrade) keeps its
+    models apart. The models of an older one lacked them, and each such call first had to load the full models
+    (concurrent ones failed with "object has no attribute 'list_user_profiles'")."""
+    import hashlib  # noqa: PLC0415
+
+    from wizard.permissions import operations_by_service  # noqa: PLC0415
+
+    names = sorted(f"{service}:{op}" for service, ops in operations_by_service().items() for op in ops)
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()[:12]
 
 
 class Cloud:
@@ -195,7 +218,7 @@ class Cloud:
         try:
             self.session = session or boto3.Session(profile_name=aws_profile, region_name=region)
         except bce.ProfileNotFound:
-            raise ConfigProblem(f"AWS profile {aws_profile!r} not found: check ~/.aws/config or drop --aws-profile") from None
+            raise ConfigProblem(_profile_not_found(aws_profile)) from None
         # Sessions the tool makes load trimmed service models from the user cache (see `trim_model`), through a
         # loader of their own (botocore may share one between sessions). A session handed in is left alone,
         # unless the caller made it for this Cloud only (the demo sandbox's: `trim_models`).
@@ -211,6 +234,7 @@ class Cloud:
         self.poll_interval = 5.0  # seconds between endpoint state polls (Terraform's figure)
         self._clients: dict[str, Any] = {}
         self._trimmed: set[str] = set()  # services whose client may come from a trimmed model
+        self._reload_lock = threading.Lock()
         self._retry_mode = self.session._session.get_scoped_config().get("retry_mode")  # for child processes
         user_chose_retries = bool(os.environ.get("AWS_RETRY_MODE")) or bool(self._retry_mode)
         self._config = Config(region_name=region, user_agent_extra="studio-vpce/0.1",
@@ -274,22 +298,26 @@ class Cloud:
         if not wanted <= set(model["operations"]):
             return  # a model without some operation the tool calls: not ours to trim
         data = json.dumps(trim_model(model, wanted), separators=(",", ":")).encode()
-        cache.write_bytes(data, "models", f"botocore-{botocore.__version__}", service, version, "service-2.json")
+        cache.write_bytes(data, "models", f"botocore-{botocore.__version__}", _operations_digest(), service, version,
+                          "service-2.json")
 
     def _method(self, service: str, operation: str) -> Any:
         """The client method; an operation outside a trimmed model brings back botocore's full models."""
-        client = self.client(service)
-        method = getattr(client, operation, None)
-        if method is None and service in self._trimmed:
-            log.debug("%s.%s is not in the trimmed service model: loading the full models", service, operation)
-            loader = self.session._session.get_component("data_loader")
-            if self._models_root in loader.search_paths:
-                loader.search_paths.remove(self._models_root)
-            loader._cache.clear()
-            self._models_root = None
-            self._trimmed.clear()
-            del self._clients[service]
+        method = getattr(self.client(service), operation, None)
+        if method is not None:
+            return method
+        with self._reload_lock:  # discovery's threads may all find it missing: one loads, the others see it
             client = self.client(service)
+            if getattr(client, operation, None) is None and service in self._trimmed:
+                log.debug("%s.%s is not in the trimmed service model: loading the full models", service, operation)
+                loader = self.session._session.get_component("data_loader")
+                if self._models_root in loader.search_paths:
+                    loader.search_paths.remove(self._models_root)
+                loader._cache.clear()
+                self._models_root = None
+                self._trimmed.clear()
+                self._clients.clear()  # every client built from a trimmed model
+                client = self.client(service)
         return getattr(client, operation)
 
     @property
