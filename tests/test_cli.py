@@ -39,22 +39,6 @@ def test_plan_text_lists_changes_policies_and_the_summary_and_changes_nothing(de
     assert out.rstrip().endswith("Plan: 8 to add, 0 to change, 0 to destroy.")
 
 
-def test_demo_reads_none_of_the_users_aws_settings_and_puts_them_back(demo, capsys, monkeypatch) -> None:  # noqa: ANN001
-    """A trial: AWS_PROFILE naming a profile this machine lacks failed every --demo command (ProfileNotFound), and
-    AWS_MAX_ATTEMPTS=abc with a raw ValueError; the README says --demo reads no AWS settings."""
-    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "abc")
-    before = {name: value for name, value in os.environ.items() if name.startswith("AWS_")}
-    code, out, err = run(capsys, "plan", VPCE, "--demo")
-    assert code == 0 and out.rstrip().endswith("Plan: 8 to add, 0 to change, 0 to destroy."), err
-    assert {name: value for name, value in os.environ.items() if name.startswith("AWS_")} == before
-    monkeypatch.delenv("AWS_MAX_ATTEMPTS")
-    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
-    code, _, err = run(capsys, "plan", VPCE)  # a real account's: the variable is named, not "None"
-    assert code == 4 and err.strip() == ("error: AWS profile 'no-such-profile' (from AWS_PROFILE) not found: check "
-                                         "~/.aws/config, or unset AWS_PROFILE"), err
-
-
 def test_plan_json_is_one_object_with_the_specs_keys(demo, capsys) -> None:  # noqa: ANN001
     code, out, _ = run(capsys, "plan", VPCE, "--demo", "--output", "json")
     data = json.loads(out)

@@ -7,14 +7,13 @@ only by the wizard command.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import json
 import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -917,27 +916,6 @@ def _preload(args: argparse.Namespace) -> None:
         sandbox.preload()
 
 
-@contextlib.contextmanager
-def _demo_environment(demo: bool) -> Iterator[None]:
-    """--demo reads none of the user's AWS settings (README): no AWS_* variable (AWS_PROFILE naming a profile
-    this machine lacks failed every --demo command with ProfileNotFound; AWS_MAX_ATTEMPTS=abc with a ValueError)
-    and no ~/.aws file, for this command and the processes it starts; put back when it ends."""
-    if not demo:
-        yield
-        return
-    saved = {name: value for name, value in os.environ.items() if name.startswith("AWS_")}
-    for name in saved:
-        del os.environ[name]
-    os.environ.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-                      AWS_EC2_METADATA_DISABLED="true")
-    try:
-        yield
-    finally:
-        for name in [n for n in os.environ if n.startswith("AWS_")]:
-            del os.environ[name]
-        os.environ.update(saved)
-
-
 def main(argv: list[str] | None = None, preload: bool = False) -> int:
     """The CLI: exit code of the command. `preload` (the `studio-vpce` program): start the --demo sandbox's
     server process early, as soon as the flags are valid (tests host the sandbox in-process instead)."""
@@ -973,8 +951,7 @@ def main(argv: list[str] | None = None, preload: bool = False) -> int:
             # Keys typed while the plan is made are not echoed above the question that follows it (a trial); the
             # echo comes back at the question (_gate), or when the command ends, Ctrl+C included (below).
             terminal.hush()
-        with _demo_environment(args.demo):
-            return HANDLERS[args.command](args)
+        return HANDLERS[args.command](args)
     except KeyboardInterrupt:
         before_any_change = args.command in ("apply", "destroy") and not getattr(args, "executing", False)
         print("interrupted" + ("; nothing was changed" if before_any_change else ""), file=sys.stderr)

@@ -83,16 +83,6 @@ def log_debug_to(handler: logging.Handler, fmt: str) -> None:
         logger.addHandler(handler)
 
 
-def _profile_not_found(aws_profile: str | None) -> str:
-    """The named AWS profile is not in ~/.aws/config: --aws-profile's, or AWS_PROFILE's (a trial read "AWS profile
-    None not found ... drop --aws-profile" for a name that came from AWS_PROFILE)."""
-    if aws_profile is None:
-        name = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
-        var = "AWS_PROFILE" if os.environ.get("AWS_PROFILE") else "AWS_DEFAULT_PROFILE"
-        return f"AWS profile {name!r} (from {var}) not found: check ~/.aws/config, or unset {var}"
-    return f"AWS profile {aws_profile!r} not found: check ~/.aws/config or drop --aws-profile"
-
-
 def resolve_region(flag: str | None, aws_profile: str | None, profile_region: str | None) -> tuple[str | None, str]:
     """--region > AWS_REGION > AWS_DEFAULT_REGION > the AWS profile's region > the profile file's region."""
     if flag:
@@ -103,7 +93,7 @@ def resolve_region(flag: str | None, aws_profile: str | None, profile_region: st
     try:
         configured = boto3.Session(profile_name=aws_profile).region_name
     except bce.ProfileNotFound:
-        raise ConfigProblem(_profile_not_found(aws_profile)) from None
+        raise ConfigProblem(f"AWS profile {aws_profile!r} not found: check ~/.aws/config or drop --aws-profile") from None
     if configured:
         return configured, f"AWS profile {aws_profile or 'default'}"
     return profile_region, "the profile file"
@@ -218,7 +208,7 @@ class Cloud:
         try:
             self.session = session or boto3.Session(profile_name=aws_profile, region_name=region)
         except bce.ProfileNotFound:
-            raise ConfigProblem(_profile_not_found(aws_profile)) from None
+            raise ConfigProblem(f"AWS profile {aws_profile!r} not found: check ~/.aws/config or drop --aws-profile") from None
         # Sessions the tool makes load trimmed service models from the user cache (see `trim_model`), through a
         # loader of their own (botocore may share one between sessions). A session handed in is left alone,
         # unless the caller made it for this Cloud only (the demo sandbox's: `trim_models`).
