@@ -499,6 +499,16 @@ def test_no_region_for_discover_names_no_profile(capsys, monkeypatch, tmp_path: 
     assert (code, out) == (4, "") and err.strip() == "error: no AWS region: pass --region, or set AWS_REGION"
 
 
+def test_an_aws_setting_botocore_cannot_read_is_a_one_line_config_error(capsys, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+    """A trial: AWS_MAX_ATTEMPTS=abc ended in "ValueError: invalid literal for int()" (exit 1)."""
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "abc")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    code, out, err = run(capsys, "discover", "--region", "us-west-2", "--endpoint-url", "http://127.0.0.1:9")
+    assert (code, out) == (4, "") and err.strip() == ("error: an AWS setting is not valid (invalid literal for int() "
+                                                      "with base 10: 'abc'): check the AWS_* variables and "
+                                                      "~/.aws/config"), err
+
+
 def test_no_color_reaches_every_line_the_tool_prints_as_no_color_does(capsys, monkeypatch) -> None:  # noqa: ANN001
     """Found by a trial: --no-color reached the plan's text but not the questions (questionary drew a coloured
     '?'); prompt_toolkit and Textual read only NO_COLOR, which --no-color now sets for the whole run."""

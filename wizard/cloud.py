@@ -269,6 +269,9 @@ class Cloud:
                         remember_secrets(frozen.secret_key, frozen.token)
             except bce.NoRegionError:
                 raise ConfigProblem("no AWS region: pass --region, set AWS_REGION, or put region: in the profile") from None
+            except ValueError as exc:  # botocore converts settings as it builds a client: AWS_MAX_ATTEMPTS=abc
+                raise ConfigProblem(f"an AWS setting is not valid ({exc}): check the AWS_* variables and "
+                                    "~/.aws/config") from None
             if self._models_root is not None:
                 self._trimmed.add(service)
                 self._store_trimmed_model(service)
