@@ -596,8 +596,8 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
     for endpoint in inv.endpoints:
         if ours(endpoint.tags, profile.name) and endpoint.service not in names.values() and endpoint.vpc_id == profile.vpc_id:
             key = keys.get(endpoint.service, endpoint.service.rsplit(".", 1)[-1])
-            b.change(b.free(f"vpc_endpoint.{key}", endpoint.id), "delete", endpoint.id, _deleted(endpoint), {},
-                     "no longer in the profile")
+            b.change(b.free(f"vpc_endpoint.{key}", endpoint.id), "delete", endpoint.id,
+                     {"service_name": endpoint.service}, {}, "no longer in the profile")
     return ids
 
 
@@ -844,12 +844,6 @@ def confirmations(caller: Caller, profile: Profile) -> list[_Asked]:
     return out
 
 
-def _deleted(endpoint: Endpoint) -> dict[str, Any]:
-    """What a deleted endpoint was: its service, and its type and subnets (the endpoint-AZ hours it stops billing:
-    a trial's destroy said "adds 0 endpoint-AZ(s) ... saves about $1.00/month" for 2 endpoints and 2 zones)."""
-    return {"service_name": endpoint.service, "type": endpoint.type, "subnet_ids": sorted(endpoint.subnet_ids)}
-
-
 def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
     """Deletes for everything tagged as this profile's, in reverse apply order; nothing else."""
     b = _Builder()
@@ -904,7 +898,8 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
         if endpoint.vpc_id != profile.vpc_id or endpoint.gone:
             continue  # another VPC's (left_alone above), or already gone
         if ours(endpoint.tags, profile.name):
-            b.change(b.free(f"vpc_endpoint.{key}", endpoint.id), "delete", endpoint.id, _deleted(endpoint), {})
+            b.change(b.free(f"vpc_endpoint.{key}", endpoint.id), "delete", endpoint.id,
+                     {"service_name": endpoint.service}, {})
         elif group is not None and group.id in endpoint.security_group_ids:
             # A reused endpoint (apply added this profile's group to the groups it had): the endpoint stays, the
             # group comes off it, or AWS refuses to delete the group (trial 7: destroy was impossible).
