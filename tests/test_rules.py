@@ -815,3 +815,21 @@ def test_a_name_tag_in_the_profile_names_every_resource_alike(cloud) -> None:  #
     assert {c.type for c in tagged} >= {"security_group", "vpc_endpoint", "iam_policy"}
     assert {c.after["tags"]["Name"] for c in tagged} == {"custom"}
     assert all(c.after["tags"]["team"] == "research" for c in tagged)
+
+
+def test_destroys_cost_line_counts_the_endpoint_azs_it_stops_billing(cloud) -> None:  # noqa: ANN001
+    """Found by a trial (9): destroy of two endpoints in two AZs and two zones said "adds 0 endpoint-AZ(s) ...,
+    removes 2 private hosted zone(s): saves about $1.00/month" (an endpoint's delete did not carry its subnets);
+    destroy of profiles/vpce.yaml printed no cost line at all."""
+    from wizard.cost import ENDPOINT_AZ_HOUR_USD, HOSTED_ZONE_MONTH_USD, HOURS_PER_MONTH, estimate
+    from wizard.render import plan_text
+
+    p = profile("hosted-zone")
+    assert apply(cloud, p).ok
+    removal = plan_destroy(observe(cloud, p), p)
+    cost = estimate(removal)
+    assert (cost.endpoint_azs, cost.hosted_zones) == (-4, -2)
+    assert cost.monthly_usd == -round(4 * HOURS_PER_MONTH * ENDPOINT_AZ_HOUR_USD + 2 * HOSTED_ZONE_MONTH_USD, 2)
+    assert "removes 4 endpoint-AZ(s)" in plan_text(removal, destroy=True)
+    fewer = profile("hosted-zone", endpoints={"api": False})  # "no longer in the profile": its AZs counted too
+    assert estimate(plan(observe(cloud, fewer), fewer)).endpoint_azs == -2

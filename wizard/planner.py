@@ -478,6 +478,12 @@ def _other_profiles_on(inv: Inventory, endpoint: Endpoint, profile: Profile) -> 
     return found
 
 
+def _endpoint_gone(endpoint: Endpoint) -> dict[str, Any]:
+    """A deleted endpoint's `before`: its service, type and subnets (the cost estimate counts the endpoint-AZs it
+    stops billing: a trial's destroy said "adds 0 endpoint-AZ(s)" for two endpoints in two AZs)."""
+    return {"service_name": endpoint.service, "type": endpoint.type, "subnet_ids": list(endpoint.subnet_ids)}
+
+
 def _endpoint_diff(before: dict[str, Any], after: dict[str, Any]) -> str:
     """What an endpoint update changes, named (trial 7: "subnet_ids, policy differ" hid that apply takes a subnet
     and a policy away from an endpoint someone else made)."""
@@ -596,8 +602,8 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
     for endpoint in inv.endpoints:
         if ours(endpoint.tags, profile.name) and endpoint.service not in names.values() and endpoint.vpc_id == profile.vpc_id:
             key = keys.get(endpoint.service, endpoint.service.rsplit(".", 1)[-1])
-            b.change(b.free(f"vpc_endpoint.{key}", endpoint.id), "delete", endpoint.id,
-                     {"service_name": endpoint.service}, {}, "no longer in the profile")
+            b.change(b.free(f"vpc_endpoint.{key}", endpoint.id), "delete", endpoint.id, _endpoint_gone(endpoint), {},
+                     "no longer in the profile")
     return ids
 
 
@@ -898,8 +904,7 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
         if endpoint.vpc_id != profile.vpc_id or endpoint.gone:
             continue  # another VPC's (left_alone above), or already gone
         if ours(endpoint.tags, profile.name):
-            b.change(b.free(f"vpc_endpoint.{key}", endpoint.id), "delete", endpoint.id,
-                     {"service_name": endpoint.service}, {})
+            b.change(b.free(f"vpc_endpoint.{key}", endpoint.id), "delete", endpoint.id, _endpoint_gone(endpoint), {})
         elif group is not None and group.id in endpoint.security_group_ids:
             # A reused endpoint (apply added this profile's group to the groups it had): the endpoint stays, the
             # group comes off it, or AWS refuses to delete the group (trial 7: destroy was impossible).
