@@ -191,6 +191,8 @@ def test_account_guard_refuses_another_account(demo, capsys, tmp_path: Path, cal
     p.write_text(Path(VPCE).read_text().replace('"123456789012"', '"999999999999"'))
     code, _, err = run(capsys, "apply", str(p), "--demo", "--yes")
     assert code == 5 and "999999999999" in err and calls.mutating == []
+    # with --demo there are no credentials to switch (--aws-profile is refused with it): a trial, 9
+    assert "the demo sandbox is account 123456789012: fix account_id" in err and "--aws-profile" not in err
 
 
 def test_apply_destroy_round_trip_in_the_demo(demo, capsys) -> None:  # noqa: ANN001
@@ -478,6 +480,7 @@ def test_a_plan_file_given_where_a_profile_is_expected_is_said_to_be_one(
     code, out, err = run(capsys, command[0], str(planfile), *command[1:], "--demo")
     assert (code, out) == (3, "") and err.count("\n") == 1
     assert err.startswith(f"error: {planfile} is a plan file (made by `plan --out`); only apply takes one")
+    assert f"run `studio-vpce apply {planfile} --demo`" in err  # the command to copy works (a trial, 9)
 
 
 def test_a_plan_file_of_a_real_account_is_not_applied_to_the_demo_sandbox(refused_first, capsys, tmp_path: Path) -> None:  # noqa: ANN001
@@ -662,6 +665,9 @@ def test_usage_errors_are_one_line_saying_what_was_wrong_and_where_help_is(refus
     assert (code, out) == (3, "")
     assert err.count("\n") == 1 and err.startswith(f"error: {wrong}"), err
     assert err.rstrip().endswith(f"; run 'studio-vpce {argv[0]} -h' for help"), err
+    if argv[0] == "plan" and argv[2] == "--frobnicate":  # no command typed: the help that lists them (trial 9)
+        code, _, err = run(capsys, "--frobnicate")
+        assert code == 3 and err.rstrip().endswith("; run 'studio-vpce -h' for help"), err
 
 
 def test_a_refused_command_line_starts_no_sandbox(capsys, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001

@@ -250,12 +250,13 @@ def _color(args: argparse.Namespace) -> bool:
     return not args.no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
-def _load_profile(path: str):  # noqa: ANN202
+def _load_profile(path: str, demo: bool = False):  # noqa: ANN202
     from wizard.profiles import load  # noqa: PLC0415
 
     if _is_plan_file(path):  # else: a screenful of "required key is missing", one per profile key
         raise InvalidInput(f"{path} is a plan file (made by `plan --out`); only apply takes one: run `studio-vpce "
-                           f"apply {path}`, or give this command the profile it was made from")
+                           f"apply {path}{' --demo' if demo else ''}`, or give this command the profile it was made "
+                           "from")  # (--demo said: a trial copied the command without it, and apply refused it)
     return load(path)
 
 
@@ -349,7 +350,7 @@ def _plan_digest(data: dict[str, Any]) -> str:
 def cmd_plan(args: argparse.Namespace) -> int:
     from wizard.render import plan_json, plan_text  # noqa: PLC0415
 
-    profile = _load_profile(args.profile)
+    profile = _load_profile(args.profile, args.demo)
     if args.out is not None:  # `--out ''` too: refused, never taken for no --out
         _check_out(args.out, profile=args.profile)
     _, _, plan = _observe_and_plan(args, profile, args.profile)
@@ -605,7 +606,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         cloud, _, plan = _observe_and_plan(args, profile, args.profile)
         _refuse_changed_plan(args.profile, saved, plan)
     else:
-        profile = _load_profile(args.profile)
+        profile = _load_profile(args.profile, args.demo)
         cloud, _, plan = _observe_and_plan(args, profile, args.profile)
     if plan.errors:
         print(plan_text(plan, color=_color(args)))
@@ -621,7 +622,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 
 def cmd_destroy(args: argparse.Namespace) -> int:
-    profile = _load_profile(args.profile)
+    profile = _load_profile(args.profile, args.demo)
     prestart_demo(args, profile.region, args.profile)  # before boto3 and the engine load
     from wizard.discovery import observe  # noqa: PLC0415
     from wizard.planner import plan_destroy  # noqa: PLC0415
@@ -641,7 +642,7 @@ def cmd_destroy(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    profile = _load_profile(args.profile)
+    profile = _load_profile(args.profile, args.demo)
     prestart_demo(args, profile.region, args.profile)  # before boto3 and the engine load
     from wizard.verify import verify  # noqa: PLC0415
 
@@ -662,7 +663,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    profile = _load_profile(args.profile)
+    profile = _load_profile(args.profile, args.demo)
     prestart_demo(args, profile.region, args.profile)  # before boto3 and the engine load
     from wizard.audit import audit, audit_text  # noqa: PLC0415
 
@@ -677,7 +678,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     report = audit(cloud, profile, on_progress=progress)
     from wizard.validators import account_guard  # noqa: PLC0415
 
-    mismatch = account_guard(profile.account_id, report.account_id)
+    mismatch = account_guard(profile.account_id, report.account_id, cloud.demo)
     if mismatch:
         raise Refused(mismatch)
     print(json.dumps(report.to_json(), indent=2) if args.output == "json" else audit_text(report))
@@ -685,7 +686,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    profile = _load_profile(args.profile)
+    profile = _load_profile(args.profile, args.demo)
     if args.out is not None:  # `--out ''` too: refused, never taken for stdout
         _check_out(args.out, args.format, args.profile)
     _, _, plan = _observe_and_plan(args, profile, args.profile)
@@ -712,7 +713,7 @@ def cmd_wizard(args: argparse.Namespace) -> int:
     if args.profile:
         preload = load_recovery(args.profile) if Path(args.profile).is_file() else None
         if preload is None:
-            preload = _load_profile(args.profile)
+            preload = _load_profile(args.profile, args.demo)
     region = preload.get("region") if isinstance(preload, dict) else getattr(preload, "region", None)
     # Before the wizard takes the screen: a region it could never use is one line and an exit code, as for plan
     # (it opened to a dead end, "Discovery failed ... needs a restart", and Ctrl+Q exited 0).
@@ -930,6 +931,8 @@ def main(argv: list[str] | None = None, preload: bool = False) -> int:
     except UsageError as exc:  # argparse's usage errors (its own exit 2): one line, exit 3 like every invalid flag
         command = _first_word(_with_default_command(argv))
         prog = exc.prog if exc.prog != parser.prog or command not in COMMANDS else f"{parser.prog} {command}"
+        if _first_word(argv) is None:  # no command typed (the wizard by default): the help that lists them all
+            prog = parser.prog
         print(f"error: {exc}; run '{prog} -h' for help", file=sys.stderr)
         return 3
     except SystemExit as exc:  # --help, --version

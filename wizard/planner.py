@@ -221,7 +221,7 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
 
 def _check_target(b: _Builder, inv: Inventory, profile: Profile) -> None:
     """The account guard and the region: a profile never silently lands in another account or region."""
-    mismatch = validators.account_guard(profile.account_id, inv.account_id)
+    mismatch = validators.account_guard(profile.account_id, inv.account_id, inv.demo)
     if mismatch:
         b.error("account_mismatch", mismatch)
     if profile.region != inv.region:

@@ -327,7 +327,7 @@ class WizardSession:
         on the Connect step (the plan would refuse it too)."""
         if self.inventory is None:
             return None
-        return validators.account_guard(self.answers["account_id"], self.inventory.account_id)
+        return validators.account_guard(self.answers["account_id"], self.inventory.account_id, self.inventory.demo)
 
     def discovered(self, cloud: Any, inventory: Inventory) -> None:
         self.cloud, self.inventory, self.discovery_error = cloud, inventory, ""

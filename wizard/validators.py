@@ -186,9 +186,12 @@ def self_lockout(caller: Any, attach: Any) -> bool:
             or (caller.kind == "assumed-role" and caller.name in roles))
 
 
-def account_guard(profile_account: str | None, caller_account: str) -> str | None:
+def account_guard(profile_account: str | None, caller_account: str, demo: bool = False) -> str | None:
     """The profile's optional account_id against the credentials' account (plan, apply, destroy, audit)."""
     if profile_account and profile_account != caller_account:
+        if demo:  # no credentials to switch (--aws-profile is refused with --demo: a trial)
+            return (f"the profile is for account {profile_account} but the demo sandbox is account {caller_account}: "
+                    "fix account_id (or drop it) to use this profile with --demo")
         return (f"the profile is for account {profile_account} but the credentials are for {caller_account}: "
                 "switch --aws-profile, or fix account_id")
     return None
