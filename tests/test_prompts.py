@@ -268,6 +268,23 @@ def test_plain_ctrl_c_writes_a_recovery_profile_and_prints_the_resume_command(
     assert answers is not None and answers["subnet_ids"] == ANSWERS["Subnets"]
 
 
+def test_plain_ctrl_c_at_the_apply_question_says_nothing_was_changed(
+        tmp_path: Path, monkeypatch, capsys, calls) -> None:  # noqa: ANN001
+    """A trial (9): Ctrl+C at --plain's apply question printed only "interrupted" (the CLI says "nothing was
+    changed" there)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+    class CtrlCAtYes(Scripted):
+        def confirm_changes(self, message):  # noqa: ANN001, ANN202
+            raise KeyboardInterrupt  # what ask_yes raises on Ctrl+C (test_ask_yes_takes_only_the_word_yes_and_...)
+
+    cloud = _cloud()  # seeding the sandbox writes; count from here
+    calls.clear()
+    assert run_prompts(lambda: cloud, asker=CtrlCAtYes({**ANSWERS, "Next": "apply"}), demo=True) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("interrupted at the apply question (nothing was changed); ") and calls.mutating == [], err
+
+
 def test_plain_vpc_without_a_domain_asks_the_vpc_again_and_keeps_the_answers(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The list offers VPCs without a domain (`domains: -`); picking one goes back to the VPC question."""

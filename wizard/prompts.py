@@ -273,6 +273,7 @@ class PlainWizard:
         # Said again after the plan that the Preview prints next (a trial: "Not applied" scrolled off at once
         # under the ~100 lines of the plan printed again, and the question seemed lost).
         self.after_plan = ""
+        self.asking_apply = False  # at the question(s) before apply: Ctrl+C there changed nothing, and says so
 
     def heading(self, step: Step) -> None:
         _say(f"\n== Step {STEPS.index(step) + 1} of {len(STEPS)}: {step.title}"
@@ -290,7 +291,10 @@ class PlainWizard:
         except _Done:
             return 0
         except KeyboardInterrupt:  # Ctrl+C at any question: the TUI's recovery (WizardSession.interrupted)
-            print(self.s.interrupted(), file=sys.stderr, flush=True)
+            message = self.s.interrupted()
+            if self.asking_apply:  # as the CLI says it there (a trial: --plain said only "interrupted")
+                message = message.replace("interrupted", "interrupted at the apply question (nothing was changed)", 1)
+            print(message, file=sys.stderr, flush=True)
             return EXIT_INTERRUPTED
         return 0 if self.s.result is None or self.s.result.ok else 1
 
@@ -452,7 +456,10 @@ class PlainWizard:
         questions = [confirm_question(plan, "apply")]
         questions += [c.question for c in plan.confirmations]  # the same questions as the CLI and the TUI
         for question in questions:
-            if not ask.confirm_changes(question):  # back to the Preview's menu, as the TUI's cancel goes
+            self.asking_apply = True  # until it is answered (Ctrl+C leaves it set, for run's message)
+            yes = ask.confirm_changes(question)
+            self.asking_apply = False
+            if not yes:  # back to the Preview's menu, as the TUI's cancel goes
                 _say("Not applied: nothing was changed.")
                 self.after_plan = "Not applied: nothing was changed (only the word yes, typed in full, applies)."
                 raise _Back("preview")
