@@ -916,7 +916,7 @@ async def test_preview_shows_who_can_open_studio_and_switches_to_deny_for_a_broa
 
 
 
-async def test_the_preview_says_when_the_wizard_switched_the_effect_to_deny(session) -> None:  # noqa: ANN001
+async def test_the_preview_and_the_access_effect_say_when_the_wizard_switched_the_effect_to_deny(session) -> None:  # noqa: ANN001
     """Found by a trial: with effect allow and MLEngineers ticked, the Preview planned the deny guardrail and
     said nothing; the reason showed only back on the Access step. The Preview says it in one line."""
     app = WizardApp(session)
@@ -941,6 +941,10 @@ async def test_the_preview_says_when_the_wizard_switched_the_effect_to_deny(sess
             app.session.step = NAMES.index("access")
             app.show_step()
             await settle(app, pilot)
+            why = app.query_one("#effect-note", Static)  # and the Access step says why next to the effect, in view
+            assert ("Switched to the deny guardrail" in str(why.render())) == switched == why.display
+            if switched:  # (a trial: at 80x24 it was under the attach list, off the screen)
+                assert app.pane.region.contains_region(why.region), (why.region, app.pane.region)
 
 
 async def test_keys_typed_ahead_of_navigation_never_reach_the_previous_steps_input_nor_the_one_back_shows(
