@@ -760,7 +760,7 @@ async def test_ctrl_c_exits_130_and_keeps_the_answers(session, tmp_path: Path) -
     assert "Resume with" in app.exit_message and list((tmp_path / "state" / "studio-vpce").glob("recovery-*"))
 
 
-def test_the_wizard_started_with_a_profile_file_saves_to_it_and_a_recovery_file_never(
+def test_the_wizard_started_with_a_profile_file_saves_to_it_a_recovery_file_never_and_left_unchanged_names_it(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """`wizard FILE`: the Save step offers FILE (it offered ./NAME.yaml, a second copy); a recovery file is the
     state folder's, never a place to save a profile to."""
@@ -775,6 +775,9 @@ def test_the_wizard_started_with_a_profile_file_saves_to_it_and_a_recovery_file_
     recovery = started[-1].save_recovery(tmp_path)
     assert cli.main(["wizard", str(recovery)]) == 0
     assert started[-1].loaded_from is None and started[-1].default_save_path() == "./research-vpce.yaml"
+    # left with nothing changed (a trial: Ctrl+Q printed nothing, Ctrl+C only 'interrupted'): the file is named
+    still = f"our answers are still in {recovery}. Resume with: studio-vpce wizard {recovery}"
+    assert started[-1].quit_message() == f"Y{still}" and started[-1].interrupted() == f"interrupted; y{still}"
     monkeypatch.delenv("NO_COLOR", raising=False)  # what --no-color sets goes after the test (conftest)
     assert cli.main(["--no-color", "wizard", "profiles/vpce.yaml"]) == 0 and os.environ.get("NO_COLOR") == "1"
 
