@@ -20,6 +20,7 @@ from conftest import ROOT, profile, reset_and_seed
 from screens.app import EXIT_CRASHED, EXIT_INTERRUPTED, WizardApp
 from screens.keyguard import Burst
 from screens.modals import ConfirmApply, ConfirmRisk, ErrorScreen, OverwriteScreen, QuitScreen
+from screens.widgets import Line
 from wizard.cloud import Cloud
 from wizard.discovery import observe
 from wizard.profiles import load
@@ -1134,10 +1135,14 @@ async def test_a_ctrl_n_typed_right_behind_ticks_judges_the_ticks_and_one_click_
         session.answers["subnet_ids"] = []
         app.show_step()
         await settle(app, pilot)
+        line = app.query_one("#reason", Line)
+        # what the step needs is a hint on arrival, not a warning (a trial: in yellow, it read as an error)...
+        assert reason(app) == "choose at least one subnet (Space ticks its row)" and "yellow" not in str(line._said)
         burst(app, "space", "space", "ctrl+n")  # ticked, then unticked: refused, and the reason stays said
         await settle(app, pilot)
         assert session.current == "subnets" and session.answers["subnet_ids"] == []
         assert reason(app) == "choose at least one subnet (Space ticks its row)"
+        assert "yellow" in str(line._said)  # ...and a warning once Next was refused
         table = app.query_one("#subnet-table", DataTable)
         for ticked in ([profile().subnet_ids[1]], []):  # a click on a row's [ ] ticks it, another unticks it (a
             await pilot.click("#subnet-table", offset=(3, 3))  # trial: the first click only moved the cursor)
