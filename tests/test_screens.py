@@ -107,7 +107,8 @@ async def test_the_confirmation_lists_counts_billing_its_monthly_estimate_every_
         assert "Plan: " in text and "to add" in text
         assert "vpc_endpoint.studio" in text and "per hour" in text
         assert "\nCost estimate: adds " in text and "/month" in text  # the figure, as the Preview says it
-        assert "among the attach targets" in text  # the plan's self-lockout confirmation
+        assert "among the attach targets" in text  # the plan's self-lockout confirmation, first (a trial: at
+        assert text.index("among the attach targets") < text.index("Billed while")  # 80x24 it was out of view)
         # it said "any other key cancels", but Tab moves the focus: the text says so now, and it is so
         keys = str(app.screen.query_one("#confirm-keys", Static).render())
         assert keys.endswith("n, Escape, Enter or any other key cancels (Tab and the arrows only move).")
@@ -1148,6 +1149,13 @@ async def test_a_ctrl_n_typed_right_behind_ticks_judges_the_ticks_and_one_click_
             await pilot.click("#subnet-table", offset=(3, 3))  # trial: the first click only moved the cursor)
             await settle(app, pilot)
             assert session.answers["subnet_ids"] == ticked and table.cursor_row == 2
+        await pilot.click("#subnet-table", offset=(3, 3), times=2)  # a double click is one click (a trial: it
+        await settle(app, pilot)  # ticked, then unticked)
+        assert session.answers["subnet_ids"] == [profile().subnet_ids[1]]
+        await pilot.pause(0.6)  # (past the double-click time: a click of its own)
+        await pilot.click("#subnet-table", offset=(3, 3))
+        await settle(app, pilot)
+        assert session.answers["subnet_ids"] == []
         table.move_cursor(row=0)
         burst(app, "space", "down", "down", "space", "ctrl+n")  # rows 1 and 3: one per AZ
         await settle(app, pilot)
