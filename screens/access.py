@@ -25,6 +25,9 @@ class AccessStep(Step):
         yield Choices(("mode", "condition key"), multi=False, id="mode")
         yield Static("", id="mode-help")
         yield Choices(("effect",), multi=False, id="effect", show_header=False)
+        # why the wizard chose the effect itself, next to it (a trial: at 80x24 it was under the attach list, off
+        # the screen, where the Preview sends you to read it)
+        yield Line("", id="effect-note")
         yield Label(ACCESS_CIDRS.label, id="access-cidrs-label")
         yield Field(compact=True, id="access-cidrs", placeholder=ACCESS_CIDRS.placeholder)
         yield Static("", id="access-cidrs-error", classes="field-error")
@@ -87,7 +90,7 @@ class AccessStep(Step):
         reason = self.session.mode_reason()
         widgets = {name: self.widget(f"#{name}") for name in
                    ("mode-reason", "mode-help", "access-cidrs", "access-cidrs-label", "access-cidrs-error",
-                    "lockout", "effect")}
+                    "lockout", "effect", "effect-note")}
         if any(w is None for w in widgets.values()):
             return
         widgets["mode-reason"].update(Text(reason, style="yellow") if reason else "")
@@ -101,9 +104,10 @@ class AccessStep(Step):
         if self.session.self_lockout():
             lockout.append("You are among the attach targets: after apply you can open Studio only from inside the "
                            "VPC, not from the console. Applying will ask you to confirm.", style="bold yellow")
-        if self.session.notes.get("effect"):
-            lockout.append(("\n" if lockout.plain else "") + self.session.notes["effect"], style="yellow")
         widgets["lockout"].update(lockout)
+        effect_note = self.session.notes.get("effect") if mode.name != "none" else None
+        widgets["effect-note"].update(Text(effect_note, style="yellow") if effect_note else "")
+        widgets["effect-note"].display = bool(effect_note)
 
     def on_choices_toggled(self, event: Choices.Toggled) -> None:
         table_id = event.choices.id

@@ -370,7 +370,12 @@ class WizardApp(App[int]):
         back.display, nxt.display = self.session.step > 0, current != "save"
         if current == "apply" and not self.applying:
             reason = ""  # the step's own status says how the apply ended ("apply has not finished" over "stopped")
-        self.query_one("#reason", Static).update(Text(reason, style="yellow") if reason else "")
+        if self.refused_on != self.session.step:
+            self.refused_on = None  # another step: what it needs is a hint until its Next is refused
+        # what the step needs, as a hint on arrival (a trial: "choose a VPC" in yellow read as an error before the
+        # user had done anything); in yellow once Next was refused here (a wrong field is said in red under it)
+        style = "yellow" if self.refused_on is not None else ""
+        self.query_one("#reason", Static).update(Text(reason, style=style) if reason else "")
         self.query_one("#step-list", StepList).set_muted(
             [index != self.session.step and not self.session.reachable(step.name) for index, step in enumerate(STEPS)])
         self.refresh_bindings()  # the footer's keys follow (check_action)
@@ -439,8 +444,11 @@ class WizardApp(App[int]):
         _, reason = self.session.can_advance()
         self.query_one("#reason", Static).update(Text(reason, style="yellow") if reason else "")
         if reason:
+            self.refused_on = self.session.step  # said in yellow from now on, on this step (refresh_nav)
             self.bell()
         self.refused_burst(key)
+
+    refused_on: int | None = None  # the step whose Next was refused (its reason is said in yellow)
 
     def on_keys_handled(self, message: KeysHandled) -> None:
         if message.rounds > 1 and (self.focused or self.screen).post_message(

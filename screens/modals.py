@@ -69,6 +69,11 @@ def apply_summary(plan: Plan) -> Text:
     text.append(f"Plan: {plan.count('create')} to add, {plan.count('update')} to change, "
                 f"{plan.count('delete')} to destroy.\n", style="bold")
     text.append(f"Account {plan.account_id}, region {plan.region}" + ("  (DEMO sandbox)" if plan.demo else "") + "\n")
+    # the plan's own questions first: the key line under the text says y goes on to them (a trial: at 80x24 the
+    # question had scrolled out of view, under the cost)
+    for confirmation in plan.confirmations:
+        text.append("\n")
+        text.append(f"! {confirmation.question}\n", style="bold yellow")
     billed = [c for c in plan.changes if c.action == "create" and c.type in HOURLY
               and c.after.get("type", "Interface") == "Interface"]
     for kind, what in HOURLY.items():
@@ -93,9 +98,6 @@ def apply_summary(plan: Plan) -> Text:
         if changed:
             text.append(f"\n{title}:\n", style="bold yellow" if foreign else "bold")
             text.append("".join(f"  ~ {c.address}{' ' + c.id if c.id else ''}: {differences(c)}\n" for c in changed))
-    for confirmation in plan.confirmations:
-        text.append("\n")
-        text.append(f"! {confirmation.question}\n", style="bold yellow")
     text.rstrip()
     return text
 
@@ -106,7 +108,7 @@ def apply_keys(plan: Plan) -> str:
     applied, where the text named only y); Tab never reaches it (choice_button), so Enter always cancels."""
     if plan.confirmations:
         return (f"y, or a click on the {ConfirmGoOn.YES} button, goes on to "
-                f"{'this question' if len(plan.confirmations) == 1 else 'these questions'}, asked on its own "
+                f"{'the question' if len(plan.confirmations) == 1 else 'the questions'} marked !, asked on its own "
                 f"(type yes); {CANCELS}")
     return f"y, or a click on the {ConfirmApply.YES} button, applies; {CANCELS}"
 

@@ -154,6 +154,9 @@ class Choices(DataTable[str | Text]):
         row, column = meta.get("row"), meta.get("column")
         if column != 0 or not isinstance(row, int) or not 0 <= row < self.row_count or not self.show_cursor:
             return
+        if event.chain > 1:  # a double click on a mark is one choice (a trial: its second click unticked it)
+            event.prevent_default()  # (Textual's handler would select the row again)
+            return
         if Coordinate(row, column) == self.cursor_coordinate:
             return  # Textual's handler selects the row (RowSelected): chosen once
         row_key, _ = self.coordinate_to_cell_key(Coordinate(row, column))

@@ -20,6 +20,7 @@ from conftest import ROOT, profile, reset_and_seed
 from screens.app import EXIT_CRASHED, EXIT_INTERRUPTED, WizardApp
 from screens.keyguard import Burst
 from screens.modals import ConfirmApply, ConfirmRisk, ErrorScreen, OverwriteScreen, QuitScreen
+from screens.widgets import Line
 from wizard.cloud import Cloud
 from wizard.discovery import observe
 from wizard.profiles import load
@@ -106,7 +107,8 @@ async def test_the_confirmation_lists_counts_billing_its_monthly_estimate_every_
         assert "Plan: " in text and "to add" in text
         assert "vpc_endpoint.studio" in text and "per hour" in text
         assert "\nCost estimate: adds " in text and "/month" in text  # the figure, as the Preview says it
-        assert "among the attach targets" in text  # the plan's self-lockout confirmation
+        assert "among the attach targets" in text  # the plan's self-lockout confirmation, first (a trial: at
+        assert text.index("among the attach targets") < text.index("Billed while")  # 80x24 it was out of view)
         # it said "any other key cancels", but Tab moves the focus: the text says so now, and it is so
         keys = str(app.screen.query_one("#confirm-keys", Static).render())
         assert keys.endswith("n, Escape, Enter or any other key cancels (Tab and the arrows only move).")
@@ -760,7 +762,7 @@ async def test_ctrl_c_exits_130_and_keeps_the_answers(session, tmp_path: Path) -
     assert "Resume with" in app.exit_message and list((tmp_path / "state" / "studio-vpce").glob("recovery-*"))
 
 
-def test_the_wizard_started_with_a_profile_file_saves_to_it_and_a_recovery_file_never(
+def test_the_wizard_started_with_a_profile_file_saves_to_it_a_recovery_file_never_and_left_unchanged_names_it(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """`wizard FILE`: the Save step offers FILE (it offered ./NAME.yaml, a second copy); a recovery file is the
     state folder's, never a place to save a profile to."""
@@ -775,6 +777,9 @@ def test_the_wizard_started_with_a_profile_file_saves_to_it_and_a_recovery_file_
     recovery = started[-1].save_recovery(tmp_path)
     assert cli.main(["wizard", str(recovery)]) == 0
     assert started[-1].loaded_from is None and started[-1].default_save_path() == "./research-vpce.yaml"
+    # left with nothing changed (a trial: Ctrl+Q printed nothing, Ctrl+C only 'interrupted'): the file is named
+    still = f"our answers are still in {recovery}. Resume with: studio-vpce wizard {recovery}"
+    assert started[-1].quit_message() == f"Y{still}" and started[-1].interrupted() == f"interrupted; y{still}"
     monkeypatch.delenv("NO_COLOR", raising=False)  # what --no-color sets goes after the test (conftest)
     assert cli.main(["--no-color", "wizard", "profiles/vpce.yaml"]) == 0 and os.environ.get("NO_COLOR") == "1"
 
@@ -916,7 +921,7 @@ async def test_preview_shows_who_can_open_studio_and_switches_to_deny_for_a_broa
 
 
 
-async def test_the_preview_says_when_the_wizard_switched_the_effect_to_deny(session) -> None:  # noqa: ANN001
+async def test_the_preview_and_the_access_effect_say_when_the_wizard_switched_the_effect_to_deny(session) -> None:  # noqa: ANN001
     """Found by a trial: with effect allow and MLEngineers ticked, the Preview planned the deny guardrail and
     said nothing; the reason showed only back on the Access step. The Preview says it in one line."""
     app = WizardApp(session)
@@ -941,6 +946,10 @@ async def test_the_preview_says_when_the_wizard_switched_the_effect_to_deny(sess
             app.session.step = NAMES.index("access")
             app.show_step()
             await settle(app, pilot)
+            why = app.query_one("#effect-note", Static)  # and the Access step says why next to the effect, in view
+            assert ("Switched to the deny guardrail" in str(why.render())) == switched == why.display
+            if switched:  # (a trial: at 80x24 it was under the attach list, off the screen)
+                assert app.pane.region.contains_region(why.region), (why.region, app.pane.region)
 
 
 async def test_keys_typed_ahead_of_navigation_never_reach_the_previous_steps_input_nor_the_one_back_shows(
@@ -1127,15 +1136,26 @@ async def test_a_ctrl_n_typed_right_behind_ticks_judges_the_ticks_and_one_click_
         session.answers["subnet_ids"] = []
         app.show_step()
         await settle(app, pilot)
+        line = app.query_one("#reason", Line)
+        # what the step needs is a hint on arrival, not a warning (a trial: in yellow, it read as an error)...
+        assert reason(app) == "choose at least one subnet (Space ticks its row)" and "yellow" not in str(line._said)
         burst(app, "space", "space", "ctrl+n")  # ticked, then unticked: refused, and the reason stays said
         await settle(app, pilot)
         assert session.current == "subnets" and session.answers["subnet_ids"] == []
         assert reason(app) == "choose at least one subnet (Space ticks its row)"
+        assert "yellow" in str(line._said)  # ...and a warning once Next was refused
         table = app.query_one("#subnet-table", DataTable)
         for ticked in ([profile().subnet_ids[1]], []):  # a click on a row's [ ] ticks it, another unticks it (a
             await pilot.click("#subnet-table", offset=(3, 3))  # trial: the first click only moved the cursor)
             await settle(app, pilot)
             assert session.answers["subnet_ids"] == ticked and table.cursor_row == 2
+        await pilot.click("#subnet-table", offset=(3, 3), times=2)  # a double click is one click (a trial: it
+        await settle(app, pilot)  # ticked, then unticked)
+        assert session.answers["subnet_ids"] == [profile().subnet_ids[1]]
+        await pilot.pause(0.6)  # (past the double-click time: a click of its own)
+        await pilot.click("#subnet-table", offset=(3, 3))
+        await settle(app, pilot)
+        assert session.answers["subnet_ids"] == []
         table.move_cursor(row=0)
         burst(app, "space", "down", "down", "space", "ctrl+n")  # rows 1 and 3: one per AZ
         await settle(app, pilot)

@@ -738,6 +738,8 @@ def cmd_wizard(args: argparse.Namespace) -> int:
     session = WizardSession(cloud_factory, preload=preload, demo=args.demo)
     if args.profile and not isinstance(preload, dict):  # a profile file, not a recovery: Save offers it
         session.loaded_from = Path(args.profile)
+    elif args.profile:  # a recovery file: leaving with nothing changed says the answers are still there
+        session.resumed_from = Path(args.profile)
     code, message = run_app(session)
     if message:
         print(message, file=sys.stderr if code else sys.stdout)

@@ -135,6 +135,7 @@ class WizardSession:
         self.applies: list[tuple[Result, Plan | None]] = []
         self.saved_path: Path | None = None
         self.loaded_from: Path | None = None  # the profile file the wizard was started with (never a recovery)
+        self.resumed_from: Path | None = None  # the recovery file it was started with (leaving unchanged names it)
         self.step = 0
         base = dict(preload or {}) if preload is None or isinstance(preload, dict) else preload.model_dump()
         access: dict[str, Any] = {"mode": "vpce", "effect": "allow", "cidrs": [], "extra_vpce_ids": [], "resource_scope": "domain",
@@ -709,6 +710,8 @@ class WizardSession:
         elif self.applies:  # an earlier plan's apply (a new plan was made after it): what it changed
             message += f" (earlier in this session an apply changed AWS: {self._applies_summary()})"
         applied = stop is not None or result is not None or bool(self.applies)
+        if not applied and not self.dirty:
+            message += self.still_in_recovery()
         if applied and not self.dirty and self.saved_path is not None:
             message += f"; these answers are saved: {self.replay_command()}"  # what 'run apply again' means
         elif applied and not self.dirty and self.loaded_from is not None:  # started from a file, unchanged
@@ -795,8 +798,18 @@ class WizardSession:
             if changed and not self.dirty and self.loaded_from is not None:  # started from a file, unchanged
                 return (f"{changed}. The answers are those of {self.loaded_from}, unchanged: "
                         f"{self.destroy_command(self.loaded_from)} removes what it made.")
-            return f"{changed}." if changed else ""
+            if changed:
+                return f"{changed}."
+            still = self.still_in_recovery().removeprefix("; ")
+            return still[:1].upper() + still[1:]
         return (f"{changed}. " if changed else "") + f"Saved {self.saved_path}. Replay it with: {self.replay_command()}"
+
+    def still_in_recovery(self) -> str:
+        """Leaving a session resumed from a recovery file, with nothing changed: its answers are still in that
+        file, and how to resume (a trial: Ctrl+Q quit printing nothing, Ctrl+C said only 'interrupted')."""
+        if self.resumed_from is None or self.dirty or not self.resumed_from.is_file():
+            return ""
+        return f"; your answers are still in {self.resumed_from}. Resume with: {self.resume_command(self.resumed_from)}"
 
     def discarded(self) -> str:
         """Quit > Discard: what leaving says. Nothing when no apply changed AWS (the answers go, as asked). After
