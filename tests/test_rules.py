@@ -817,16 +817,19 @@ def test_a_name_tag_in_the_profile_names_every_resource_alike(cloud) -> None:  #
     assert all(c.after["tags"]["team"] == "research" for c in tagged)
 
 
-def test_destroys_cost_line_counts_the_endpoint_azs_it_stops_billing(cloud) -> None:  # noqa: ANN001
+def test_destroy_counts_the_endpoint_azs_it_stops_billing_and_says_the_vpc_attributes_stay_on(cloud) -> None:  # noqa: ANN001
     """Found by a trial (9): destroy of two endpoints in two AZs and two zones said "adds 0 endpoint-AZ(s) ...,
     removes 2 private hosted zone(s): saves about $1.00/month" (an endpoint's delete did not carry its subnets);
-    destroy of profiles/vpce.yaml printed no cost line at all."""
+    destroy of profiles/vpce.yaml printed no cost line at all. Also (a trial note): destroy never said that the VPC
+    attributes dns.fix_vpc_attributes may have turned on stay on."""
     from wizard.cost import ENDPOINT_AZ_HOUR_USD, HOSTED_ZONE_MONTH_USD, HOURS_PER_MONTH, estimate
     from wizard.render import plan_text
 
-    p = profile("hosted-zone")
+    p = profile("hosted-zone", dns={"fix_vpc_attributes": True})
     assert apply(cloud, p).ok
     removal = plan_destroy(observe(cloud, p), p)
+    assert [w.message.split(" (")[0] for w in removal.warnings if w.code == "left_alone"] == [
+        f"{p.vpc_id} keeps enableDnsSupport and enableDnsHostnames on"]
     cost = estimate(removal)
     assert (cost.endpoint_azs, cost.hosted_zones) == (-4, -2)
     assert cost.monthly_usd == -round(4 * HOURS_PER_MONTH * ENDPOINT_AZ_HOUR_USD + 2 * HOSTED_ZONE_MONTH_USD, 2)

@@ -925,6 +925,13 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
             b.warn("left_alone", f"{endpoint.id} ({endpoint.service}) was not created by this profile: left alone")
     if group is not None:
         b.change("security_group.endpoints", "delete", group.id, {"name": group.name, "vpc_id": group.vpc_id}, {})
+    vpc = inv.vpc(profile.vpc_id)
+    if b.changes and profile.dns.fix_vpc_attributes and vpc is not None and (vpc.dns_support or vpc.dns_hostnames):
+        # The VPC is not the tool's: what apply turned on stays on (a trial: destroy's output never said so).
+        on = " and ".join(name for name, value in (("enableDnsSupport", vpc.dns_support),
+                                                   ("enableDnsHostnames", vpc.dns_hostnames)) if value)
+        b.warn("left_alone", f"{vpc.id} keeps {on} on (dns.fix_vpc_attributes may have turned them on): destroy "
+               "does not turn a VPC's attributes off; `aws ec2 modify-vpc-attribute` does, if nothing else needs them")
     return Plan(profile=profile, account_id=inv.account_id, region=inv.region, partition=inv.partition,
                 changes=tuple(b.changes), endpoint_policies={}, identity_policy=None, warnings=tuple(b.warnings),
                 errors=tuple(b.errors), fingerprint=fingerprint(inv), caller_arn=inv.caller.arn, demo=inv.demo)
