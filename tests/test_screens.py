@@ -819,7 +819,8 @@ async def test_save_proposes_the_file_it_started_from_asks_before_overwriting_an
     assert load(tmp_path / "p.yaml").access.attach.groups == [LOCKOUT_GROUP]
 
 
-async def test_sso_domain_shows_access_mode_none_with_the_reason(session) -> None:  # noqa: ANN001
+async def test_sso_domain_shows_access_mode_none_with_the_reason_and_an_iam_domain_after_it_gets_its_mode_back(
+        session) -> None:  # noqa: ANN001
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -831,6 +832,10 @@ async def test_sso_domain_shows_access_mode_none_with_the_reason(session) -> Non
         await settle(app, pilot)
         assert session.answers["access"]["mode"] == "none"
         assert "IAM Identity Center" in str(app.query_one("#mode-reason", Static).render())
+        # another VPC, whose domain uses IAM: the mode none forced is undone, and said (it stayed none: no policy)
+        session.select_vpc(profile().vpc_id)
+        assert session.answers["domain_id"] == profile().domain_id and session.answers["access"]["mode"] == "vpce"
+        assert "access mode is vpce again" in session.notes["access"]
 
 
 async def test_the_whole_flow_by_keys_enter_on_a_domain_row_goes_on_and_endpoints_refuses_a_policy_without_create_app(

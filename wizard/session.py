@@ -448,6 +448,8 @@ class WizardSession:
         domain = self.inventory.domain(self.answers["domain_id"])
         return domain if domain is not None and domain.vpc_id == self.answers["vpc_id"] else None
 
+    mode_before_sso: str | None = None  # the access mode an SSO domain replaced with none (select_domain)
+
     def select_domain(self, domain_id: str) -> Domain | None:
         """Choose the domain; an SSO domain sets access mode none, a VpcOnly one ticks the endpoints it needs."""
         domain = next((d for d in self.domains() if d.id == domain_id), None)
@@ -459,8 +461,17 @@ class WizardSession:
         self.notes.pop("access", None)
         self.notes.pop("endpoints", None)
         if domain.auth_mode.upper() == "SSO":
+            if self.answers["access"]["mode"] != "none":
+                self.mode_before_sso = self.answers["access"]["mode"]
             self.answers["access"]["mode"] = "none"
             self.notes["access"] = self.mode_reason() or ""
+        elif self.mode_before_sso is not None and self.answers["access"]["mode"] == "none":
+            # none was forced by an SSO domain chosen before: an IAM domain gets the mode back (it stayed none,
+            # silently: no identity policy at all, found in tmux), and says so
+            self.answers["access"]["mode"] = self.mode_before_sso
+            self.notes["access"] = (f"{domain.id} uses IAM: access mode is {self.mode_before_sso} again (none was "
+                                    "only for the IAM Identity Center domain chosen before)")
+            self.mode_before_sso = None
         if domain.network_mode == "VpcOnly" and not keep_choices:
             extra = self.answers["endpoints"]["extra"]
             needed = vpc_only_extras()
