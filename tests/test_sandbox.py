@@ -177,6 +177,23 @@ def test_sandbox_stops_by_itself_after_the_idle_timeout(workdir: Path) -> None:
     assert not (sandbox.state_dir() / "server.json").exists()
 
 
+def test_a_server_answering_a_request_longer_than_the_idle_timeout_is_not_idle() -> None:
+    """CI, loaded: a first request that took longer than the (test's 2 s) idle timeout, moto loading a backend,
+    stopped the server while it answered ("the demo sandbox did not start (idle for 2 s: stopping)"). Idle counts
+    from the end of the last request, not its start; a status request keeps nothing alive; a connection waiting to
+    be accepted is not idleness either."""
+    app = sandbox.SandboxServer(account=None, idle=0.05)  # type: ignore[arg-type] - the clock needs no account
+    with app.working():
+        time.sleep(0.1)
+        assert not app.idle_past()  # answering for longer than the timeout
+    assert not app.idle_past()  # just answered
+    time.sleep(0.1)
+    assert app.idle_past() and not app.idle_past(waiting=lambda: True)
+    with app.working(keeps_alive=False):
+        pass
+    assert app.idle_past()  # a status request answered: still idle
+
+
 def test_a_bad_idle_timeout_is_a_one_line_config_error(workdir: Path) -> None:
     bad = cli(workdir, "discover", "--demo", env={"STUDIO_VPCE_SANDBOX_IDLE_TIMEOUT": "soon"})
     assert bad.returncode == 4 and bad.stderr.count("\n") == 1 and "STUDIO_VPCE_SANDBOX_IDLE_TIMEOUT" in bad.stderr

@@ -1299,6 +1299,28 @@ class SandboxServer:
         self.started = time.time()
         self.last = time.monotonic()
         self.stopping = threading.Event()
+        self.busy = 0  # requests being answered: the server is not idle while one is (however long it takes)
+        self._busy_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def working(self, keeps_alive: bool = True) -> Iterator[None]:
+        """Around each request: not idle while it is answered; idle counts again from its end (`keeps_alive`:
+        not for a status request, which must not keep a server alive). A first request that took longer than the
+        idle timeout under load (moto loading a backend) stopped the server as it answered (CI, 2 s timeout)."""
+        with self._busy_lock:
+            self.busy += 1
+        try:
+            yield
+        finally:
+            with self._busy_lock:
+                self.busy -= 1
+                if keeps_alive:
+                    self.last = time.monotonic()
+
+    def idle_past(self, waiting: Callable[[], bool] = lambda: False) -> bool:
+        """Idle for longer than the timeout: no request being answered, none `waiting` to be accepted, and none
+        ended (or the server started) within the timeout."""
+        return self.busy == 0 and time.monotonic() - self.last > self.idle and not waiting()
 
     def status(self) -> dict[str, Any]:
         return {"instance": self.instance, "pid": os.getpid(), "url": self.url, "started": self.started,
@@ -1355,6 +1377,10 @@ def _http_server(app: SandboxServer, sock: Any = None):  # noqa: ANN202 - a Thre
         disable_nagle_algorithm = True
 
         def _serve(self) -> None:
+            with app.working(keeps_alive=not self.path.startswith(_PREFIX + "status")):
+                self._answer()
+
+        def _answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             if self.path.startswith(_PREFIX):
@@ -1613,8 +1639,16 @@ def _serve(directory: Path, region: str, idle: float, sock: Any, instance: str |
           + (" (from its snapshot)" if account.from_snapshot else "")
           + (f"; {account.problem}" if account.problem else "") + (f"; {account.note}" if account.note else ""),
           flush=True)
+    def waiting() -> bool:  # a connection queued on the listening socket, not yet accepted
+        import select  # noqa: PLC0415
+
+        try:
+            return bool(select.select([server.socket], [], [], 0)[0])
+        except (OSError, ValueError):
+            return False
+
     while not app.stopping.wait(min(5.0, idle / 4)):
-        if time.monotonic() - app.last > idle:
+        if app.idle_past(waiting):
             print(f"idle for {_minutes(idle)}: stopping", flush=True)
             break
     server.shutdown()
