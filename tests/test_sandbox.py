@@ -169,9 +169,9 @@ def test_concurrent_first_starts_share_one_server(workdir: Path) -> None:
 
 
 def test_sandbox_stops_by_itself_after_the_idle_timeout(workdir: Path) -> None:
-    started = cli(workdir, "discover", "--demo", env={"STUDIO_VPCE_SANDBOX_IDLE_TIMEOUT": "2"})
+    started = cli(workdir, "discover", "--demo", env={"STUDIO_VPCE_SANDBOX_IDLE_TIMEOUT": "3"})
     assert started.returncode == 0, started.stderr
-    assert "stops after 2 s idle" in started.stderr
+    assert "stops after 3 s idle" in started.stderr
     pid = _state()["pid"]
     assert _gone(pid, within=30)
     assert not (sandbox.state_dir() / "server.json").exists()

@@ -563,7 +563,8 @@ def _await_start(notify: Callable[[str], None] | None) -> dict[str, Any]:
                 _starting["error"] = f"the demo sandbox did not start within {START_TIMEOUT:.0f} s; see {log_path}"
                 raise AwsError(_starting["error"], "SandboxError")
             try:
-                live = _request(_starting["url"], "status", timeout=max(1.0, deadline - time.monotonic()))
+                live = _request(_starting["url"], "status", timeout=max(1.0, deadline - time.monotonic()),
+                                starter="1")  # its first requests follow: idle counts from here
             except (OSError, ValueError, http.client.HTTPException):
                 time.sleep(0.05)
                 continue
@@ -1377,7 +1378,8 @@ def _http_server(app: SandboxServer, sock: Any = None):  # noqa: ANN202 - a Thre
         disable_nagle_algorithm = True
 
         def _serve(self) -> None:
-            with app.working(keeps_alive=not self.path.startswith(_PREFIX + "status")):
+            status = self.path.startswith(_PREFIX + "status")  # `sandbox status` keeps no server alive; its starter does
+            with app.working(keeps_alive=not status or "starter=1" in self.path):
                 self._answer()
 
         def _answer(self) -> None:
