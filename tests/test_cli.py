@@ -171,6 +171,34 @@ def test_keys_typed_while_apply_plans_are_not_echoed_and_the_echo_comes_back_at_
     os.close(master)
 
 
+def test_demo_reads_no_aws_variable_nor_config_and_a_missing_aws_profile_is_named_with_where_it_came_from(
+        capsys, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+    """Found by a trial (9): AWS_PROFILE naming a profile this machine lacks ended every --demo command in
+    "ProfileNotFound ... (run with --debug for details)", exit 1 (README: your AWS config is not read with --demo),
+    AWS_MAX_ATTEMPTS=abc in ValueError; without --demo it said "AWS profile None not found ... drop --aws-profile".
+    The sandbox's sessions (the CLI's, and the wizard's discovery child's) read none of it. (Checked on the
+    sessions: moto hosted in this process, as tests host it, makes botocore sessions of its own that do read it;
+    the sandbox's server process is started without any AWS_* variable.)"""
+    from wizard.isolated import _cloud
+    from wizard.sandbox import demo_session
+
+    config = tmp_path / "config"
+    config.write_text("[default]\nmax_attempts = abc\nretry_mode = bogus\n")
+    for var, value in (("AWS_PROFILE", "nonexist"), ("AWS_MAX_ATTEMPTS", "abc"), ("AWS_RETRY_MODE", "bogus"),
+                       ("AWS_CONFIG_FILE", str(config))):
+        monkeypatch.setenv(var, value)
+    session = demo_session("us-west-2")
+    assert session._session.get_scoped_config() == {} and session.region_name == "us-west-2"
+    session.client("ec2", endpoint_url="http://127.0.0.1:9")  # AWS_MAX_ATTEMPTS=abc: ValueError when read
+    child = _cloud("us-west-2", demo=True)  # the wizard's discovery child, for the demo
+    assert child.session._session.get_scoped_config() == {} and child._config.retries == {"mode": "standard"}
+    code, _, err = run(capsys, "plan", VPCE)
+    assert code == 4 and err.strip() == ("error: AWS profile 'nonexist' (from AWS_PROFILE) not found: check "
+                                         "~/.aws/config, or unset AWS_PROFILE, or try --demo")
+    code, _, err = run(capsys, "plan", VPCE, "--aws-profile", "other")
+    assert code == 4 and "AWS profile 'other' (--aws-profile) not found" in err
+
+
 def test_destroy_without_yes_and_without_a_terminal_refuses(demo, capsys, calls) -> None:  # noqa: ANN001
     assert run(capsys, "apply", VPCE, "--demo", "--yes")[0] == 0
     calls.clear()

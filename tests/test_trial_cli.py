@@ -222,7 +222,8 @@ async def test_the_tuis_self_lockout_typed_yes_takes_only_the_word_yes_like_the_
 
     class Host(App[None]):
         def on_mount(self) -> None:
-            self.push_screen(ConfirmRisk(Confirmation("self_lockout", "You lose access. Go ahead?")), answers.append)
+            self.push_screen(ConfirmRisk(Confirmation("self_lockout", "You lose access. Go ahead?")),
+                             lambda answer: answers.append(answer))  # (conftest's count of a partial of a builtin fails)
 
     async with Host().run_test() as pilot:
         await pilot.pause(ConfirmRisk.ARMING_SECONDS + 0.1)

@@ -83,6 +83,17 @@ def log_debug_to(handler: logging.Handler, fmt: str) -> None:
         logger.addHandler(handler)
 
 
+def profile_not_found(aws_profile: str | None) -> ConfigProblem:
+    """The AWS profile named is not in the AWS config: named, with where the name came from (a trial: one set by
+    AWS_PROFILE was said as "AWS profile None ... drop --aws-profile")."""
+    if aws_profile:
+        return ConfigProblem(f"AWS profile {aws_profile!r} (--aws-profile) not found: check ~/.aws/config, or "
+                             "fix --aws-profile")
+    var = next((v for v in ("AWS_DEFAULT_PROFILE", "AWS_PROFILE") if os.environ.get(v)), "AWS_PROFILE")  # botocore's order
+    return ConfigProblem(f"AWS profile {os.environ.get(var)!r} (from {var}) not found: check ~/.aws/config, or "
+                         f"unset {var}, or try --demo")
+
+
 def resolve_region(flag: str | None, aws_profile: str | None, profile_region: str | None) -> tuple[str | None, str]:
     """--region > AWS_REGION > AWS_DEFAULT_REGION > the AWS profile's region > the profile file's region."""
     if flag:
@@ -93,7 +104,7 @@ def resolve_region(flag: str | None, aws_profile: str | None, profile_region: st
     try:
         configured = boto3.Session(profile_name=aws_profile).region_name
     except bce.ProfileNotFound:
-        raise ConfigProblem(f"AWS profile {aws_profile!r} not found: check ~/.aws/config or drop --aws-profile") from None
+        raise profile_not_found(aws_profile) from None
     if configured:
         return configured, f"AWS profile {aws_profile or 'default'}"
     return profile_region, "the profile file"
@@ -208,7 +219,8 @@ class Cloud:
         try:
             self.session = session or boto3.Session(profile_name=aws_profile, region_name=region)
         except bce.ProfileNotFound:
-            raise ConfigProblem(f"AWS profile {aws_profile!r} not found: check ~/.aws/config or drop --aws-profile") from None
+            raise profile_not_found(aws_profile) from None
+        self.aws_profile = aws_profile
         # Sessions the tool makes load trimmed service models from the user cache (see `trim_model`), through a
         # loader of their own (botocore may share one between sessions). A session handed in is left alone,
         # unless the caller made it for this Cloud only (the demo sandbox's: `trim_models`).
@@ -226,7 +238,8 @@ class Cloud:
         self._trimmed: set[str] = set()  # services whose client may come from a trimmed model
         self._reload_lock = threading.Lock()
         self._retry_mode = self.session._session.get_scoped_config().get("retry_mode")  # for child processes
-        user_chose_retries = bool(os.environ.get("AWS_RETRY_MODE")) or bool(self._retry_mode)
+        # (the demo sandbox reads no AWS_* variable: sandbox.demo_session)
+        user_chose_retries = not demo and (bool(os.environ.get("AWS_RETRY_MODE")) or bool(self._retry_mode))
         self._config = Config(region_name=region, user_agent_extra="studio-vpce/0.1",
                               retries=None if user_chose_retries else {"mode": "standard"})
 
@@ -376,7 +389,7 @@ class Cloud:
         if isinstance(exc, bce.TokenRetrievalError | bce.SSOTokenLoadError | bce.UnauthorizedSSOTokenError):
             return ConfigProblem(f"AWS SSO session is not valid: run `aws sso login` ({exc})")
         if isinstance(exc, bce.ProfileNotFound):
-            return ConfigProblem(f"{exc}: check ~/.aws/config or drop --aws-profile")
+            return profile_not_found(getattr(self, "aws_profile", None))
         if isinstance(exc, bce.NoRegionError):
             return ConfigProblem("no AWS region: pass --region, set AWS_REGION, or put region: in the profile")
         if isinstance(exc, bce.ClientError):

@@ -275,11 +275,13 @@ def _watch_parent() -> None:
 def _cloud(region: str, demo: bool) -> Any:
     from wizard.cloud import Cloud  # noqa: PLC0415
 
-    cloud = Cloud(region, demo=demo)  # account, endpoint and credentials from the environment the parent gave
-    if demo:
-        from wizard import sandbox  # noqa: PLC0415
+    if not demo:
+        return Cloud(region)  # account, endpoint and credentials from the environment the parent gave
+    from wizard import sandbox  # noqa: PLC0415
 
-        sandbox.install_hooks(cloud.session)  # what moto lacks, answered as in the parent
+    # the sandbox server the parent named (AWS_ENDPOINT_URL), through a session that reads no other AWS_* variable
+    cloud = Cloud(region, session=sandbox.demo_session(region), demo=True, trim_models=True)
+    sandbox.install_hooks(cloud.session)  # what moto lacks, answered as in the parent
     return cloud
 
 

@@ -132,10 +132,23 @@ def in_process() -> bool:
     return _mock is not None
 
 
+def demo_session(region: str):  # noqa: ANN201 - a boto3.Session
+    """A session for the sandbox that reads nothing of the user's AWS setup: no AWS_* variable and no config or
+    credentials file (a trial: AWS_PROFILE naming a profile this machine lacks ended every --demo command in
+    ProfileNotFound, and AWS_MAX_ATTEMPTS=abc in ValueError; README: your AWS config is not read with --demo)."""
+    import boto3  # noqa: PLC0415
+    import botocore.session  # noqa: PLC0415
+
+    none_of_theirs = {name: (None, None, os.devnull if name in ("config_file", "credentials_file") else default,
+                             conversion)
+                      for name, (_, _, default, conversion) in botocore.session.Session.SESSION_VARIABLES.items()}
+    return boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=region,
+                         botocore_session=botocore.session.Session(session_vars=none_of_theirs))
+
+
 def start(region: str = DEMO_REGION):  # noqa: ANN201 - returns a boto3.Session
     """Start moto in-process (once) and seed it; returns a boto3 Session bound to the sandbox."""
     global _mock
-    import boto3  # noqa: PLC0415 - the sandbox seeds moto through boto3 (allowed for this module)
 
     check_region(region)
     _need_moto()
@@ -143,7 +156,7 @@ def start(region: str = DEMO_REGION):  # noqa: ANN201 - returns a boto3.Session
 
     quicker_moto_dispatch()
     endpoints_modified_as_aws()
-    session = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=region)
+    session = demo_session(region)
     if _mock is None:
         _mock = mock_aws()
         _mock.start()
@@ -508,7 +521,6 @@ def connect(region: str, notify: Callable[[str], None] | None = None):  # noqa: 
 
     A server this process started may still be starting: then the session's first request waits for it (and
     says what it started, or why it did not), so that building clients overlaps the server's start."""
-    import boto3  # noqa: PLC0415
 
     check_region(region)
     directory = state_dir()
@@ -528,7 +540,7 @@ def connect(region: str, notify: Callable[[str], None] | None = None):  # noqa: 
             except (OSError, ValueError) as exc:
                 raise AwsError(f"the demo sandbox could not seed {region} ({exc}); try `studio-vpce sandbox "
                                f"reset`, or see {directory / 'server.log'}", "SandboxError") from None
-    session = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=region)
+    session = demo_session(region)
     install_hooks(session)
     if info is None:
         def ready(**_: Any) -> None:
@@ -1002,10 +1014,9 @@ class SandboxAccount:
         return int(status), {str(k): str(v) for k, v in (out_headers or {}).items()}, out
 
     def session(self, region: str, journal: bool = False):  # noqa: ANN201 - a boto3.Session answered in-process
-        import boto3  # noqa: PLC0415
         from botocore.awsrequest import AWSResponse  # noqa: PLC0415
 
-        session = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=region)
+        session = demo_session(region)
 
         def send(request: Any, **_: Any) -> Any:
             body = request.body or b""
