@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
 from screens.base import Step
-from screens.widgets import Choices, Field, Line
+from screens.widgets import Choices, Field, Line, type_to_filter
 from wizard.modes import BY_NAME, MODES
 from wizard.steps import ACCESS_CIDRS, input_text
 
@@ -134,19 +134,7 @@ class AccessStep(Step):
     def on_key(self, event: events.Key) -> None:
         """Typing while the attach list has focus filters it, as its label says: characters go to the filter
         (shown above it) and Backspace takes the last one back; Space and Enter still tick, arrows still move."""
-        table = self.widget("#principals", Choices)
-        field = self.widget("#principal-filter", Input)
-        if table is None or field is None or not table.has_focus:
-            return
-        if event.key == "backspace" and field.value:
-            field.value = field.value[:-1]
-        elif event.is_printable and event.character and not event.character.isspace():
-            field.value += event.character
-        else:
-            return
-        field.cursor_position = len(field.value)
-        event.stop()
-        event.prevent_default()
+        type_to_filter(event, self.widget("#principals", Choices), self.widget("#principal-filter", Input))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "principal-filter":  # to the list (a tick there is Space: Enter then Space, as the

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Input, Static
 
 from screens.base import Step
 from screens.messages import VpcChosen
-from screens.widgets import Choices, Field, Line
+from screens.widgets import Choices, Field, Line, type_to_filter
 
 
 def elide(text: str, width: int) -> str:
@@ -116,6 +117,11 @@ class VpcStep(Step):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.fill(event.value)
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing on the VPC list filters it, as on the attach list (found in tmux: Enter in the filter moves to
+        the list, and 'research' typed then reached nothing, so the next Enter chose the first VPC)."""
+        type_to_filter(event, self.widget("#vpcs", Choices), self.widget("#vpc-filter", Input))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         table = self.widget("#vpcs", Choices)

@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 if TYPE_CHECKING:
     from textual import events
     from textual.screen import Screen
+    from textual.widget import Widget
 
 NARROW = 72  # columns: below this the step list gives its room to the step, and footers are compact
 
@@ -266,3 +267,19 @@ class StepList(OptionList):
     def action_cursor_down(self) -> None:
         if self.highlighted is not None:
             self.highlighted = min(self.option_count - 1, self.highlighted + 1)
+
+
+def type_to_filter(event: events.Key, table: Widget | None, field: Input | None) -> None:
+    """Typing while a filtered list has the focus filters it: characters go to its filter field (shown above it)
+    and Backspace takes the last one back; Space and Enter still choose, arrows still move."""
+    if table is None or field is None or not table.has_focus:
+        return
+    if event.key == "backspace" and field.value:
+        field.value = field.value[:-1]
+    elif event.is_printable and event.character and not event.character.isspace():
+        field.value += event.character
+    else:
+        return
+    field.cursor_position = len(field.value)
+    event.stop()
+    event.prevent_default()

@@ -2059,6 +2059,28 @@ async def test_every_save_says_so_with_the_path_and_no_key_after_a_save_that_qui
     assert files_in(tmp_path) == ["studio-private.yaml", "then-quit.yaml"]
 
 
+async def test_typing_on_the_vpc_list_filters_it_as_on_the_attach_list(session) -> None:  # noqa: ANN001
+    """Found in tmux: Enter in the empty VPC filter moves to the list (several VPCs), and 'research' typed then
+    reached nothing, so the next Enter chose the first VPC (analytics, whose DNS is off)."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.session.step = NAMES.index("vpc")
+        app.show_step()
+        await settle(app, pilot)
+        table = app.query_one("#vpcs", DataTable)
+        await pilot.press("enter")  # from the filter to the list
+        await settle(app, pilot)
+        assert app.focused is table and table.row_count > 1
+        await pilot.press(*"researcx", "backspace", "h")
+        await settle(app, pilot)
+        assert app.query_one("#vpc-filter", Input).value == "research" and app.focused is table
+        assert table.row_count == 1
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert session.current == "subnets" and session.answers["vpc_id"] == profile().vpc_id
+
+
 async def test_typing_while_the_attach_list_is_focused_filters_it_and_an_empty_result_says_so(session) -> None:  # noqa: ANN001
     """Found in tmux: the list is labelled 'type to filter', and typing on it did nothing. A filter that matches
     nothing said nothing (an empty table), and the field, unnamed, read as a row cut short ('alic')."""
