@@ -506,8 +506,10 @@ def _quiet_logging() -> Iterator[None]:
     """--debug installs log handlers process-wide; take them away after each test."""
     import logging
 
+    from wizard.cloud import DEBUG_LOGGERS
+
     yield
-    for name in ("botocore", "boto3", "studio-vpce"):
+    for name in DEBUG_LOGGERS:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.setLevel(logging.NOTSET)

@@ -196,7 +196,12 @@ def _models_root(session: boto3.Session) -> str | None:
     ours = {loader.BUILTIN_DATA_PATH, os.path.join(os.path.dirname(boto3.__file__), "data")}  # boto3: resources only
     if [p for p in loader.search_paths if p not in ours and os.path.isdir(p)]:
         return None
-    return str(cache.cache_dir() / "models" / f"botocore-{botocore.__version__}" / _operations_digest())
+    return str(cache.cache_dir().joinpath(*_models_folder()))
+
+
+def _models_folder() -> tuple[str, ...]:
+    """The trimmed models' folder in the user cache: per botocore version and per set of operations."""
+    return ("models", f"botocore-{botocore.__version__}", _operations_digest())
 
 
 def _operations_digest() -> str:
@@ -304,8 +309,7 @@ class Cloud:
         if not wanted <= set(model["operations"]):
             return  # a model without some operation the tool calls: not ours to trim
         data = json.dumps(trim_model(model, wanted), separators=(",", ":")).encode()
-        cache.write_bytes(data, "models", f"botocore-{botocore.__version__}", _operations_digest(), service, version,
-                          "service-2.json")
+        cache.write_bytes(data, *_models_folder(), service, version, "service-2.json")
 
     def _method(self, service: str, operation: str) -> Any:
         """The client method; an operation outside a trimmed model brings back botocore's full models."""
