@@ -735,6 +735,8 @@ def test_the_wizard_plans_and_applies_through_a_sandbox_that_stopped_while_it_wa
         if demo:
             plan, _access = session.review_for(profile())
             assert plan.has_changes and started == [cloud] and session.cloud is cloud
+            session.cloud = stopped  # --plain's Preview plans through plan_for: the same
+            assert session.plan_for(profile()).has_changes and started == [cloud, cloud]
         else:
             with pytest.raises(AwsError, match="cannot reach AWS"):
                 session.review_for(profile())
@@ -746,7 +748,7 @@ def test_the_wizard_plans_and_applies_through_a_sandbox_that_stopped_while_it_wa
     confirmed, _access = session.review_for(profile())
     session.cloud = stopped  # it stops after the preview, before the confirmation's y
     result = session.execute(confirmed, lambda _event: None)
-    assert result.ok and session.cloud is cloud and len(started) == 2 and calls.mutating
+    assert result.ok and session.cloud is cloud and len(started) == 3 and calls.mutating
 
 
 def test_moto_lists_each_response_classs_methods_once_and_the_same_list(aws, monkeypatch) -> None:  # noqa: ANN001

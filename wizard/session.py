@@ -563,10 +563,9 @@ class WizardSession:
 
     def plan_for(self, profile: Profile) -> Plan:
         """Slow. Observe what the profile names and plan it; changes nothing here (hand it to `planned`)."""
-        from wizard.discovery import observe  # noqa: PLC0415
         from wizard.planner import plan as make_plan  # noqa: PLC0415
 
-        return make_plan(observe(self.cloud, profile), profile)
+        return make_plan(self._observe(profile), profile)  # (--plain's Preview: a stopped sandbox starts again)
 
     def review_for(self, profile: Profile) -> tuple[Plan, AccessView]:
         """Slow. plan_for, plus who can open Studio from outside (from the same observed account)."""
