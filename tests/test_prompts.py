@@ -687,3 +687,20 @@ def test_keys_the_terminal_holds_before_a_question_are_dropped_and_counted(monke
             os.read(slave, 100)
         assert termios.tcgetattr(slave)[3] & termios.ICANON  # the terminal's mode as it was
     os.close(master)
+
+
+def test_ctrl_c_before_the_first_change_offers_no_destroy_in_any_front_end(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """An apply interrupted after 0 of N changes made nothing: the wizard's and --plain's Ctrl+C line (the
+    session's) says so and offers apply again, never 'destroy removes what they made' (destroy would remove a
+    working setup that the plan only meant to change). Once a change was made, destroy is offered."""
+    from types import SimpleNamespace
+
+    from wizard.session import WizardSession
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    s = WizardSession(lambda: None, demo=True)
+    s.answers["name"] = "x"  # unsaved answers: the line names a recovery file
+    line = s.interrupted(SimpleNamespace(changes_done=[], total=2, under_way=None))
+    assert "nothing was changed" in line and "applies them" in line and "destroy" not in line, line
+    line = s.interrupted(SimpleNamespace(changes_done=["security_group.endpoints"], total=2, under_way=None))
+    assert "removes what they made" in line, line

@@ -720,18 +720,26 @@ class WizardSession:
         elif self.applies:  # an earlier plan's apply (a new plan was made after it): what it changed
             message += f" (earlier in this session an apply changed AWS: {self._applies_summary()})"
         applied = stop is not None or result is not None or bool(self.applies)
+        # destroy is offered only when something may have been made: an apply stopped before its first change
+        # made nothing (and destroy would remove a working setup the plan only meant to change)
+        made = applied and not (stop is not None and not stop.changes_done and not stop.under_way
+                                and result is None and not self.applies)
+
+        def undo(path: Path) -> str:
+            return f", {self.destroy_command(path)} removes what they made" if made else ""
+
         if not applied and not self.dirty:
             message += self.still_in_recovery()
         if applied and not self.dirty and self.saved_path is not None:
             message += f"; these answers are saved: {self.replay_command()}"  # what 'run apply again' means
         elif applied and not self.dirty and self.loaded_from is not None:  # started from a file, unchanged
             message += (f"; these answers are {self.loaded_from}'s: {self.replay_command(self.loaded_from)} "
-                        f"applies them, {self.destroy_command(self.loaded_from)} removes what they made")
+                        f"applies them{undo(self.loaded_from)}")
         elif applied and not self.dirty:  # resumed from a recovery file, unchanged: a file to name, and its commands
             try:
                 path = self.save_recovery()
-                message += (f"; these answers are in {path}{self.fallback_note()}: {self.replay_command(path)} applies them, "
-                            f"{self.destroy_command(path)} removes what they made")
+                message += (f"; these answers are in {path}{self.fallback_note()}: {self.replay_command(path)} "
+                            f"applies them{undo(path)}")
             except OSError as exc:
                 message += f"; the answers could not be saved ({exc})"
         if self.dirty:
@@ -739,8 +747,7 @@ class WizardSession:
                 path = self.save_recovery()
                 message += f"; your answers are in {path}{self.fallback_note()}. Resume with: {self.resume_command(path)}"
                 if applied:  # what 'run apply again' and 'destroy' mean, as commands
-                    message += (f"; or {self.replay_command(path)} applies them, {self.destroy_command(path)} "
-                                "removes what they made")
+                    message += f"; or {self.replay_command(path)} applies them{undo(path)}"
             except OSError as exc:
                 message += f"; the answers could not be saved ({exc})"
         return message
