@@ -566,7 +566,7 @@ def reset_and_seed(url: str, fresh: bool = False) -> str:
 def demo() -> Iterator[boto3.Session]:
     """The --demo sandbox, in-process, for the test (it is process-wide, as in the real CLI); a session on it."""
     sandbox.start()
-    yield boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-west-2")
+    yield sandbox.demo_session("us-west-2")
     sandbox.stop()
 
 

@@ -106,7 +106,7 @@ def test_saved_plan_applies_exactly_a_stale_one_is_refused_and_a_resealed_one_is
         assert f"{sealed} says something else than its own profile (under `inputs`) plans, whatever the account " \
                f"holds: {said}" in err and err.strip().count("\n") == 0
     # the account moves: someone adds an API endpoint in the VPC
-    ec2 = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-west-2").client("ec2")
+    ec2 = sandbox.demo_session("us-west-2").client("ec2")
     ec2.create_vpc_endpoint(VpcId="vpc-e330ccb17b3f6f8b1", ServiceName="com.amazonaws.us-west-2.sagemaker.api",
                             VpcEndpointType="Interface")
     calls.clear()
@@ -421,7 +421,7 @@ def test_permissions_default_purpose_is_stated_in_help_and_readme(capsys) -> Non
 
 def test_discover_shows_every_vpcs_real_dns_attributes_in_text_and_json(demo, capsys) -> None:  # noqa: ANN001
     """enableDnsSupport/enableDnsHostnames come from DescribeVpcAttribute, for every VPC (not only the domains')."""
-    ec2 = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-west-2").client("ec2")
+    ec2 = sandbox.demo_session("us-west-2").client("ec2")
     default_vpc = next(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v.get("IsDefault"))
     ec2.modify_vpc_attribute(VpcId=default_vpc, EnableDnsHostnames={"Value": False})
     code, out, _ = run(capsys, "discover", "--demo")
@@ -449,7 +449,7 @@ def test_discover_reads_dns_attributes_for_at_most_the_limit_of_vpcs_and_says_so
     from wizard import discovery
 
     monkeypatch.setattr(discovery, "DNS_READ_LIMIT", 1)
-    ec2 = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-west-2").client("ec2")
+    ec2 = sandbox.demo_session("us-west-2").client("ec2")
     extra = [ec2.create_vpc(CidrBlock=f"10.{90 + i}.0.0/16")["Vpc"]["VpcId"] for i in range(2)]
     default_vpc = next(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v.get("IsDefault"))
     code, out, _ = run(capsys, "discover", "--demo")

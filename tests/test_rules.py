@@ -298,8 +298,6 @@ def test_fingerprint_moves_when_anything_the_plan_read_changes(cloud, aws, what:
 
 
 def test_a_saved_plan_is_refused_when_the_fingerprint_moved_with_a_dns_attribute(capsys, tmp_path, calls) -> None:  # noqa: ANN001
-    import boto3
-
     from conftest import PROFILES
     from wizard import cli, sandbox
 
@@ -307,7 +305,7 @@ def test_a_saved_plan_is_refused_when_the_fingerprint_moved_with_a_dns_attribute
     try:
         planfile = tmp_path / "plan.json"
         assert cli.main(["plan", str(PROFILES / "vpce.yaml"), "--demo", "--out", str(planfile)]) == 0
-        ec2 = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-west-2").client("ec2")
+        ec2 = sandbox.demo_session("us-west-2").client("ec2")
         ec2.modify_vpc_attribute(VpcId="vpc-e330ccb17b3f6f8b1", EnableDnsSupport={"Value": False})
         calls.clear()
         assert cli.main(["apply", str(planfile), "--demo", "--yes"]) == 5
