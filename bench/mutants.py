@@ -3,7 +3,9 @@
 Each mutant is a one-line text patch of the source (exact text, found exactly once) applied to a temporary copy
 of the tree, never to the checkout. The relevant test modules run with `-x -q`; a mutant the tests do not fail
 "survives". A patch whose text is no longer in the source is reported as "stale" (update the list); a mutant
-whose test selection runs no test at all is "untested" (fix its -k), never a kill.
+whose test selection runs no test at all is "untested" (fix its -k), never a kill. Each test selection first
+runs once on the unchanged copy (its baseline): a mutant whose selection already fails (or times out) unchanged
+is reported as "baseline failing" (fix the tests first), never as killed.
 
     python bench/mutants.py                 # every mutant, one after another
     python bench/mutants.py --list          # ids and what each breaks
@@ -474,6 +476,16 @@ MUTANTS = [
 ]
 
 
+def _pytest(selection: tuple[str, ...], cwd: Path, timeout: float) -> int | None:
+    """pytest's exit status for the selection in the copy (None: it timed out)."""
+    try:
+        return subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                               "-p", "no:randomly", *selection], cwd=cwd, capture_output=True, text=True,
+                              check=False, timeout=timeout).returncode
+    except subprocess.TimeoutExpired:
+        return None
+
+
 def run(mutants: list[Mutant], timeout: float) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="studio-vpce-mutants-"))
     try:
@@ -483,7 +495,9 @@ def run(mutants: list[Mutant], timeout: float) -> int:
                 shutil.copytree(source, tmp / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
             elif source.exists():
                 shutil.copy2(source, tmp / name)
-        outcome: dict[str, list[str]] = {"killed": [], "survived": [], "stale": [], "timeout": [], "untested": []}
+        outcome: dict[str, list[str]] = {"killed": [], "survived": [], "stale": [], "timeout": [], "untested": [],
+                                         "baseline failing": []}
+        baselines: dict[tuple[str, ...], int | None] = {}  # selection -> its exit status on the unchanged copy
         started = time.monotonic()
         for mutant in mutants:
             target = tmp / mutant.file
@@ -492,26 +506,33 @@ def run(mutants: list[Mutant], timeout: float) -> int:
                 outcome["stale"].append(mutant.id)
                 print(f"stale     {mutant.id}: the text to break is not in {mutant.file} exactly once", flush=True)
                 continue
-            target.write_text(original.replace(mutant.old, mutant.new), encoding="utf-8")
+            if mutant.tests not in baselines:  # once per selection, on the unchanged copy
+                t0 = time.monotonic()
+                baselines[mutant.tests] = _pytest(mutant.tests, tmp, timeout)
+                print(f"baseline  {' '.join(mutant.tests)} ({time.monotonic() - t0:.0f}s): "
+                      f"{ {0: 'passes', 5: 'selects no test', None: 'timed out'}.get(baselines[mutant.tests], 'FAILS')}",
+                      flush=True)
+            baseline = baselines[mutant.tests]
             t0 = time.monotonic()
-            try:
-                proc = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                                       "-p", "no:randomly", *mutant.tests], cwd=tmp, capture_output=True, text=True,
-                                      check=False,
-                                      timeout=timeout)
-                # exit 5: the selection ran no test (a -k that matches nothing): never counted as a kill
-                verdict = {0: "survived", 5: "untested"}.get(proc.returncode, "killed")
-            except subprocess.TimeoutExpired:
-                verdict = "timeout"
-            finally:
-                target.write_text(original, encoding="utf-8")
+            if baseline == 5:  # the selection ran no test (a -k that matches nothing): never counted as a kill
+                verdict = "untested"
+            elif baseline != 0:  # it fails (or hangs) without the mutant: a failure now says nothing about the rule
+                verdict = "baseline failing"
+            else:
+                target.write_text(original.replace(mutant.old, mutant.new), encoding="utf-8")
+                try:
+                    code = _pytest(mutant.tests, tmp, timeout)
+                finally:
+                    target.write_text(original, encoding="utf-8")
+                verdict = {0: "survived", 5: "untested", None: "timeout"}.get(code, "killed")
             outcome[verdict].append(mutant.id)
             print(f"{verdict:9} {mutant.id} ({time.monotonic() - t0:.0f}s): {mutant.rule}", flush=True)
         total = len(mutants)
         print(f"\n{total} mutants in {time.monotonic() - started:.0f}s: {len(outcome['killed'])} killed, "
               f"{len(outcome['survived'])} survived, {len(outcome['timeout'])} timed out, {len(outcome['stale'])} stale, "
-              f"{len(outcome['untested'])} untested (no test selected)")
-        for kind in ("survived", "timeout", "stale", "untested"):
+              f"{len(outcome['untested'])} untested (no test selected), "
+              f"{len(outcome['baseline failing'])} baseline failing (the selection fails unchanged)")
+        for kind in ("survived", "timeout", "stale", "untested", "baseline failing"):
             if outcome[kind]:
                 print(f"{kind}: {', '.join(outcome[kind])}")
         return 0 if len(outcome["killed"]) == total else 1
