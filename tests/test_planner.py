@@ -591,3 +591,58 @@ def test_a_policy_serving_another_region_is_not_also_another_vpcs(cloud, aws) ->
     eu = profile("vpc-source-ip", region="eu-west-1", vpc_id="vpc-0123456789abcdef0")
     found = codes(_plan(type(cloud)("eu-west-1", session=aws), eu))
     assert "policy_serves_other_region" in found and "profile_serves_other_vpc" not in found
+
+
+SECOND = {"name": "second-team", **ANALYTICS, "access": {"attach": {"users": [], "groups": [], "roles": []}}}
+
+
+def test_hosted_zone_owned_by_other_profile_is_an_error_not_a_takeover(cloud, aws) -> None:  # noqa: ANN001
+    """Profile A's zone, associated with another VPC by A's dns.associate_vpc_ids: profile B (hosted-zone, in
+    that VPC) took it as an outside zone, wrote its record over A's, and A's destroy then deleted the zone B
+    needed. B's plan refuses it, naming A; A plans clean."""
+    from wizard.executor import Executor
+
+    first = profile("hosted-zone", dns={"mode": "hosted-zone", "associate_vpc_ids": [ANALYTICS["vpc_id"]]})
+    assert Executor(cloud, plan(observe(cloud, first), first)).run().ok
+    assert not plan(observe(cloud, first), first).errors
+    result = _plan(cloud, profile("hosted-zone", **SECOND))
+    owned = [e for e in result.errors if e.code == "hosted_zone_owned_by_other_profile"]
+    assert owned and f"'{first.name}'" in owned[0].message, result.errors
+
+
+def test_hosted_zone_reused_by_other_profile_is_an_error_not_shared(cloud, aws) -> None:  # noqa: ANN001
+    """A zone made outside studio-vpce, associated with two VPCs: profile A (one VPC) puts its alias record in
+    it; profile B (the other VPC) planned to overwrite that record with its own endpoint (A's VPC then resolved
+    the API to B's endpoint, A's verify failed, and B's destroy deleted the record A needs). B's plan refuses
+    it, naming A and A's endpoint; A plans clean."""
+    from wizard.executor import Executor
+
+    first = profile("hosted-zone")
+    r53 = aws.client("route53")
+    zone = r53.create_hosted_zone(Name="api.sagemaker.us-west-2.amazonaws.com", CallerReference="shared-hub",
+                                  VPC={"VPCRegion": "us-west-2", "VPCId": first.vpc_id},
+                                  HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"]
+    r53.associate_vpc_with_hosted_zone(HostedZoneId=zone, VPC={"VPCRegion": "us-west-2", "VPCId": ANALYTICS["vpc_id"]})
+    assert Executor(cloud, plan(observe(cloud, first), first)).run().ok
+    assert not plan(observe(cloud, first), first).errors
+    api = next(e.id for e in observe(cloud, first).endpoints if e.service.endswith("sagemaker.api"))
+    result = _plan(cloud, profile("hosted-zone", **SECOND))
+    shared = [e for e in result.errors if e.code == "hosted_zone_reused_by_other_profile"]
+    assert shared and f"'{first.name}'" in shared[0].message and api in shared[0].message, result.errors
+
+
+def test_a_reused_zones_record_left_by_a_deleted_endpoint_is_updated_not_an_error(cloud, aws) -> None:  # noqa: ANN001
+    """The lookup of the endpoints that records point at (for hosted_zone_reused_by_other_profile) meets an id
+    AWS no longer knows (InvalidVpcEndpointId.NotFound): that record is simply replaced."""
+    p = profile("hosted-zone")
+    r53 = aws.client("route53")
+    zone = r53.create_hosted_zone(Name="api.sagemaker.us-west-2.amazonaws.com", CallerReference="stale",
+                                  VPC={"VPCRegion": "us-west-2", "VPCId": p.vpc_id},
+                                  HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"]
+    gone = "vpce-0123456789abcdef0-abcd1234.api.sagemaker.us-west-2.vpce.amazonaws.com"
+    r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": {
+        "Name": "api.sagemaker.us-west-2.amazonaws.com", "Type": "A",
+        "AliasTarget": {"HostedZoneId": "Z1HUB23DEXAMPLE", "DNSName": gone, "EvaluateTargetHealth": False}}}]})
+    result = _plan(cloud, p)
+    assert not result.errors, result.errors
+    assert next(c for c in result.changes if c.address == "route53_record.api").action == "update"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import unquote
@@ -307,6 +308,7 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         wanted_zones = {aws_names.zone_and_record(k, cloud.region, dns_suffix, services)[0]
                         for k in keys if k not in aws_names.GATEWAY_KEYS}
         zones = _observe_zones(cloud, pool, zone_list_f.result(), wanted_zones, caller.account_id)
+        alias_endpoints = _alias_endpoints(cloud, zones, endpoints)
         route_tables = [_route_table(r) for r in tables_f.result()]
         groups, policy = groups_f.result(), policy_f.result()
         quotas = quotas_f.result() if quotas_f else Inventory.quotas
@@ -316,7 +318,7 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         endpoints=tuple(sorted(endpoints, key=lambda e: e.id)), security_groups=tuple(sorted(groups, key=lambda g: g.id)),
         services=tuple(sorted(services, key=lambda s: s.name)), hosted_zones=tuple(zones), policy=policy,
         principals=tuple(principals), quotas=quotas, demo=cloud.demo, principal_policies=tuple(principal_policies),
-        dns_suffix=dns_suffix, notes=tuple(notes),
+        dns_suffix=dns_suffix, notes=tuple(notes), alias_endpoints=tuple(alias_endpoints),
         other_subnets=tuple(sorted((s for s in subnets if s.vpc_id not in vpc_ids), key=lambda s: s.id)),
         route_tables=tuple(sorted(route_tables, key=lambda r: r.id)))
 
@@ -430,6 +432,41 @@ def _observe_zones(cloud: Cloud, pool: ThreadPoolExecutor, summaries: list[dict[
         else:
             ours.append(pool.submit(_read_zone, cloud, zone_id, name))
     return sorted([f.result() for f in ours] + foreign, key=lambda z: (z.name, z.id))
+
+
+ALIAS_ENDPOINT_RE = re.compile(r"^(vpce-[0-9a-f]+)-[0-9a-z]+\.")  # an endpoint's DNS name: vpce-<id>-<suffix>.<service>
+
+
+def alias_endpoint_id(target: str) -> str:
+    """The endpoint id an alias target names ('' when it is no endpoint's DNS name)."""
+    found = ALIAS_ENDPOINT_RE.match(target.lower())
+    return found.group(1) if found else ""
+
+
+def _alias_endpoints(cloud: Cloud, zones: list[HostedZone], endpoints: list[Endpoint]) -> list[Endpoint]:
+    """The endpoints that the zones' alias records point at and that `endpoints` lacks (another VPC's): one call,
+    only when there are any (a zone associated with several VPCs, or a record left by a deleted endpoint)."""
+    known = {e.id for e in endpoints}
+    wanted = sorted({vpce for z in zones for _name, _type, target in z.records
+                     if (vpce := alias_endpoint_id(target)) and vpce not in known})
+    if not wanted:
+        return []
+    def read(ids: list[str]) -> list[dict[str, Any]]:
+        return cloud.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints", VpcEndpointIds=ids)
+
+    try:
+        found = read(wanted)
+    except AwsError as exc:  # one of them no longer exists (a record left behind): read them one by one
+        if not exc.code.startswith("InvalidVpcEndpointId"):
+            raise
+        found = []
+        for vpce in wanted:
+            try:
+                found += read([vpce])
+            except AwsError as one:
+                if not one.code.startswith("InvalidVpcEndpointId"):
+                    raise
+    return sorted((e for e in (_endpoint(r) for r in found) if not e.gone), key=lambda e: e.id)
 
 
 def _read_zone(cloud: Cloud, zone_id: str, name: str) -> HostedZone:

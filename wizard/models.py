@@ -433,6 +433,9 @@ class Inventory:
     principal_policies: tuple[PrincipalPolicies, ...] = ()
     dns_suffix: str = "amazonaws.com"  # the partition's (amazonaws.com.cn in China), from botocore's partition data
     notes: tuple[Finding, ...] = ()  # what could not be read, as plan warnings (e.g. an API the sandbox lacks)
+    # Endpoints outside `endpoints` (another VPC's) that alias records in the VPC's private hosted zones point at:
+    # a zone shared by several VPCs whose record serves another studio-vpce profile is that profile's to manage
+    alias_endpoints: tuple[Endpoint, ...] = ()
 
     def vpc(self, vpc_id: str) -> Vpc | None:
         return next((v for v in self.vpcs if v.id == vpc_id), None)

@@ -657,6 +657,8 @@ def _plan_hosted_zones(b: _Builder, inv: Inventory, profile: Profile, endpoint_i
             zone_vpcs = zone.vpc_ids
             records = {name: target for name, _type, target in zone.records}
         else:
+            if not zone_is_ours(zone, inv, profile):
+                _check_zone_sharing(b, inv, profile, zone, record_name, key)
             if not ours(zone.tags, profile.name):
                 b.warn("hosted_zone_reused", f"private hosted zone {zone.id} ({zone_name}) already serves "
                                              f"{profile.vpc_id}: records go into it (AWS: ConflictingDomainExists)")
@@ -683,6 +685,34 @@ def _plan_hosted_zones(b: _Builder, inv: Inventory, profile: Profile, endpoint_i
             else:
                 b.change(address, "create", zone.id if zone else None, {}, {"vpc_id": vpc_id},
                          "dns.associate_vpc_ids", outside=outside)
+
+
+def _check_zone_sharing(b: _Builder, inv: Inventory, profile: Profile, zone: HostedZone, record_name: str,
+                        key: str) -> None:
+    """A zone this profile would reuse that serves another studio-vpce profile: one record per name, so the two
+    would overwrite each other's alias on every apply (each VPC in the zone then resolving the name to the
+    other's endpoint), each verify would fail by turns, and the other's destroy would delete the record this one
+    needs (or the whole zone, when that profile made it)."""
+    other = dict(zone.tags).get(PROFILE_TAG)
+    if other and other != profile.name:
+        b.error("hosted_zone_owned_by_other_profile",
+                f"private hosted zone {zone.id} ({zone.name}) associated with {profile.vpc_id} was made by "
+                f"studio-vpce profile '{other}' (its dns.associate_vpc_ids): its records point at that profile's "
+                f"endpoints, and destroying that profile deletes the zone; drop {profile.vpc_id} from that profile's "
+                f"dns.associate_vpc_ids, or use its endpoints from here (endpoints.{key}: false here)")
+        return
+    targets = {name.lower().rstrip("."): e for e in (*inv.endpoints, *inv.alias_endpoints)
+               for name, _zone in e.dns_entries}
+    for name, _type, target in zone.records:
+        endpoint = targets.get(target.lower().rstrip("."))
+        owner = dict(endpoint.tags).get(PROFILE_TAG) if endpoint else None
+        if name == record_name and endpoint is not None and owner and owner != profile.name:
+            b.error("hosted_zone_reused_by_other_profile",
+                    f"private hosted zone {zone.id} ({zone.name}) was not created by studio-vpce and its record "
+                    f"{record_name} serves studio-vpce profile '{owner}' (alias to {endpoint.id} in "
+                    f"{endpoint.vpc_id}); the zone serves several VPCs with one record per name: the two profiles "
+                    f"would overwrite each other's record, and destroying one deletes the other's; manage the "
+                    f"zone's records with that profile, or disassociate {profile.vpc_id} from the zone")
 
 
 def _zone_key(inv: Inventory, profile: Profile, zone_name: str) -> str:
