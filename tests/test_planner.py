@@ -646,3 +646,22 @@ def test_a_reused_zones_record_left_by_a_deleted_endpoint_is_updated_not_an_erro
     result = _plan(cloud, p)
     assert not result.errors, result.errors
     assert next(c for c in result.changes if c.address == "route53_record.api").action == "update"
+
+
+def test_hosted_zone_association_conflict_is_a_plan_error_not_an_apply_failure(cloud, aws) -> None:  # noqa: ANN001
+    """dns.associate_vpc_ids naming a VPC that already resolves the name privately (another zone of that name,
+    or an endpoint with private DNS on): AWS refuses the association (ConflictingDomainExists) after apply made
+    the endpoints and zones; moto accepts it. The plan says so first, naming what resolves the name there."""
+    p = profile("hosted-zone", dns={"associate_vpc_ids": [ANALYTICS["vpc_id"]]})
+    assert "hosted_zone_association_conflict" not in codes(_plan(cloud, p))
+    theirs = aws.client("route53").create_hosted_zone(
+        Name="api.sagemaker.us-west-2.amazonaws.com", CallerReference="analytics-own",
+        VPC={"VPCRegion": "us-west-2", "VPCId": ANALYTICS["vpc_id"]},
+        HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
+    studio = aws.client("ec2").create_vpc_endpoint(
+        VpcId=ANALYTICS["vpc_id"], ServiceName="aws.sagemaker.us-west-2.studio", VpcEndpointType="Interface",
+        SubnetIds=ANALYTICS["subnet_ids"], PrivateDnsEnabled=True)["VpcEndpoint"]["VpcEndpointId"]
+    clashes = [e.message for e in _plan(cloud, p).errors if e.code == "hosted_zone_association_conflict"]
+    assert len(clashes) == 2, clashes
+    assert any(theirs in m and "api.sagemaker.us-west-2.amazonaws.com" in m for m in clashes), clashes
+    assert any(studio in m and "studio.us-west-2.sagemaker.aws" in m for m in clashes), clashes

@@ -297,6 +297,8 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         tables_f = pool.submit(cloud.pages, "ec2", "describe_route_tables", "RouteTables",
                                Filters=_filters(vpc_id=[profile.vpc_id]))
         principals_f = pool.submit(_observe_principals, cloud, profile)
+        associated_f = (pool.submit(_observe_associated_vpcs, cloud, profile.dns.associate_vpc_ids)
+                        if profile.dns.associate_vpc_ids else None)
         domains, notes = domains_f.result()
         groups_f = pool.submit(_observe_groups, cloud, profile, domains)
         caller, partition = caller_f.result()
@@ -309,6 +311,7 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
                         for k in keys if k not in aws_names.GATEWAY_KEYS}
         zones = _observe_zones(cloud, pool, zone_list_f.result(), wanted_zones, caller.account_id)
         alias_endpoints = _alias_endpoints(cloud, zones, endpoints)
+        associated_zones, associated_endpoints = associated_f.result() if associated_f else ([], [])
         route_tables = [_route_table(r) for r in tables_f.result()]
         groups, policy = groups_f.result(), policy_f.result()
         quotas = quotas_f.result() if quotas_f else Inventory.quotas
@@ -319,6 +322,7 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         services=tuple(sorted(services, key=lambda s: s.name)), hosted_zones=tuple(zones), policy=policy,
         principals=tuple(principals), quotas=quotas, demo=cloud.demo, principal_policies=tuple(principal_policies),
         dns_suffix=dns_suffix, notes=tuple(notes), alias_endpoints=tuple(alias_endpoints),
+        associated_zones=tuple(associated_zones), associated_endpoints=tuple(associated_endpoints),
         other_subnets=tuple(sorted((s for s in subnets if s.vpc_id not in vpc_ids), key=lambda s: s.id)),
         route_tables=tuple(sorted(route_tables, key=lambda r: r.id)))
 
@@ -432,6 +436,23 @@ def _observe_zones(cloud: Cloud, pool: ThreadPoolExecutor, summaries: list[dict[
         else:
             ours.append(pool.submit(_read_zone, cloud, zone_id, name))
     return sorted([f.result() for f in ours] + foreign, key=lambda z: (z.name, z.id))
+
+
+def _observe_associated_vpcs(cloud: Cloud, vpc_ids: list[str]) -> tuple[list[HostedZone], list[Endpoint]]:
+    """What the VPCs of dns.associate_vpc_ids already resolve privately: the zones associated with each (by any
+    account or service; names only) and the endpoints in them (one ListHostedZonesByVPC per VPC, one
+    DescribeVpcEndpoints for all)."""
+    zones = []
+    for vpc_id in vpc_ids:
+        for summary in cloud.pages("route53", "list_hosted_zones_by_vpc", "HostedZoneSummaries", VPCId=vpc_id,
+                                   VPCRegion=cloud.region):
+            owner = summary.get("Owner") or {}
+            zones.append(HostedZone(id=summary["HostedZoneId"].split("/")[-1], name=decode_dns_name(summary["Name"]),
+                                    vpc_ids=(vpc_id,), owner_account=owner.get("OwningAccount", ""),
+                                    owning_service=owner.get("OwningService", "")))
+    endpoints = [e for e in (_endpoint(r) for r in cloud.pages(
+        "ec2", "describe_vpc_endpoints", "VpcEndpoints", Filters=_filters(vpc_id=list(vpc_ids)))) if not e.gone]
+    return sorted(zones, key=lambda z: (z.vpc_ids, z.name, z.id)), sorted(endpoints, key=lambda e: e.id)
 
 
 ALIAS_ENDPOINT_RE = re.compile(r"^(vpce-[0-9a-f]+)-[0-9a-z]+\.")  # an endpoint's DNS name: vpce-<id>-<suffix>.<service>

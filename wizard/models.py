@@ -436,6 +436,11 @@ class Inventory:
     # Endpoints outside `endpoints` (another VPC's) that alias records in the VPC's private hosted zones point at:
     # a zone shared by several VPCs whose record serves another studio-vpce profile is that profile's to manage
     alias_endpoints: tuple[Endpoint, ...] = ()
+    # dns.associate_vpc_ids: what those VPCs already resolve privately (AWS refuses to associate a second zone of
+    # a name with a VPC: ConflictingDomainExists; moto accepts it): the zones associated with each (one entry per
+    # VPC and zone, vpc_ids holding that VPC) and their endpoints (private DNS on is a service-owned zone)
+    associated_zones: tuple[HostedZone, ...] = ()
+    associated_endpoints: tuple[Endpoint, ...] = ()
 
     def vpc(self, vpc_id: str) -> Vpc | None:
         return next((v for v in self.vpcs if v.id == vpc_id), None)

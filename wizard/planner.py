@@ -683,8 +683,29 @@ def _plan_hosted_zones(b: _Builder, inv: Inventory, profile: Profile, endpoint_i
                 b.change(address, "no-op", zone.id if zone else None, {"vpc_id": vpc_id}, {"vpc_id": vpc_id},
                          outside=outside)
             else:
+                _check_association(b, inv, profile, key, zone_name, zone, vpc_id)
                 b.change(address, "create", zone.id if zone else None, {}, {"vpc_id": vpc_id},
                          "dns.associate_vpc_ids", outside=outside)
+
+
+def _check_association(b: _Builder, inv: Inventory, profile: Profile, key: str, zone_name: str,
+                       zone: HostedZone | None, vpc_id: str) -> None:
+    """AWS refuses to associate a zone with a VPC that already resolves the zone's name privately, through
+    another zone of that name or an endpoint's private DNS (ConflictingDomainExists; moto accepts it): found at
+    plan time, not halfway through apply."""
+    service = service_names(profile, profile.region, inv.services).get(key, "")
+    clash = next((z.id for z in inv.associated_zones if vpc_id in z.vpc_ids and z.name == zone_name
+                  and (zone is None or z.id != zone.id)), None)
+    endpoint = next((e.id for e in inv.associated_endpoints
+                     if e.vpc_id == vpc_id and e.private_dns and e.service == service), None)
+    if clash is None and endpoint is None:
+        return
+    through = (f"endpoint {endpoint}'s private DNS" if endpoint else f"private hosted zone {clash}")
+    fix = (f"turn private DNS off on {endpoint} (or delete it)" if endpoint else f"disassociate {clash} from {vpc_id}")
+    b.error("hosted_zone_association_conflict",
+            f"{vpc_id} (dns.associate_vpc_ids) already resolves {zone_name} privately through {through}: AWS "
+            f"refuses a second zone for the name in a VPC (ConflictingDomainExists); {fix}, or drop {vpc_id} "
+            "from dns.associate_vpc_ids")
 
 
 def _check_zone_sharing(b: _Builder, inv: Inventory, profile: Profile, zone: HostedZone, record_name: str,
