@@ -665,3 +665,59 @@ def test_hosted_zone_association_conflict_is_a_plan_error_not_an_apply_failure(c
     assert len(clashes) == 2, clashes
     assert any(theirs in m and "api.sagemaker.us-west-2.amazonaws.com" in m for m in clashes), clashes
     assert any(studio in m and "studio.us-west-2.sagemaker.aws" in m for m in clashes), clashes
+
+
+def test_source_ip_through_endpoint_warns_when_private_dns_sends_the_vpcs_calls_through_the_api_endpoint(
+        cloud) -> None:  # noqa: ANN001
+    """aws:SourceIp is absent on requests through a VPC endpoint: with the API endpoint's private DNS on, callers
+    inside the VPC never match a source-ip policy. Not said without that endpoint, nor for other modes."""
+    p = profile("source-ip")
+    inv = observe(cloud, p)
+    assert "source_ip_through_endpoint" in warning_codes(plan(inv, p))
+    assert "source_ip_through_endpoint" not in warning_codes(plan(inv, profile("source-ip", endpoints={"api": False})))
+    assert "source_ip_through_endpoint" not in warning_codes(
+        plan(inv, profile("source-ip", access={"mode": "subnet", "cidrs": []})))
+
+
+def test_cidrs_unused_and_no_attach_targets_warn(cloud) -> None:  # noqa: ANN001
+    p = profile("subnet")
+    inv = observe(cloud, p)
+    clean = warning_codes(plan(inv, p))
+    assert "cidrs_unused" not in clean and "no_attach_targets" not in clean
+    assert "cidrs_unused" in warning_codes(plan(inv, profile("subnet", access={"cidrs": ["203.0.113.0/24"]})))
+    nobody = profile("subnet", access={"attach": {"users": [], "groups": [], "roles": []}})
+    assert "no_attach_targets" in warning_codes(plan(inv, nobody))
+
+
+def test_no_https_sources_warns_when_the_domain_has_no_security_groups_and_none_are_listed(cloud) -> None:  # noqa: ANN001
+    p = profile()
+    inv = observe(cloud, p)
+    assert "no_https_sources" not in warning_codes(plan(inv, p))
+    bare = dataclasses.replace(inv, domains=tuple(dataclasses.replace(d, security_group_ids=()) for d in inv.domains))
+    assert "no_https_sources" in warning_codes(plan(bare, p))
+    listed = profile(security_group={"allow_from_cidrs": ["10.8.0.0/16"]})
+    assert "no_https_sources" not in warning_codes(plan(bare, listed))
+
+
+def test_old_security_group_in_use_is_kept_and_said_not_deleted(cloud) -> None:  # noqa: ANN001
+    """A profile switched to security_group.id: its old group is deleted, unless an endpoint it does not manage
+    still uses it (AWS refuses to delete a group in use; moto deletes it)."""
+    from wizard.models import Endpoint, SecurityGroupInfo
+    from wizard.planner import resource_tags
+
+    p = profile()
+    inv = observe(cloud, p)
+    given = inv.domain(p.domain_id).security_group_ids[0]  # type: ignore[union-attr]
+    switched = profile(security_group={"id": given})
+    old = SecurityGroupInfo(id="sg-0aaaaaaaaaaaaaaaa", name=f"studio-vpce-{p.name}", vpc_id=p.vpc_id,
+                            tags=tuple(resource_tags(p).items()))
+    unused = dataclasses.replace(inv, security_groups=(*inv.security_groups, old))
+    result = plan(unused, switched)
+    assert "old_security_group_in_use" not in warning_codes(result)
+    assert any(c.action == "delete" and c.id == old.id for c in result.changes)
+    theirs = Endpoint(id="vpce-0bbbbbbbbbbbbbbbb", vpc_id=p.vpc_id, service="com.amazonaws.us-west-2.ec2",
+                      type="Interface", state="available", subnet_ids=(), security_group_ids=(old.id,),
+                      private_dns=False, policy=None, tags=())
+    result = plan(dataclasses.replace(unused, endpoints=(*unused.endpoints, theirs)), switched)
+    assert "old_security_group_in_use" in warning_codes(result)
+    assert not any(c.action == "delete" and c.id == old.id for c in result.changes)

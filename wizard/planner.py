@@ -559,8 +559,6 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
         wanted_groups = sorted({sg_ref} | (set() if is_ours else set(existing.security_group_ids)))
         target = {**after, "security_group_ids": wanted_groups,
                   "tags": after["tags"] if is_ours else dict(existing.tags)}
-        if existing.type != "Interface":
-            b.error("endpoint_not_interface", f"{existing.id} for {service} is a {existing.type} endpoint, not Interface")
         differs = [k for k in ("subnet_ids", "private_dns_enabled", "policy", "security_group_ids")
                    if before[k] != target[k]]
         reason = _endpoint_diff(before, target) if differs else "as wanted"
