@@ -218,7 +218,9 @@ def _quotas(cloud: Cloud) -> tuple[tuple[str, int], ...]:
     summary = cloud.call("iam", "get_account_summary")["SummaryMap"]
     return (("user", summary.get("AttachedPoliciesPerUserQuota", 10)),
             ("group", summary.get("AttachedPoliciesPerGroupQuota", 10)),
-            ("role", summary.get("AttachedPoliciesPerRoleQuota", 10)))
+            ("role", summary.get("AttachedPoliciesPerRoleQuota", 10)),
+            *((("policies", summary["Policies"]), ("policies_quota", summary["PoliciesQuota"]))
+              if "Policies" in summary and "PoliciesQuota" in summary else ()))
 
 
 # ---------------------------------------------------------------- full discovery

@@ -806,6 +806,11 @@ def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: 
                 "stack made by `studio-vpce export`, say)")
         return document
     if existing is None:
+        used, cap = dict(inv.quotas).get("policies"), dict(inv.quotas).get("policies_quota")
+        if used is not None and cap is not None and used + 1 > cap:  # moto has no such limit
+            b.error("policy_quota_exceeded", f"the account has {used} customer managed policies and its quota is "
+                    f"{cap} (IAM: LimitExceeded): delete an unused policy or raise the quota, or set access.mode: "
+                    "none")
         b.change("iam_policy.access", "create", None, {}, after, "opens Studio only from inside the VPC")
     elif existing.document == document:
         b.change("iam_policy.access", "no-op", existing.arn, {**after}, after)
