@@ -529,6 +529,32 @@ def test_endpoints_pending_for_several_polls_go_through_the_wait_loop(cloud) -> 
     assert result.done.index("wait.vpc_endpoints") < result.done.index("iam_policy.access")
 
 
+def test_endpoint_not_found_right_after_create_is_eventual_consistency_not_a_failure(cloud) -> None:  # noqa: ANN001
+    """DescribeVpcEndpoints by id may answer InvalidVpcEndpointId.NotFound just after CreateVpcEndpoint (AWS is
+    eventually consistent; moto never does): the wait polls again instead of failing the apply."""
+    from types import SimpleNamespace
+
+    answered = {"not_found": 0}
+
+    def by_id(params, context, **_):  # noqa: ANN001, ANN003, ANN202
+        context["by_id"] = bool(params.get("VpcEndpointIds"))
+
+    def not_found_first(context, **_):  # noqa: ANN001, ANN003, ANN202
+        if context.get("by_id") and answered["not_found"] < 2:
+            answered["not_found"] += 1
+            return SimpleNamespace(status_code=400, headers={}, raw=None, content=b""), {
+                "Error": {"Code": "InvalidVpcEndpointId.NotFound", "Message": "The Vpc Endpoint Id does not exist"},
+                "ResponseMetadata": {"HTTPStatusCode": 400}}
+        return None
+
+    cloud.on("provide-client-params.ec2.DescribeVpcEndpoints", by_id)
+    cloud.on("before-call.ec2.DescribeVpcEndpoints", not_found_first)
+    p = profile()
+    result = Executor(cloud, plan(observe(cloud, p), p)).run()
+    assert result.ok, result.error
+    assert answered["not_found"] == 2 and "wait.vpc_endpoints" in result.done
+
+
 def test_botocore_retries_throttling_three_attempts_counted_at_an_http_stub(monkeypatch) -> None:  # noqa: ANN001
     """Standard retry mode, really: an HTTP server answers Throttling and counts the attempts."""
     import threading
