@@ -711,3 +711,17 @@ def test_a_refused_command_line_starts_no_sandbox(capsys, monkeypatch, tmp_path:
     assert cli.main(["plan", str(tmp_path / "nope.yaml"), "--demo"], preload=True) == 3
     assert started == ["preload"]
     capsys.readouterr()
+
+
+def test_presigned_url_expiry_stays_within_aws_ranges_which_the_sandbox_enforces(demo) -> None:  # noqa: ANN001
+    """CreatePresignedDomainUrl: ExpiresInSeconds 5-300 and SessionExpirationDurationInSeconds 1,800-43,200 on AWS
+    (botocore checks only the minimum). The sandbox answers out-of-range values as AWS does; verify's own call
+    (test_presigned_url_is_reported_by_host_only_and_never_leaks) stays inside them."""
+    sandbox.install_hooks(demo)
+    client = demo.client("sagemaker")
+    ok = client.create_presigned_domain_url(DomainId="d-research", UserProfileName="alice", ExpiresInSeconds=300)
+    assert ok["AuthorizedUrl"].startswith("https://d-research.studio.")
+    for key, value in (("ExpiresInSeconds", 301), ("SessionExpirationDurationInSeconds", 43201)):
+        with pytest.raises(botocore.exceptions.ClientError) as refused:
+            client.create_presigned_domain_url(DomainId="d-research", UserProfileName="alice", **{key: value})
+        assert "ValidationException" in str(refused.value) and "between" in str(refused.value)

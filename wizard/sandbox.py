@@ -347,6 +347,17 @@ def _response(parsed: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     return AWSResponse("https://sandbox.invalid/", 200, {}, None), parsed
 
 
+def _error(code: str, message: str, status: int = 400) -> tuple[Any, dict[str, Any]]:
+    from botocore.awsrequest import AWSResponse  # noqa: PLC0415
+
+    return AWSResponse("https://sandbox.invalid/", status, {}, None), {
+        "Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
+
+
+# CreatePresignedDomainUrl's limits on AWS: ExpiresInSeconds 5-300, SessionExpirationDurationInSeconds 1,800-43,200
+PRESIGNED_URL_RANGES = (("ExpiresInSeconds", 5, 300), ("SessionExpirationDurationInSeconds", 1800, 43200))
+
+
 def _api_params(request: dict[str, Any]) -> dict[str, Any]:
     """before-call sees the serialised request; SageMaker speaks JSON."""
     body = request.get("body") or b"{}"
@@ -376,7 +387,14 @@ def install_hooks(session: Any) -> None:
         return _response({"Spaces": []})
 
     def presigned_url(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]]:
-        domain = _api_params(params)["DomainId"]
+        args = _api_params(params)
+        # AWS's ranges (botocore checks only the minimum): answered as AWS answers, not accepted as moto would
+        for key, low, high in PRESIGNED_URL_RANGES:
+            if key in args and not low <= int(args[key]) <= high:
+                return _error("ValidationException", f"1 validation error detected: Value '{args[key]}' at "
+                                                     f"'{key[0].lower() + key[1:]}' failed to satisfy constraint: "
+                                                     f"Member must have value between {low} and {high}")
+        domain = args["DomainId"]
         return _response({"AuthorizedUrl": f"https://{domain}.studio.{region}.sagemaker.aws/auth?token={DEMO_TOKEN}"})
 
     events = session.events
