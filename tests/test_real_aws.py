@@ -422,3 +422,22 @@ def test_an_endpoint_without_user_profiles_is_a_warning_not_a_crash(aws, cloud) 
 def test_the_demo_sandbox_answers_user_profiles_so_demo_plans_carry_no_unread_warning(cloud) -> None:  # noqa: ANN001
     result = plan(observe(cloud, profile("vpce")), profile("vpce"))
     assert "studio_user_profiles_unread" not in {w.code for w in result.warnings}
+
+
+def test_list_hosted_zones_by_vpc_follows_next_token_by_hand() -> None:
+    """botocore has no paginator for route53 ListHostedZonesByVPC: the cloud adapter follows NextToken itself (a
+    VPC with more zones than one page holds had its later zones unseen: no conflict found, a duplicate zone)."""
+    cloud = Cloud("us-west-2", session=boto3.Session(aws_access_key_id="x", aws_secret_access_key="x",
+                                                     region_name="us-west-2"))
+    r53 = cloud.client("route53")
+    assert not r53.can_paginate("list_hosted_zones_by_vpc")
+    zone = {"HostedZoneId": "Z1", "Name": "a.example.", "Owner": {"OwningAccount": "123456789012"}}
+    ask = {"VPCId": "vpc-0123456789abcdef0", "VPCRegion": "us-west-2"}
+    with Stubber(r53) as stub:
+        stub.add_response("list_hosted_zones_by_vpc", {"HostedZoneSummaries": [zone], "MaxItems": "1",
+                                                       "NextToken": "t2"}, ask)
+        stub.add_response("list_hosted_zones_by_vpc", {"HostedZoneSummaries": [{**zone, "HostedZoneId": "Z2"}],
+                                                       "MaxItems": "1"}, {**ask, "NextToken": "t2"})
+        found = cloud.pages("route53", "list_hosted_zones_by_vpc", "HostedZoneSummaries", **ask)
+        stub.assert_no_pending_responses()
+    assert [z["HostedZoneId"] for z in found] == ["Z1", "Z2"]
