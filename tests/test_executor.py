@@ -512,3 +512,24 @@ def test_destroy_of_another_profile_touches_nothing(cloud, aws) -> None:  # noqa
     other = profile(name="someone-else")
     destroy = plan_destroy(observe(cloud, other), other)
     assert not destroy.has_changes
+
+
+def test_alias_records_target_the_endpoints_regional_name_in_the_endpoints_own_zone(cloud, aws) -> None:  # noqa: ANN001
+    """A Route 53 alias to an interface endpoint names the endpoint's regional DNS name and the HostedZoneId that
+    DescribeVpcEndpoints gives with it (DnsEntries); AWS refuses any other alias zone (InvalidChangeBatch: the
+    alias target does not lie within the target zone), moto takes any. Both records: API and Studio's wildcard."""
+    p = profile("hosted-zone")
+    assert apply(cloud, p).ok
+    entries = {e["ServiceName"].rsplit(".", 1)[-1]: e["DnsEntries"][0] for e in aws.client("ec2").describe_vpc_endpoints(
+        Filters=[{"Name": "vpc-id", "Values": [p.vpc_id]}])["VpcEndpoints"] if e.get("DnsEntries")}
+    r53 = aws.client("route53")
+    aliases = {}
+    for zone in r53.list_hosted_zones()["HostedZones"]:
+        for record in r53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]:
+            if record["Type"] == "A":
+                aliases[record["Name"].replace("\\052", "*")] = record["AliasTarget"]
+    assert set(aliases) == {"api.sagemaker.us-west-2.amazonaws.com.", "*.studio.us-west-2.sagemaker.aws."}, aliases
+    for name, key in (("api.sagemaker.us-west-2.amazonaws.com.", "api"), ("*.studio.us-west-2.sagemaker.aws.", "studio")):
+        target = aliases[name]
+        assert target["HostedZoneId"] == entries[key]["HostedZoneId"], (name, target, entries[key])
+        assert target["DNSName"].rstrip(".") == entries[key]["DnsName"].rstrip("."), (name, target, entries[key])
