@@ -403,19 +403,23 @@ def test_vpc_attribute_fix_that_does_not_take_stops_apply(cloud, aws) -> None:  
 
 # ---------------------------------------------------------------- Studio's security groups
 
-def test_domain_settings_security_groups_are_https_sources(cloud, aws) -> None:  # noqa: ANN001
-    """DomainSettings.SecurityGroupIds count, not only DefaultUserSettings (moto drops DomainSettings: a hook adds it)."""
+def test_domain_settings_and_default_space_settings_security_groups_are_https_sources(cloud, aws) -> None:  # noqa: ANN001
+    """DomainSettings.SecurityGroupIds and DefaultSpaceSettings.SecurityGroups count, not only DefaultUserSettings
+    (shared spaces' apps use the latter; moto drops both: a hook adds them)."""
     p = profile()
     extra = aws.client("ec2").create_security_group(GroupName="studio-domain-level", VpcId=p.vpc_id,
                                                     Description="x")["GroupId"]
+    spaces = aws.client("ec2").create_security_group(GroupName="studio-space-default", VpcId=p.vpc_id,
+                                                     Description="x")["GroupId"]
 
     def domain_settings(parsed, **_):  # noqa: ANN001, ANN003, ANN202
         parsed["DomainSettings"] = {"SecurityGroupIds": [extra]}
+        parsed["DefaultSpaceSettings"] = {"SecurityGroups": [spaces]}
 
     cloud.on("after-call.sagemaker.DescribeDomain", domain_settings)
     result = plan(observe(cloud, p), p)
     sources = sorted(c.after["source"] for c in result.changes if c.type == "security_group_rule")
-    assert sources == sorted([extra, STUDIO_SG])
+    assert sources == sorted([extra, spaces, STUDIO_SG])
 
 
 # ---------------------------------------------------------------- verify names the failing check
