@@ -82,6 +82,7 @@ EXIT_CRASHED = 1  # a runtime failure (README: Exit codes)
 
 
 AHEAD = "typed before this window was ready"  # why a window dropped a key (KeyGuard.drops)
+PASTE_SPEED = "typed at paste speed right behind"  # why a window refused an answer (Modal.answering), and what
 NAMED_AT_MOST = 30  # keys named in a note of dropped keys; the others are counted
 
 
@@ -253,15 +254,17 @@ class WizardApp(App[int]):
         self.refused = ""  # why a stray key cancelled the window just closed (said by the window's callback)
         self.notes: dict[str, Notification] = {}  # the notification on screen for each topic (apply, save, quit)
 
-    def note(self, topic: str, message: str, title: str = "", severity: Any = "information") -> None:
+    def note(self, topic: str, message: str, title: str = "", severity: Any = "information", window: str = "") -> None:
         """A notification about `topic` (apply, save, quit): it replaces the topic's earlier one, which is about
-        an earlier attempt ("Not applied: you typed Ctrl+S" stayed on screen over the apply that followed)."""
+        an earlier attempt ("Not applied: you typed Ctrl+S" stayed on screen over the apply that followed).
+        `window`: what the window open now says instead (how to answer it: the toast, seen once it has gone,
+        says only what happened)."""
         self.unnote(topic)
         notification = Notification(message, title, severity, self.NOTIFICATION_TIMEOUT, markup=False)
         self.notes[topic] = notification
         self.post_message(Notify(notification))
         if self._screen_stack and isinstance(self.screen, Modal):  # said in the window, where toasts are hidden
-            self.screen.say(topic, message, str(severity))
+            self.screen.say(topic, window or message, str(severity))
 
     def unnote(self, topic: str) -> None:
         """A newer attempt at `topic` is under way: what was said about the last one goes."""
@@ -769,6 +772,8 @@ class WizardApp(App[int]):
                 if self.dropped_at_start == 1:
                     self.call_after_refresh(self.said_dropped_at_start)  # once, with all the keys of that burst
                 return
+            window = self.screen
+            behind = window.typed(event) if isinstance(window, Modal) else ""  # (every key in it, in order)
             # Every key dropped here is said (ignore), never dropped silently.
             guard = self.key_guard()
             if guard is not None and guard.drops(event):
@@ -792,6 +797,11 @@ class WizardApp(App[int]):
                 # of 'y y e s Enter' went unsaid)
                 self.stray_burst.begin(event.time, "the key that answered the window")
                 self.ignore(event, "typed right behind the key that answered the window")
+                return
+            if isinstance(screen, Modal) and behind and screen.answering(event):
+                # an answer typed at paste speed right behind another key in the window (a trial: one send-keys
+                # 'Right y' into the idle confirmation applied): refused, the window stays open and says how
+                self.ignore(event, f"{PASTE_SPEED} {screen.refused_behind(behind)}", hint=screen.alone(event))
                 return
             if isinstance(self.focused, StepList) and typed_text(event) and not self.bound(event):
                 # text typed on the step list (right behind its Enter, or a y after a refused jump): it takes none
@@ -840,14 +850,19 @@ class WizardApp(App[int]):
     ignored_last = float("-inf")  # when the last key dropped was typed
     ignored_due = False  # a note of the keys dropped is coming (after the next refresh)
 
-    def ignore(self, event: events.Key | events.Paste, why: str) -> None:
+    ignored_hint = ""  # how to give the answer refused last in the burst (Modal.alone), said after the note
+
+    def ignore(self, event: events.Key | events.Paste, why: str, hint: str = "") -> None:
         """A key dropped: said, in one note with every other key dropped in its burst (keys typed less than
         Burst.GAP_SECONDS apart), each named in the order typed, and why (a window dropped 'y', 'y' typed
         before it was ready, then closed: the note named only the keys dropped after it, once each)."""
         if event.time > self.ignored_last + Burst.GAP_SECONDS:
             self.ignored = []  # a new burst: a note of its own
+            self.ignored_hint = ""
         self.ignored_last = max(self.ignored_last, event.time)
         self.ignored.append((key_name(event), why))
+        if hint:
+            self.ignored_hint = hint
         if not self.ignored_due:
             self.ignored_due = True
             self.call_after_refresh(self.said_ignored)
@@ -873,6 +888,9 @@ class WizardApp(App[int]):
         window = self.screen
         if groups[-1][0] == AHEAD and isinstance(window, Modal) and not window.answered:
             said += " Press the key again now if you meant it."
+        elif self.ignored_hint and isinstance(window, Modal) and not window.answered:
+            self.note("ignored", said, severity="warning", window=f"{said} {self.ignored_hint}")
+            return
         self.note("ignored", said, severity="warning")
 
     def said_dropped_at_start(self) -> None:

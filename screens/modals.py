@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from screens.keyguard import KeyGuard, key_name
+from screens.keyguard import Burst, KeyGuard, key_name
 from screens.widgets import Field, KeysFooter, Line
 from wizard.session import WizardSession
 from wizard.validators import typed_yes
@@ -226,6 +226,44 @@ class Modal(KeyGuard, ModalScreen[T]):
 
     answer_coming = False  # a key that answers has been typed (the app sees keys before the window acts on them)
 
+    # Keys that answer it other than by cancelling (y, d, s): typed at paste speed right behind another key in
+    # this window they are refused (`answering`, `typed`), and the window stays open (a trial: one tmux send-keys
+    # 'Right y' into the idle confirmation applied; 'Right d' discarded the answers). Cancelling never waits.
+    ANSWERS: ClassVar[frozenset[str]] = frozenset()
+    CANCEL_IDS: ClassVar[frozenset[str]] = frozenset({"cancel", "no", "close"})  # the buttons that only cancel
+    last_key_at: float = float("-inf")  # when the last key typed while it was open was typed
+    last_key = ""  # that key, named (key_name)
+    behind = ""  # the key the first answer refused in this burst was typed right behind (said for the burst)
+
+    def typed(self, event: Any) -> str:
+        """Every key typed while it is open, as it reaches the app (refused ones too: mashed y's never answer):
+        the key it was typed right behind (less than Burst.GAP_SECONDS before it: at paste speed), or ""."""
+        if event.time < self.shown_at:
+            return ""  # typed before it opened (dropped: KeyGuard)
+        behind = self.last_key if event.time - self.last_key_at < Burst.GAP_SECONDS else ""
+        if not behind:
+            self.behind = ""  # a pause: a new burst
+        if event.time >= self.last_key_at:
+            self.last_key_at, self.last_key = event.time, key_name(event)
+        return behind
+
+    def answering(self, event: Any) -> bool:
+        """Whether the key would answer it other than by cancelling: one of ANSWERS, or Enter on a button that
+        does more than cancel (the Quit window's Save)."""
+        key = getattr(event, "key", "")
+        focused = self.focused
+        return key in self.ANSWERS or (key == "enter" and isinstance(focused, Button)
+                                       and focused.id not in self.CANCEL_IDS)
+
+    def refused_behind(self, behind: str) -> str:
+        """What an answer refused at paste speed was typed right behind: the first refused key's, for its burst."""
+        self.behind = self.behind or behind
+        return self.behind
+
+    def alone(self, event: Any) -> str:
+        """What the window says under a refused answer: how to give it."""
+        return f"Press {key_name(event)} on its own, after a pause, if you meant it."
+
     def note_key(self, event: Any) -> None:
         """Keys reach the app in the order typed, but the window acts on them later: once a key that answers
         (one of OWN_KEYS, or Enter on a button) has gone by, a stray key typed behind it no longer cancels
@@ -258,6 +296,7 @@ class ConfirmApply(Modal[bool]):
     YES: ClassVar[str] = "Apply"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "cancel", "Cancel"), Binding("y", "apply", YES)]
     OWN_KEYS = frozenset({"y", "n", "escape"})
+    ANSWERS = frozenset({"y"})
     NO = False
     TAKES = "y or n/Escape"
 
@@ -283,6 +322,9 @@ class ConfirmApply(Modal[bool]):
 
     def arming(self, key: str) -> bool:
         return key == "y"
+
+    def alone(self, event: Any) -> str:
+        return f"Press y on its own, after a pause, to {self.YES.lower()}."
 
     def on_mount(self) -> None:
         self.focus_first("#cancel")
@@ -326,6 +368,31 @@ class ConfirmRisk(Modal[bool]):
     def __init__(self, confirmation: Confirmation) -> None:
         super().__init__()
         self.confirmation = confirmation
+
+    word = False  # the keys typed last make a word started on its own (after a pause), Backspace included
+    in_word = False  # the key typed now goes on with that word
+
+    def typed(self, event: Any) -> str:
+        """The answer is the word yes and its Enter, started on its own: a letter or the Enter typed at paste
+        speed right behind another key here (Right, Tab, Enter) is refused (`answering`), and so is the rest of
+        that burst's word; the letters of a word started after a pause go on, as a person types them."""
+        behind = super().typed(event)
+        self.in_word = self.word and bool(behind)
+        character = getattr(event, "character", None)
+        if character and character.isprintable() and not character.isspace():
+            self.word = self.in_word or not behind
+        elif getattr(event, "key", "") != "backspace":
+            self.word = False
+        return behind
+
+    def answering(self, event: Any) -> bool:
+        character = getattr(event, "character", None)
+        typing = bool(character) and character.isprintable() and not character.isspace()  # type: ignore[union-attr]
+        enter = getattr(event, "key", "") == "enter" and isinstance(self.focused, Input)
+        return (typing or enter) and not self.in_word
+
+    def alone(self, event: Any) -> str:
+        return "Type yes on its own, after a pause, then Enter."
 
     def compose(self) -> ComposeResult:
         title = self.confirmation.code.replace("_", "-").capitalize()
@@ -415,6 +482,7 @@ class QuitScreen(Modal[str]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,c", "choose('cancel')", "Cancel"), Binding("s", "choose('save')", "Save"),
                 Binding("d", "choose('discard')", "Discard")]
     OWN_KEYS = frozenset({"escape", "c", "s", "d"})
+    ANSWERS = frozenset({"s", "d"})
     NO = "cancel"
     TAKES = "s, d or c/Escape"
     QUITS = False  # Ctrl+Q here cancels it (a stray key): quitting is what this window asks about
@@ -422,6 +490,9 @@ class QuitScreen(Modal[str]):
 
     def arming(self, key: str) -> bool:
         return key == "d"
+
+    def alone(self, event: Any) -> str:
+        return f"Press s ({self.SAVE.lower()}) or d (discard) on its own, after a pause, if you meant it."
 
     SAVE: ClassVar[str] = "Save"  # what s does, on the button and in the footer alike
 
@@ -486,12 +557,16 @@ class OverwriteScreen(Modal[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,n", "reply(False)", "No"),
                                              Binding("y", "reply(True)", "Overwrite")]
     OWN_KEYS = frozenset({"y", "n", "escape"})
+    ANSWERS = frozenset({"y"})
     NO = False
     TAKES = "y or n/Escape"
     ARMING_SECONDS = 0.5
 
     def arming(self, key: str) -> bool:
         return key == "y"
+
+    def alone(self, event: Any) -> str:
+        return "Press y on its own, after a pause, to overwrite."
 
     def __init__(self, path: str) -> None:
         super().__init__()

@@ -314,6 +314,57 @@ async def test_enter_mashing_on_the_confirmation_changes_nothing(session, calls,
         assert calls.mutating == [] and session.result is None and session.current == "preview"
 
 
+async def test_an_answer_typed_at_paste_speed_right_behind_another_key_in_a_window_is_refused_and_said(
+        session, calls, key_clock) -> None:  # noqa: ANN001
+    """A trial: with the confirmation open and idle, ONE tmux send-keys 'Right y' (or 'Tab Tab Right Left Tab y y
+    Enter') applied at once. A key that answers (y; the self-lockout's word and its Enter) typed at paste speed
+    right behind another key in the window is refused, the window stays open and says how to answer; after a
+    pause it answers. The keys typed behind the answer that applied are said too (a trial: they went unsaid)."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        calls.clear()
+        burst(app, "ctrl+n", at=key_clock.now)
+        key_clock.tick()
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmApply)
+        key_clock.tick(ConfirmApply.ARMING_SECONDS + 10)  # open and idle: a lone y now would go on
+        burst(app, "tab", "tab", "right", "left", "tab", "y", "y", "enter", at=key_clock.now)
+        await settle(app, pilot)
+        assert calls.mutating == [] and session.result is None
+        assert not app.screen.is_modal and reason(app) == "Not applied: cancelled; nothing was changed."
+        assert ("Ignored 2 keys ('y', 'y'): typed at paste speed right behind Tab; nothing was changed."
+                in notes(app))  # the Enter behind them cancelled, as Enter does
+        burst(app, "ctrl+n", at=key_clock.tick(1))
+        key_clock.tick()
+        await settle(app, pilot)
+        key_clock.tick(ConfirmApply.ARMING_SECONDS + 10)
+        burst(app, "right", "y", at=key_clock.now)
+        await settle(app, pilot)
+        window = app.screen
+        assert isinstance(window, ConfirmApply) and calls.mutating == []  # still open, and says so in one line
+        said = ("Ignored 'y': typed at paste speed right behind Right; nothing was changed. Press y on its own, "
+                "after a pause, to go on.")
+        assert str(window.query_one("#window-note", Static).render()) == said
+        burst(app, "y", at=key_clock.tick(Burst.GAP_SECONDS + 0.1))  # after a pause: it goes on
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
+        key_clock.tick(ConfirmRisk.ARMING_SECONDS + 10)
+        burst(app, "right", *"yes", "enter", at=key_clock.now)  # the word typed right behind Right: refused
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
+        assert app.screen.query_one("#risk-answer", Input).value == ""
+        assert str(app.screen.query_one("#window-note", Static).render()) == (
+            "Ignored 4 keys ('y', 'e', 's', Enter): typed at paste speed right behind Right; nothing was changed. "
+            "Type yes on its own, after a pause, then Enter.")
+        burst(app, *"yes", "enter", "y", "enter", at=key_clock.tick(Burst.GAP_SECONDS + 0.1))  # on its own
+        await settle(app, pilot)
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert session.result is not None and session.result.ok and calls.mutating != []  # applied
+        assert "Ignored 2 keys ('y', Enter): typed at paste speed right behind Enter; nothing was changed." in notes(app)
+
+
 def toasts_over_buttons(app: WizardApp) -> list[str]:
     """The notifications drawn over a button of the window on top (their text)."""
     from textual.widgets._toast import Toast
@@ -493,6 +544,18 @@ async def test_a_file_name_typed_into_the_overwrite_window_never_overwrites(sess
             assert not isinstance(app.screen, OverwriteScreen) and target.read_text() == "mine\n", name
             said = str(app.query_one("#saved", Static).render())
             assert f"was kept as it is, nothing was changed: you typed '{name[0] if name[0] != 'y' else name[1]}'" in said, said
+        burst(app, "ctrl+s", at=key_clock.tick(10))
+        key_clock.tick()
+        await settle(app, pilot)
+        key_clock.tick(OverwriteScreen.ARMING_SECONDS + 10)  # open and idle
+        burst(app, "left", "y", at=key_clock.now)  # y at paste speed right behind Left: refused, the window stays
+        await settle(app, pilot)
+        assert isinstance(app.screen, OverwriteScreen) and target.read_text() == "mine\n"
+        assert str(app.screen.query_one("#window-note", Static).render()).endswith(
+            "right behind Left; nothing was changed. Press y on its own, after a pause, to overwrite.")
+        burst(app, "escape", at=key_clock.tick(1))
+        await settle(app, pilot)
+        assert not app.screen.is_modal and target.read_text() == "mine\n"
 
 
 async def test_keys_typed_right_after_tab_reach_the_field_tab_moved_to(session) -> None:  # noqa: ANN001
@@ -729,7 +792,18 @@ async def test_quit_with_unsaved_answers_asks_cancel_keeps_them_a_d_typed_at_onc
         key_clock.tick(QuitScreen.ARMING_SECONDS)
         await settle(app, pilot)
         assert app.is_running and isinstance(app.screen, QuitScreen)
-        burst(app, "s", at=key_clock.tick())  # Save: the Save step, with its path, says a save quits
+        # d or Enter on Save at paste speed right behind another key (a trial: one send-keys 'Right d' discarded
+        # the answers, no recovery file): refused, the window stays and says how
+        burst(app, "right", "d", at=key_clock.tick(1))
+        await settle(app, pilot)
+        assert "Ignored 'd': typed at paste speed right behind Right; nothing was changed." in notes(app)
+        burst(app, "tab", "enter", at=key_clock.tick(1))
+        await settle(app, pilot)
+        assert app.is_running and isinstance(app.screen, QuitScreen) and session.current == "access"
+        assert str(app.screen.query_one("#window-note", Static).render()) == (
+            "Ignored Enter: typed at paste speed right behind Tab; nothing was changed. Press s (save) or d (discard) "
+            "on its own, after a pause, if you meant it.")
+        burst(app, "s", at=key_clock.tick(1))  # Save: the Save step, with its path, says a save quits
         await settle(app, pilot)
         assert session.current == "save" and "then the wizard quits" in str(app.query_one("#saved", Static).render())
         (tmp_path / "studio-private.yaml").write_text("mine\n")  # there already: the save asks before overwriting
@@ -1455,6 +1529,7 @@ async def test_a_self_lockout_needs_its_own_typed_yes_after_y(session, calls) ->
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
+        await pilot.pause(Burst.GAP_SECONDS + 0.1)  # the word on its own, not right behind that Enter
         await pilot.press(*"yes", "enter")
         await settle(app, pilot)
         assert session.result is not None and session.result.ok and calls.mutating != []
