@@ -174,6 +174,13 @@ MUTANTS = [
     Mutant("app_key_guard_off", "the app drops what the key guard refuses", "screens/app.py",
            "            if guard is not None and guard.drops(event):", "            if False:",
            (S, "-k", "typed_ahead or mash")),
+    Mutant("paste_speed_answer_taken", "an answer typed at paste speed right behind another key in a window is "
+           "refused (trial 10: 'Right y' applied)", "screens/app.py",
+           "            if isinstance(screen, Modal) and behind and screen.answering(event):", "            if False:",
+           (S, "-k", "paste_speed_right_behind or quit_with_unsaved")),
+    Mutant("paste_speed_word_taken", "the self-lockout's word typed at paste speed right behind another key is "
+           "refused", "screens/modals.py", "        return (typing or enter) and not self.in_word",
+           "        return enter and not self.in_word", (S, "-k", "paste_speed_right_behind")),
     # ---- the fifth session's trial (trial 3): stray keys, plan files, recovery path, the sandbox, tables
     Mutant("stray_key_answers", "a window that takes y takes no other key: a stray one cancels it", "screens/app.py",
            "            if isinstance(screen, Modal) and screen.stray(event):",
