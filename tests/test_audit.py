@@ -125,6 +125,33 @@ def test_simulator_that_answers_is_chosen(stubbed) -> None:  # noqa: ANN001
     assert isinstance(judge, Simulator) and note == ""
 
 
+def test_simulator_names_each_user_profile_so_a_policy_for_some_of_them_is_not_missed(stubbed) -> None:  # noqa: ANN001
+    """The simulator matches a statement's Resource against the ARN it is given as it stands: an Allow on
+    `user-profile/d-research/alice` does not match the literal `user-profile/d-research/*` (implicitDeny), though
+    alice's profile opens from anywhere. The judge names each listed user profile too; any allowed one counts."""
+    from wizard.models import Domain
+
+    cloud, stubber = stubbed
+    outside = outside_context(profile("vpce"))
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [_result("implicitDeny")],
+                                                       "IsTruncated": False})  # the probe
+    domain = Domain("d-research", "research", "vpc-0a1b2c3d4e5f60718", (), "IAM", "VpcOnly", (),
+                    user_profiles=("alice", "bob"))
+    inventory = observe_free_inventory()
+    inventory = type(inventory)(**{**inventory.__dict__, "domains": (domain,)})
+    judge, note = choose_judge(cloud, inventory, profile("vpce"), ROLE)
+    assert isinstance(judge, Simulator) and note == ""
+    assert judge.resources == [PREFIX + "*", PREFIX + "alice", PREFIX + "bob"]
+    per_resource = [{**_result("implicitDeny"), "EvalResourceName": PREFIX + "*"},
+                    {**_result("allowed", [_statement("AliceOnly", "inline")]), "EvalResourceName": PREFIX + "alice"},
+                    {**_result("implicitDeny"), "EvalResourceName": PREFIX + "bob"}]
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": per_resource, "IsTruncated": False},
+                         {**_request(ROLE.arn, outside), "ResourceArns": judge.resources})
+    decision = judge.decide(ROLE, outside)
+    stubber.assert_no_pending_responses()
+    assert decision.allowed is True and decision.allowed_by[0].policy == "AliceOnly"
+
+
 def observe_free_inventory():  # noqa: ANN201
     from wizard.models import Caller, Inventory
 
@@ -154,9 +181,17 @@ def test_audit_lists_users_through_their_groups(cloud, aws) -> None:  # noqa: AN
     assert found[("user", "moto")].allowed_by[0].via == "group/platform-admins"
 
 
-def test_audit_says_what_the_profile_would_stop(cloud) -> None:  # noqa: ANN001
+def test_audit_says_what_the_profile_would_stop_and_what_no_identity_policy_covers(cloud) -> None:  # noqa: ANN001
+    """Also said with every audit (text and JSON): what no identity policy decides, the account's root user and
+    Studio sessions opened before apply (up to 12 hours)."""
+    from wizard.audit import audit_text
+
     attach = {"users": [], "groups": [], "roles": ["MLEngineers", "StudioAutomation"]}
-    allow = {(p.name, p.stopped_by_profile) for p in audit(cloud, profile("vpce", access={"attach": attach})).principals}
+    report = audit(cloud, profile("vpce", access={"attach": attach}))
+    text = audit_text(report)
+    assert "root user" in text and "SessionExpirationDurationInSeconds" in text
+    assert any("root user" in n for n in report.to_json()["not_covered"])
+    allow = {(p.name, p.stopped_by_profile) for p in report.principals}
     deny = {(p.name, p.stopped_by_profile) for p in audit(cloud, profile("vpce", access={"attach": attach,
                                                                                           "effect": "deny"})).principals}
     assert allow == {("MLEngineers", False), ("StudioAutomation", False)}
@@ -308,3 +343,4 @@ def test_audit_text_claims_no_stop_when_now_cannot_be_told() -> None:
     assert "from outside: yes" in known and known.endswith("stopped by this profile")
     assert "from outside: cannot tell" in unsure and "stopped" not in unsure
     assert unsure.endswith("closed after apply, whatever it is now")
+

@@ -27,7 +27,16 @@ from wizard.planner import plan
 
 Progress = Callable[[int, int], None]
 CONCURRENCY = 4  # simulations in flight at once: IAM throttles the simulator like its other APIs
+SIMULATED_USER_PROFILES = 100  # user profile ARNs named in one simulation, besides user-profile/<domain>/*
 _IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
+
+
+# What no identity policy decides, so no audit of identity policies can list: said with every report.
+NOT_COVERED = (
+    "the account's root user: no IAM policy restricts it (a service control policy can)",
+    ("Studio sessions opened before apply: a presigned URL's session lasts until its "
+     "SessionExpirationDurationInSeconds (12 hours by default); the policy stops new URLs only"),
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,7 +60,8 @@ class AuditReport:
     def to_json(self) -> dict[str, Any]:
         return {"profile": self.profile, "account_id": self.account_id, "region": self.region,
                 "domain_id": self.domain_id, "method": self.method, "outside_context": self.outside,
-                "principals": [p.to_json() for p in self.principals], "note": self.note}
+                "principals": [p.to_json() for p in self.principals], "note": self.note,
+                "not_covered": list(NOT_COVERED)}
 
 
 # ---------------------------------------------------------------- the simulator
@@ -62,23 +72,41 @@ def _entries(context: dict[str, str]) -> list[dict[str, Any]]:
 
 
 class Simulator:
-    """SimulatePrincipalPolicy for CreatePresignedDomainUrl on the domain's user profiles."""
+    """SimulatePrincipalPolicy for CreatePresignedDomainUrl on the domain's user profiles.
+
+    `resources`: the domain's `user-profile/<domain>/*` and, where they could be listed, each user profile's own
+    ARN. The simulator matches a statement's Resource against the ARN it is given as it stands: a policy that
+    allows only `.../alice` does not match the literal `.../*`, and would read as "cannot open Studio" though
+    alice's profile opens. The principal can open Studio when any of them is allowed.
+    """
 
     method = "simulator"
 
-    def __init__(self, cloud: Cloud, resource: str) -> None:
-        self.cloud, self.resource = cloud, resource
+    def __init__(self, cloud: Cloud, resources: str | Sequence[str]) -> None:
+        self.cloud = cloud
+        self.resources = [resources] if isinstance(resources, str) else list(resources)
 
     def decide(self, principal: PrincipalPolicies, context: dict[str, str],
                extra: Sequence[PolicyDoc] = ()) -> Decision:
         params: dict[str, Any] = {"PolicySourceArn": principal.arn, "ActionNames": [ACTION],
-                                  "ResourceArns": [self.resource], "ContextEntries": _entries(context)}
+                                  "ResourceArns": self.resources, "ContextEntries": _entries(context)}
         if extra:
             params["PolicyInputList"] = [json.dumps(d.document) for d in extra]
-        results = self.cloud.pages("iam", "simulate_principal_policy", "EvaluationResults", **params)
-        result = next((r for r in results if r.get("EvalActionName", "").lower() == ACTION.lower()), None)
-        if result is None:
+        results = [r for r in self.cloud.pages("iam", "simulate_principal_policy", "EvaluationResults", **params)
+                   if r.get("EvalActionName", "").lower() == ACTION.lower()]
+        if not results:
             return Decision(None, unknown=("the simulator returned no result for the action",))
+        decisions = [self._one(r, principal, extra) for r in results]
+        allowed = next((d for d in decisions if d.allowed is True), None)
+        if allowed is not None:
+            return allowed
+        unknown = next((d for d in decisions if d.allowed is None), None)
+        if unknown is not None:
+            return unknown
+        return Decision(False, denied_by=tuple(m for d in decisions for m in d.denied_by))
+
+    def _one(self, result: dict[str, Any], principal: PrincipalPolicies, extra: Sequence[PolicyDoc]) -> Decision:
+        """One evaluation result (one resource ARN)."""
         specific = result.get("ResourceSpecificResults", [])
         statements = result.get("MatchedStatements", []) + [s for r in specific for s in r.get("MatchedStatements", [])]
         missing = sorted({k for k in [*result.get("MissingContextValues", []),
@@ -142,7 +170,13 @@ def choose_judge(cloud: Cloud, inventory: Inventory, profile: Profile,
     except (AwsError, NotImplementedError) as exc:
         why = "you may not call it" if getattr(exc, "code", "").startswith("AccessDenied") else "it did not answer"
         return local, f"the IAM policy simulator is unavailable ({why}: {exc}): evaluated locally"
-    return simulator, ""
+    domain = inventory.domain(profile.domain_id)
+    names = list(domain.user_profiles) if domain else []
+    if names:  # a statement naming some user profiles matches only their own ARNs (see Simulator)
+        simulator = Simulator(cloud, [prefix + "*", *(prefix + n for n in names[:SIMULATED_USER_PROFILES])])
+    note = (f"the domain has {len(names)} user profiles: the simulation names the first {SIMULATED_USER_PROFILES} "
+            "(and all of them through user-profile/<domain>/*)" if len(names) > SIMULATED_USER_PROFILES else "")
+    return simulator, note
 
 
 # ---------------------------------------------------------------- one principal
@@ -233,6 +267,7 @@ def audit_text(report: AuditReport) -> str:
     lines.append(f"Audit: {sum(1 for p in report.principals if p.from_anywhere)} can open Studio from outside, "
                  f"{sum(1 for p in report.principals if p.from_anywhere is None)} undecided, "
                  f"{len(report.still_open)} still could after apply ({report.checked} principal(s) checked).")
+    lines.append(f"Not covered (no identity policy decides them): {'; '.join(NOT_COVERED)}.")
     return "\n".join(lines)
 
 

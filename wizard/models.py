@@ -258,6 +258,7 @@ class Domain:
     network_mode: str  # PublicInternetOnly | VpcOnly
     security_group_ids: tuple[str, ...]  # every group Studio uses (domain, user and space defaults)
     status: str = "InService"
+    user_profiles: tuple[str, ...] = ()  # names (with private spaces' owners), when they could be listed
 
 
 # VpcEndpoint.State (lower-cased): AWS lists deleted endpoints for a while after deletion.
