@@ -731,3 +731,14 @@ def test_policy_quota_exceeded_when_the_account_holds_its_quota_of_customer_mana
     assert ("policies_quota", 1500) in inv.quotas and "policy_quota_exceeded" not in codes(plan(inv, p))
     full = dataclasses.replace(inv, quotas=(*[q for q in inv.quotas if q[0] != "policies"], ("policies", 1500)))
     assert "policy_quota_exceeded" in codes(plan(full, p))
+
+
+def test_associated_vpc_dns_off_warns_that_the_zones_will_not_resolve_there(cloud, aws) -> None:  # noqa: ANN001
+    """A private hosted zone resolves in a VPC only with enableDnsSupport and enableDnsHostnames on (AWS still
+    associates it, and moto too): a dns.associate_vpc_ids VPC with either off is named, with the two calls."""
+    p = profile("hosted-zone", dns={"associate_vpc_ids": [ANALYTICS["vpc_id"]]})  # the sandbox: hostnames off
+    inv = observe(cloud, p)
+    found = [w.message for w in plan(inv, p).warnings if w.code == "associated_vpc_dns_off"]
+    assert len(found) == 1 and "enableDnsHostnames off" in found[0] and "enableDnsSupport" not in found[0].split(":")[0]
+    aws.client("ec2").modify_vpc_attribute(VpcId=ANALYTICS["vpc_id"], EnableDnsHostnames={"Value": True})
+    assert "associated_vpc_dns_off" not in warning_codes(_plan(cloud, p))

@@ -334,8 +334,11 @@ def _observe_network(cloud: Cloud, profile: Profile, vpc_ids: list[str]) -> tupl
     subnets = [_subnet(s) for s in cloud.pages("ec2", "describe_subnets", "Subnets",
                                                Filters=_filters(subnet_id=list(profile.subnet_ids)))
                ] if profile.subnet_ids else []
-    dns = _dns_attributes(cloud, profile.vpc_id) if any(v["VpcId"] == profile.vpc_id for v in raw_vpcs) else (None, None)
-    return [_vpc(v, subnets, dns if v["VpcId"] == profile.vpc_id else (None, None)) for v in raw_vpcs], subnets
+    # The profile's VPC, and those of dns.associate_vpc_ids: a private hosted zone resolves in a VPC only with
+    # both DNS attributes on
+    dns = {v["VpcId"]: _dns_attributes(cloud, v["VpcId"]) for v in raw_vpcs
+           if v["VpcId"] == profile.vpc_id or v["VpcId"] in profile.dns.associate_vpc_ids}
+    return [_vpc(v, subnets, dns.get(v["VpcId"], (None, None))) for v in raw_vpcs], subnets
 
 
 def _observe_domain(cloud: Cloud, profile: Profile) -> tuple[list[Domain], list[Finding]]:

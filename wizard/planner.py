@@ -621,8 +621,17 @@ def _plan_hosted_zones(b: _Builder, inv: Inventory, profile: Profile, endpoint_i
     keys = [k for k in endpoint_ids if k not in GATEWAY_KEYS] if profile.dns.mode == "hosted-zone" else []
     wanted = {k: _zone_for(inv, profile, k) for k in keys}
     for vpc_id in profile.dns.associate_vpc_ids:
-        if inv.vpc(vpc_id) is None:
+        other = inv.vpc(vpc_id)
+        if other is None:
             b.error("vpc_not_found", f"VPC {vpc_id} (dns.associate_vpc_ids) does not exist in {inv.region}")
+        elif other.dns_support is False or other.dns_hostnames is False:
+            off = [name for name, on in (("enableDnsSupport", other.dns_support),
+                                         ("enableDnsHostnames", other.dns_hostnames)) if on is False]
+            b.warn("associated_vpc_dns_off",
+                   f"{vpc_id} (dns.associate_vpc_ids) has {' and '.join(off)} off: AWS associates the zones, but "
+                   f"private hosted zones resolve in a VPC only with both on; turn them on there (`aws ec2 "
+                   f"modify-vpc-attribute --vpc-id {vpc_id} --enable-dns-hostnames` and `--enable-dns-support`, "
+                   "one call each)")
     wanted_names = {zone for zone, _ in wanted.values()}
     for old in inv.hosted_zones:
         if zone_is_ours(old, inv, profile) and old.name not in wanted_names:
