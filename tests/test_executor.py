@@ -533,3 +533,25 @@ def test_alias_records_target_the_endpoints_regional_name_in_the_endpoints_own_z
         target = aliases[name]
         assert target["HostedZoneId"] == entries[key]["HostedZoneId"], (name, target, entries[key])
         assert target["DNSName"].rstrip(".") == entries[key]["DnsName"].rstrip("."), (name, target, entries[key])
+
+
+def test_route53_tags_go_in_calls_of_ten_ours_first(cloud, aws) -> None:  # noqa: ANN001
+    """Route 53's ChangeTagsForResource takes at most 10 tags (AWS refuses more; botocore checks only the minimum,
+    moto takes any number), while a profile may carry up to 47: a zone is tagged in calls of 10, this profile's
+    own two tags in the first (a zone whose tagging stops after it is still found as this profile's)."""
+    from wizard.executor import ROUTE53_TAGS_PER_CALL
+    from wizard.names import PROFILE_TAG
+
+    sent: list[list[str]] = []
+    cloud.on("provide-client-params.route53.ChangeTagsForResource",
+             lambda params, **_: sent.append([t["Key"] for t in params.get("AddTags", [])]))
+    many = {f"a-team-{i:02d}": "x" for i in range(20)}  # keys that sort before ours
+    p = profile("hosted-zone", tags=many)
+    assert apply(cloud, p).ok
+    assert sent and all(len(keys) <= ROUTE53_TAGS_PER_CALL for keys in sent), sent
+    assert len(sent) == 2 * 3  # two zones, 22 tags each
+    assert {"managed-by", PROFILE_TAG} <= set(sent[0])
+    r53 = aws.client("route53")
+    for zone in r53.list_hosted_zones()["HostedZones"]:
+        tags = r53.list_tags_for_resource(ResourceType="hostedzone", ResourceId=zone["Id"].split("/")[-1])
+        assert len(tags["ResourceTagSet"]["Tags"]) == 22

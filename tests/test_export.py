@@ -784,3 +784,16 @@ def test_cli_script_says_which_of_applys_checks_it_does_not_make() -> None:
     for check in ("endpoint_owned_by_other_profile", "security_group_not_ours", "policy_serves_other_region"):
         assert check in header
     assert "an endpoint someone else made is used as it is" in header
+
+
+def test_cli_script_tags_route53_zones_in_calls_of_ten_ours_first(cloud) -> None:  # noqa: ANN001
+    """As apply does (test_route53_tags_go_in_calls_of_ten_ours_first): `aws route53 change-tags-for-resource`
+    takes at most 10 tags, and a profile may carry up to 47."""
+    from wizard.names import PROFILE_TAG
+
+    p = profile("hosted-zone", tags={f"a-team-{i:02d}": "x" for i in range(20)})
+    calls = _cli_calls(cli_script(plan(observe(cloud, p), p)))
+    batches = [[t["Key"] for t in json.loads(_arg(w, "--add-tags")[0])] for w in calls
+               if w[:2] == ["route53", "change-tags-for-resource"]]
+    assert len(batches) == 2 * 3 and all(len(b) <= 10 for b in batches), batches
+    assert {"managed-by", PROFILE_TAG} <= set(batches[0]) and len({k for b in batches[:3] for k in b}) == 22

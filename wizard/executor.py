@@ -18,7 +18,7 @@ from wizard import policies
 from wizard.cloud import Cloud
 from wizard.errors import AwsError
 from wizard.models import KNOWN_AFTER_APPLY, Change, Plan
-from wizard.names import PROFILE_TAG, decode_dns_name
+from wizard.names import MANAGED_BY, PROFILE_TAG, decode_dns_name
 from wizard.planner import client_token, policy_tags, zone_reference
 
 # A read allow-list, not a list of write verbs: an operation not known to be a read counts as a write
@@ -88,6 +88,15 @@ def _as_written(record: dict[str, Any]) -> dict[str, Any]:
 
 def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+
+ROUTE53_TAGS_PER_CALL = 10  # ChangeTagsForResource AddTags: at most 10 (botocore checks only the minimum)
+
+
+def _tag_batches(tags: dict[str, str]) -> list[list[dict[str, str]]]:
+    """Ours first: a zone whose tagging stops after the first call is still found as this profile's."""
+    listed = sorted(_tag_list(tags), key=lambda t: t["Key"] not in (MANAGED_BY[0], PROFILE_TAG))
+    return [listed[i:i + ROUTE53_TAGS_PER_CALL] for i in range(0, len(listed), ROUTE53_TAGS_PER_CALL)]
 
 
 def _turns_private_dns_on(change: Change) -> bool:
@@ -404,9 +413,13 @@ class Executor:
 
     def _hosted_zone_create(self, change: Change) -> str:
         zone_id = self._create_zone(change)
-        self.call("route53", "change_tags_for_resource", ResourceType="hostedzone", ResourceId=zone_id,
-                  AddTags=_tag_list(change.after["tags"]))
+        self._tag_zone(zone_id, change.after["tags"])
         return zone_id
+
+    def _tag_zone(self, zone_id: str, tags: dict[str, str]) -> None:
+        for batch in _tag_batches(tags):  # in calls of 10
+            self.call("route53", "change_tags_for_resource", ResourceType="hostedzone", ResourceId=zone_id,
+                      AddTags=batch)
 
     def _create_zone(self, change: Change) -> str:
         """CreateHostedZone, reconciled: a duplicate-class answer whose zone is found is that zone.
@@ -464,8 +477,7 @@ class Executor:
 
     def _hosted_zone_update(self, change: Change) -> None:
         """A zone this profile created (its CallerReference says so) whose tagging was interrupted: tag it now."""
-        self.call("route53", "change_tags_for_resource", ResourceType="hostedzone", ResourceId=change.id,
-                  AddTags=_tag_list(change.after["tags"]))
+        self._tag_zone(change.id or "", change.after["tags"])
 
     def _route53_record_delete(self, change: Change) -> None:
         """Our alias record in a zone we do not own (destroy): delete exactly that record set, if still there."""

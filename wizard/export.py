@@ -25,7 +25,7 @@ import yaml
 
 from wizard import policies
 from wizard.models import Plan, Profile
-from wizard.names import PROFILE_TAG, REGION_TAG
+from wizard.names import MANAGED_BY, PROFILE_TAG, REGION_TAG
 from wizard.planner import resource_tags
 
 _LOGICAL = {"studio": "Studio", "api": "Api", "s3": "S3"}
@@ -645,7 +645,9 @@ def cli_script(plan: Plan) -> str:
     p = d.profile
     q = shlex.quote
     tags = resource_tags(p)
-    tag_json = q(json.dumps(_cfn_tags(tags), separators=(",", ":")))
+    # Route 53 takes at most 10 tags per ChangeTagsForResource call (EC2 and IAM take all 50 at once); ours first
+    ordered = sorted(_cfn_tags(tags), key=lambda t: t["Key"] not in (MANAGED_BY[0], PROFILE_TAG))
+    zone_tag_jsons = [q(json.dumps(ordered[i:i + 10], separators=(",", ":"))) for i in range(0, len(ordered), 10)]
     # the policy names the region it serves (IAM is global); the shell fills in $REGION
     policy_tag_json = '"' + _dq(json.dumps(_cfn_tags({**tags, REGION_TAG: "${REGION}"}), separators=(",", ":"))) + '"'
     lines = ["#!/usr/bin/env bash",
@@ -747,8 +749,8 @@ def cli_script(plan: Plan) -> str:
             f'  echo "created hosted zone $ZONE_{key}"',
             'fi',
             f'ZONE_{key}=${{ZONE_{key}##*/}}',
-            (f'"${{AWS[@]}}" route53 change-tags-for-resource --resource-type hostedzone --resource-id "$ZONE_{key}" '
-            f'--add-tags {tag_json}')]
+            *((f'"${{AWS[@]}}" route53 change-tags-for-resource --resource-type hostedzone --resource-id "$ZONE_{key}" '
+               f'--add-tags {batch}') for batch in zone_tag_jsons)]
         if zone.record:
             record = d.zone_name(zone.record, SH["region"])
             lines += [
