@@ -253,6 +253,7 @@ class WizardApp(App[int]):
         self.ignored: list[tuple[str, str]] = []  # (key, why) of every key dropped in the burst under way (ignore)
         self.refused = ""  # why a stray key cancelled the window just closed (said by the window's callback)
         self.notes: dict[str, Notification] = {}  # the notification on screen for each topic (apply, save, quit)
+        self.replaced: set[str] = set()  # notes replaced before they were shown (unnote): never shown
 
     def note(self, topic: str, message: str, title: str = "", severity: Any = "information", window: str = "") -> None:
         """A notification about `topic` (apply, save, quit): it replaces the topic's earlier one, which is about
@@ -266,11 +267,20 @@ class WizardApp(App[int]):
         if self._screen_stack and isinstance(self.screen, Modal):  # said in the window, where toasts are hidden
             self.screen.say(topic, window or message, str(severity))
 
+    def _on_notify(self, event: Notify) -> None:
+        """(Textual's own handler runs after this one, unless this prevents it.)"""
+        if event.notification.identity in self.replaced:
+            self.replaced.discard(event.notification.identity)
+            event.prevent_default()
+
     def unnote(self, topic: str) -> None:
-        """A newer attempt at `topic` is under way: what was said about the last one goes."""
+        """A newer attempt at `topic` is under way: what was said about the last one goes, even one not shown
+        yet (its Notify still queued: 'y y y' typed at once stacked three identical toasts, trial 10)."""
         notification = self.notes.pop(topic, None)
         if notification is not None and notification in self._notifications:
             self._unnotify(notification)
+        elif notification is not None:
+            self.replaced.add(notification.identity)
         if self._screen_stack and isinstance(self.screen, Modal):
             self.screen.unsay(topic)
 
@@ -323,11 +333,13 @@ class WizardApp(App[int]):
         return self.query_one(f"#{self.session.current}", Step)
 
     quit_after_save = False  # Save in the Quit window: a save on the Save step then quits
+    declined: Any = None  # the file whose overwrite was declined last (a save to it then only saves)
 
     def show_step(self) -> None:
         step = STEPS[self.session.step]
         if step.name != "save":
             self.quit_after_save = False
+            self.save_from = None
         # Take focus off the old pane at once: keys already queued (typed at paste speed) must not reach its
         # inputs once it is hidden (they renamed the profile: Ctrl+N Ctrl+N y y).
         self.screen.set_focus(None)
@@ -473,10 +485,14 @@ class WizardApp(App[int]):
 
     palette_choosing = False  # a palette command is running (StepCommands)
 
+    save_from: str | None = None  # the step the Save step was reached from (jump): Escape goes back there
+
     def action_back(self) -> None:  # type: ignore[override]
         if self._modal_open() or self.applying:
             return
-        if self.session.back():
+        left = self.save_from if self.session.current == "save" else None
+        if (left not in (None, "apply", "preview") and self.session.goto(left)) or self.session.back():  # type: ignore[arg-type]
+            # (a trial: Quit > Save from step 3, then Escape, landed on the Preview, which planned half the answers)
             self.show_step()
             key, field = self.key_in_hand, self.focused
             if key is not None and key.key == "escape" and isinstance(field, Input) and field.value:
@@ -507,7 +523,10 @@ class WizardApp(App[int]):
         """Palette and step list: navigate only, and only to reachable steps."""
         if self._modal_open() or self.applying or step == self.session.current:
             return
+        left = self.session.current
         if self.session.goto(step):
+            if step == "save":
+                self.save_from = left
             self.show_step()
         else:
             title = next(s.title for s in STEPS if s.name == step)
@@ -563,7 +582,10 @@ class WizardApp(App[int]):
             self.next_step()
 
     def on_jump_requested(self, message: JumpRequested) -> None:
-        self.jump(message.step)
+        try:
+            self.jump(message.step)
+        finally:  # the keys typed right behind the Enter that asked for it were held (on_event)
+            self.keys_held.release()
 
     def on_vpc_chosen(self, message: VpcChosen) -> None:
         self.read_vpc(message.vpc_id, message.advance)
@@ -582,6 +604,11 @@ class WizardApp(App[int]):
             self.query_one("#reason", Static).update(Text(reason or (
                 "nothing to apply: the account already matches these answers; Ctrl+S saves the profile"
                 if plan is not None else "nothing to apply"), style="yellow"))
+            if plan is None and not self.session.plan_error:  # said until after the plan is shown (a trial: the
+                # reason line said it for 0.2 s, then the plan came and a user saw nothing happen)
+                self.note("apply", "Not applied: the plan was still being made; nothing was changed. Press Ctrl+N "
+                          "again once it is shown.", severity="warning")
+            self.refused_burst()  # the text typed right behind it is one note (three toasts stacked: trial 10)
             return
         self.query_one("#reason", Static).update("")  # a "Not applied: cancelled" from before is not this one
         self.unnote("apply")  # nor its notification
@@ -647,6 +674,8 @@ class WizardApp(App[int]):
         if reason:
             self.not_saved(pane, reason)
             return
+        if self.quit_after_save and target == self.declined:
+            self.quit_after_save = False  # its overwrite was declined: saving it now only saves
         if target.exists() and not overwrite:
             self.refused = ""
             self.push_screen(OverwriteScreen(str(target)), callback=partial(self._overwrite_answered, path, target))
@@ -662,20 +691,22 @@ class WizardApp(App[int]):
         if self.quit_after_save:  # Save in the Quit window: saved, so it quits, saying where and how to replay
             self.leave(0)
             return
-        pane.say(Text(f"Saved {saved}.\nReplay it with:\n\n  {self.session.replay_command()}\n\nCtrl+Q quits.",
-                      style="green"))
-        self.note("save", f"Saved {saved}", title="Saved")
+        differs = self.session.differs_from_applied()
+        pane.say(Text(f"Saved {saved}.\nReplay it with:\n\n  {self.session.replay_command()}\n\n"
+                      + (f"{differs}\n\n" if differs else "") + "Ctrl+Q quits.", style="green"))
+        self.note("save", f"Saved {saved}" + (f". {differs}" if differs else ""), title="Saved")
         self.refresh_nav()
 
     def _overwrite_answered(self, path: str, target: Any, yes: bool | None) -> None:
         if yes:
             self.save_to(path, overwrite=True)
             return
-        # No keeps the file and cancels the quit that Quit > Save asked for: a later save only saves
-        stays = "; the wizard stays open" if self.quit_after_save else ""
-        self.quit_after_save = False
+        # No keeps the file; after Quit > Save a save to another path still quits, as the step said (trial 10),
+        # and a later save to this file only saves (a trial: it quit unexpectedly)
+        stays = "; the wizard stays open: a save to another path saves and quits" if self.quit_after_save else ""
+        self.declined = target
         self.not_saved(self.query_one("#save", SaveStep),
-                       f"{target} was kept as it is, nothing was changed{stays}: {refused}"
+                       f"{target} was kept as it is, nothing was changed: {refused}{stays}"
                        if (refused := self.take_refusal()) else f"{target} was kept as it is; nothing was changed{stays}")
 
     def not_saved(self, pane: SaveStep, reason: str) -> None:
@@ -710,7 +741,7 @@ class WizardApp(App[int]):
         if choice == "discard":
             self.leave(0, self.session.discarded())  # says what this session's apply made, if it did
         elif choice == "save":  # save, then quit (the window said so): on the Save step, its path; else it is shown
-            self.quit_after_save = True
+            self.quit_after_save, self.declined = True, None
             if self.session.current == "save":
                 self.save_to(self.query_one("#save", SaveStep).path)
             else:
@@ -818,6 +849,10 @@ class WizardApp(App[int]):
                 self.stray_burst.begin(event.time, "Ctrl+Q")
                 self.call_later(self.action_quit)  # after the window's answer (its callback comes first)
                 return
+            if isinstance(screen, HelpScreen) and screen.unheard(event):  # (a trial: Ctrl+N, y swallowed silently)
+                self.note("help", f"{key_name(event)} was not done: the help window is open; Escape closes it.",
+                          severity="warning")
+                return
             if isinstance(screen, Modal) and screen.stray(event):  # a window that takes y takes no other key:
                 self.refused = screen.refusal(event)  # it cancels at once and says why
                 screen.refuse()
@@ -832,6 +867,11 @@ class WizardApp(App[int]):
                 # Enter in the path field saves (or opens the Overwrite window): the keys typed right behind it
                 # went into the field under the window ('x.yaml' Enter y made the path 'x.yamly')
                 self.keys_held.begin(event.time, "the Enter that saves")  # (a trial: said as "the palette's Enter")
+            elif (getattr(event, "key", "") == "enter" and not self.screen.is_modal
+                  and self.focused is not None and self.focused.id == "save-only"):
+                # Enter on the Preview's "Save profile without applying": a y typed behind it reached the Preview,
+                # which said "y answers only the apply confirmation" on the Save step (trial 10)
+                self.keys_held.begin(event.time, "the Enter that opens the Save step")
             if isinstance(event, events.Key):
                 self.key_in_hand = event  # the key whose bindings run now (a refused Ctrl+N starts a burst)
         elif isinstance(event, events.Key) and event.is_forwarded:

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from screens.keyguard import Burst, KeyGuard, key_name
+from screens.keyguard import MOVING_KEYS, Burst, KeyGuard, key_name
 from screens.widgets import Field, KeysFooter, Line
 from wizard.session import WizardSession
 from wizard.validators import typed_yes
@@ -599,6 +599,11 @@ KEYS = ("Ctrl+N next · Escape back (and closes windows) · Ctrl+S save profile 
 
 class HelpScreen(Notice):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "close", "Close")]
+
+    def unheard(self, event: Any) -> bool:
+        """A key that does nothing here (Ctrl+N, y): the app says the help window is open, and how to close it."""
+        key = getattr(event, "key", "paste")
+        return key not in {"escape", "f1", "q", "ctrl+c", "ctrl+q", "space"} | MOVING_KEYS
 
     def __init__(self, title: str, body: str) -> None:
         super().__init__(title, f"{body}\n\nKeys: {KEYS}")

@@ -133,10 +133,17 @@ async def test_palette_jump_to_apply_changes_nothing_and_says_where_apply_runs(s
         assert session.current != "apply" and calls.mutating == [] and session.result is None
         assert reason(app) == "Apply runs from here: Ctrl+N (or Apply...) opens the confirmation, where y applies"
         await pilot.pause(Burst.GAP_SECONDS + 0.1)  # not right behind the refused choice (that y reaches nothing)
-        await pilot.press("y")  # no answer to anything here: said, never swallowed silently
-        await settle(app, pilot)
-        assert "y answers only the apply confirmation: Ctrl+N (or Apply...) opens it; nothing was changed." in notes(app)
+        burst(app, "y", "y", "y")  # no answer to anything here: said, never swallowed silently, and once (trial 10:
+        await settle(app, pilot)  # three identical notes stacked, each replaced before it was shown)
+        assert notes(app).count("y answers only the apply confirmation: Ctrl+N (or Apply...) opens it; nothing was "
+                                "changed.") == 1, notes(app)
         assert calls.mutating == [] and session.result is None and not app.screen.is_modal
+        app.query_one("#save-only", Button).focus()
+        await pilot.pause(Burst.GAP_SECONDS + 0.1)
+        burst(app, "enter", "y")  # "Save profile without applying", y: the y waits for the Save step, said as such
+        await settle(app, pilot)  # (trial 10: "y answers only the apply confirmation" showed on the Save step)
+        assert session.current == "save" and calls.mutating == []
+        assert notes(app)[-1] == "Ignored 'y': typed right behind the Enter that opens the Save step; nothing was changed."
 
 
 async def test_text_typed_behind_a_refused_palette_jump_reaches_no_field_is_said_and_the_field_is_left_unselected(
@@ -231,7 +238,13 @@ async def test_save_then_back_changes_nothing_and_no_step_shows_a_button_that_do
         assert session.current == "save"
         shown = {name: app.query_one(f"#{name}", Button).display for name in ("back", "next")}
         assert shown == {"back": True, "next": False}
-        await pilot.press("escape")  # Back lands on the Preview, never on Apply
+        await pilot.press("escape")  # Back lands on the step Ctrl+S was pressed on (trial 10: on the Preview)
+        await settle(app, pilot)
+        assert session.current == "connect" and not app.query_one("#back").display
+        app.jump("save")
+        await settle(app, pilot)
+        app.save_from = "apply"  # reached from Apply (Ctrl+N after an apply): Back lands on the Preview, never on Apply
+        await pilot.press("escape")
         await settle(app, pilot)
         assert session.current == "preview" and app.query_one("#back").display and app.query_one("#next").display
         await pilot.press("ctrl+n")
@@ -813,7 +826,8 @@ async def test_quit_with_unsaved_answers_asks_cancel_keeps_them_a_d_typed_at_onc
         burst(app, "n", at=key_clock.tick(1))  # No: the file is kept, and the wizard stays
         await settle(app, pilot)
         assert app.is_running and (tmp_path / "studio-private.yaml").read_text() == "mine\n"
-        assert str(app.query_one("#saved", Static).render()).endswith("nothing was changed; the wizard stays open")
+        assert str(app.query_one("#saved", Static).render()).endswith(
+            "nothing was changed; the wizard stays open: a save to another path saves and quits")
         burst(app, "ctrl+s", at=key_clock.tick(1))  # a later save only saves
         await settle(app, pilot)
         assert isinstance(app.screen, OverwriteScreen)
@@ -1299,6 +1313,11 @@ async def test_f1_shows_this_steps_help_and_the_keys_and_escape_closes_it(sessio
         await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen)
         assert app.screen.title_text.startswith("Step 6 of 9: ") and "Ctrl+N next" in app.screen.body
+        await pilot.press("ctrl+n")  # nothing here: said in the window (a trial: swallowed without a word)
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen) and session.current == "access"
+        assert str(app.screen.query_one("#window-note", Static).render()) == (
+            "Ctrl+N was not done: the help window is open; Escape closes it.")
         await pilot.press("escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, HelpScreen) and session.current == "access"
@@ -1839,7 +1858,13 @@ async def test_a_refresh_drops_the_plan_at_once_and_a_plan_asked_before_it_is_no
         old = session.plan
         app.action_refresh()
         assert session.plan is None  # the old plan goes at once: nothing can confirm it while the new one is made
+        burst(app, "ctrl+n", "y", "y")  # (a trial: the refusal showed 0.2 s, then the plan came: nothing seen)
         await settle(app, pilot)
+        assert not app.screen.is_modal and session.current == "preview"
+        assert "Not applied: the plan was still being made; nothing was changed. Press Ctrl+N again once it is shown." \
+            in notes(app)  # said until after the plan is shown, and the y's behind it in one note (trial 10)
+        assert "Ignored 2 keys ('y', 'y'): typed right behind a Ctrl+N that could not go on; nothing was changed." \
+            in notes(app)
         new = session.plan
         assert new is not None and new is not old
         app.post_message(Planned(old, session.access_view, asked=app.plans_asked - 1))
@@ -2006,6 +2031,15 @@ async def test_keys_typed_before_the_save_step_was_shown_are_dropped_there(sessi
             notes(app))  # said, never dropped silently
         await pilot.press("enter")  # typed once the step is shown: it saves
         await settle(app, pilot)
+        assert files_in(tmp_path) == ["studio-private.yaml"] and "differs" not in " ".join(notes(app))
+        session.answers["access"]["attach"]["users"] = []  # changed since the apply: the save says so (trial 10)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.pause(OverwriteScreen.ARMING_SECONDS + 0.1)
+        await pilot.press("y")
+        await settle(app, pilot)
+        said = "It differs from what this session applied (answers changed since): AWS does not match it until"
+        assert said in str(app.query_one("#saved", Static).render()) and any(said in n for n in notes(app))
     assert files_in(tmp_path) == ["studio-private.yaml"]
 
 
@@ -2111,6 +2145,12 @@ async def test_every_save_says_so_with_the_path_and_no_key_after_a_save_that_qui
         await settle(app, pilot)
         assert session.current == "save" and files_in(tmp_path) == []
         assert "Not saved yet" in str(app.query_one("#saved", Static).render())
+        await pilot.press("escape")  # back to the step it was reached from (a trial: the Preview, half planned)
+        await settle(app, pilot)
+        assert session.current == "access"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert session.current == "save"
         for press in (("ctrl+s",), ("ctrl+s", "y")):  # a save, then an overwrite: each says so
             before = list(app._notifications)
             await pilot.press(press[0])
@@ -2126,6 +2166,13 @@ async def test_every_save_says_so_with_the_path_and_no_key_after_a_save_that_qui
             assert "Saved studio-private.yaml" in str(status.render())
             assert status.region.height and app.screen.region.contains_region(status.region)  # on screen
         app.quit_after_save = True  # as Save in the Quit window asks: the save quits
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.pause(OverwriteScreen.ARMING_SECONDS + 0.1)
+        await pilot.press("n")  # the file is kept: a save to another path still saves and quits (trial 10: it did
+        await settle(app, pilot)  # not quit, where the step had said it would)
+        assert app.is_running and str(app.query_one("#saved", Static).render()).endswith(
+            "nothing was changed; the wizard stays open: a save to another path saves and quits")
         app.query_one("#path", Input).value = "./then-quit.yaml"
         burst(app, "ctrl+s", "ctrl+s", "enter")  # a double Ctrl+S (the first seemed not to take), and more
         await settle(app, pilot)

@@ -799,6 +799,18 @@ class WizardSession:
             asked = []
         return [c.flag for c in asked if c.flag]
 
+    def differs_from_applied(self) -> str:
+        """What a save says when the answers differ from those this session's last apply made AWS match (a
+        trial: a profile saved after an apply and a later change said nothing of it), else ''."""
+        applied = next((plan for result, plan in reversed(self.applies) if plan is not None), None)
+        try:
+            if applied is None or self.profile() == applied.profile:
+                return ""
+        except ValueError:
+            return ""
+        return ("It differs from what this session applied (answers changed since): AWS does not match it until "
+                "it is applied (the Preview, Ctrl+N, y).")
+
     def aws_changed(self) -> str:
         """'AWS was changed by this session's apply: 8 added, ...' when an apply of this session made changes,
         else ''."""
