@@ -725,8 +725,8 @@ def test_old_security_group_in_use_is_kept_and_said_not_deleted(cloud) -> None: 
 
 def test_policy_quota_exceeded_when_the_account_holds_its_quota_of_customer_managed_policies(cloud) -> None:  # noqa: ANN001
     """IAM allows 1,500 customer managed policies per account by default (GetAccountSummary: Policies,
-    PoliciesQuota); moto has no limit. A new policy past the quota is a plan error."""
-    p = profile()
+    PoliciesQuota); moto has no limit. A new policy past the quota is a plan error, attach targets or none."""
+    p = profile(access={"attach": {"users": [], "groups": [], "roles": []}})
     inv = observe(cloud, p)
     assert ("policies_quota", 1500) in inv.quotas and "policy_quota_exceeded" not in codes(plan(inv, p))
     full = dataclasses.replace(inv, quotas=(*[q for q in inv.quotas if q[0] != "policies"], ("policies", 1500)))

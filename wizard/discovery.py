@@ -306,7 +306,8 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         caller, partition = caller_f.result()
         policy_f = pool.submit(_observe_policy, cloud, profile, caller.account_id, partition)
         principals, principal_policies = principals_f.result()
-        quotas_f = pool.submit(_quotas, cloud) if principals else None
+        # the attach quotas (for the targets) and the account's customer managed policy quota (for a new policy)
+        quotas_f = pool.submit(_quotas, cloud) if principals or profile.access.mode != "none" else None
         vpcs, subnets = network_f.result()
         endpoints, services = endpoints_f.result(), services_f.result()
         wanted_zones = {aws_names.zone_and_record(k, cloud.region, dns_suffix, services)[0]
