@@ -797,3 +797,26 @@ def test_cli_script_tags_route53_zones_in_calls_of_ten_ours_first(cloud) -> None
                if w[:2] == ["route53", "change-tags-for-resource"]]
     assert len(batches) == 2 * 3 and all(len(b) <= 10 for b in batches), batches
     assert {"managed-by", PROFILE_TAG} <= set(batches[0]) and len({k for b in batches[:3] for k in b}) == 22
+
+
+@pytest.mark.parametrize(("associated", "ok"), [("1", True), ("0", False)])
+def test_cli_script_association_conflict_is_an_error_unless_already_associated(tmp_path: Path, associated: str,
+                                                                              ok: bool) -> None:
+    """AWS answers ConflictingDomainExists both to a rerun (already associated) and when the VPC resolves the
+    name through another zone: the script said "already as wanted" to both, and a VPC of dns.associate_vpc_ids
+    was left resolving the public name. Its `associate` asks the zone which one it is (as apply does)."""
+    from wizard.export import _CLI_HELPERS as helpers
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "aws").write_text(
+        "#!/usr/bin/env bash\ncase \"$*\" in\n"
+        "  *associate-vpc-with-hosted-zone*) echo 'An error occurred (ConflictingDomainExists) when calling the "
+        "AssociateVPCWithHostedZone operation: conflict' >&2; exit 254 ;;\n"
+        f"  *get-hosted-zone*) echo {associated} ;;\nesac\n")
+    (bin_dir / "aws").chmod(0o755)
+    program = f'set -euo pipefail\nAWS=(aws --output text)\nREGION=us-west-2\n{helpers}\nassociate Z1 vpc-0b\necho done\n'
+    ran = _run(["bash", "-c", program], env={"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}, timeout=60)
+    assert (ran.returncode == 0) is ok, ran.stderr
+    assert ("done" in ran.stdout) is ok
+    assert ("already resolves the name of Z1" in ran.stderr) is not ok, ran.stderr

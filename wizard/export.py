@@ -520,6 +520,26 @@ tolerate() {
   fi
 }
 
+# associate ZONE VPC: associate VPC with the private hosted zone. AWS answers ConflictingDomainExists both when it
+# already is (a rerun) and when VPC resolves the zone's name through another zone or an endpoint's private DNS:
+# only the first is done.
+associate() {
+  local err
+  if ! err=$("${AWS[@]}" route53 associate-vpc-with-hosted-zone --hosted-zone-id "$1" \
+      --vpc "VPCRegion=$REGION,VPCId=$2" 2>&1 >/dev/null); then
+    case "$err" in
+      *"(ConflictingDomainExists)"*)
+        if [ "$("${AWS[@]}" route53 get-hosted-zone --id "$1" --query "length(VPCs[?VPCId=='$2'])")" = "0" ]; then
+          echo "$2 already resolves the name of $1 through another private hosted zone or an endpoint's private" \
+            "DNS (ConflictingDomainExists): remove that zone from $2 or turn that private DNS off, or leave $2 out" >&2
+          return 1
+        fi
+        echo "  $2 is already associated with $1" ;;
+      *) echo "$err" >&2; return 1 ;;
+    esac
+  fi
+}
+
 # endpoint SERVICE TYPE: the id of a live endpoint for SERVICE in the VPC and the studio-vpce profile that manages
 # it (None for either when there is none).
 endpoint() {
@@ -763,8 +783,7 @@ def cli_script(plan: Plan) -> str:
                 f'\\"Type\\":\\"A\\",\\"AliasTarget\\":{{\\"HostedZoneId\\":\\"$TARGET_ZONE\\",'
                 f'\\"DNSName\\":\\"$TARGET_DNS\\",\\"EvaluateTargetHealth\\":false}}}}}}]}}" > /dev/null')]
         for vpc in zone.associate_vpc_ids:
-            lines.append(f'tolerate ConflictingDomainExists "${{AWS[@]}}" route53 associate-vpc-with-hosted-zone '
-                         f'--hosted-zone-id "$ZONE_{key}" --vpc "VPCRegion=$REGION,VPCId={vpc}"')
+            lines.append(f'associate "$ZONE_{key}" {vpc}')
     if d.policy:
         vpce = [f"${{VPCE_{_tf_name(k).upper()}}}" for k in d.policy_vpce_keys()] + list(p.access.extra_vpce_ids)
         document = d.identity_policy(region=SH["region"], partition=SH["partition"], account=SH["account"],
