@@ -88,3 +88,16 @@ def test_the_readme_test_command_is_what_ci_runs() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert command and command[0] in ci.splitlines(), command
     assert "pip install --quiet -e '.[test]'" in ci and "ruff check" in ci and "mypy" in ci
+
+
+def test_every_test_the_docs_name_exists() -> None:
+    """docs/moto-vs-aws.md (and any doc) names tests as `test_x.py::test_name`: each must exist, or the row's
+    claim that a test holds the behaviour is unchecked (one named a test renamed long before)."""
+    import re
+
+    named = {(m.group(1), m.group(2)) for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+             for m in re.finditer(r"(test_[a-z0-9_]+\.py)::(test_[a-z0-9_]+)", doc.read_text(encoding="utf-8"))}
+    assert named
+    missing = sorted(f"{module}::{name}" for module, name in named
+                     if f"def {name}(" not in (ROOT / "tests" / module).read_text(encoding="utf-8"))
+    assert not missing, missing
