@@ -423,6 +423,10 @@ class WizardApp(App[int]):
     def action_command_palette(self) -> None:
         if self._modal_open():
             return  # never over a window: a step chosen there was silently ignored
+        if self.applying:  # (a Ctrl+P typed in a burst behind the y opened it over the apply under way)
+            self.query_one("#reason", Static).update(
+                Text("Apply is running: the command palette opens once it has finished.", style="yellow"))
+            return
         if self.use_command_palette and not Palette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(Palette(id="--command-palette"))
 

@@ -26,12 +26,22 @@ MOVING_KEYS = frozenset({"tab", "shift+tab", "up", "down", "left", "right", "pag
                          "enter"})
 
 
+# What a terminal sends for Escape typed right before b or f: Textual reads it as these keys (iTerm's word moves).
+ESCAPE_LETTER = {"ctrl+left": "b", "ctrl+right": "f"}
+
+
 def key_name(event: events.Key | events.Paste) -> str:
-    """A key as the user reads it in a message: 'v', Space, Ctrl+S, a paste."""
+    """A key as the user reads it in a message: 'v', Space, Ctrl+S, a paste. Escape typed right before a letter
+    reaches Textual as one key (the terminal sends the two as Alt+letter): named as typed, Escape then 'y' (it was
+    named 'y', or Ctrl+Left for Escape then b)."""
     key = getattr(event, "key", "paste")
     if key == "paste":
         return "a paste"
     character = getattr(event, "character", None)
+    if key.startswith("alt+") and character and len(character) == 1 and character.isprintable():
+        return f"Escape then {character!r}"
+    if key in ESCAPE_LETTER:
+        return f"{'+'.join(part.capitalize() for part in key.split('+'))} (or Escape then {ESCAPE_LETTER[key]!r})"
     if character and len(character) == 1 and character.isprintable() and not character.isspace():
         return repr(character)
     return "+".join(part.capitalize() for part in key.split("+"))

@@ -2402,6 +2402,9 @@ async def test_ctrl_c_during_an_apply_stops_it_between_steps_and_says_what_was_m
                 break
             await pilot.pause(0.05)
         assert reached.is_set() and app.applying
+        await pilot.press("ctrl+p")  # no palette over an apply under way: said
+        assert not app.screen.is_modal and reason(app) == (
+            "Apply is running: the command palette opens once it has finished.")
         await pilot.press("ctrl+c")
         assert app.is_running  # it waits for the step under way
         release.set()

@@ -249,3 +249,16 @@ async def test_an_app_that_draws_only_when_it_exits_still_fails_its_test_on_an_e
             widget.refresh()
             await pilot.pause()
             assert widget.drawn == 0
+
+
+def test_a_key_is_named_as_typed_escape_then_a_letter_too() -> None:
+    """Escape typed right before a letter reaches Textual as one key (the terminal sends Alt+letter; Escape b as
+    Ctrl+Left): a note named it 'y' (a window 'you typed y' for Escape y) or Ctrl+Left."""
+    from textual import events
+
+    from screens.keyguard import key_name
+
+    assert key_name(events.Key("alt+y", "y")) == "Escape then 'y'"
+    assert key_name(events.Key("ctrl+left", None)) == "Ctrl+Left (or Escape then 'b')"
+    assert [key_name(events.Key(k, c)) for k, c in (("y", "y"), ("ctrl+s", None), ("space", " "))] == [
+        "'y'", "Ctrl+S", "Space"]
