@@ -644,6 +644,10 @@ case "$*" in
     fi
     printf "${FAKE_POLICY:-v9}\n" ;;
   *"iam get-policy-version"*) echo '{"Version": "2012-10-17", "Statement": []}' ;;
+  *"list-hosted-zones-by-vpc"*) printf "${FAKE_ZONE:-None}\tNone\n" ;;
+  *"create-hosted-zone"*) echo /hostedzone/ZNEW0000000000 ;;
+  *"route53 get-hosted-zone"*) echo "${FAKE_ZONE_REF:-someone-elses-reference}" ;;
+  *"route53 list-tags-for-resource"*) echo "${FAKE_ZONE_TAGS:-0}" ;;
   *"iam list-policy-versions"*) printf "$FAKE_POLICY_VERSIONS" ;;
 esac
 exit 0
@@ -651,7 +655,7 @@ exit 0
 
 
 def _fake_aws(tmp_path: Path, states: str, region: str = "us-west-2", args: tuple[str, ...] = (),
-              **env_extra: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+              example: str = "vpce", **env_extra: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "aws").write_text(FAKE_AWS)
@@ -659,7 +663,7 @@ def _fake_aws(tmp_path: Path, states: str, region: str = "us-west-2", args: tupl
     log = tmp_path / "calls.log"
     log.touch()
     script = tmp_path / "setup.sh"
-    script.write_text(cli_script(_offline_plan("vpce")))
+    script.write_text(cli_script(_offline_plan(example)))
     env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_AWS_LOG": str(log), "FAKE_STATES": states,
            "AWS_REGION": region, "WAIT_SECONDS": "2", "POLL_SECONDS": "0.2", "HOME": str(tmp_path), **env_extra}
     ran = _run(["bash", str(script), *args], env=env, timeout=60)
@@ -820,3 +824,23 @@ def test_cli_script_association_conflict_is_an_error_unless_already_associated(t
     assert (ran.returncode == 0) is ok, ran.stderr
     assert ("done" in ran.stdout) is ok
     assert ("already resolves the name of Z1" in ran.stderr) is not ok, ran.stderr
+
+
+@pytest.mark.parametrize(("found", "tagged"), [
+    ({}, ["ZNEW0000000000"]),  # none there: created, then tagged
+    ({"FAKE_ZONE": "/hostedzone/ZOUTSIDE"}, []),  # made outside studio-vpce: records go in, tags never
+    ({"FAKE_ZONE": "/hostedzone/ZMINE", "FAKE_ZONE_REF": "studio-vpce-research-phz-api-1764480000"},
+     ["ZMINE"]),  # this script's own, untagged (a run stopped after creating it): tagged now
+    ({"FAKE_ZONE": "/hostedzone/ZMINE", "FAKE_ZONE_REF": "studio-vpce-research-phz-api-1764480000",
+      "FAKE_ZONE_TAGS": "2"}, []),  # ... already tagged: left as it is
+])
+def test_cli_script_tags_only_the_hosted_zones_it_created(tmp_path: Path, found: dict[str, str],
+                                                          tagged: list[str]) -> None:
+    """The script tagged every zone it found as this profile's, one made outside studio-vpce included; the
+    profile's `destroy` then took that zone for its own and deleted it, records and all."""
+    states = "vpce-0aaaaaaaaaaaaaaa1\\tavailable\\tNone\\tNone\\nvpce-0aaaaaaaaaaaaaaa2\\tavailable\\tNone\\tNone\\n"
+    ran, calls = _fake_aws(tmp_path, states, example="hosted-zone", **found)
+    assert ran.returncode == 0, ran.stderr
+    zones = sorted({c.split("--resource-id ", 1)[1].split()[0] for c in calls if "change-tags-for-resource" in c})
+    assert zones == sorted(set(tagged)), calls
+    assert any("change-resource-record-sets" in c for c in calls)

@@ -540,6 +540,17 @@ associate() {
   fi
 }
 
+# made_here ZONE PREFIX: is ZONE one this script created (its CallerReference starts with PREFIX) that carries no
+# tags yet (a run stopped between creating and tagging it)? Any other zone found keeps its tags: one made outside
+# studio-vpce, or by another profile, is never tagged as this profile's (its destroy would delete the zone).
+made_here() {
+  local ref count
+  ref=$("${AWS[@]}" route53 get-hosted-zone --id "$1" --query HostedZone.CallerReference) || return 1
+  count=$("${AWS[@]}" route53 list-tags-for-resource --resource-type hostedzone --resource-id "$1" \
+    --query "length(ResourceTagSet.Tags)") || return 1
+  [[ "$ref" == "$2"* ]] && [ "$count" = "0" ]
+}
+
 # endpoint SERVICE TYPE: the id of a live endpoint for SERVICE in the VPC and the studio-vpce profile that manages
 # it (None for either when there is none).
 endpoint() {
@@ -759,18 +770,24 @@ def cli_script(plan: Plan) -> str:
     for zone in d.zones:
         key = _tf_name(zone.key).upper()
         name = d.zone_name(zone.name, SH["region"])
+        reference = f"studio-vpce-{p.name}-{zone.key}-"
         lines += [
             f'ZONE_{key}=$(zone "{name}")',
+            'TAG_ZONE=0',
             f'if ! found "$ZONE_{key}"; then',
             (f'  ZONE_{key}=$("${{AWS[@]}}" route53 create-hosted-zone --name "{name}" '
-            f'--caller-reference "studio-vpce-{p.name}-{zone.key}-$(date +%s)" '
+            f'--caller-reference "{reference}$(date +%s)" '
             f'--vpc "VPCRegion=$REGION,VPCId=$VPC_ID" '
             f'--hosted-zone-config {q(f"Comment=studio-vpce {p.name},PrivateZone=true")} --query HostedZone.Id)'),
             f'  echo "created hosted zone $ZONE_{key}"',
+            '  TAG_ZONE=1',
             'fi',
             f'ZONE_{key}=${{ZONE_{key}##*/}}',
-            *((f'"${{AWS[@]}}" route53 change-tags-for-resource --resource-type hostedzone --resource-id "$ZONE_{key}" '
-               f'--add-tags {batch}') for batch in zone_tag_jsons)]
+            # only a zone made here: tagging a found one would make it this profile's (destroy deletes it)
+            f'if [ "$TAG_ZONE" = 1 ] || made_here "$ZONE_{key}" "{reference}"; then',
+            *((f'  "${{AWS[@]}}" route53 change-tags-for-resource --resource-type hostedzone --resource-id '
+               f'"$ZONE_{key}" --add-tags {batch}') for batch in zone_tag_jsons),
+            'fi']
         if zone.record:
             record = d.zone_name(zone.record, SH["region"])
             lines += [
