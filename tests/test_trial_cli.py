@@ -243,6 +243,8 @@ def test_an_apply_stopped_before_its_first_change_says_nothing_was_changed_and_o
     stop = SimpleNamespace(changes_done=[], total=2, under_way=None)
     line = cli.interrupted_message(stop, "apply")
     assert line == "interrupted after 0 of 2 changes; nothing was changed; run apply again to carry out the plan"
+    line = cli.interrupted_message(stop, "destroy")
+    assert line == "interrupted after 0 of 2 changes; nothing was changed; run destroy again to carry out the plan"
 
 
 @pytest.mark.parametrize("argv", [("plan", VPCE, "--demo"), ("export", VPCE, "--demo", "--format", "terraform")])

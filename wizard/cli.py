@@ -528,10 +528,10 @@ def interrupted_message(stop: Any, what: str) -> str:
         line += "; the endpoints were made, and were not yet available"
     elif stop.under_way:  # destroy only deletes
         line += f"; {stop.under_way} was under way and may have been {'deleted' if what == 'destroy' else 'made'}"
+    if not done and not stop.under_way:  # nothing was made (or deleted): there is nothing to undo
+        return line + f"; nothing was changed; run {what} again to carry out the plan"
     if what == "destroy":
         return line + "; run destroy again to finish"
-    if not done and not stop.under_way:  # nothing was made: there is nothing to undo
-        return line + "; nothing was changed; run apply again to carry out the plan"
     return line + "; run apply again to finish, or destroy to remove what this profile made"
 
 
