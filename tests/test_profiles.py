@@ -332,3 +332,21 @@ def test_a_recovery_file_is_read_as_strictly_as_a_profile(tmp_path: Path) -> Non
     bomb.write_text(RECOVERY_HEADER + "\n" + _nested_aliases(4))
     with pytest.raises(InvalidInput, match="aliases are not allowed"):
         load_recovery(bomb)
+
+
+def test_a_file_that_is_not_a_profile_is_refused_without_echoing_its_lines(tmp_path: Path) -> None:
+    """A trial: `plan /etc/shadow` printed each line (hash included) as an "unknown key". A file none of whose
+    top-level keys is a profile key is "not a studio-vpce profile", its content unshown; in a profile, an unknown
+    key that has no key's shape is named by its length only (a misspelt key is still named)."""
+    secret = "$6$abcdefSECRETHASH"
+    shadow = tmp_path / "shadow"
+    shadow.write_text(f"root:*:20228:0:99999:7:::\ndaemon:{secret}:20228:0:99999:7:::\n")
+    with pytest.raises(InvalidInput) as refused:
+        load(shadow)
+    assert "not a studio-vpce profile" in str(refused.value) and secret not in str(refused.value)
+    mixed = tmp_path / "mixed.yaml"
+    mixed.write_text(f"version: 1\nname: x\ndaemon:{secret}:1:::\nnmae: z\n")
+    with pytest.raises(InvalidInput) as refused:
+        load(mixed)
+    said = str(refused.value)
+    assert secret not in said and "<a key of " in said and "mixed.yaml:4:1: nmae: unknown key" in said, said

@@ -201,11 +201,27 @@ def _error_message(error: Any) -> str:
     return f"{msg.lower()} (got {error.get('input')!r})"
 
 
+# An unknown key is named in its error only when it has a key's shape: a file passed by mistake (/etc/shadow,
+# a credentials file in another format) must not have its lines printed as "unknown keys".
+_KEY_SHAPE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def _unknown_key_shown(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    key = loc[-1] if loc else None
+    if isinstance(key, str) and not _KEY_SHAPE.match(key):
+        return (*loc[:-1], f"<a key of {len(key)} characters, not shown>")
+    return loc
+
+
 def profile_from_data(data: Any, source: str, marks: _Marks | None = None) -> Profile:
     """Validate plain data as a Profile; errors name file:line:column and the key."""
     marks = marks or _Marks()
     if not isinstance(data, dict):
         raise InvalidInput(f"{source}:1:1: a profile is a mapping of keys (see {PROFILE_DOC})")
+    if data and not set(map(str, data)) & set(Profile.model_fields):
+        raise InvalidInput(f"{source}:1:1: not a studio-vpce profile: none of its {len(data)} top-level keys is a "
+                           f"profile key (a profile starts with `version: 1`, see {PROFILE_DOC}); its content is not "
+                           "shown")
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
@@ -214,7 +230,8 @@ def profile_from_data(data: Any, source: str, marks: _Marks | None = None) -> Pr
         for error in errors[:MAX_ERRORS]:
             loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
             line, col = marks.find(loc, at_key=error["type"] == "extra_forbidden" or "[key]" in error["loc"])
-            lines.append(f"{source}:{line}:{col}: {_dotted(loc)}: {_message(error)}")
+            shown = _unknown_key_shown(loc) if error["type"] == "extra_forbidden" else loc
+            lines.append(f"{source}:{line}:{col}: {_dotted(shown)}: {_message(error)}")
         if len(errors) > MAX_ERRORS:  # a trial's 200,000 unknown keys printed 200,005 lines
             lines.append(f"{source}: and {len(errors) - MAX_ERRORS} more errors (fix these first)")
         raise InvalidInput("\n".join(lines)) from None
