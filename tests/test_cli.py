@@ -112,6 +112,15 @@ def test_saved_plan_applies_exactly_a_stale_one_is_refused_and_a_resealed_one_is
     calls.clear()
     code, _, err = run(capsys, "apply", str(planfile), "--demo", "--yes")
     assert code == 5 and "stale" in err and calls.mutating == []
+    # stale and edited (trial 11): the reason named a change the account's move caused, not the edit
+    edited = json.loads(planfile.read_text())
+    edited["warnings"] = []
+    planfile.write_text(json.dumps(edited))
+    code, _, err = run(capsys, "apply", str(planfile), "--demo", "--yes")
+    assert code == 5 and calls.mutating == [] and err.strip() == (
+        f"error: {planfile} was edited since `plan` wrote it (its digest does not match its content), and the "
+        "account changed since it was planned; a plan file is applied exactly or not at all: nothing was changed; "
+        "run plan again"), err
     code, _, err = run(capsys, "plan", VPCE, "--demo", "--out", str(planfile))
     assert code == 0 and f"Saved the plan to {planfile} (it replaced the file that was there);" in err  # said
     code, out, _ = run(capsys, "apply", str(planfile), "--demo", "--yes")

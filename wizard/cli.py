@@ -485,6 +485,9 @@ def _refuse_changed_plan(path: str, saved: dict[str, Any], plan: Any) -> None:
         part = next((f"{_edited_part(key, saved.get(key), fresh[key])} is not what its profile plans"
                      for key in fresh if key not in PLAN_FILE_OWN_KEYS and saved.get(key) != fresh[key]), None)
     refusal = "a plan file is applied exactly or not at all: nothing was changed; run plan again"
+    if edited and plan.fingerprint != saved["fingerprint"]:  # what differs may be the account's doing: not named
+        raise Refused(f"{path} was edited since `plan` wrote it (its digest does not match its content), and the "
+                      f"account changed since it was planned; {refusal}")
     if edited:
         raise Refused(f"{path} was edited since `plan` wrote it ({part or 'its digest does not match its content'})"
                       f"; {refusal}")
