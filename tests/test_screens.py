@@ -2194,6 +2194,10 @@ async def test_typing_on_the_vpc_list_filters_it_as_on_the_attach_list(session) 
         await pilot.press("enter")  # from the filter to the list
         await settle(app, pilot)
         assert app.focused is table and table.row_count > 1
+        app.screen.set_focus(app.query_one("#vpc-filter", Input))
+        await pilot.press("down")  # Down too (trial 11: it did nothing there)
+        await settle(app, pilot)
+        assert app.focused is table and table.cursor_row == 0
         await pilot.press(*"researcx", "backspace", "h")
         await settle(app, pilot)
         assert app.query_one("#vpc-filter", Input).value == "research" and app.focused is table
