@@ -34,7 +34,7 @@ class AccessStep(Step):
         yield Label("Attach the policy to (type to filter; Space on a row ticks)", id="attach-label")  # Enter: to rows
         with Horizontal(classes="filter-row"):  # named: a filter "alic" above the rows read as a row cut short
             yield Label("filter: ")
-            yield Field(compact=True, id="principal-filter", placeholder="users, groups and roles")
+            yield Field(compact=True, id="principal-filter", placeholder="users, groups and roles", below="principals")
         yield Line("", id="principal-none")
         yield Choices(("kind", "name"), id="principals")
         yield Line("", id="lockout")

@@ -534,7 +534,12 @@ class WizardApp(App[int]):
             self.show_step()
         else:
             title = next(s.title for s in STEPS if s.name == step)
-            if step == "apply" and self.session.current == "preview":  # said as here, where it is done
+            plan = self.session.plan
+            if step == "apply" and self.session.current == "preview" and plan is not None and not plan.has_changes:
+                why = ("nothing to apply: the account already matches these answers" + (
+                    " (the last apply's progress is no longer shown: the Preview has planned again)"
+                    if self.session.applies else "") + "; Ctrl+S saves the profile")  # (trial 11: said 'Ctrl+N')
+            elif step == "apply" and self.session.current == "preview":  # said as here, where it is done
                 why = "Apply runs from here: Ctrl+N (or Apply...) opens the confirmation, where y applies"
             elif step == "apply":
                 why = "Apply runs only from the Preview, after you confirm"

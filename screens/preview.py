@@ -151,6 +151,11 @@ class PreviewStep(Step):
         if str(apply_button.label) != label:
             apply_button.label = label
             apply_button.refresh(layout=True)  # its width follows a new label only on a new layout ('Nothing to')
+        save_only = self.widget("#save-only", Button)  # "without applying" only where there is something to apply
+        label = "Save profile without applying" if plan.has_changes else "Save profile"  # (trial 11: after an apply)
+        if save_only is not None and str(save_only.label) != label:
+            save_only.label = label
+            save_only.refresh(layout=True)
 
     def say_changed(self, plan: Plan | None) -> None:
         """The wizard switched the effect to deny (WizardSession.planned): the plan is not what was answered on

@@ -61,7 +61,18 @@ class Field(Input):
     Backspace 'def' gave 'abcde'; a path saved as 'ok2.yaml' became 'ok2.yam' a moment later). The field's own
     bindings run here, as it takes the key; every other key goes on as before."""
 
+    def __init__(self, *args: Any, below: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.below = below  # the id of the list it filters: Down moves into it, as Enter does (type_to_filter)
+
     async def on_key(self, event: events.Key) -> None:
+        if event.key == "down" and self.below is not None:  # (trial 11: Down in the filter did nothing)
+            table = next(iter(self.screen.query(f"#{self.below}").results(DataTable)), None)
+            if table is not None and table.row_count:
+                event.stop()
+                event.prevent_default()
+                self.screen.set_focus(table)  # now: a key typed right behind Down goes to the list
+                return
         bindings = self._bindings.key_to_bindings.get(event.key, [])
         if not bindings:
             return

@@ -923,7 +923,8 @@ async def test_sso_domain_shows_access_mode_none_with_the_reason_and_an_iam_doma
         # another VPC, whose domain uses IAM: the mode none forced is undone, and said (it stayed none: no policy)
         session.select_vpc(profile().vpc_id)
         assert session.answers["domain_id"] == profile().domain_id and session.answers["access"]["mode"] == "vpce"
-        assert "access mode is vpce again" in session.notes["access"]
+        assert session.notes["access"] == (f"{profile().domain_id} uses IAM: access mode is vpce again (it was none "
+                                           f"while {sso.id}, an IAM Identity Center domain, was the domain)")
 
 
 async def test_the_whole_flow_by_keys_enter_on_a_domain_row_goes_on_and_endpoints_refuses_a_policy_without_create_app(
@@ -2194,6 +2195,10 @@ async def test_typing_on_the_vpc_list_filters_it_as_on_the_attach_list(session) 
         await pilot.press("enter")  # from the filter to the list
         await settle(app, pilot)
         assert app.focused is table and table.row_count > 1
+        app.screen.set_focus(app.query_one("#vpc-filter", Input))
+        await pilot.press("down")  # Down too (trial 11: it did nothing there)
+        await settle(app, pilot)
+        assert app.focused is table and table.cursor_row == 0
         await pilot.press(*"researcx", "backspace", "h")
         await settle(app, pilot)
         assert app.query_one("#vpc-filter", Input).value == "research" and app.focused is table
@@ -2542,6 +2547,12 @@ async def test_back_after_a_successful_apply_goes_to_a_preview_that_plans_again(
         await settle(app, pilot)
         assert session.current == "preview" and session.plan is not None and not session.plan.has_changes
         assert calls.mutating == []
+        # nothing to apply: no "without applying" (trial 11), and the palette's Apply says what is so here
+        assert str(app.query_one("#save-only", Button).label) == "Save profile"
+        app.jump("apply")
+        await pilot.pause()
+        assert reason(app) == ("nothing to apply: the account already matches these answers (the last apply's progress "
+                               "is no longer shown: the Preview has planned again); Ctrl+S saves the profile")
 
 
 async def test_every_apply_row_ends_in_a_final_state(session) -> None:  # noqa: ANN001

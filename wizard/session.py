@@ -449,6 +449,7 @@ class WizardSession:
         return domain if domain is not None and domain.vpc_id == self.answers["vpc_id"] else None
 
     mode_before_sso: str | None = None  # the access mode an SSO domain replaced with none (select_domain)
+    sso_domain = ""  # that SSO domain
 
     def select_domain(self, domain_id: str) -> Domain | None:
         """Choose the domain; an SSO domain sets access mode none, a VpcOnly one ticks the endpoints it needs."""
@@ -463,14 +464,16 @@ class WizardSession:
         if domain.auth_mode.upper() == "SSO":
             if self.answers["access"]["mode"] != "none":
                 self.mode_before_sso = self.answers["access"]["mode"]
+            self.sso_domain = domain.id
             self.answers["access"]["mode"] = "none"
             self.notes["access"] = self.mode_reason() or ""
         elif self.mode_before_sso is not None and self.answers["access"]["mode"] == "none":
             # none was forced by an SSO domain chosen before: an IAM domain gets the mode back (it stayed none,
             # silently: no identity policy at all, found in tmux), and says so
             self.answers["access"]["mode"] = self.mode_before_sso
-            self.notes["access"] = (f"{domain.id} uses IAM: access mode is {self.mode_before_sso} again (none was "
-                                    "only for the IAM Identity Center domain chosen before)")
+            # (a trial: "the ... domain chosen before" where the user had chosen none: a VPC's only domain is taken)
+            self.notes["access"] = (f"{domain.id} uses IAM: access mode is {self.mode_before_sso} again (it was none "
+                                    f"while {self.sso_domain}, an IAM Identity Center domain, was the domain)")
             self.mode_before_sso = None
         if domain.network_mode == "VpcOnly" and not keep_choices:
             extra = self.answers["endpoints"]["extra"]
