@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -320,3 +321,24 @@ def test_wizard_save_refuses_a_read_only_file_and_a_folder_where_no_file_can_be_
         assert "cannot create a file in /proc" in (session.check_save_path("/proc/p.yaml")[1] or "")
     assert session.check_save_path(tmp_path / "fine.yaml") == (tmp_path / "fine.yaml", None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["locked.yaml"]
+
+
+@pytest.mark.parametrize("argv", [("plan", VPCE, "--demo"), ("export", VPCE, "--demo", "--format", "terraform")])
+def test_out_never_replaces_a_file_studio_vpce_did_not_write(
+        refused_first, capsys, tmp_path: Path, argv: tuple[str, ...]) -> None:  # noqa: ANN001
+    """A trial (11, MEDIUM): `plan --out main.tf` replaced the user's own Terraform, saying so only afterwards; an
+    export replaced an export of another format. --out replaces only an empty file, a plan file (plan), or an
+    export of the same format; anything else is refused before any AWS call, the file untouched."""
+    theirs = tmp_path / "main.tf"
+    theirs.write_text("my hand-written terraform\n")
+    code, out, err = run(capsys, *argv, "--out", str(theirs))
+    assert (code, out) == (3, "") and theirs.read_text() == "my hand-written terraform\n"
+    assert err.startswith(f"error: --out {theirs} exists and is not a studio-vpce ") and "nothing was written" in err
+    kind = "plan" if argv[0] == "plan" else argv[-1]
+    empty, plan_file, cli_export = tmp_path / "empty", tmp_path / "plan.json", tmp_path / "x.sh"
+    empty.write_text("")
+    plan_file.write_text(json.dumps({"format_version": 1, "fingerprint": "f", "changes": []}))
+    cli_export.write_text("#!/usr/bin/env bash\n# studio-vpce profile research-vpce: the resources ...\n")
+    assert cli._replaceable(empty, kind)
+    assert cli._replaceable(plan_file, kind) is (kind == "plan")
+    assert cli._replaceable(cli_export, kind) is False and cli._replaceable(cli_export, "cli") is True

@@ -311,7 +311,34 @@ def _check_out(path: str, kind: str = "plan", profile: str | None = None) -> Pat
     if profile is not None and target.exists() and Path(profile).exists() and os.path.samefile(target, profile):
         raise InvalidInput(f"--out {target} is the profile being read: the {kind} would replace it; choose "
                            "another path; nothing was written")
+    if target.is_file() and not _replaceable(target, kind):  # a trial: `plan --out main.tf` replaced their Terraform
+        what = "plan file" if kind == "plan" else f"{kind} export"
+        raise InvalidInput(f"--out {target} exists and is not a studio-vpce {what}: it would be replaced; choose "
+                           "another path, or move that file away first; nothing was written")
     return target
+
+
+def _replaceable(target: Path, kind: str) -> bool:
+    """Only what studio-vpce wrote for the same kind (a plan file; an export of this format) is replaced, or an
+    empty file: anything else may be someone's work."""
+    try:
+        with target.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return True  # unreadable: writing it fails on its own, with its reason
+    if not head.strip():
+        return True
+    if kind == "plan":
+        try:
+            data = json.loads(target.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(data, dict) and "format_version" in data and "fingerprint" in data
+    start = head.lstrip()
+    marker = {"terraform": start.startswith("# studio-vpce profile "),
+              "cli": start.startswith("#!/usr/bin/env bash\n# studio-vpce profile "),
+              "cloudformation": start.startswith("AWSTemplateFormatVersion") and "studio-vpce profile " in head}
+    return marker.get(kind, False)
 
 
 def _write_out(path: str, text: str, kind: str = "plan") -> str:
