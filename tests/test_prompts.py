@@ -704,3 +704,23 @@ def test_ctrl_c_before_the_first_change_offers_no_destroy_in_any_front_end(tmp_p
     assert "nothing was changed" in line and "applies them" in line and "destroy" not in line, line
     line = s.interrupted(SimpleNamespace(changes_done=["security_group.endpoints"], total=2, under_way=None))
     assert "removes what they made" in line, line
+
+
+def test_plain_typed_questions_say_what_an_empty_answer_means() -> None:
+    """A trial (11): --plain's security group questions were blank prompts; the TUI's placeholders say "empty:
+    the domain's" / "empty: create one". --plain asks them with the same words."""
+    from wizard.prompts import PlainWizard
+    from wizard.session import WizardSession
+
+    asked: list[str] = []
+
+    class Asker:
+        def text(self, message, default="", validate=None):  # noqa: ANN001, ANN202
+            asked.append(message)
+            return default
+
+    plain = PlainWizard(WizardSession(lambda: None), Asker(), None)  # type: ignore[arg-type]
+    for key in ("sg_sources", "sg_cidrs", "sg_id", "name"):
+        plain.text(key, "")
+    assert asked == ["HTTPS (443) source security groups (empty: the domain's)", "Extra 443 source CIDRs (optional)",
+                     "Endpoint security group (empty: create one)", "Profile name"], asked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import textwrap
 from collections.abc import Callable
@@ -280,9 +281,12 @@ class PlainWizard:
              + ("  [DEMO sandbox: nothing here is real]" if self.s.demo else ""))
 
     def text(self, key: str, default: str) -> str:
-        """Ask for a typed input with its label, refused by the same rule (and words) as in the TUI."""
+        """Ask for a typed input with its label, refused by the same rule (and words) as in the TUI; what an
+        empty answer means goes with the label, as the TUI's placeholder says it (a trial: blank prompts)."""
         item = INPUTS[key]
-        return self.ask.text(item.label, default=default,
+        empty = re.search(r"\((empty: [^)]*|optional)\)", item.placeholder)
+        label = f"{item.label} ({empty.group(1)})" if empty else item.label
+        return self.ask.text(label, default=default,
                              validate=lambda value: self.s.input_error(key, value) or True)
 
     def run(self) -> int:
