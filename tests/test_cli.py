@@ -254,6 +254,7 @@ def test_presigned_url_is_reported_by_host_only_and_never_leaks(demo, capfd) -> 
     out, err = capfd.readouterr()
     assert code == 0
     assert "d-research.studio.us-west-2.sagemaker.aws" in out
+    assert "(DEMO sandbox: it makes a fake URL for any name)" in out  # a trial (11): a made-up name passed silently
     assert sandbox.DEMO_TOKEN not in out + err
     assert "AuthorizedUrl" not in out
 

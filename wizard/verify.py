@@ -58,7 +58,8 @@ def verify(cloud: Cloud, profile: Profile, user_profile: str | None = None,
                 response = cloud.call("sagemaker", "create_presigned_domain_url", DomainId=profile.domain_id,
                                       UserProfileName=user_profile, ExpiresInSeconds=5)
                 url = PresignedUrl(response["AuthorizedUrl"])
-                checks.append(Check("presigned_url", True, f"CreatePresignedDomainUrl succeeded; host {url.host}"))
+                checks.append(Check("presigned_url", True, f"CreatePresignedDomainUrl succeeded; host {url.host}"
+                                    + (" (DEMO sandbox: it makes a fake URL for any name)" if cloud.demo else "")))
             except AwsError as exc:
                 checks.append(Check("presigned_url", False, str(exc)))
     return checks, url
