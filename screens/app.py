@@ -859,8 +859,7 @@ class WizardApp(App[int]):
                 self.call_later(self.action_quit)  # after the window's answer (its callback comes first)
                 return
             if isinstance(screen, HelpScreen) and screen.unheard(event):  # (a trial: Ctrl+N, y swallowed silently)
-                self.note("help", f"{key_name(event)} was not done: the help window is open; Escape closes it.",
-                          severity="warning")
+                self.ignore(event, "the help window is open (Escape closes it)")
                 return
             if isinstance(screen, Modal) and screen.stray(event):  # a window that takes y takes no other key:
                 self.refused = screen.refusal(event)  # it cancels at once and says why
@@ -910,7 +909,7 @@ class WizardApp(App[int]):
             self.ignored_hint = ""
         self.ignored_last = max(self.ignored_last, event.time)
         self.ignored.append((key_name(event), why))
-        if hint:
+        if hint and not self.ignored_hint:  # the first refused answer's (its burst's keys follow from it)
             self.ignored_hint = hint
         if not self.ignored_due:
             self.ignored_due = True

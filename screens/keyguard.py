@@ -40,6 +40,8 @@ def key_name(event: events.Key | events.Paste) -> str:
     character = getattr(event, "character", None)
     if key.startswith("alt+") and character and len(character) == 1 and character.isprintable():
         return f"Escape then {character!r}"
+    if key.startswith("alt+"):  # Escape then Ctrl+N, read as one key
+        return "Escape then " + "+".join(part.capitalize() for part in key.removeprefix("alt+").split("+"))
     if key in ESCAPE_LETTER:
         return f"{'+'.join(part.capitalize() for part in key.split('+'))} (or Escape then {ESCAPE_LETTER[key]!r})"
     if character and len(character) == 1 and character.isprintable() and not character.isspace():

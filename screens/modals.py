@@ -269,8 +269,13 @@ class Modal(KeyGuard, ModalScreen[T]):
         (one of OWN_KEYS, or Enter on a button) has gone by, a stray key typed behind it no longer cancels
         (the y of "y yes" goes on; the rest is dropped)."""
         key = getattr(event, "key", "")
-        if key in (self.OWN_KEYS or ()) or (key == "enter" and isinstance(self.focused, Button)):
+        if (key in (self.OWN_KEYS or ()) or key in self.CLOSE_KEYS
+                or (key == "enter" and isinstance(self.focused, Button))):
             self.answer_coming = True
+
+    # The keys that close a window without OWN_KEYS (help, error, the self-lockout's Escape): the keys typed right
+    # behind one reach nothing either (trial 11: F1, then 'Escape Escape Escape' at once went Back twice).
+    CLOSE_KEYS: ClassVar[frozenset[str]] = frozenset()
 
     def too_soon(self, button: str) -> None:
         """A click on the button that says yes before the window's arming time (its key typed so soon is dropped
@@ -360,6 +365,7 @@ class ConfirmRisk(Modal[bool]):
     flag); Escape or Cancel stops, and nothing is changed. No single key answers it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    CLOSE_KEYS = frozenset({"escape"})
     ARMING_SECONDS = 0.5
 
     def arming(self, key: str) -> bool:
@@ -373,9 +379,10 @@ class ConfirmRisk(Modal[bool]):
     in_word = False  # the key typed now goes on with that word
 
     def typed(self, event: Any) -> str:
-        """The answer is the word yes and its Enter, started on its own: a letter or the Enter typed at paste
-        speed right behind another key here (Right, Tab, Enter) is refused (`answering`), and so is the rest of
-        that burst's word; the letters of a word started after a pause go on, as a person types them."""
+        """The answer is the word yes, started on its own, then Enter on its own: a letter typed at paste speed
+        right behind another key here (Right, Tab, Enter) is refused (`answering`), and so is the rest of that
+        burst's word (the letters of a word started after a pause go on, as a person types them); the Enter is
+        refused right behind any key, the word's too (trial 11: one send-keys 'y e s Enter' went ahead)."""
         behind = super().typed(event)
         self.in_word = self.word and bool(behind)
         character = getattr(event, "character", None)
@@ -389,10 +396,12 @@ class ConfirmRisk(Modal[bool]):
         character = getattr(event, "character", None)
         typing = bool(character) and character.isprintable() and not character.isspace()  # type: ignore[union-attr]
         enter = getattr(event, "key", "") == "enter" and isinstance(self.focused, Input)
-        return (typing or enter) and not self.in_word
+        return enter or (typing and not self.in_word)
 
     def alone(self, event: Any) -> str:
-        return "Type yes on its own, after a pause, then Enter."
+        if getattr(event, "key", "") == "enter":
+            return "Press Enter on its own, after a pause, to go ahead."
+        return "Type yes on its own, after a pause, then press Enter on its own."
 
     def compose(self) -> ComposeResult:
         title = self.confirmation.code.replace("_", "-").capitalize()
@@ -400,7 +409,7 @@ class ConfirmRisk(Modal[bool]):
             yield Static(f"Confirm: {title}", classes="modal-title")
             with VerticalScroll():
                 yield Static(Text(self.confirmation.question, style="bold yellow"), id="risk-text")
-            yield Static("Type yes and press Enter to go ahead. Escape cancels; nothing is changed.")
+            yield Static("Type yes, pause, then press Enter to go ahead. Escape cancels; nothing is changed.")
             yield Field(compact=True, id="risk-answer", placeholder="type yes, then Enter")
             yield Static("", id="risk-note")
             with Horizontal(classes="modal-buttons"):
@@ -436,6 +445,7 @@ class Notice(Modal[None]):
     """A title, a scrollable text and Close: the error and help windows."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "close", "Close")]
+    CLOSE_KEYS = frozenset({"escape", "q"})
     TEXT_ID: ClassVar[str | None] = None
 
     def __init__(self, title: str, body: str) -> None:
@@ -466,6 +476,7 @@ class ErrorScreen(Notice):
     """An unexpected error: what happened, where the traceback and the answers went, how to resume."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "close", "Close")]
+    CLOSE_KEYS = frozenset({"escape", "enter", "q"})
     TEXT_ID = "error-text"
     QUITS = False  # closing it exits
 
@@ -599,6 +610,7 @@ KEYS = ("Ctrl+N next · Escape back (and closes windows) · Ctrl+S save profile 
 
 class HelpScreen(Notice):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "close", "Close")]
+    CLOSE_KEYS = frozenset({"escape", "f1", "q"})
 
     def unheard(self, event: Any) -> bool:
         """A key that does nothing here (Ctrl+N, y): the app says the help window is open, and how to close it."""

@@ -369,8 +369,15 @@ async def test_an_answer_typed_at_paste_speed_right_behind_another_key_in_a_wind
         assert app.screen.query_one("#risk-answer", Input).value == ""
         assert str(app.screen.query_one("#window-note", Static).render()) == (
             "Ignored 4 keys ('y', 'e', 's', Enter): typed at paste speed right behind Right; nothing was changed. "
-            "Type yes on its own, after a pause, then Enter.")
-        burst(app, *"yes", "enter", "y", "enter", at=key_clock.tick(Burst.GAP_SECONDS + 0.1))  # on its own
+            "Type yes on its own, after a pause, then press Enter on its own.")
+        burst(app, *"yes", "enter", at=key_clock.tick(Burst.GAP_SECONDS + 0.1))  # the word on its own: its Enter
+        await settle(app, pilot)  # right behind it is refused too (trial 11: one send-keys 'y e s Enter' applied)
+        assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
+        assert app.screen.query_one("#risk-answer", Input).value == "yes"
+        assert str(app.screen.query_one("#window-note", Static).render()) == (
+            "Ignored Enter: typed at paste speed right behind 's'; nothing was changed. Press Enter on its own, "
+            "after a pause, to go ahead.")
+        burst(app, "enter", "y", "enter", at=key_clock.tick(Burst.GAP_SECONDS + 0.1))  # Enter on its own: applied
         await settle(app, pilot)
         await app.workers.wait_for_complete()
         await settle(app, pilot)
@@ -630,8 +637,15 @@ async def confirm_self_lockout(app: WizardApp, pilot) -> None:  # noqa: ANN001
     await settle(app, pilot)
     assert isinstance(app.screen, ConfirmRisk) and app.screen.confirmation.code == "self_lockout"
     await pilot.pause(ConfirmRisk.ARMING_SECONDS + 0.1)
-    await pilot.press("y", "e", "s", "enter")
+    await type_yes(pilot)
     await settle(app, pilot)
+
+
+async def type_yes(pilot) -> None:  # noqa: ANN001
+    """The self-lockout's answer as a person gives it: the word, then Enter on its own (after a pause)."""
+    await pilot.press(*"yes")
+    await pilot.pause(Burst.GAP_SECONDS + 0.1)
+    await pilot.press("enter")
 
 
 async def test_next_then_y_applies_and_quitting_after_it_asks_first_even_resumed_and_says_what_aws_got(
@@ -1318,10 +1332,13 @@ async def test_f1_shows_this_steps_help_and_the_keys_and_escape_closes_it(sessio
         await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen) and session.current == "access"
         assert str(app.screen.query_one("#window-note", Static).render()) == (
-            "Ctrl+N was not done: the help window is open; Escape closes it.")
-        await pilot.press("escape")
-        await settle(app, pilot)
+            "Ignored Ctrl+N: the help window is open (Escape closes it); nothing was changed.")
+        await pilot.pause(Burst.GAP_SECONDS + 0.1)
+        burst(app, "escape", "escape", "escape")  # the first closes it; those right behind it reach nothing (trial
+        await settle(app, pilot)  # 11: they went Back twice)
         assert not isinstance(app.screen, HelpScreen) and session.current == "access"
+        assert notes(app)[-1] == ("Ignored 2 keys (Escape, Escape): typed right behind the key that answered the window; "
+                                  "nothing was changed.")
 
 
 # ---------------------------------------------------------------- discovery in a child process (issue 9)
@@ -1536,7 +1553,9 @@ async def test_a_self_lockout_needs_its_own_typed_yes_after_y(session, calls) ->
         assert "among the attach targets" in str(app.screen.query_one("#risk-text", Static).render())
         assert calls.mutating == [] and session.current == "preview"
         await pilot.pause(ConfirmRisk.ARMING_SECONDS + 0.1)
-        await pilot.press("y", "enter")  # not the word yes
+        await pilot.press("y")  # not the word yes
+        await pilot.pause(Burst.GAP_SECONDS + 0.1)
+        await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
         assert "Only the word yes" in str(app.screen.query_one("#risk-note", Static).render())
@@ -1550,7 +1569,7 @@ async def test_a_self_lockout_needs_its_own_typed_yes_after_y(session, calls) ->
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
         await pilot.pause(Burst.GAP_SECONDS + 0.1)  # the word on its own, not right behind that Enter
-        await pilot.press(*"yes", "enter")
+        await type_yes(pilot)
         await settle(app, pilot)
         assert session.result is not None and session.result.ok and calls.mutating != []
 
@@ -2401,7 +2420,7 @@ async def test_ctrl_c_during_an_apply_stops_it_between_steps_and_says_what_was_m
         calls.clear()
         await y_on_the_confirmation(app, pilot)
         await pilot.pause(ConfirmRisk.ARMING_SECONDS + 0.1)
-        await pilot.press(*"yes", "enter")
+        await type_yes(pilot)
         for _ in range(400):
             if reached.is_set():
                 break
