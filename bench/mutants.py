@@ -179,8 +179,14 @@ MUTANTS = [
            "            if isinstance(screen, Modal) and behind and screen.answering(event):", "            if False:",
            (S, "-k", "paste_speed_right_behind or quit_with_unsaved")),
     Mutant("paste_speed_word_taken", "the self-lockout's word typed at paste speed right behind another key is "
-           "refused", "screens/modals.py", "        return (typing or enter) and not self.in_word",
-           "        return enter and not self.in_word", (S, "-k", "paste_speed_right_behind")),
+           "refused", "screens/modals.py", "        return enter or (typing and not self.in_word)",
+           "        return enter", (S, "-k", "paste_speed_right_behind")),
+    Mutant("lockout_enter_in_a_burst", "the self-lockout's Enter counts only on its own (trial 11: 'y e s Enter' "
+           "sent at once applied)", "screens/modals.py", "        return enter or (typing and not self.in_word)",
+           "        return typing and not self.in_word", (S, "-k", "paste_speed_right_behind")),
+    Mutant("help_close_burst_reaches_on", "keys right behind the key that closed the help window reach nothing",
+           "screens/modals.py", '    CLOSE_KEYS = frozenset({"escape", "f1", "q"})', "    CLOSE_KEYS = frozenset()",
+           (S, "-k", "f1_shows")),
     # ---- the fifth session's trial (trial 3): stray keys, plan files, recovery path, the sandbox, tables
     Mutant("stray_key_answers", "a window that takes y takes no other key: a stray one cancels it", "screens/app.py",
            "            if isinstance(screen, Modal) and screen.stray(event):",
