@@ -127,6 +127,27 @@ sandbox.quicker_moto_dispatch()
 # - moto ignores ModifyVpcEndpoint's PrivateDnsEnabled and ResetPolicy; the sandbox applies them as AWS does, and
 #   so does the tests' moto (always, so that no test's answer depends on whether a sandbox started before it).
 sandbox.endpoints_modified_as_aws()
+# - the tool's Cloud makes a loader of its own for each session it makes (trimmed models, see wizard.cloud), and
+#   each parses botocore's endpoints file (1 MB) and the models again: in-process CLI tests make a Cloud per
+#   command. botocore treats what it loads as read-only (the sandbox server shares it the same way:
+#   sandbox.share_botocore_data); here a file is parsed again whenever it changed on disk (size, mtime, inode), as
+#   the tests that write trimmed models need.
+_PARSED: dict[tuple[str, int, int, int], object] = {}
+_load_json_file = botocore.loaders.JSONFileLoader._load_file
+
+
+def _json_parsed_once(self: botocore.loaders.JSONFileLoader, full_path: str, open_method: object) -> object:
+    try:
+        st = os.stat(full_path)
+    except OSError:
+        return _load_json_file(self, full_path, open_method)
+    key = (full_path, st.st_size, st.st_mtime_ns, st.st_ino)
+    if key not in _PARSED:
+        _PARSED[key] = _load_json_file(self, full_path, open_method)
+    return _PARSED[key]
+
+
+botocore.loaders.JSONFileLoader._load_file = _json_parsed_once  # type: ignore[method-assign]
 
 # Textual apps under Pilot scroll without animation: an animated scroll still under way when a test reads the
 # position failed test_every_preview_tab_scrolls_with_the_keyboard_to_its_last_line on a loaded machine (31.99
