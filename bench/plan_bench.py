@@ -95,6 +95,9 @@ def main() -> None:
     opts = parser.parse_args()
     aws = shutil.which("aws") or str(Path(sys.executable).with_name("aws"))
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # moto's server logs a traceback for each operation it lacks (ListUserProfiles): the tool reads that as "not
+    # implemented" and says so; the traceback is noise among the figures.
+    logging.disable(logging.CRITICAL)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
