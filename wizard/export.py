@@ -9,7 +9,7 @@ Nothing is pinned to the account the plan was made in: region, partition and acc
 (CloudFormation pseudo parameters, Terraform data sources, the CLI's caller), and the VPC, subnets, route
 tables, domain, Studio security groups and principals are CloudFormation Parameters / Terraform variables /
 script variables whose defaults are the profile's values. One template rolls out through StackSets to many
-accounts and regions (of one partition).
+accounts (of one partition), in one region per account: the IAM policy's name is account-wide.
 """
 
 from __future__ import annotations
@@ -279,7 +279,9 @@ def cloudformation(plan: Plan) -> str:
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"studio-vpce profile {p.name}: SageMaker Studio reachable privately from a VPC. Deploys in any "
                        "account and region (StackSets): region, partition and account come from pseudo parameters. "
-                       "CloudFormation cannot tag IAM managed policies: the policy is the stack's to delete.",
+                       "CloudFormation cannot tag IAM managed policies: the policy is the stack's to delete. IAM "
+                       "names are account-wide: one region per account (a second region's stack finds the policy "
+                       "name taken).",
         "Parameters": parameters}
     if conditions:
         template["Conditions"] = conditions
