@@ -184,6 +184,10 @@ MUTANTS = [
     Mutant("lockout_enter_in_a_burst", "the self-lockout's Enter counts only on its own (trial 11: 'y e s Enter' "
            "sent at once applied)", "screens/modals.py", "        return enter or (typing and not self.in_word)",
            "        return typing and not self.in_word", (S, "-k", "paste_speed_right_behind")),
+    Mutant("answer_followed_by_keys_taken", "an answer followed at once by more keys does not count (trial 11: "
+           "'y e s Enter' sent at once applied)", "screens/app.py",
+           "            if answer is not None and event.time < answer.time + Modal.QUIET_SECONDS:",
+           "            if False:", (S, "-k", "typed_too_soon or paste_speed_right_behind")),
     Mutant("help_close_burst_reaches_on", "keys right behind the key that closed the help window reach nothing",
            "screens/modals.py", '    CLOSE_KEYS = frozenset({"escape", "f1", "q"})', "    CLOSE_KEYS = frozenset()",
            (S, "-k", "f1_shows")),

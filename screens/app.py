@@ -806,7 +806,9 @@ class WizardApp(App[int]):
         if self.leaving and isinstance(event, events.Key | events.Paste | events.MouseEvent):
             return  # it is exiting (a save that quits): a key or click after it opens nothing (a trial: a second
             # Ctrl+S opened the Overwrite window as the app exited, and crashed)
-        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded and self._screen_stack:
+        if isinstance(event, events.Key) and getattr(event, "settled", False):  # an answer held, now given
+            self.key_in_hand = event
+        elif isinstance(event, events.Key | events.Paste) and not event.is_forwarded and self._screen_stack:
             if event.time < self.ready_at and getattr(event, "key", "") != "ctrl+c":  # typed while it started
                 self.dropped_at_start += 1  # (read by the terminal driver before the first screen was made)
                 if self.dropped_at_start == 1:
@@ -814,6 +816,13 @@ class WizardApp(App[int]):
                 return
             window = self.screen
             behind = window.typed(event) if isinstance(window, Modal) else ""  # (every key in it, in order)
+            answer = self.held_answer
+            if answer is not None and event.time < answer.time + Modal.QUIET_SECONDS:
+                # keys followed the answer at paste speed ('y e s Enter' sent at once applied: trial 11): it was
+                # a burst, so the answer does not count; this key is then taken as any other
+                self.held_answer = None
+                self.ignore(answer, f"followed at paste speed by {key_name(event)}",
+                            hint=window.alone(answer) if isinstance(window, Modal) else "")
             # Every key dropped here is said (ignore), never dropped silently.
             guard = self.key_guard()
             if guard is not None and guard.drops(event):
@@ -866,6 +875,12 @@ class WizardApp(App[int]):
                 screen.refuse()
                 self.stray_burst.begin(event.time)  # and the keys typed right behind it reach nothing
                 return
+            if isinstance(screen, Modal) and isinstance(event, events.Key) and screen.answers_now(event):
+                # an answer on its own so far: it counts once no key has followed it for QUIET_SECONDS
+                self.held_answer = event
+                wait = min(Modal.QUIET_SECONDS, max(0.0, event.time + Modal.QUIET_SECONDS - keyguard.clock()))
+                self.set_timer(wait + 0.01, partial(self.give_held, screen, event))
+                return
             if isinstance(screen, Modal):
                 screen.note_key(event)
             if isinstance(self.screen, Palette) and getattr(event, "key", "") == "enter":
@@ -888,6 +903,21 @@ class WizardApp(App[int]):
             await super().on_event(event)
         finally:
             self.key_in_hand = None
+
+    held_answer: events.Key | None = None  # an answer waiting for QUIET_SECONDS without a key behind it
+
+    def give_held(self, window: Modal[Any], event: events.Key) -> None:
+        """The answer held had no key behind it: given to the window now, as typed (marked settled)."""
+        if self.held_answer is not event:
+            return  # a key followed it (said), or a newer one is held
+        self.held_answer = None
+        if self.screen is not window or window.answered or self.leaving:
+            return
+        window.note_key(event)  # the keys typed after it reach nothing (the window is going)
+        key = events.Key(event.key, event.character)
+        key.time = event.time
+        key.settled = True  # type: ignore[attr-defined]
+        self.post_message(key)
 
     def bound(self, event: events.Key | events.Paste) -> bool:
         """Whether a key does something here through a binding (r on the Preview)."""

@@ -255,6 +255,14 @@ class Modal(KeyGuard, ModalScreen[T]):
         return key in self.ANSWERS or (key == "enter" and isinstance(focused, Button)
                                        and focused.id not in self.CANCEL_IDS)
 
+    # An answer counts once no key followed it for this long: keys sent at once ('y e s Enter', a CLI habit or a
+    # paste) arrive within milliseconds; it also covers a write split in two, and keeps each answer's wait short.
+    QUIET_SECONDS: ClassVar[float] = 0.3
+
+    def answers_now(self, event: Any) -> bool:
+        """Whether the key, taken now, would answer it other than by cancelling (held for QUIET_SECONDS)."""
+        return self.answering(event)
+
     def refused_behind(self, behind: str) -> str:
         """What an answer refused at paste speed was typed right behind: the first refused key's, for its burst."""
         self.behind = self.behind or behind
@@ -397,6 +405,9 @@ class ConfirmRisk(Modal[bool]):
         typing = bool(character) and character.isprintable() and not character.isspace()  # type: ignore[union-attr]
         enter = getattr(event, "key", "") == "enter" and isinstance(self.focused, Input)
         return enter or (typing and not self.in_word)
+
+    def answers_now(self, event: Any) -> bool:
+        return getattr(event, "key", "") == "enter" and isinstance(self.focused, Input)  # (the word's letters type)
 
     def alone(self, event: Any) -> str:
         if getattr(event, "key", "") == "enter":

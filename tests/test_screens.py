@@ -41,6 +41,11 @@ def _drawn_when_they_exit(request: pytest.FixtureRequest) -> None:
 
 async def settle(app: WizardApp, pilot) -> None:  # noqa: ANN001
     await pilot.pause()
+    for _ in range(40):  # an answer counts once no key followed it for Modal.QUIET_SECONDS: until it is given
+        if app.held_answer is None:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
     if app.is_running:  # the other steps' panes mount after the first frame (WizardApp.mount_panes)
         await app.panes_ready.wait()
     for _ in range(200):  # discovery starts after the first paint: wait for it to have run once
@@ -359,7 +364,16 @@ async def test_an_answer_typed_at_paste_speed_right_behind_another_key_in_a_wind
         said = ("Ignored 'y': typed at paste speed right behind Right; nothing was changed. Press y on its own, "
                 "after a pause, to go on.")
         assert str(window.query_one("#window-note", Static).render()) == said
-        burst(app, "y", at=key_clock.tick(Burst.GAP_SECONDS + 0.1))  # after a pause: it goes on
+        burst(app, "y", "e", "s", "enter", at=key_clock.tick(Burst.GAP_SECONDS + 0.1))  # keys right behind the y:
+        await settle(app, pilot)  # not on its own either (trial 11: 'y e s Enter' at once applied); 'e' cancels
+        assert not app.screen.is_modal and calls.mutating == [] and session.result is None
+        assert "'y' (followed at paste speed by 'e')" in " ".join(notes(app))
+        burst(app, "ctrl+n", at=key_clock.tick(1))
+        key_clock.tick()
+        await settle(app, pilot)
+        key_clock.tick(ConfirmApply.ARMING_SECONDS + 10)
+        burst(app, "right", at=key_clock.now)
+        burst(app, "y", at=key_clock.tick(Burst.GAP_SECONDS + 0.1))  # after a pause, and none after it: it goes on
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
         key_clock.tick(ConfirmRisk.ARMING_SECONDS + 10)
@@ -377,7 +391,8 @@ async def test_an_answer_typed_at_paste_speed_right_behind_another_key_in_a_wind
         assert str(app.screen.query_one("#window-note", Static).render()) == (
             "Ignored Enter: typed at paste speed right behind 's'; nothing was changed. Press Enter on its own, "
             "after a pause, to go ahead.")
-        burst(app, "enter", "y", "enter", at=key_clock.tick(Burst.GAP_SECONDS + 0.1))  # Enter on its own: applied
+        burst(app, "enter", at=key_clock.tick(Burst.GAP_SECONDS + 0.1))  # Enter on its own: applied; keys typed
+        burst(app, "y", "enter", at=key_clock.tick(ConfirmRisk.QUIET_SECONDS + 0.01))  # once it counted are said
         await settle(app, pilot)
         await app.workers.wait_for_complete()
         await settle(app, pilot)
@@ -422,14 +437,13 @@ async def test_a_y_typed_too_soon_is_dropped_and_said_with_every_key_of_its_burs
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmApply) and calls.mutating == [] and session.result is None
         assert "Ignored 5 keys ('y', 'y', Enter, 'y', 'y'): typed before this window was ready; " in " ".join(notes(app))
-        burst(app, "y", "y", "e", "s", "enter", at=key_clock.tick())  # typed once armed: the first y goes on
-        key_clock.tick()
+        burst(app, "y", "y", "e", "s", "enter", at=key_clock.tick())  # typed once armed, but with keys right
+        key_clock.tick()  # behind it: not on its own, so no y counts (trial 11: the first y applied), and 'e' cancels
         await settle(app, pilot)
-        assert isinstance(app.screen, ConfirmRisk) and calls.mutating == []
-        assert app.screen.query_one("#risk-answer", Input).value == ""  # none of the keys behind it reached it
-        said = next(n for n in notes(app) if n.startswith("Ignored "))
-        # the 4 keys behind the y, in order (whichever window each reached: the one going, or the one coming)
-        assert said.startswith("Ignored 4 keys") and re.findall(r"'.'|Enter", said) == ["'y'", "'e'", "'s'", "Enter"]
+        assert not isinstance(app.screen, ConfirmRisk | ConfirmApply) and calls.mutating == [] and session.result is None
+        # every key but the 'e' that cancelled, in order, each with its reason
+        assert ("Ignored 4 keys: 'y' (followed at paste speed by 'y'); 'y' (typed at paste speed right behind 'y'); "
+                "'s', Enter (typed right behind the key that closed the window); nothing was changed.") in notes(app)
 
 
 def reason(app: WizardApp) -> str:
@@ -573,8 +587,8 @@ async def test_a_file_name_typed_into_the_overwrite_window_never_overwrites(sess
         assert isinstance(app.screen, OverwriteScreen) and target.read_text() == "mine\n"
         assert str(app.screen.query_one("#window-note", Static).render()).endswith(
             "right behind Left; nothing was changed. Press y on its own, after a pause, to overwrite.")
-        burst(app, "escape", at=key_clock.tick(1))
-        await settle(app, pilot)
+        burst(app, *"yes", "enter", at=key_clock.tick(1))  # a y with keys right behind it: not on its own either
+        await settle(app, pilot)  # (trial 11: 'y e s Enter' at once overwrote a hand-commented profile)
         assert not app.screen.is_modal and target.read_text() == "mine\n"
 
 
@@ -1622,7 +1636,9 @@ async def test_keys_mashed_at_speed_never_answer_the_self_lockout(session, calls
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmApply)
         key_clock.tick(ConfirmApply.ARMING_SECONDS + 0.1)
-        burst(app, "y", *mash, at=key_clock.now)
+        burst(app, "y", at=key_clock.now)
+        await settle(app, pilot)  # the y on its own counts; then the keys typed right behind it, as it went on
+        burst(app, *mash, at=key_clock.tick())
         key_clock.tick()
         await settle(app, pilot)
         key_clock.tick(ConfirmRisk.ARMING_SECONDS + 10)

@@ -87,7 +87,7 @@ def test_self_lockout_confirmation_at_80x24(snap_compare, app) -> None:  # noqa:
         await _at("preview", ("ctrl+n",))(pilot)
         await pilot.pause(ConfirmApply.ARMING_SECONDS + 0.1)
         await pilot.press("y")
-        await pilot.pause()
+        await pilot.pause(ConfirmApply.QUIET_SECONDS + 0.1)  # the y counts once no key has followed it
         assert isinstance(pilot.app.screen, ConfirmRisk)
         pilot.app.screen.query_one(Input).cursor_blink = False
         await pilot.pause()
