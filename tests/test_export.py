@@ -647,7 +647,8 @@ case "$*" in
   *"list-hosted-zones-by-vpc"*) printf "${FAKE_ZONE:-None}\tNone\n" ;;
   *"create-hosted-zone"*) echo /hostedzone/ZNEW0000000000 ;;
   *"route53 get-hosted-zone"*) echo "${FAKE_ZONE_REF:-someone-elses-reference}" ;;
-  *"route53 list-tags-for-resource"*) echo "${FAKE_ZONE_TAGS:-0}" ;;
+  *"route53 list-tags-for-resource"*"length("*) echo "${FAKE_ZONE_TAGS:-0}" ;;
+  *"route53 list-tags-for-resource"*) echo "${FAKE_ZONE_OWNER:-None}" ;;
   *"iam list-policy-versions"*) printf "$FAKE_POLICY_VERSIONS" ;;
 esac
 exit 0
@@ -832,7 +833,7 @@ def test_cli_script_association_conflict_is_an_error_unless_already_associated(t
     ({"FAKE_ZONE": "/hostedzone/ZMINE", "FAKE_ZONE_REF": "studio-vpce-research-phz-api-1764480000"},
      ["ZMINE"]),  # this script's own, untagged (a run stopped after creating it): tagged now
     ({"FAKE_ZONE": "/hostedzone/ZMINE", "FAKE_ZONE_REF": "studio-vpce-research-phz-api-1764480000",
-      "FAKE_ZONE_TAGS": "2"}, []),  # ... already tagged: left as it is
+      "FAKE_ZONE_TAGS": "2", "FAKE_ZONE_OWNER": "research-phz"}, []),  # ... already tagged: left as it is
 ])
 def test_cli_script_tags_only_the_hosted_zones_it_created(tmp_path: Path, found: dict[str, str],
                                                           tagged: list[str]) -> None:
@@ -844,3 +845,13 @@ def test_cli_script_tags_only_the_hosted_zones_it_created(tmp_path: Path, found:
     zones = sorted({c.split("--resource-id ", 1)[1].split()[0] for c in calls if "change-tags-for-resource" in c})
     assert zones == sorted(set(tagged)), calls
     assert any("change-resource-record-sets" in c for c in calls)
+
+
+def test_cli_script_refuses_a_hosted_zone_owned_by_other_profile_before_any_change(tmp_path: Path) -> None:
+    """As apply's plan does (hosted_zone_owned_by_other_profile): a zone of the name found in the VPC that
+    another studio-vpce profile made is refused before the first change, never written into."""
+    states = "vpce-0aaaaaaaaaaaaaaa1\\tavailable\\tNone\\tNone\\nvpce-0aaaaaaaaaaaaaaa2\\tavailable\\tNone\\tNone\\n"
+    ran, calls = _fake_aws(tmp_path, states, example="hosted-zone", FAKE_ZONE="/hostedzone/ZTHEIRS",
+                           FAKE_ZONE_TAGS="2", FAKE_ZONE_OWNER="other-team")
+    assert ran.returncode == 1 and "hosted_zone_owned_by_other_profile" in ran.stderr and "other-team" in ran.stderr
+    assert not [c for c in calls if " create-" in c or "change-" in c or "authorize-" in c], calls

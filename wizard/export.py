@@ -656,6 +656,18 @@ def _cli_preflight(d: _Desired, p: Profile) -> list[str]:
             f'elif found "${var}" && ! found "${{OWNER:-None}}"; then',
             f'  echo "using {endpoint.key} endpoint ${var} as it is (not made by studio-vpce)"',
             'fi']
+    for zone in d.zones:  # a zone another profile made (its dns.associate_vpc_ids): its records are that one's
+        name = d.zone_name(zone.name, SH["region"])
+        lines += [
+            f'ZONE=$(zone "{name}")',
+            'if found "$ZONE"; then',
+            ('  ZONE_OWNER=$("${AWS[@]}" route53 list-tags-for-resource --resource-type hostedzone --resource-id '
+             f'"${{ZONE##*/}}" --query "ResourceTagSet.Tags[?Key==\'{PROFILE_TAG}\'].Value | [0]")'),
+            f'  if found "${{ZONE_OWNER:-None}}" && [ "$ZONE_OWNER" != {q(p.name)} ]; then',
+            (f'    refuse hosted_zone_owned_by_other_profile "private hosted zone ${{ZONE##*/}} ({name}) in $VPC_ID '
+             'was made by studio-vpce profile $ZONE_OWNER: its records point at the endpoints of that profile"'),
+            '  fi',
+            'fi']
     if d.policy:
         lines += [
             f'POLICY_ARN="arn:$PARTITION:iam::$ACCOUNT:policy/studio-vpce/{p.policy_name}"',
