@@ -24,6 +24,7 @@ from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
+from textual.dom import NoScreen
 from textual.notifications import Notification, Notify
 from textual.reactive import Reactive
 from textual.screen import Screen
@@ -150,6 +151,16 @@ class Palette(CommandPalette):
         if self.app.screen is not self:
             return AwaitComplete.nothing()
         return super().dismiss(result)
+
+    def _action_command_list(self, action: str) -> None:
+        """PageUp or PageDown before the list has its lines (typed at once with Ctrl+P) crashed Textual's list
+        (KeyError in OptionList._move_page: trial 11): they do nothing until it has them."""
+        if action in ("page_up", "page_down"):
+            command_list = self.query_one(CommandList)
+            highlighted = command_list.highlighted or 0
+            if not command_list.option_count or highlighted not in command_list._index_to_line:
+                return
+        super()._action_command_list(action)
 
     enter_waiting = False
 
@@ -560,7 +571,11 @@ class WizardApp(App[int]):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """A refused jump's reason is about that jump: once focus moves on in the wizard, the step's own shows."""
         widget = event.widget
-        if self.jump_noted and widget is not self.jump_note_focus and widget.screen is self.screen_stack[0]:
+        try:
+            screen = widget.screen
+        except NoScreen:  # removed meanwhile (a window closed in a burst): it crashed the wizard (trial 11)
+            return
+        if self.jump_noted and widget is not self.jump_note_focus and screen is self.screen_stack[0]:
             self.jump_noted = False
             self.refresh_nav()
 
