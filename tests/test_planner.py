@@ -742,3 +742,15 @@ def test_associated_vpc_dns_off_warns_that_the_zones_will_not_resolve_there(clou
     assert len(found) == 1 and "enableDnsHostnames off" in found[0] and "enableDnsSupport" not in found[0].split(":")[0]
     aws.client("ec2").modify_vpc_attribute(VpcId=ANALYTICS["vpc_id"], EnableDnsHostnames={"Value": True})
     assert "associated_vpc_dns_off" not in warning_codes(_plan(cloud, p))
+
+
+@pytest.mark.parametrize("cidrs", [["0.0.0.0/0"], ["0.0.0.0/1", "128.0.0.0/1"]])
+def test_cidrs_admit_everyone_is_a_plan_error_not_a_crash(cloud, cidrs: list[str]) -> None:  # noqa: ANN001
+    """A trial (11, MEDIUM): source-ip ranges covering every address ended plan, apply and export in
+    "error: StopIteration" (exit 1): no address was left outside them for the audit's "outside" request. Now the
+    plan says what is wrong: the ranges restrict nothing (0.0.0.0/0: the whole internet)."""
+    result = _plan(cloud, profile("source-ip", access={"cidrs": cidrs}))
+    said = {e.code for e in result.errors}
+    assert said & {"cidr_not_public", "cidrs_admit_everyone"}, result.errors
+    if len(cidrs) == 2:
+        assert "cidrs_admit_everyone" in said

@@ -133,3 +133,17 @@ def test_a_public_https_source_is_planned_with_a_warning_and_its_own_reason(clou
     assert len(warned) == 1 and warned[0].startswith("203.0.113.0/24 (an HTTPS source) is not a private range")
     reasons = {c.after["source"]: c.reason for c in result.changes if c.type == "security_group_rule"}
     assert reasons["203.0.113.0/24"] == "HTTPS from 203.0.113.0/24"  # was "HTTPS from Studio"
+
+
+def test_whole_internet_rule_is_the_wizards_and_the_planners() -> None:
+    """source-ip ranges that together cover every address restrict nothing: refused where typed (the Access
+    step's CIDR input, by the same rule the planner uses as cidrs_admit_everyone)."""
+    from wizard.session import WizardSession
+
+    assert validators.whole_internet(["0.0.0.0/1", "128.0.0.0/1"])
+    assert validators.whole_internet(["::/1", "8000::/1"])
+    assert validators.whole_internet(["0.0.0.0/1", "192.0.2.0/24"]) is None
+    session = WizardSession(lambda: None)
+    session.answers["access"]["mode"] = "source-ip"
+    assert "cover every IPv4 address" in (session.input_error("access_cidrs", "0.0.0.0/1, 128.0.0.0/1") or "")
+    assert session.input_error("access_cidrs", "192.0.2.0/24") is None

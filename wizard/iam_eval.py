@@ -461,8 +461,11 @@ def _an_address_in(cidr: str) -> str:
 def outside_context(profile: Profile) -> dict[str, str]:
     """A request from the internet, not through any VPC endpoint: aws:SourceIp is set, the VPC keys are absent."""
     ranges = [ipaddress.ip_network(c) for c in profile.access.cidrs] if profile.access.mode == "source-ip" else []
-    address = next(a for a in OUTSIDE_ADDRESSES
-                   if not any(ipaddress.ip_address(a) in r for r in ranges))  # type: ignore[operator]
+    # ranges that cover every candidate (0.0.0.0/0, or 0.0.0.0/1 with 128.0.0.0/1) leave no address outside:
+    # the plan refuses them (cidr_not_public); until then the first candidate stands for "outside"
+    address = next((a for a in OUTSIDE_ADDRESSES
+                    if not any(ipaddress.ip_address(a) in r for r in ranges)),  # type: ignore[operator]
+                   OUTSIDE_ADDRESSES[0])
     return {"aws:SourceIp": address}
 
 

@@ -760,6 +760,9 @@ def _check_cidrs(b: _Builder, inv: Inventory, profile: Profile) -> None:
             reason = validators.public_cidr(str(net))
             if reason:
                 b.error("cidr_not_public", f"access.cidrs {reason}")
+        everyone = validators.whole_internet(str(net) for net in cidrs if net.prefixlen)  # /0: said above
+        if everyone:
+            b.error("cidrs_admit_everyone", f"access.cidrs {everyone}")
         if profile.dns.mode == "private-dns" and profile.endpoints.api:
             b.warn("source_ip_through_endpoint", "with private DNS on, calls from inside the VPC go through the API "
                    "endpoint, where aws:SourceIp is absent: source-ip only admits callers outside the VPC")

@@ -74,7 +74,7 @@ def _access_cidrs(session: Any, text: str) -> str | None:
         reason = validators.access_cidr(item, mode, vpc.cidrs if vpc else (), vpc.id if vpc else "the VPC")
         if reason:
             return reason
-    return None
+    return validators.whole_internet(cidrs) if mode == "source-ip" else None
 
 
 NAME = Input("name", "Profile name", lambda _s, text: validators.profile_name(text), "research-private")

@@ -79,6 +79,18 @@ def is_public(net: Network) -> bool:
     return not any(net.version == bad.version and net.subnet_of(bad) for bad in NOT_PUBLIC)  # type: ignore[arg-type]
 
 
+def whole_internet(texts: Iterable[str]) -> str | None:
+    """source-ip: ranges that together cover every address (0.0.0.0/1 with 128.0.0.0/1, say) restrict nothing:
+    one condition that every request meets. Unparseable items are left to the per-range rule."""
+    nets = [n for n in (parse_cidr(t)[0] for t in texts) if n is not None]
+    for version, every in ((4, 2 ** 32), (6, 2 ** 128)):
+        mine = [n for n in nets if n.version == version]
+        if mine and sum(n.num_addresses for n in ipaddress.collapse_addresses(mine)) == every:  # type: ignore[type-var, misc]
+            return (f"{', '.join(str(n) for n in mine)} together cover every IPv{version} address: the condition "
+                    "would restrict nothing; name the ranges that need Studio")
+    return None
+
+
 def public_cidr(text: str) -> str | None:
     """source-ip: aws:SourceIp never matches private addresses nor requests through a VPC endpoint."""
     error = cidr(text)
