@@ -697,7 +697,8 @@ def cli_script(plan: Plan) -> str:
     policy_tag_json = '"' + _dq(json.dumps(_cfn_tags({**tags, REGION_TAG: "${REGION}"}), separators=(",", ":"))) + '"'
     lines = ["#!/usr/bin/env bash",
              f"# studio-vpce profile {p.name}: the resources `studio-vpce apply` makes, as AWS CLI calls.",
-             "# Safe to run again: it looks everything up before it creates it, so a second run changes nothing.",
+             "# Safe to run again: it looks everything up before it creates it, so a second run changes nothing",
+             "# (it repeats a few writes that leave things as they are: alias record UPSERTs, policy attachments).",
              "# Before any change it stops where apply's plan refuses: a same-named security group this profile",
              "# did not make (security_group_not_ours), an endpoint another studio-vpce profile manages",
              "# (endpoint_owned_by_other_profile), a hosted zone another profile made",
