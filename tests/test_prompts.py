@@ -724,3 +724,40 @@ def test_plain_typed_questions_say_what_an_empty_answer_means() -> None:
         plain.text(key, "")
     assert asked == ["HTTPS (443) source security groups (empty: the domain's)", "Extra 443 source CIDRs (optional)",
                      "Endpoint security group (empty: create one)", "Profile name"], asked
+
+
+def test_ctrl_c_typed_right_behind_the_yes_stops_before_any_change() -> None:
+    """A trial (11): `y e s Enter Ctrl+C` in one burst at apply's question applied everything (exit 0): the
+    prompt read the Ctrl+C as a key behind its Enter and kept it for a next question; no SIGINT came. It is
+    Ctrl+C: the question ends in KeyboardInterrupt (the CLI: "interrupted; nothing was changed", exit 130)."""
+    import io
+    import threading
+    import time
+
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    from wizard import prompts
+
+    for burst, interrupted in (("yes\r\x03", True), ("yes\r", False)):
+        screen = io.StringIO()
+        with create_pipe_input() as keys:
+            output = Vt100_Output(screen, lambda: Size(rows=24, columns=80), term="xterm")
+            with create_app_session(input=keys, output=output):
+                def type_keys(burst: str = burst, screen: io.StringIO = screen, keys: Any = keys) -> None:
+                    deadline = time.monotonic() + 30
+                    while "Only 'yes' goes ahead" not in screen.getvalue() and time.monotonic() < deadline:
+                        time.sleep(0.02)
+                    time.sleep(prompts.ARMING_SECONDS + 0.1)
+                    keys.send_text(burst)  # one chunk: the Ctrl+C arrives with the answer's Enter
+
+                typist = threading.Thread(target=type_keys)
+                typist.start()
+                try:
+                    answered: bool | None = prompts.ask_yes("Apply?")
+                except KeyboardInterrupt:
+                    answered = None
+                typist.join()
+        assert (answered is None) is interrupted and (answered is True or interrupted), (burst, answered)

@@ -114,7 +114,12 @@ def drop_typed_ahead() -> int:
 def _read_pending(fd: int) -> int:
     """Read what the terminal holds for us, at once and without waiting, and say how many keys it was (an
     escape sequence, an arrow key say, is one). Read in non-canonical mode: a line not yet ended counts too."""
-    import re  # noqa: PLC0415
+    data = _pending_bytes(fd)
+    return len(re.sub(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|O.|.)?", "k", data.decode(errors="replace")))
+
+
+def _pending_bytes(fd: int) -> bytes:
+    """What the terminal holds for us, read at once and without waiting, in non-canonical mode."""
     import termios  # noqa: PLC0415
 
     saved = termios.tcgetattr(fd)
@@ -132,7 +137,7 @@ def _read_pending(fd: int) -> int:
             data += chunk
     finally:
         termios.tcsetattr(fd, termios.TCSANOW, saved)
-    return len(re.sub(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|O.|.)?", "k", data.decode(errors="replace")))
+    return data
 
 
 ARMING_SECONDS = 0.3  # as the TUI's windows: nobody reads a question and answers it faster
@@ -199,7 +204,33 @@ def ask_yes(question: str) -> bool:
     answer = _answered(prompt.ask())
     from wizard.validators import typed_yes  # noqa: PLC0415
 
+    if typed_yes(str(answer)) and _ctrl_c_behind_the_answer():
+        raise KeyboardInterrupt  # before any change: the CLI says "interrupted; nothing was changed" (exit 130)
     return typed_yes(str(answer))
+
+
+def _ctrl_c_behind_the_answer() -> bool:
+    """Was Ctrl+C typed right behind the answer's Enter (a trial: `yes Enter Ctrl+C` in one burst applied
+    everything: the prompt had read the Ctrl+C as a key, kept it for a next question, and no SIGINT came)?
+    Looks at the keys the prompt kept and those the terminal still holds; the rest are dropped, as any
+    question drops keys typed ahead of it."""
+    found = False
+    if "prompt_toolkit" in sys.modules:
+        from prompt_toolkit.application.current import get_app_session  # noqa: PLC0415
+        from prompt_toolkit.input.typeahead import get_typeahead  # noqa: PLC0415
+        from prompt_toolkit.keys import Keys  # noqa: PLC0415
+
+        try:
+            found = any(press.key == Keys.ControlC or press.data == "\x03"
+                        for press in get_typeahead(get_app_session().input))
+        except (OSError, ValueError, AttributeError):
+            pass
+    try:
+        if sys.stdin.isatty():
+            found = b"\x03" in _pending_bytes(sys.stdin.fileno()) or found
+    except (OSError, ValueError, AttributeError):
+        pass
+    return found
 
 
 def _answered(value: Any) -> Any:
