@@ -261,6 +261,7 @@ class WizardApp(App[int]):
         self.next_held = Hold()  # from a refused Ctrl+N until it is asked again (next_step)
         self.stray_burst = Burst()  # the keys typed right behind a stray key that cancelled a window
         self.refused_next = Burst()  # the text typed right behind a Ctrl+N, Ctrl+S or palette choice refused
+        self.answer_burst = Burst()  # the keys that followed an answer at paste speed (and voided it)
         self.ignored: list[tuple[str, str]] = []  # (key, why) of every key dropped in the burst under way (ignore)
         self.refused = ""  # why a stray key cancelled the window just closed (said by the window's callback)
         self.notes: dict[str, Notification] = {}  # the notification on screen for each topic (apply, save, quit)
@@ -834,10 +835,14 @@ class WizardApp(App[int]):
             answer = self.held_answer
             if answer is not None and event.time < answer.time + Modal.QUIET_SECONDS:
                 # keys followed the answer at paste speed ('y e s Enter' sent at once applied: trial 11): it was
-                # a burst, so the answer does not count; this key is then taken as any other
+                # a burst, so the answer does not count, and the keys of that burst reach nothing: the window stays
                 self.held_answer = None
-                self.ignore(answer, f"followed at paste speed by {key_name(event)}",
+                self.answer_burst.begin(answer.time, key_name(answer))
+                self.ignore(answer, "more keys followed it at paste speed",
                             hint=window.alone(answer) if isinstance(window, Modal) else "")
+            if self.answer_burst.drops(event):
+                self.ignore(event, f"typed right behind {self.answer_burst.why}")
+                return
             # Every key dropped here is said (ignore), never dropped silently.
             guard = self.key_guard()
             if guard is not None and guard.drops(event):

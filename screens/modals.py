@@ -255,9 +255,9 @@ class Modal(KeyGuard, ModalScreen[T]):
         return key in self.ANSWERS or (key == "enter" and isinstance(focused, Button)
                                        and focused.id not in self.CANCEL_IDS)
 
-    # An answer counts once no key followed it for this long: keys sent at once ('y e s Enter', a CLI habit or a
-    # paste) arrive within milliseconds; it also covers a write split in two, and keeps each answer's wait short.
-    QUIET_SECONDS: ClassVar[float] = 0.3
+    # An answer counts once no key followed it for the burst gap: keys sent at once ('y e s Enter', a CLI habit or
+    # a paste) are a burst, as everywhere else; a key within it voids the answer (WizardApp.on_event).
+    QUIET_SECONDS: ClassVar[float] = Burst.GAP_SECONDS
 
     def answers_now(self, event: Any) -> bool:
         """Whether the key, taken now, would answer it other than by cancelling (held for QUIET_SECONDS)."""
