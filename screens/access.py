@@ -63,6 +63,10 @@ class AccessStep(Step):
         if flt is not None and flt.value:
             flt.value = ""
             self.fill_principals("")
+        modes = self.widget("#mode", Choices)  # the cursor starts on the chosen mode (trial 11: on the first row,
+        names = [m.name for m in MODES]  # reached by the palette, so Down then Enter chose the wrong one)
+        if modes is not None and modes.row_count and self.session.answers["access"]["mode"] in names:
+            modes.move_cursor(row=names.index(self.session.answers["access"]["mode"]), animate=False)
 
     def fill_principals(self, text: str) -> None:
         table = self.widget("#principals", Choices)

@@ -952,6 +952,8 @@ async def test_sso_domain_shows_access_mode_none_with_the_reason_and_an_iam_doma
         await settle(app, pilot)
         assert session.answers["access"]["mode"] == "none"
         assert "IAM Identity Center" in str(app.query_one("#mode-reason", Static).render())
+        modes = app.query_one("#mode", DataTable)  # the cursor on the chosen mode (trial 11: on the first row)
+        assert modes.cursor_row == modes.get_row_index("none") > 0
         # another VPC, whose domain uses IAM: the mode none forced is undone, and said (it stayed none: no policy)
         session.select_vpc(profile().vpc_id)
         assert session.answers["domain_id"] == profile().domain_id and session.answers["access"]["mode"] == "vpce"
