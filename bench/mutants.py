@@ -389,8 +389,8 @@ MUTANTS = [
            '    __import__("wizard.executor").executor.Executor(cloud, plan).run()\n    if args.output',
            ("tests/test_cli.py", "-k", "plan_text_lists")),
     Mutant("plain_preview_applies", "--plain's Preview (its plan) makes no mutating call", "wizard/session.py",
-           "        return make_plan(observe(self.cloud, profile), profile)\n",
-           "        p = make_plan(observe(self.cloud, profile), profile)\n"
+           "        return make_plan(self._observe(profile), profile)",
+           "        p = make_plan(self._observe(profile), profile)\n"
            '        return __import__("wizard.executor").executor.Executor(self.cloud, p).run() and p\n',
            ("tests/test_prompts.py", "-k", "never_applies or only_after_a_typed_yes")),
     Mutant("tui_preview_applies", "the TUI's Preview (its plan) makes no mutating call", "wizard/session.py",
