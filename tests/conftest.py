@@ -309,6 +309,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)  # stable: each group keeps its modules' own order
 
 
+async def workers_done(app: object) -> None:
+    """Wait until the app's workers have finished. A worker's error is the app's to show (the wizard's
+    on_worker_state_changed: a refused apply, an AWS error), and the tests assert on what it shows. Textual's
+    wait_for_complete raised it too, but only when the worker was still running at the call: a race (a stale
+    apply's refusal failed a test in one run of many, with WorkerFailed)."""
+    from textual.worker import WorkerCancelled, WorkerFailed
+
+    for worker in list(app.workers):  # type: ignore[attr-defined]
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):
+            await worker.wait()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The tool's user cache (lint verdicts, trimmed service models) lives in a temp folder, one per worker,

@@ -16,7 +16,7 @@ import pytest
 from aws_stub import StubAws
 from textual.widgets import Button, DataTable, Input, Label, Static
 
-from conftest import ROOT, profile, reset_and_seed
+from conftest import ROOT, profile, reset_and_seed, workers_done
 from screens.app import EXIT_CRASHED, EXIT_INTERRUPTED, WizardApp
 from screens.keyguard import Burst
 from screens.modals import ConfirmApply, ConfirmRisk, ErrorScreen, OverwriteScreen, QuitScreen
@@ -52,7 +52,7 @@ async def settle(app: WizardApp, pilot) -> None:  # noqa: ANN001
         if app.session.inventory is not None or app.session.discovery_error or not app.is_running:
             break
         await pilot.pause(0.05)
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
 
 
@@ -396,7 +396,7 @@ async def test_an_answer_typed_at_paste_speed_right_behind_another_key_in_a_wind
             "nothing was changed. Press Enter on its own, after a pause, to go ahead.")
         burst(app, "enter", at=key_clock.tick(1))  # on its own: applied
         await settle(app, pilot)
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await settle(app, pilot)
         assert session.result is not None and session.result.ok and calls.mutating != []
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from conftest import profile
+from conftest import profile, workers_done
 from screens.app import WizardApp
 from wizard.session import WizardSession
 from wizard.steps import NAMES
@@ -27,7 +27,7 @@ def _at(step: str, keys: tuple[str, ...] = ()):  # noqa: ANN202
             field.cursor_blink = False  # a blinking cursor makes a snapshot depend on the moment it is taken
         while app.session.inventory is None:  # discovery starts after the first paint
             await pilot.pause(0.05)
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await app.panes_ready.wait()  # the other steps' panes mount after the first frame
         for field in app.query(Input):  # theirs too (Save's field blinked in 1 of ~20 runs)
             field.cursor_blink = False
@@ -41,12 +41,12 @@ def _at(step: str, keys: tuple[str, ...] = ()):  # noqa: ANN202
             s.step = NAMES.index(step)
             app.show_step()
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         if keys:
             await pilot.press(*keys)
             await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         for _ in range(50):  # the Preview's tab bar places its underline a refresh after it is shown
             if all(bar.highlight_end > bar.highlight_start for bar in app.screen.query("Underline")

@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
+from conftest import workers_done
 from screens.app import WizardApp
 from screens.widgets import Choices, KeysFooter, Line, StepList
 from wizard.steps import NAMES
@@ -32,7 +33,7 @@ async def discovered(app: WizardApp, pilot) -> None:  # noqa: ANN001
         if app.session.inventory is not None or app.session.discovery_error:
             break
         await pilot.pause(0.05)
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
     assert app.session.inventory is not None, app.session.discovery_error
 
