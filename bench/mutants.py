@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COPY = ("wizard", "screens", "tests", "profiles", "pyproject.toml")
+COPY = ("wizard", "screens", "tests", "profiles", "docs", "README.md", "pyproject.toml")  # the tests read the docs too
 
 
 @dataclass(frozen=True)
