@@ -274,7 +274,8 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto`: two workers per core. A test waits much of its time on a CLI subprocess, a moto server or the
     TUI's timers, and a second worker per core fills that time (measured on 2 cores, same clone, one after the
     other: `-n 4` 252 s wall, 449 s CPU; `-n 2` 358 s wall, 543 s CPU). PYTEST_XDIST_AUTO_NUM_WORKERS overrides."""
-    return 2 * (os.cpu_count() or 1)
+    configured = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "")  # (this hook answers before xdist's own reads it)
+    return int(configured) if configured.isdigit() and int(configured) > 0 else 2 * (os.cpu_count() or 1)
 
 
 def pytest_configure(config: pytest.Config) -> None:
