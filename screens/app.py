@@ -24,6 +24,7 @@ from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.dom import NoScreen
 from textual.notifications import Notification, Notify
 from textual.reactive import Reactive
@@ -143,6 +144,9 @@ class StepCommands(Provider):
                 yield Hit(score, matcher.highlight(name), self._released(callback), help=help_text)
 
 
+_TEXTUAL_SEARCH = CommandPalette._gather_commands.__wrapped__  # type: ignore[attr-defined]  # (without its worker)
+
+
 class Palette(CommandPalette):
     """Textual's palette, closed at most once: with keys at paste speed, Enter selects on the highlight and again on
     the submit, and the second close would pop whatever screen is below (the last one: a crash)."""
@@ -161,6 +165,17 @@ class Palette(CommandPalette):
             if not command_list.option_count or highlighted not in command_list._index_to_line:
                 return
         super()._action_command_list(action)
+
+    @work(exclusive=True, group=CommandPalette._GATHER_COMMANDS_GROUP)
+    async def _gather_commands(self, search_value: str) -> None:
+        """Textual's search, except that one that starts or runs once the palette has closed (Ctrl+P, more keys
+        and F1 at paste speed) stops there: its list was already gone, and Textual's search crashed the wizard
+        with NoMatches 'CommandList' (trial 11). While the palette is open, any error is Textual's, as before."""
+        try:
+            await _TEXTUAL_SEARCH(self, search_value)
+        except NoMatches:
+            if self.is_attached and self.app.screen is self:
+                raise
 
     enter_waiting = False
 

@@ -2043,6 +2043,12 @@ async def test_the_palette_closed_twice_closes_once(session) -> None:  # noqa: A
         palette.dismiss()
         await pilot.pause(0.2)
         assert app.screen is not palette and len(app.screen_stack) == 1 and app.is_running and app.crash is None
+        # A search that starts once the palette has gone (Ctrl+P, keys, F1 at paste speed: its list was already
+        # removed, and Textual's search crashed the wizard with NoMatches 'CommandList': trial 11) shows nothing.
+        palette._gather_commands("save")  # type: ignore[attr-defined]
+        await pilot.pause(0.2)
+        await workers_done(app)
+        assert app.is_running and app.crash is None and app.screen is not palette
 
 
 # ---------------------------------------------------------------- a new user's trial at 80x24 (tuifix)
