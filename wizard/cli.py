@@ -334,11 +334,9 @@ def _replaceable(target: Path, kind: str) -> bool:
         except (OSError, ValueError):
             return False
         return isinstance(data, dict) and "format_version" in data and "fingerprint" in data
-    start = head.lstrip()
-    marker = {"terraform": start.startswith("# studio-vpce profile "),
-              "cli": start.startswith("#!/usr/bin/env bash\n# studio-vpce profile "),
-              "cloudformation": start.startswith("AWSTemplateFormatVersion") and "studio-vpce profile " in head}
-    return marker.get(kind, False)
+    from wizard.export import made_by_studio_vpce  # noqa: PLC0415
+
+    return made_by_studio_vpce(head, kind)
 
 
 def _write_out(path: str, text: str, kind: str = "plan") -> str:

@@ -277,7 +277,7 @@ def cloudformation(plan: Plan) -> str:
         resources["StudioAccessPolicy"] = {"Type": "AWS::IAM::ManagedPolicy", "Properties": properties}
     template: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": f"studio-vpce profile {p.name}: SageMaker Studio reachable privately from a VPC. Deploys in any "
+        "Description": f"{MARK}{p.name}: SageMaker Studio reachable privately from a VPC. Deploys in any "
                        "account and region (StackSets): region, partition and account come from pseudo parameters. "
                        "CloudFormation cannot tag IAM managed policies: the policy is the stack's to delete. IAM "
                        "names are account-wide: one region per account (a second region's stack finds the policy "
@@ -409,10 +409,22 @@ def _variable(name: str, kind: str, default: Any, description: str) -> str:
             f'  default     = {_hcl(default, 1)}\n}}')
 
 
+# Every export names its profile so, at its start: `--out` replaces only a file of the same format that begins so.
+MARK = "studio-vpce profile "
+
+
+def made_by_studio_vpce(head: str, fmt: str) -> bool:
+    """Whether a file's first characters are those of an export in this format."""
+    start = head.lstrip()
+    return {"terraform": start.startswith(f"# {MARK}"),
+            "cli": start.startswith(f"#!/usr/bin/env bash\n# {MARK}"),
+            "cloudformation": start.startswith("AWSTemplateFormatVersion") and MARK in head}.get(fmt, False)
+
+
 def terraform(plan: Plan) -> str:
     d = _desired(plan)
     p = d.profile
-    out = [(f"# studio-vpce profile {p.name}: SageMaker Studio reachable privately from a VPC.\n"
+    out = [(f"# {MARK}{p.name}: SageMaker Studio reachable privately from a VPC.\n"
            "# Region (the VPC's), partition and account come from the provider; the variables default to the profile's values."),
            ('terraform {\n  required_version = ">= 1.3"\n  required_providers {\n    aws = {\n'
            f'      source  = "hashicorp/aws"\n      version = "{TF_PROVIDER_VERSION}"\n    }}\n  }}\n}}'),
@@ -696,7 +708,7 @@ def cli_script(plan: Plan) -> str:
     # the policy names the region it serves (IAM is global); the shell fills in $REGION
     policy_tag_json = '"' + _dq(json.dumps(_cfn_tags({**tags, REGION_TAG: "${REGION}"}), separators=(",", ":"))) + '"'
     lines = ["#!/usr/bin/env bash",
-             f"# studio-vpce profile {p.name}: the resources `studio-vpce apply` makes, as AWS CLI calls.",
+             f"# {MARK}{p.name}: the resources `studio-vpce apply` makes, as AWS CLI calls.",
              "# Safe to run again: it looks everything up before it creates it, so a second run changes nothing",
              "# (it repeats a few writes that leave things as they are: alias record UPSERTs, policy attachments).",
              "# Before any change it stops where apply's plan refuses: a same-named security group this profile",
