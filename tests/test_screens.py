@@ -300,6 +300,13 @@ class KeyClock:
         return self.now
 
 
+async def ctrl_n_on_the_key_clock(app: WizardApp, pilot, key_clock: KeyClock) -> None:  # noqa: ANN001
+    """Ctrl+N on the Preview, typed at the key clock's time (the confirmation opens then), handled."""
+    burst(app, "ctrl+n", at=key_clock.now)
+    key_clock.tick()
+    await settle(app, pilot)
+
+
 @pytest.fixture
 def key_clock(monkeypatch: pytest.MonkeyPatch) -> KeyClock:
     from screens import keyguard
@@ -342,9 +349,7 @@ async def test_an_answer_typed_at_paste_speed_right_behind_another_key_in_a_wind
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
         calls.clear()
-        burst(app, "ctrl+n", at=key_clock.now)
-        key_clock.tick()
-        await settle(app, pilot)
+        await ctrl_n_on_the_key_clock(app, pilot, key_clock)
         assert isinstance(app.screen, ConfirmApply)
         key_clock.tick(ConfirmApply.ARMING_SECONDS + 10)  # open and idle: a lone y now would go on
         burst(app, "tab", "tab", "right", "left", "tab", "y", "y", "enter", at=key_clock.now)
@@ -465,9 +470,7 @@ async def test_a_file_name_typed_into_the_apply_confirmation_cancels_it_and_chan
         app.show_step()
         await settle(app, pilot)
         calls.clear()
-        burst(app, "ctrl+n", at=key_clock.now)
-        key_clock.tick()
-        await settle(app, pilot)
+        await ctrl_n_on_the_key_clock(app, pilot, key_clock)
         assert isinstance(app.screen, ConfirmApply)
         key_clock.tick(ConfirmApply.ARMING_SECONDS + 10)  # armed: a lone y now would go on
         burst_text(app, "vpce-copy.yaml", at=key_clock.now)
@@ -491,9 +494,7 @@ async def test_the_keys_typed_behind_a_stray_key_reach_nothing_even_a_new_confir
     async with app.run_test(size=SIZE) as pilot:
         await at_preview(app, pilot)
         calls.clear()
-        burst(app, "ctrl+n", at=key_clock.now)
-        key_clock.tick()
-        await settle(app, pilot)
+        await ctrl_n_on_the_key_clock(app, pilot, key_clock)
         key_clock.tick(ConfirmApply.ARMING_SECONDS + 10)
         burst(app, "x", "ctrl+n", at=key_clock.now)
         key_clock.tick(ConfirmApply.ARMING_SECONDS + 0.1)  # handled once a new window would be armed
@@ -1637,9 +1638,7 @@ async def test_keys_mashed_at_speed_never_answer_the_self_lockout(session, calls
         burst(app, "escape", at=key_clock.now)  # a deliberate y this time, with the same keys typed ahead after it
         await settle(app, pilot)
         assert not app.screen.is_modal and session.current == "preview"
-        burst(app, "ctrl+n", at=key_clock.now)
-        key_clock.tick()
-        await settle(app, pilot)
+        await ctrl_n_on_the_key_clock(app, pilot, key_clock)
         assert isinstance(app.screen, ConfirmApply)
         key_clock.tick(ConfirmApply.ARMING_SECONDS + 0.1)
         burst(app, "y", at=key_clock.now)
