@@ -328,30 +328,37 @@ class WizardApp(App[int]):
                     yield Button("Back", id="back", compact=True)
                     yield Button("Next", id="next", variant="primary", compact=True)
                 with ContentSwitcher(initial=STEPS[0].name, id="panes"):
-                    # Only the first step's pane before the first frame; the others mount after it, one at
-                    # a time (mount_panes). Nothing leaves the first step before discovery, which waits for them.
+                    # Only the first step's pane; each other step's is built on its first visit (show_step)
                     yield PANES[STEPS[0].name](self.session, id=STEPS[0].name)
         yield KeysFooter()
 
     ready_at = float("inf")  # keys typed before the wizard was up (its first screen made) reach nothing
     dropped_at_start = 0
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.ready_at = keyguard.clock()  # (read through the module: tests replace it)
-        self.panes_ready = asyncio.Event()
-        self.show_step()
+        self.pane_mounts: dict[str, asyncio.Future[None]] = {STEPS[0].name: self.pane_mount_done()}
+        await self.show_step()
         self.call_after_refresh(self.start_discovery)  # paint first; the cloud is made in the worker
-        self.call_after_refresh(lambda: self.run_worker(self.mount_panes(), group="panes"))  # a bug here crashes
 
-    async def mount_panes(self) -> None:
-        """The other steps' panes, after the first frame, one per turn of the event loop (each a few ms)."""
-        switcher = self.query_one("#panes", ContentSwitcher)
-        for step in STEPS[1:]:
-            pane = PANES[step.name](self.session, id=step.name)
+    def pane_mount_done(self) -> asyncio.Future[None]:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+    def mount_pane(self, name: str) -> asyncio.Future[None]:
+        """A step's pane is built on the step's first visit (most sessions see a few of the nine: building all of
+        them, after the first frame, was a third of a session's start). Its mount is awaited by show_step from
+        the app's own message handlers, so no key, click or worker's message is handled meanwhile: they wait
+        in the app's queue, in order, as on a busy machine (each guard judges a key by when it was typed)."""
+        if name not in self.pane_mounts:
+            pane = PANES[name](self.session, id=name)
             pane.display = False  # the switcher hides only the children it had when it mounted
-            await switcher.mount(pane)
-            await asyncio.sleep(0)
-        self.panes_ready.set()
+            self.pane_mounts[name] = asyncio.ensure_future(self._mounted(pane))
+        return self.pane_mounts[name]
+
+    async def _mounted(self, pane: Step) -> None:
+        await self.query_one("#panes", ContentSwitcher).mount(pane)
 
     # ---------------------------------------------------------------- navigation
 
@@ -362,7 +369,7 @@ class WizardApp(App[int]):
     quit_after_save = False  # Save in the Quit window: a save on the Save step then quits
     declined: Any = None  # the file whose overwrite was declined last (a save to it then only saves)
 
-    def show_step(self) -> None:
+    async def show_step(self) -> None:
         step = STEPS[self.session.step]
         if step.name != "save":
             self.quit_after_save = False
@@ -370,6 +377,8 @@ class WizardApp(App[int]):
         # Take focus off the old pane at once: keys already queued (typed at paste speed) must not reach its
         # inputs once it is hidden (they renamed the profile: Ctrl+N Ctrl+N y y).
         self.screen.set_focus(None)
+        await self.mount_pane(step.name)
+        step = STEPS[self.session.step]  # (the same: nothing of the app's ran meanwhile)
         self.query_one("#panes", ContentSwitcher).current = step.name
         self.query_one("#step-title", Static).update(
             Text(f"Step {self.session.step + 1} of {len(STEPS)}: {step.title}", style="bold"))
@@ -457,10 +466,10 @@ class WizardApp(App[int]):
         if self.use_command_palette and not Palette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(Palette(id="--command-palette"))
 
-    def action_next(self) -> None:
-        self.next_step()
+    async def action_next(self) -> None:
+        await self.next_step()
 
-    def next_step(self, waited: events.Key | None = None) -> None:
+    async def next_step(self, waited: events.Key | None = None) -> None:
         """Next (Ctrl+N, the Next button, Enter on a VPC row, a field's Enter): the Preview opens the confirmation.
         `waited`: the Ctrl+N asked again once the keys typed before it were handled (on_keys_handled)."""
         if self._modal_open() or self.applying:
@@ -471,10 +480,10 @@ class WizardApp(App[int]):
             return
         if current == "apply":
             if self.session.result is not None and self.session.result.ok:
-                self.jump("save")
+                await self.jump("save")
             return
         if self.session.next():
-            self.show_step()
+            await self.show_step()
             return
         key = waited or self.key_in_hand
         if waited is None and key is not None and key.key == "ctrl+n":
@@ -485,7 +494,7 @@ class WizardApp(App[int]):
             self.next_held.begin(key.time, "Ctrl+N")
             marker = KeysHandled(key, self.session.step)
             if not (self.focused or self.screen).post_message(marker):
-                self.on_keys_handled(replace(marker, rounds=0))
+                await self.on_keys_handled(replace(marker, rounds=0))
             return
         _, reason = self.session.can_advance()
         self.query_one("#reason", Static).update(Text(reason, style="yellow") if reason else "")
@@ -496,13 +505,13 @@ class WizardApp(App[int]):
 
     refused_on: int | None = None  # the step whose Next was refused (its reason is said in yellow)
 
-    def on_keys_handled(self, message: KeysHandled) -> None:
+    async def on_keys_handled(self, message: KeysHandled) -> None:
         if message.rounds > 1 and (self.focused or self.screen).post_message(
                 replace(message, rounds=message.rounds - 1)):
             return
         self.next_held.release()
         if self.session.step == message.step and not self.leaving:
-            self.next_step(waited=message.key)
+            await self.next_step(waited=message.key)
 
     def refused_burst(self, key: events.Key | None = None) -> None:
         """A Ctrl+N or Ctrl+S that could not go on, or a palette choice: the text typed right behind it reaches no
@@ -518,13 +527,13 @@ class WizardApp(App[int]):
 
     save_from: str | None = None  # the step the Save step was reached from (jump): Escape goes back there
 
-    def action_back(self) -> None:  # type: ignore[override]
+    async def action_back(self) -> None:  # type: ignore[override]
         if self._modal_open() or self.applying:
             return
         left = self.save_from if self.session.current == "save" else None
         if (left not in (None, "apply", "preview") and self.session.goto(left)) or self.session.back():  # type: ignore[arg-type]
             # (a trial: Quit > Save from step 3, then Escape, landed on the Preview, which planned half the answers)
-            self.show_step()
+            await self.show_step()
             key, field = self.key_in_hand, self.focused
             if key is not None and key.key == "escape" and isinstance(field, Input) and field.value:
                 # the step shown starts on a field with an answer, selected as Textual focuses it: text typed right
@@ -550,7 +559,7 @@ class WizardApp(App[int]):
         else:
             self.start_discovery()
 
-    def jump(self, step: str) -> None:
+    async def jump(self, step: str) -> None:
         """Palette and step list: navigate only, and only to reachable steps."""
         if self._modal_open() or self.applying or step == self.session.current:
             return
@@ -558,7 +567,7 @@ class WizardApp(App[int]):
         if self.session.goto(step):
             if step == "save":
                 self.save_from = left
-            self.show_step()
+            await self.show_step()
         else:
             title = next(s.title for s in STEPS if s.name == step)
             plan = self.session.plan
@@ -595,16 +604,16 @@ class WizardApp(App[int]):
             self.jump_noted = False
             self.refresh_nav()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "next":
-            self.next_step()
+            await self.next_step()
         elif event.button.id == "back":
-            self.action_back()
+            await self.action_back()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         step = (event.option.id or "").removeprefix("nav-")
         if event.option_list.id == "step-list" and step:
-            self.jump(step)
+            await self.jump(step)
 
     def action_help(self) -> None:
         if self._modal_open():
@@ -617,13 +626,13 @@ class WizardApp(App[int]):
     def on_answers_changed(self, _: AnswersChanged) -> None:
         self.refresh_nav()
 
-    def on_advance_requested(self, _: AdvanceRequested) -> None:
+    async def on_advance_requested(self, _: AdvanceRequested) -> None:
         if self.session.current not in ("preview", "apply", "save"):
-            self.next_step()
+            await self.next_step()
 
-    def on_jump_requested(self, message: JumpRequested) -> None:
+    async def on_jump_requested(self, message: JumpRequested) -> None:
         try:
-            self.jump(message.step)
+            await self.jump(message.step)
         finally:  # the keys typed right behind the Enter that asked for it were held (on_event)
             self.keys_held.release()
 
@@ -656,10 +665,10 @@ class WizardApp(App[int]):
         self.session.result = None  # a result is the current apply's only: none yet
         self.push_screen(ConfirmApply.of(plan), callback=partial(self._confirmed, plan))
 
-    def _confirmed(self, plan: Plan, yes: bool | None) -> None:
-        self._risk_answered(plan, list(plan.confirmations), [], yes)
+    async def _confirmed(self, plan: Plan, yes: bool | None) -> None:
+        await self._risk_answered(plan, list(plan.confirmations), [], yes)
 
-    def _risk_answered(self, plan: Plan, remaining: list[Any], answered: list[str], yes: bool | None) -> None:
+    async def _risk_answered(self, plan: Plan, remaining: list[Any], answered: list[str], yes: bool | None) -> None:
         """After the apply confirmation, each of the plan's own confirmations (the engine's Plan.confirmations),
         one window each; `answered` ends with the one just asked. Any no stops, with nothing changed."""
         if self.applying or self.leaving or self.session.plan is not plan or self.session.current != "preview":
@@ -679,17 +688,17 @@ class WizardApp(App[int]):
             return
         self.session.confirmed_apply(plan, answered)
         self.applying = True
-        self.show_step()
+        await self.show_step()
         self.query_one("#apply", ApplyStep).start(plan)
         self.apply_worker(plan)
 
     # ---------------------------------------------------------------- save and quit
 
-    def action_save(self) -> None:
+    async def action_save(self) -> None:
         if self._modal_open() or self.applying:
             return
         if self.session.current != "save":
-            self.jump("save")
+            await self.jump("save")
             if self.session.current == "save" and (self.session.dirty or self.session.saved_path is None):
                 # Ctrl+S elsewhere only shows the step: say that it did not save (a save of these answers stays said)
                 self.query_one("#save", SaveStep).say(Text("Not saved yet: Enter or Ctrl+S saves to the path above.",
@@ -776,7 +785,7 @@ class WizardApp(App[int]):
             return
         self.leave(0)
 
-    def _quit_choice(self, choice: str | None) -> None:
+    async def _quit_choice(self, choice: str | None) -> None:
         refused = self.take_refusal()
         if choice == "discard":
             self.leave(0, self.session.discarded())  # says what this session's apply made, if it did
@@ -785,7 +794,7 @@ class WizardApp(App[int]):
             if self.session.current == "save":
                 self.save_to(self.query_one("#save", SaveStep).path)
             else:
-                self.jump("save")
+                await self.jump("save")
                 if self.session.current == "save":
                     self.query_one("#save", SaveStep).say(Text(
                         "Not saved yet: Enter or Ctrl+S saves to the path above, then the wizard quits.",
@@ -1080,8 +1089,7 @@ class WizardApp(App[int]):
             return  # the user quit, or a re-run superseded it: nothing to say
         self.post_message(Discovered(cloud, inventory))
 
-    async def on_discovered(self, message: Discovered) -> None:
-        await self.panes_ready.wait()  # every step's pane is there before any can be reached
+    def on_discovered(self, message: Discovered) -> None:
         self.session.discovered(message.cloud, message.inventory)
         self.pane.load()
         self.refresh_nav()
@@ -1090,12 +1098,12 @@ class WizardApp(App[int]):
     def read_vpc(self, vpc_id: str, advance: bool) -> None:
         self.post_message(VpcRead(self.session.read_vpc(vpc_id), advance))
 
-    def on_vpc_read(self, message: VpcRead) -> None:
+    async def on_vpc_read(self, message: VpcRead) -> None:
         if message.vpc is None:
             return
         self.session.choose_vpc(message.vpc)
         if message.advance and self.session.current == "vpc" and not self._modal_open():
-            self.next_step()
+            await self.next_step()
         else:
             self.pane.load()
             self.refresh_nav()

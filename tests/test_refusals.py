@@ -73,9 +73,8 @@ async def test_plain_and_tui_refuse_the_same_input_with_the_same_words(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await workers_done(app)  # discovery (already done: the session is connected)
-        await app.panes_ready.wait()  # the other steps' panes mount after the first frame
         session.step = NAMES.index(step)
-        app.show_step()
+        await app.show_step()
         await pilot.pause()
         field = app.query_one(widget, Input)
         field.value = ""

@@ -46,8 +46,6 @@ async def settle(app: WizardApp, pilot) -> None:  # noqa: ANN001
             break
         await pilot.pause(0.05)
     await pilot.pause()
-    if app.is_running:  # the other steps' panes mount after the first frame (WizardApp.mount_panes)
-        await app.panes_ready.wait()
     for _ in range(200):  # discovery starts after the first paint: wait for it to have run once
         if app.session.inventory is not None or app.session.discovery_error or not app.is_running:
             break
@@ -69,7 +67,7 @@ async def at_step(app: WizardApp, pilot, step: str) -> None:  # noqa: ANN001
     await settle(app, pilot)
     answer_up_to_access(app.session, (LOCKOUT_GROUP,))
     app.session.step = NAMES.index(step)
-    app.show_step()
+    await app.show_step()
     await settle(app, pilot)
 
 
@@ -181,6 +179,27 @@ async def test_text_typed_behind_a_refused_palette_jump_reaches_no_field_is_said
         assert field.value == "studio-privatey"
 
 
+async def test_a_steps_pane_is_built_on_its_first_visit_and_keys_typed_meanwhile_reach_it_in_order(
+        session, calls) -> None:  # noqa: ANN001
+    """Only the first step's pane is built at start, each other one on its step's first visit (show_step awaits
+    it from the app's own handlers): keys typed while it is built wait in the app's queue, in order, and reach
+    the step once it is shown. Ctrl+N then 'vpc' at once on Connect types 'vpc' into the VPC step's filter."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        panes = app.query_one("#panes")
+        assert [pane.id for pane in panes.children] == ["connect"]
+        burst(app, "ctrl+n", "v", "p", "c")
+        await settle(app, pilot)
+        assert session.current == "vpc" and app.query_one("#vpc-filter", Input).value == "vpc"
+        assert [pane.id for pane in panes.children] == ["connect", "vpc"]
+        await pilot.press("escape", "ctrl+n")  # a pane is built once: back and on again shows the same one
+        await settle(app, pilot)
+        assert [pane.id for pane in panes.children] == ["connect", "vpc"]
+        assert app.query_one("#vpc-filter", Input).value == "vpc" and session.current == "vpc"
+        assert calls.mutating == []
+
+
 async def test_step_list_enter_on_every_row_changes_nothing(session, calls) -> None:  # noqa: ANN001
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
@@ -205,13 +224,13 @@ async def test_step_list_jumps_only_to_steps_whose_predecessors_are_valid_and_sa
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        app.jump("access")
+        await app.jump("access")
         await pilot.pause()
         assert session.current == "connect"  # no VPC chosen yet
         assert reason(app) == "Access not reached: step 2, VPC is not done: choose a VPC (Enter on its row)"
         await pilot.press("ctrl+n")
         await settle(app, pilot)
-        app.jump("access")
+        await app.jump("access")
         await pilot.pause()
         assert session.current == "vpc" and reason(app).startswith("Access not reached: this step is not done: ")
         session.select_vpc(profile().vpc_id)  # answers, not complete: no subnet yet
@@ -246,7 +265,7 @@ async def test_save_then_back_changes_nothing_and_no_step_shows_a_button_that_do
         await pilot.press("escape")  # Back lands on the step Ctrl+S was pressed on (trial 10: on the Preview)
         await settle(app, pilot)
         assert session.current == "connect" and not app.query_one("#back").display
-        app.jump("save")
+        await app.jump("save")
         await settle(app, pilot)
         app.save_from = "apply"  # reached from Apply (Ctrl+N after an apply): Back lands on the Preview, never on Apply
         await pilot.press("escape")
@@ -467,7 +486,7 @@ async def test_a_file_name_typed_into_the_apply_confirmation_cancels_it_and_chan
         await settle(app, pilot)
         answer_up_to_access(session, groups)
         session.step = NAMES.index("preview")
-        app.show_step()
+        await app.show_step()
         await settle(app, pilot)
         calls.clear()
         await ctrl_n_on_the_key_clock(app, pilot, key_clock)
@@ -949,7 +968,7 @@ async def test_sso_domain_shows_access_mode_none_with_the_reason_and_an_iam_doma
         session.select_vpc(sso.vpc_id)
         session.select_domain(sso.id)
         session.step = NAMES.index("access")
-        app.show_step()
+        await app.show_step()
         await settle(app, pilot)
         assert session.answers["access"]["mode"] == "none"
         assert "IAM Identity Center" in str(app.query_one("#mode-reason", Static).render())
@@ -1034,7 +1053,7 @@ async def test_preview_shows_who_can_open_studio_and_switches_to_deny_for_a_broa
         answer_up_to_access(app.session)
         app.session.answers["access"]["attach"]["roles"] = ["MLEngineers"]
         app.session.step = NAMES.index("preview")
-        app.show_step()
+        await app.show_step()
         for _ in range(400):  # the switch to deny asks for one more plan
             if session.plan is not None:
                 break
@@ -1057,11 +1076,11 @@ async def test_the_preview_and_the_access_effect_say_when_the_wizard_switched_th
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         answer_up_to_access(app.session)
-        note = app.query_one("#changed-note", Static)
         for roles, switched in (([], False), (["MLEngineers"], True)):
             app.session.answers["access"]["attach"]["roles"] = roles
             app.session.step = NAMES.index("preview")
-            app.show_step()
+            await app.show_step()
+            note = app.query_one("#changed-note", Static)
             for _ in range(400):  # the switch to deny asks for one more plan
                 if session.plan is not None:
                     break
@@ -1073,7 +1092,7 @@ async def test_the_preview_and_the_access_effect_say_when_the_wizard_switched_th
             if switched:
                 assert app.screen.region.contains_region(note.region)
             app.session.step = NAMES.index("access")
-            app.show_step()
+            await app.show_step()
             await settle(app, pilot)
             why = app.query_one("#effect-note", Static)  # and the Access step says why next to the effect, in view
             assert ("Switched to the deny guardrail" in str(why.render())) == switched == why.display
@@ -1263,7 +1282,7 @@ async def test_a_ctrl_n_typed_right_behind_ticks_judges_the_ticks_and_one_click_
     async with app.run_test(size=SIZE) as pilot:
         await at_step(app, pilot, "subnets")
         session.answers["subnet_ids"] = []
-        app.show_step()
+        await app.show_step()
         await settle(app, pilot)
         line = app.query_one("#reason", Line)
         # what the step needs is a hint on arrival, not a warning (a trial: in yellow, it read as an error)...
@@ -1311,7 +1330,7 @@ async def test_the_vpc_and_subnet_names_show_in_full_where_there_is_room(session
         narrow = await cells((60, 24), "#vpcs")
         assert longest not in narrow and any(n.endswith("…") for n in narrow)
         assert longest in await cells((120, 30), "#vpcs")  # wide again
-        app.jump("subnets")
+        await app.jump("subnets")
         assert "research-private-d (no Studio endpoint here)" in await cells((120, 30), "#subnet-table")
 
 
@@ -1792,12 +1811,12 @@ async def test_after_an_apply_the_preview_plans_again_never_showing_the_applied_
         await settle(app, pilot)
         assert session.current == "save"
         for route in (lambda: app.jump("preview"), lambda: app.action_back()):  # the palette, then Escape
-            route()
+            await route()
             await settle(app, pilot)
             assert session.current == "preview" and session.plan is not None and session.plan is not applied
             assert not session.plan.has_changes
             assert "Plan: 0 to add" in str(app.query_one("#plan-summary", Static).render())
-            app.jump("save")
+            await app.jump("save")
             await settle(app, pilot)
         calls.clear()
         await pilot.press("escape")
@@ -1825,14 +1844,14 @@ async def test_the_preview_reads_the_account_again_each_time_it_is_shown(session
         first = session.plan
         someone_else_applies(session)
         if leave == "step-list":
-            app.jump("access")
+            await app.jump("access")
         else:
             await pilot.press(leave)
         await settle(app, pilot)
         assert session.current != "preview"
         calls.clear()
         if leave == "step-list":
-            app.jump("preview")
+            await app.jump("preview")
             assert session.plan is None  # the plan on screen goes at once: nothing can confirm it meanwhile
         else:
             await pilot.press("escape" if leave == "ctrl+s" else "ctrl+n")
@@ -1865,7 +1884,7 @@ async def test_r_on_the_preview_reads_the_account_again_and_changes_nothing(sess
         await pilot.press("ctrl+n")  # nothing to apply now
         await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmApply) and calls.mutating == []
-        app.jump("access")
+        await app.jump("access")
         await settle(app, pilot)
         assert "r" not in footer_labels(app)  # the Preview's key only
         await pilot.press("r")
@@ -1985,7 +2004,8 @@ async def test_palette_enter_at_paste_speed_goes_where_typed_and_keys_after_it_r
         await pilot.pause(0.3)
         await settle(app, pilot)
         assert session.current == step and app.screen is app.screen_stack[0]
-        assert session.answers["name"] == name and app.query_one("#vpc-filter", Input).value == ""
+        assert session.answers["name"] == name  # and no filter took them (the VPC step's is built if it was shown)
+        assert all(field.value == "" for field in app.query("#vpc-filter").results(Input))
         # said, never dropped silently (a trial)
         assert "Ignored 4 keys ('y', 'y', 'y', Ctrl+N): typed right behind the palette's Enter; nothing was changed." in (
             notes(app))
@@ -2236,7 +2256,7 @@ async def test_typing_on_the_vpc_list_filters_it_as_on_the_attach_list(session) 
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         app.session.step = NAMES.index("vpc")
-        app.show_step()
+        await app.show_step()
         await settle(app, pilot)
         table = app.query_one("#vpcs", DataTable)
         await pilot.press("enter")  # from the filter to the list
@@ -2585,7 +2605,7 @@ async def test_back_after_a_successful_apply_goes_to_a_preview_that_plans_again(
     async with app.run_test(size=SIZE) as pilot:
         await applied_by_keys(app, pilot)
         assert "back" in footer_actions(app)
-        app.jump("access")
+        await app.jump("access")
         await pilot.pause()
         said = reason(app)
         assert session.current == "apply" and "go back to the Preview first" in said, said
@@ -2596,7 +2616,7 @@ async def test_back_after_a_successful_apply_goes_to_a_preview_that_plans_again(
         assert calls.mutating == []
         # nothing to apply: no "without applying" (trial 11), and the palette's Apply says what is so here
         assert str(app.query_one("#save-only", Button).label) == "Save profile"
-        app.jump("apply")
+        await app.jump("apply")
         await pilot.pause()
         assert reason(app) == ("nothing to apply: the account already matches these answers (the last apply's progress "
                                "is no longer shown: the Preview has planned again); Ctrl+S saves the profile")
@@ -2611,7 +2631,7 @@ async def test_every_apply_row_ends_in_a_final_state(session) -> None:  # noqa: 
         session.execute(session.plan, lambda _event: None)  # type: ignore[arg-type]  # the endpoints exist
         session.answers["access"]["attach"]["users"].append("bob")
         session.plan = None
-        app.show_step()
+        await app.show_step()
         await settle(app, pilot)
         assert session.plan is not None and session.plan.has_changes
         assert all(c.action == "no-op" for c in session.plan.changes if c.type == "vpc_endpoint")
@@ -2657,7 +2677,7 @@ async def test_each_windows_footer_and_text_name_its_own_action_and_that_a_click
         await settle(app, pilot)
         answer_up_to_access(session, groups)
         session.step = NAMES.index("preview")
-        app.show_step()
+        await app.show_step()
         await settle(app, pilot)
         assert bool(session.plan.confirmations) == bool(groups)  # type: ignore[union-attr]
         await pilot.press("ctrl+n")

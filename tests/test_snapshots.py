@@ -28,9 +28,6 @@ def _at(step: str, keys: tuple[str, ...] = ()):  # noqa: ANN202
         while app.session.inventory is None:  # discovery starts after the first paint
             await pilot.pause(0.05)
         await workers_done(app)
-        await app.panes_ready.wait()  # the other steps' panes mount after the first frame
-        for field in app.query(Input):  # theirs too (Save's field blinked in 1 of ~20 runs)
-            field.cursor_blink = False
         s = app.session
         if step != "connect":
             p = profile()
@@ -39,7 +36,9 @@ def _at(step: str, keys: tuple[str, ...] = ()):  # noqa: ANN202
             s.select_domain(p.domain_id)
             s.answers["access"]["attach"] = {"users": ["alice"], "groups": ["platform-admins"], "roles": []}
             s.step = NAMES.index(step)
-            app.show_step()
+            await app.show_step()
+            for field in app.query(Input):  # the step's own, built on its first visit (Save's blinked in 1 of ~20)
+                field.cursor_blink = False
         await pilot.pause()
         await workers_done(app)
         await pilot.pause()

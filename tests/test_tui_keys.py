@@ -77,7 +77,7 @@ async def test_a_tab_restyles_only_the_widgets_whose_focus_changed(session, work
         await pilot.pause()
         for step in ("connect", "vpc"):
             if step != "connect":
-                app.jump(step)
+                await app.jump(step)
                 await pilot.pause()
             chain = app.screen.focus_chain
             assert len(chain) >= 3, chain
@@ -93,7 +93,7 @@ async def test_a_tab_restyles_only_the_widgets_whose_focus_changed(session, work
                 assert work["screen repaint"] == 0, (step, work)
         work.clear()  # the lines set after every key (the reason under Next, the title, the notes): the same words
         app.refresh_nav()  # ask for no new layout of the screen
-        app.show_step()
+        await app.show_step()
         await pilot.pause()
         assert not [k for k in work if str(k).startswith("layout")], work
 
@@ -172,7 +172,7 @@ async def test_step_list_highlights_the_current_step_and_mutes_those_not_reachab
         reachable = [session.reachable(name) for name in NAMES]
         assert [steps.is_muted(i) for i in range(len(NAMES))] == [i != 0 and not r for i, r in enumerate(reachable)]
         assert steps.is_muted(NAMES.index("subnets")) and not steps.is_muted(NAMES.index("vpc"))
-        app.jump("vpc")
+        await app.jump("vpc")
         await pilot.pause()
         assert steps.highlighted == NAMES.index("vpc")
 
