@@ -215,6 +215,14 @@ MUTANTS = [
            "screens/app.py", '"key", "") == "enter":\n                self.keys_held.begin(event.time)',
            '"key", "") == "enter":\n                pass',
            (S, "-k", "paste_speed_goes_where")),
+    Mutant("pane_built_in_background", "keys typed while a step's pane is built on its first visit reach it, in order",
+           "screens/app.py", "        await self.mount_pane(step.name)\n",
+           "        if not self.mount_pane(step.name).done():\n"
+           "            self.mount_pane(step.name).add_done_callback(lambda _: self.call_later(self.show_step))\n"
+           "            return\n",
+           (S, "-k", "built_on_its_first_visit")),
+    Mutant("pane_built_each_visit", "a step's pane is built once, on its first visit", "screens/app.py",
+           "        if name not in self.pane_mounts:", "        if True:", (S, "-k", "built_on_its_first_visit")),
     Mutant("preview_keeps_its_plan", "the Preview reads the account again each time it is shown", "screens/app.py",
            'if step.name == "preview":  # every arrival reads the account again', "if False:  #",
            (S, "-k", "account_again_each_time")),
