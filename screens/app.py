@@ -396,6 +396,9 @@ class WizardApp(App[int]):
 
     def focus_pane(self) -> None:
         """Focus the step's first stop; never leave focus on a hidden pane (its keys would change answers)."""
+        building = getattr(self, "pane_mounts", {}).get(self.session.current)
+        if building is None or not building.done():  # (a resize while it is built): show_step focuses it once shown
+            return
         pane = self.pane
         focusable = [w for w in pane.query(pane.FOCUS) if w.focusable]
         focusable = focusable or [w for w in pane.query("*") if w.focusable]

@@ -197,6 +197,14 @@ async def test_a_steps_pane_is_built_on_its_first_visit_and_keys_typed_meanwhile
         await settle(app, pilot)
         assert [pane.id for pane in panes.children] == ["connect", "vpc"]
         assert app.query_one("#vpc-filter", Input).value == "vpc" and session.current == "vpc"
+        # the screen handles a resize on its own, meanwhile too: its focus_pane leaves the focus to show_step
+        session.answers["vpc_id"] = profile().vpc_id
+        session.step = NAMES.index("subnets")
+        building = app.mount_pane("subnets")
+        app.focus_pane()
+        await building
+        await app.show_step()
+        assert app.focused is not None and app.focused.parent is not None and session.current == "subnets"
         assert calls.mutating == []
 
 
