@@ -66,7 +66,7 @@ from screens.modals import (
 from screens.network import SubnetStep, VpcStep
 from screens.preview import PreviewStep
 from screens.save import SaveStep
-from screens.widgets import NARROW, KeysFooter, Line, StepList
+from screens.widgets import NARROW, Field, KeysFooter, Line, StepList
 from wizard.errors import InvalidInput
 from wizard.session import WizardSession, state_dir, write_private
 from wizard.steps import STEPS
@@ -930,6 +930,9 @@ class WizardApp(App[int]):
                 return
             if isinstance(screen, Modal):
                 screen.note_key(event)
+            if (isinstance(event, events.Key) and not screen.is_modal and isinstance(self.focused, Field)
+                    and self.focused.moves_below(event.key)):
+                return  # Down or Enter in a list's filter: into the list now, so the keys behind it reach the list
             if isinstance(self.screen, Palette) and getattr(event, "key", "") == "enter":
                 self.keys_held.begin(event.time)
             elif (getattr(event, "key", "") == "enter" and not self.screen.is_modal and self.session.current == "save"

@@ -61,18 +61,29 @@ class Field(Input):
     Backspace 'def' gave 'abcde'; a path saved as 'ok2.yaml' became 'ok2.yam' a moment later). The field's own
     bindings run here, as it takes the key; every other key goes on as before."""
 
-    def __init__(self, *args: Any, below: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, below: str | None = None, enter_chooses_one: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.below = below  # the id of the list it filters: Down moves into it, as Enter does (type_to_filter)
+        self.enter_chooses_one = enter_chooses_one  # Enter on a filter that left one row chooses it (the step's)
+
+    def moves_below(self, key: str) -> bool:
+        """Down, or Enter, in a list's filter moves the focus into the list (when it has rows; Enter on a filter
+        that left one row chooses it, when `enter_chooses_one`): done here as the app reads the key (WizardApp.
+        on_event), so that the keys typed right behind it reach the list. Done once the field took the key, they
+        had already been sent to the field, which dropped them ('Down Down Enter' at once chose nothing: trial 12)."""
+        if self.below is None or key not in ("down", "enter"):
+            return False
+        table = next(iter(self.screen.query(f"#{self.below}").results(DataTable)), None)
+        if table is None or not table.row_count or (key == "enter" and self.enter_chooses_one and table.row_count == 1):
+            return False
+        self.screen.set_focus(table)
+        return True
 
     async def on_key(self, event: events.Key) -> None:
-        if event.key == "down" and self.below is not None:  # (trial 11: Down in the filter did nothing)
-            table = next(iter(self.screen.query(f"#{self.below}").results(DataTable)), None)
-            if table is not None and table.row_count:
-                event.stop()
-                event.prevent_default()
-                self.screen.set_focus(table)  # now: a key typed right behind Down goes to the list
-                return
+        if event.key == "down" and self.moves_below("down"):  # (trial 11: Down in the filter did nothing)
+            event.stop()
+            event.prevent_default()
+            return
         bindings = self._bindings.key_to_bindings.get(event.key, [])
         if not bindings:
             return

@@ -2283,6 +2283,43 @@ async def test_typing_on_the_vpc_list_filters_it_as_on_the_attach_list(session) 
         assert session.current == "subnets" and session.answers["vpc_id"] == profile().vpc_id
 
 
+async def test_down_or_enter_in_a_lists_filter_at_paste_speed_moves_into_the_list_and_the_keys_behind_reach_it(
+        session) -> None:  # noqa: ANN001
+    """Found by trial 12: 'Down Down Enter' sent at once in the VPC filter moved the focus into the list, and the
+    keys behind the first Down vanished, silently (they had gone to the filter already). Down, and Enter that
+    moves into the list, now move the focus as the app reads them: at once, the keys do what typed slowly does,
+    from a step seen before, from one built on this visit (right behind Ctrl+N), and on the attach list."""
+    from textual.coordinate import Coordinate
+
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        burst(app, "ctrl+n", "down", "down", "enter")  # Connect, then the VPC step's first visit
+        await settle(app, pilot)
+        table = app.query_one("#vpcs", DataTable)
+        second = table.coordinate_to_cell_key(Coordinate(1, 0)).row_key.value
+        assert session.current == "subnets" and session.answers["vpc_id"] == second
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert session.current == "vpc" and app.focused is app.query_one("#vpc-filter", Input)
+        below = table.coordinate_to_cell_key(Coordinate(table.cursor_row + 1, 0)).row_key.value
+        burst(app, "enter", "down", "enter")  # Enter moves into the list (three rows), Down, Enter chooses
+        await settle(app, pilot)
+        assert session.current == "subnets" and session.answers["vpc_id"] == below
+        answer_up_to_access(session)
+        session.answers["access"]["attach"]["users"] = []
+        await app.jump("access")
+        await settle(app, pilot)
+        app.screen.set_focus(app.query_one("#principal-filter", Input))
+        principals = app.query_one("#principals", DataTable)
+        kind, _, name = str(principals.coordinate_to_cell_key(Coordinate(1, 0)).row_key.value).partition(":")
+        burst(app, "down", "down", "space")  # into the list, the second row, ticked
+        await settle(app, pilot)
+        assert app.focused is principals
+        attached = session.answers["access"]["attach"]
+        assert sum(map(len, attached.values())) == 1 and attached[f"{kind}s"] == [name]  # (rows are kind:name)
+
+
 async def test_typing_while_the_attach_list_is_focused_filters_it_and_an_empty_result_says_so(session) -> None:  # noqa: ANN001
     """Found in tmux: the list is labelled 'type to filter', and typing on it did nothing. A filter that matches
     nothing said nothing (an empty table), and the field, unnamed, read as a row cut short ('alic')."""
