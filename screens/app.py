@@ -29,7 +29,7 @@ from textual.dom import NoScreen
 from textual.notifications import Notification, Notify
 from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Input, OptionList, Static
+from textual.widgets import Button, ContentSwitcher, DataTable, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from screens import keyguard
@@ -66,7 +66,7 @@ from screens.modals import (
 from screens.network import SubnetStep, VpcStep
 from screens.preview import PreviewStep
 from screens.save import SaveStep
-from screens.widgets import NARROW, Field, KeysFooter, Line, StepList
+from screens.widgets import NARROW, Choices, Field, KeysFooter, Line, StepList
 from wizard.errors import InvalidInput
 from wizard.session import WizardSession, state_dir, write_private
 from wizard.steps import STEPS
@@ -393,6 +393,7 @@ class WizardApp(App[int]):
             self.start_plan()
         self.refresh_nav()
         self.focus_pane()
+        self.keys_held.release()  # the step is shown: keys typed from now reach it
 
     def focus_pane(self) -> None:
         """Focus the step's first stop; never leave focus on a hidden pane (its keys would change answers)."""
@@ -436,6 +437,8 @@ class WizardApp(App[int]):
 
     def _modal_open(self) -> bool:
         return self.screen.is_modal
+
+    PRIORITY_KEYS = frozenset(binding.key for binding in BINDINGS if isinstance(binding, Binding) and binding.priority)
 
     WIZARD_KEYS = frozenset({"next", "back", "save", "help", "quit", "command_palette", "refresh"})
 
@@ -485,10 +488,14 @@ class WizardApp(App[int]):
             if self.session.result is not None and self.session.result.ok:
                 await self.jump("save")
             return
-        if self.session.next():
+        key = waited or self.key_in_hand
+        typed_ahead = key is not None and key.time - self.typed_ahead_at < Burst.GAP_SECONDS
+        if not (waited is None and key is not None and key.key == "ctrl+n" and typed_ahead) and self.session.next():
+            # (keys typed at paste speed right before a Ctrl+N may still be on their way to the step's field or
+            # list: it is judged once they have been handled, below ('x' then 'Space y Ctrl+N' at once went on
+            # with the name 'x', and left 'x y', refused when typed, behind: trial 12))
             await self.show_step()
             return
-        key = waited or self.key_in_hand
         if waited is None and key is not None and key.key == "ctrl+n":
             # Ctrl+N runs as it is read, but the keys typed before it run once they have gone through the focused
             # widget and back up here, and what they change reaches the step as one more message: 'Space Down Space
@@ -629,9 +636,12 @@ class WizardApp(App[int]):
     def on_answers_changed(self, _: AnswersChanged) -> None:
         self.refresh_nav()
 
-    async def on_advance_requested(self, _: AdvanceRequested) -> None:
-        if self.session.current not in ("preview", "apply", "save"):
-            await self.next_step()
+    async def on_advance_requested(self, message: AdvanceRequested) -> None:
+        try:
+            if message.step == self.session.current and message.step not in ("preview", "apply", "save"):
+                await self.next_step()  # (a step's request after it was left: its keys were typed ahead; not again)
+        finally:  # the keys typed right behind the Enter that asked for it were held (on_event)
+            self.keys_held.release()
 
     async def on_jump_requested(self, message: JumpRequested) -> None:
         try:
@@ -945,6 +955,14 @@ class WizardApp(App[int]):
                 # Enter on the Preview's "Save profile without applying": a y typed behind it reached the Preview,
                 # which said "y answers only the apply confirmation" on the Save step (trial 10)
                 self.keys_held.begin(event.time, "the Enter that opens the Save step")
+            elif not self.screen.is_modal and self.chooses_and_goes_on(event):
+                # Enter (or Space) on a VPC or domain row, or Enter on a filter that left one VPC, chooses it and goes
+                # on: the keys typed right behind it went to the list left behind ('Enter Down Space' on Domain chose
+                # another domain, unseen, and went on twice: trial 12); until the next step is shown they reach nothing
+                self.keys_held.begin(event.time, f"the {key_name(event)} that chose a row and goes on")
+            if (not self.screen.is_modal and isinstance(self.focused, Input | DataTable)
+                    and getattr(event, "key", "paste") not in self.PRIORITY_KEYS):
+                self.typed_ahead_at = event.time  # sent to a step's field or list (next_step waits for it)
             if isinstance(event, events.Key):
                 self.key_in_hand = event  # the key whose bindings run now (a refused Ctrl+N starts a burst)
         elif isinstance(event, events.Key) and event.is_forwarded:
@@ -955,6 +973,16 @@ class WizardApp(App[int]):
             self.key_in_hand = None
 
     held_answer: events.Key | None = None  # an answer waiting for QUIET_SECONDS without a key behind it
+    typed_ahead_at = float("-inf")  # when the last key sent to a step's field or list was typed
+
+    def chooses_and_goes_on(self, event: events.Key | events.Paste) -> bool:
+        key, focused = getattr(event, "key", "paste"), self.focused
+        if isinstance(focused, Choices):
+            return focused.goes_on and key in ("enter", "space") and focused.row_count > 0
+        if isinstance(focused, Field) and focused.enter_chooses_one and key == "enter" and focused.below:
+            table = next(iter(self.screen.query(f"#{focused.below}").results(Choices)), None)
+            return table is not None and table.row_count == 1
+        return False
 
     def give_held(self, window: Modal[Any], event: events.Key) -> None:
         """The answer held had no key behind it: given to the window now, as typed (marked settled)."""
@@ -1105,14 +1133,17 @@ class WizardApp(App[int]):
         self.post_message(VpcRead(self.session.read_vpc(vpc_id), advance))
 
     async def on_vpc_read(self, message: VpcRead) -> None:
-        if message.vpc is None:
-            return
-        self.session.choose_vpc(message.vpc)
-        if message.advance and self.session.current == "vpc" and not self._modal_open():
-            await self.next_step()
-        else:
-            self.pane.load()
-            self.refresh_nav()
+        try:
+            if message.vpc is None:
+                return
+            self.session.choose_vpc(message.vpc)
+            if message.advance and self.session.current == "vpc" and not self._modal_open():
+                await self.next_step()
+            else:
+                self.pane.load()
+                self.refresh_nav()
+        finally:  # the keys typed right behind the Enter that chose it were held (on_event)
+            self.keys_held.release()
 
     def start_plan(self) -> None:
         try:

@@ -34,7 +34,7 @@ class Step(VerticalScroll):
         self.post_message(AnswersChanged())
 
     def advance(self) -> None:
-        self.post_message(AdvanceRequested())
+        self.post_message(AdvanceRequested(str(self.id)))
 
     def widget(self, selector: str, kind: type[Widget] = Widget) -> Any:
         """query_one that tolerates a pane mid-rebuild (keys queued faster than the screen): None, not a crash."""

@@ -18,7 +18,7 @@ class DomainStep(Step):
     FOCUS = "#domains"
 
     def compose(self) -> ComposeResult:
-        yield Choices(("name", "domain", "auth", "network"), multi=False, id="domains")
+        yield Choices(("name", "domain", "auth", "network"), multi=False, id="domains", goes_on=True)
         yield Static("", id="domain-note")
         for item, widget_id in FIELDS:
             yield Label(item.label)

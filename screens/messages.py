@@ -53,7 +53,9 @@ class AnswersChanged(Message):
 
 @dataclass
 class AdvanceRequested(Message):
-    """Enter on a text input or a row where going on is the natural next move."""
+    """Enter on a text input or a row where going on is the natural next move, on the step `step`."""
+
+    step: str
 
 
 @dataclass

@@ -53,7 +53,7 @@ class VpcStep(Step):
     def compose(self) -> ComposeResult:
         yield Field(placeholder="filter: name, id or CIDR, then Enter",  # whole at 60 columns
                     id="vpc-filter", compact=True, below="vpcs", enter_chooses_one=True)
-        yield Choices(("name", "CIDR", "VPC"), multi=False, id="vpcs")
+        yield Choices(("name", "CIDR", "VPC"), multi=False, id="vpcs", goes_on=True)
         yield Line("", id="vpc-note")
 
     def load(self) -> None:

@@ -107,9 +107,10 @@ class Choices(DataTable[str | Text]):
         def control(self) -> Choices:
             return self.choices
 
-    def __init__(self, columns: Sequence[str], multi: bool = True, **kwargs: object) -> None:
+    def __init__(self, columns: Sequence[str], multi: bool = True, goes_on: bool = False, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
         self.multi = multi
+        self.goes_on = goes_on  # Enter or Space on a row chooses it and goes on to the next step (the step's)
         self._columns = columns
         self._marked: set[str] = set()
         self._rows: list[tuple[str, tuple[Text, ...]]] = []
