@@ -323,6 +323,20 @@ def test_wizard_save_refuses_a_read_only_file_and_a_folder_where_no_file_can_be_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["locked.yaml"]
 
 
+def test_wizard_save_takes_only_a_yaml_or_yml_file_name(tmp_path: Path) -> None:
+    """Found by trial 12: a burst on the Save step replaced the path with its first key and saved profiles named
+    '1' and 'd  0'. A profile's file name ends in .yaml or .yml (either case), in the TUI and in --plain."""
+    from wizard.session import WizardSession
+
+    session = WizardSession(lambda: None)
+    for name in ("1", "d  0", "profile.json", "studio.yaml.bak"):
+        target, reason = session.check_save_path(tmp_path / name)
+        assert reason == f"{target}: a profile's file name ends in .yaml or .yml, like {name}.yaml", reason
+    for name in ("a.yaml", "b.yml", "C.YAML"):
+        assert session.check_save_path(tmp_path / name) == (tmp_path / name, None)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("argv", [("plan", VPCE, "--demo"), ("export", VPCE, "--demo", "--format", "terraform")])
 def test_out_never_replaces_a_file_studio_vpce_did_not_write(
         refused_first, capsys, tmp_path: Path, argv: tuple[str, ...]) -> None:  # noqa: ANN001

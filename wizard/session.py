@@ -649,8 +649,12 @@ class WizardSession:
 
     def check_save_path(self, path: str | Path, probe: bool = True) -> tuple[Path, str | None]:
         """The path to save to, and why not (validators.save_path: the rule `--out` follows too), or None.
-        `probe=False` for checks made at each key typed: no file is made to find out."""
-        return validators.save_path(str(path), f"{self.answers['name'] or 'studio-private'}.yaml", probe)
+        `probe=False` for checks made at each key typed: no file is made to find out. A profile's file name ends in
+        .yaml or .yml (a trial: a burst on the Save step saved profiles named '1' and 'd  0')."""
+        target, reason = validators.save_path(str(path), f"{self.answers['name'] or 'studio-private'}.yaml", probe)
+        if reason is None and target.suffix.lower() not in (".yaml", ".yml"):
+            reason = f"{target}: a profile's file name ends in .yaml or .yml, like {target.name.strip() or 'x'}.yaml"
+        return target, reason
 
     @staticmethod
     def overwrite_question(path: str | Path) -> str:
