@@ -281,6 +281,7 @@ class WizardApp(App[int]):
         self.refused = ""  # why a stray key cancelled the window just closed (said by the window's callback)
         self.notes: dict[str, Notification] = {}  # the notification on screen for each topic (apply, save, quit)
         self.replaced: set[str] = set()  # notes replaced before they were shown (unnote): never shown
+        self.pane_mounts: dict[str, asyncio.Future[None]] = {}  # each step's pane build, once started (mount_pane)
 
     def note(self, topic: str, message: str, title: str = "", severity: Any = "information", window: str = "") -> None:
         """A notification about `topic` (apply, save, quit): it replaces the topic's earlier one, which is about
@@ -337,7 +338,7 @@ class WizardApp(App[int]):
 
     async def on_mount(self) -> None:
         self.ready_at = keyguard.clock()  # (read through the module: tests replace it)
-        self.pane_mounts: dict[str, asyncio.Future[None]] = {STEPS[0].name: self.pane_mount_done()}
+        self.pane_mounts[STEPS[0].name] = self.pane_mount_done()  # (composed with the app)
         await self.show_step()
         self.call_after_refresh(self.start_discovery)  # paint first; the cloud is made in the worker
 
@@ -397,7 +398,7 @@ class WizardApp(App[int]):
 
     def focus_pane(self) -> None:
         """Focus the step's first stop; never leave focus on a hidden pane (its keys would change answers)."""
-        building = getattr(self, "pane_mounts", {}).get(self.session.current)
+        building = self.pane_mounts.get(self.session.current)
         if building is None or not building.done():  # (a resize while it is built): show_step focuses it once shown
             return
         pane = self.pane
@@ -979,8 +980,8 @@ class WizardApp(App[int]):
         key, focused = getattr(event, "key", "paste"), self.focused
         if isinstance(focused, Choices):
             return focused.goes_on and key in ("enter", "space") and focused.row_count > 0
-        if isinstance(focused, Field) and focused.enter_chooses_one and key == "enter" and focused.below:
-            table = next(iter(self.screen.query(f"#{focused.below}").results(Choices)), None)
+        if isinstance(focused, Field) and focused.enter_chooses_one and key == "enter":
+            table = focused.list_below()
             return table is not None and table.row_count == 1
         return False
 

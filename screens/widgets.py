@@ -66,14 +66,20 @@ class Field(Input):
         self.below = below  # the id of the list it filters: Down moves into it, as Enter does (type_to_filter)
         self.enter_chooses_one = enter_chooses_one  # Enter on a filter that left one row chooses it (the step's)
 
+    def list_below(self) -> DataTable[Any] | None:
+        """The list this field filters, if any."""
+        if self.below is None:
+            return None
+        return next(iter(self.screen.query(f"#{self.below}").results(DataTable)), None)
+
     def moves_below(self, key: str) -> bool:
         """Down, or Enter, in a list's filter moves the focus into the list (when it has rows; Enter on a filter
         that left one row chooses it, when `enter_chooses_one`): done here as the app reads the key (WizardApp.
         on_event), so that the keys typed right behind it reach the list. Done once the field took the key, they
         had already been sent to the field, which dropped them ('Down Down Enter' at once chose nothing: trial 12)."""
-        if self.below is None or key not in ("down", "enter"):
+        if key not in ("down", "enter"):
             return False
-        table = next(iter(self.screen.query(f"#{self.below}").results(DataTable)), None)
+        table = self.list_below()
         if table is None or not table.row_count or (key == "enter" and self.enter_chooses_one and table.row_count == 1):
             return False
         self.screen.set_focus(table)
