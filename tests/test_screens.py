@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from aws_stub import StubAws
+from textual import _time as textual_time
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from conftest import ROOT, profile, reset_and_seed, workers_done
@@ -341,6 +342,12 @@ def key_clock(monkeypatch: pytest.MonkeyPatch) -> KeyClock:
 
     clock = KeyClock()
     monkeypatch.setattr(keyguard, "clock", clock)
+    # The keys Pilot presses are stamped by Textual's own clock (time.monotonic, the machine's uptime): moved a
+    # day ahead, so that they always come long after every key a test sends at the fake time above. A machine up
+    # less than 17 minutes (a fresh CI machine) had Pilot's keys typed before the wizard started (1000.0).
+    # Textual's timers and animations read the same clock, so only where it starts moves.
+    real = textual_time.get_time
+    monkeypatch.setattr(textual_time, "get_time", lambda: real() + 86_400.0)
     return clock
 
 
