@@ -29,7 +29,7 @@ class AccessStep(Step):
         # the screen, where the Preview sends you to read it)
         yield Line("", id="effect-note")
         yield Label(ACCESS_CIDRS.label, id="access-cidrs-label")
-        yield Field(compact=True, id="access-cidrs", placeholder=ACCESS_CIDRS.placeholder)
+        yield Field(compact=True, id="access-cidrs", placeholder=ACCESS_CIDRS.placeholder, many=ACCESS_CIDRS.many)
         yield Static("", id="access-cidrs-error", classes="field-error")
         yield Label("Attach the policy to (type to filter; Space on a row ticks)", id="attach-label")  # Enter: to rows
         with Horizontal(classes="filter-row"):  # named: a filter "alic" above the rows read as a row cut short

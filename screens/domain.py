@@ -22,7 +22,7 @@ class DomainStep(Step):
         yield Static("", id="domain-note")
         for item, widget_id in FIELDS:
             yield Label(item.label)
-            yield Field(compact=True, id=widget_id, placeholder=item.placeholder)
+            yield Field(compact=True, id=widget_id, placeholder=item.placeholder, many=item.many)
             yield Static("", id=f"{widget_id}-error", classes="field-error")
 
     def load(self) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
@@ -20,7 +21,6 @@ from textual.widgets.data_table import ColumnKey
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
-    from textual import events
     from textual.screen import Screen
     from textual.widget import Widget
 
@@ -61,10 +61,33 @@ class Field(Input):
     Backspace 'def' gave 'abcde'; a path saved as 'ok2.yaml' became 'ok2.yam' a moment later). The field's own
     bindings run here, as it takes the key; every other key goes on as before."""
 
-    def __init__(self, *args: Any, below: str | None = None, enter_chooses_one: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, below: str | None = None, enter_chooses_one: bool = False, many: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.below = below  # the id of the list it filters: Down moves into it, as Enter does (type_to_filter)
         self.enter_chooses_one = enter_chooses_one  # Enter on a filter that left one row chooses it (the step's)
+        self.many = many  # it takes a list (comma- or space-separated): a paste of several lines is that list
+
+    def _on_paste(self, event: events.Paste) -> None:
+        """A paste of several lines (ranges copied from a console or a spreadsheet, one per line): Textual's Input
+        keeps the first line only, silently (a trial: two of three ranges lost). A list field takes every line,
+        comma-separated; a field of one value keeps the first line and says that it dropped the others."""
+        lines = [line.strip() for line in event.text.splitlines() if line.strip()]
+        if len(lines) < 2:
+            return  # Input's own handler takes it (Textual runs each class's handler, unless prevented)
+        event.stop()
+        event.prevent_default()
+        if self.many:
+            before = self.value[:self.cursor_position].rstrip() if self.selection.is_empty else ""
+            text = (", " if before and not before.endswith(",") else "") + ", ".join(lines)
+        else:
+            text = lines[0]
+            self.notify(f"Pasted {len(lines)} lines: this field takes one value, so only the first line was kept.",
+                        title="Paste", severity="warning")
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *self.selection)
 
     def list_below(self) -> DataTable[Any] | None:
         """The list this field filters, if any."""

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from aws_stub import StubAws
 from textual import _time as textual_time
+from textual import events
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from conftest import ROOT, profile, reset_and_seed, workers_done
@@ -654,6 +655,36 @@ async def test_keys_typed_right_after_tab_reach_the_field_tab_moved_to(session) 
         await settle(app, pilot)
         assert app.focused is app.query_one("#sg-id", Input) and app.query_one("#sg-id", Input).value == "x"
         assert (sources.value, cidrs.value) == ("sg-0123456789abcdef0", "10.9.0.0/16")
+
+
+async def test_a_paste_of_several_lines_fills_a_list_field_with_every_line_and_a_one_value_field_says_it_kept_one(
+        session) -> None:  # noqa: ANN001
+    """A trial: three ranges pasted one per line (as copied from a console or a spreadsheet) into "Extra 443
+    source CIDRs" left only the first, silently. A list field takes every line, comma-separated (after what is
+    there); a field of one value keeps the first line, and a note says the others were dropped."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "domain")
+        cidrs, group = app.query_one("#sg-cidrs", Input), app.query_one("#sg-id", Input)
+        cidrs.focus()
+        await settle(app, pilot)
+        app.post_message(events.Paste("10.20.1.0/24\r\n10.20.2.0/24\n\n  10.20.3.0/24\n"))
+        await settle(app, pilot)
+        assert cidrs.value == "10.20.1.0/24, 10.20.2.0/24, 10.20.3.0/24" and not notes(app)
+        app.post_message(events.Paste("10.20.4.0/24\n10.20.5.0/24"))  # at the end of what is there: joins the list
+        await settle(app, pilot)
+        assert cidrs.value == "10.20.1.0/24, 10.20.2.0/24, 10.20.3.0/24, 10.20.4.0/24, 10.20.5.0/24"
+        await pilot.press("ctrl+n")  # every range reached the answers
+        await settle(app, pilot)
+        assert app.session.answers["security_group"]["allow_from_cidrs"][-1] == "10.20.5.0/24", app.session.answers
+        await app.jump("domain")
+        await settle(app, pilot)
+        group.focus()
+        await settle(app, pilot)
+        app.post_message(events.Paste("sg-0123456789abcdef0\nsg-0fedcba9876543210"))
+        await settle(app, pilot)
+        assert group.value == "sg-0123456789abcdef0"
+        assert notes(app)[-1] == "Pasted 2 lines: this field takes one value, so only the first line was kept."
 
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24)])

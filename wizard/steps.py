@@ -27,6 +27,7 @@ class Input:
     label: str
     validate: Callable[[Any, str], str | None]  # (session, text) -> why not, or None
     placeholder: str = ""
+    many: bool = False  # a list, typed comma- or space-separated (validators.split_list): pasted lines join it
 
     def error(self, session: Any, text: str) -> str | None:
         """The refusal in the words of the label, or None."""
@@ -78,10 +79,12 @@ def _access_cidrs(session: Any, text: str) -> str | None:
 
 
 NAME = Input("name", "Profile name", lambda _s, text: validators.profile_name(text), "research-private")
-SG_SOURCES = Input("sg_sources", "HTTPS (443) source security groups", _each(_sg_id), "sg-... (empty: the domain's)")
-SG_CIDRS = Input("sg_cidrs", "Extra 443 source CIDRs", _each(validators.https_source_cidr), "10.8.0.0/16 (optional)")
+SG_SOURCES = Input("sg_sources", "HTTPS (443) source security groups", _each(_sg_id), "sg-... (empty: the domain's)",
+                   many=True)
+SG_CIDRS = Input("sg_cidrs", "Extra 443 source CIDRs", _each(validators.https_source_cidr), "10.8.0.0/16 (optional)",
+                 many=True)
 SG_ID = Input("sg_id", "Endpoint security group", _optional_sg_id, "sg-... (empty: create one)")
-ACCESS_CIDRS = Input("access_cidrs", "CIDR ranges", _access_cidrs, "ranges, comma-separated")
+ACCESS_CIDRS = Input("access_cidrs", "CIDR ranges", _access_cidrs, "ranges, comma-separated", many=True)
 INPUTS = {i.key: i for i in (NAME, SG_SOURCES, SG_CIDRS, SG_ID, ACCESS_CIDRS)}
 
 
