@@ -17,8 +17,13 @@ class ConnectStep(Step):
     def compose(self) -> ComposeResult:
         yield Static("", id="connect-mode")
         yield Label(f"{NAME.label} (used in tags and the policy name)")
-        yield Field(self.session.answers["name"], compact=True, id="name", placeholder=NAME.placeholder)
+        # A loaded profile's name is not selected as the field takes focus (a trial: one stray key replaced
+        # 'research-vpce' with 'x'): typing goes on after it; a new session's default name is, to type over.
+        self.loaded_name = self.session.answers["name"] if self.session.preloaded else None
+        yield Field(self.session.answers["name"], compact=True, id="name", placeholder=NAME.placeholder,
+                    select_on_focus=self.loaded_name is None)
         yield Static("", id="name-error", classes="field-error")
+        yield Static("", id="name-note")
         yield Static("Discovering the account...", id="identity")
 
     def load(self) -> None:
@@ -51,6 +56,11 @@ class ConnectStep(Step):
     def on_input_changed(self, event: Input.Changed) -> None:
         self.session.answers["name"] = event.value.strip()
         self.show_input_error("name", event.value, "#name-error")
+        renamed = self.loaded_name is not None and event.value.strip() not in ("", self.loaded_name)
+        self.query_one("#name-note", Static).update(Text(
+            f"Renamed from {self.loaded_name} (the profile loaded). The name tags all that a profile makes: what "
+            f"{self.loaded_name} made stays {self.loaded_name}'s, and the plan will not take it over under this name.",
+            style="yellow") if renamed else "")
         self.changed()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

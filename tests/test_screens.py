@@ -1178,6 +1178,36 @@ async def test_keys_typed_ahead_of_navigation_never_reach_the_previous_steps_inp
         assert "Ignored 2 keys ('z', 'z'): typed right behind Escape (Back); nothing was changed." in notes(app)
 
 
+async def test_a_loaded_profiles_name_is_not_replaced_by_a_key_typed_on_connect_and_a_rename_is_said(
+        cloud, session, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """A trial: on a loaded profile, one stray key on Connect replaced 'research-vpce' with 'x' (the name was
+    selected as the field took focus), and nothing but the Preview's title said so. The name tags all that a
+    profile makes: typing goes on after a loaded name, and a rename is said under it. A new session's default
+    name is still selected, to be typed over."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    loaded = WizardSession(lambda: cloud, preload=profile(), demo=True)
+    app = WizardApp(loaded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        name, note = app.query_one("#name", Input), app.query_one("#name-note", Static)
+        assert app.focused is name and str(note.render()) == ""
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert name.value == loaded.answers["name"] == profile().name + "x"
+        said = str(note.render())
+        assert said.startswith(f"Renamed from {profile().name} (the profile loaded).") and "will not take it over" in said
+        await pilot.press("backspace")  # back to the loaded name: nothing to say
+        await settle(app, pilot)
+        assert loaded.answers["name"] == profile().name and str(note.render()) == ""
+    fresh = WizardApp(session)
+    async with fresh.run_test(size=SIZE) as pilot:
+        await settle(fresh, pilot)
+        await pilot.press("m", "y")
+        await settle(fresh, pilot)
+        assert session.answers["name"] == "my" and str(fresh.query_one("#name-note", Static).render()) == ""
+
+
 async def test_a_loaded_profiles_vpc_or_domain_that_is_gone_is_said_on_its_step(cloud, tmp_path, monkeypatch) -> None:  # noqa: ANN001
     """A trial: a profile whose VPC no longer exists opened on a VPC step with none chosen, and nothing said why."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
