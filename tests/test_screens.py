@@ -1060,6 +1060,7 @@ async def test_the_whole_flow_by_keys_enter_on_a_domain_row_goes_on_and_endpoint
         await settle(app, pilot)
         assert session.current == "endpoints" and session.answers["endpoint_policy"]["studio"] == ["presigned-url"]
         assert "CreateApp" in reason(app) and app.query_one("#next", Button).disabled
+        assert shown_whole(app.query_one("#reason", Static)), reason(app)  # whole at 80x24 (a trial: cut at 3 lines)
         await pilot.pause(Burst.GAP_SECONDS)  # text typed right behind a refused Ctrl+N reaches nothing
         await pilot.press("space", "ctrl+n")  # ticked again: on to Access
         await settle(app, pilot)
