@@ -23,7 +23,7 @@ class ConnectStep(Step):
         yield Field(self.session.answers["name"], compact=True, id="name", placeholder=NAME.placeholder,
                     select_on_focus=self.loaded_name is None)
         yield Static("", id="name-error", classes="field-error")
-        yield Static("", id="name-note")
+        yield Static("", id="name-note").set_styles("display: none;")
         yield Static("Discovering the account...", id="identity")
 
     def load(self) -> None:
@@ -57,7 +57,9 @@ class ConnectStep(Step):
         self.session.answers["name"] = event.value.strip()
         self.show_input_error("name", event.value, "#name-error")
         renamed = self.loaded_name is not None and event.value.strip() not in ("", self.loaded_name)
-        self.query_one("#name-note", Static).update(Text(
+        note = self.query_one("#name-note", Static)
+        note.display = renamed
+        note.update(Text(
             f"Renamed from {self.loaded_name} (the profile loaded). The name tags all that a profile makes: what "
             f"{self.loaded_name} made stays {self.loaded_name}'s, and the plan will not take it over under this name.",
             style="yellow") if renamed else "")
