@@ -32,6 +32,7 @@ class AccessStep(Step):
         yield Field(compact=True, id="access-cidrs", placeholder=ACCESS_CIDRS.placeholder, many=ACCESS_CIDRS.many)
         yield Static("", id="access-cidrs-error", classes="field-error")
         yield Label("Attach the policy to (type to filter; Space on a row ticks)", id="attach-label")  # Enter: to rows
+        yield Line("", id="attach-unused")
         with Horizontal(classes="filter-row"):  # named: a filter "alic" above the rows read as a row cut short
             yield Label("filter: ")
             yield Field(compact=True, id="principal-filter", placeholder="users, groups and roles", below="principals")
@@ -109,6 +110,15 @@ class AccessStep(Step):
             lockout.append("You are among the attach targets: after apply you can open Studio only from inside the "
                            "VPC, not from the console. Applying will ask you to confirm.", style="bold yellow")
         widgets["lockout"].update(lockout)
+        # Mode none makes no policy: targets ticked (kept from a loaded profile, or before an SSO domain forced
+        # the mode) get nothing, which the list alone did not say (a trial: saved, and read as restricted)
+        ticked = sum(len(names) for names in self.session.answers["access"]["attach"].values())
+        unused = self.widget("#attach-unused", Static)
+        if unused is not None:
+            unused.update(Text(f"Access mode none makes no policy: the {ticked} target(s) ticked get nothing attached "
+                               "(untick them, or the saved profile keeps them, unused).", style="yellow")
+                          if mode.name == "none" and ticked else "")
+            unused.display = mode.name == "none" and bool(ticked)
         effect_note = self.session.notes.get("effect") if mode.name != "none" else None
         widgets["effect-note"].update(Text(effect_note, style="yellow") if effect_note else "")
         widgets["effect-note"].display = bool(effect_note)

@@ -1021,6 +1021,14 @@ async def test_sso_domain_shows_access_mode_none_with_the_reason_and_an_iam_doma
         assert "IAM Identity Center" in str(app.query_one("#mode-reason", Static).render())
         modes = app.query_one("#mode", DataTable)  # the cursor on the chosen mode (trial 11: on the first row)
         assert modes.cursor_row == modes.get_row_index("none") > 0
+        unused = app.query_one("#attach-unused", Static)
+        assert not unused.display
+        session.toggle_principal("user", "alice")  # ticked (or kept from a loaded profile): it gets nothing, said
+        await app.show_step()
+        await settle(app, pilot)
+        assert unused.display and str(unused.render()).startswith(
+            "Access mode none makes no policy: the 1 target(s) ticked get nothing attached"), str(unused.render())
+        session.toggle_principal("user", "alice")
         # another VPC, whose domain uses IAM: the mode none forced is undone, and said (it stayed none: no policy)
         session.select_vpc(profile().vpc_id)
         assert session.answers["domain_id"] == profile().domain_id and session.answers["access"]["mode"] == "vpce"
