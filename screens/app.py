@@ -944,23 +944,9 @@ class WizardApp(App[int]):
             if (isinstance(event, events.Key) and not screen.is_modal and isinstance(self.focused, Field)
                     and self.focused.moves_below(event.key)):
                 return  # Down or Enter in a list's filter: into the list now, so the keys behind it reach the list
-            if isinstance(self.screen, Palette) and getattr(event, "key", "") == "enter":
-                self.keys_held.begin(event.time)
-            elif (getattr(event, "key", "") == "enter" and not self.screen.is_modal and self.session.current == "save"
-                  and self.focused is not None and self.focused.id == "path"):
-                # Enter in the path field saves (or opens the Overwrite window): the keys typed right behind it
-                # went into the field under the window ('x.yaml' Enter y made the path 'x.yamly')
-                self.keys_held.begin(event.time, "the Enter that saves")  # (a trial: said as "the palette's Enter")
-            elif (getattr(event, "key", "") == "enter" and not self.screen.is_modal
-                  and self.focused is not None and self.focused.id == "save-only"):
-                # Enter on the Preview's "Save profile without applying": a y typed behind it reached the Preview,
-                # which said "y answers only the apply confirmation" on the Save step (trial 10)
-                self.keys_held.begin(event.time, "the Enter that opens the Save step")
-            elif not self.screen.is_modal and self.chooses_and_goes_on(event):
-                # Enter (or Space) on a VPC or domain row, or Enter on a filter that left one VPC, chooses it and goes
-                # on: the keys typed right behind it went to the list left behind ('Enter Down Space' on Domain chose
-                # another domain, unseen, and went on twice: trial 12); until the next step is shown they reach nothing
-                self.keys_held.begin(event.time, f"the {key_name(event)} that chose a row and goes on")
+            navigating = self.navigating_key(event)
+            if navigating:
+                self.keys_held.begin(event.time, navigating)
             if (not self.screen.is_modal and isinstance(self.focused, Input | DataTable)
                     and getattr(event, "key", "paste") not in self.PRIORITY_KEYS):
                 self.typed_ahead_at = event.time  # sent to a step's field or list (next_step waits for it)
@@ -975,6 +961,30 @@ class WizardApp(App[int]):
 
     held_answer: events.Key | None = None  # an answer waiting for QUIET_SECONDS without a key behind it
     typed_ahead_at = float("-inf")  # when the last key sent to a step's field or list was typed
+
+    def navigating_key(self, event: events.Key | events.Paste) -> str:
+        """A key that leaves where it is typed for another step or window, named as the note names it; "" for any
+        other key. The keys typed right behind one reach nothing until where it goes is shown (keys_held): at paste
+        speed they went into what it left, or into what it opened. Every such key, in one place:
+        - Enter in the palette: the step it chose (keys went into the palette's search, or the step left);
+        - Enter in the Save step's path field, which saves or opens the Overwrite window ('x.yaml' Enter y made
+          the path 'x.yamly'; a trial: it was said as "the palette's Enter");
+        - Enter on the Preview's "Save profile without applying": a y behind it reached the Preview (trial 10);
+        - Enter or Space on a VPC or domain row, or Enter on a filter that left one VPC, which chooses and goes on
+          ('Enter Down Space' on Domain chose another domain, unseen, and went on twice: trial 12)."""
+        key = getattr(event, "key", "paste")
+        if isinstance(self.screen, Palette):
+            return "the palette's Enter" if key == "enter" else ""
+        if self.screen.is_modal:
+            return ""
+        focused = self.focused.id if self.focused is not None else None
+        if key == "enter" and focused == "path" and self.session.current == "save":
+            return "the Enter that saves"
+        if key == "enter" and focused == "save-only":
+            return "the Enter that opens the Save step"
+        if self.chooses_and_goes_on(event):
+            return f"the {key_name(event)} that chose a row and goes on"
+        return ""
 
     def chooses_and_goes_on(self, event: events.Key | events.Paste) -> bool:
         key, focused = getattr(event, "key", "paste"), self.focused
