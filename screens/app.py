@@ -488,6 +488,7 @@ class WizardApp(App[int]):
         if current == "apply":
             if self.session.result is not None and self.session.result.ok:
                 await self.jump("save")
+                self.say_not_saved_yet()  # (trial 12: said after Ctrl+S, not after this Ctrl+N)
             return
         key = waited or self.key_in_hand
         typed_ahead = key is not None and key.time - self.typed_ahead_at < Burst.GAP_SECONDS
@@ -713,12 +714,16 @@ class WizardApp(App[int]):
             return
         if self.session.current != "save":
             await self.jump("save")
-            if self.session.current == "save" and (self.session.dirty or self.session.saved_path is None):
-                # Ctrl+S elsewhere only shows the step: say that it did not save (a save of these answers stays said)
-                self.query_one("#save", SaveStep).say(Text("Not saved yet: Enter or Ctrl+S saves to the path above.",
-                                                           style="yellow"))
+            self.say_not_saved_yet()  # Ctrl+S elsewhere only shows the step: it did not save
             return
         self.save_to(self.query_one("#save", SaveStep).path)
+
+    def say_not_saved_yet(self) -> None:
+        """On the Save step reached by a key that only shows it: it says nothing was saved yet (a save of these
+        answers stays said)."""
+        if self.session.current == "save" and (self.session.dirty or self.session.saved_path is None):
+            self.query_one("#save", SaveStep).say(Text("Not saved yet: Enter or Ctrl+S saves to the path above.",
+                                                       style="yellow"))
 
     def on_save_requested(self, message: SaveRequested) -> None:
         try:

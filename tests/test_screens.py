@@ -1081,6 +1081,8 @@ async def test_the_whole_flow_by_keys_enter_on_a_domain_row_goes_on_and_endpoint
         assert session.result is not None and session.result.ok
         await pilot.press("ctrl+n")
         await settle(app, pilot)
+        assert session.current == "save" and str(app.query_one("#saved", Static).render()) == (  # (trial 12: unsaid)
+            "Not saved yet: Enter or Ctrl+S saves to the path above.")
         await pilot.press("enter")
         await settle(app, pilot)
     saved = load(tmp_path / "studio-private.yaml")
