@@ -48,11 +48,12 @@ class Step:
 
 def _each(rule: Callable[[str], str | None]) -> Callable[[Any, str], str | None]:
     def check(_session: Any, text: str) -> str | None:
-        for item in validators.split_list(text):
+        items = validators.split_list(text)
+        for item in items:
             reason = rule(item)
             if reason:
                 return reason
-        return None
+        return validators.repeated(items)
     return check
 
 
@@ -74,7 +75,7 @@ def _access_cidrs(session: Any, text: str) -> str | None:
         reason = validators.access_cidr(item, mode, vpc.cidrs if vpc else (), vpc.id if vpc else "the VPC")
         if reason:
             return reason
-    return validators.whole_internet(cidrs) if mode == "source-ip" else None
+    return validators.repeated(cidrs) or (validators.whole_internet(cidrs) if mode == "source-ip" else None)
 
 
 NAME = Input("name", "Profile name", lambda _s, text: validators.profile_name(text), "research-private")
