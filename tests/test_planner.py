@@ -311,6 +311,22 @@ def test_an_endpoint_managed_by_another_profile_is_an_error_not_a_takeover(cloud
     assert owned and f"'{first.name}'" in owned[0].message
 
 
+def test_the_plan_line_of_another_profiles_endpoint_names_that_profile_as_its_error_does(cloud) -> None:  # noqa: ANN001
+    """Trial 13: the plan's `~ vpc_endpoint.studio` line said "not created by studio-vpce" next to the
+    endpoint_owned_by_other_profile error saying it is managed by studio-vpce profile X; an endpoint made
+    outside the tool is still "not created by studio-vpce"."""
+    from wizard.executor import Executor
+    from wizard.render import OUTSIDE, plan_text
+
+    first = profile("hosted-zone")
+    Executor(cloud, plan(observe(cloud, first), first)).run()
+    second = profile("subnet", vpc_id=first.vpc_id, subnet_ids=list(first.subnet_ids), domain_id=first.domain_id)
+    lines = [line for line in plan_text(plan(observe(cloud, second), second)).splitlines()
+             if line.lstrip().startswith("~ vpc_endpoint.")]
+    assert lines and all(f"(managed by studio-vpce profile '{first.name}'" in line for line in lines), lines
+    assert not any(OUTSIDE in line for line in lines)
+
+
 def test_an_outside_endpoint_another_profile_reuses_is_an_error_not_shared(cloud, aws) -> None:  # noqa: ANN001
     """An endpoint made outside studio-vpce that profile A reuses (A's group is on it): profile B (another
     name, same VPC) reused it too, without a word, and each apply then rewrote the other's subnets and policy.

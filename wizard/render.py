@@ -72,6 +72,16 @@ def describe(change: Change, group: str = "") -> str:
     return ""
 
 
+def outside_label(change: Change) -> str:
+    """Whose a resource the plan changes is, when not this profile's (Change.outside): another studio-vpce
+    profile's, by its tag (trial 13: another profile's endpoint was said to be "not created by studio-vpce", next to
+    the endpoint_owned_by_other_profile error naming that profile), else not created by studio-vpce."""
+    if not change.outside:
+        return ""
+    owner = (change.before.get("tags") or {}).get(PROFILE_TAG) if isinstance(change.before, dict) else None
+    return f"managed by studio-vpce profile '{owner}'" if owner else OUTSIDE
+
+
 def endpoint_group_name(plan: Plan) -> str:
     """The group the plan's 443 rules are on: the one it creates or keeps (`studio-vpce-<name>`)."""
     group = next((c for c in plan.changes if c.address == "security_group.endpoints"), None)
@@ -97,8 +107,8 @@ def plan_text(plan: Plan, verbose: bool = False, color: bool = False, destroy: b
         if change.id:
             text += f"  [{change.id}]"
         if change.action != "no-op" and (change.reason or change.outside):
-            text += f"  ({OUTSIDE if change.outside else ''}{': ' if change.outside and change.reason else ''}" \
-                    f"{change.reason})"
+            label = outside_label(change)
+            text += f"  ({label}{': ' if label and change.reason else ''}{change.reason})"
         lines.append(_paint(text, change.action, color))
     if not shown:
         lines.append("  " + (NOTHING_TO_DESTROY.format(vpc=plan.profile.vpc_id) if destroy else "No changes. The account matches the profile."))
