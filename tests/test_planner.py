@@ -232,6 +232,28 @@ def test_source_ip_ranges_must_be_public(cloud) -> None:  # noqa: ANN001
     assert "cidr_not_public" not in codes(_plan(cloud, profile("source-ip")))
 
 
+@pytest.mark.parametrize("effect", ["allow", "deny"])
+def test_source_ip_takes_ipv6_ranges_as_iam_does(cloud, aws, effect: str) -> None:  # noqa: ANN001
+    """Trial 13: IAM's aws:SourceIp takes IPv6 (IpAddress/NotIpAddress); the loader took `2001:db8::/32`, then the
+    plan refused it with parliament's false MISMATCHED_TYPE. Now it plans clean, the policy names the range (in
+    the Allow and in the Deny guardrail), and apply puts that policy in IAM."""
+    from wizard.executor import Executor
+
+    cidrs = ["198.51.100.0/24", "2001:db8::/32"]
+    p = profile("source-ip", access={"cidrs": cidrs, "effect": effect})
+    result = _plan(cloud, p)
+    assert result.errors == (), result.errors
+    statements = result.identity_policy["Statement"]
+    assert statements[0]["Condition"] == {"IpAddress": {"aws:SourceIp": cidrs}}
+    if effect == "deny":
+        assert statements[1]["Effect"] == "Deny" and statements[1]["Condition"] == {"NotIpAddress": {"aws:SourceIp": cidrs}}
+    assert Executor(cloud, result).run().ok
+    iam = aws.client("iam")
+    arn = next(c.id for c in _plan(cloud, p).changes if c.address == "iam_policy.access")
+    version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    assert iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"] == result.identity_policy
+
+
 def test_vpc_source_ip_ranges_must_lie_inside_the_vpc(cloud) -> None:  # noqa: ANN001
     result = _plan(cloud, profile("vpc-source-ip", access={"cidrs": ["10.99.0.0/24"]}))
     assert "cidr_not_in_vpc" in codes(result)
