@@ -259,6 +259,21 @@ def test_vpc_source_ip_ranges_must_lie_inside_the_vpc(cloud) -> None:  # noqa: A
     assert "cidr_not_in_vpc" in codes(result)
 
 
+def test_vpc_source_ip_takes_a_range_of_the_vpcs_ipv6_block(cloud, aws) -> None:  # noqa: ANN001
+    """IPv6 end to end (trial 13): discovery reads the VPC's IPv6 blocks too, so a vpc-source-ip range inside one
+    plans clean (aws:VpcSourceIp takes IPv6), and one outside every block is still refused."""
+    import ipaddress
+
+    p = profile("vpc-source-ip")
+    aws.client("ec2").associate_vpc_cidr_block(VpcId=p.vpc_id, AmazonProvidedIpv6CidrBlock=True)
+    block = next(c for c in observe(cloud, p).vpc(p.vpc_id).cidrs if ":" in c)
+    inside = str(next(ipaddress.ip_network(block).subnets(new_prefix=64)))
+    result = _plan(cloud, profile("vpc-source-ip", access={"cidrs": [*p.access.cidrs, inside]}))
+    assert result.errors == (), result.errors
+    assert inside in result.identity_policy["Statement"][0]["Condition"]["IpAddress"]["aws:VpcSourceIp"]
+    assert "cidr_not_in_vpc" in codes(_plan(cloud, profile("vpc-source-ip", access={"cidrs": ["2001:db8::/64"]})))
+
+
 def test_ip_modes_need_cidrs(cloud) -> None:  # noqa: ANN001
     assert "cidrs_required" in codes(_plan(cloud, profile("source-ip", access={"cidrs": []})))
 

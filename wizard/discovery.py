@@ -73,6 +73,8 @@ def _subnet(raw: dict[str, Any]) -> Subnet:
 def _vpc(raw: dict[str, Any], subnets: list[Subnet], dns: tuple[bool | None, bool | None] = (None, None)) -> Vpc:
     cidrs = [a["CidrBlock"] for a in raw.get("CidrBlockAssociationSet", [])
              if a.get("CidrBlockState", {}).get("State", "associated") == "associated"] or [raw["CidrBlock"]]
+    cidrs += [a["Ipv6CidrBlock"] for a in raw.get("Ipv6CidrBlockAssociationSet", [])  # aws:VpcSourceIp takes IPv6
+              if a.get("Ipv6CidrBlock") and a.get("Ipv6CidrBlockState", {}).get("State", "associated") == "associated"]
     return Vpc(id=raw["VpcId"], cidrs=tuple(cidrs), name=_name(raw), is_default=raw.get("IsDefault", False),
                dns_support=dns[0], dns_hostnames=dns[1],
                subnets=tuple(sorted((s for s in subnets if s.vpc_id == raw["VpcId"]), key=lambda s: (s.az, s.id))))
