@@ -562,7 +562,7 @@ class Executor:
         response = self.call("iam", "create_policy", ok_codes=("EntityAlreadyExists",),
                              PolicyName=self.profile.policy_name, Path="/studio-vpce/",
                              PolicyDocument=json.dumps(self._document()),
-                             Description=f"Open SageMaker Studio only from inside {self.profile.vpc_id} (studio-vpce)",
+                             Description=change.after.get("description") or policies.access_description(self.profile),
                              Tags=_tag_list(policy_tags(self.profile)))
         return response["Policy"]["Arn"] if response else self._policy_arn()
 

@@ -823,7 +823,9 @@ def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: 
             b.error("policy_quota_exceeded", f"the account has {used} customer managed policies and its quota is "
                     f"{cap} (IAM: LimitExceeded): delete an unused policy or raise the quota, or set access.mode: "
                     "none")
-        b.change("iam_policy.access", "create", None, {}, after, "opens Studio only from inside the VPC")
+        # The Description goes in with the policy only (IAM has no call that changes it)
+        b.change("iam_policy.access", "create", None, {},
+                 {**after, "description": policies.access_description(profile)}, policies.access_summary(profile))
     elif existing.document == document:
         b.change("iam_policy.access", "no-op", existing.arn, {**after}, after)
     else:

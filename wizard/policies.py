@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from wizard.models import KNOWN_AFTER_APPLY, Finding, Profile
+from wizard.modes import mode
 
 VERSION = "2012-10-17"
 ACTIONS = ["sagemaker:CreatePresignedDomainUrl", "sagemaker:DescribeUserProfile"]
@@ -99,6 +100,51 @@ def identity_policy_for(profile: Profile, *, partition: str, account: str, vpce_
                            region=profile.region, account=account, domain_id=profile.domain_id,
                            resource_scope=profile.access.resource_scope, vpc_id=profile.vpc_id,
                            vpce_ids=vpce_ids, cidrs=list(profile.access.cidrs))
+
+
+DESCRIPTION_LIMIT = 1000  # IAM: a managed policy's Description
+
+
+def _boundary(profile: Profile, vpc: str, ranges: str) -> str:
+    """Where the identity policy lets Studio be opened from, per access mode (`ranges`: the CIDRs as said)."""
+    access = profile.access
+    if access.mode == "subnet":
+        return f"from inside {vpc}"
+    if access.mode == "vpce":
+        through = [f"{vpc}'s interface endpoints"] if profile.endpoints.studio or profile.endpoints.api else []
+        if access.extra_vpce_ids:
+            through.append(f"{'the VPC endpoint' if len(access.extra_vpce_ids) == 1 else 'the VPC endpoints'} "
+                           f"{', '.join(access.extra_vpce_ids)}")
+        return f"through {' and '.join(through) or 'no VPC endpoint'}"
+    if access.mode == "source-ip":
+        return f"from the public IP {'range' if len(access.cidrs) == 1 else 'ranges'} {ranges}"
+    if access.mode == "vpc-source-ip":
+        return f"from the addresses {ranges} inside {vpc}"
+    raise ValueError(f"no identity policy for access mode {access.mode!r}")
+
+
+def access_description(profile: Profile, vpc: str | None = None) -> str:
+    """The identity policy's Description (apply's, every export's), saying what it does in the profile's mode and
+    effect: a source-ip policy was described as "only from inside vpc-..." (trial 13), and IAM keeps a policy's
+    Description for good (changing it means a new policy). `vpc`: the VPC as the caller spells it (a variable in
+    an export). Ranges are named while the text fits IAM's limit of 1000 characters, else counted."""
+    vpc = vpc or profile.vpc_id
+    guard = ", and deny it from anywhere else whatever other policies allow" if profile.access.effect == "deny" else ""
+    cidrs = profile.access.cidrs
+    for ranges in (", ".join(cidrs), f"({len(cidrs)} of them: see the policy document)"):
+        text = f"Open SageMaker Studio only {_boundary(profile, vpc, ranges)}{guard} (studio-vpce)"
+        if len(text) <= DESCRIPTION_LIMIT:
+            return text
+    return text[:DESCRIPTION_LIMIT]  # (only a very long list of extra_vpce_ids gets here)
+
+
+def access_summary(profile: Profile) -> str:
+    """The same, short, for the plan's line of the policy ("opens Studio only from the allowed public IP ranges")."""
+    where = mode(profile.access.mode).where
+    if profile.access.mode == "vpce" and not (profile.endpoints.studio or profile.endpoints.api):
+        where = "through the VPC endpoints in access.extra_vpce_ids"
+    guard = ", and denies it from anywhere else" if profile.access.effect == "deny" else ""
+    return f"opens Studio only {where}{guard}"
 
 
 def endpoint_policies_for(profile: Profile, *, partition: str, account: str) -> dict[str, dict[str, Any] | None]:

@@ -210,8 +210,9 @@ STEPS: tuple[Step, ...] = (
          "called through an endpoint; the Studio endpoint must allow CreateApp. A VpcOnly domain needs the "
          "sts, logs, s3 and sagemaker.runtime endpoints (they are ticked for you).", _endpoints),
     Step("access", "Access restriction", "Access",
-         "An IAM policy allowing CreatePresignedDomainUrl only from inside the VPC, attached to the users, groups "
-         "and roles that open Studio. 'deny' adds a guardrail that holds even against broader Allows.",
+         "An IAM policy allowing CreatePresignedDomainUrl only from where the mode says (inside the VPC, through "
+         "its endpoints, or from the IP ranges you list), attached to the users, groups and roles that open Studio. "
+         "'deny' adds a guardrail that holds even against broader Allows.",
          _access, (ACCESS_CIDRS,)),
     Step("preview", "Preview", "Preview",
          "Every change and every policy, exactly as apply will make them; nothing has changed yet. Next (Ctrl+N) "
