@@ -274,6 +274,32 @@ def test_vpc_source_ip_takes_a_range_of_the_vpcs_ipv6_block(cloud, aws) -> None:
     assert "cidr_not_in_vpc" in codes(_plan(cloud, profile("vpc-source-ip", access={"cidrs": ["2001:db8::/64"]})))
 
 
+@pytest.mark.parametrize("mode", ["subnet", "source-ip", "vpc-source-ip", "none"])
+def test_extra_vpce_ids_outside_vpce_mode_are_said_to_be_ignored(cloud, mode: str) -> None:  # noqa: ANN001
+    """Trial 13: access.cidrs in a mode without ranges got cidrs_unused; extra_vpce_ids outside vpce mode got
+    nothing."""
+    example = mode if mode != "none" else "vpce"
+    p = profile(example, access={"mode": mode, "extra_vpce_ids": ["vpce-0123456789abcdef0"]})
+    warned = [w.message for w in _plan(cloud, p).warnings if w.code == "extra_vpce_ids_unused"]
+    assert warned == [f"access.extra_vpce_ids is ignored in access.mode {mode} (only vpce mode names endpoints)"]
+    assert "extra_vpce_ids_unused" not in warning_codes(_plan(cloud, profile(example, access={"mode": mode})))
+
+
+def test_an_extra_vpce_id_the_account_does_not_have_is_warned_about(cloud, aws) -> None:  # noqa: ANN001
+    """Trial 13: a made-up endpoint id in access.extra_vpce_ids went into the policy without a word. Discovery
+    reads the ids the VPC does not hold: one in another VPC of the account is fine, one nowhere is named."""
+    other = aws.client("ec2").create_vpc_endpoint(
+        VpcId=ANALYTICS["vpc_id"], ServiceName="com.amazonaws.us-west-2.sagemaker.api", VpcEndpointType="Interface",
+        SubnetIds=ANALYTICS["subnet_ids"])["VpcEndpoint"]["VpcEndpointId"]
+    p = profile(access={"extra_vpce_ids": [other, "vpce-0123456789abcdef0"]})
+    result = _plan(cloud, p)
+    warned = [w.message for w in result.warnings if w.code == "extra_vpce_not_found"]
+    assert len(warned) == 1 and warned[0].startswith("access.extra_vpce_ids: vpce-0123456789abcdef0 is not a VPC "
+                                                     "endpoint of account"), warned
+    assert "vpce-0123456789abcdef0" in json.dumps(result.identity_policy)  # still in the policy: another account's?
+    assert "extra_vpce_not_found" not in warning_codes(_plan(cloud, profile(access={"extra_vpce_ids": [other]})))
+
+
 def test_ip_modes_need_cidrs(cloud) -> None:  # noqa: ANN001
     assert "cidrs_required" in codes(_plan(cloud, profile("source-ip", access={"cidrs": []})))
 

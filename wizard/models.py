@@ -460,6 +460,9 @@ class Inventory:
     # VPC and zone, vpc_ids holding that VPC) and their endpoints (private DNS on is a service-owned zone)
     associated_zones: tuple[HostedZone, ...] = ()
     associated_endpoints: tuple[Endpoint, ...] = ()
+    # access.extra_vpce_ids outside `endpoints` and `alias_endpoints` that exist (vpce mode): one in neither is not
+    # an endpoint of this account and region (the plan warns: extra_vpce_not_found)
+    extra_endpoints: tuple[Endpoint, ...] = ()
 
     def vpc(self, vpc_id: str) -> Vpc | None:
         return next((v for v in self.vpcs if v.id == vpc_id), None)

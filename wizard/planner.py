@@ -776,11 +776,28 @@ def _check_cidrs(b: _Builder, inv: Inventory, profile: Profile) -> None:
         b.warn("cidrs_unused", f"access.cidrs is ignored in access.mode {mode}")
 
 
+def _check_extra_vpce_ids(b: _Builder, inv: Inventory, profile: Profile) -> None:
+    """access.extra_vpce_ids: used in vpce mode only (said, as cidrs_unused is, in any other); there, each should
+    be an endpoint discovery found (trial 13: a made-up id went into the policy without a word)."""
+    extra, mode = profile.access.extra_vpce_ids, profile.access.mode
+    if extra and mode != "vpce":
+        b.warn("extra_vpce_ids_unused", f"access.extra_vpce_ids is ignored in access.mode {mode} (only vpce mode "
+               "names endpoints)")
+        return
+    live = {e.id for e in (*inv.endpoints, *inv.alias_endpoints, *inv.extra_endpoints) if not e.gone}
+    for vpce_id in extra:
+        if vpce_id not in live:
+            b.warn("extra_vpce_not_found", f"access.extra_vpce_ids: {vpce_id} is not a VPC endpoint of account "
+                   f"{inv.account_id} in {inv.region} (discovery did not find it): fix the id, or keep it if it is "
+                   "another account's endpoint")
+
+
 def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: dict[str, str],
                    hands_off: bool = False) -> dict[str, Any] | None:
     """`hands_off`: the policy is another VPC's deployment's (profile_serves_other_vpc): no change to it."""
     access = profile.access
     existing = inv.policy
+    _check_extra_vpce_ids(b, inv, profile)
     if access.mode == "none":
         if existing is not None and ours(existing.tags, profile.name) and not hands_off:
             for kind, names in (("user", existing.users), ("group", existing.groups), ("role", existing.roles)):
