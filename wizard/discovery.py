@@ -106,7 +106,8 @@ def _endpoint(raw: dict[str, Any]) -> Endpoint:
 
 def _rule_sources(perm: dict[str, Any]) -> list[str]:
     return ([p["GroupId"] for p in perm.get("UserIdGroupPairs", [])] + [r["CidrIp"] for r in perm.get("IpRanges", [])]
-            + [r["CidrIpv6"] for r in perm.get("Ipv6Ranges", [])])
+            + [r["CidrIpv6"] for r in perm.get("Ipv6Ranges", [])]
+            + [r["PrefixListId"] for r in perm.get("PrefixListIds", []) if r.get("PrefixListId")])
 
 
 def _rules(permissions: list[dict[str, Any]]) -> tuple[Rule, ...]:

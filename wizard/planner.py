@@ -24,6 +24,7 @@ from wizard.models import (
     ManagedPolicy,
     Plan,
     Profile,
+    Rule,
     SecurityGroupInfo,
     to_jsonable,
 )
@@ -316,8 +317,11 @@ def _plan_vpc_attributes(b: _Builder, inv: Inventory, profile: Profile) -> None:
             b.change(address, "no-op", vpc.id, {attribute: True}, {attribute: True}, outside=True)
 
 
-def _rule_address(source: str) -> str:
-    return "security_group_rule." + source.replace("/", "_")
+def _rule_address(source: str, rule: Rule | None = None) -> str:
+    """security_group_rule.<source> for a 443 rule the profile defines; another rule (one the profile does not
+    define, revoked) has its protocol and ports in front: security_group_rule.tcp_22.0.0.0.0_0."""
+    ports = "" if rule is None else rule_ports(rule.protocol, rule.from_port, rule.to_port).replace("/", "_") + "."
+    return "security_group_rule." + ports + source.replace("/", "_")
 
 
 def _plan_old_group(b: _Builder, inv: Inventory, profile: Profile) -> None:
@@ -407,7 +411,25 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
     for source in sorted(existing - set(wanted)):
         b.change(_rule_address(source), "delete", group_id, {"protocol": "tcp", "port": 443, "source": source}, {},
                  "no longer a source in the profile")
+    for found in group.ingress if group is not None else ():
+        # The group is this profile's (its tags say so): it admits HTTPS from the profile's sources and nothing
+        # else, as Terraform's inline rules would have it. A rule added by hand (trial 13: SSH from 0.0.0.0/0)
+        # is revoked, named; a group given as security_group.id is never changed (returned above).
+        if (found.protocol, found.from_port, found.to_port) != HTTPS:
+            b.change(_rule_address(found.source, found), "delete", group_id, {
+                "protocol": found.protocol, "from_port": found.from_port, "to_port": found.to_port,
+                "source": found.source}, {}, f"not in the profile: {name} admits only HTTPS (443) from the "
+                "profile's sources")
     return group_id
+
+
+def rule_ports(protocol: str, from_port: int, to_port: int) -> str:
+    """A rule's protocol and ports as people read them: tcp/22, udp/1000-2000, all, icmp."""
+    if protocol in ("-1", "all"):
+        return "all"
+    if from_port in (-1, None) or protocol in ("icmp", "icmpv6", "1", "58"):
+        return protocol
+    return f"{protocol}/{from_port}" + (f"-{to_port}" if to_port != from_port else "")
 
 
 def admits_https(group: SecurityGroupInfo, source: str) -> bool:

@@ -54,7 +54,12 @@ def describe(change: Change, group: str = "") -> str:
     if kind == "security_group":
         return f"{a.get('name')}" + (f" in {a['vpc_id']}" if a.get("vpc_id") else "")
     if kind == "security_group_rule":  # keyed by its source: say which group it is on
-        return f"ingress tcp/443 on {group or 'the endpoint group'} from {a.get('source')}"
+        ports = "tcp/443"
+        if "from_port" in a:  # a rule the profile does not define
+            from wizard.planner import rule_ports  # noqa: PLC0415
+
+            ports = rule_ports(str(a.get("protocol")), int(a["from_port"]), int(a.get("to_port", a["from_port"])))
+        return f"ingress {ports} on {group or 'the endpoint group'} from {a.get('source')}"
     if kind == "vpc_attribute":
         return ", ".join(f"{k}={v}" for k, v in a.items())
     if kind == "hosted_zone":
