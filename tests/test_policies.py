@@ -240,3 +240,14 @@ def test_characters_outside_latin1_are_an_error() -> None:
                                                     "Resource": "arn:aws:s3:::bücket-\u2603"}]}
     assert Finding in (type(f) for f in policies.lint_identity_policy(doc, "all"))
     assert "policy_characters" in [f.code for f in policies.lint_identity_policy(doc, "all")]
+
+
+def test_the_policy_description_counts_the_ranges_where_naming_them_would_pass_iams_1000_characters() -> None:
+    """IAM refuses a managed policy Description over 1000 characters; 100 ranges fit in a policy, not there."""
+    from conftest import profile
+
+    few = profile("source-ip")
+    assert policies.access_description(few).endswith("ranges 192.0.2.0/24, 203.0.113.0/24 (studio-vpce)")
+    many = profile("source-ip", access={"cidrs": [f"198.51.{i // 256}.{i % 256}/32" for i in range(100)]})
+    text = policies.access_description(many)
+    assert len(text) <= policies.DESCRIPTION_LIMIT and "(100 of them: see the policy document)" in text

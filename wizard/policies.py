@@ -105,8 +105,13 @@ def identity_policy_for(profile: Profile, *, partition: str, account: str, vpce_
 DESCRIPTION_LIMIT = 1000  # IAM: a managed policy's Description
 
 
-def _boundary(profile: Profile, vpc: str, ranges: str) -> str:
-    """Where the identity policy lets Studio be opened from, per access mode (`ranges`: the CIDRs as said)."""
+def _listed(items: list[str], named: bool) -> str:
+    return ", ".join(items) if named else f"({len(items)} of them: see the policy document)"
+
+
+def _boundary(profile: Profile, vpc: str, named: bool) -> str:
+    """Where the identity policy lets Studio be opened from, per access mode (`named`: lists in full, else
+    counted)."""
     access = profile.access
     if access.mode == "subnet":
         return f"from inside {vpc}"
@@ -114,12 +119,12 @@ def _boundary(profile: Profile, vpc: str, ranges: str) -> str:
         through = [f"{vpc}'s interface endpoints"] if profile.endpoints.studio or profile.endpoints.api else []
         if access.extra_vpce_ids:
             through.append(f"{'the VPC endpoint' if len(access.extra_vpce_ids) == 1 else 'the VPC endpoints'} "
-                           f"{', '.join(access.extra_vpce_ids)}")
+                           f"{_listed(access.extra_vpce_ids, named)}")
         return f"through {' and '.join(through) or 'no VPC endpoint'}"
     if access.mode == "source-ip":
-        return f"from the public IP {'range' if len(access.cidrs) == 1 else 'ranges'} {ranges}"
+        return f"from the public IP {'range' if len(access.cidrs) == 1 else 'ranges'} {_listed(access.cidrs, named)}"
     if access.mode == "vpc-source-ip":
-        return f"from the addresses {ranges} inside {vpc}"
+        return f"from the addresses {_listed(access.cidrs, named)} inside {vpc}"
     raise ValueError(f"no identity policy for access mode {access.mode!r}")
 
 
@@ -127,15 +132,13 @@ def access_description(profile: Profile, vpc: str | None = None) -> str:
     """The identity policy's Description (apply's, every export's), saying what it does in the profile's mode and
     effect: a source-ip policy was described as "only from inside vpc-..." (trial 13), and IAM keeps a policy's
     Description for good (changing it means a new policy). `vpc`: the VPC as the caller spells it (a variable in
-    an export). Ranges are named while the text fits IAM's limit of 1000 characters, else counted."""
-    vpc = vpc or profile.vpc_id
+    an export). Ranges and endpoints are named while the text fits IAM's limit of 1000 characters, else counted."""
     guard = ", and deny it from anywhere else whatever other policies allow" if profile.access.effect == "deny" else ""
-    cidrs = profile.access.cidrs
-    for ranges in (", ".join(cidrs), f"({len(cidrs)} of them: see the policy document)"):
-        text = f"Open SageMaker Studio only {_boundary(profile, vpc, ranges)}{guard} (studio-vpce)"
+    for named in (True, False):
+        text = f"Open SageMaker Studio only {_boundary(profile, vpc or profile.vpc_id, named)}{guard} (studio-vpce)"
         if len(text) <= DESCRIPTION_LIMIT:
-            return text
-    return text[:DESCRIPTION_LIMIT]  # (only a very long list of extra_vpce_ids gets here)
+            break
+    return text
 
 
 def access_summary(profile: Profile) -> str:
