@@ -555,3 +555,45 @@ def test_route53_tags_go_in_calls_of_ten_ours_first(cloud, aws) -> None:  # noqa
     for zone in r53.list_hosted_zones()["HostedZones"]:
         tags = r53.list_tags_for_resource(ResourceType="hostedzone", ResourceId=zone["Id"].split("/")[-1])
         assert len(tags["ResourceTagSet"]["Tags"]) == 22
+
+
+def test_a_rule_added_by_hand_to_the_tools_own_group_is_planned_revoked_and_failed_by_verify(cloud, aws) -> None:  # noqa: ANN001
+    """Trial 13: SSH from 0.0.0.0/0 added by hand to studio-vpce-<name> went unseen by plan, verify and apply.
+    The group is the tool's (its tags say so): it admits HTTPS from the profile's sources and nothing else, as
+    Terraform's inline rules would have it; what else it admits is planned as a named revoke, verify fails on it,
+    and apply revokes it. A group given as security_group.id is never changed."""
+    from wizard.render import plan_text
+    from wizard.verify import static_checks
+
+    p = profile()
+    assert apply(cloud, p).ok
+    ec2 = aws.client("ec2")
+    group = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [f"studio-vpce-{p.name}"]}])[
+        "SecurityGroups"][0]["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+        {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
+    drifted = plan(observe(cloud, p), p)
+    revokes = {c.address: c.before for c in drifted.changes if c.action != "no-op"}
+    assert revokes == {
+        "security_group_rule.tcp_22.0.0.0.0_0": {"protocol": "tcp", "from_port": 22, "to_port": 22, "source": "0.0.0.0/0"},
+        "security_group_rule.all.::_0": {"protocol": "-1", "from_port": -1, "to_port": -1, "source": "::/0"}}
+    text = plan_text(drifted)
+    assert f"- security_group_rule.tcp_22.0.0.0.0_0  ingress tcp/22 on studio-vpce-{p.name} from 0.0.0.0/0" in text
+    checks = {c.name: c for c in static_checks(observe(cloud, p), p)}
+    assert not checks["endpoint_group_ingress"].ok
+    assert "tcp/22 from 0.0.0.0/0, all from ::/0; apply revokes them" in checks["endpoint_group_ingress"].detail
+    assert Executor(cloud, drifted).run().ok
+    rules = ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]["IpPermissions"]
+    assert [(r["IpProtocol"], r.get("FromPort")) for r in rules] == [("tcp", 443)]
+    assert not plan(observe(cloud, p), p).has_changes
+    assert static_checks(observe(cloud, p), p)[0].ok  # matches_profile
+
+
+def test_a_rule_on_a_group_given_as_security_group_id_is_left_alone(cloud, aws) -> None:  # noqa: ANN001
+    p = profile()
+    given = observe(cloud, p).domain(p.domain_id).security_group_ids[0]  # type: ignore[union-attr]
+    aws.client("ec2").authorize_security_group_ingress(GroupId=given, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    reused = profile(security_group={"id": given})
+    assert not [c for c in plan(observe(cloud, reused), reused).changes if c.type == "security_group_rule"]

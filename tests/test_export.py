@@ -855,3 +855,56 @@ def test_cli_script_refuses_a_hosted_zone_owned_by_other_profile_before_any_chan
                            FAKE_ZONE_TAGS="2", FAKE_ZONE_OWNER="other-team")
     assert ran.returncode == 1 and "hosted_zone_owned_by_other_profile" in ran.stderr and "other-team" in ran.stderr
     assert not [c for c in calls if " create-" in c or "change-" in c or "authorize-" in c], calls
+
+
+VPC = "vpc-e330ccb17b3f6f8b1"  # the examples' (the demo's research VPC)
+DESCRIBED = [  # (case, example, changes, the policy's Description, the plan line's reason)
+    ("subnet", "subnet", {}, f"Open SageMaker Studio only from inside {VPC} (studio-vpce)",
+     "opens Studio only from inside the VPC"),
+    ("vpce", "vpce", {}, f"Open SageMaker Studio only through {VPC}'s interface endpoints (studio-vpce)",
+     "opens Studio only through the VPC's interface endpoints"),
+    ("vpce_extra_only", "vpce", {"endpoints": {"studio": False, "api": False},
+                                 "access": {"extra_vpce_ids": ["vpce-0123456789abcdef0"]}},
+     "Open SageMaker Studio only through the VPC endpoint vpce-0123456789abcdef0 (studio-vpce)",
+     "opens Studio only through the VPC endpoints in access.extra_vpce_ids"),
+    ("source-ip", "source-ip", {},
+     "Open SageMaker Studio only from the public IP ranges 192.0.2.0/24, 203.0.113.0/24 (studio-vpce)",
+     "opens Studio only from the allowed public IP ranges"),
+    ("vpc-source-ip", "vpc-source-ip", {},
+     f"Open SageMaker Studio only from the addresses 10.20.1.0/24, 10.20.2.0/24 inside {VPC} (studio-vpce)",
+     "opens Studio only from the allowed addresses inside the VPC"),
+    ("deny-guardrail", "deny-guardrail", {},
+     (f"Open SageMaker Studio only from inside {VPC}, and deny it from anywhere else whatever other policies allow "
+     "(studio-vpce)"), "opens Studio only from inside the VPC, and denies it from anywhere else"),
+    ("source-ip_deny", "source-ip", {"access": {"effect": "deny"}},
+     ("Open SageMaker Studio only from the public IP ranges 192.0.2.0/24, 203.0.113.0/24, and deny it from anywhere "
+     "else whatever other policies allow (studio-vpce)"),
+     "opens Studio only from the allowed public IP ranges, and denies it from anywhere else"),
+]
+
+
+@pytest.mark.parametrize(("case", "example", "changes", "description", "reason"), DESCRIBED,
+                         ids=[d[0] for d in DESCRIBED])
+def test_every_description_of_the_identity_policy_says_what_its_mode_does(
+        cloud, aws, case: str, example: str, changes: dict, description: str, reason: str) -> None:  # noqa: ANN001
+    """Trial 13: a source-ip policy (public ranges only) was described as "opens Studio only from inside the VPC"
+    in the plan and "only from inside ${var.vpc_id}" in Terraform, and IAM keeps a Description for good. The plan's
+    line and JSON, the three exports and apply's IAM policy now say what the mode and effect do."""
+    from wizard.executor import Executor
+    from wizard.render import plan_json, plan_text
+
+    p = profile(example, **{k: {**profile(example).model_dump()[k], **v} for k, v in changes.items()})
+    made = plan(observe(cloud, p), p)
+    assert made.errors == (), made.errors
+    [line] = [line for line in plan_text(made).splitlines() if line.lstrip().startswith("+ iam_policy.access")]
+    assert line.endswith(f"({reason})"), line
+    [change] = [c for c in plan_json(made)["changes"] if c["address"] == "iam_policy.access"]
+    assert change["after"]["description"] == description
+    assert next(iter(_tf(terraform(made))["aws_iam_policy"].values()))["description"].replace(
+        "${var.vpc_id}", VPC) == description
+    assert _cfn(cloudformation(made))["Resources"]["StudioAccessPolicy"]["Properties"]["Description"] == description
+    [create] = [w for w in _cli_calls(cli_script(made)) if w[:2] == ["iam", "create-policy"]]
+    assert _arg(create, "--description")[0].replace("${VPC_ID}", VPC) == description
+    assert Executor(cloud, made).run().ok
+    arn = next(c.id for c in plan(observe(cloud, p), p).changes if c.address == "iam_policy.access")
+    assert aws.client("iam").get_policy(PolicyArn=arn)["Policy"]["Description"] == description

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -345,6 +346,21 @@ def test_account_wide_writes_are_only_the_stated_exceptions_and_the_readme_names
                    "ec2:RevokeSecurityGroupIngress", "ec2:CreateTags"):
         assert not [s for s in permissions.policy("apply")["Statement"]
                     if action in s["Action"] and "Condition" not in s], action
+
+
+@pytest.mark.parametrize("purpose", ["verify", "audit"])
+def test_the_readme_names_every_action_a_read_only_purpose_adds_to_plans(purpose: str) -> None:
+    """Trial 13: the README said `--for verify` adds sagemaker:CreatePresignedDomainUrl; it also adds what
+    `verify --simulate` needs (iam:SimulatePrincipalPolicy, iam:GetUser/GetGroup/GetRole). Every action
+    `--for verify` and `--for audit` add to `--for plan` is named in the README's Permissions section, under its
+    flag."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    said = readme.split("## Permissions the tool needs", 1)[1].split(f"`--for {purpose}` adds", 1)[1]
+    said = re.split(r"`--for |\. The policies come from", said, maxsplit=1)[0]  # up to the next purpose
+    actions = lambda p: {a for s in permissions.policy(p)["Statement"] for a in s["Action"]}
+    added = actions(purpose) - actions("plan")
+    assert added
+    assert not [a for a in sorted(added) if f"`{a}`" not in said], said
 
 
 def test_reused_endpoint_and_vpc_attribute_fix_are_allowed_and_destroy_leaves_them(cloud, aws, authz) -> None:  # noqa: ANN001

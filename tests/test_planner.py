@@ -232,9 +232,72 @@ def test_source_ip_ranges_must_be_public(cloud) -> None:  # noqa: ANN001
     assert "cidr_not_public" not in codes(_plan(cloud, profile("source-ip")))
 
 
+@pytest.mark.parametrize("effect", ["allow", "deny"])
+def test_source_ip_takes_ipv6_ranges_as_iam_does(cloud, aws, effect: str) -> None:  # noqa: ANN001
+    """Trial 13: IAM's aws:SourceIp takes IPv6 (IpAddress/NotIpAddress); the loader took `2001:db8::/32`, then the
+    plan refused it with parliament's false MISMATCHED_TYPE. Now it plans clean, the policy names the range (in
+    the Allow and in the Deny guardrail), and apply puts that policy in IAM."""
+    from wizard.executor import Executor
+
+    cidrs = ["198.51.100.0/24", "2001:db8::/32"]
+    p = profile("source-ip", access={"cidrs": cidrs, "effect": effect})
+    result = _plan(cloud, p)
+    assert result.errors == (), result.errors
+    statements = result.identity_policy["Statement"]
+    assert statements[0]["Condition"] == {"IpAddress": {"aws:SourceIp": cidrs}}
+    if effect == "deny":
+        assert statements[1]["Effect"] == "Deny" and statements[1]["Condition"] == {"NotIpAddress": {"aws:SourceIp": cidrs}}
+    assert Executor(cloud, result).run().ok
+    iam = aws.client("iam")
+    arn = next(c.id for c in _plan(cloud, p).changes if c.address == "iam_policy.access")
+    version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    assert iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"] == result.identity_policy
+
+
 def test_vpc_source_ip_ranges_must_lie_inside_the_vpc(cloud) -> None:  # noqa: ANN001
     result = _plan(cloud, profile("vpc-source-ip", access={"cidrs": ["10.99.0.0/24"]}))
     assert "cidr_not_in_vpc" in codes(result)
+
+
+def test_vpc_source_ip_takes_a_range_of_the_vpcs_ipv6_block(cloud, aws) -> None:  # noqa: ANN001
+    """IPv6 end to end (trial 13): discovery reads the VPC's IPv6 blocks too, so a vpc-source-ip range inside one
+    plans clean (aws:VpcSourceIp takes IPv6), and one outside every block is still refused."""
+    import ipaddress
+
+    p = profile("vpc-source-ip")
+    aws.client("ec2").associate_vpc_cidr_block(VpcId=p.vpc_id, AmazonProvidedIpv6CidrBlock=True)
+    block = next(c for c in observe(cloud, p).vpc(p.vpc_id).cidrs if ":" in c)
+    inside = str(next(ipaddress.ip_network(block).subnets(new_prefix=64)))
+    result = _plan(cloud, profile("vpc-source-ip", access={"cidrs": [*p.access.cidrs, inside]}))
+    assert result.errors == (), result.errors
+    assert inside in result.identity_policy["Statement"][0]["Condition"]["IpAddress"]["aws:VpcSourceIp"]
+    assert "cidr_not_in_vpc" in codes(_plan(cloud, profile("vpc-source-ip", access={"cidrs": ["2001:db8::/64"]})))
+
+
+@pytest.mark.parametrize("mode", ["subnet", "source-ip", "vpc-source-ip", "none"])
+def test_extra_vpce_ids_outside_vpce_mode_are_said_to_be_ignored(cloud, mode: str) -> None:  # noqa: ANN001
+    """Trial 13: access.cidrs in a mode without ranges got cidrs_unused; extra_vpce_ids outside vpce mode got
+    nothing."""
+    example = mode if mode != "none" else "vpce"
+    p = profile(example, access={"mode": mode, "extra_vpce_ids": ["vpce-0123456789abcdef0"]})
+    warned = [w.message for w in _plan(cloud, p).warnings if w.code == "extra_vpce_ids_unused"]
+    assert warned == [f"access.extra_vpce_ids is ignored in access.mode {mode} (only vpce mode names endpoints)"]
+    assert "extra_vpce_ids_unused" not in warning_codes(_plan(cloud, profile(example, access={"mode": mode})))
+
+
+def test_an_extra_vpce_id_the_account_does_not_have_is_warned_about(cloud, aws) -> None:  # noqa: ANN001
+    """Trial 13: a made-up endpoint id in access.extra_vpce_ids went into the policy without a word. Discovery
+    reads the ids the VPC does not hold: one in another VPC of the account is fine, one nowhere is named."""
+    other = aws.client("ec2").create_vpc_endpoint(
+        VpcId=ANALYTICS["vpc_id"], ServiceName="com.amazonaws.us-west-2.sagemaker.api", VpcEndpointType="Interface",
+        SubnetIds=ANALYTICS["subnet_ids"])["VpcEndpoint"]["VpcEndpointId"]
+    p = profile(access={"extra_vpce_ids": [other, "vpce-0123456789abcdef0"]})
+    result = _plan(cloud, p)
+    warned = [w.message for w in result.warnings if w.code == "extra_vpce_not_found"]
+    assert len(warned) == 1 and warned[0].startswith("access.extra_vpce_ids: vpce-0123456789abcdef0 is not a VPC "
+                                                     "endpoint of account"), warned
+    assert "vpce-0123456789abcdef0" in json.dumps(result.identity_policy)  # still in the policy: another account's?
+    assert "extra_vpce_not_found" not in warning_codes(_plan(cloud, profile(access={"extra_vpce_ids": [other]})))
 
 
 def test_ip_modes_need_cidrs(cloud) -> None:  # noqa: ANN001
@@ -309,6 +372,22 @@ def test_an_endpoint_managed_by_another_profile_is_an_error_not_a_takeover(cloud
     result = plan(observe(cloud, second), second)
     owned = [e for e in result.errors if e.code == "endpoint_owned_by_other_profile"]
     assert owned and f"'{first.name}'" in owned[0].message
+
+
+def test_the_plan_line_of_another_profiles_endpoint_names_that_profile_as_its_error_does(cloud) -> None:  # noqa: ANN001
+    """Trial 13: the plan's `~ vpc_endpoint.studio` line said "not created by studio-vpce" next to the
+    endpoint_owned_by_other_profile error saying it is managed by studio-vpce profile X; an endpoint made
+    outside the tool is still "not created by studio-vpce"."""
+    from wizard.executor import Executor
+    from wizard.render import OUTSIDE, plan_text
+
+    first = profile("hosted-zone")
+    Executor(cloud, plan(observe(cloud, first), first)).run()
+    second = profile("subnet", vpc_id=first.vpc_id, subnet_ids=list(first.subnet_ids), domain_id=first.domain_id)
+    lines = [line for line in plan_text(plan(observe(cloud, second), second)).splitlines()
+             if line.lstrip().startswith("~ vpc_endpoint.")]
+    assert lines and all(f"(managed by studio-vpce profile '{first.name}'" in line for line in lines), lines
+    assert not any(OUTSIDE in line for line in lines)
 
 
 def test_an_outside_endpoint_another_profile_reuses_is_an_error_not_shared(cloud, aws) -> None:  # noqa: ANN001

@@ -117,6 +117,26 @@ def test_every_generated_identity_policy_passes_parliament_and_our_limits(mode: 
     assert policies.lint_identity_policy(doc, scope) == []
 
 
+@pytest.mark.parametrize("mode", ["source-ip", "vpc-source-ip"])
+@pytest.mark.parametrize("effect", ["allow", "deny"])
+def test_ipv6_ranges_of_ip_typed_keys_pass_the_lint(mode: str, effect: str) -> None:
+    """Trial 13: IAM takes IPv6 in aws:SourceIp and aws:VpcSourceIp (IpAddress/NotIpAddress), but parliament's Ip
+    pattern knows IPv4 only: `2001:db8::/32` was refused as parliament_mismatched_type."""
+    cidrs = ["198.51.100.0/24", "2001:db8::/32", "2001:DB8:1234:5678::/64", "2001:db8::7"]
+    doc = policies.identity_policy(mode=mode, effect=effect, resource_scope="domain", **{**ARGS, "cidrs": cidrs})
+    assert policies.lint_identity_policy(doc, "domain") == []
+
+
+@pytest.mark.parametrize("condition", [
+    {"IpAddress": {"aws:SourceIp": ["2001:db8::/32", "2001:zz8::/32"]}},  # not an address: still parliament's
+    {"NotIpAddress": {"aws:SourceIp": "2001:db8::/129"}},
+    {"StringEquals": {"aws:SourceVpc": "2001:db8::/32"}, "IpAddress": {"aws:SourceIp": "vpc-111bbaaa"}}])
+def test_only_valid_ipv6_values_of_ip_typed_keys_are_spared_parliaments_type_check(condition: dict) -> None:
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sagemaker:DescribeUserProfile",
+                                                   "Resource": "*", "Condition": condition}]}
+    assert "parliament_mismatched_type" in [f.code for f in policies.parliament_findings(doc, allow_resource_star=True)]
+
+
 def test_parliament_findings_are_reported() -> None:
     bad = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sagemaker:NoSuchAction", "Resource": "*"}]}
     assert any(f.code.startswith("parliament_") for f in policies.parliament_findings(bad, allow_resource_star=True))
@@ -134,6 +154,23 @@ def test_parliament_verdict_is_cached_by_document_hash(tmp_path: Path, monkeypat
     changed["Statement"][0]["Action"] = "sagemaker:AnotherMissingAction"
     with pytest.raises(ImportError):
         policies.parliament_findings(changed, allow_resource_star=True)
+
+
+def test_a_false_ipv6_verdict_cached_by_an_earlier_version_is_not_reused(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The verdict is cached by the text parliament judges: an IPv6 document's, cached with the false
+    MISMATCHED_TYPE before IPv6 values were judged as IPv4 (trial 13), is not found again."""
+    import hashlib
+    import json
+    from importlib.metadata import version
+
+    monkeypatch.setenv("STUDIO_VPCE_CACHE_DIR", str(tmp_path))
+    doc = policies.identity_policy(mode="source-ip", effect="allow", resource_scope="domain",
+                                   **{**ARGS, "cidrs": ["2001:db8::/32"]})
+    old_key = hashlib.sha256(f"parliament {version('parliament')}\n{json.dumps(doc)}".encode()).hexdigest()
+    (tmp_path / "lint").mkdir()
+    (tmp_path / "lint" / f"{old_key}.json").write_text(json.dumps([["MISMATCHED_TYPE", "aws:SourceIp ... Ip"]]))
+    assert policies.parliament_findings(doc, allow_resource_star=False) == []
 
 
 def test_a_corrupt_or_disabled_lint_cache_falls_back_to_parliament(tmp_path: Path,
@@ -203,3 +240,14 @@ def test_characters_outside_latin1_are_an_error() -> None:
                                                     "Resource": "arn:aws:s3:::bücket-\u2603"}]}
     assert Finding in (type(f) for f in policies.lint_identity_policy(doc, "all"))
     assert "policy_characters" in [f.code for f in policies.lint_identity_policy(doc, "all")]
+
+
+def test_the_policy_description_counts_the_ranges_where_naming_them_would_pass_iams_1000_characters() -> None:
+    """IAM refuses a managed policy Description over 1000 characters; 100 ranges fit in a policy, not there."""
+    from conftest import profile
+
+    few = profile("source-ip")
+    assert policies.access_description(few).endswith("ranges 192.0.2.0/24, 203.0.113.0/24 (studio-vpce)")
+    many = profile("source-ip", access={"cidrs": [f"198.51.{i // 256}.{i % 256}/32" for i in range(100)]})
+    text = policies.access_description(many)
+    assert len(text) <= policies.DESCRIPTION_LIMIT and "(100 of them: see the policy document)" in text

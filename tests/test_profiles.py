@@ -72,7 +72,27 @@ MALFORMED = [
     ("subnet_shape", "subnet_ids: [subnet-0aaa1111bbbb22223, subnet-0ccc3333dddd44445]",
      "subnet_ids: [subnet-xyz]", "subnet_ids[0]", "not a subnet id", "subnet-xyz"),
     ("subnet_twice", "subnet_ids: [subnet-0aaa1111bbbb22223, subnet-0ccc3333dddd44445]",
-     "subnet_ids: [subnet-0aaa1111bbbb22223, subnet-0aaa1111bbbb22223]", "subnet_ids", "twice", "[subnet-0aaa1111bbbb22223, subnet-0aaa1111bbbb22223]"),
+     "subnet_ids: [subnet-0aaa1111bbbb22223, subnet-0aaa1111bbbb22223]", "subnet_ids[1]", "lists subnet-0aaa1111bbbb22223 twice", "subnet-0aaa1111bbbb22223]"),
+    # A list names each item once (trial 13: a user listed twice crashed plan with an AssertionError, exit 1)
+    ("attach_user_twice", "  attach: {users: [], groups: [], roles: []}", ("  attach: {users: [alice, bob, alice], "
+     "groups: [], roles: []}"), "access.attach.users[2]", "lists alice twice", "alice]"),
+    ("attach_group_twice", "  attach: {users: [], groups: [], roles: []}", ("  attach: {users: [], groups: [ds, ds], "
+     "roles: []}"), "access.attach.groups[1]", "lists ds twice", "ds]"),
+    ("attach_role_twice", "  attach: {users: [], groups: [], roles: []}", ("  attach: {users: [], groups: [], "
+     "roles: [StudioUsers, StudioUsers]}"), "access.attach.roles[1]", "lists StudioUsers twice", "StudioUsers]"),
+    ("source_sg_twice", "  allow_from_security_groups: []", "  allow_from_security_groups: [sg-12345678, sg-12345678]",
+     "security_group.allow_from_security_groups[1]", "lists sg-12345678 twice", "sg-12345678]"),
+    ("sg_cidr_twice_as_written_back", "  allow_from_cidrs: []", "  allow_from_cidrs: [fd00:AB::/32, fd00:ab::/32]",
+     "security_group.allow_from_cidrs[1]", "lists fd00:ab::/32 twice", "fd00:ab::/32]"),
+    ("associate_vpc_twice", "  mode: private-dns\n  associate_vpc_ids: []", ("  mode: hosted-zone\n  associate_vpc_ids: "
+     "[vpc-0a1b2c3d, vpc-0a1b2c3d]"), "dns.associate_vpc_ids[1]", "lists vpc-0a1b2c3d twice", "vpc-0a1b2c3d]"),
+    ("access_cidr_twice", "  cidrs: []", "  cidrs: [198.51.100.0/24, 198.51.100.0/24]", "access.cidrs[1]",
+     "lists 198.51.100.0/24 twice", "198.51.100.0/24]"),
+    ("extra_vpce_twice", "  extra_vpce_ids: []", "  extra_vpce_ids: [vpce-0a1b2c3d, vpce-0a1b2c3d]",
+     "access.extra_vpce_ids[1]", "lists vpce-0a1b2c3d twice", "vpce-0a1b2c3d]"),
+    ("extra_service_twice", "  extra: []", "  extra: [sts, logs, sts]", "endpoints.extra[2]", "lists sts twice", "sts]"),
+    ("preset_twice", "  studio: [create-app, presigned-url]", "  studio: [create-app, create-app]",
+     "endpoint_policy.studio[1]", "lists create-app twice", "create-app]"),
     ("domain_uppercase", "domain_id: d-abcdefghijkl", "domain_id: D-ABC", "domain_id", "not a domain id", "D-ABC"),
     ("domain_no_prefix", "domain_id: d-abcdefghijkl", "domain_id: dabc", "domain_id", "not a domain id", "dabc"),
     ("extra_unknown_service", "  extra: []", "  extra: [ssm]", "endpoints.extra[0]", "not allowed", "ssm"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import profile
@@ -147,3 +149,24 @@ def test_whole_internet_rule_is_the_wizards_and_the_planners() -> None:
     session.answers["access"]["mode"] = "source-ip"
     assert "cover every IPv4 address" in (session.input_error("access_cidrs", "0.0.0.0/1, 128.0.0.0/1") or "")
     assert session.input_error("access_cidrs", "192.0.2.0/24") is None
+
+
+
+@pytest.mark.parametrize(("key", "mode", "text", "repeat", "changes"), [
+    ("sg_sources", "vpce", "sg-12345678, sg-87654321 sg-12345678", "sg-12345678",
+     {"security_group": {"allow_from_security_groups": ["sg-12345678", "sg-87654321", "sg-12345678"]}}),
+    ("sg_cidrs", "vpce", "10.8.0.0/16, fd00:AB::/32, fd00:ab::/32", "fd00:ab::/32",
+     {"security_group": {"allow_from_cidrs": ["10.8.0.0/16", "fd00:AB::/32", "fd00:ab::/32"]}}),
+    ("access_cidrs", "source-ip", "198.51.100.0/24, 198.51.100.0/24", "198.51.100.0/24",
+     {"access": {"cidrs": ["198.51.100.0/24", "198.51.100.0/24"]}})])
+def test_a_typed_list_that_names_an_item_twice_is_refused_where_it_is_typed(
+        key: str, mode: str, text: str, repeat: str, changes: dict) -> None:  # type: ignore[type-arg]
+    """Trial 13: the profile's lists name each item once (the loader's model refuses a repeat: a user listed twice
+    crashed plan); the wizard's typed lists say so on their step, in the loader's words, not at the Preview."""
+    from wizard.session import WizardSession
+
+    session = WizardSession(lambda: None)
+    session.answers["access"]["mode"] = mode
+    assert (session.input_error(key, text) or "").endswith(f"lists {repeat} twice; name it once")
+    with pytest.raises(ValueError, match=f"lists {re.escape(repeat)} twice"):  # the model the session builds with
+        profile(mode, **changes)

@@ -73,6 +73,8 @@ def _subnet(raw: dict[str, Any]) -> Subnet:
 def _vpc(raw: dict[str, Any], subnets: list[Subnet], dns: tuple[bool | None, bool | None] = (None, None)) -> Vpc:
     cidrs = [a["CidrBlock"] for a in raw.get("CidrBlockAssociationSet", [])
              if a.get("CidrBlockState", {}).get("State", "associated") == "associated"] or [raw["CidrBlock"]]
+    cidrs += [a["Ipv6CidrBlock"] for a in raw.get("Ipv6CidrBlockAssociationSet", [])  # aws:VpcSourceIp takes IPv6
+              if a.get("Ipv6CidrBlock") and a.get("Ipv6CidrBlockState", {}).get("State", "associated") == "associated"]
     return Vpc(id=raw["VpcId"], cidrs=tuple(cidrs), name=_name(raw), is_default=raw.get("IsDefault", False),
                dns_support=dns[0], dns_hostnames=dns[1],
                subnets=tuple(sorted((s for s in subnets if s.vpc_id == raw["VpcId"]), key=lambda s: (s.az, s.id))))
@@ -104,7 +106,8 @@ def _endpoint(raw: dict[str, Any]) -> Endpoint:
 
 def _rule_sources(perm: dict[str, Any]) -> list[str]:
     return ([p["GroupId"] for p in perm.get("UserIdGroupPairs", [])] + [r["CidrIp"] for r in perm.get("IpRanges", [])]
-            + [r["CidrIpv6"] for r in perm.get("Ipv6Ranges", [])])
+            + [r["CidrIpv6"] for r in perm.get("Ipv6Ranges", [])]
+            + [r["PrefixListId"] for r in perm.get("PrefixListIds", []) if r.get("PrefixListId")])
 
 
 def _rules(permissions: list[dict[str, Any]]) -> tuple[Rule, ...]:
@@ -314,6 +317,10 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
                         for k in keys if k not in aws_names.GATEWAY_KEYS}
         zones = _observe_zones(cloud, pool, zone_list_f.result(), wanted_zones, caller.account_id)
         alias_endpoints = _alias_endpoints(cloud, zones, endpoints)
+        # vpce mode: access.extra_vpce_ids that are not the VPC's (another VPC's, or none: the plan warns)
+        known = {e.id for e in (*endpoints, *alias_endpoints)}
+        extra_endpoints = _endpoints_by_id(cloud, [v for v in profile.access.extra_vpce_ids if v not in known]) \
+            if profile.access.mode == "vpce" else []
         associated_zones, associated_endpoints = associated_f.result() if associated_f else ([], [])
         route_tables = [_route_table(r) for r in tables_f.result()]
         groups, policy = groups_f.result(), policy_f.result()
@@ -325,6 +332,7 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         services=tuple(sorted(services, key=lambda s: s.name)), hosted_zones=tuple(zones), policy=policy,
         principals=tuple(principals), quotas=quotas, demo=cloud.demo, principal_policies=tuple(principal_policies),
         dns_suffix=dns_suffix, notes=tuple(notes), alias_endpoints=tuple(alias_endpoints),
+        extra_endpoints=tuple(extra_endpoints),
         associated_zones=tuple(associated_zones), associated_endpoints=tuple(associated_endpoints),
         other_subnets=tuple(sorted((s for s in subnets if s.vpc_id not in vpc_ids), key=lambda s: s.id)),
         route_tables=tuple(sorted(route_tables, key=lambda r: r.id)))
@@ -476,8 +484,15 @@ def _alias_endpoints(cloud: Cloud, zones: list[HostedZone], endpoints: list[Endp
     known = {e.id for e in endpoints}
     wanted = sorted({vpce for z in zones for _name, _type, target in z.records
                      if (vpce := alias_endpoint_id(target)) and vpce not in known})
+    return _endpoints_by_id(cloud, wanted)
+
+
+def _endpoints_by_id(cloud: Cloud, wanted: list[str]) -> list[Endpoint]:
+    """The endpoints of these ids that exist (not gone): one call, or one per id when some does not exist
+    (DescribeVpcEndpoints refuses the whole list then; moto lacks its vpc-endpoint-id filter)."""
     if not wanted:
         return []
+
     def read(ids: list[str]) -> list[dict[str, Any]]:
         return cloud.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints", VpcEndpointIds=ids)
 

@@ -248,7 +248,9 @@ class Executor:
 
     def _permission(self, source: str) -> dict[str, Any]:
         perm: dict[str, Any] = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}
-        if source.startswith("sg-"):
+        if source.startswith("pl-"):  # a prefix list (only in a rule added by hand: profiles name none)
+            perm["PrefixListIds"] = [{"PrefixListId": source}]
+        elif source.startswith("sg-"):
             perm["UserIdGroupPairs"] = [{"GroupId": source, "Description": "SageMaker Studio HTTPS"}]
         elif ":" in source:
             perm["Ipv6Ranges"] = [{"CidrIpv6": source, "Description": "SageMaker Studio HTTPS"}]
@@ -261,8 +263,19 @@ class Executor:
                   GroupId=self._endpoint_group_id(), IpPermissions=[self._permission(change.after["source"])])
 
     def _security_group_rule_delete(self, change: Change) -> None:
+        before = change.before
+        if "from_port" in before:  # a rule the profile does not define (added by hand): revoked as it was read
+            perm = {k: v for k, v in self._permission(before["source"]).items() if k not in ("FromPort", "ToPort")}
+            perm["IpProtocol"] = before["protocol"]
+            if before["protocol"] not in ("-1", "all"):
+                perm.update(FromPort=before["from_port"], ToPort=before["to_port"])
+            for pairs in ("UserIdGroupPairs", "IpRanges", "Ipv6Ranges", "PrefixListIds"):
+                for item in perm.get(pairs, []):
+                    item.pop("Description", None)
+        else:
+            perm = self._permission(before["source"])
         self.call("ec2", "revoke_security_group_ingress", ok_codes=("InvalidPermission.NotFound",),
-                  GroupId=self._endpoint_group_id(), IpPermissions=[self._permission(change.before["source"])])
+                  GroupId=self._endpoint_group_id(), IpPermissions=[perm])
 
     # ---------------------------------------------------------------- endpoints
 
@@ -562,7 +575,7 @@ class Executor:
         response = self.call("iam", "create_policy", ok_codes=("EntityAlreadyExists",),
                              PolicyName=self.profile.policy_name, Path="/studio-vpce/",
                              PolicyDocument=json.dumps(self._document()),
-                             Description=f"Open SageMaker Studio only from inside {self.profile.vpc_id} (studio-vpce)",
+                             Description=change.after.get("description") or policies.access_description(self.profile),
                              Tags=_tag_list(policy_tags(self.profile)))
         return response["Policy"]["Arn"] if response else self._policy_arn()
 

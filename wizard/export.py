@@ -265,7 +265,7 @@ def cloudformation(plan: Plan) -> str:
         document = d.identity_policy(region=CFN["region"], partition=CFN["partition"], account=CFN["account"],
                                      domain=CFN["domain"], vpc=CFN["vpc"], vpce_ids=vpce)
         properties = {"ManagedPolicyName": p.policy_name, "Path": "/studio-vpce/",
-                      "Description": _sub(f"Open SageMaker Studio only from inside {CFN['vpc']} (studio-vpce)"),
+                      "Description": _sub(policies.access_description(p, CFN["vpc"])),
                       "PolicyDocument": _sub(document)}
         attach = p.access.attach
         for field_name, values in (("Users", attach.users), ("Groups", attach.groups), ("Roles", attach.roles)):
@@ -504,7 +504,7 @@ def terraform(plan: Plan) -> str:
                                      domain=TF["domain"], vpc=TF["vpc"], vpce_ids=vpce)
         out.append(f'resource "aws_iam_policy" "studio_access" {{\n  name        = "{p.policy_name}"\n'
                    f'  path        = "/studio-vpce/"\n'
-                   f'  description = "Open SageMaker Studio only from inside ${{var.vpc_id}} (studio-vpce)"\n'
+                   f'  description = {json.dumps(policies.access_description(p, TF["vpc"]))}\n'
                    f'  policy      = jsonencode({_hcl(document, 1)})\n'
                    f'  tags        = {_hcl({**resource_tags(p), REGION_TAG: TF["region"]}, 1)}\n}}')
         for kind in ("user", "group", "role"):
@@ -852,7 +852,7 @@ def cli_script(plan: Plan) -> str:
             '  fi',
             'else',
             (f'  "${{AWS[@]}}" iam create-policy --policy-name {q(p.policy_name)} --path /studio-vpce/ '
-            f'--description "Open SageMaker Studio only from inside $VPC_ID (studio-vpce)" '
+            f'--description "{_dq(policies.access_description(p, "${VPC_ID}"))}" '
             f'--policy-document "$POLICY_DOCUMENT" --tags {policy_tag_json} > /dev/null'),
             '  echo "created policy $POLICY_ARN"',
             'fi']

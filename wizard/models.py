@@ -13,6 +13,7 @@ import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from wizard import validators
 from wizard.modes import ACCESS_MODES
@@ -71,6 +72,26 @@ EXTRA_SERVICES = ("sagemaker.runtime", "sts", "logs", "s3", "servicecatalog", "e
                   "monitoring", "kms", "sagemaker.metrics", "sagemaker.featurestore-runtime")
 
 
+DUPLICATE_ITEM = "duplicate_item"
+
+
+def _once(values: list[Any]) -> list[Any]:
+    """A list names each item once (after normalising: a CIDR is compared as written back, 2001:DB8::/32 as
+    2001:db8::/32). The planner addresses a change by the item (iam_policy_attachment.user.alice,
+    security_group_rule.<source>, hosted_zone_association.<key>.<vpc>): a repeated user crashed plan, apply,
+    export, verify and audit (trial 13); elsewhere a repeat only says the same thing twice."""
+    seen: set[Any] = set()
+    for index, value in enumerate(values):
+        if value in seen:  # the loader points at the repeat (ctx index)
+            raise PydanticCustomError(DUPLICATE_ITEM, "lists {value} twice; name it once", {"value": value,
+                                                                                            "index": index})
+        seen.add(value)
+    return values
+
+
+Once = AfterValidator(_once)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -78,12 +99,12 @@ class _Strict(BaseModel):
 class Endpoints(_Strict):
     studio: bool = True
     api: bool = True
-    extra: list[Literal[EXTRA_SERVICES]] = Field(default_factory=list)  # type: ignore[valid-type]
+    extra: Annotated[list[Literal[EXTRA_SERVICES]], Once] = Field(default_factory=list)  # type: ignore[valid-type]
 
 
 class Dns(_Strict):
     mode: Literal["private-dns", "hosted-zone"] = "private-dns"
-    associate_vpc_ids: list[VpcId] = Field(default_factory=list)
+    associate_vpc_ids: Annotated[list[VpcId], Once] = Field(default_factory=list)
     fix_vpc_attributes: bool = False
 
     @model_validator(mode="after")
@@ -102,19 +123,20 @@ def _no_open_world(value: str) -> str:
 
 class SecurityGroup(_Strict):
     id: SgId | None = None
-    allow_from_security_groups: list[SgId] = Field(default_factory=list)
-    allow_from_cidrs: list[Annotated[Cidr, AfterValidator(_no_open_world)]] = Field(default_factory=list)
+    allow_from_security_groups: Annotated[list[SgId], Once] = Field(default_factory=list)
+    allow_from_cidrs: Annotated[list[Annotated[Cidr, AfterValidator(_no_open_world)]], Once] = Field(
+        default_factory=list)
 
 
 class EndpointPolicy(_Strict):
-    studio: list[Preset] = Field(default_factory=lambda: list[Preset](["create-app", "presigned-url"]))
-    api: list[Preset] = Field(default_factory=list)
+    studio: Annotated[list[Preset], Once] = Field(default_factory=lambda: list[Preset](["create-app", "presigned-url"]))
+    api: Annotated[list[Preset], Once] = Field(default_factory=list)
 
 
 class Attach(_Strict):
-    users: list[str] = Field(default_factory=list)
-    groups: list[str] = Field(default_factory=list)
-    roles: list[str] = Field(default_factory=list)
+    users: Annotated[list[str], Once] = Field(default_factory=list)
+    groups: Annotated[list[str], Once] = Field(default_factory=list)
+    roles: Annotated[list[str], Once] = Field(default_factory=list)
 
 
 _IAM_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,128}$")  # IAM: ASCII only (\w would admit "é")
@@ -129,8 +151,8 @@ def _policy_name(value: str) -> str:
 class Access(_Strict):
     mode: AccessMode = "vpce"
     effect: Literal["allow", "deny"] = "allow"
-    cidrs: list[Cidr] = Field(default_factory=list)
-    extra_vpce_ids: list[VpceId] = Field(default_factory=list)
+    cidrs: Annotated[list[Cidr], Once] = Field(default_factory=list)
+    extra_vpce_ids: Annotated[list[VpceId], Once] = Field(default_factory=list)
     resource_scope: Literal["domain", "all"] = "domain"
     policy_name: Annotated[str, AfterValidator(_policy_name)] | None = None
     attach: Attach = Field(default_factory=Attach)
@@ -184,10 +206,6 @@ def _name(value: str) -> str:
     return value
 
 
-def _unique(values: list[str]) -> list[str]:
-    if len(set(values)) != len(values):
-        raise ValueError("lists a subnet twice")
-    return values
 
 
 def _region(value: str) -> str:
@@ -208,7 +226,7 @@ class Profile(_Strict):
     region: Annotated[str, AfterValidator(_region)]
     account_id: Annotated[str, AfterValidator(_account)] | None = None
     vpc_id: VpcId
-    subnet_ids: Annotated[list[SubnetId], AfterValidator(_unique)]
+    subnet_ids: Annotated[list[SubnetId], Once]
     domain_id: DomainId
     endpoints: Endpoints = Field(default_factory=Endpoints)
     dns: Dns = Field(default_factory=Dns)
@@ -442,6 +460,9 @@ class Inventory:
     # VPC and zone, vpc_ids holding that VPC) and their endpoints (private DNS on is a service-owned zone)
     associated_zones: tuple[HostedZone, ...] = ()
     associated_endpoints: tuple[Endpoint, ...] = ()
+    # access.extra_vpce_ids outside `endpoints` and `alias_endpoints` that exist (vpce mode): one in neither is not
+    # an endpoint of this account and region (the plan warns: extra_vpce_not_found)
+    extra_endpoints: tuple[Endpoint, ...] = ()
 
     def vpc(self, vpc_id: str) -> Vpc | None:
         return next((v for v in self.vpcs if v.id == vpc_id), None)

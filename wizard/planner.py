@@ -24,6 +24,7 @@ from wizard.models import (
     ManagedPolicy,
     Plan,
     Profile,
+    Rule,
     SecurityGroupInfo,
     to_jsonable,
 )
@@ -316,8 +317,11 @@ def _plan_vpc_attributes(b: _Builder, inv: Inventory, profile: Profile) -> None:
             b.change(address, "no-op", vpc.id, {attribute: True}, {attribute: True}, outside=True)
 
 
-def _rule_address(source: str) -> str:
-    return "security_group_rule." + source.replace("/", "_")
+def _rule_address(source: str, rule: Rule | None = None) -> str:
+    """security_group_rule.<source> for a 443 rule the profile defines; another rule (one the profile does not
+    define, revoked) has its protocol and ports in front: security_group_rule.tcp_22.0.0.0.0_0."""
+    ports = "" if rule is None else rule_ports(rule.protocol, rule.from_port, rule.to_port).replace("/", "_") + "."
+    return "security_group_rule." + ports + source.replace("/", "_")
 
 
 def _plan_old_group(b: _Builder, inv: Inventory, profile: Profile) -> None:
@@ -407,7 +411,25 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
     for source in sorted(existing - set(wanted)):
         b.change(_rule_address(source), "delete", group_id, {"protocol": "tcp", "port": 443, "source": source}, {},
                  "no longer a source in the profile")
+    for found in group.ingress if group is not None else ():
+        # The group is this profile's (its tags say so): it admits HTTPS from the profile's sources and nothing
+        # else, as Terraform's inline rules would have it. A rule added by hand (trial 13: SSH from 0.0.0.0/0)
+        # is revoked, named; a group given as security_group.id is never changed (returned above).
+        if (found.protocol, found.from_port, found.to_port) != HTTPS:
+            b.change(_rule_address(found.source, found), "delete", group_id, {
+                "protocol": found.protocol, "from_port": found.from_port, "to_port": found.to_port,
+                "source": found.source}, {}, f"not in the profile: {name} admits only HTTPS (443) from the "
+                "profile's sources")
     return group_id
+
+
+def rule_ports(protocol: str, from_port: int, to_port: int) -> str:
+    """A rule's protocol and ports as people read them: tcp/22, udp/1000-2000, all, icmp."""
+    if protocol in ("-1", "all"):
+        return "all"
+    if from_port in (-1, None) or protocol in ("icmp", "icmpv6", "1", "58"):
+        return protocol
+    return f"{protocol}/{from_port}" + (f"-{to_port}" if to_port != from_port else "")
 
 
 def admits_https(group: SecurityGroupInfo, source: str) -> bool:
@@ -776,11 +798,28 @@ def _check_cidrs(b: _Builder, inv: Inventory, profile: Profile) -> None:
         b.warn("cidrs_unused", f"access.cidrs is ignored in access.mode {mode}")
 
 
+def _check_extra_vpce_ids(b: _Builder, inv: Inventory, profile: Profile) -> None:
+    """access.extra_vpce_ids: used in vpce mode only (said, as cidrs_unused is, in any other); there, each should
+    be an endpoint discovery found (trial 13: a made-up id went into the policy without a word)."""
+    extra, mode = profile.access.extra_vpce_ids, profile.access.mode
+    if extra and mode != "vpce":
+        b.warn("extra_vpce_ids_unused", f"access.extra_vpce_ids is ignored in access.mode {mode} (only vpce mode "
+               "names endpoints)")
+        return
+    live = {e.id for e in (*inv.endpoints, *inv.alias_endpoints, *inv.extra_endpoints) if not e.gone}
+    for vpce_id in extra:
+        if vpce_id not in live:
+            b.warn("extra_vpce_not_found", f"access.extra_vpce_ids: {vpce_id} is not a VPC endpoint of account "
+                   f"{inv.account_id} in {inv.region} (discovery did not find it): fix the id, or keep it if it is "
+                   "another account's endpoint")
+
+
 def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: dict[str, str],
                    hands_off: bool = False) -> dict[str, Any] | None:
     """`hands_off`: the policy is another VPC's deployment's (profile_serves_other_vpc): no change to it."""
     access = profile.access
     existing = inv.policy
+    _check_extra_vpce_ids(b, inv, profile)
     if access.mode == "none":
         if existing is not None and ours(existing.tags, profile.name) and not hands_off:
             for kind, names in (("user", existing.users), ("group", existing.groups), ("role", existing.roles)):
@@ -823,7 +862,9 @@ def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: 
             b.error("policy_quota_exceeded", f"the account has {used} customer managed policies and its quota is "
                     f"{cap} (IAM: LimitExceeded): delete an unused policy or raise the quota, or set access.mode: "
                     "none")
-        b.change("iam_policy.access", "create", None, {}, after, "opens Studio only from inside the VPC")
+        # The Description goes in with the policy only (IAM has no call that changes it)
+        b.change("iam_policy.access", "create", None, {},
+                 {**after, "description": policies.access_description(profile)}, policies.access_summary(profile))
     elif existing.document == document:
         b.change("iam_policy.access", "no-op", existing.arn, {**after}, after)
     else:

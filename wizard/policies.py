@@ -9,12 +9,15 @@ The identity policy follows the AWS guide's four examples, with two deliberate d
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import ipaddress
 import json
 import re
 from typing import Any
 
 from wizard.models import KNOWN_AFTER_APPLY, Finding, Profile
+from wizard.modes import mode
 
 VERSION = "2012-10-17"
 ACTIONS = ["sagemaker:CreatePresignedDomainUrl", "sagemaker:DescribeUserProfile"]
@@ -99,6 +102,54 @@ def identity_policy_for(profile: Profile, *, partition: str, account: str, vpce_
                            vpce_ids=vpce_ids, cidrs=list(profile.access.cidrs))
 
 
+DESCRIPTION_LIMIT = 1000  # IAM: a managed policy's Description
+
+
+def _listed(items: list[str], named: bool) -> str:
+    return ", ".join(items) if named else f"({len(items)} of them: see the policy document)"
+
+
+def _boundary(profile: Profile, vpc: str, named: bool) -> str:
+    """Where the identity policy lets Studio be opened from, per access mode (`named`: lists in full, else
+    counted)."""
+    access = profile.access
+    if access.mode == "subnet":
+        return f"from inside {vpc}"
+    if access.mode == "vpce":
+        through = [f"{vpc}'s interface endpoints"] if profile.endpoints.studio or profile.endpoints.api else []
+        if access.extra_vpce_ids:
+            through.append(f"{'the VPC endpoint' if len(access.extra_vpce_ids) == 1 else 'the VPC endpoints'} "
+                           f"{_listed(access.extra_vpce_ids, named)}")
+        return f"through {' and '.join(through) or 'no VPC endpoint'}"
+    if access.mode == "source-ip":
+        return f"from the public IP {'range' if len(access.cidrs) == 1 else 'ranges'} {_listed(access.cidrs, named)}"
+    if access.mode == "vpc-source-ip":
+        return f"from the addresses {_listed(access.cidrs, named)} inside {vpc}"
+    raise ValueError(f"no identity policy for access mode {access.mode!r}")
+
+
+def access_description(profile: Profile, vpc: str | None = None) -> str:
+    """The identity policy's Description (apply's, every export's), saying what it does in the profile's mode and
+    effect: a source-ip policy was described as "only from inside vpc-..." (trial 13), and IAM keeps a policy's
+    Description for good (changing it means a new policy). `vpc`: the VPC as the caller spells it (a variable in
+    an export). Ranges and endpoints are named while the text fits IAM's limit of 1000 characters, else counted."""
+    guard = ", and deny it from anywhere else whatever other policies allow" if profile.access.effect == "deny" else ""
+    for named in (True, False):
+        text = f"Open SageMaker Studio only {_boundary(profile, vpc or profile.vpc_id, named)}{guard} (studio-vpce)"
+        if len(text) <= DESCRIPTION_LIMIT:
+            break
+    return text
+
+
+def access_summary(profile: Profile) -> str:
+    """The same, short, for the plan's line of the policy ("opens Studio only from the allowed public IP ranges")."""
+    where = mode(profile.access.mode).where
+    if profile.access.mode == "vpce" and not (profile.endpoints.studio or profile.endpoints.api):
+        where = "through the VPC endpoints in access.extra_vpce_ids"
+    guard = ", and denies it from anywhere else" if profile.access.effect == "deny" else ""
+    return f"opens Studio only {where}{guard}"
+
+
 def endpoint_policies_for(profile: Profile, *, partition: str, account: str) -> dict[str, dict[str, Any] | None]:
     out: dict[str, dict[str, Any] | None] = {}
     for key, presets in (("studio", profile.endpoint_policy.studio), ("api", profile.endpoint_policy.api)):
@@ -166,9 +217,45 @@ def lint_identity_policy(document: dict[str, Any], resource_scope: str) -> list[
     return findings
 
 
+# The global condition keys of type Ip (IAM's reference: aws:SourceIp, aws:VpcSourceIp), in lower case.
+IP_KEYS = ("aws:sourceip", "aws:vpcsourceip")
+# What parliament sees in place of a valid IPv6 value of such a key (see _ipv6_judged_as_ipv4).
+IPV6_STAND_IN = "192.0.2.0/24"
+
+
+def _ipv6_judged_as_ipv4(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with every valid IPv6 address or range of an Ip-typed key (aws:SourceIp, aws:VpcSourceIp)
+    replaced by an IPv4 range, for parliament only.
+
+    IAM takes IPv6 there (the IP address operators: "203.0.113.0/24 or 2001:DB8:1234:5678::/64"), but
+    parliament's Ip pattern knows IPv4 and all-digit IPv6 only, so `2001:db8::/32` was a false MISMATCHED_TYPE
+    (trial 13). Only values that parse as IPv6 are replaced: anything else, and every other key, reaches
+    parliament as written."""
+    def value(key: str, item: Any) -> Any:
+        if key.lower() not in IP_KEYS or not isinstance(item, str) or ":" not in item:
+            return item
+        try:
+            ipaddress.IPv6Network(item, strict=False)
+        except ValueError:
+            return item
+        return IPV6_STAND_IN
+
+    out = copy.deepcopy(document)
+    statements = out.get("Statement")
+    for statement in statements if isinstance(statements, list) else [statements]:
+        condition = statement.get("Condition") if isinstance(statement, dict) else None
+        for block in condition.values() if isinstance(condition, dict) else ():
+            if not isinstance(block, dict):
+                continue
+            for key, values in block.items():
+                block[key] = [value(key, v) for v in values] if isinstance(values, list) else value(key, values)
+    return out
+
+
 def parliament_findings(document: dict[str, Any], allow_resource_star: bool) -> list[Finding]:
-    """parliament's findings on the document, RESOURCE_STAR dropped when the profile chose `*`."""
-    text = json.dumps(document).replace(KNOWN_AFTER_APPLY, "vpce-00000000000000000")
+    """parliament's findings on the document, RESOURCE_STAR dropped when the profile chose `*` (and IPv6 values
+    of aws:SourceIp and aws:VpcSourceIp not taken for a type mismatch: _ipv6_judged_as_ipv4)."""
+    text = json.dumps(_ipv6_judged_as_ipv4(document)).replace(KNOWN_AFTER_APPLY, "vpce-00000000000000000")
     out = []
     for issue, detail in _parliament_verdict(text):
         if issue == "RESOURCE_STAR" and allow_resource_star:

@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from wizard.errors import InvalidInput
-from wizard.models import Profile
+from wizard.models import DUPLICATE_ITEM, Profile
 
 # The profile reference, in the repository (README links it too).
 PROFILE_DOC = "docs/profile.md"
@@ -194,7 +194,7 @@ def _error_message(error: Any) -> str:
         return f"unknown key (check the spelling; every key is in {PROFILE_DOC})"
     if kind == "missing":
         return "required key is missing from the mapping that starts here"  # (a missing key has no line)
-    if kind == "value_error":
+    if kind in ("value_error", DUPLICATE_ITEM):
         return msg.removeprefix("Value error, ")
     if kind in ("literal_error", "enum"):
         return f"{error.get('input')!r} is not allowed: {msg.lower()}"
@@ -229,6 +229,8 @@ def profile_from_data(data: Any, source: str, marks: _Marks | None = None) -> Pr
         errors = exc.errors()
         for error in errors[:MAX_ERRORS]:
             loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+            if error["type"] == DUPLICATE_ITEM:  # at the repeat, not at the list
+                loc = (*loc, error["ctx"]["index"])
             line, col = marks.find(loc, at_key=error["type"] == "extra_forbidden" or "[key]" in error["loc"])
             shown = _unknown_key_shown(loc) if error["type"] == "extra_forbidden" else loc
             lines.append(f"{source}:{line}:{col}: {_dotted(shown)}: {_message(error)}")

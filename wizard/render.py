@@ -54,7 +54,12 @@ def describe(change: Change, group: str = "") -> str:
     if kind == "security_group":
         return f"{a.get('name')}" + (f" in {a['vpc_id']}" if a.get("vpc_id") else "")
     if kind == "security_group_rule":  # keyed by its source: say which group it is on
-        return f"ingress tcp/443 on {group or 'the endpoint group'} from {a.get('source')}"
+        ports = "tcp/443"
+        if "from_port" in a:  # a rule the profile does not define
+            from wizard.planner import rule_ports  # noqa: PLC0415
+
+            ports = rule_ports(str(a.get("protocol")), int(a["from_port"]), int(a.get("to_port", a["from_port"])))
+        return f"ingress {ports} on {group or 'the endpoint group'} from {a.get('source')}"
     if kind == "vpc_attribute":
         return ", ".join(f"{k}={v}" for k, v in a.items())
     if kind == "hosted_zone":
@@ -70,6 +75,16 @@ def describe(change: Change, group: str = "") -> str:
     if kind == "iam_policy_attachment":
         return f"attach to {change.address.split('.')[1]} {a.get('principal')}"
     return ""
+
+
+def outside_label(change: Change) -> str:
+    """Whose a resource the plan changes is, when not this profile's (Change.outside): another studio-vpce
+    profile's, by its tag (trial 13: another profile's endpoint was said to be "not created by studio-vpce", next to
+    the endpoint_owned_by_other_profile error naming that profile), else not created by studio-vpce."""
+    if not change.outside:
+        return ""
+    owner = (change.before.get("tags") or {}).get(PROFILE_TAG) if isinstance(change.before, dict) else None
+    return f"managed by studio-vpce profile '{owner}'" if owner else OUTSIDE
 
 
 def endpoint_group_name(plan: Plan) -> str:
@@ -97,8 +112,8 @@ def plan_text(plan: Plan, verbose: bool = False, color: bool = False, destroy: b
         if change.id:
             text += f"  [{change.id}]"
         if change.action != "no-op" and (change.reason or change.outside):
-            text += f"  ({OUTSIDE if change.outside else ''}{': ' if change.outside and change.reason else ''}" \
-                    f"{change.reason})"
+            label = outside_label(change)
+            text += f"  ({label}{': ' if label and change.reason else ''}{change.reason})"
         lines.append(_paint(text, change.action, color))
     if not shown:
         lines.append("  " + (NOTHING_TO_DESTROY.format(vpc=plan.profile.vpc_id) if destroy else "No changes. The account matches the profile."))

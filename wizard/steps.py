@@ -49,11 +49,12 @@ class Step:
 
 def _each(rule: Callable[[str], str | None]) -> Callable[[Any, str], str | None]:
     def check(_session: Any, text: str) -> str | None:
-        for item in validators.split_list(text):
+        items = validators.split_list(text)
+        for item in items:
             reason = rule(item)
             if reason:
                 return reason
-        return None
+        return validators.repeated(items)
     return check
 
 
@@ -75,7 +76,7 @@ def _access_cidrs(session: Any, text: str) -> str | None:
         reason = validators.access_cidr(item, mode, vpc.cidrs if vpc else (), vpc.id if vpc else "the VPC")
         if reason:
             return reason
-    return validators.whole_internet(cidrs) if mode == "source-ip" else None
+    return validators.repeated(cidrs) or (validators.whole_internet(cidrs) if mode == "source-ip" else None)
 
 
 NAME = Input("name", "Profile name", lambda _s, text: validators.profile_name(text), "research-private")
@@ -212,8 +213,9 @@ STEPS: tuple[Step, ...] = (
          "called through an endpoint; the Studio endpoint must allow CreateApp. A VpcOnly domain needs the "
          "sts, logs, s3 and sagemaker.runtime endpoints (they are ticked for you).", _endpoints),
     Step("access", "Access restriction", "Access",
-         "An IAM policy allowing CreatePresignedDomainUrl only from inside the VPC, attached to the users, groups "
-         "and roles that open Studio. 'deny' adds a guardrail that holds even against broader Allows.",
+         "An IAM policy allowing CreatePresignedDomainUrl only from where the mode says (inside the VPC, through "
+         "its endpoints, or from the IP ranges you list), attached to the users, groups and roles that open Studio. "
+         "'deny' adds a guardrail that holds even against broader Allows.",
          _access, (ACCESS_CIDRS,)),
     Step("preview", "Preview", "Preview",
          "Every change and every policy, exactly as apply will make them; nothing has changed yet. Next (Ctrl+N) "

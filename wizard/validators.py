@@ -34,6 +34,19 @@ def split_list(text: str) -> list[str]:
     return [part for part in re.split(r"[\s,]+", text.strip()) if part]
 
 
+def repeated(items: Iterable[str]) -> str | None:
+    """A typed list that names an item twice (CIDRs compared as the profile keeps them: 2001:DB8::/32 is
+    2001:db8::/32): refused where it is typed, in the loader's words (the profile's lists name each item once)."""
+    seen: set[str] = set()
+    for item in items:
+        net = parse_cidr(item)[0] if "/" in item else None
+        key = str(net) if net is not None else item
+        if key in seen:
+            return f"lists {key} twice; name it once"
+        seen.add(key)
+    return None
+
+
 def parse_cidr(text: str) -> tuple[Network | None, str | None]:
     """A strictly parsed CIDR block, or the reason it is not one (with the fix for host bits)."""
     value = text.strip()

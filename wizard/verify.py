@@ -10,7 +10,7 @@ from wizard.cloud import Cloud
 from wizard.discovery import observe
 from wizard.errors import AwsError
 from wizard.models import Change, Inventory, Profile
-from wizard.planner import admits_https, plan
+from wizard.planner import admits_https, plan, rule_ports
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,14 @@ def static_checks(inv: Inventory, profile: Profile) -> list[Check]:
             ok = change.action == "no-op"
             checks.append(Check(name, ok, f"{change.address} as generated" if ok else
                                 f"{change.address} differs from the profile: apply would {change.action} it"))
+    group = next((c for c in current.changes if c.address == "security_group.endpoints" and c.action == "no-op"), None)
+    if group is not None:  # this profile's own group: it admits what the profile defines, and nothing else
+        strays = [c.before for c in current.changes if c.type == "security_group_rule" and c.action == "delete"]
+        shown = ", ".join(f"{rule_ports(str(r.get('protocol', 'tcp')), int(r.get('from_port', 443)), int(r.get('to_port', 443)))}"
+                          f" from {r.get('source')}" for r in strays)
+        checks.append(Check("endpoint_group_ingress", not strays, f"{group.after.get('name')} ({group.id}) admits "
+                            + (f"what the profile does not define: {shown}; apply revokes {'them' if len(strays) > 1 else 'it'}" if strays else
+                               "only what the profile defines")))
     domain = inv.domain(profile.domain_id)
     studio_groups = domain.security_group_ids if domain else ()
     for change in current.changes:
