@@ -107,8 +107,9 @@ class AccessStep(Step):
         self.show_input_error("access_cidrs", input_text(self.session, "access_cidrs"), "#access-cidrs-error")
         lockout = Text()
         if self.session.self_lockout():
-            lockout.append("You are among the attach targets: after apply you can open Studio only from inside the "
-                           "VPC, not from the console. Applying will ask you to confirm.", style="bold yellow")
+            lockout.append(f"You are among the attach targets: after apply you can open Studio only "  # per mode
+                           f"{mode.where or 'from inside the VPC'}, not from the console. Applying will ask you to "
+                           "confirm.", style="bold yellow")
         widgets["lockout"].update(lockout)
         # Mode none makes no policy: targets ticked (kept from a loaded profile, or before an SSO domain forced
         # the mode) get nothing, which the list alone did not say (a trial: saved, and read as restricted)

@@ -1006,6 +1006,22 @@ async def test_save_proposes_the_file_it_started_from_asks_before_overwriting_an
     assert load(tmp_path / "p.yaml").access.attach.groups == [LOCKOUT_GROUP]
 
 
+async def test_the_self_lockout_note_says_where_studio_opens_from_under_the_mode_chosen(session) -> None:  # noqa: ANN001
+    """It said "only from inside the VPC" under every mode (a review after trial 13: source-ip admits public
+    ranges only)."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "access")  # the sandbox caller is in LOCKOUT_GROUP, ticked
+        lockout = app.query_one("#lockout", Static)
+        assert str(lockout.render()).startswith(
+            "You are among the attach targets: after apply you can open Studio only through the VPC's interface endpoints,")
+        assert session.set_mode("source-ip") == ""
+        await app.show_step()
+        await settle(app, pilot)
+        assert str(lockout.render()).startswith("You are among the attach targets: after apply you can open Studio "
+                                                "only from the allowed public IP ranges, not from the console.")
+
+
 async def test_sso_domain_shows_access_mode_none_with_the_reason_and_an_iam_domain_after_it_gets_its_mode_back(
         session) -> None:  # noqa: ANN001
     app = WizardApp(session)
