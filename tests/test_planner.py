@@ -768,6 +768,18 @@ def test_cidrs_unused_and_no_attach_targets_warn(cloud) -> None:  # noqa: ANN001
     assert "no_attach_targets" in warning_codes(plan(inv, nobody))
 
 
+def test_attach_targets_under_access_mode_none_are_said_to_get_nothing(cloud) -> None:  # noqa: ANN001
+    """Trial 13: an SSO domain forced mode none; alice and bob stayed in access.attach, were saved, and the plan
+    said nothing, so a reviewer read them as restricted."""
+    p = profile("subnet", access={"mode": "none"})
+    inv = observe(cloud, p)
+    warned = [w.message for w in plan(inv, p).warnings if w.code == "attach_unused"]
+    assert warned and warned[0].startswith("access.attach is ignored in access.mode none") and "user alice" in warned[0]
+    nobody = profile("subnet", access={"mode": "none", "attach": {"users": [], "groups": [], "roles": []}})
+    assert "attach_unused" not in warning_codes(plan(inv, nobody))
+    assert "attach_unused" not in warning_codes(plan(inv, profile("subnet")))
+
+
 def test_no_https_sources_warns_when_the_domain_has_no_security_groups_and_none_are_listed(cloud) -> None:  # noqa: ANN001
     p = profile()
     inv = observe(cloud, p)

@@ -821,6 +821,11 @@ def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: 
     existing = inv.policy
     _check_extra_vpce_ids(b, inv, profile)
     if access.mode == "none":
+        named = [f"{kind} {name}" for kind, names in (("user", access.attach.users), ("group", access.attach.groups),
+                                                       ("role", access.attach.roles)) for name in names]
+        if named:  # (a trial: saved with alice and bob, and read by a reviewer as restricting them)
+            b.warn("attach_unused", f"access.attach is ignored in access.mode none (no policy is made, so nothing is "
+                   f"attached to {', '.join(named[:5])}{' and more' if len(named) > 5 else ''})")
         if existing is not None and ours(existing.tags, profile.name) and not hands_off:
             for kind, names in (("user", existing.users), ("group", existing.groups), ("role", existing.roles)):
                 for name in names:
