@@ -29,7 +29,7 @@ from textual.dom import NoScreen
 from textual.notifications import Notification, Notify
 from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, DataTable, Input, OptionList, Static
+from textual.widgets import Button, ContentSwitcher, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
 from screens import keyguard
@@ -482,6 +482,13 @@ class WizardApp(App[int]):
         if self._modal_open() or self.applying:
             return
         current = self.session.current
+        key = waited or self.key_in_hand
+        typed_ahead = key is not None and key.time - self.typed_ahead_at < Burst.GAP_SECONDS
+        if current in ("preview", "apply") and waited is None and key is not None and key.key == "ctrl+n" and typed_ahead:
+            # the keys typed right before it are handled first, on this step (Enter then Ctrl+N at once on Apply: the
+            # Enter, still on its way to the step, reached the Save step's path field and saved a file: trial 14)
+            await self.after_keys_typed_before(key)
+            return
         if current == "preview":
             self.open_confirmation()
             return
@@ -490,8 +497,6 @@ class WizardApp(App[int]):
                 await self.jump("save")
                 self.say_not_saved_yet()  # (trial 12: said after Ctrl+S, not after this Ctrl+N)
             return
-        key = waited or self.key_in_hand
-        typed_ahead = key is not None and key.time - self.typed_ahead_at < Burst.GAP_SECONDS
         if not (waited is None and key is not None and key.key == "ctrl+n" and typed_ahead) and self.session.next():
             # (keys typed at paste speed right before a Ctrl+N may still be on their way to the step's field or
             # list: it is judged once they have been handled, below ('x' then 'Space y Ctrl+N' at once went on
@@ -499,14 +504,7 @@ class WizardApp(App[int]):
             await self.show_step()
             return
         if waited is None and key is not None and key.key == "ctrl+n":
-            # Ctrl+N runs as it is read, but the keys typed before it run once they have gone through the focused
-            # widget and back up here, and what they change reaches the step as one more message: 'Space Down Space
-            # Ctrl+N' at once on Subnets ticked both subnets after the Ctrl+N was refused (its reason then cleared
-            # by the ticks). It is asked again once they have been handled; the keys typed behind it wait (Hold).
-            self.next_held.begin(key.time, "Ctrl+N")
-            marker = KeysHandled(key, self.session.step)
-            if not (self.focused or self.screen).post_message(marker):
-                await self.on_keys_handled(replace(marker, rounds=0))
+            await self.after_keys_typed_before(key)
             return
         _, reason = self.session.can_advance()
         self.query_one("#reason", Static).update(Text(reason, style="yellow") if reason else "")
@@ -516,6 +514,17 @@ class WizardApp(App[int]):
         self.refused_burst(key)
 
     refused_on: int | None = None  # the step whose Next was refused (its reason is said in yellow)
+
+    async def after_keys_typed_before(self, key: events.Key) -> None:
+        """Ask Ctrl+N again once the keys typed before it have been handled. Ctrl+N runs as it is read, but the keys
+        typed before it run once they have gone through the focused widget (or the screen) and back up here, and
+        what they change reaches the step as one more message: 'Space Down Space Ctrl+N' at once on Subnets ticked
+        both subnets after the Ctrl+N was refused (its reason then cleared by the ticks). The keys typed behind
+        it wait meanwhile (Hold)."""
+        self.next_held.begin(key.time, "Ctrl+N")
+        marker = KeysHandled(key, self.session.step)
+        if not (self.focused or self.screen).post_message(marker):
+            await self.on_keys_handled(replace(marker, rounds=0))
 
     async def on_keys_handled(self, message: KeysHandled) -> None:
         if message.rounds > 1 and (self.focused or self.screen).post_message(
@@ -952,9 +961,8 @@ class WizardApp(App[int]):
             navigating = self.navigating_key(event)
             if navigating:
                 self.keys_held.begin(event.time, navigating)
-            if (not self.screen.is_modal and isinstance(self.focused, Input | DataTable)
-                    and getattr(event, "key", "paste") not in self.PRIORITY_KEYS):
-                self.typed_ahead_at = event.time  # sent to a step's field or list (next_step waits for it)
+            if not self.screen.is_modal and getattr(event, "key", "paste") not in self.PRIORITY_KEYS:
+                self.typed_ahead_at = event.time  # sent to the step, its field or list (next_step waits for it)
             if isinstance(event, events.Key):
                 self.key_in_hand = event  # the key whose bindings run now (a refused Ctrl+N starts a burst)
         elif isinstance(event, events.Key) and event.is_forwarded:
@@ -965,7 +973,7 @@ class WizardApp(App[int]):
             self.key_in_hand = None
 
     held_answer: events.Key | None = None  # an answer waiting for QUIET_SECONDS without a key behind it
-    typed_ahead_at = float("-inf")  # when the last key sent to a step's field or list was typed
+    typed_ahead_at = float("-inf")  # when the last key sent to the step (its field, list or the screen) was typed
 
     def navigating_key(self, event: events.Key | events.Paste) -> str:
         """A key that leaves where it is typed for another step or window, named as the note names it; "" for any

@@ -1685,6 +1685,27 @@ async def y_on_the_confirmation(app: WizardApp, pilot) -> None:  # noqa: ANN001
     await settle(app, pilot)
 
 
+async def test_enter_then_ctrl_n_at_once_after_an_apply_shows_the_save_step_and_saves_nothing(session, tmp_path) -> None:  # noqa: ANN001
+    """Trial 14: on the Apply step after an apply, 'Enter C-n' sent at once went to the Save step and saved the
+    profile: Ctrl+N ran as it was read, and the Enter typed before it, still on its way to the step, reached the
+    Save step's path field. Now keys typed right before Ctrl+N are handled first, where they were typed; the Save
+    step shows and says 'Not saved yet'. The same on the Preview: the confirmation opens after them."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "preview")
+        session.answers["access"]["attach"]["groups"] = []  # no self-lockout: y alone applies
+        await app.show_step()
+        await settle(app, pilot)
+        await y_on_the_confirmation(app, pilot)
+        assert session.current == "apply" and session.result is not None and session.result.ok
+        await pilot.pause(Burst.GAP_SECONDS + 0.1)
+        burst(app, "enter", "ctrl+n")
+        await settle(app, pilot)
+        assert session.current == "save" and not list(tmp_path.glob("*.yaml")), list(tmp_path.glob("*.yaml"))
+        assert str(app.query_one("#saved", Static).render()) == "Not saved yet: Enter or Ctrl+S saves to the path above."
+        assert session.saved_path is None and not isinstance(app.screen, OverwriteScreen)
+
+
 async def test_a_self_lockout_needs_its_own_typed_yes_after_y(session, calls) -> None:  # noqa: ANN001
     """The CLI needs --confirm-self-lockout or a typed yes: the TUI asks it on its own, never with the same y."""
     app = WizardApp(session)
@@ -2199,8 +2220,8 @@ async def test_keys_typed_before_the_save_step_was_shown_are_dropped_there(sessi
         assert session.current == "save"
         assert app.query_one("#path", Input).value == "./studio-private.yaml"
         assert files_in(tmp_path) == []  # the Enter typed ahead saved nothing
-        assert "Ignored 3 keys ('y', 'y', Enter): typed before the Save step was shown; nothing was changed." in (
-            notes(app))  # said, never dropped silently
+        # said, never dropped silently (the Ctrl+N waits for the two y typed before it, and holds those behind it)
+        assert "Ignored 3 keys ('y', 'y', Enter): typed right behind Ctrl+N; nothing was changed." in notes(app)
         await pilot.press("enter")  # typed once the step is shown: it saves
         await settle(app, pilot)
         assert files_in(tmp_path) == ["studio-private.yaml"] and "differs" not in " ".join(notes(app))
