@@ -777,6 +777,9 @@ def test_attach_targets_under_access_mode_none_are_said_to_get_nothing(cloud) ->
     assert warned and warned[0].startswith("access.attach is ignored in access.mode none") and "user alice" in warned[0]
     nobody = profile("subnet", access={"mode": "none", "attach": {"users": [], "groups": [], "roles": []}})
     assert "attach_unused" not in warning_codes(plan(inv, nobody))
+    assert "cidrs_unused" not in warning_codes(plan(inv, nobody))  # access.cidrs, under mode none too (trial 14)
+    ranges = profile("subnet", access={"mode": "none", "cidrs": ["203.0.113.0/24"]})
+    assert "cidrs_unused" in warning_codes(plan(inv, ranges))
     assert "attach_unused" not in warning_codes(plan(inv, profile("subnet")))
 
 

@@ -821,6 +821,8 @@ def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: 
     existing = inv.policy
     _check_extra_vpce_ids(b, inv, profile)
     if access.mode == "none":
+        if access.cidrs:  # (trial 14: said in every other mode without ranges, not in this one)
+            b.warn("cidrs_unused", "access.cidrs is ignored in access.mode none")
         named = [f"{kind} {name}" for kind, names in (("user", access.attach.users), ("group", access.attach.groups),
                                                        ("role", access.attach.roles)) for name in names]
         if named:  # (a trial: saved with alice and bob, and read by a reviewer as restricting them)
