@@ -132,6 +132,9 @@ MALFORMED = [
     ("tag_value_aws_prefix", "tags: {}", 'tags: {team: "Aws:ml"}', "tags.team", "reserved", '"Aws:ml"'),
     ("tag_key_too_long", "tags: {}", "tags: {" + "k" * 129 + ": x}", "tags." + "k" * 129, "128", "k" * 129),
     ("tag_value_too_long", "tags: {}", "tags: {team: " + "v" * 257 + "}", "tags.team", "256", "v" * 257),
+    # IAM takes tag keys case-insensitively (trial 14: apply stopped half-way on the policy)
+    ("tag_keys_differ_only_in_case", "tags: {}", "tags: {team: a, Team: b}", "tags", "differ only in case", "{team: a"),
+    ("tag_key_ours_in_another_case", "tags: {}", "tags: {name: x}", "tags", "one studio-vpce sets itself", "{name: x}"),
     ("tag_key_bad_character", "tags: {}", 'tags: {"team#1": x}', "tags.team#1", "character", '"team#1"'),
     ("tag_value_bad_character", "tags: {}", 'tags: {team: "ml;rm"}', "tags.team", "character", '"ml;rm"'),
     ("tag_key_empty", "tags: {}", 'tags: {"": x}', "tags.", "empty", '""'),

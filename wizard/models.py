@@ -187,6 +187,16 @@ def _tag_key(value: str) -> str:
 
 
 def _tag_count(tags: dict[str, str]) -> dict[str, str]:
+    # IAM takes tag keys case-insensitively (the policy carries these tags too): 'team' and 'Team' passed the
+    # plan, and apply stopped half-way, the endpoints made and the policy refused ("Duplicate tag keys found.
+    # Please note that Tag keys are case insensitive": trial 14). studio-vpce's own keys count too.
+    seen: dict[str, str] = {}
+    for key in [*tags, *(k for k in OUR_TAG_KEYS if k not in tags)]:
+        other = seen.setdefault(key.lower(), key)
+        if other != key:
+            ours = " (one studio-vpce sets itself)" if key in OUR_TAG_KEYS or other in OUR_TAG_KEYS else ""
+            raise ValueError(f"tag keys {other!r} and {key!r} differ only in case{ours}; IAM takes tag keys without "
+                             "regard to case and refuses both on the policy: keep one")
     total = len(set(tags) | set(OUR_TAG_KEYS))
     if total > TAGS_PER_RESOURCE:
         raise ValueError(f"{len(tags)} tags plus studio-vpce's own ({', '.join(OUR_TAG_KEYS)}) make {total}; AWS allows "
