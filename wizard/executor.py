@@ -263,17 +263,19 @@ class Executor:
                   GroupId=self._endpoint_group_id(), IpPermissions=[self._permission(change.after["source"])])
 
     def _security_group_rule_delete(self, change: Change) -> None:
+        """Revoked by what identifies the rule (protocol, ports, source), never by a description: a rule added by
+        hand has its own, or none, and a revoke naming the tool's matched nothing ('already as wanted'), so every
+        later plan revoked it again (trial 14)."""
         before = change.before
+        perm = self._permission(before["source"])
         if "from_port" in before:  # a rule the profile does not define (added by hand): revoked as it was read
-            perm = {k: v for k, v in self._permission(before["source"]).items() if k not in ("FromPort", "ToPort")}
+            perm.pop("FromPort"), perm.pop("ToPort")
             perm["IpProtocol"] = before["protocol"]
             if before["protocol"] not in ("-1", "all"):
                 perm.update(FromPort=before["from_port"], ToPort=before["to_port"])
-            for pairs in ("UserIdGroupPairs", "IpRanges", "Ipv6Ranges", "PrefixListIds"):
-                for item in perm.get(pairs, []):
-                    item.pop("Description", None)
-        else:
-            perm = self._permission(before["source"])
+        for pairs in ("UserIdGroupPairs", "IpRanges", "Ipv6Ranges", "PrefixListIds"):
+            for item in perm.get(pairs, []):
+                item.pop("Description", None)
         self.call("ec2", "revoke_security_group_ingress", ok_codes=("InvalidPermission.NotFound",),
                   GroupId=self._endpoint_group_id(), IpPermissions=[perm])
 
