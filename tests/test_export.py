@@ -865,20 +865,20 @@ DESCRIBED = [  # (case, example, changes, the policy's Description, the plan lin
      "opens Studio only through the VPC's interface endpoints"),
     ("vpce_extra_only", "vpce", {"endpoints": {"studio": False, "api": False},
                                  "access": {"extra_vpce_ids": ["vpce-0123456789abcdef0"]}},
-     "Open SageMaker Studio only through the VPC endpoint vpce-0123456789abcdef0 (studio-vpce)",
+     "Open SageMaker Studio only through the VPC endpoints the policy names (studio-vpce)",
      "opens Studio only through the VPC endpoints in access.extra_vpce_ids"),
     ("source-ip", "source-ip", {},
-     "Open SageMaker Studio only from the public IP ranges 192.0.2.0/24, 203.0.113.0/24 (studio-vpce)",
+     "Open SageMaker Studio only from the public IP ranges the policy names (studio-vpce)",
      "opens Studio only from the allowed public IP ranges"),
     ("vpc-source-ip", "vpc-source-ip", {},
-     f"Open SageMaker Studio only from the addresses 10.20.1.0/24, 10.20.2.0/24 inside {VPC} (studio-vpce)",
+     f"Open SageMaker Studio only from the addresses inside {VPC} the policy names (studio-vpce)",
      "opens Studio only from the allowed addresses inside the VPC"),
     ("deny-guardrail", "deny-guardrail", {},
      (f"Open SageMaker Studio only from inside {VPC}, and deny it from anywhere else whatever other policies allow "
      "(studio-vpce)"), "opens Studio only from inside the VPC, and denies it from anywhere else"),
     ("source-ip_deny", "source-ip", {"access": {"effect": "deny"}},
-     ("Open SageMaker Studio only from the public IP ranges 192.0.2.0/24, 203.0.113.0/24, and deny it from anywhere "
-     "else whatever other policies allow (studio-vpce)"),
+     ("Open SageMaker Studio only from the public IP ranges the policy names, and deny it from anywhere else whatever "
+     "other policies allow (studio-vpce)"),
      "opens Studio only from the allowed public IP ranges, and denies it from anywhere else"),
 ]
 
