@@ -768,6 +768,23 @@ def test_cidrs_unused_and_no_attach_targets_warn(cloud) -> None:  # noqa: ANN001
     assert "no_attach_targets" in warning_codes(plan(inv, nobody))
 
 
+def test_more_https_sources_than_a_groups_rule_quota_are_warned_about_before_apply(cloud) -> None:  # noqa: ANN001
+    """Trial 14: 61 ranges in allow_from_cidrs planned cleanly; apply stopped at rule 60
+    (RulesPerSecurityGroupLimitExceeded), and running it again could never get past. AWS's default quota is 60
+    inbound rules per group, IPv4 and IPv6 counted apart, a rule from a group counting in both."""
+    p = profile()
+    inv = observe(cloud, p)
+    sources = len(inv.domain(p.domain_id).security_group_ids)  # type: ignore[union-attr]
+    fits = profile(security_group={"allow_from_cidrs": [f"10.20.{i}.0/24" for i in range(60 - sources)]})
+    assert "security_group_rules_quota" not in warning_codes(plan(inv, fits))
+    over = profile(security_group={"allow_from_cidrs": [f"10.20.{i}.0/24" for i in range(61 - sources)]})
+    [said] = [w.message for w in plan(inv, over).warnings if w.code == "security_group_rules_quota"]
+    assert said.startswith("61 IPv4 inbound rules (HTTPS sources) on studio-vpce-research-vpce: past the default quota")
+    six = profile(security_group={"allow_from_cidrs": [f"fd00:{i:x}::/48" for i in range(61 - sources)]})
+    assert [w.message.split(" inbound")[0] for w in plan(inv, six).warnings
+            if w.code == "security_group_rules_quota"] == ["61 IPv6"]
+
+
 def test_attach_targets_under_access_mode_none_are_said_to_get_nothing(cloud) -> None:  # noqa: ANN001
     """Trial 13: an SSO domain forced mode none; alice and bob stayed in access.attach, were saved, and the plan
     said nothing, so a reviewer read them as restricted."""

@@ -579,7 +579,7 @@ def _execute(cloud: Any, plan: Any, args: argparse.Namespace, what: str) -> int:
         return 0
     print(f"{what} stopped: {result.counted(plan)} ({'steps done: ' + (', '.join(result.done) or 'none')}); "
           f"not done: {', '.join(result.not_done) or 'none'}.", file=sys.stderr)
-    print(f"error: {result.error}. Fix the cause and run the same command again: it picks up where it stopped.",
+    print(f"error: {str(result.error).rstrip('.')}. Fix the cause and run the same command again: it picks up where it stopped.",
           file=sys.stderr)
     if args.debug and result.error is not None:
         raise result.error

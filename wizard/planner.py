@@ -40,6 +40,7 @@ from wizard.names import (
 
 HTTPS = ("tcp", 443, 443)
 INTERFACE_ENDPOINT_QUOTA = 50  # per VPC, AWS's default (adjustable)
+SG_RULES_QUOTA = 60  # inbound rules per security group, IPv4 and IPv6 each, AWS's default (adjustable)
 
 
 
@@ -379,6 +380,16 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
                        "change groups it did not create)")
         return group.id
 
+    # AWS's default quota: 60 inbound rules per security group, IPv4 and IPv6 counted apart; a rule from a group
+    # counts in both (adjustable in Service Quotas). 61 sources planned cleanly, and apply stopped at rule 60 with
+    # RulesPerSecurityGroupLimitExceeded, which running again can never get past (trial 14).
+    ipv6 = sum(":" in c for c in cidrs)
+    for family, count in (("IPv4", len(sources) + len(cidrs) - ipv6), ("IPv6", len(sources) + ipv6)):
+        if count > SG_RULES_QUOTA:
+            b.warn("security_group_rules_quota", f"{count} {family} inbound rules (HTTPS sources) on studio-vpce-"
+                   f"{profile.name}: past the default quota of {SG_RULES_QUOTA} per security group, so apply stops "
+                   "at the first one over it unless the account's quota was raised (Service Quotas: \"Inbound or "
+                   "outbound rules per security group\"); else list fewer, wider ranges")
     name = f"studio-vpce-{profile.name}"
     group = next((g for g in inv.security_groups if g.name == name and g.vpc_id == profile.vpc_id), None)
     after = {"name": name, "vpc_id": profile.vpc_id, "description": "HTTPS from SageMaker Studio to its VPC endpoints",
