@@ -255,6 +255,20 @@ def _pinned(p: Plan) -> list[str]:
             *(f'"{n}"' for n in (*attach.users, *attach.groups, *attach.roles))]
 
 
+def test_cloudformation_keeps_iam_names_with_a_comma_whole(cloud, aws) -> None:  # noqa: ANN001
+    """Trial 14: attach targets went into a CommaDelimitedList parameter, which CloudFormation splits at every
+    comma; IAM names may hold one ('u.x@ex,1' became the users 'u.x@ex' and '1'). Such a list is written in the
+    template; the others stay parameters."""
+    aws.client("iam").create_user(UserName="u.x@ex,1")
+    p = profile(access={"attach": {"users": ["u.x@ex,1", "alice"], "groups": [], "roles": ["StudioUsers"]}})
+    made = plan(observe(cloud, p), p)
+    assert made.errors == (), made.errors
+    template = _cfn(cloudformation(made))
+    properties = template["Resources"]["StudioAccessPolicy"]["Properties"]
+    assert properties["Users"] == ["u.x@ex,1", "alice"] and "AttachUsers" not in template["Parameters"]
+    assert "AttachRoles" in template["Parameters"] and template["Parameters"]["AttachRoles"]["Default"] == "StudioUsers"
+
+
 @pytest.mark.parametrize("name", [*EXAMPLES, "extras"])
 def test_cloudformation_pins_nothing_to_one_account_or_region(cloud, name: str) -> None:  # noqa: ANN001
     p = _plan(cloud, name)

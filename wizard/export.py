@@ -269,6 +269,11 @@ def cloudformation(plan: Plan) -> str:
                       "PolicyDocument": _sub(document)}
         attach = p.access.attach
         for field_name, values in (("Users", attach.users), ("Groups", attach.groups), ("Roles", attach.roles)):
+            if any("," in value for value in values):
+                # CloudFormation splits a CommaDelimitedList at every comma, and IAM names may hold one: the user
+                # 'alice,bob' would have been the users alice and bob (trial 14). These are written in the template.
+                properties[field_name] = list(values)
+                continue
             name = f"Attach{field_name}"
             parameters[name] = {"Type": "CommaDelimitedList", "Default": ",".join(values),
                                 "Description": f"IAM {field_name.lower()} the policy is attached to (comma-separated)"}
