@@ -611,6 +611,19 @@ def test_an_https_rule_from_another_group_added_by_hand_is_revoked_for_good(clou
     assert not plan(observe(cloud, p), p).has_changes
 
 
+def test_a_tag_edited_after_apply_is_said_to_reach_nothing_already_made(cloud) -> None:  # noqa: ANN001
+    """Trial 14: tags edited in the profile after an apply never reached the group, the endpoints or the policy,
+    and plan, apply and verify said nothing. Apply sets tags as it creates; the plan says which resources keep
+    the old ones, and how to change them."""
+    p = profile()
+    assert apply(cloud, p).ok
+    assert "tags_not_updated" not in {w.code for w in plan(observe(cloud, p), p).warnings}
+    edited = profile(tags={"team": "research", "cost-center": "4711"})
+    [said] = [w.message for w in plan(observe(cloud, edited), edited).warnings if w.code == "tags_not_updated"]
+    assert said.startswith(f"the profile's tags differ from those of what it already made (studio-vpce-{p.name}, vpce-")
+    assert p.policy_name in said and "aws iam tag-policy" in said
+
+
 def test_a_rule_on_a_group_given_as_security_group_id_is_left_alone(cloud, aws) -> None:  # noqa: ANN001
     p = profile()
     given = observe(cloud, p).domain(p.domain_id).security_group_ids[0]  # type: ignore[union-attr]
