@@ -761,3 +761,66 @@ def test_ctrl_c_typed_right_behind_the_yes_stops_before_any_change() -> None:
                     answered = None
                 typist.join()
         assert (answered is None) is interrupted and (answered is True or interrupted), (burst, answered)
+
+
+def _applied_session(**answers: Any) -> Any:
+    """A new session (no profile) that connected to the demo account and applied the ANSWERS (one user)."""
+    from wizard.session import WizardSession
+
+    s = WizardSession(_cloud, demo=True)
+    s.connect()
+    s.select_vpc(ANSWERS["VPC"])
+    s.answers["subnet_ids"] = list(ANSWERS["Subnets"])
+    s.select_domain(ANSWERS["Studio domain"])
+    s.answers["access"]["attach"] = {"users": ["alice"], "groups": [], "roles": []}
+    s.answers.update(answers)
+    s.to_preview()
+    plan = s.plan = s.build_plan()
+    assert not plan.errors
+    s.confirmed_apply(plan, answered=[c.code for c in plan.confirmations])
+    assert s.apply(lambda _: None).ok
+    return s
+
+
+def test_every_recovery_file_carries_the_account_it_was_made_against_and_is_refused_in_another(
+        tmp_path: Path, monkeypatch, capsys, calls) -> None:  # noqa: ANN001
+    """A trial (13): the recovery files of a session started from no profile had account_id null, even after an
+    apply, while the commands printed with them are `apply RECOVERY --yes` and `destroy RECOVERY`: in a shell
+    pointed at another account they would have acted there. Each recovery file (Ctrl+C, Quit > Discard, Quit >
+    Keep, --plain's Ctrl+C) names the account the session connected to, and replaying it elsewhere is refused
+    (exit 5) before any change."""
+    import dataclasses
+
+    from wizard import discovery
+    from wizard.session import WizardSession, load_recovery
+
+    state = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    s = _applied_session()
+    s.answers["access"]["effect"] = "deny"  # a change after the apply: Ctrl+C keeps the answers
+    lines = [s.interrupted()]
+    s.answers["name"] = "discarded"  # (a file of its own: both are written within the same second)
+    lines.append(s.discarded())
+    kept = WizardSession(_cloud, demo=True)
+    kept.connect()
+    kept.answers["name"] = "kept"  # incomplete answers: Quit > Keep
+    lines.append(kept.kept_incomplete())
+    asker = _ctrl_c_at("Studio domain")({**ANSWERS, "Profile name": "plain"})
+    assert run_prompts(_cloud, asker=asker, demo=True) == 130
+    recoveries = sorted((state / "studio-vpce").glob("recovery-*.yaml"))
+    assert len(recoveries) == 4, recoveries
+    for path in recoveries:
+        answers = load_recovery(path)
+        assert answers is not None and answers["account_id"] == sandbox.DEMO_ACCOUNT, (path, answers)
+    replay = next(p for p in recoveries if str(p) in lines[1])  # Discard's: "Remove what was made: destroy ..."
+    observe = discovery.observe
+    monkeypatch.setattr(discovery, "observe", lambda *a, **k: dataclasses.replace(observe(*a, **k),
+                                                                                  account_id="999999999999"))
+    capsys.readouterr()
+    calls.clear()
+    for command in (["apply", str(replay), "--yes", "--confirm-self-lockout"], ["destroy", str(replay), "--yes"]):
+        assert cli.main([*command, "--demo"]) == 5, command
+        err = capsys.readouterr().err
+        assert f"the profile is for account {sandbox.DEMO_ACCOUNT} but the demo sandbox is account 999999999999" \
+            in err, err
+    assert calls.mutating == []

@@ -548,12 +548,18 @@ class WizardSession:
         """The profile's region: a preloaded profile keeps its own, so the planner catches a contradiction."""
         return self.preloaded_region or (self.inventory.region if self.inventory else None)
 
+    @property
+    def account_id(self) -> str | None:
+        """The account the answers are for: the loaded profile's account_id, else the account discovery connected
+        to (None before it)."""
+        return self.answers["account_id"] or (self.inventory.account_id if self.inventory else None)
+
     def profile(self) -> Profile:
         """The answers as a validated Profile (raises ValueError with the reason)."""
         if self.inventory is None:
             raise ValueError("the account has not been read yet")
         data = {"version": 1, **{k: v for k, v in self.answers.items() if k != "account_id"},
-                "region": self.region, "account_id": self.answers["account_id"] or self.inventory.account_id}
+                "region": self.region, "account_id": self.account_id}
         from pydantic import ValidationError  # noqa: PLC0415
 
         from wizard.models import Profile  # noqa: PLC0415
@@ -685,7 +691,10 @@ class WizardSession:
         name = f"recovery-{recovery_slug(self.answers['name'])}-{time.strftime('%Y%m%d-%H%M%S')}.yaml"
         import yaml  # noqa: PLC0415
 
-        data = {"version": 1, "region": self.region, **self.answers}
+        # The account guard goes with the answers, as a saved profile's does (profile()): the file's printed
+        # commands are `apply --yes` and `destroy`, refused in any other account (a trial: a new profile's
+        # recovery file had account_id null, even after its apply, and would have run wherever the shell pointed)
+        data = {"version": 1, "region": self.region, **self.answers, "account_id": self.account_id}
         text = (RECOVERY_HEADER + " Resume with: studio-vpce wizard THIS_FILE\n"
                 + yaml.safe_dump(json.loads(json.dumps(data, default=str)), sort_keys=False))
         self.recovery_fallback = ""
