@@ -226,9 +226,10 @@ def test_ask_yes_takes_only_the_word_yes_and_ctrl_c_interrupts(monkeypatch) -> N
         ask_yes("Apply?")
 
 
-def _ctrl_c_at(question: str) -> type[Scripted]:
-    """A Scripted asker whose `question` is the real questionary prompt, sent Ctrl+C through prompt_toolkit's
-    pipe input (what a terminal sends): questionary's own Ctrl+C handling is what --plain sees."""
+def _ctrl_c_at(question: str, keys: str = "\x03", close: bool = False) -> type[Scripted]:
+    """A Scripted asker whose `question` is the real questionary prompt, sent Ctrl+C (or `keys`; `close`: then the
+    end of its input) through prompt_toolkit's pipe input (what a terminal sends): questionary's own handling of
+    them is what --plain sees."""
     from prompt_toolkit.application import create_app_session
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
@@ -236,7 +237,9 @@ def _ctrl_c_at(question: str) -> type[Scripted]:
     class CtrlC(Scripted):
         def _real(self, call: Any) -> Any:
             with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
-                pipe.send_text("\x03")
+                pipe.send_text(keys)
+                if close:
+                    pipe.close()
                 return call()
 
         def select(self, message, choices, default=None):  # noqa: ANN001, ANN202
@@ -824,3 +827,65 @@ def test_every_recovery_file_carries_the_account_it_was_made_against_and_is_refu
         assert f"the profile is for account {sandbox.DEMO_ACCOUNT} but the demo sandbox is account 999999999999" \
             in err, err
     assert calls.mutating == []
+
+
+@pytest.mark.parametrize(("question", "keys", "close"), [
+    ("HTTPS (443) source security groups", "\x04", False),  # Ctrl+D in an empty text field
+    ("Save the profile to", "\x15\x04", False),  # Ctrl+U (the field empty), then Ctrl+D
+    ("Studio domain", "", True),  # a list question whose input ends (Ctrl+D itself does nothing in a list)
+])
+def test_plain_end_of_input_keeps_the_answers_as_ctrl_c_does(
+        question: str, keys: str, close: bool, tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    """A trial (13): Ctrl+D at a --plain question printed "error: EOFError:  (run with --debug for details)", exit
+    1, and the answers were lost. End of input is Ctrl+C there: the answers go to a recovery file, the resume
+    command is printed, exit 130."""
+    from wizard.session import load_recovery
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    asker = _ctrl_c_at(question, keys, close)({**ANSWERS, "Profile name": "eoftest", "Next": "save"})
+    assert run_prompts(_cloud, asker=asker, demo=True) == 130
+    err = capsys.readouterr().err
+    recovery = list((tmp_path / "state" / "studio-vpce").glob("recovery-*.yaml"))
+    assert len(recovery) == 1 and err.startswith(f"interrupted (end of input); your answers are in {recovery[0]}"), err
+    assert f"Resume with: studio-vpce wizard {recovery[0]} --plain --demo" in err and "EOFError" not in err
+    answers = load_recovery(recovery[0])
+    assert answers is not None and answers["vpc_id"] == ANSWERS["VPC"]
+
+
+def test_end_of_input_at_the_apply_question_changes_nothing(tmp_path: Path, monkeypatch, capsys, calls) -> None:  # noqa: ANN001
+    """A trial (13): Ctrl+D at apply's "Only 'yes' goes ahead:" said "error: EOFError:", exit 1 (an AWS or runtime
+    failure). The CLI: "apply cancelled; nothing was changed", exit 5, as any other answer but yes. --plain: as
+    Ctrl+C there (exit 130, the answers kept), saying nothing was changed. The real question, its input ended."""
+    import sys
+
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)  # a terminal to ask on
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    vpce = str(Path(__file__).parent.parent / "profiles" / "vpce.yaml")
+    cloud = _cloud()  # seeding the sandbox writes; count from here
+    calls.clear()
+
+    class EndAtYes(Scripted):
+        def confirm_changes(self, message):  # noqa: ANN001, ANN202
+            with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+                pipe.close()
+                return Asker.confirm_changes(self, message)
+
+    assert run_prompts(lambda: cloud, asker=EndAtYes({**ANSWERS, "Next": "apply"}), demo=True) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("interrupted (end of input) at the apply question (nothing was changed); your answers are"), err
+    assert calls.mutating == []
+    for command in ("apply", "destroy"):
+        if command == "destroy":  # something to destroy
+            assert cli.main(["apply", vpce, "--demo", "--yes"]) == 0
+            calls.clear()
+        with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+            pipe.close()  # what the question reads after Ctrl+D
+            assert cli.main([command, vpce, "--demo"]) == 5, command
+        err = capsys.readouterr().err
+        assert f"error: {command} cancelled; nothing was changed" in err and "EOFError" not in err, err
+        assert calls.mutating == []

@@ -325,10 +325,14 @@ class PlainWizard:
             self.walk()
         except _Done:
             return 0
-        except KeyboardInterrupt:  # Ctrl+C at any question: the TUI's recovery (WizardSession.interrupted)
+        except (KeyboardInterrupt, EOFError) as stop:  # Ctrl+C at any question: the TUI's recovery
+            # (WizardSession.interrupted). Ctrl+D (end of input) too: a trial's Ctrl+D said "error: EOFError:",
+            # exit 1, and the answers were lost
             message = self.s.interrupted()
+            how = "interrupted (end of input)" if isinstance(stop, EOFError) else "interrupted"
             if self.asking_apply:  # as the CLI says it there (a trial: --plain said only "interrupted")
-                message = message.replace("interrupted", "interrupted at the apply question (nothing was changed)", 1)
+                how += " at the apply question (nothing was changed)"
+            message = message.replace("interrupted", how, 1)
             print(message, file=sys.stderr, flush=True)
             return EXIT_INTERRUPTED
         return 0 if self.s.result is None or self.s.result.ok else 1
