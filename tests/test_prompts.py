@@ -889,3 +889,67 @@ def test_end_of_input_at_the_apply_question_changes_nothing(tmp_path: Path, monk
         err = capsys.readouterr().err
         assert f"error: {command} cancelled; nothing was changed" in err and "EOFError" not in err, err
         assert calls.mutating == []
+
+
+def _typed_at(typed: dict[str, str]) -> type[Scripted]:
+    """A Scripted asker whose text questions named in `typed` (by their start) are the real questionary prompt,
+    sent those keys through prompt_toolkit's pipe input (what a terminal sends)."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    class Typed(Scripted):
+        def text(self, message, default="", validate=None):  # noqa: ANN001, ANN202
+            keys = next((k for prefix, k in typed.items() if message.startswith(prefix)), None)
+            if keys is None:
+                return super().text(message, default, validate)
+            with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+                pipe.send_text(keys)
+                return Asker.text(self, message, default, validate)
+
+    return Typed
+
+
+def test_plain_text_questions_show_the_default_in_brackets_and_an_empty_answer_takes_it(
+        tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A trial (13, and before): --plain's text questions pre-filled the default (or the answer given before) and
+    typing appended to it: `studio-private` + `abc` was the name `studio-privateabc`, accepted in silence. As `aws
+    configure` asks: `Profile name [studio-private]`, the field empty, Enter alone takes the default; what is typed
+    replaces it, checked by the same rules; an optional answer is emptied by `-`."""
+    import io
+
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    from wizard.validators import profile_name
+
+    def name_rule(text: str) -> bool | str:
+        return profile_name(text) or True
+
+    def optional_sgs(text: str) -> bool | str:
+        return all(item.startswith("sg-") for item in text.split()) or f"{text}: not a security group id"
+
+    def asked(keys: str, default: str, rule: Any) -> tuple[str, str]:
+        screen = io.StringIO()
+        output = Vt100_Output(screen, lambda: Size(rows=24, columns=100), term="xterm")
+        with create_pipe_input() as pipe, create_app_session(input=pipe, output=output):
+            pipe.send_text(keys)
+            return Asker().text("Profile name" if rule is name_rule else "Security groups", default, rule), \
+                screen.getvalue()
+
+    answer, screen = asked("abc\r", "studio-private", name_rule)
+    assert answer == "abc" and "Profile name [studio-private]" in screen, screen
+    assert asked("\r", "studio-private", name_rule)[0] == "studio-private"
+    assert asked("  \r", "studio-private", name_rule)[0] == "studio-private"
+    assert asked("-\r\x15ok-name\r", "studio-private", name_rule)[0] == "ok-name"  # `-` is a name here: refused
+    answer, screen = asked("-\r", "sg-12345678", optional_sgs)
+    assert answer == "" and "Security groups [sg-12345678; - for empty]" in screen, screen
+    assert asked("nope\r\x15sg-1\r", "sg-12345678", optional_sgs)[0] == "sg-1"  # typed answers are still checked
+    assert asked("\r", "", optional_sgs)[0] == ""  # no default: nothing in brackets, empty is empty
+
+    monkeypatch.chdir(tmp_path)  # the Save step's default: ./NAME.yaml
+    asker = _typed_at({"Profile name": "abc\r", "Save the profile to": "\r"})({**ANSWERS, "Next": "save"})
+    assert run_prompts(_cloud, asker=asker, demo=True) == 0
+    assert load(tmp_path / "abc.yaml").name == "abc"
