@@ -706,7 +706,7 @@ def test_ctrl_c_before_the_first_change_offers_no_destroy_in_any_front_end(tmp_p
     line = s.interrupted(SimpleNamespace(changes_done=[], total=2, under_way=None))
     assert "nothing was changed" in line and "applies them" in line and "destroy" not in line, line
     line = s.interrupted(SimpleNamespace(changes_done=["security_group.endpoints"], total=2, under_way=None))
-    assert "removes what they made" in line, line
+    assert "studio-vpce destroy" in line and "(it shows its plan and asks first)" in line, line  # (made what? unknown)
 
 
 def test_plain_typed_questions_say_what_an_empty_answer_means() -> None:
@@ -953,3 +953,37 @@ def test_plain_text_questions_show_the_default_in_brackets_and_an_empty_answer_t
     asker = _typed_at({"Profile name": "abc\r", "Save the profile to": "\r"})({**ANSWERS, "Next": "save"})
     assert run_prompts(_cloud, asker=asker, demo=True) == 0
     assert load(tmp_path / "abc.yaml").name == "abc"
+
+
+def test_discard_after_an_apply_says_what_destroy_removes_the_whole_deployment_or_what_was_made(
+        tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A trial (13): a session that added one attachment to a deployment of 9 said, after Discard, "Remove what
+    was made: studio-vpce destroy RECOVERY"; that destroy removes all 9. When the session created everything the
+    profile manages, that line stays; else it says destroy removes everything the profile manages (how many, as
+    destroy counts them), that it shows its plan and asks first, and how to undo only this session's change.
+    Ctrl+C's line says it the same way."""
+    from wizard.discovery import observe
+    from wizard.planner import plan_destroy
+    from wizard.session import WizardSession
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    first = _applied_session()
+    said = first.discarded()
+    assert "\nRemove what was made: studio-vpce destroy " in said and "manages" not in said, said
+    added = WizardSession(lambda: first.cloud, preload=first.profile(), demo=True)  # the saved profile, loaded
+    added.connect()
+    added.answers["access"]["attach"]["users"].append("bob")
+    added.to_preview()
+    plan = added.plan = added.build_plan()
+    assert plan.count("create") == 1
+    added.confirmed_apply(plan, answered=[c.code for c in plan.confirmations])
+    assert added.apply(lambda _: None).ok
+    destroys = plan_destroy(observe(added.cloud, added.profile()), added.profile()).count("delete")
+    said = added.discarded()
+    assert "Remove what was made" not in said, said
+    assert (f" --demo --region us-west-2 removes everything profile studio-private manages ({destroys} resources), "
+            "not only what this session changed (it shows its plan and asks first); to undo only this session's "
+            "changes, resume, change the answers back and apply") in said, said
+    added.answers["access"]["effect"] = "deny"  # unsaved: Ctrl+C offers the recovery file's commands
+    said = added.interrupted()
+    assert f"removes everything profile studio-private manages ({destroys} resources)" in said, said

@@ -742,7 +742,7 @@ class WizardSession:
                                 and result is None and not self.applies)
 
         def undo(path: Path) -> str:
-            return f", {self.destroy_command(path)} removes what they made" if made else ""
+            return f", {self.destroy_command(path)} {self.removes()}" if made else ""
 
         if not applied and not self.dirty:
             message += self.still_in_recovery()
@@ -870,8 +870,12 @@ class WizardSession:
             path = self.save_recovery()
         except OSError as exc:
             return message + f"\nThe answers could not be kept ({exc}): nothing was saved."
-        return (message + f"\nIts answers are kept in {path} ({self.only_you()}).\n"
-                f"Remove what was made: {self.destroy_command(path)}\nResume: {self.resume_command(path)}")
+        if self.made_everything()[0]:
+            remove = f"Remove what was made: {self.destroy_command(path)}"
+        else:  # the session changed a deployment that was there before: destroy removes all of it, said so
+            remove = (f"{self.destroy_command(path)} {self.removes()}; to undo only this session's changes, resume, "
+                      "change the answers back and apply")
+        return message + f"\nIts answers are kept in {path} ({self.only_you()}).\n{remove}\nResume: {self.resume_command(path)}"
 
     def kept_incomplete(self) -> str:
         """Quit > Save when the answers cannot make a profile yet: they go to a recovery file (0600, as Ctrl+C's),
@@ -883,6 +887,30 @@ class WizardSession:
             return f"Not saved: {blocking}; the answers could not be kept either ({exc})."
         return (f"Not saved as a profile ({blocking}); your answers are kept in {path} ({self.only_you()}). "
                 f"Resume with: {self.resume_command(path)}")
+
+    def made_everything(self) -> tuple[bool, int | None]:
+        """Whether this session's applies created every resource the profile manages (so destroy removes only what
+        the session made), and how many the profile manages after the last one (None when not known: no finished
+        apply). What destroy deletes: the profile's own resources, not what it changed outside it, nor the rules
+        that go with its security group."""
+        applied = [(result, plan) for result, plan in self.applies if plan is not None]
+        if not applied or not applied[-1][0].ok:
+            return False, None
+        created = {c.address for result, plan in applied for c in plan.changes
+                   if c.action == "create" and c.address in set(result.changes_done)}
+        managed = {c.address for c in applied[-1][1].changes if c.action != "delete" and not c.outside
+                   and not c.address.startswith(("security_group_rule.", "wait."))}
+        return managed <= created, len(managed)
+
+    def removes(self) -> str:
+        """What the destroy command offered after an apply removes, said after it (a trial: 'Remove what was made:
+        destroy' after a session that added one attachment to a deployment of 9; that destroy removes all 9)."""
+        everything, count = self.made_everything()
+        if everything:
+            return "removes what they made"
+        counted = f" ({count} resource{'' if count == 1 else 's'})" if count else ""
+        return (f"removes everything profile {self.answers['name']} manages{counted}, not only what this session "
+                "changed (it shows its plan and asks first)")
 
     def destroy_command(self, path: Path) -> str:
         from wizard.profiles import command_path  # noqa: PLC0415
