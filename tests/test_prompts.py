@@ -987,3 +987,24 @@ def test_discard_after_an_apply_says_what_destroy_removes_the_whole_deployment_o
     added.answers["access"]["effect"] = "deny"  # unsaved: Ctrl+C offers the recovery file's commands
     said = added.interrupted()
     assert f"removes everything profile studio-private manages ({destroys} resources)" in said, said
+
+
+def test_quit_and_discard_after_an_apply_say_the_profile_is_not_saved_only_when_no_file_holds_the_apply(
+        tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A trial (13): applied, saved to a file, one answer changed, Quit: "AWS was changed by this session's apply:
+    ...; the profile is not saved", and Discard: "Discarded: the profile is not saved." The file saved holds that
+    apply; only the later change is unsaved, and that is what they say. Unsaved applied answers still say the
+    profile is not saved."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    s = _applied_session()
+    s.answers["access"]["effect"] = "deny"  # applied, then changed: nothing holds the apply
+    assert s.quit_changed().endswith("; the profile is not saved.") and s.apply_held_by() is None
+    assert s.discarded().startswith("Discarded: the profile is not saved.\n")
+    s.answers["access"]["effect"] = "allow"
+    saved = s.save(tmp_path / "p.yaml")
+    s.answers["access"]["effect"] = "deny"  # a change after saving what was applied
+    assert s.quit_asks and s.apply_held_by() == saved
+    held = f"the answers applied are in {saved}; your changes since are not saved"
+    assert s.quit_changed() == f"{s.aws_changed()}; {held}.", s.quit_changed()
+    said = s.discarded()
+    assert said.startswith(f"Discarded: {held}.\n") and "the profile is not saved" not in said, said

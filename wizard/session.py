@@ -677,9 +677,47 @@ class WizardSession:
             raise FileExistsError(f"{target} exists")
         from wizard.profiles import save as save_profile  # noqa: PLC0415
 
-        self.saved_path = save_profile(self.profile(), target)
+        saving = self.profile()
+        self.saved_path = save_profile(saving, target)
+        self._saved = (self.saved_path, saving)
         self._clean_key = self._key()
         return self.saved_path
+
+    _saved: tuple[Path, Profile] | None = None  # the last save: where, and the answers it wrote
+
+    def apply_held_by(self) -> Path | None:
+        """The profile file that holds the answers this session's last apply applied: the file saved with them
+        (before or after the apply), or the file the wizard was started with when they are its own; else None."""
+        applied = next((plan.profile for _, plan in reversed(self.applies) if plan is not None), None)
+        if applied is None:
+            return None
+        if self._saved is not None and self._saved[1] == applied and self._saved[0].is_file():
+            return self._saved[0]
+        if self.loaded_from is not None and self.preloaded:
+            from wizard.profiles import load  # noqa: PLC0415
+
+            try:
+                loaded = load(self.loaded_from)
+            except (OSError, ValueError, InvalidInput):
+                return None
+            if loaded.account_id is None:  # the plan's profile names the account it was made in (profile())
+                loaded = loaded.model_copy(update={"account_id": applied.account_id})
+            return self.loaded_from if loaded == applied else None
+        return None
+
+    def not_saved(self) -> str:
+        """What is not saved, after an apply, for the Quit window and Discard (a trial: "the profile is not saved"
+        when a saved profile held that apply, and only a later change was unsaved)."""
+        held = self.apply_held_by()
+        if held is None:
+            return "the profile is not saved"
+        return f"the answers applied are in {held}; your changes since are not saved"
+
+    def quit_changed(self) -> str:
+        """The Quit window's line about AWS after an apply ('' when none changed it): what changed, and what is
+        not saved."""
+        changed = self.aws_changed()
+        return f"{changed}; {self.not_saved()}." if changed else ""
 
     recovery_fallback = ""  # why the last recovery file is not in the state folder (save_recovery), said after it
 
@@ -865,7 +903,7 @@ class WizardSession:
             return "Discarded: nothing was saved."
         made = "".join(f"\n  {a} {result.ids[a]}" if a in result.ids else f"\n  {a}"
                        for result, _ in self.applies for a in result.changes_done)
-        message = f"Discarded: the profile is not saved.\n{changed}:{made}"
+        message = f"Discarded: {self.not_saved()}.\n{changed}:{made}"
         try:
             path = self.save_recovery()
         except OSError as exc:
