@@ -147,3 +147,19 @@ def test_whole_internet_rule_is_the_wizards_and_the_planners() -> None:
     session.answers["access"]["mode"] = "source-ip"
     assert "cover every IPv4 address" in (session.input_error("access_cidrs", "0.0.0.0/1, 128.0.0.0/1") or "")
     assert session.input_error("access_cidrs", "192.0.2.0/24") is None
+
+
+def test_a_save_path_under_a_file_says_the_file_is_not_a_folder(tmp_path) -> None:  # noqa: ANN001
+    """A trial (13): saving to `sp.yaml/x.yaml`, sp.yaml an existing file, said "the folder .../sp.yaml does not
+    exist; create it first": it exists, as a file. Deeper too; a missing folder still says it does not exist."""
+    from wizard.session import WizardSession
+
+    (tmp_path / "sp.yaml").write_text("name: x\n")
+    session = WizardSession(lambda: None)
+    for path in (tmp_path / "sp.yaml" / "x.yaml", tmp_path / "sp.yaml" / "deeper" / "x.yaml"):
+        for probe in (True, False):
+            assert session.check_save_path(path, probe)[1] == \
+                f"{path}: {tmp_path / 'sp.yaml'} is a file, not a folder; choose another path"
+    missing = tmp_path / "nope" / "x.yaml"
+    assert session.check_save_path(missing)[1] == (f"{missing}: the folder {tmp_path / 'nope'} does not exist; "
+                                                   "create it first, or choose another path")
