@@ -201,9 +201,16 @@ class WizardSession:
         return self._access if self.plan is not None else None
 
     def choose_effect(self, effect: str) -> None:
-        """The user chose access.effect: the wizard never switches it for them after this."""
+        """The user chose access.effect: the wizard never switches it for them after this. The note of a switch to
+        deny (planned) goes: allow again keeps only why deny was recommended (a trial: the Access step said
+        "Switched to the deny guardrail" under allow chosen again)."""
         self.answers["access"]["effect"] = effect
         self.effect_chosen = True
+        self.notes.pop("effect", None)
+        if effect == "allow" and self.deny_reason:
+            self.notes["effect"] = self.deny_reason
+
+    deny_reason = ""  # why the wizard switched the effect to deny (planned): who keeps Studio open with allow
 
     # ---------------------------------------------------------------- navigation
 
@@ -609,6 +616,7 @@ class WizardSession:
                 and self.answers["access"]["effect"] == "allow"):
             self.answers["access"]["effect"] = "deny"
             self.effect_chosen = True
+            self.deny_reason = access.reason
             self.notes["effect"] = f"Switched to the deny guardrail. {access.reason}"
             return False
         self.plan = plan
