@@ -199,6 +199,21 @@ def test_preview_pre_selects_deny_when_an_attach_target_stays_open_and_says_why(
     assert "restriction_ineffective" not in {w.code for w in session.plan.warnings}
 
 
+def test_the_access_note_follows_the_effect_chosen_after_the_switch_to_deny(session) -> None:  # noqa: ANN001
+    """A trial (13): the wizard switched the effect to deny, the user chose allow again, and the Access step still
+    said "Switched to the deny guardrail." The note then says only why deny was recommended (who keeps Studio open
+    with allow); deny chosen by the user is no switch of the wizard's (the Preview's "switched" line goes too)."""
+    _ready(session, attach={"users": [], "groups": [], "roles": ["MLEngineers"]})
+    assert _review(session) is False and session.notes["effect"].startswith("Switched to the deny guardrail. ")
+    session.choose_effect("allow")
+    note = session.notes["effect"]
+    assert "Switched" not in note and note.startswith("With effect allow these attach targets could still open "
+                                                      "Studio from outside") and "MLEngineers" in note, note
+    session.choose_effect("deny")
+    assert "effect" not in session.notes
+    assert _review(session) is True and session.answers["access"]["effect"] == "deny"
+
+
 def test_preview_never_overrides_an_effect_the_user_chose(session) -> None:  # noqa: ANN001
     _ready(session, attach={"users": [], "groups": [], "roles": ["MLEngineers"]})
     session.choose_effect("allow")

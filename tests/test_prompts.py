@@ -226,9 +226,10 @@ def test_ask_yes_takes_only_the_word_yes_and_ctrl_c_interrupts(monkeypatch) -> N
         ask_yes("Apply?")
 
 
-def _ctrl_c_at(question: str) -> type[Scripted]:
-    """A Scripted asker whose `question` is the real questionary prompt, sent Ctrl+C through prompt_toolkit's
-    pipe input (what a terminal sends): questionary's own Ctrl+C handling is what --plain sees."""
+def _ctrl_c_at(question: str, keys: str = "\x03", close: bool = False) -> type[Scripted]:
+    """A Scripted asker whose `question` is the real questionary prompt, sent Ctrl+C (or `keys`; `close`: then the
+    end of its input) through prompt_toolkit's pipe input (what a terminal sends): questionary's own handling of
+    them is what --plain sees."""
     from prompt_toolkit.application import create_app_session
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
@@ -236,7 +237,9 @@ def _ctrl_c_at(question: str) -> type[Scripted]:
     class CtrlC(Scripted):
         def _real(self, call: Any) -> Any:
             with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
-                pipe.send_text("\x03")
+                pipe.send_text(keys)
+                if close:
+                    pipe.close()
                 return call()
 
         def select(self, message, choices, default=None):  # noqa: ANN001, ANN202
@@ -703,7 +706,7 @@ def test_ctrl_c_before_the_first_change_offers_no_destroy_in_any_front_end(tmp_p
     line = s.interrupted(SimpleNamespace(changes_done=[], total=2, under_way=None))
     assert "nothing was changed" in line and "applies them" in line and "destroy" not in line, line
     line = s.interrupted(SimpleNamespace(changes_done=["security_group.endpoints"], total=2, under_way=None))
-    assert "removes what they made" in line, line
+    assert "studio-vpce destroy" in line and "(it shows its plan and asks first)" in line, line  # (made what? unknown)
 
 
 def test_plain_typed_questions_say_what_an_empty_answer_means() -> None:
@@ -761,3 +764,247 @@ def test_ctrl_c_typed_right_behind_the_yes_stops_before_any_change() -> None:
                     answered = None
                 typist.join()
         assert (answered is None) is interrupted and (answered is True or interrupted), (burst, answered)
+
+
+def _applied_session(**answers: Any) -> Any:
+    """A new session (no profile) that connected to the demo account and applied the ANSWERS (one user)."""
+    from wizard.session import WizardSession
+
+    s = WizardSession(_cloud, demo=True)
+    s.connect()
+    s.select_vpc(ANSWERS["VPC"])
+    s.answers["subnet_ids"] = list(ANSWERS["Subnets"])
+    s.select_domain(ANSWERS["Studio domain"])
+    s.answers["access"]["attach"] = {"users": ["alice"], "groups": [], "roles": []}
+    s.answers.update(answers)
+    s.to_preview()
+    plan = s.plan = s.build_plan()
+    assert not plan.errors
+    s.confirmed_apply(plan, answered=[c.code for c in plan.confirmations])
+    assert s.apply(lambda _: None).ok
+    return s
+
+
+def test_every_recovery_file_carries_the_account_it_was_made_against_and_is_refused_in_another(
+        tmp_path: Path, monkeypatch, capsys, calls) -> None:  # noqa: ANN001
+    """A trial (13): the recovery files of a session started from no profile had account_id null, even after an
+    apply, while the commands printed with them are `apply RECOVERY --yes` and `destroy RECOVERY`: in a shell
+    pointed at another account they would have acted there. Each recovery file (Ctrl+C, Quit > Discard, Quit >
+    Keep, --plain's Ctrl+C) names the account the session connected to, and replaying it elsewhere is refused
+    (exit 5) before any change."""
+    import dataclasses
+
+    from wizard import discovery
+    from wizard.session import WizardSession, load_recovery
+
+    state = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    s = _applied_session()
+    s.answers["access"]["effect"] = "deny"  # a change after the apply: Ctrl+C keeps the answers
+    lines = [s.interrupted()]
+    s.answers["name"] = "discarded"  # (a file of its own: both are written within the same second)
+    lines.append(s.discarded())
+    kept = WizardSession(_cloud, demo=True)
+    kept.connect()
+    kept.answers["name"] = "kept"  # incomplete answers: Quit > Keep
+    lines.append(kept.kept_incomplete())
+    asker = _ctrl_c_at("Studio domain")({**ANSWERS, "Profile name": "plain"})
+    assert run_prompts(_cloud, asker=asker, demo=True) == 130
+    recoveries = sorted((state / "studio-vpce").glob("recovery-*.yaml"))
+    assert len(recoveries) == 4, recoveries
+    for path in recoveries:
+        answers = load_recovery(path)
+        assert answers is not None and answers["account_id"] == sandbox.DEMO_ACCOUNT, (path, answers)
+    replay = next(p for p in recoveries if str(p) in lines[1])  # Discard's: "Remove what was made: destroy ..."
+    observe = discovery.observe
+    monkeypatch.setattr(discovery, "observe", lambda *a, **k: dataclasses.replace(observe(*a, **k),
+                                                                                  account_id="999999999999"))
+    capsys.readouterr()
+    calls.clear()
+    for command in (["apply", str(replay), "--yes", "--confirm-self-lockout"], ["destroy", str(replay), "--yes"]):
+        assert cli.main([*command, "--demo"]) == 5, command
+        err = capsys.readouterr().err
+        assert f"the profile is for account {sandbox.DEMO_ACCOUNT} but the demo sandbox is account 999999999999" \
+            in err, err
+    assert calls.mutating == []
+
+
+@pytest.mark.parametrize(("question", "keys", "close"), [
+    ("HTTPS (443) source security groups", "\x04", False),  # Ctrl+D in an empty text field
+    ("Save the profile to", "\x15\x04", False),  # Ctrl+U (the field empty), then Ctrl+D
+    ("Studio domain", "", True),  # a list question whose input ends (Ctrl+D itself does nothing in a list)
+])
+def test_plain_end_of_input_keeps_the_answers_as_ctrl_c_does(
+        question: str, keys: str, close: bool, tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    """A trial (13): Ctrl+D at a --plain question printed "error: EOFError:  (run with --debug for details)", exit
+    1, and the answers were lost. End of input is Ctrl+C there: the answers go to a recovery file, the resume
+    command is printed, exit 130."""
+    from wizard.session import load_recovery
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    asker = _ctrl_c_at(question, keys, close)({**ANSWERS, "Profile name": "eoftest", "Next": "save"})
+    assert run_prompts(_cloud, asker=asker, demo=True) == 130
+    err = capsys.readouterr().err
+    recovery = list((tmp_path / "state" / "studio-vpce").glob("recovery-*.yaml"))
+    assert len(recovery) == 1 and err.startswith(f"interrupted (end of input); your answers are in {recovery[0]}"), err
+    assert f"Resume with: studio-vpce wizard {recovery[0]} --plain --demo" in err and "EOFError" not in err
+    answers = load_recovery(recovery[0])
+    assert answers is not None and answers["vpc_id"] == ANSWERS["VPC"]
+
+
+def test_end_of_input_at_the_apply_question_changes_nothing(tmp_path: Path, monkeypatch, capsys, calls) -> None:  # noqa: ANN001
+    """A trial (13): Ctrl+D at apply's "Only 'yes' goes ahead:" said "error: EOFError:", exit 1 (an AWS or runtime
+    failure). The CLI: "apply cancelled; nothing was changed", exit 5, as any other answer but yes. --plain: as
+    Ctrl+C there (exit 130, the answers kept), saying nothing was changed. The real question, its input ended."""
+    import sys
+
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)  # a terminal to ask on
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    vpce = str(Path(__file__).parent.parent / "profiles" / "vpce.yaml")
+    cloud = _cloud()  # seeding the sandbox writes; count from here
+    calls.clear()
+
+    class EndAtYes(Scripted):
+        def confirm_changes(self, message):  # noqa: ANN001, ANN202
+            with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+                pipe.close()
+                return Asker.confirm_changes(self, message)
+
+    assert run_prompts(lambda: cloud, asker=EndAtYes({**ANSWERS, "Next": "apply"}), demo=True) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("interrupted (end of input) at the apply question (nothing was changed); your answers are"), err
+    assert calls.mutating == []
+    for command in ("apply", "destroy"):
+        if command == "destroy":  # something to destroy
+            assert cli.main(["apply", vpce, "--demo", "--yes"]) == 0
+            calls.clear()
+        with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+            pipe.close()  # what the question reads after Ctrl+D
+            assert cli.main([command, vpce, "--demo"]) == 5, command
+        err = capsys.readouterr().err
+        assert f"error: {command} cancelled; nothing was changed" in err and "EOFError" not in err, err
+        assert calls.mutating == []
+
+
+def _typed_at(typed: dict[str, str]) -> type[Scripted]:
+    """A Scripted asker whose text questions named in `typed` (by their start) are the real questionary prompt,
+    sent those keys through prompt_toolkit's pipe input (what a terminal sends)."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    class Typed(Scripted):
+        def text(self, message, default="", validate=None):  # noqa: ANN001, ANN202
+            keys = next((k for prefix, k in typed.items() if message.startswith(prefix)), None)
+            if keys is None:
+                return super().text(message, default, validate)
+            with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+                pipe.send_text(keys)
+                return Asker.text(self, message, default, validate)
+
+    return Typed
+
+
+def test_plain_text_questions_show_the_default_in_brackets_and_an_empty_answer_takes_it(
+        tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A trial (13, and before): --plain's text questions pre-filled the default (or the answer given before) and
+    typing appended to it: `studio-private` + `abc` was the name `studio-privateabc`, accepted in silence. As `aws
+    configure` asks: `Profile name [studio-private]`, the field empty, Enter alone takes the default; what is typed
+    replaces it, checked by the same rules; an optional answer is emptied by `-`."""
+    import io
+
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    from wizard.validators import profile_name
+
+    def name_rule(text: str) -> bool | str:
+        return profile_name(text) or True
+
+    def optional_sgs(text: str) -> bool | str:
+        return all(item.startswith("sg-") for item in text.split()) or f"{text}: not a security group id"
+
+    def asked(keys: str, default: str, rule: Any) -> tuple[str, str]:
+        screen = io.StringIO()
+        output = Vt100_Output(screen, lambda: Size(rows=24, columns=100), term="xterm")
+        with create_pipe_input() as pipe, create_app_session(input=pipe, output=output):
+            pipe.send_text(keys)
+            return Asker().text("Profile name" if rule is name_rule else "Security groups", default, rule), \
+                screen.getvalue()
+
+    answer, screen = asked("abc\r", "studio-private", name_rule)
+    assert answer == "abc" and "Profile name [studio-private]" in screen, screen
+    assert asked("\r", "studio-private", name_rule)[0] == "studio-private"
+    assert asked("  \r", "studio-private", name_rule)[0] == "studio-private"
+    assert asked("-\r\x15ok-name\r", "studio-private", name_rule)[0] == "ok-name"  # `-` is a name here: refused
+    answer, screen = asked("-\r", "sg-12345678", optional_sgs)
+    assert answer == "" and "Security groups [sg-12345678; - for empty]" in screen, screen
+    assert asked("nope\r\x15sg-1\r", "sg-12345678", optional_sgs)[0] == "sg-1"  # typed answers are still checked
+    assert asked("\r", "", optional_sgs)[0] == ""  # no default: nothing in brackets, empty is empty
+
+    monkeypatch.chdir(tmp_path)  # the Save step's default: ./NAME.yaml
+    asker = _typed_at({"Profile name": "abc\r", "Save the profile to": "\r"})({**ANSWERS, "Next": "save"})
+    assert run_prompts(_cloud, asker=asker, demo=True) == 0
+    assert load(tmp_path / "abc.yaml").name == "abc"
+
+
+def test_discard_after_an_apply_says_what_destroy_removes_the_whole_deployment_or_what_was_made(
+        tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A trial (13): a session that added one attachment to a deployment of 9 said, after Discard, "Remove what
+    was made: studio-vpce destroy RECOVERY"; that destroy removes all 9. When the session created everything the
+    profile manages, that line stays; else it says destroy removes everything the profile manages (how many, as
+    destroy counts them), that it shows its plan and asks first, and how to undo only this session's change.
+    Ctrl+C's line says it the same way."""
+    from wizard.discovery import observe
+    from wizard.planner import plan_destroy
+    from wizard.session import WizardSession
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    first = _applied_session()
+    said = first.discarded()
+    assert "\nRemove what was made: studio-vpce destroy " in said and "manages" not in said, said
+    added = WizardSession(lambda: first.cloud, preload=first.profile(), demo=True)  # the saved profile, loaded
+    added.connect()
+    added.answers["access"]["attach"]["users"].append("bob")
+    added.to_preview()
+    plan = added.plan = added.build_plan()
+    assert plan.count("create") == 1
+    added.confirmed_apply(plan, answered=[c.code for c in plan.confirmations])
+    assert added.apply(lambda _: None).ok
+    destroys = plan_destroy(observe(added.cloud, added.profile()), added.profile()).count("delete")
+    said = added.discarded()
+    assert "Remove what was made" not in said, said
+    assert (f" --demo --region us-west-2 removes everything profile studio-private manages ({destroys} resources), "
+            "not only what this session changed (it shows its plan and asks first); to undo only this session's "
+            "changes, resume, change the answers back and apply") in said, said
+    added.answers["access"]["effect"] = "deny"  # unsaved: Ctrl+C offers the recovery file's commands
+    said = added.interrupted()
+    assert f"removes everything profile studio-private manages ({destroys} resources)" in said, said
+
+
+def test_quit_and_discard_after_an_apply_say_the_profile_is_not_saved_only_when_no_file_holds_the_apply(
+        tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A trial (13): applied, saved to a file, one answer changed, Quit: "AWS was changed by this session's apply:
+    ...; the profile is not saved", and Discard: "Discarded: the profile is not saved." The file saved holds that
+    apply; only the later change is unsaved, and that is what they say. Unsaved applied answers still say the
+    profile is not saved."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    s = _applied_session()
+    s.answers["access"]["effect"] = "deny"  # applied, then changed: nothing holds the apply
+    assert s.quit_changed().endswith("; the profile is not saved.") and s.apply_held_by() is None
+    assert s.discarded().startswith("Discarded: the profile is not saved.\n")
+    s.answers["access"]["effect"] = "allow"
+    saved = s.save(tmp_path / "p.yaml")
+    s.answers["access"]["effect"] = "deny"  # a change after saving what was applied
+    assert s.quit_asks and s.apply_held_by() == saved
+    held = f"the answers applied are in {saved}; your changes since are not saved"
+    assert s.quit_changed() == f"{s.aws_changed()}; {held}.", s.quit_changed()
+    said = s.discarded()
+    assert said.startswith(f"Discarded: {held}.\n") and "the profile is not saved" not in said, said

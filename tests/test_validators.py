@@ -170,3 +170,19 @@ def test_a_typed_list_that_names_an_item_twice_is_refused_where_it_is_typed(
     assert (session.input_error(key, text) or "").endswith(f"lists {repeat} twice; name it once")
     with pytest.raises(ValueError, match=f"lists {re.escape(repeat)} twice"):  # the model the session builds with
         profile(mode, **changes)
+
+
+def test_a_save_path_under_a_file_says_the_file_is_not_a_folder(tmp_path) -> None:  # noqa: ANN001
+    """A trial (13): saving to `sp.yaml/x.yaml`, sp.yaml an existing file, said "the folder .../sp.yaml does not
+    exist; create it first": it exists, as a file. Deeper too; a missing folder still says it does not exist."""
+    from wizard.session import WizardSession
+
+    (tmp_path / "sp.yaml").write_text("name: x\n")
+    session = WizardSession(lambda: None)
+    for path in (tmp_path / "sp.yaml" / "x.yaml", tmp_path / "sp.yaml" / "deeper" / "x.yaml"):
+        for probe in (True, False):
+            assert session.check_save_path(path, probe)[1] == \
+                f"{path}: {tmp_path / 'sp.yaml'} is a file, not a folder; choose another path"
+    missing = tmp_path / "nope" / "x.yaml"
+    assert session.check_save_path(missing)[1] == (f"{missing}: the folder {tmp_path / 'nope'} does not exist; "
+                                                   "create it first, or choose another path")

@@ -532,9 +532,14 @@ def _refuse_changed_plan(path: str, saved: dict[str, Any], plan: Any) -> None:
 
 
 def _confirm(question: str) -> bool:
+    """ask_yes; end of input (Ctrl+D) is no answer, so not yes: the command is cancelled (exit 5), as for any other
+    answer (a trial: Ctrl+D said "error: EOFError:", exit 1, an AWS/runtime failure)."""
     from wizard.prompts import ask_yes  # noqa: PLC0415
 
-    return ask_yes(question)
+    try:
+        return ask_yes(question)
+    except EOFError:
+        return False
 
 
 def _print_event(event: Any) -> None:

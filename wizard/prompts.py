@@ -23,7 +23,20 @@ class Asker:
     """The questions, behind one small interface so that tests can answer them."""
 
     def text(self, message: str, default: str = "", validate: Callable[[str], bool | str] | None = None) -> str:
-        return _answered(text_question(message, default, validate).ask())
+        """A typed answer, asked as `aws configure` asks: the default (or the answer given before) in brackets after
+        the question, the field empty, and an empty answer takes the default (a trial: the default was pre-filled,
+        and typing appended to it: `studio-private` + `abc` saved a profile named `studio-privateabc`). When an
+        empty answer is itself accepted (an optional list), `-` answers it, and the brackets say so."""
+        clears = bool(default) and (validate is None or validate("") is True)
+        shown = f"{message} [{default}{'; - for empty' if clears else ''}]" if default else message
+
+        def answer(typed: str) -> str:
+            if not typed.strip():
+                return default
+            return "" if clears and typed.strip() == "-" else typed
+
+        checked = (lambda typed: validate(answer(typed))) if validate is not None else None
+        return answer(_answered(text_question(shown, "", checked).ask()))
 
     def select(self, message: str, choices: list[tuple[str, str]], default: str | None = None) -> str:
         import questionary  # noqa: PLC0415
@@ -325,10 +338,14 @@ class PlainWizard:
             self.walk()
         except _Done:
             return 0
-        except KeyboardInterrupt:  # Ctrl+C at any question: the TUI's recovery (WizardSession.interrupted)
+        except (KeyboardInterrupt, EOFError) as stop:  # Ctrl+C at any question: the TUI's recovery
+            # (WizardSession.interrupted). Ctrl+D (end of input) too: a trial's Ctrl+D said "error: EOFError:",
+            # exit 1, and the answers were lost
             message = self.s.interrupted()
+            how = "interrupted (end of input)" if isinstance(stop, EOFError) else "interrupted"
             if self.asking_apply:  # as the CLI says it there (a trial: --plain said only "interrupted")
-                message = message.replace("interrupted", "interrupted at the apply question (nothing was changed)", 1)
+                how += " at the apply question (nothing was changed)"
+            message = message.replace("interrupted", how, 1)
             print(message, file=sys.stderr, flush=True)
             return EXIT_INTERRUPTED
         return 0 if self.s.result is None or self.s.result.ok else 1

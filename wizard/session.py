@@ -201,9 +201,16 @@ class WizardSession:
         return self._access if self.plan is not None else None
 
     def choose_effect(self, effect: str) -> None:
-        """The user chose access.effect: the wizard never switches it for them after this."""
+        """The user chose access.effect: the wizard never switches it for them after this. The note of a switch to
+        deny (planned) goes: allow again keeps only why deny was recommended (a trial: the Access step said
+        "Switched to the deny guardrail" under allow chosen again)."""
         self.answers["access"]["effect"] = effect
         self.effect_chosen = True
+        self.notes.pop("effect", None)
+        if effect == "allow" and self.deny_reason:
+            self.notes["effect"] = self.deny_reason
+
+    deny_reason = ""  # why the wizard switched the effect to deny (planned): who keeps Studio open with allow
 
     # ---------------------------------------------------------------- navigation
 
@@ -548,12 +555,18 @@ class WizardSession:
         """The profile's region: a preloaded profile keeps its own, so the planner catches a contradiction."""
         return self.preloaded_region or (self.inventory.region if self.inventory else None)
 
+    @property
+    def account_id(self) -> str | None:
+        """The account the answers are for: the loaded profile's account_id, else the account discovery connected
+        to (None before it)."""
+        return self.answers["account_id"] or (self.inventory.account_id if self.inventory else None)
+
     def profile(self) -> Profile:
         """The answers as a validated Profile (raises ValueError with the reason)."""
         if self.inventory is None:
             raise ValueError("the account has not been read yet")
         data = {"version": 1, **{k: v for k, v in self.answers.items() if k != "account_id"},
-                "region": self.region, "account_id": self.answers["account_id"] or self.inventory.account_id}
+                "region": self.region, "account_id": self.account_id}
         from pydantic import ValidationError  # noqa: PLC0415
 
         from wizard.models import Profile  # noqa: PLC0415
@@ -603,6 +616,7 @@ class WizardSession:
                 and self.answers["access"]["effect"] == "allow"):
             self.answers["access"]["effect"] = "deny"
             self.effect_chosen = True
+            self.deny_reason = access.reason
             self.notes["effect"] = f"Switched to the deny guardrail. {access.reason}"
             return False
         self.plan = plan
@@ -671,9 +685,47 @@ class WizardSession:
             raise FileExistsError(f"{target} exists")
         from wizard.profiles import save as save_profile  # noqa: PLC0415
 
-        self.saved_path = save_profile(self.profile(), target)
+        saving = self.profile()
+        self.saved_path = save_profile(saving, target)
+        self._saved = (self.saved_path, saving)
         self._clean_key = self._key()
         return self.saved_path
+
+    _saved: tuple[Path, Profile] | None = None  # the last save: where, and the answers it wrote
+
+    def apply_held_by(self) -> Path | None:
+        """The profile file that holds the answers this session's last apply applied: the file saved with them
+        (before or after the apply), or the file the wizard was started with when they are its own; else None."""
+        applied = next((plan.profile for _, plan in reversed(self.applies) if plan is not None), None)
+        if applied is None:
+            return None
+        if self._saved is not None and self._saved[1] == applied and self._saved[0].is_file():
+            return self._saved[0]
+        if self.loaded_from is not None and self.preloaded:
+            from wizard.profiles import load  # noqa: PLC0415
+
+            try:
+                loaded = load(self.loaded_from)
+            except (OSError, ValueError, InvalidInput):
+                return None
+            if loaded.account_id is None:  # the plan's profile names the account it was made in (profile())
+                loaded = loaded.model_copy(update={"account_id": applied.account_id})
+            return self.loaded_from if loaded == applied else None
+        return None
+
+    def not_saved(self) -> str:
+        """What is not saved, after an apply, for the Quit window and Discard (a trial: "the profile is not saved"
+        when a saved profile held that apply, and only a later change was unsaved)."""
+        held = self.apply_held_by()
+        if held is None:
+            return "the profile is not saved"
+        return f"the answers applied are in {held}; your changes since are not saved"
+
+    def quit_changed(self) -> str:
+        """The Quit window's line about AWS after an apply ('' when none changed it): what changed, and what is
+        not saved."""
+        changed = self.aws_changed()
+        return f"{changed}; {self.not_saved()}." if changed else ""
 
     recovery_fallback = ""  # why the last recovery file is not in the state folder (save_recovery), said after it
 
@@ -685,7 +737,10 @@ class WizardSession:
         name = f"recovery-{recovery_slug(self.answers['name'])}-{time.strftime('%Y%m%d-%H%M%S')}.yaml"
         import yaml  # noqa: PLC0415
 
-        data = {"version": 1, "region": self.region, **self.answers}
+        # The account guard goes with the answers, as a saved profile's does (profile()): the file's printed
+        # commands are `apply --yes` and `destroy`, refused in any other account (a trial: a new profile's
+        # recovery file had account_id null, even after its apply, and would have run wherever the shell pointed)
+        data = {"version": 1, "region": self.region, **self.answers, "account_id": self.account_id}
         text = (RECOVERY_HEADER + " Resume with: studio-vpce wizard THIS_FILE\n"
                 + yaml.safe_dump(json.loads(json.dumps(data, default=str)), sort_keys=False))
         self.recovery_fallback = ""
@@ -733,7 +788,7 @@ class WizardSession:
                                 and result is None and not self.applies)
 
         def undo(path: Path) -> str:
-            return f", {self.destroy_command(path)} removes what they made" if made else ""
+            return f", {self.destroy_command(path)} {self.removes()}" if made else ""
 
         if not applied and not self.dirty:
             message += self.still_in_recovery()
@@ -856,13 +911,17 @@ class WizardSession:
             return "Discarded: nothing was saved."
         made = "".join(f"\n  {a} {result.ids[a]}" if a in result.ids else f"\n  {a}"
                        for result, _ in self.applies for a in result.changes_done)
-        message = f"Discarded: the profile is not saved.\n{changed}:{made}"
+        message = f"Discarded: {self.not_saved()}.\n{changed}:{made}"
         try:
             path = self.save_recovery()
         except OSError as exc:
             return message + f"\nThe answers could not be kept ({exc}): nothing was saved."
-        return (message + f"\nIts answers are kept in {path} ({self.only_you()}).\n"
-                f"Remove what was made: {self.destroy_command(path)}\nResume: {self.resume_command(path)}")
+        if self.made_everything()[0]:
+            remove = f"Remove what was made: {self.destroy_command(path)}"
+        else:  # the session changed a deployment that was there before: destroy removes all of it, said so
+            remove = (f"{self.destroy_command(path)} {self.removes()}; to undo only this session's changes, resume, "
+                      "change the answers back and apply")
+        return message + f"\nIts answers are kept in {path} ({self.only_you()}).\n{remove}\nResume: {self.resume_command(path)}"
 
     def kept_incomplete(self) -> str:
         """Quit > Save when the answers cannot make a profile yet: they go to a recovery file (0600, as Ctrl+C's),
@@ -874,6 +933,30 @@ class WizardSession:
             return f"Not saved: {blocking}; the answers could not be kept either ({exc})."
         return (f"Not saved as a profile ({blocking}); your answers are kept in {path} ({self.only_you()}). "
                 f"Resume with: {self.resume_command(path)}")
+
+    def made_everything(self) -> tuple[bool, int | None]:
+        """Whether this session's applies created every resource the profile manages (so destroy removes only what
+        the session made), and how many the profile manages after the last one (None when not known: no finished
+        apply). What destroy deletes: the profile's own resources, not what it changed outside it, nor the rules
+        that go with its security group."""
+        applied = [(result, plan) for result, plan in self.applies if plan is not None]
+        if not applied or not applied[-1][0].ok:
+            return False, None
+        created = {c.address for result, plan in applied for c in plan.changes
+                   if c.action == "create" and c.address in set(result.changes_done)}
+        managed = {c.address for c in applied[-1][1].changes if c.action != "delete" and not c.outside
+                   and not c.address.startswith(("security_group_rule.", "wait."))}
+        return managed <= created, len(managed)
+
+    def removes(self) -> str:
+        """What the destroy command offered after an apply removes, said after it (a trial: 'Remove what was made:
+        destroy' after a session that added one attachment to a deployment of 9; that destroy removes all 9)."""
+        everything, count = self.made_everything()
+        if everything:
+            return "removes what they made"
+        counted = f" ({count} resource{'' if count == 1 else 's'})" if count else ""
+        return (f"removes everything profile {self.answers['name']} manages{counted}, not only what this session "
+                "changed (it shows its plan and asks first)")
 
     def destroy_command(self, path: Path) -> str:
         from wizard.profiles import command_path  # noqa: PLC0415

@@ -239,6 +239,10 @@ def save_path(text: str, suggested_name: str, probe: bool = True) -> tuple[Path,
     if target.is_dir() or value.endswith(("/", os.sep)):  # "x-out/" names a folder, even one not made yet
         return target, f"{target} is a folder: add a file name, like {target / suggested_name}"
     if not target.parent.is_dir():
+        # a file where a folder is named (`p.yaml/x.yaml`) is not a folder to create (a trial: "does not exist")
+        file = next((p for p in (target.parent, *target.parent.parents) if p.exists() and not p.is_dir()), None)
+        if file is not None:
+            return target, f"{target}: {file} is a file, not a folder; choose another path"
         return target, (f"{target}: the folder {target.parent} does not exist; create it first, or choose "
                         "another path")
     if target.exists() and not target.is_file():
