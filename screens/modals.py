@@ -534,7 +534,9 @@ class QuitScreen(Modal[str]):
         with Vertical(classes="modal-box"):
             yield Static("Quit: your answers are not saved", classes="modal-title")
             if self.changed:
-                yield Static(Text(f"{self.changed}; the profile is not saved.", style="bold yellow"), id="quit-changed")
+                # (the session's line: what changed, and what is not saved; a trial: "the profile is not saved"
+                # when a saved profile held that apply)
+                yield Static(Text(self.changed, style="bold yellow"), id="quit-changed")
             yield Static(self.choices(), id="quit-choices")
             with Horizontal(classes="modal-buttons"):
                 yield Button("Cancel (c)", id="cancel", compact=True)

@@ -1706,6 +1706,33 @@ async def test_enter_then_ctrl_n_at_once_after_an_apply_shows_the_save_step_and_
         assert session.saved_path is None and not isinstance(app.screen, OverwriteScreen)
 
 
+async def test_the_quit_window_after_a_saved_apply_says_only_the_changes_since_are_not_saved(session, tmp_path) -> None:  # noqa: ANN001
+    """Trial 13: after an apply whose answers a saved profile held, the Quit window still said "the profile is not
+    saved". It says what the session says: the file holding the answers applied, and that the changes since are
+    not saved."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "preview")
+        session.answers["access"]["attach"]["groups"] = []  # no self-lockout: y alone applies
+        await app.show_step()
+        await settle(app, pilot)
+        await y_on_the_confirmation(app, pilot)
+        assert session.result is not None and session.result.ok
+        await pilot.press("ctrl+n")  # the Save step; Enter saves
+        await settle(app, pilot)
+        await pilot.pause(Burst.GAP_SECONDS + 0.1)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert session.saved_path is not None and not session.dirty
+        session.answers["access"]["attach"]["users"] = []  # a change after the save: the answers are dirty again
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, QuitScreen)
+        said = str(app.screen.query_one("#quit-changed", Static).render())
+        assert said == session.quit_changed() and said.endswith("; your changes since are not saved."), said
+        assert "the profile is not saved" not in said
+
+
 async def test_a_self_lockout_needs_its_own_typed_yes_after_y(session, calls) -> None:  # noqa: ANN001
     """The CLI needs --confirm-self-lockout or a typed yes: the TUI asks it on its own, never with the same y."""
     app = WizardApp(session)
