@@ -1733,6 +1733,23 @@ async def test_the_quit_window_after_a_saved_apply_says_only_the_changes_since_a
         assert "the profile is not saved" not in said
 
 
+async def test_keys_typed_right_behind_enter_on_next_reach_nothing_and_are_said(session) -> None:  # noqa: ANN001
+    """Trial 14: 'Enter x y z' at once with the focus on Next went on to Subnets and the three letters reached
+    nothing, unsaid (the palette's Enter and Ctrl+N say theirs). Enter or Space on Next or Back holds the keys
+    typed behind it until the step it goes to is shown, and says them."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "vpc")
+        app.query_one("#next", Button).focus()
+        await settle(app, pilot)
+        burst(app, "enter", "x", "space", "y")
+        await settle(app, pilot)
+        assert session.current == "subnets"
+        assert "Ignored 3 keys ('x', Space, 'y'): typed right behind the Enter on Next; nothing was changed." in notes(
+            app), notes(app)
+        assert session.answers["subnet_ids"] == list(profile().subnet_ids)  # the Space ticked nothing
+
+
 async def test_a_self_lockout_needs_its_own_typed_yes_after_y(session, calls) -> None:  # noqa: ANN001
     """The CLI needs --confirm-self-lockout or a typed yes: the TUI asks it on its own, never with the same y."""
     app = WizardApp(session)
