@@ -255,6 +255,22 @@ def _pinned(p: Plan) -> list[str]:
             *(f'"{n}"' for n in (*attach.users, *attach.groups, *attach.roles))]
 
 
+def test_exports_write_tags_as_written_not_as_escapes(cloud) -> None:  # noqa: ANN001
+    """Trial 14: non-ASCII tags came out as '\\u00e9quipe' (Terraform, the CLI script) and '\\xE9quipe'
+    (CloudFormation): valid, but a reviewer could not read them. Each export writes them as written (UTF-8), and
+    each still reads back to the same tags."""
+    tags = {"équipe": "recherche données", "名前": "研究"}
+    p = profile(tags=tags)
+    made = plan(observe(cloud, p), p)
+    for text in (terraform(made), cloudformation(made), cli_script(made)):
+        assert "équipe" in text and "研究" in text and "\\u00e9" not in text and "\\xE9" not in text
+    group = next(r for r in yaml.safe_load(cloudformation(made))["Resources"].values()
+                 if r["Type"] == "AWS::EC2::SecurityGroup")
+    assert {t["Key"]: t["Value"] for t in group["Properties"]["Tags"]}.items() >= tags.items()
+    tf = _tf(terraform(made))
+    assert next(iter(tf["aws_security_group"].values()))["tags"].items() >= tags.items()
+
+
 def test_cloudformation_keeps_iam_names_with_a_comma_whole(cloud, aws) -> None:  # noqa: ANN001
     """Trial 14: attach targets went into a CommaDelimitedList parameter, which CloudFormation splits at every
     comma; IAM names may hold one ('u.x@ex,1' became the users 'u.x@ex' and '1'). Such a list is written in the

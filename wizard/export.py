@@ -293,7 +293,7 @@ def cloudformation(plan: Plan) -> str:
     template["Resources"] = resources
     template["Outputs"] = {f"{_logical(e.key)}EndpointId": {"Value": {"Ref": f"{_logical(e.key)}Endpoint"}}
                            for e in d.endpoints}
-    return yaml.dump(template, Dumper=_NoAliases, sort_keys=False, default_flow_style=False, width=120)
+    return yaml.dump(template, Dumper=_NoAliases, sort_keys=False, default_flow_style=False, width=120, allow_unicode=True)
 
 
 class _NoAliases(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
@@ -392,7 +392,7 @@ def _hcl(value: Any, indent: int = 0) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        body = "\n".join(f"{pad}{json.dumps(k)} = {_hcl(v, indent + 1)}" for k, v in value.items())
+        body = "\n".join(f"{pad}{json.dumps(k, ensure_ascii=False)} = {_hcl(v, indent + 1)}" for k, v in value.items())
         return "{\n" + body + "\n" + "  " * indent + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_hcl(v, indent) for v in value) + "]"
@@ -402,7 +402,7 @@ def _hcl(value: Any, indent: int = 0) -> str:
         return "null"
     if isinstance(value, (int, float)):
         return str(value)
-    return json.dumps(value)
+    return json.dumps(value, ensure_ascii=False)  # UTF-8 as written: 'équipe', not '\\u00e9quipe' (trial 14)
 
 
 def _tf_name(key: str) -> str:
@@ -642,7 +642,8 @@ def _permission(source: str) -> str:
 
 
 def _tag_spec(kind: str, tags: dict[str, str]) -> str:
-    return shlex.quote(json.dumps([{"ResourceType": kind, "Tags": _cfn_tags(tags)}], separators=(",", ":")))
+    return shlex.quote(json.dumps([{"ResourceType": kind, "Tags": _cfn_tags(tags)}], separators=(",", ":"),
+                                  ensure_ascii=False))
 
 
 def _cli_preflight(d: _Desired, p: Profile) -> list[str]:
@@ -709,9 +710,11 @@ def cli_script(plan: Plan) -> str:
     tags = resource_tags(p)
     # Route 53 takes at most 10 tags per ChangeTagsForResource call (EC2 and IAM take all 50 at once); ours first
     ordered = sorted(_cfn_tags(tags), key=lambda t: t["Key"] not in (MANAGED_BY[0], PROFILE_TAG))
-    zone_tag_jsons = [q(json.dumps(ordered[i:i + 10], separators=(",", ":"))) for i in range(0, len(ordered), 10)]
+    zone_tag_jsons = [q(json.dumps(ordered[i:i + 10], separators=(",", ":"), ensure_ascii=False))
+                      for i in range(0, len(ordered), 10)]
     # the policy names the region it serves (IAM is global); the shell fills in $REGION
-    policy_tag_json = '"' + _dq(json.dumps(_cfn_tags({**tags, REGION_TAG: "${REGION}"}), separators=(",", ":"))) + '"'
+    policy_tag_json = '"' + _dq(json.dumps(_cfn_tags({**tags, REGION_TAG: "${REGION}"}), separators=(",", ":"),
+                                             ensure_ascii=False)) + '"'
     lines = ["#!/usr/bin/env bash",
              f"# {MARK}{p.name}: the resources `studio-vpce apply` makes, as AWS CLI calls.",
              "# Safe to run again: it looks everything up before it creates it, so a second run changes nothing",
