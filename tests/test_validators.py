@@ -25,6 +25,15 @@ def test_cidr_for_the_whole_internet_is_refused() -> None:
     assert "whole internet" in (validators.cidr("0.0.0.0/0") or "")
 
 
+@pytest.mark.parametrize(("text", "ipv4"), [("::ffff:0.0.0.0/96", "0.0.0.0/0"), ("::ffff:10.0.0.0/104", "10.0.0.0/8"),
+                                           ("::ffff:c000:200/120", "192.0.2.0/24")])
+def test_an_ipv4_range_written_as_ipv6_is_refused_with_the_ipv4_form(text: str, ipv4: str) -> None:
+    """Trial 14: ::ffff:0.0.0.0/96 (0.0.0.0/0 written as IPv6) passed the whole-internet check, and a mapped 10/8
+    the not-public check: every check of a range is the IPv4 one for these, so they are written as IPv4."""
+    assert validators.cidr(text) == f"{text} is the IPv4 range {ipv4} written as IPv6: write {ipv4}"
+    assert validators.cidr("2001:db8::/32") is None  # other IPv6 ranges as before
+
+
 @pytest.mark.parametrize("text", ["10.0.0.0/8", "172.16.4.0/24", "192.168.1.0/24", "100.64.0.0/10",
                                   "198.18.0.0/15", "198.19.1.0/24", "169.254.0.0/16", "fd00::/8"])
 def test_private_and_reserved_ranges_are_not_public(text: str) -> None:

@@ -53,13 +53,20 @@ def parse_cidr(text: str) -> tuple[Network | None, str | None]:
     if not value:
         return None, "(empty) is not a CIDR block"
     try:
-        return ipaddress.ip_network(value, strict=True), None
+        net = ipaddress.ip_network(value, strict=True)
     except ValueError as exc:
         try:
             loose = ipaddress.ip_network(value, strict=False)
         except ValueError:
             return None, f"{value} is not a CIDR block ({exc}); write it like 10.20.1.0/24"
         return None, f"{value}: host bits set: did you mean {loose}?"
+    mapped = ipaddress.IPv6Network("::ffff:0:0/96")
+    if isinstance(net, ipaddress.IPv6Network) and net.subnet_of(mapped) and net.prefixlen >= 96:
+        # an IPv4 range written as IPv6 (::ffff:0.0.0.0/96 is 0.0.0.0/0): the checks of public, private and
+        # whole-internet ranges are the IPv4 ones, so it is written as IPv4 (a trial: it slipped past them)
+        ipv4 = ipaddress.ip_network(f"{ipaddress.IPv4Address(int(net.network_address) & 0xFFFFFFFF)}/{net.prefixlen - 96}")
+        return None, f"{value} is the IPv4 range {ipv4} written as IPv6: write {ipv4}"
+    return net, None
 
 
 def cidr(text: str) -> str | None:
