@@ -134,7 +134,8 @@ MALFORMED = [
     ("tag_value_too_long", "tags: {}", "tags: {team: " + "v" * 257 + "}", "tags.team", "256", "v" * 257),
     # IAM takes tag keys case-insensitively (trial 14: apply stopped half-way on the policy)
     ("tag_keys_differ_only_in_case", "tags: {}", "tags: {team: a, Team: b}", "tags", "differ only in case", "{team: a"),
-    ("tag_key_ours_in_another_case", "tags: {}", "tags: {name: x}", "tags", "one studio-vpce sets itself", "{name: x}"),
+    ("tag_key_ours_in_another_case", "tags: {}", "tags: {Managed-By: x}", "tags", "one studio-vpce sets itself",
+     "{Managed-By: x}"),
     ("tag_key_bad_character", "tags: {}", 'tags: {"team#1": x}', "tags.team#1", "character", '"team#1"'),
     ("tag_value_bad_character", "tags: {}", 'tags: {team: "ml;rm"}', "tags.team", "character", '"ml;rm"'),
     ("tag_key_empty", "tags: {}", 'tags: {"": x}', "tags.", "empty", '""'),
@@ -191,6 +192,12 @@ def test_malformed_profile_is_a_one_line_error_with_position_exit_3_and_no_aws_c
     if case == "missing_vpc":
         assert f"{path}:1:1:" in first
     assert "Traceback" not in err
+
+
+def test_a_name_tag_in_another_case_than_the_tools_name_loads() -> None:
+    """Trial 14: 'name' was refused as clashing with the tool's Name, which goes on EC2 resources only (their tag
+    keys are case-sensitive); the IAM policy carries no Name of the tool's."""
+    assert load_text(BASE.replace("tags: {}", "tags: {name: x}"), "x").tags == {"name": "x"}
 
 
 def test_tags_within_awss_rules_load() -> None:

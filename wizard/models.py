@@ -189,9 +189,10 @@ def _tag_key(value: str) -> str:
 def _tag_count(tags: dict[str, str]) -> dict[str, str]:
     # IAM takes tag keys case-insensitively (the policy carries these tags too): 'team' and 'Team' passed the
     # plan, and apply stopped half-way, the endpoints made and the policy refused ("Duplicate tag keys found.
-    # Please note that Tag keys are case insensitive": trial 14). studio-vpce's own keys count too.
+    # Please note that Tag keys are case insensitive": trial 14). studio-vpce's own keys on the policy count too
+    # (managed-by, studio-vpce:profile; its Name goes on EC2 resources only, whose keys are case-sensitive).
     seen: dict[str, str] = {}
-    for key in [*tags, *(k for k in OUR_TAG_KEYS if k not in tags)]:
+    for key in [*tags, *(k for k in OUR_TAG_KEYS[:2] if k not in tags)]:
         other = seen.setdefault(key.lower(), key)
         if other != key:
             ours = " (one studio-vpce sets itself)" if key in OUR_TAG_KEYS or other in OUR_TAG_KEYS else ""
