@@ -593,8 +593,8 @@ def test_a_rule_added_by_hand_to_the_tools_own_group_is_planned_revoked_and_fail
 def test_an_https_rule_from_another_group_added_by_hand_is_revoked_for_good(cloud, aws) -> None:  # noqa: ANN001
     """Trial 14: HTTPS from the VPC's default group, added by hand without a description, was planned as a revoke,
     but the revoke named the tool's own rule description, matched nothing ('already as wanted'), and every apply
-    and verify after it planned and failed on it again. A rule is revoked by what identifies it (protocol, ports,
-    source), never by a description."""
+    and verify after it planned and failed on it again; then one with a description of its own ('jump host') stayed
+    the same way. A rule is revoked as it is now, read back first, whatever its description."""
     p = profile()
     assert apply(cloud, p).ok
     ec2 = aws.client("ec2")
@@ -603,10 +603,12 @@ def test_an_https_rule_from_another_group_added_by_hand_is_revoked_for_good(clou
     default = next(g["GroupId"] for g in groups if g["GroupName"] == "default")
     ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": default}]},
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": group,
+                                                                                    "Description": "jump host"}]},
         {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.99.0.0/16", "Description": "mine"}]}])
     drifted = plan(observe(cloud, p), p)
     assert {c.address for c in drifted.changes if c.action == "delete"} == {
-        f"security_group_rule.{default}", "security_group_rule.10.99.0.0_16"}, drifted.changes
+        f"security_group_rule.{default}", f"security_group_rule.{group}", "security_group_rule.10.99.0.0_16"}
     assert Executor(cloud, drifted).run().ok
     assert not plan(observe(cloud, p), p).has_changes
 

@@ -273,11 +273,23 @@ class Executor:
             perm["IpProtocol"] = before["protocol"]
             if before["protocol"] not in ("-1", "all"):
                 perm.update(FromPort=before["from_port"], ToPort=before["to_port"])
-        for pairs in ("UserIdGroupPairs", "IpRanges", "Ipv6Ranges", "PrefixListIds"):
+        group_id = self._endpoint_group_id()
+        # With the description the rule has now, read back first (a rule added by hand has its own, or none):
+        # EC2 identifies a rule by protocol, ports and source, but a revoke naming another description matched
+        # nothing where descriptions are compared, and the rule stayed, 'already as wanted' (trial 14).
+        read = self.call("ec2", "describe_security_groups", GroupIds=[group_id])
+        rules = read["SecurityGroups"][0].get("IpPermissions", []) if read else []
+        for pairs, key in (("UserIdGroupPairs", "GroupId"), ("IpRanges", "CidrIp"), ("Ipv6Ranges", "CidrIpv6"),
+                           ("PrefixListIds", "PrefixListId")):
             for item in perm.get(pairs, []):
                 item.pop("Description", None)
+                now = next((other for rule in rules if rule.get("IpProtocol") == perm["IpProtocol"]
+                            and rule.get("FromPort") == perm.get("FromPort") and rule.get("ToPort") == perm.get("ToPort")
+                            for other in rule.get(pairs, []) if other.get(key) == item[key]), None)
+                if now is not None and now.get("Description"):
+                    item["Description"] = now["Description"]
         self.call("ec2", "revoke_security_group_ingress", ok_codes=("InvalidPermission.NotFound",),
-                  GroupId=self._endpoint_group_id(), IpPermissions=[perm])
+                  GroupId=group_id, IpPermissions=[perm])
 
     # ---------------------------------------------------------------- endpoints
 
