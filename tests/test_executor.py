@@ -626,6 +626,18 @@ def test_a_tag_edited_after_apply_is_said_to_reach_nothing_already_made(cloud) -
     assert p.policy_name in said and "aws iam tag-policy" in said
 
 
+def test_a_policy_description_left_behind_by_a_change_of_effect_is_said(cloud) -> None:  # noqa: ANN001
+    """Trial 14: IAM never changes a policy's Description, so after a change of mode or effect it said what the
+    policy no longer does, and plan and verify were silent. The plan says so, and how to renew it."""
+    p = profile()
+    assert apply(cloud, p).ok
+    assert "policy_description_stale" not in {w.code for w in plan(observe(cloud, p), p).warnings}
+    deny = profile(access={"effect": "deny"})
+    [said] = [w.message for w in plan(observe(cloud, deny), deny).warnings if w.code == "policy_description_stale"]
+    assert said.startswith(f"{p.policy_name}'s Description still says \"Open SageMaker Studio only through ")
+    assert "and deny it from anywhere else" in said and said.endswith("destroy and apply again")
+
+
 def test_a_rule_on_a_group_given_as_security_group_id_is_left_alone(cloud, aws) -> None:  # noqa: ANN001
     p = profile()
     given = observe(cloud, p).domain(p.domain_id).security_group_ids[0]  # type: ignore[union-attr]

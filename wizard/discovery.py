@@ -551,7 +551,7 @@ def _observe_policy(cloud: Cloud, profile: Profile, account_id: str, partition: 
         users=tuple(sorted(e["UserName"] for e in entities if "UserName" in e)),
         groups=tuple(sorted(e["GroupName"] for e in entities if "GroupName" in e)),
         roles=tuple(sorted(e["RoleName"] for e in entities if "RoleName" in e)),
-        tags=_tags(raw.get("Tags")))
+        tags=_tags(raw.get("Tags")), description=raw.get("Description", ""))
 
 
 def _observe_principals(cloud: Cloud, profile: Profile) -> tuple[list[Principal], list[PrincipalPolicies]]:

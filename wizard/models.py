@@ -401,6 +401,7 @@ class ManagedPolicy:
     groups: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     tags: tuple[tuple[str, str], ...] = ()
+    description: str = ""  # set at creation, never changed by IAM
 
 
 @dataclasses.dataclass(frozen=True)

@@ -878,6 +878,12 @@ def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: 
     after = {"name": profile.policy_name, "path": "/studio-vpce/", "document": document,
              "tags": policy_tags(profile)}
     serves = policy_region(existing) if existing is not None and ours(existing.tags, profile.name) else None
+    said = policies.access_description(profile)
+    if existing is not None and ours(existing.tags, profile.name) and existing.description and (
+            existing.description != said):  # (after a change of mode or effect: trial 14)
+        b.warn("policy_description_stale", f"{existing.name}'s Description still says \"{existing.description}\": "
+               f"IAM never changes a policy's Description, so it will not say \"{said}\"; the document is as the "
+               "profile says. To renew the text, destroy and apply again")
     if existing is not None and serves and serves != profile.region:
         b.error("policy_serves_other_region",
                 f"IAM policy {existing.arn} serves profile {profile.name} in {serves}; IAM is global, so applying "
