@@ -2280,6 +2280,21 @@ async def test_keys_typed_before_the_save_step_was_shown_are_dropped_there(sessi
     assert files_in(tmp_path) == ["studio-private.yaml"]
 
 
+async def test_keys_typed_behind_ctrl_s_before_the_save_step_was_shown_are_dropped_there(session, tmp_path: Path) -> None:  # noqa: ANN001
+    """The Save step's own guard (the path field selects its text on focus): 'C-s y y Enter' at once from the
+    Access step shows the Save step, and the keys typed before it was shown neither replace the path nor save."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "access")
+        await pilot.pause(Burst.GAP_SECONDS + 0.1)
+        burst(app, "ctrl+s", "y", "y", "enter")
+        await settle(app, pilot)
+        assert session.current == "save" and app.query_one("#path", Input).value == "./studio-private.yaml"
+        assert files_in(tmp_path) == []
+        assert "Ignored 3 keys ('y', 'y', Enter): typed before the Save step was shown; nothing was changed." in (
+            notes(app)), notes(app)
+
+
 def replay_gate(message: str, folder: Path, cloud: Cloud) -> None:
     """The replay command printed in `message` (if any), put through the CLI's own gate for the plan of the file
     it names: it raises Refused when a flag the replay needs is missing (no terminal here to ask on)."""
