@@ -347,19 +347,7 @@ def test_plain_preview_can_go_back_to_change_an_answer_keeping_the_others(tmp_pa
 def test_ctrl_c_after_an_apply_with_saved_answers_names_the_saved_profile_to_replay(tmp_path: Path) -> None:
     """'run apply again' needs a profile: when the answers are saved (no recovery file is written), the
     interrupted line carries the saved profile's replay command."""
-    from wizard.session import WizardSession
-
-    s = WizardSession(_cloud, demo=True)
-    s.connect()
-    s.select_vpc(ANSWERS["VPC"])
-    s.answers["subnet_ids"] = list(ANSWERS["Subnets"])
-    s.select_domain(ANSWERS["Studio domain"])
-    s.answers["access"]["attach"] = {"users": ["alice"], "groups": [], "roles": []}
-    s.to_preview()
-    plan = s.plan = s.build_plan()
-    assert not plan.errors
-    s.confirmed_apply(plan, answered=[c.code for c in plan.confirmations])
-    assert s.apply(lambda _: None).ok
+    s = _applied_session()
     saved = s.save(tmp_path / "p.yaml")
     line = s.interrupted()
     assert "the apply had finished" in line and f"these answers are saved: studio-vpce apply {saved}" in line

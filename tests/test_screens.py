@@ -1692,12 +1692,7 @@ async def test_enter_then_ctrl_n_at_once_after_an_apply_shows_the_save_step_and_
     step shows and says 'Not saved yet'. The same on the Preview: the confirmation opens after them."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
-        await at_step(app, pilot, "preview")
-        session.answers["access"]["attach"]["groups"] = []  # no self-lockout: y alone applies
-        await app.show_step()
-        await settle(app, pilot)
-        await y_on_the_confirmation(app, pilot)
-        assert session.current == "apply" and session.result is not None and session.result.ok
+        await applied_by_keys(app, pilot)
         await pilot.pause(Burst.GAP_SECONDS + 0.1)
         burst(app, "enter", "ctrl+n")
         await settle(app, pilot)
@@ -1712,12 +1707,7 @@ async def test_the_quit_window_after_a_saved_apply_says_only_the_changes_since_a
     not saved."""
     app = WizardApp(session)
     async with app.run_test(size=SIZE) as pilot:
-        await at_step(app, pilot, "preview")
-        session.answers["access"]["attach"]["groups"] = []  # no self-lockout: y alone applies
-        await app.show_step()
-        await settle(app, pilot)
-        await y_on_the_confirmation(app, pilot)
-        assert session.result is not None and session.result.ok
+        await applied_by_keys(app, pilot)
         await pilot.press("ctrl+n")  # the Save step; Enter saves
         await settle(app, pilot)
         await pilot.pause(Burst.GAP_SECONDS + 0.1)

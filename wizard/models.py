@@ -186,7 +186,7 @@ def _tag_key(value: str) -> str:
     return _tag_text(value, "key", TAG_KEY_MAX)
 
 
-def _tag_count(tags: dict[str, str]) -> dict[str, str]:
+def _tag_set(tags: dict[str, str]) -> dict[str, str]:
     # IAM takes tag keys case-insensitively (the policy carries these tags too): 'team' and 'Team' passed the
     # plan, and apply stopped half-way, the endpoints made and the policy refused ("Duplicate tag keys found.
     # Please note that Tag keys are case insensitive": trial 14). studio-vpce's own keys on the policy count too
@@ -207,7 +207,7 @@ def _tag_count(tags: dict[str, str]) -> dict[str, str]:
 
 TagKey = Annotated[str, AfterValidator(_tag_key)]
 TagValue = Annotated[str, AfterValidator(lambda v: _tag_text(v, "value", TAG_VALUE_MAX))]
-Tags = Annotated[dict[TagKey, TagValue], AfterValidator(_tag_count)]
+Tags = Annotated[dict[TagKey, TagValue], AfterValidator(_tag_set)]
 
 
 def _name(value: str) -> str:
