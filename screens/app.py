@@ -961,6 +961,13 @@ class WizardApp(App[int]):
             if (isinstance(event, events.Key) and not screen.is_modal and isinstance(self.focused, Field)
                     and self.focused.moves_below(event.key)):
                 return  # Down or Enter in a list's filter: into the list now, so the keys behind it reach the list
+            if (not screen.is_modal and isinstance(self.focused, Input)
+                    and getattr(event, "key", "").startswith("alt+")):
+                # Escape then a letter at once reaches the app as Alt+letter, which a field typed as the letter,
+                # over its selected text (a trial: 'Escape y' on Save replaced the path with 'y', unsaid)
+                self.ignore(event, "Escape typed right before another key reads as one key; press Escape on its own "
+                            "to go back")
+                return
             navigating = self.navigating_key(event)
             if navigating:
                 self.keys_held.begin(event.time, navigating)

@@ -2285,6 +2285,22 @@ async def test_keys_typed_behind_ctrl_s_before_the_save_step_was_shown_are_dropp
             notes(app)), notes(app)
 
 
+async def test_escape_then_a_letter_at_once_in_a_field_types_nothing_and_is_said(session) -> None:  # noqa: ANN001
+    """A trial (15): 'Escape y' sent at once on the Save step reached the app as Alt+y, and the path field took it
+    as 'y' typed over its selected path, unsaid. A field takes no Alt+key; the note names it as typed."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_step(app, pilot, "save")
+        path = app.query_one("#path", Input)
+        before = path.value
+        await pilot.pause(Burst.GAP_SECONDS + 0.1)
+        app.post_message(events.Key("alt+y", "y"))
+        await settle(app, pilot)
+        assert path.value == before and session.current == "save"
+        assert any(n.startswith("Ignored Escape then 'y': Escape typed right before another key reads as one key")
+                   for n in notes(app)), notes(app)
+
+
 def replay_gate(message: str, folder: Path, cloud: Cloud) -> None:
     """The replay command printed in `message` (if any), put through the CLI's own gate for the plan of the file
     it names: it raises Refused when a flag the replay needs is missing (no terminal here to ask on)."""
