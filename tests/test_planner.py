@@ -834,6 +834,30 @@ def test_old_security_group_in_use_is_kept_and_said_not_deleted(cloud) -> None: 
     assert not any(c.action == "delete" and c.id == old.id for c in result.changes)
 
 
+def test_no_security_group_when_the_profile_makes_no_interface_endpoint(cloud) -> None:  # noqa: ANN001
+    """Trial 14 N12: endpoints studio, api false and no extras planned a group admitting HTTPS that nothing used.
+    No group then; one made before is deleted after the endpoints it served."""
+    from wizard.models import SecurityGroupInfo
+    from wizard.planner import resource_tags
+
+    none = profile("subnet", endpoints={"studio": False, "api": False, "extra": []})
+    inv = observe(cloud, none)
+    result = plan(inv, none)
+    assert not result.errors
+    assert not [c for c in result.changes if c.type.startswith("security_group")]
+    assert "no_https_sources" not in warning_codes(plan(dataclasses.replace(inv, domains=tuple(
+        dataclasses.replace(d, security_group_ids=()) for d in inv.domains)), none))
+    gateway = profile("subnet", endpoints={"studio": False, "api": False, "extra": ["s3"]})
+    assert not [c for c in plan(inv, gateway).changes if c.type.startswith("security_group")]
+    made = SecurityGroupInfo(id="sg-0aaaaaaaaaaaaaaaa", name=f"studio-vpce-{none.name}", vpc_id=none.vpc_id,
+                             tags=tuple(resource_tags(none).items()))
+    before = plan(dataclasses.replace(inv, security_groups=(*inv.security_groups, made)), none)
+    [gone] = [c for c in before.changes if c.type == "security_group"]
+    assert (gone.action, gone.id, gone.reason) == ("delete", made.id,
+                                                   "no longer used: the profile makes no interface endpoint")
+    assert all(c.type != "vpc_endpoint" for c in before.changes[before.changes.index(gone):])  # after them
+
+
 def test_policy_quota_exceeded_when_the_account_holds_its_quota_of_customer_managed_policies(cloud) -> None:  # noqa: ANN001
     """IAM allows 1,500 customer managed policies per account by default (GetAccountSummary: Policies,
     PoliciesQuota); moto has no limit. A new policy past the quota is a plan error, attach targets or none."""

@@ -326,29 +326,38 @@ def _rule_address(source: str, rule: Rule | None = None) -> str:
     return "security_group_rule." + ports + source.replace("/", "_")
 
 
+def _wants_interface(inv: Inventory, profile: Profile) -> bool:
+    """Whether the profile makes an interface endpoint (the only thing its security group is for)."""
+    return any(k not in GATEWAY_KEYS for k in service_names(profile, profile.region, inv.services))
+
+
 def _plan_old_group(b: _Builder, inv: Inventory, profile: Profile) -> None:
-    """A profile switched to `security_group.id` leaves the group it made before unused: deleted, after the
-    endpoints move off it (trial 7: it stayed, and plan said 0 changes). Kept, and said, while an endpoint this
-    profile does not manage still uses it."""
-    if not profile.security_group.id:
+    """A profile switched to `security_group.id`, or to no interface endpoint at all, leaves the group it made
+    before unused: deleted, after the endpoints move off it or go (trial 7: it stayed, and plan said 0 changes).
+    Kept, and said, while an endpoint this profile does not manage still uses it."""
+    if not profile.security_group.id and _wants_interface(inv, profile):
         return
     old = next((g for g in inv.security_groups if ours(g.tags, profile.name) and g.vpc_id == profile.vpc_id
                 and g.id != profile.security_group.id), None)
     if old is None:
         return
+    why = (f"security_group.id names {profile.security_group.id}" if profile.security_group.id
+           else "the profile makes no interface endpoint")
     users = [e.id for e in inv.endpoints if old.id in e.security_group_ids and not e.gone
              and not (ours(e.tags, profile.name) and e.vpc_id == profile.vpc_id)]
     if users:
-        b.warn("old_security_group_in_use", f"{old.id} ({old.name}), this profile's group before security_group.id "
-               f"named {profile.security_group.id}, is still used by {', '.join(users)}: left; destroy removes it "
-               "once nothing uses it")
+        b.warn("old_security_group_in_use", f"{old.id} ({old.name}), this profile's group before {why}, is still "
+               f"used by {', '.join(users)}: left; destroy removes it once nothing uses it")
         return
     b.change(b.free("security_group.endpoints", old.id), "delete", old.id, {"name": old.name, "vpc_id": old.vpc_id},
-             {}, f"no longer used: security_group.id names {profile.security_group.id}")
+             {}, f"no longer used: {why}")
 
 
 def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) -> str:  # noqa: ANN001
-    """Plan the endpoint group and its 443 rules; returns the group id or KNOWN_AFTER_APPLY."""
+    """Plan the endpoint group and its 443 rules; returns the group id or KNOWN_AFTER_APPLY ("" when the profile
+    makes no interface endpoint: no group then, trial 14 N12; one made before is deleted by _plan_old_group)."""
+    if not profile.security_group.id and not _wants_interface(inv, profile):
+        return ""
     sources = list(profile.security_group.allow_from_security_groups or (domain.security_group_ids if domain else ()))
     for sg_id in sources:
         group = inv.security_group(sg_id)
