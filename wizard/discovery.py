@@ -307,7 +307,7 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         domains, notes = domains_f.result()
         groups_f = pool.submit(_observe_groups, cloud, profile, domains)
         caller, partition = caller_f.result()
-        policy_f = pool.submit(_observe_policy, cloud, profile, caller.account_id, partition)
+        policy_f = pool.submit(_observe_policy_or_namesake, cloud, profile, caller.account_id, partition)
         principals, principal_policies = principals_f.result()
         # the attach quotas (for the targets) and the account's customer managed policy quota (for a new policy)
         quotas_f = pool.submit(_quotas, cloud) if principals or profile.access.mode != "none" else None
@@ -323,7 +323,7 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
             if profile.access.mode == "vpce" else []
         associated_zones, associated_endpoints = associated_f.result() if associated_f else ([], [])
         route_tables = [_route_table(r) for r in tables_f.result()]
-        groups, policy = groups_f.result(), policy_f.result()
+        groups, (policy, namesake) = groups_f.result(), policy_f.result()
         quotas = quotas_f.result() if quotas_f else Inventory.quotas
     return Inventory(
         account_id=caller.account_id, region=cloud.region, partition=partition, caller=caller,
@@ -331,7 +331,7 @@ def observe(cloud: Cloud, profile: Profile) -> Inventory:
         endpoints=tuple(sorted(endpoints, key=lambda e: e.id)), security_groups=tuple(sorted(groups, key=lambda g: g.id)),
         services=tuple(sorted(services, key=lambda s: s.name)), hosted_zones=tuple(zones), policy=policy,
         principals=tuple(principals), quotas=quotas, demo=cloud.demo, principal_policies=tuple(principal_policies),
-        dns_suffix=dns_suffix, notes=tuple(notes), alias_endpoints=tuple(alias_endpoints),
+        dns_suffix=dns_suffix, notes=tuple(notes), alias_endpoints=tuple(alias_endpoints), policy_namesake=namesake,
         extra_endpoints=tuple(extra_endpoints),
         associated_zones=tuple(associated_zones), associated_endpoints=tuple(associated_endpoints),
         other_subnets=tuple(sorted((s for s in subnets if s.vpc_id not in vpc_ids), key=lambda s: s.id)),
@@ -529,6 +529,23 @@ ENTITY_KEYS = ("PolicyUsers", "PolicyGroups", "PolicyRoles")  # ListEntitiesForP
 
 def policy_arn(partition: str, account_id: str, name: str) -> str:
     return f"arn:{partition}:iam::{account_id}:policy{POLICY_PATH}{name}"
+
+
+def _observe_policy_or_namesake(cloud: Cloud, profile: Profile, account_id: str,
+                                partition: str) -> tuple[ManagedPolicy | None, str | None]:
+    """The profile's policy; else, when apply would create it, the ARN of a policy holding its name elsewhere.
+
+    IAM names are unique in an account whatever the path, and not distinguished by case: CreatePolicy refuses
+    the name (EntityAlreadyExists) when another path holds it, after the endpoints were made (trial 14; moto
+    accepts it). Only a policy that does not exist yet costs this scan of the account's own policies.
+    """
+    policy = _observe_policy(cloud, profile, account_id, partition)
+    if policy is not None or profile.access.mode == "none":
+        return policy, None
+    wanted = profile.policy_name.lower()
+    # 1,000 a page (IAM's most): the default quota of 1,500 policies in two calls, not fifteen
+    listed = cloud.pages("iam", "list_policies", "Policies", Scope="Local", PaginationConfig={"PageSize": 1000})
+    return None, next((p["Arn"] for p in listed if p["PolicyName"].lower() == wanted), None)
 
 
 def _observe_policy(cloud: Cloud, profile: Profile, account_id: str, partition: str) -> ManagedPolicy | None:

@@ -455,6 +455,7 @@ class Inventory:
     services: tuple[Service, ...] = ()
     hosted_zones: tuple[HostedZone, ...] = ()
     policy: ManagedPolicy | None = None
+    policy_namesake: str | None = None  # the ARN of a policy of the profile's name under another path or case
     principals: tuple[Principal, ...] = ()
     other_subnets: tuple[Subnet, ...] = ()  # subnets a profile names that lie outside the VPCs read
     route_tables: tuple[RouteTable, ...] = ()  # the profile VPC's (for the VpcOnly readiness report)

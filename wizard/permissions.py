@@ -80,6 +80,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("iam", "GetGroupPolicy", "plan"),
     Operation("iam", "ListRolePolicies", "plan"),
     Operation("iam", "GetRolePolicy", "plan"),
+    Operation("iam", "ListPolicies", "plan"),  # a new policy's name held under another path or case
     Operation("iam", "ListPolicyVersions", "plan", scope="policy"),
     Operation("iam", "ListEntitiesForPolicy", "plan", scope="policy"),
     # change: apply and destroy

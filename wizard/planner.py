@@ -910,6 +910,11 @@ def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: 
                 "a policy: set access.policy_name to another name, or change that policy where it is managed (a "
                 "stack made by `studio-vpce export`, say)")
         return document
+    if existing is None and inv.policy_namesake:
+        b.error("policy_name_taken", f"IAM policy {inv.policy_namesake} holds the name {profile.policy_name}: IAM "
+                "names are unique in an account whatever their path, and not distinguished by case, so AWS would "
+                "refuse to create this profile's policy (EntityAlreadyExists) after the endpoints were made; set "
+                "access.policy_name to another name, or delete that policy")
     if existing is None:
         used, cap = dict(inv.quotas).get("policies"), dict(inv.quotas).get("policies_quota")
         if used is not None and cap is not None and used + 1 > cap:  # moto has no such limit
