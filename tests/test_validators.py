@@ -119,6 +119,21 @@ def test_the_subnets_step_says_a_key_that_ticks_a_row_in_every_front_end() -> No
     assert WizardSession(lambda: None).check("subnets") == (False, "choose at least one subnet (Space ticks its row)")
 
 
+def test_the_subnets_step_says_its_vpc_is_gone_after_discovery_runs_again() -> None:
+    """Trial 14 N11: the VPC deleted with the aws CLI, then "Re-run discovery": the Subnets step said "choose at
+    least one subnet" over an empty table, and the ticks were silently gone. It names the VPC and its subnets."""
+    from wizard.models import Caller, Inventory
+    from wizard.session import WizardSession
+
+    session = WizardSession(lambda: None)
+    session.answers.update(vpc_id="vpc-0aaaaaaaaaaaaaaaa", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"])
+    session.inventory = Inventory(account_id="123456789012", region="us-west-2", partition="aws",
+                                  caller=Caller("123456789012", "arn:aws:iam::123456789012:user/admin", "user", "admin"))
+    said = ("VPC vpc-0aaaaaaaaaaaaaaaa does not exist in us-west-2 (the subnets ticked in it, subnet-0aaaaaaaaaaaaaaaa, "
+            "subnet-0bbbbbbbbbbbbbbbb, went with it): choose a VPC on the VPC step")
+    assert session.check("subnets") == (False, said)
+
+
 @pytest.mark.parametrize("text", ["0.0.0.0/1", "128.0.0.0/1", "64.0.0.0/3", "::/1", "8000::/2"])
 def test_https_sources_wider_than_any_private_range_are_refused(text: str) -> None:
     """Found by a trial: only /0 was refused; 0.0.0.0/1 and 128.0.0.0/1 together opened 443 to everyone."""

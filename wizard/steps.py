@@ -121,6 +121,11 @@ def _vpc(session: Any) -> str | None:
 
 
 def _subnets(session: Any) -> str | None:
+    vpc_id, inventory = session.answers["vpc_id"], session.inventory
+    if session.vpc is None and vpc_id and inventory is not None:  # gone since it was chosen (trial 14: a re-run
+        ticked = session.answers["subnet_ids"]  # discovery left an empty list and "choose at least one subnet")
+        went = f" (the subnets ticked in it, {', '.join(ticked)}, went with it)" if ticked else ""
+        return f"VPC {vpc_id} does not exist in {inventory.region}{went}: choose a VPC on the VPC step"
     options = session.subnet_options()
     gone = [o.reason for o in options if o.gone]  # a loaded profile's subnets not in the VPC: the plan's errors
     if gone:
