@@ -596,6 +596,8 @@ class WizardApp(App[int]):
                 why = ("nothing to apply: the account already matches these answers" + (
                     " (the last apply's progress is no longer shown: the Preview has planned again)"
                     if self.session.applies else "") + "; Ctrl+S saves the profile")  # (trial 11: said 'Ctrl+N')
+            elif step == "apply" and self.session.current == "preview" and not self.session.check("preview")[0]:
+                why = f"nothing can be applied: {self.session.check('preview')[1]}"  # (trial 15: said 'y applies')
             elif step == "apply" and self.session.current == "preview":  # said as here, where it is done
                 why = "Apply runs from here: Ctrl+N (or Apply...) opens the confirmation, where y applies"
             elif step == "apply":

@@ -3,6 +3,7 @@ every refusal is where the input is typed. AWS mutations are counted at the boun
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import re
@@ -26,6 +27,7 @@ from screens.modals import ConfirmApply, ConfirmRisk, ErrorScreen, OverwriteScre
 from screens.widgets import Line
 from wizard.cloud import Cloud
 from wizard.discovery import observe
+from wizard.models import Finding
 from wizard.profiles import load
 from wizard.session import WizardSession, load_recovery
 from wizard.steps import NAMES
@@ -122,6 +124,21 @@ async def test_the_confirmation_lists_counts_billing_its_monthly_estimate_every_
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmApply)
         await pilot.press("escape")
+
+
+async def test_palette_jump_to_apply_with_plan_errors_says_nothing_can_be_applied(session, calls) -> None:  # noqa: ANN001
+    """Trial 15: with an error in the plan, the palette's Apply said "Apply runs from here: ... where y applies",
+    while the Preview refuses to apply."""
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        assert session.plan is not None
+        session.plan = dataclasses.replace(session.plan, errors=(Finding("vpc_not_found", "VPC gone"),))
+        calls.clear()
+        await app.jump("apply")
+        await settle(app, pilot)
+        assert reason(app) == "nothing can be applied: the plan has 1 error(s); go back and fix them"
+        assert session.current == "preview" and calls.mutating == [] and session.result is None
 
 
 async def test_palette_jump_to_apply_changes_nothing_and_says_where_apply_runs(session, calls) -> None:  # noqa: ANN001
