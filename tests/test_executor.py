@@ -535,6 +535,32 @@ def test_alias_records_target_the_endpoints_regional_name_in_the_endpoints_own_z
         assert target["DNSName"].rstrip(".") == entries[key]["DnsName"].rstrip("."), (name, target, entries[key])
 
 
+def test_alias_records_target_the_regional_name_whatever_the_order_of_dns_entries(cloud, aws) -> None:  # noqa: ANN001
+    """DescribeVpcEndpoints lists the regional name first today, but the EC2 API does not promise it; a zonal name
+    (vpce-...-us-west-2a) resolves in one AZ only. With a zonal entry put first, the aliases still name the regional
+    one, and the plan after apply has nothing to change."""
+    regional: dict[str, str] = {}
+
+    def zonal_first(parsed, **_):  # noqa: ANN001, ANN003, ANN202
+        for endpoint in parsed.get("VpcEndpoints", []) or [parsed.get("VpcEndpoint") or {}]:
+            entries = endpoint.get("DnsEntries") or []
+            if entries and "-us-west-2a." not in entries[0]["DnsName"]:
+                regional[endpoint["VpcEndpointId"]] = entries[0]["DnsName"]
+                label, rest = entries[0]["DnsName"].split(".", 1)
+                endpoint["DnsEntries"] = [{**entries[0], "DnsName": f"{label}-us-west-2a.{rest}"}, *entries]
+
+    cloud.on("after-call.ec2.CreateVpcEndpoint", zonal_first)
+    cloud.on("after-call.ec2.DescribeVpcEndpoints", zonal_first)
+    p = profile("hosted-zone")
+    assert apply(cloud, p).ok
+    r53 = aws.client("route53")
+    targets = {record["AliasTarget"]["DNSName"].rstrip(".") for zone in r53.list_hosted_zones()["HostedZones"]
+               for record in r53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
+               if record["Type"] == "A"}
+    assert targets and targets <= {name.rstrip(".") for name in regional.values()}, (targets, regional)
+    assert not plan(observe(cloud, p), p).has_changes
+
+
 def test_route53_tags_go_in_calls_of_ten_ours_first(cloud, aws) -> None:  # noqa: ANN001
     """Route 53's ChangeTagsForResource takes at most 10 tags (AWS refuses more; botocore checks only the minimum,
     moto takes any number), while a profile may carry up to 47: a zone is tagged in calls of 10, this profile's

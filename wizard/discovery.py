@@ -100,7 +100,8 @@ def _endpoint(raw: dict[str, Any]) -> Endpoint:
         security_group_ids=tuple(sorted(g["GroupId"] for g in raw.get("Groups", []))),
         private_dns=bool(raw.get("PrivateDnsEnabled", False)), policy=_policy_doc(raw.get("PolicyDocument")),
         tags=_tags(raw.get("Tags")),
-        dns_entries=tuple((e.get("DnsName", ""), e.get("HostedZoneId", "")) for e in raw.get("DnsEntries", [])),
+        dns_entries=tuple((e.get("DnsName", ""), e.get("HostedZoneId", ""))
+                          for e in aws_names.regional_first(raw.get("DnsEntries", []))),
         last_error=f"{last_error.get('Code', '')}: {last_error.get('Message', '')}" if last_error else "")
 
 

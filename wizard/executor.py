@@ -18,7 +18,7 @@ from wizard import policies
 from wizard.cloud import Cloud
 from wizard.errors import AwsError
 from wizard.models import KNOWN_AFTER_APPLY, Change, Plan
-from wizard.names import MANAGED_BY, PROFILE_TAG, decode_dns_name
+from wizard.names import MANAGED_BY, PROFILE_TAG, decode_dns_name, regional_first
 from wizard.planner import client_token, policy_tags, zone_reference
 
 # A read allow-list, not a list of write verbs: an operation not known to be a read counts as a write
@@ -320,7 +320,7 @@ class Executor:
         return endpoint["VpcEndpointId"]
 
     def _remember_dns(self, change: Change, endpoint: dict[str, Any]) -> None:
-        entries = endpoint.get("DnsEntries") or []
+        entries = regional_first(endpoint.get("DnsEntries") or [])
         if entries:
             self.dns[change.address.split(".", 1)[1]] = (entries[0]["DnsName"], entries[0]["HostedZoneId"])
 
@@ -406,7 +406,7 @@ class Executor:
             states = {e["VpcEndpointId"]: str(e.get("State", "")).lower() for e in found}
             for endpoint in found:
                 if endpoint["VpcEndpointId"] in ids:
-                    entries = endpoint.get("DnsEntries") or []
+                    entries = regional_first(endpoint.get("DnsEntries") or [])
                     if entries:
                         self.dns[ids[endpoint["VpcEndpointId"]]] = (entries[0]["DnsName"], entries[0]["HostedZoneId"])
                 if states[endpoint["VpcEndpointId"]] == "failed":
@@ -531,7 +531,7 @@ class Executor:
         if key not in self.dns:
             endpoint_id = self.ids[f"vpc_endpoint.{key}"]
             found = self.cloud.call("ec2", "describe_vpc_endpoints", VpcEndpointIds=[endpoint_id])["VpcEndpoints"]
-            entries = found[0].get("DnsEntries") or []
+            entries = regional_first(found[0].get("DnsEntries") or [])
             if not entries:
                 raise AwsError(f"endpoint {endpoint_id} reports no DNS names yet; run apply again shortly")
             self.dns[key] = (entries[0]["DnsName"], entries[0]["HostedZoneId"])

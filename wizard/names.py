@@ -140,3 +140,18 @@ def decode_dns_name(name: str) -> str:
     ("*.studio..." comes back as "\\052.studio..."; Route 53 developer guide, "DNS domain name format").
     """
     return _OCTAL.sub(lambda m: chr(int(m.group(1), 8)), name).rstrip(".").lower()
+
+
+# A zonal name's first label ends in its Availability Zone: vpce-0a1b-2c3d-us-west-2a (regional: vpce-0a1b-2c3d);
+# wildcard names (*.vpce-...) and private DNS names (api.sagemaker...) come after both.
+_ZONAL_LABEL = re.compile(r"-[a-z]{2}(-[a-z]+)+-\d+[a-z]$")
+
+
+def regional_first(entries: list[dict[str, str]]) -> list[dict[str, str]]:
+    """An interface endpoint's DnsEntries with its regional name first: the one a Route 53 alias targets (the
+    zonal ones resolve in one AZ only). AWS lists it first today, but the EC2 API does not promise the order."""
+    def regional(entry: dict[str, str]) -> bool:
+        label = entry.get("DnsName", "").split(".", 1)[0]
+        return label.startswith("vpce-") and not _ZONAL_LABEL.search(label)
+
+    return sorted(entries, key=lambda e: not regional(e))  # stable: the rest keep AWS's order
