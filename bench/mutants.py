@@ -516,6 +516,18 @@ MUTANTS = [
     Mutant("dns_attribute_off_allowed", "enableDnsSupport/Hostnames off is an error unless the fix is allowed",
            "wizard/planner.py", "            if profile.dns.fix_vpc_attributes:", "            if True:",
            ("tests/test_planner.py", "-k", "dns_hostnames_off")),
+    Mutant("policy_name_taken_ignored", "a policy name held under another path or case is an error (trial 14)",
+           "wizard/planner.py", "    if existing is None and inv.policy_namesake:", "    if False:",
+           (P, "-k", "policy_name_taken")),
+    Mutant("namesake_case_sensitive", "IAM names are compared without case", "wizard/discovery.py",
+           'if p["PolicyName"].lower() == wanted', 'if p["PolicyName"] == profile.policy_name',
+           (P, "-k", "policy_name_taken")),
+    Mutant("group_without_endpoints", "no security group when no interface endpoint is made (trial 14)",
+           "wizard/planner.py", "    if not profile.security_group.id and not _wants_interface(inv, profile):\n        return \"\"",
+           "    if False:\n        return \"\"", (P, "-k", "no_security_group_when")),
+    Mutant("subnets_vpc_gone_unsaid", "the Subnets step says its VPC is gone (trial 14)", "wizard/steps.py",
+           "    if session.vpc is None and vpc_id and inventory is not None:", "    if False:",
+           ("tests/test_validators.py", "-k", "vpc_is_gone")),
 ]
 
 
