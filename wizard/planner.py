@@ -375,6 +375,14 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
         b.warn("no_https_sources", "no HTTPS sources: the domain has no security groups and none are listed; "
                                    "Studio cannot reach the endpoints (add security_group.allow_from_security_groups)")
     wanted = sources + cidrs
+    if profile.endpoints.studio and not profile.security_group.id and not cidrs and (
+            not profile.security_group.allow_from_security_groups):
+        # The guide admits the domain's groups (Studio's apps, which call the API endpoint); the Studio endpoint's
+        # clients are the users' browsers, which no rule then admits (review).
+        b.warn("studio_endpoint_browsers", "the Studio endpoint serves your users' browsers (inside the VPC the "
+               "Studio URL resolves to it), and its group admits HTTPS only from the domain's security groups, "
+               "which hold Studio's apps: add the ranges users open Studio from (a VPN or Direct Connect range, a "
+               "WorkSpaces or bastion subnet) to security_group.allow_from_cidrs")
 
     if profile.security_group.id:
         group = inv.security_group(profile.security_group.id)
@@ -826,9 +834,10 @@ def _check_cidrs(b: _Builder, inv: Inventory, profile: Profile) -> None:
         everyone = validators.whole_internet(str(net) for net in cidrs if net.prefixlen)  # /0: said above
         if everyone:
             b.error("cidrs_admit_everyone", f"access.cidrs {everyone}")
-        if profile.dns.mode == "private-dns" and profile.endpoints.api:
-            b.warn("source_ip_through_endpoint", "with private DNS on, calls from inside the VPC go through the API "
-                   "endpoint, where aws:SourceIp is absent: source-ip only admits callers outside the VPC")
+        if profile.endpoints.api:  # both DNS modes send the VPC's calls to it (review: hosted-zone too)
+            how = "private DNS on" if profile.dns.mode == "private-dns" else "the hosted zone's record for the API"
+            b.warn("source_ip_through_endpoint", f"with {how}, calls from inside the VPC go through the API endpoint, "
+                   "where aws:SourceIp is absent: source-ip only admits callers outside the VPC")
     elif mode == "vpc-source-ip":
         vpc = inv.vpc(profile.vpc_id)
         for net in cidrs:
@@ -853,6 +862,28 @@ def _check_extra_vpce_ids(b: _Builder, inv: Inventory, profile: Profile) -> None
             b.warn("extra_vpce_not_found", f"access.extra_vpce_ids: {vpce_id} is not a VPC endpoint of account "
                    f"{inv.account_id} in {inv.region} (discovery did not find it): fix the id, or keep it if it is "
                    "another account's endpoint")
+
+
+def _check_vpce_list(b: _Builder, inv: Inventory, profile: Profile) -> None:
+    """vpce mode admits only requests through the endpoints the policy lists. CreatePresignedDomainUrl goes through
+    a SageMaker API endpoint, and AWS authorizes every request of the Studio app as that action too (API
+    reference), through the Studio endpoint: a list without either admits nobody, which AWS never reports
+    (review). Not said while an id in access.extra_vpce_ids is unknown (another account's, perhaps)."""
+    access = profile.access
+    found = {e.id: e.service for e in (*inv.endpoints, *inv.alias_endpoints, *inv.extra_endpoints) if not e.gone}
+    if any(v not in found for v in access.extra_vpce_ids):
+        return
+    listed = {found[v] for v in access.extra_vpce_ids}
+    names = readiness_service_names(inv.region, inv.services)
+    missing = [(key, what, names[name]) for key, name, what in (
+        ("api", "sagemaker.api", "a SageMaker API endpoint, which CreatePresignedDomainUrl goes through"),
+        ("studio", "studio", "a Studio endpoint, which the Studio app's own requests go through"))
+        if not getattr(profile.endpoints, key) and names[name] not in listed]
+    if missing:
+        b.warn("vpce_endpoint_missing", "access.mode vpce admits only requests through the endpoints its policy "
+               f"lists, and the list lacks {' and '.join(f'{what} ({service})' for _, what, service in missing)}: "
+               f"Studio would not open for the attach targets; set {' and '.join(f'endpoints.{key}: true' for key, _, _ in missing)}, "
+               "or name such an endpoint in access.extra_vpce_ids")
 
 
 def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: dict[str, str],
@@ -880,6 +911,8 @@ def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: 
     vpce_ids = [endpoint_ids[k] for k in ("studio", "api") if k in endpoint_ids] + list(access.extra_vpce_ids)
     if access.mode == "vpce" and not vpce_ids:
         b.error("vpce_ids_required", "access.mode vpce needs endpoints (endpoints.studio/api) or access.extra_vpce_ids")
+    elif access.mode == "vpce":
+        _check_vpce_list(b, inv, profile)
     document = policies.identity_policy_for(profile, partition=inv.partition, account=inv.account_id, vpce_ids=vpce_ids)
     assert document is not None
     for finding in policies.lint_identity_policy(document, access.resource_scope):
