@@ -511,8 +511,11 @@ def _refuse_changed_plan(path: str, saved: dict[str, Any], plan: Any) -> None:
                      for key in fresh if key not in PLAN_FILE_OWN_KEYS and saved.get(key) != fresh[key]), None)
     refusal = "a plan file is applied exactly or not at all: nothing was changed; run plan again"
     if edited and plan.fingerprint != saved["fingerprint"]:  # what differs may be the account's doing: not named
-        raise Refused(f"{path} was edited since `plan` wrote it (its digest does not match its content), and the "
-                      f"account changed since it was planned; {refusal}")
+        # (trial 16: said "the account changed" when only the edit did: a profile edited under `inputs` reads
+        # other principals, so the fingerprint moves with the account unchanged; which one cannot be told)
+        raise Refused(f"{path} was edited since `plan` wrote it (its digest does not match its content), and what it "
+                      f"reads of the account differs from what was planned (the account changed since, or the edit "
+                      f"changed what is read); {refusal}")
     if edited:
         raise Refused(f"{path} was edited since `plan` wrote it ({part or 'its digest does not match its content'})"
                       f"; {refusal}")
@@ -843,7 +846,7 @@ def _check_flags(args: argparse.Namespace) -> None:
         raise InvalidInput("--presigned-url needs --user-profile NAME")
     if args.command == "verify" and args.show_url and not args.presigned_url:
         raise InvalidInput("--show-url needs --presigned-url (and --user-profile NAME): it prints the URL that "
-                           "makes")
+                           "--presigned-url makes")
 
 
 def _check_endpoint(args: argparse.Namespace) -> None:
