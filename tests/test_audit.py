@@ -234,6 +234,19 @@ def test_verify_simulate_fails_a_target_that_stays_open_with_effect_allow(cloud)
     assert "SageMakerFullAccessCopy" in failed.detail
 
 
+def test_verify_without_simulate_warns_of_a_target_the_plan_knows_stays_open(cloud) -> None:  # noqa: ANN001
+    """Trial 16: plan warned restriction_ineffective for a target whose other policy allows the action, and verify
+    (without --simulate) said every check passed. It warns the same (advisory: verify's verdict is the account's
+    state against the profile)."""
+    p = profile("vpce", access={"attach": {"users": ["alice"], "groups": [], "roles": ["MLEngineers"]}})
+    assert Executor(cloud, plan(observe(cloud, p), p)).run().ok
+    checks = {c.name: c for c in verify(cloud, p)[0]}
+    warned = checks["restriction_ineffective"]
+    assert warned.advisory and not warned.ok and "IAM role MLEngineers can still open Studio" in warned.detail
+    alone = profile("vpce", access={"attach": {"users": ["alice"], "groups": [], "roles": []}})
+    assert "restriction_ineffective" not in {c.name for c in verify(cloud, alone)[0]}
+
+
 def test_verify_simulate_asks_the_simulator_per_target_on_aws(cloud, monkeypatch) -> None:  # noqa: ANN001
     p = profile("deny-guardrail")
     assert Executor(cloud, plan(observe(cloud, p), p)).run().ok

@@ -85,6 +85,9 @@ def static_checks(inv: Inventory, profile: Profile) -> list[Check]:
                         "; ".join([f"{c.action} {c.address}" for c in pending] + [e.code for e in current.errors])))
     for finding in readiness.report(inv, profile):
         checks.append(Check(finding.code, False, finding.message, advisory=True))
+    for finding in current.warnings:  # what plan already knows of who can still open Studio from outside (trial 16:
+        if finding.code in ("restriction_ineffective", "restriction_unverified"):  # verify said all ok)
+            checks.append(Check(finding.code, False, finding.message, advisory=True))
     for change in current.changes:
         name = _named_check(change)
         if name:
