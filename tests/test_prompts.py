@@ -252,6 +252,11 @@ def _ctrl_c_at(question: str, keys: str = "\x03", close: bool = False) -> type[S
                 return self._real(lambda: Asker.text(self, message, default, validate))
             return super().text(message, default, validate)
 
+        def checkbox(self, message, choices):  # noqa: ANN001, ANN202
+            if message.startswith(question):
+                return self._real(lambda: Asker.checkbox(self, message, choices))
+            return super().checkbox(message, choices)
+
     return CtrlC
 
 
@@ -820,7 +825,9 @@ def test_every_recovery_file_carries_the_account_it_was_made_against_and_is_refu
 @pytest.mark.parametrize(("question", "keys", "close"), [
     ("HTTPS (443) source security groups", "\x04", False),  # Ctrl+D in an empty text field
     ("Save the profile to", "\x15\x04", False),  # Ctrl+U (the field empty), then Ctrl+D
-    ("Studio domain", "", True),  # a list question whose input ends (Ctrl+D itself does nothing in a list)
+    ("Studio domain", "", True),  # a list question whose input ends
+    ("Studio domain", "\x04", False),  # Ctrl+D in a list (trial 16: it did nothing there)
+    ("Attach to users", "\x04", False),  # and in a checkbox list
 ])
 def test_plain_end_of_input_keeps_the_answers_as_ctrl_c_does(
         question: str, keys: str, close: bool, tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001

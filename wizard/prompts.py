@@ -42,7 +42,9 @@ class Asker:
         import questionary  # noqa: PLC0415
 
         options = [questionary.Choice(title, value) for title, value in choices]
-        return _answered(questionary.select(message, choices=options, default=default).ask())
+        question = questionary.select(message, choices=options, default=default)
+        _ctrl_d_ends(question.application)
+        return _answered(question.ask())
 
     def checkbox(self, message: str, choices: list[tuple[str, str, bool, str]]) -> list[str]:
         """choices: (title, value, checked, disabled reason or '')."""
@@ -50,7 +52,9 @@ class Asker:
 
         options = [questionary.Choice(title, value, checked=checked, disabled=reason or None)
                    for title, value, checked, reason in choices]
-        return _answered(questionary.checkbox(message, choices=options).ask())
+        question = questionary.checkbox(message, choices=options)
+        _ctrl_d_ends(question.application)
+        return _answered(question.ask())
 
     def confirm(self, message: str, default: bool = False) -> bool:
         """A yes/no question (Overwrite?): keys typed ahead, or in its first moment on screen, never answer it
@@ -155,6 +159,21 @@ def _pending_bytes(fd: int) -> bytes:
 
 ARMING_SECONDS = 0.3  # as the TUI's windows: nobody reads a question and answers it faster
 last_drawn = 0.0  # time.monotonic() when the last armed question was first drawn
+
+
+def _ctrl_d_ends(application: Any) -> None:
+    """Ctrl+D at a list or checkbox question is end of input, as at a typed one (prompt_toolkit binds it only in
+    a text field): the session's recovery, as Ctrl+C (trial 16: it did nothing there, and the README says it
+    ends every question)."""
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings  # noqa: PLC0415
+
+    bindings = KeyBindings()
+
+    @bindings.add("c-d", eager=True)
+    def _end(event: Any) -> None:
+        event.app.exit(exception=EOFError())
+
+    application.key_bindings = merge_key_bindings([b for b in (application.key_bindings, bindings) if b is not None])
 
 
 def _arm(application: Any, again: str, dropped: int = 0) -> None:
