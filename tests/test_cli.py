@@ -70,6 +70,31 @@ def test_plan_with_errors_exits_3_and_is_still_printed_in_full_and_export_refuse
     assert (code, out) == (3, "") and "x duplicate_az" in err
 
 
+def test_terraform_and_cloudformation_exports_say_a_reused_endpoint_they_declare_anew_is_refused(
+        demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    """Review 16 (M5): the plan reuses an API endpoint made outside studio-vpce (endpoint_reused), while the
+    Terraform and CloudFormation exports declared a second private-DNS endpoint for it, which AWS refuses in that
+    VPC (conflicting DNS domain), and exited 0 without a word. Each says so, on stderr and in the file's header,
+    with what to do; the CLI script (which uses that endpoint as it is) says nothing of it."""
+    found = demo.client("ec2").create_vpc_endpoint(
+        VpcId="vpc-e330ccb17b3f6f8b1", ServiceName="com.amazonaws.us-west-2.sagemaker.api", VpcEndpointType="Interface",
+        SubnetIds=["subnet-1c535523a350b2a6d"], PrivateDnsEnabled=True)["VpcEndpoint"]["VpcEndpointId"]
+    for fmt in ("terraform", "cloudformation"):
+        target = tmp_path / f"out.{fmt}"
+        code, out, err = run(capsys, "export", VPCE, "--demo", "--format", fmt, "--out", str(target))
+        assert code == 0 and out == "", err
+        [line] = [line for line in err.splitlines() if "endpoint_reused" in line]
+        assert line.startswith(f"  ! endpoint_reused: {found} (com.amazonaws.us-west-2.sagemaker.api) already serves "
+                               "vpc-e330ccb17b3f6f8b1 with private DNS and was not made by studio-vpce: "), line
+        assert "AWS refuses" in line and "`studio-vpce apply`" in line, line
+        assert err.startswith(f"export: this {'Terraform configuration' if fmt == 'terraform' else 'CloudFormation template'} "
+                              "does not do what apply would in account 123456789012 (us-west-2)"), err
+        text = target.read_text()
+        assert f"# ! {line.strip()[2:]}" in text.split("\nresource ", 1)[0].split("\nResources:", 1)[0], fmt
+    code, _, err = run(capsys, "export", VPCE, "--demo", "--format", "cli")
+    assert code == 0 and "endpoint_reused" not in err
+
+
 def test_a_plan_with_errors_saved_with_out_says_it_cannot_be_applied(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
     """Found by a new user: `plan --out` with errors (exit 3) printed "apply it with: ..." for a plan apply refuses."""
     bad = tmp_path / "p.yaml"

@@ -887,6 +887,32 @@ def test_cli_script_refuses_a_hosted_zone_owned_by_other_profile_before_any_chan
     assert not [c for c in calls if " create-" in c or "change-" in c or "authorize-" in c], calls
 
 
+def test_terraform_and_cloudformation_exports_name_a_reused_hosted_zone_they_declare_anew(
+        cloud, aws, tmp_path: Path) -> None:  # noqa: ANN001
+    """Review 16 (M5): apply puts its record into a private hosted zone of the name already serving the VPC
+    (hosted_zone_reused); Terraform and CloudFormation declared a new zone of that name for the VPC, which Route 53
+    refuses (ConflictingDomainExists). Their headers say so, and the template is still one (YAML, known as an export)."""
+    from wizard.export import made_by_studio_vpce, notes
+
+    p = profile("hosted-zone")
+    zone = aws.client("route53").create_hosted_zone(
+        Name="api.sagemaker.us-west-2.amazonaws.com", CallerReference="x", HostedZoneConfig={"PrivateZone": True},
+        VPC={"VPCRegion": "us-west-2", "VPCId": p.vpc_id})["HostedZone"]["Id"].split("/")[-1]
+    made = plan(observe(cloud, p), p)
+    assert made.errors == () and "hosted_zone_reused" in {w.code for w in made.warnings}
+    [(code, message)] = notes(made, "terraform")
+    assert code == "hosted_zone_reused" and message.startswith(
+        f"private hosted zone {zone} (api.sagemaker.us-west-2.amazonaws.com) already serves {p.vpc_id} and was not "
+        "made by studio-vpce: this export declares a new zone of that name for the VPC, which Route 53 refuses "
+        "(ConflictingDomainExists); "), message
+    assert notes(made, "cloudformation") == [(code, message)] and notes(made, "cli") == []
+    assert f"\n# ! {code}: {message}\n" in terraform(made).split('data "aws_vpc"', 1)[0]
+    template = cloudformation(made)
+    assert f"\n# ! {code}: {message}\nParameters:\n" in template
+    assert made_by_studio_vpce(template[:4096], "cloudformation") and yaml.safe_load(template)["Resources"]
+    assert "hosted_zone_reused" not in cli_script(made)
+
+
 VPC = "vpc-e330ccb17b3f6f8b1"  # the examples' (the demo's research VPC)
 DESCRIBED = [  # (case, example, changes, the policy's Description, the plan line's reason)
     ("subnet", "subnet", {}, f"Open SageMaker Studio only from inside {VPC} (studio-vpce)",

@@ -153,6 +153,64 @@ def _desired(plan: Plan) -> _Desired:
     return d
 
 
+def notes(plan: Plan, fmt: str) -> list[tuple[str, str]]:
+    """(code, message) for each thing of the plan a Terraform or CloudFormation export cannot do as apply does in
+    the account the plan was made in: an endpoint or hosted zone studio-vpce did not make, which apply reuses
+    while the export declares a new one beside it (which AWS refuses when the name is taken: conflicting DNS
+    domain, ConflictingDomainExists). `export` says each on stderr and in the file's header. The CLI script
+    looks each up itself (it uses a found endpoint or zone as it is): none for it."""
+    if fmt not in ("terraform", "cloudformation"):
+        return []
+    d = _desired(plan)
+    vpc = d.profile.vpc_id
+    zoned = {z.key for z in d.zones}
+    out: list[tuple[str, str]] = []
+    for change in plan.changes:
+        if change.type == "vpc_endpoint" and change.outside and change.action != "delete" and change.id:
+            key = change.address.split(".", 1)[1]
+            found, service = change.id, change.after.get("service_name", "")
+            if change.after.get("type") == "Gateway" and change.before.get("route_table_ids"):
+                out.append(("endpoint_reused", (f"{found} ({service}, a gateway) already routes {vpc}'s tables to "
+                            "the service and was not made by studio-vpce: this export declares a second gateway "
+                            "endpoint on the same route tables, which AWS refuses (a route table routes to a service "
+                            f"through one gateway endpoint); deploy with `studio-vpce apply` (it reuses {found}) "
+                            f"or `export --format cli`, or delete {found} first")))
+            elif change.before.get("private_dns_enabled") and change.after.get("private_dns_enabled"):
+                out.append(("endpoint_reused", (f"{found} ({service}) already serves {vpc} with private DNS and was "
+                            "not made by studio-vpce: this export declares a second private-DNS endpoint for it, "
+                            "which AWS refuses in that VPC (private-dns-enabled cannot be set: conflicting DNS "
+                            f"domain); deploy with `studio-vpce apply` (it reuses and updates {found}) or "
+                            f"`export --format cli` (it uses {found} as it is), or delete {found} first")))
+            elif change.before.get("private_dns_enabled") and key in zoned:
+                out.append(("endpoint_reused", (f"{found} ({service}) already serves {vpc} with private DNS and was "
+                            "not made by studio-vpce: the private hosted zone this export declares for its name is "
+                            "refused in that VPC (ConflictingDomainExists); deploy with `studio-vpce apply` (it "
+                            f"turns {found}'s private DNS off first and reuses it), or turn it off yourself first: "
+                            f"`aws ec2 modify-vpc-endpoint --vpc-endpoint-id {found} --no-private-dns-enabled`")))
+            else:
+                out.append(("endpoint_reused", (f"{found} ({service}) already exists in {vpc} and was not made by "
+                            "studio-vpce: this export declares a second endpoint for the service beside it (AWS "
+                            f"accepts it; apply reuses {found}); deploy with `studio-vpce apply`, or delete {found} "
+                            "if nothing else uses it")))
+        elif change.type == "hosted_zone" and change.outside and change.action != "delete" and change.id:
+            name = change.after.get("name") or change.before.get("name")
+            out.append(("hosted_zone_reused", (f"private hosted zone {change.id} ({name}) already serves {vpc} and "
+                        "was not made by studio-vpce: this export declares a new zone of that name for the VPC, "
+                        "which Route 53 refuses (ConflictingDomainExists); deploy with `studio-vpce apply` or "
+                        f"`export --format cli` (they put the alias record into {change.id}), or disassociate {vpc} "
+                        f"from {change.id} first")))
+    return out
+
+
+def _header_notes(plan: Plan, fmt: str) -> list[str]:
+    """The notes as comment lines for the file's header."""
+    found = notes(plan, fmt)
+    if not found:
+        return []
+    return [f"# Before you deploy this in account {plan.account_id} ({plan.region}), where it was planned:",
+            *(f"# ! {code}: {message}" for code, message in found)]
+
+
 def _group_name(p: Profile) -> str:
     return f"studio-vpce-{p.name}"
 
@@ -293,7 +351,13 @@ def cloudformation(plan: Plan) -> str:
     template["Resources"] = resources
     template["Outputs"] = {f"{_logical(e.key)}EndpointId": {"Value": {"Ref": f"{_logical(e.key)}Endpoint"}}
                            for e in d.endpoints}
-    return yaml.dump(template, Dumper=_NoAliases, sort_keys=False, default_flow_style=False, width=120, allow_unicode=True)
+    text = yaml.dump(template, Dumper=_NoAliases, sort_keys=False, default_flow_style=False, width=120,
+                     allow_unicode=True)
+    header = _header_notes(plan, "cloudformation")
+    if header:  # after the Description, which names the profile (an export is known by it: made_by_studio_vpce)
+        head, tail = text.split("\nParameters:\n", 1)
+        text = head + "\n" + "\n".join(header) + "\nParameters:\n" + tail
+    return text
 
 
 class _NoAliases(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
@@ -430,7 +494,8 @@ def terraform(plan: Plan) -> str:
     d = _desired(plan)
     p = d.profile
     out = [(f"# {MARK}{p.name}: SageMaker Studio reachable privately from a VPC.\n"
-           "# Region (the VPC's), partition and account come from the provider; the variables default to the profile's values."),
+           "# Region (the VPC's), partition and account come from the provider; the variables default to the profile's values."
+           + "".join("\n" + line for line in _header_notes(plan, "terraform"))),
            ('terraform {\n  required_version = ">= 1.3"\n  required_providers {\n    aws = {\n'
            f'      source  = "hashicorp/aws"\n      version = "{TF_PROVIDER_VERSION}"\n    }}\n  }}\n}}'),
            _variable("vpc_id", "string", p.vpc_id, "The Studio domain's VPC")]
