@@ -157,8 +157,11 @@ def notes(plan: Plan, fmt: str) -> list[tuple[str, str]]:
     """(code, message) for each thing of the plan a Terraform or CloudFormation export cannot do as apply does in
     the account the plan was made in: an endpoint or hosted zone studio-vpce did not make, which apply reuses
     while the export declares a new one beside it (which AWS refuses when the name is taken: conflicting DNS
-    domain, ConflictingDomainExists). `export` says each on stderr and in the file's header. The CLI script
-    looks each up itself (it uses a found endpoint or zone as it is): none for it."""
+    domain, ConflictingDomainExists); and each VPC attribute apply turns on (dns.fix_vpc_attributes), which
+    neither can change on a VPC it does not own, while AWS refuses private DNS without it (the commands to run
+    first are named, one attribute a call). `export` says each on stderr and in the file's header. The CLI
+    script looks up endpoints and zones itself (it uses one it finds as it is) and turns the attributes on: none
+    for it."""
     if fmt not in ("terraform", "cloudformation"):
         return []
     d = _desired(plan)
@@ -166,7 +169,15 @@ def notes(plan: Plan, fmt: str) -> list[tuple[str, str]]:
     zoned = {z.key for z in d.zones}
     out: list[tuple[str, str]] = []
     for change in plan.changes:
-        if change.type == "vpc_endpoint" and change.outside and change.action != "delete" and change.id:
+        if change.type == "vpc_attribute" and change.action == "update":
+            attribute = change.address.split(".", 1)[1]
+            flag = "--" + re.sub(r"([A-Z])", r"-\1", attribute).lower()
+            code = "dns_hostnames_off" if attribute == "enableDnsHostnames" else "dns_support_off"
+            out.append((code, (f"{vpc} has {attribute} off, which private DNS and private hosted zones need on; "
+                               "apply turns it on (dns.fix_vpc_attributes), but neither Terraform nor CloudFormation "
+                               "can change a VPC they do not manage, so this export does not; turn it on before you "
+                               f"deploy: `aws ec2 modify-vpc-attribute --vpc-id {vpc} {flag} '{{\"Value\":true}}'`")))
+        elif change.type == "vpc_endpoint" and change.outside and change.action != "delete" and change.id:
             key = change.address.split(".", 1)[1]
             found, service = change.id, change.after.get("service_name", "")
             if change.after.get("type") == "Gateway" and change.before.get("route_table_ids"):
@@ -376,6 +387,10 @@ TF = {"region": "${local.region}", "partition": "${data.aws_partition.current.pa
       "account": "${data.aws_caller_identity.current.account_id}", "vpc": "${var.vpc_id}", "domain": "${var.domain_id}"}
 
 
+DNS_ATTRIBUTES_OFF = ("VPC ${var.vpc_id} needs enableDnsSupport and enableDnsHostnames on for private DNS and "
+                      "private hosted zones; turn them on first, one attribute a call: aws ec2 modify-vpc-attribute "
+                      "--vpc-id ${var.vpc_id} --enable-dns-support '{\"Value\":true}', then the same with "
+                      "--enable-dns-hostnames.")
 TF_PROVIDER_VERSION = ">= 5.0, < 7.0"  # written for the AWS provider 5.x and 6.x (nothing deprecated in 6 is used)
 
 
@@ -516,7 +531,11 @@ def terraform(plan: Plan) -> str:
         attach = p.access.attach
         for kind, values in (("users", attach.users), ("groups", attach.groups), ("roles", attach.roles)):
             out.append(_variable(f"attach_{kind}", "list(string)", list(values), f"IAM {kind} the policy is attached to"))
-    out += ['data "aws_vpc" "this" {\n  id = var.vpc_id\n}',
+    # Private DNS and private hosted zones need both attributes on (apply's plan refuses the VPC otherwise, or
+    # turns them on with dns.fix_vpc_attributes): a VPC without them stops `terraform plan` here, before any change.
+    out += [('data "aws_vpc" "this" {\n  id = var.vpc_id\n  lifecycle {\n    postcondition {\n'
+             "      condition     = self.enable_dns_support && self.enable_dns_hostnames\n"
+             f"      error_message = {json.dumps(DNS_ATTRIBUTES_OFF)}\n    }}\n  }}\n}}"),
             'data "aws_arn" "vpc" {\n  arn = data.aws_vpc.this.arn\n}',
             "locals {\n  region = data.aws_arn.vpc.region # the VPC's region, which is the provider's\n}",
             'data "aws_caller_identity" "current" {}', 'data "aws_partition" "current" {}']
