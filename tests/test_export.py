@@ -821,6 +821,23 @@ def test_cli_script_says_which_of_applys_checks_it_does_not_make() -> None:
     assert "an endpoint someone else made is used as it is" in header
 
 
+def test_cli_script_header_and_readme_say_it_does_not_converge_an_edited_profile() -> None:
+    """Review 16 (M4): the script only creates what is missing (it never modifies an endpoint, revokes a 443
+    source, detaches a principal or deletes a zone), while its header said only "safe to run again": an operator
+    who tightened the profile and re-ran the re-exported script believed it applied. The header and the README
+    say it plainly, and what to use for edits (apply, which finds what the script made by its tags)."""
+    header = cli_script(_offline_plan("vpce")).split("set -euo pipefail")[0]
+    flat = " ".join(line.lstrip("# ") for line in header.splitlines())
+    assert "It does NOT converge an edited profile: it creates what is missing" in flat
+    for left in ("policy, subnets, private DNS and security groups", "HTTPS 443 rules for sources removed",
+                 "principals removed from access.attach", "hosted zones and records the profile no longer wants"):
+        assert left in flat, left
+    assert "For edits after the first run, use `studio-vpce apply`" in flat
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "The `cli` script only creates what is missing" in readme and "it does not converge an edited profile" in readme
+    assert "for edits after its first run, use `studio-vpce apply`" in readme
+
+
 def test_cli_script_tags_route53_zones_in_calls_of_ten_ours_first(cloud) -> None:  # noqa: ANN001
     """As apply does (test_route53_tags_go_in_calls_of_ten_ours_first): `aws route53 change-tags-for-resource`
     takes at most 10 tags, and a profile may carry up to 47."""
