@@ -365,6 +365,32 @@ def _terraform_env(tmp_path: Path) -> dict[str, str]:
             "TF_PLUGIN_CACHE_DIR": ""}
 
 
+@pytest.mark.parametrize("name", ["subnet", "source-ip", "vpc-source-ip", "deny-guardrail", "hosted-zone", "extras"])
+def test_the_identity_policy_comes_after_the_endpoints_and_their_records_as_apply_orders_it(
+        cloud, name: str) -> None:  # noqa: ANN001
+    """Review 16 (L3): outside vpce mode the policy names no endpoint, and Terraform and CloudFormation made and
+    attached it beside the endpoints: with access.effect deny its targets were locked out until the endpoints were
+    available, and on destroy the endpoints could go before it. It depends on every endpoint and alias record
+    (apply makes the policy after them), by reference or depends_on / DependsOn; its attachments follow it."""
+    p = _plan(cloud, name)
+    endpoints = [c.address.split(".", 1)[1] for c in p.changes if c.type == "vpc_endpoint" and c.action != "delete"]
+    records = [c.address.split(".", 1)[1] for c in p.changes if c.type == "route53_record" and c.action != "delete"]
+    assert endpoints
+    tf = terraform(p)
+    [policy] = [b['"aws_iam_policy"'] for b in hcl2.loads(tf)["resource"] if '"aws_iam_policy"' in b]
+    waits = {w.strip("${}") for w in policy['"studio_access"'].get("depends_on", [])}
+    assert waits == {f"aws_vpc_endpoint.{k}" for k in endpoints} | {f"aws_route53_record.{k}" for k in records}
+    attachments = [body for kind, named in _tf(tf).items() if kind.endswith("_policy_attachment")
+                   for body in named.values()]
+    assert attachments and all(b["policy_arn"] == "${aws_iam_policy.studio_access.arn}" for b in attachments)
+    resource = yaml.safe_load(cloudformation(p))["Resources"]["StudioAccessPolicy"]
+    named = set(re.findall(r"\$\{(\w+Endpoint)\}", json.dumps(resource["Properties"]["PolicyDocument"])))
+    logical = {"studio": "Studio", "api": "Api", "s3": "S3", "sts": "Sts"}
+    assert set(resource.get("DependsOn", [])) | named == {f"{logical[k]}Endpoint" for k in endpoints} | {
+        f"{logical[k]}Record" for k in records}
+    assert not named & set(resource.get("DependsOn", []))  # cfn-lint: a DependsOn on what is referenced is redundant
+
+
 def test_terraform_export_passes_terraform_validate(cloud, tmp_path: Path) -> None:  # noqa: ANN001
     """Every example's export as a module of one root configuration: one init, one validate for all."""
     env = _terraform_env(tmp_path)

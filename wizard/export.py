@@ -348,7 +348,17 @@ def cloudformation(plan: Plan) -> str:
                                 "Description": f"IAM {field_name.lower()} the policy is attached to (comma-separated)"}
             conditions[f"Has{name}"] = _not_empty(name)
             properties[field_name] = {"Fn::If": [f"Has{name}", {"Ref": name}, {"Ref": "AWS::NoValue"}]}
-        resources["StudioAccessPolicy"] = {"Type": "AWS::IAM::ManagedPolicy", "Properties": properties}
+        policy: dict[str, Any] = {"Type": "AWS::IAM::ManagedPolicy"}
+        # As apply orders it: the policy (which attaches itself) once the endpoints and their alias records are
+        # there (with access.effect deny, sooner locks its targets out), and on deletion before them. Those the
+        # document names by Ref are ordered already (cfn-lint: a DependsOn on them is redundant).
+        named = json.dumps(properties["PolicyDocument"])
+        waits = [name for name in [f"{_logical(e.key)}Endpoint" for e in d.endpoints]
+                 + [f"{_logical(z.key)}Record" for z in d.zones if z.record] if f"${{{name}}}" not in named]
+        if waits:
+            policy["DependsOn"] = waits
+        policy["Properties"] = properties
+        resources["StudioAccessPolicy"] = policy
     template: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"{MARK}{p.name}: SageMaker Studio reachable privately from a VPC. Deploys in any "
@@ -595,12 +605,24 @@ def terraform(plan: Plan) -> str:
                    f'  path        = "/studio-vpce/"\n'
                    f'  description = {json.dumps(policies.access_description(p, TF["vpc"]))}\n'
                    f'  policy      = jsonencode({_hcl(document, 1)})\n'
-                   f'  tags        = {_hcl({**resource_tags(p), REGION_TAG: TF["region"]}, 1)}\n}}')
+                   f'  tags        = {_hcl({**resource_tags(p), REGION_TAG: TF["region"]}, 1)}{_tf_depends_on(d)}\n}}')
         for kind in ("user", "group", "role"):
             out.append(f'resource "aws_iam_{kind}_policy_attachment" "{kind}" {{\n'
                        f'  for_each   = toset(var.attach_{kind}s)\n  {kind:<10} = each.value\n'
                        f'  policy_arn = aws_iam_policy.studio_access.arn\n}}')
     return hcl_format("\n\n".join(out)) + "\n"
+
+
+def _tf_depends_on(d: _Desired) -> str:
+    """The identity policy's depends_on, as apply orders it: after every endpoint and alias record (with
+    access.effect deny, a policy in force before them locks its targets out), and destroyed before them. Its
+    attachments follow the policy (they reference it)."""
+    waits = ([f"aws_vpc_endpoint.{_tf_name(e.key)}" for e in d.endpoints]
+             + [f"aws_route53_record.{_tf_name(z.key)}" for z in d.zones if z.record])
+    if not waits:
+        return ""
+    return ("\n  # as apply orders it: once the endpoints and their records are there; destroyed before them"
+            f"\n  depends_on = [{', '.join(waits)}]")
 
 
 # ---------------------------------------------------------------- AWS CLI
