@@ -70,6 +70,59 @@ def test_plan_with_errors_exits_3_and_is_still_printed_in_full_and_export_refuse
     assert (code, out) == (3, "") and "x duplicate_az" in err
 
 
+def test_terraform_and_cloudformation_exports_say_a_reused_endpoint_they_declare_anew_is_refused(
+        demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    """Review 16 (M5): the plan reuses an API endpoint made outside studio-vpce (endpoint_reused), while the
+    Terraform and CloudFormation exports declared a second private-DNS endpoint for it, which AWS refuses in that
+    VPC (conflicting DNS domain), and exited 0 without a word. Each says so, on stderr and in the file's header,
+    with what to do; the CLI script (which uses that endpoint as it is) says nothing of it."""
+    found = demo.client("ec2").create_vpc_endpoint(
+        VpcId="vpc-e330ccb17b3f6f8b1", ServiceName="com.amazonaws.us-west-2.sagemaker.api", VpcEndpointType="Interface",
+        SubnetIds=["subnet-1c535523a350b2a6d"], PrivateDnsEnabled=True)["VpcEndpoint"]["VpcEndpointId"]
+    for fmt in ("terraform", "cloudformation"):
+        target = tmp_path / f"out.{fmt}"
+        code, out, err = run(capsys, "export", VPCE, "--demo", "--format", fmt, "--out", str(target))
+        assert code == 0 and out == "", err
+        [line] = [line for line in err.splitlines() if "endpoint_reused" in line]
+        assert line.startswith(f"  ! endpoint_reused: {found} (com.amazonaws.us-west-2.sagemaker.api) already serves "
+                               "vpc-e330ccb17b3f6f8b1 with private DNS and was not made by studio-vpce: "), line
+        assert "AWS refuses" in line and "`studio-vpce apply`" in line, line
+        assert err.startswith(f"export: this {'Terraform configuration' if fmt == 'terraform' else 'CloudFormation template'} "
+                              "does not do what apply would in account 123456789012 (us-west-2)"), err
+        text = target.read_text()
+        assert f"# ! {line.strip()[2:]}" in text.split("\nresource ", 1)[0].split("\nResources:", 1)[0], fmt
+    code, _, err = run(capsys, "export", VPCE, "--demo", "--format", "cli")
+    assert code == 0 and "endpoint_reused" not in err
+
+
+def test_terraform_and_cloudformation_exports_name_the_vpc_attribute_commands_to_run_first(
+        demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    """Review 16 (M6): with dns.fix_vpc_attributes the plan turns enableDnsHostnames on (the analytics VPC has it
+    off); only the CLI script did it, the Terraform and CloudFormation exports dropped it without a word, and their
+    private-DNS endpoints then failed to create. Neither can change a VPC it does not own: each names the command
+    to run first (one attribute a call), on stderr and in its header; Terraform also stops at plan time on such a
+    VPC (a postcondition on data.aws_vpc.this)."""
+    fixattr = tmp_path / "fixattr.yaml"
+    fixattr.write_text("version: 1\nname: r16-fixattr\nregion: us-west-2\nvpc_id: vpc-8835a48a96ffd84bf\n"
+                       "subnet_ids: [subnet-ccb2a18a7413d6791, subnet-7870866a9ca9f30dd]\ndomain_id: d-lab\n"
+                       "dns: {mode: private-dns, fix_vpc_attributes: true}\naccess: {mode: none}\n")
+    command = "`aws ec2 modify-vpc-attribute --vpc-id vpc-8835a48a96ffd84bf --enable-dns-hostnames \'{\"Value\":true}\'`"
+    for fmt in ("terraform", "cloudformation"):
+        target = tmp_path / f"out.{fmt}"
+        code, _, err = run(capsys, "export", str(fixattr), "--demo", "--format", fmt, "--out", str(target))
+        assert code == 0, err
+        [line] = [line for line in err.splitlines() if "dns_hostnames_off" in line]
+        assert line.startswith("  ! dns_hostnames_off: vpc-8835a48a96ffd84bf has enableDnsHostnames off") and \
+            line.endswith(f"turn it on before you deploy: {command}"), line
+        assert "enable-dns-support" not in err  # on already: nothing to run
+        text = target.read_text()
+        assert f"\n# ! {line.strip()[2:]}\n" in text, fmt
+    tf = (tmp_path / "out.terraform").read_text()
+    assert "    postcondition {\n      condition     = self.enable_dns_support && self.enable_dns_hostnames\n" in tf
+    code, _, err = run(capsys, "export", str(fixattr), "--demo", "--format", "cli")
+    assert code == 0 and "dns_hostnames_off" not in err
+
+
 def test_a_plan_with_errors_saved_with_out_says_it_cannot_be_applied(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
     """Found by a new user: `plan --out` with errors (exit 3) printed "apply it with: ..." for a plan apply refuses."""
     bad = tmp_path / "p.yaml"

@@ -365,6 +365,32 @@ def _terraform_env(tmp_path: Path) -> dict[str, str]:
             "TF_PLUGIN_CACHE_DIR": ""}
 
 
+@pytest.mark.parametrize("name", ["subnet", "source-ip", "vpc-source-ip", "deny-guardrail", "hosted-zone", "extras"])
+def test_the_identity_policy_comes_after_the_endpoints_and_their_records_as_apply_orders_it(
+        cloud, name: str) -> None:  # noqa: ANN001
+    """Review 16 (L3): outside vpce mode the policy names no endpoint, and Terraform and CloudFormation made and
+    attached it beside the endpoints: with access.effect deny its targets were locked out until the endpoints were
+    available, and on destroy the endpoints could go before it. It depends on every endpoint and alias record
+    (apply makes the policy after them), by reference or depends_on / DependsOn; its attachments follow it."""
+    p = _plan(cloud, name)
+    endpoints = [c.address.split(".", 1)[1] for c in p.changes if c.type == "vpc_endpoint" and c.action != "delete"]
+    records = [c.address.split(".", 1)[1] for c in p.changes if c.type == "route53_record" and c.action != "delete"]
+    assert endpoints
+    tf = terraform(p)
+    [policy] = [b['"aws_iam_policy"'] for b in hcl2.loads(tf)["resource"] if '"aws_iam_policy"' in b]
+    waits = {w.strip("${}") for w in policy['"studio_access"'].get("depends_on", [])}
+    assert waits == {f"aws_vpc_endpoint.{k}" for k in endpoints} | {f"aws_route53_record.{k}" for k in records}
+    attachments = [body for kind, named in _tf(tf).items() if kind.endswith("_policy_attachment")
+                   for body in named.values()]
+    assert attachments and all(b["policy_arn"] == "${aws_iam_policy.studio_access.arn}" for b in attachments)
+    resource = yaml.safe_load(cloudformation(p))["Resources"]["StudioAccessPolicy"]
+    named = set(re.findall(r"\$\{(\w+Endpoint)\}", json.dumps(resource["Properties"]["PolicyDocument"])))
+    logical = {"studio": "Studio", "api": "Api", "s3": "S3", "sts": "Sts"}
+    assert set(resource.get("DependsOn", [])) | named == {f"{logical[k]}Endpoint" for k in endpoints} | {
+        f"{logical[k]}Record" for k in records}
+    assert not named & set(resource.get("DependsOn", []))  # cfn-lint: a DependsOn on what is referenced is redundant
+
+
 def test_terraform_export_passes_terraform_validate(cloud, tmp_path: Path) -> None:  # noqa: ANN001
     """Every example's export as a module of one root configuration: one init, one validate for all."""
     env = _terraform_env(tmp_path)
@@ -821,6 +847,23 @@ def test_cli_script_says_which_of_applys_checks_it_does_not_make() -> None:
     assert "an endpoint someone else made is used as it is" in header
 
 
+def test_cli_script_header_and_readme_say_it_does_not_converge_an_edited_profile() -> None:
+    """Review 16 (M4): the script only creates what is missing (it never modifies an endpoint, revokes a 443
+    source, detaches a principal or deletes a zone), while its header said only "safe to run again": an operator
+    who tightened the profile and re-ran the re-exported script believed it applied. The header and the README
+    say it plainly, and what to use for edits (apply, which finds what the script made by its tags)."""
+    header = cli_script(_offline_plan("vpce")).split("set -euo pipefail")[0]
+    flat = " ".join(line.lstrip("# ") for line in header.splitlines())
+    assert "It does NOT converge an edited profile: it creates what is missing" in flat
+    for left in ("policy, subnets, private DNS and security groups", "HTTPS 443 rules for sources removed",
+                 "principals removed from access.attach", "hosted zones and records the profile no longer wants"):
+        assert left in flat, left
+    assert "For edits after the first run, use `studio-vpce apply`" in flat
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "The `cli` script only creates what is missing" in readme and "it does not converge an edited profile" in readme
+    assert "for edits after its first run, use `studio-vpce apply`" in readme
+
+
 def test_cli_script_tags_route53_zones_in_calls_of_ten_ours_first(cloud) -> None:  # noqa: ANN001
     """As apply does (test_route53_tags_go_in_calls_of_ten_ours_first): `aws route53 change-tags-for-resource`
     takes at most 10 tags, and a profile may carry up to 47."""
@@ -885,6 +928,32 @@ def test_cli_script_refuses_a_hosted_zone_owned_by_other_profile_before_any_chan
                            FAKE_ZONE_TAGS="2", FAKE_ZONE_OWNER="other-team")
     assert ran.returncode == 1 and "hosted_zone_owned_by_other_profile" in ran.stderr and "other-team" in ran.stderr
     assert not [c for c in calls if " create-" in c or "change-" in c or "authorize-" in c], calls
+
+
+def test_terraform_and_cloudformation_exports_name_a_reused_hosted_zone_they_declare_anew(
+        cloud, aws, tmp_path: Path) -> None:  # noqa: ANN001
+    """Review 16 (M5): apply puts its record into a private hosted zone of the name already serving the VPC
+    (hosted_zone_reused); Terraform and CloudFormation declared a new zone of that name for the VPC, which Route 53
+    refuses (ConflictingDomainExists). Their headers say so, and the template is still one (YAML, known as an export)."""
+    from wizard.export import made_by_studio_vpce, notes
+
+    p = profile("hosted-zone")
+    zone = aws.client("route53").create_hosted_zone(
+        Name="api.sagemaker.us-west-2.amazonaws.com", CallerReference="x", HostedZoneConfig={"PrivateZone": True},
+        VPC={"VPCRegion": "us-west-2", "VPCId": p.vpc_id})["HostedZone"]["Id"].split("/")[-1]
+    made = plan(observe(cloud, p), p)
+    assert made.errors == () and "hosted_zone_reused" in {w.code for w in made.warnings}
+    [(code, message)] = notes(made, "terraform")
+    assert code == "hosted_zone_reused" and message.startswith(
+        f"private hosted zone {zone} (api.sagemaker.us-west-2.amazonaws.com) already serves {p.vpc_id} and was not "
+        "made by studio-vpce: this export declares a new zone of that name for the VPC, which Route 53 refuses "
+        "(ConflictingDomainExists); "), message
+    assert notes(made, "cloudformation") == [(code, message)] and notes(made, "cli") == []
+    assert f"\n# ! {code}: {message}\n" in terraform(made).split('data "aws_vpc"', 1)[0]
+    template = cloudformation(made)
+    assert f"\n# ! {code}: {message}\nParameters:\n" in template
+    assert made_by_studio_vpce(template[:4096], "cloudformation") and yaml.safe_load(template)["Resources"]
+    assert "hosted_zone_reused" not in cli_script(made)
 
 
 VPC = "vpc-e330ccb17b3f6f8b1"  # the examples' (the demo's research VPC)

@@ -732,8 +732,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         for error in plan.errors:
             print(f"  x {error.code}: {error.message}", file=sys.stderr)
         return 3
-    from wizard.export import export  # noqa: PLC0415
+    from wizard.export import export, notes  # noqa: PLC0415
     text = export(plan, args.format)
+    found = notes(plan, args.format)  # what it cannot do as apply would there: said, and in the file's header
+    if found:
+        kind = {"terraform": "Terraform configuration", "cloudformation": "CloudFormation template"}[args.format]
+        print(f"export: this {kind} does not do what apply would in account {plan.account_id} ({plan.region}); "
+              "before you deploy it there (also in its header):", file=sys.stderr)
+        for code, message in found:
+            print(f"  ! {code}: {message}", file=sys.stderr)
     if args.out is not None:
         replaced = _write_out(args.out, text, args.format)
         print(f"wrote {args.out}{replaced}", file=sys.stderr)

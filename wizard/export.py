@@ -153,6 +153,75 @@ def _desired(plan: Plan) -> _Desired:
     return d
 
 
+def notes(plan: Plan, fmt: str) -> list[tuple[str, str]]:
+    """(code, message) for each thing of the plan a Terraform or CloudFormation export cannot do as apply does in
+    the account the plan was made in: an endpoint or hosted zone studio-vpce did not make, which apply reuses
+    while the export declares a new one beside it (which AWS refuses when the name is taken: conflicting DNS
+    domain, ConflictingDomainExists); and each VPC attribute apply turns on (dns.fix_vpc_attributes), which
+    neither can change on a VPC it does not own, while AWS refuses private DNS without it (the commands to run
+    first are named, one attribute a call). `export` says each on stderr and in the file's header. The CLI
+    script looks up endpoints and zones itself (it uses one it finds as it is) and turns the attributes on: none
+    for it."""
+    if fmt not in ("terraform", "cloudformation"):
+        return []
+    d = _desired(plan)
+    vpc = d.profile.vpc_id
+    zoned = {z.key for z in d.zones}
+    out: list[tuple[str, str]] = []
+    for change in plan.changes:
+        if change.type == "vpc_attribute" and change.action == "update":
+            attribute = change.address.split(".", 1)[1]
+            flag = "--" + re.sub(r"([A-Z])", r"-\1", attribute).lower()
+            code = "dns_hostnames_off" if attribute == "enableDnsHostnames" else "dns_support_off"
+            out.append((code, (f"{vpc} has {attribute} off, which private DNS and private hosted zones need on; "
+                               "apply turns it on (dns.fix_vpc_attributes), but neither Terraform nor CloudFormation "
+                               "can change a VPC they do not manage, so this export does not; turn it on before you "
+                               f"deploy: `aws ec2 modify-vpc-attribute --vpc-id {vpc} {flag} '{{\"Value\":true}}'`")))
+        elif change.type == "vpc_endpoint" and change.outside and change.action != "delete" and change.id:
+            key = change.address.split(".", 1)[1]
+            found, service = change.id, change.after.get("service_name", "")
+            if change.after.get("type") == "Gateway" and change.before.get("route_table_ids"):
+                out.append(("endpoint_reused", (f"{found} ({service}, a gateway) already routes {vpc}'s tables to "
+                            "the service and was not made by studio-vpce: this export declares a second gateway "
+                            "endpoint on the same route tables, which AWS refuses (a route table routes to a service "
+                            f"through one gateway endpoint); deploy with `studio-vpce apply` (it reuses {found}) "
+                            f"or `export --format cli`, or delete {found} first")))
+            elif change.before.get("private_dns_enabled") and change.after.get("private_dns_enabled"):
+                out.append(("endpoint_reused", (f"{found} ({service}) already serves {vpc} with private DNS and was "
+                            "not made by studio-vpce: this export declares a second private-DNS endpoint for it, "
+                            "which AWS refuses in that VPC (private-dns-enabled cannot be set: conflicting DNS "
+                            f"domain); deploy with `studio-vpce apply` (it reuses and updates {found}) or "
+                            f"`export --format cli` (it uses {found} as it is), or delete {found} first")))
+            elif change.before.get("private_dns_enabled") and key in zoned:
+                out.append(("endpoint_reused", (f"{found} ({service}) already serves {vpc} with private DNS and was "
+                            "not made by studio-vpce: the private hosted zone this export declares for its name is "
+                            "refused in that VPC (ConflictingDomainExists); deploy with `studio-vpce apply` (it "
+                            f"turns {found}'s private DNS off first and reuses it), or turn it off yourself first: "
+                            f"`aws ec2 modify-vpc-endpoint --vpc-endpoint-id {found} --no-private-dns-enabled`")))
+            else:
+                out.append(("endpoint_reused", (f"{found} ({service}) already exists in {vpc} and was not made by "
+                            "studio-vpce: this export declares a second endpoint for the service beside it (AWS "
+                            f"accepts it; apply reuses {found}); deploy with `studio-vpce apply`, or delete {found} "
+                            "if nothing else uses it")))
+        elif change.type == "hosted_zone" and change.outside and change.action != "delete" and change.id:
+            name = change.after.get("name") or change.before.get("name")
+            out.append(("hosted_zone_reused", (f"private hosted zone {change.id} ({name}) already serves {vpc} and "
+                        "was not made by studio-vpce: this export declares a new zone of that name for the VPC, "
+                        "which Route 53 refuses (ConflictingDomainExists); deploy with `studio-vpce apply` or "
+                        f"`export --format cli` (they put the alias record into {change.id}), or disassociate {vpc} "
+                        f"from {change.id} first")))
+    return out
+
+
+def _header_notes(plan: Plan, fmt: str) -> list[str]:
+    """The notes as comment lines for the file's header."""
+    found = notes(plan, fmt)
+    if not found:
+        return []
+    return [f"# Before you deploy this in account {plan.account_id} ({plan.region}), where it was planned:",
+            *(f"# ! {code}: {message}" for code, message in found)]
+
+
 def _group_name(p: Profile) -> str:
     return f"studio-vpce-{p.name}"
 
@@ -279,7 +348,17 @@ def cloudformation(plan: Plan) -> str:
                                 "Description": f"IAM {field_name.lower()} the policy is attached to (comma-separated)"}
             conditions[f"Has{name}"] = _not_empty(name)
             properties[field_name] = {"Fn::If": [f"Has{name}", {"Ref": name}, {"Ref": "AWS::NoValue"}]}
-        resources["StudioAccessPolicy"] = {"Type": "AWS::IAM::ManagedPolicy", "Properties": properties}
+        policy: dict[str, Any] = {"Type": "AWS::IAM::ManagedPolicy"}
+        # As apply orders it: the policy (which attaches itself) once the endpoints and their alias records are
+        # there (with access.effect deny, sooner locks its targets out), and on deletion before them. Those the
+        # document names by Ref are ordered already (cfn-lint: a DependsOn on them is redundant).
+        named = json.dumps(properties["PolicyDocument"])
+        waits = [name for name in [f"{_logical(e.key)}Endpoint" for e in d.endpoints]
+                 + [f"{_logical(z.key)}Record" for z in d.zones if z.record] if f"${{{name}}}" not in named]
+        if waits:
+            policy["DependsOn"] = waits
+        policy["Properties"] = properties
+        resources["StudioAccessPolicy"] = policy
     template: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"{MARK}{p.name}: SageMaker Studio reachable privately from a VPC. Deploys in any "
@@ -293,7 +372,13 @@ def cloudformation(plan: Plan) -> str:
     template["Resources"] = resources
     template["Outputs"] = {f"{_logical(e.key)}EndpointId": {"Value": {"Ref": f"{_logical(e.key)}Endpoint"}}
                            for e in d.endpoints}
-    return yaml.dump(template, Dumper=_NoAliases, sort_keys=False, default_flow_style=False, width=120, allow_unicode=True)
+    text = yaml.dump(template, Dumper=_NoAliases, sort_keys=False, default_flow_style=False, width=120,
+                     allow_unicode=True)
+    header = _header_notes(plan, "cloudformation")
+    if header:  # after the Description, which names the profile (an export is known by it: made_by_studio_vpce)
+        head, tail = text.split("\nParameters:\n", 1)
+        text = head + "\n" + "\n".join(header) + "\nParameters:\n" + tail
+    return text
 
 
 class _NoAliases(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
@@ -312,6 +397,10 @@ TF = {"region": "${local.region}", "partition": "${data.aws_partition.current.pa
       "account": "${data.aws_caller_identity.current.account_id}", "vpc": "${var.vpc_id}", "domain": "${var.domain_id}"}
 
 
+DNS_ATTRIBUTES_OFF = ("VPC ${var.vpc_id} needs enableDnsSupport and enableDnsHostnames on for private DNS and "
+                      "private hosted zones; turn them on first, one attribute a call: aws ec2 modify-vpc-attribute "
+                      "--vpc-id ${var.vpc_id} --enable-dns-support '{\"Value\":true}', then the same with "
+                      "--enable-dns-hostnames.")
 TF_PROVIDER_VERSION = ">= 5.0, < 7.0"  # written for the AWS provider 5.x and 6.x (nothing deprecated in 6 is used)
 
 
@@ -430,7 +519,8 @@ def terraform(plan: Plan) -> str:
     d = _desired(plan)
     p = d.profile
     out = [(f"# {MARK}{p.name}: SageMaker Studio reachable privately from a VPC.\n"
-           "# Region (the VPC's), partition and account come from the provider; the variables default to the profile's values."),
+           "# Region (the VPC's), partition and account come from the provider; the variables default to the profile's values."
+           + "".join("\n" + line for line in _header_notes(plan, "terraform"))),
            ('terraform {\n  required_version = ">= 1.3"\n  required_providers {\n    aws = {\n'
            f'      source  = "hashicorp/aws"\n      version = "{TF_PROVIDER_VERSION}"\n    }}\n  }}\n}}'),
            _variable("vpc_id", "string", p.vpc_id, "The Studio domain's VPC")]
@@ -451,7 +541,11 @@ def terraform(plan: Plan) -> str:
         attach = p.access.attach
         for kind, values in (("users", attach.users), ("groups", attach.groups), ("roles", attach.roles)):
             out.append(_variable(f"attach_{kind}", "list(string)", list(values), f"IAM {kind} the policy is attached to"))
-    out += ['data "aws_vpc" "this" {\n  id = var.vpc_id\n}',
+    # Private DNS and private hosted zones need both attributes on (apply's plan refuses the VPC otherwise, or
+    # turns them on with dns.fix_vpc_attributes): a VPC without them stops `terraform plan` here, before any change.
+    out += [('data "aws_vpc" "this" {\n  id = var.vpc_id\n  lifecycle {\n    postcondition {\n'
+             "      condition     = self.enable_dns_support && self.enable_dns_hostnames\n"
+             f"      error_message = {json.dumps(DNS_ATTRIBUTES_OFF)}\n    }}\n  }}\n}}"),
             'data "aws_arn" "vpc" {\n  arn = data.aws_vpc.this.arn\n}',
             "locals {\n  region = data.aws_arn.vpc.region # the VPC's region, which is the provider's\n}",
             'data "aws_caller_identity" "current" {}', 'data "aws_partition" "current" {}']
@@ -511,12 +605,24 @@ def terraform(plan: Plan) -> str:
                    f'  path        = "/studio-vpce/"\n'
                    f'  description = {json.dumps(policies.access_description(p, TF["vpc"]))}\n'
                    f'  policy      = jsonencode({_hcl(document, 1)})\n'
-                   f'  tags        = {_hcl({**resource_tags(p), REGION_TAG: TF["region"]}, 1)}\n}}')
+                   f'  tags        = {_hcl({**resource_tags(p), REGION_TAG: TF["region"]}, 1)}{_tf_depends_on(d)}\n}}')
         for kind in ("user", "group", "role"):
             out.append(f'resource "aws_iam_{kind}_policy_attachment" "{kind}" {{\n'
                        f'  for_each   = toset(var.attach_{kind}s)\n  {kind:<10} = each.value\n'
                        f'  policy_arn = aws_iam_policy.studio_access.arn\n}}')
     return hcl_format("\n\n".join(out)) + "\n"
+
+
+def _tf_depends_on(d: _Desired) -> str:
+    """The identity policy's depends_on, as apply orders it: after every endpoint and alias record (with
+    access.effect deny, a policy in force before them locks its targets out), and destroyed before them. Its
+    attachments follow the policy (they reference it)."""
+    waits = ([f"aws_vpc_endpoint.{_tf_name(e.key)}" for e in d.endpoints]
+             + [f"aws_route53_record.{_tf_name(z.key)}" for z in d.zones if z.record])
+    if not waits:
+        return ""
+    return ("\n  # as apply orders it: once the endpoints and their records are there; destroyed before them"
+            f"\n  depends_on = [{', '.join(waits)}]")
 
 
 # ---------------------------------------------------------------- AWS CLI
@@ -719,6 +825,13 @@ def cli_script(plan: Plan) -> str:
              f"# {MARK}{p.name}: the resources `studio-vpce apply` makes, as AWS CLI calls.",
              "# Safe to run again: it looks everything up before it creates it, so a second run changes nothing",
              "# (it repeats a few writes that leave things as they are: alias record UPSERTs, policy attachments).",
+             "# It does NOT converge an edited profile: it creates what is missing and rewrites the identity policy's",
+             "# document, nothing else. Re-exported and run again after an edit, it leaves an existing endpoint's",
+             "# policy, subnets, private DNS and security groups as they are, keeps HTTPS 443 rules for sources",
+             "# removed from the profile, leaves the policy attached to principals removed from access.attach, and",
+             "# keeps hosted zones and records the profile no longer wants. For edits after the first run, use",
+             "# `studio-vpce apply` (it finds what this script made by its tags and converges it); a Terraform or",
+             "# CloudFormation export converges only what it deployed itself.",
              "# Before any change it stops where apply's plan refuses: a same-named security group this profile",
              "# did not make (security_group_not_ours), an endpoint another studio-vpce profile manages",
              "# (endpoint_owned_by_other_profile), a hosted zone another profile made",
