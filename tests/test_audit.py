@@ -201,7 +201,8 @@ def test_audit_says_what_the_profile_would_stop_and_what_no_identity_policy_cove
 def test_audit_progress_reports_every_principal_checked(cloud) -> None:  # noqa: ANN001
     seen: list[tuple[int, int]] = []
     report = audit(cloud, profile("vpce"), on_progress=lambda done, total: seen.append((done, total)))
-    assert seen and seen[-1] == (report.checked, report.checked) and len(seen) == report.checked
+    total = report.checked + report.remote_ide_checked  # CreatePresignedDomainUrl and StartSession checks
+    assert seen and seen[-1] == (total, total) and len(seen) == total
 
 
 def test_audit_of_a_missing_domain_is_invalid_input(cloud) -> None:  # noqa: ANN001
@@ -344,3 +345,82 @@ def test_audit_text_claims_no_stop_when_now_cannot_be_told() -> None:
     assert "from outside: cannot tell" in unsure and "stopped" not in unsure
     assert unsure.endswith("closed after apply, whatever it is now")
 
+
+
+# ---------------------------------------------------------------- remote IDE sessions (sagemaker:StartSession)
+
+REMOTE_ACCESS = {"Version": "2012-10-17", "Statement": [{"Sid": "RemoteIde", "Effect": "Allow",
+                                                         "Action": "sagemaker:StartSession",
+                                                         "Resource": "arn:aws:sagemaker:*:*:space/*"}]}
+
+
+def test_audit_reports_remote_ide_sessions_start_session_from_outside(cloud, aws) -> None:  # noqa: ANN001
+    """A second way into Studio from anywhere (review16 H1): a remote IDE session into a space
+    (sagemaker:StartSession, the grant AWS's remote-access setup adds). The profile's policy does not name it, so
+    even effect deny leaves it open: audit says so in its own section, with what to do, and --detailed-exitcode
+    counts it. A Deny on StartSession with the same network condition closes it."""
+    from wizard.audit import audit_text
+
+    iam = aws.client("iam")
+    iam.put_role_policy(RoleName="StudioUsers", PolicyName="RemoteIde", PolicyDocument=json.dumps(REMOTE_ACCESS))
+    p = profile("vpce", access={"attach": {"users": [], "groups": [], "roles": ["StudioUsers"]}, "effect": "deny"})
+    report = audit(cloud, p)
+    assert ("role", "StudioUsers") not in {(r.type, r.name) for r in report.principals}  # no presigned URL
+    ide = {(r.type, r.name): r for r in report.remote_ide}
+    assert set(ide) == {("role", "StudioUsers")}
+    row = ide[("role", "StudioUsers")]
+    assert row.from_anywhere is True and row.stopped_by_profile is False and row.targeted
+    assert [(m.policy, m.statement) for m in row.allowed_by] == [("RemoteIde", "RemoteIde")]
+    assert report.remote_ide_open == [row]
+    text = audit_text(report)
+    assert ("Remote IDE: 1 can start remote IDE sessions into the domain's spaces from outside "
+            "(sagemaker:StartSession), which the studio-vpce policy does not cover") in text
+    assert "role StudioUsers  from outside: yes          not stopped by this profile" in text
+    assert "Deny on sagemaker:StartSession" in text and "sagemaker:RemoteAccess is ENABLED" in text
+    data = report.to_json()["remote_ide"]
+    assert data["action"] == "sagemaker:StartSession" and data["covered_by_studio_vpce"] is False
+    assert data["resource"] == f"arn:aws:sagemaker:us-west-2:{ACCOUNT}:space/d-research/*"
+    assert [r["name"] for r in data["principals"]] == ["StudioUsers"]
+    # the Deny the report recommends closes it
+    guard = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sagemaker:StartSession",
+                                                     "Resource": "*", "Condition": {"StringNotEquals": {
+                                                         "aws:SourceVpc": p.vpc_id}}}]}
+    iam.put_role_policy(RoleName="StudioUsers", PolicyName="RemoteIdeGuard", PolicyDocument=json.dumps(guard))
+    closed = audit(cloud, p)
+    assert closed.remote_ide == () and "Remote IDE: nobody can start" in audit_text(closed)
+
+
+def test_simulator_asks_start_session_on_the_domains_spaces(stubbed) -> None:  # noqa: ANN001
+    """The simulator path of the same question: StartSession on space/<domain>/* and each listed space."""
+    cloud, stubber = stubbed
+    outside = outside_context(profile("vpce"))
+    spaces = f"arn:aws:sagemaker:us-west-2:{ACCOUNT}:space/d-research/"
+    judge = Simulator(cloud, PREFIX + "*").for_action("sagemaker:StartSession", spaces, ["lab"])
+    result = {**_result("allowed", [_statement("SageMakerFullAccessCopy", "user-managed")]),
+              "EvalActionName": "sagemaker:StartSession", "EvalResourceName": spaces + "lab"}
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [result], "IsTruncated": False},
+                         {**_request(ROLE.arn, outside), "ActionNames": ["sagemaker:StartSession"],
+                          "ResourceArns": [spaces + "*", spaces + "lab"]})
+    decision = judge.decide(ROLE, outside)
+    stubber.assert_no_pending_responses()
+    assert decision.allowed is True and decision.allowed_by[0].policy.endswith("/SageMakerFullAccessCopy")
+
+
+def test_audit_on_aws_asks_the_simulator_about_start_session_too(cloud, aws, monkeypatch) -> None:  # noqa: ANN001
+    from wizard.iam_eval import Decision
+
+    aws.client("iam").put_role_policy(RoleName="StudioUsers", PolicyName="RemoteIde",
+                                      PolicyDocument=json.dumps(REMOTE_ACCESS))
+    asked: list[tuple[str, str, str]] = []
+
+    def decide(self, principal, context, extra=()):  # noqa: ANN001, ANN202
+        asked.append((self.action, self.resources[0], principal.name))
+        return Decision(self.action == "sagemaker:StartSession" and principal.name == "StudioUsers")
+
+    monkeypatch.setattr(Simulator, "decide", decide)
+    cloud.demo = False
+    report = audit(cloud, profile("vpce"))
+    assert report.method == "simulator"
+    assert ("sagemaker:StartSession", f"arn:aws:sagemaker:us-west-2:{ACCOUNT}:space/d-research/*",
+            "StudioUsers") in asked
+    assert [r.name for r in report.remote_ide] == ["StudioUsers"] and report.principals == ()

@@ -19,7 +19,7 @@ from wizard import iam_eval
 from wizard.cloud import Cloud
 from wizard.discovery import observe
 from wizard.errors import AwsError, InvalidInput
-from wizard.iam_eval import ACTION, Decision, Match, PrincipalAccess
+from wizard.iam_eval import ACTION, START_SESSION, Decision, Match, PrincipalAccess
 from wizard.iam_read import read_account
 from wizard.models import Inventory, PolicyDoc, PrincipalPolicies, Profile
 from wizard.names import PROFILE_TAG
@@ -39,6 +39,12 @@ NOT_COVERED = (
 )
 
 
+# Said with the remote IDE section: how to close what the studio-vpce policy leaves open there.
+REMOTE_IDE_FIX = ("to close it, add a Deny on sagemaker:StartSession (Resource space/<domain-id>/*) with the same "
+                  "network condition as the studio-vpce policy, or deny sagemaker:CreateSpace and sagemaker:UpdateSpace "
+                  "when sagemaker:RemoteAccess is ENABLED")
+
+
 @dataclasses.dataclass(frozen=True)
 class AuditReport:
     profile: str
@@ -51,17 +57,30 @@ class AuditReport:
     checked: int  # principals whose policies could allow the action at all (the others cannot)
     note: str = ""
     demo: bool = False
+    # sagemaker:StartSession on the domain's spaces from outside (remote IDE): the profile's policy does not cover it
+    remote_ide: tuple[PrincipalAccess, ...] = ()
+    remote_ide_checked: int = 0
+    space_resource: str = ""  # arn:...:space/<domain-id>/*
 
     @property
     def still_open(self) -> list[PrincipalAccess]:
         """Principals that can open Studio from outside and that this profile would not stop."""
         return [p for p in self.principals if p.from_anywhere and p.stopped_by_profile is not True]
 
+    @property
+    def remote_ide_open(self) -> list[PrincipalAccess]:
+        """Principals that can start remote IDE sessions into the domain's spaces from outside (apply changes
+        nothing there)."""
+        return [p for p in self.remote_ide if p.from_anywhere]
+
     def to_json(self) -> dict[str, Any]:
         return {"profile": self.profile, "account_id": self.account_id, "region": self.region,
                 "domain_id": self.domain_id, "method": self.method, "outside_context": self.outside,
                 "principals": [p.to_json() for p in self.principals], "note": self.note,
-                "not_covered": list(NOT_COVERED)}
+                "not_covered": list(NOT_COVERED),
+                "remote_ide": {"action": START_SESSION, "resource": self.space_resource,
+                               "covered_by_studio_vpce": False, "checked": self.remote_ide_checked,
+                               "principals": [p.to_json() for p in self.remote_ide], "what_to_do": REMOTE_IDE_FIX}}
 
 
 # ---------------------------------------------------------------- the simulator
@@ -72,7 +91,8 @@ def _entries(context: dict[str, str]) -> list[dict[str, Any]]:
 
 
 class Simulator:
-    """SimulatePrincipalPolicy for CreatePresignedDomainUrl on the domain's user profiles.
+    """SimulatePrincipalPolicy for CreatePresignedDomainUrl on the domain's user profiles (or `action` on other
+    resources: StartSession on the domain's spaces).
 
     `resources`: the domain's `user-profile/<domain>/*` and, where they could be listed, each user profile's own
     ARN. The simulator matches a statement's Resource against the ARN it is given as it stands: a policy that
@@ -82,18 +102,23 @@ class Simulator:
 
     method = "simulator"
 
-    def __init__(self, cloud: Cloud, resources: str | Sequence[str]) -> None:
+    def __init__(self, cloud: Cloud, resources: str | Sequence[str], action: str = ACTION) -> None:
         self.cloud = cloud
         self.resources = [resources] if isinstance(resources, str) else list(resources)
+        self.action = action
+
+    def for_action(self, action: str, prefix: str, names: Sequence[str]) -> Simulator:
+        """The same simulator for another action on `prefix*` and each named resource (the first 100)."""
+        return Simulator(self.cloud, [prefix + "*", *(prefix + n for n in names[:SIMULATED_USER_PROFILES])], action)
 
     def decide(self, principal: PrincipalPolicies, context: dict[str, str],
                extra: Sequence[PolicyDoc] = ()) -> Decision:
-        params: dict[str, Any] = {"PolicySourceArn": principal.arn, "ActionNames": [ACTION],
+        params: dict[str, Any] = {"PolicySourceArn": principal.arn, "ActionNames": [self.action],
                                   "ResourceArns": self.resources, "ContextEntries": _entries(context)}
         if extra:
             params["PolicyInputList"] = [json.dumps(d.document) for d in extra]
         results = [r for r in self.cloud.pages("iam", "simulate_principal_policy", "EvaluationResults", **params)
-                   if r.get("EvalActionName", "").lower() == ACTION.lower()]
+                   if r.get("EvalActionName", "").lower() == self.action.lower()]
         if not results:
             return Decision(None, unknown=("the simulator returned no result for the action",))
         decisions = [self._one(r, principal, extra) for r in results]
@@ -141,15 +166,18 @@ class LocalEvaluator:
 
     method = "local"
 
-    def __init__(self, inventory: Inventory, prefix: str) -> None:
-        self.inventory, self.prefix = inventory, prefix
+    def __init__(self, inventory: Inventory, prefix: str, action: str = ACTION) -> None:
+        self.inventory, self.prefix, self.action = inventory, prefix, action
+
+    def for_action(self, action: str, prefix: str, names: Sequence[str]) -> LocalEvaluator:
+        return LocalEvaluator(self.inventory, prefix, action)
 
     def decide(self, principal: PrincipalPolicies, context: dict[str, str],
                extra: Sequence[PolicyDoc] = ()) -> Decision:
         docs = iam_eval.current_policies(self.inventory, principal)
         replaced = {d.name for d in extra}
         docs = [d for d in docs if d.name not in replaced] + list(extra)
-        return iam_eval.evaluate(docs, iam_eval.Request(self.prefix, context), principal.boundary)
+        return iam_eval.evaluate(docs, iam_eval.Request(self.prefix, context, self.action), principal.boundary)
 
 
 Judge = Simulator | LocalEvaluator
@@ -202,6 +230,17 @@ def principal_access(judge: Judge, inventory: Inventory, profile: Profile, princ
                            targeted=is_target, note="; ".join(notes))
 
 
+def remote_ide_access(judge: Judge, inventory: Inventory, profile: Profile,
+                      principal: PrincipalPolicies) -> PrincipalAccess:
+    """sagemaker:StartSession on the domain's spaces from outside (`judge` asks that action): a remote IDE
+    session into a space. The profile's policy does not name the action, so apply changes nothing here."""
+    now = judge.decide(principal, iam_eval.outside_context(profile))
+    notes = [now.note] if now.note else []
+    return PrincipalAccess(arn=principal.arn, type=principal.kind, name=principal.name, from_anywhere=now.allowed,
+                           allowed_by=now.allowed_by, stopped_by_profile=False,
+                           targeted=iam_eval.targeted(profile, principal), note="; ".join(notes))
+
+
 # ---------------------------------------------------------------- the command
 
 _ORDER = {"user": 0, "role": 1, "group": 2}
@@ -219,18 +258,32 @@ def audit(cloud: Cloud, profile: Profile, on_progress: Progress | None = None,
     everyone = read_account(cloud)
     # Where no Allow statement can reach the action, IAM cannot allow it: no need to ask.
     candidates = [p for p in everyone if iam_eval.mentions_action(iam_eval.current_policies(inventory, p))]
-    judge, note = choose_judge(cloud, inventory, profile, candidates[0] if candidates else None)
+    # Remote IDE sessions into the domain's spaces (StartSession): the same question for another action
+    ide_candidates = [p for p in everyone
+                      if iam_eval.mentions_action(iam_eval.current_policies(inventory, p), START_SESSION)]
+    probe = next(iter(candidates or ide_candidates), None)
+    judge, note = choose_judge(cloud, inventory, profile, probe)
+    domain = inventory.domain(profile.domain_id)
+    spaces = iam_eval.space_prefix(inventory.partition, profile.region, inventory.account_id, profile.domain_id)
+    ide_judge = judge.for_action(START_SESSION, spaces, list(domain.spaces) if domain else [])
     results: list[PrincipalAccess] = []
+    ide: list[PrincipalAccess] = []
+    total = len(candidates) + len(ide_candidates)
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        futures = [pool.submit(principal_access, judge, inventory, profile, p, document) for p in candidates]
+        futures = {pool.submit(principal_access, judge, inventory, profile, p, document): results for p in candidates}
+        futures.update({pool.submit(remote_ide_access, ide_judge, inventory, profile, p): ide for p in ide_candidates})
         for done, future in enumerate(as_completed(futures), start=1):
-            results.append(future.result())
+            futures[future].append(future.result())
             if on_progress:
-                on_progress(done, len(futures))
-    shown = sorted((r for r in results if r.from_anywhere is not False), key=lambda r: (_ORDER[r.type], r.name))
+                on_progress(done, total)
+
+    def shown(rows: list[PrincipalAccess]) -> tuple[PrincipalAccess, ...]:
+        return tuple(sorted((r for r in rows if r.from_anywhere is not False), key=lambda r: (_ORDER[r.type], r.name)))
+
     return AuditReport(profile=profile.name, account_id=inventory.account_id, region=inventory.region,
                        domain_id=profile.domain_id, method=judge.method, outside=iam_eval.outside_context(profile),
-                       principals=tuple(shown), checked=len(candidates), note=note, demo=inventory.demo)
+                       principals=shown(results), checked=len(candidates), note=note, demo=inventory.demo,
+                       remote_ide=shown(ide), remote_ide_checked=len(ide_candidates), space_resource=spaces + "*")
 
 
 def audit_text(report: AuditReport) -> str:
@@ -262,13 +315,42 @@ def audit_text(report: AuditReport) -> str:
         if p.note and (p.from_anywhere is None or p.stopped_by_profile is None):
             lines.append(f"      why unsure: {p.note}")
     if not report.principals:
-        lines.append("  Nobody can open Studio from outside the boundary.")
+        lines.append("  Nobody can open Studio from outside the boundary." if not report.remote_ide else
+                     "  Nobody can open Studio from outside the boundary through a presigned URL "
+                     "(remote IDE sessions: see below).")
     lines.append("")
     lines.append(f"Audit: {sum(1 for p in report.principals if p.from_anywhere)} can open Studio from outside, "
                  f"{sum(1 for p in report.principals if p.from_anywhere is None)} undecided, "
                  f"{len(report.still_open)} still could after apply ({report.checked} principal(s) checked).")
+    lines += _remote_ide_lines(report)
     lines.append(f"Not covered (no identity policy decides them): {'; '.join(NOT_COVERED)}.")
     return "\n".join(lines)
+
+
+def _remote_ide_lines(report: AuditReport) -> list[str]:
+    """Remote IDE sessions (sagemaker:StartSession) into the domain's spaces: their own section, after the summary
+    of presigned URLs, since the profile's policy does not cover them."""
+    what = ("can start remote IDE sessions into the domain's spaces from outside (sagemaker:StartSession), which "
+            "the studio-vpce policy does not cover")
+    rows = report.remote_ide
+    if not rows:
+        return [(f"Remote IDE: nobody can start remote IDE sessions into the domain's spaces from outside "
+                 f"(sagemaker:StartSession; {report.remote_ide_checked} principal(s) checked).")]
+    lines = ["", (f"Remote IDE sessions (sagemaker:StartSession on {report.space_resource or 'the domain spaces'}) "
+                  "from outside; the studio-vpce policy does not cover them:")]
+    width = max(len(f"{p.type} {p.name}") for p in rows)
+    for p in rows:
+        now = {True: "yes", None: "cannot tell"}[p.from_anywhere]  # type: ignore[index]
+        lines.append(f"  {f'{p.type} {p.name}'.ljust(width)}  from outside: {now:<11}  not stopped by this profile")
+        for match in p.allowed_by:
+            lines.append(f"      allowed by {match.describe()}")
+        if p.note and p.from_anywhere is None:
+            lines.append(f"      why unsure: {p.note}")
+    lines.append(f"  {REMOTE_IDE_FIX[0].upper()}{REMOTE_IDE_FIX[1:]}.")
+    known = sum(1 for p in rows if p.from_anywhere)
+    lines.append(f"Remote IDE: {known} {what}, {sum(1 for p in rows if p.from_anywhere is None)} undecided "
+                 f"({report.remote_ide_checked} principal(s) checked).")
+    return lines
 
 
 # ---------------------------------------------------------------- verify --simulate

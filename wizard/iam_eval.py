@@ -24,6 +24,9 @@ from typing import Any
 from wizard.models import Inventory, PolicyDoc, PrincipalPolicies, Profile
 
 ACTION = "sagemaker:CreatePresignedDomainUrl"
+# The other way into Studio from a laptop: a remote IDE (VS Code) session into a space, on space/<domain>/<name>.
+# The identity policy studio-vpce writes does not name it (its actions are the guide's); `audit` reports who has it.
+START_SESSION = "sagemaker:StartSession"
 # The four keys, lower-cased (IAM compares condition key names case-insensitively) -> the guide's spelling.
 NETWORK_KEYS = {"aws:sourcevpc": "aws:SourceVpc", "aws:sourcevpce": "aws:sourceVpce", "aws:sourceip": "aws:SourceIp",
                 "aws:vpcsourceip": "aws:VpcSourceIp"}
@@ -41,9 +44,10 @@ Tri = bool | None  # True, False, or None: cannot tell
 
 @dataclasses.dataclass(frozen=True)
 class Request:
-    """CreatePresignedDomainUrl on any user profile of one domain, with these network keys present."""
+    """CreatePresignedDomainUrl on any user profile of one domain (or `action` on any resource under another
+    prefix with the same naming rules: StartSession on the domain's spaces), with these network keys present."""
 
-    resource_prefix: str  # arn:<partition>:sagemaker:<region>:<account>:user-profile/<domain-id>/
+    resource_prefix: str  # arn:<partition>:sagemaker:<region>:<account>:user-profile/<domain-id>/ (or space/...)
     context: dict[str, str]  # the guide's key spelling -> value; a key that is absent is not in the request
     action: str = ACTION
 
@@ -79,6 +83,11 @@ class Decision:
 
 def resource_prefix(partition: str, region: str, account: str, domain_id: str) -> str:
     return f"arn:{partition}:sagemaker:{region}:{account}:user-profile/{domain_id}/"
+
+
+def space_prefix(partition: str, region: str, account: str, domain_id: str) -> str:
+    """StartSession's resource: a space of the domain (space names follow the user profile names' rules)."""
+    return f"arn:{partition}:sagemaker:{region}:{account}:space/{domain_id}/"
 
 
 # ---------------------------------------------------------------- wildcards
