@@ -363,7 +363,7 @@ def test_audit_reports_remote_ide_sessions_start_session_from_outside(cloud, aws
 
     iam = aws.client("iam")
     iam.put_role_policy(RoleName="StudioUsers", PolicyName="RemoteIde", PolicyDocument=json.dumps(REMOTE_ACCESS))
-    p = profile("vpce", access={"attach": {"users": [], "groups": [], "roles": ["StudioUsers"]}, "effect": "deny"})
+    p = profile("subnet", access={"attach": {"users": [], "groups": [], "roles": ["StudioUsers"]}, "effect": "deny"})
     report = audit(cloud, p)
     assert ("role", "StudioUsers") not in {(r.type, r.name) for r in report.principals}  # no presigned URL
     ide = {(r.type, r.name): r for r in report.remote_ide}
@@ -381,7 +381,7 @@ def test_audit_reports_remote_ide_sessions_start_session_from_outside(cloud, aws
     assert data["action"] == "sagemaker:StartSession" and data["covered_by_studio_vpce"] is False
     assert data["resource"] == f"arn:aws:sagemaker:us-west-2:{ACCOUNT}:space/d-research/*"
     assert [r["name"] for r in data["principals"]] == ["StudioUsers"]
-    # the Deny the report recommends closes it
+    # the Deny the report recommends (the profile's condition: subnet mode, aws:SourceVpc) closes it
     guard = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sagemaker:StartSession",
                                                      "Resource": "*", "Condition": {"StringNotEquals": {
                                                          "aws:SourceVpc": p.vpc_id}}}]}
@@ -424,3 +424,54 @@ def test_audit_on_aws_asks_the_simulator_about_start_session_too(cloud, aws, mon
     assert ("sagemaker:StartSession", f"arn:aws:sagemaker:us-west-2:{ACCOUNT}:space/d-research/*",
             "StudioUsers") in asked
     assert [r.name for r in report.remote_ide] == ["StudioUsers"] and report.principals == ()
+
+
+# ---------------------------------------------------------------- outside is more than one address (review16 M8)
+
+OTHER_VPC = {"Version": "2012-10-17", "Statement": [{"Sid": "FromTheOtherVpc", "Effect": "Allow",
+                                                     "Action": "sagemaker:*", "Resource": "*", "Condition": {
+                                                         "StringEquals": {"aws:SourceVpc": "vpc-0ther0000000000000"}}}]}
+
+
+def test_audit_outside_covers_the_other_vpcs_and_ranges_the_policies_name(cloud, aws) -> None:  # noqa: ANN001
+    """A grant conditioned on another VPC (or public range, or endpoint) opens Studio from outside the profile's
+    boundary; audit asked one internet address and omitted it. It is listed, with the request that opens it."""
+    from wizard.audit import audit_text
+
+    aws.client("iam").put_role_policy(RoleName="StudioUsers", PolicyName="FromTheOtherVpc",
+                                      PolicyDocument=json.dumps(OTHER_VPC))
+    report = audit(cloud, profile("vpce"))
+    row = next(r for r in report.principals if r.name == "StudioUsers")
+    assert row.from_anywhere is True and row.stopped_by_profile is False
+    assert row.outside is not None and row.outside["aws:SourceVpc"] == "vpc-0ther0000000000000"
+    assert row.to_json()["outside_context"] == row.outside
+    text = audit_text(report)
+    assert ("      from outside as: aws:SourceVpc=vpc-0ther0000000000000, aws:sourceVpce=vpce-0ffffffffffffffff, "
+            "aws:VpcSourceIp=") in text
+    assert [r.name for r in report.remote_ide] == ["StudioUsers"]  # sagemaker:* covers StartSession too
+    assert report.remote_ide[0].outside == row.outside
+
+
+def test_simulator_is_asked_the_other_outside_requests_the_policies_name(stubbed) -> None:  # noqa: ANN001
+    """The simulator path asks the same requests, one simulation each, and stops at the first allowed; a principal
+    whose policies compare no network key is asked the one internet request, as before."""
+    cloud, stubber = stubbed
+    p = profile("vpce")
+    outside = outside_context(p)
+    role = PrincipalPolicies("role", "Other", f"arn:aws:iam::{ACCOUNT}:role/Other",
+                             (PolicyDoc("FromTheOtherVpc", "inline", "role/Other", OTHER_VPC),))
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [_result("implicitDeny")],
+                                                       "IsTruncated": False}, _request(role.arn, outside))
+    foreign = {"aws:SourceVpc": "vpc-0ffffffffffffffff", "aws:sourceVpce": "vpce-0ffffffffffffffff",
+               "aws:VpcSourceIp": "10.255.255.10"}
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [_result("implicitDeny")],
+                                                       "IsTruncated": False}, _request(role.arn, foreign))
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [_result("implicitDeny")],
+                                                       "IsTruncated": False},
+                         _request(role.arn, {**foreign, "aws:SourceVpc": p.vpc_id}))
+    other = {**foreign, "aws:SourceVpc": "vpc-0ther0000000000000"}
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [_result("allowed", [
+        _statement("FromTheOtherVpc", "inline")])], "IsTruncated": False}, _request(role.arn, other))
+    access = principal_access(Simulator(cloud, PREFIX + "*"), observe_free_inventory(), p, role, None)
+    stubber.assert_no_pending_responses()
+    assert access.from_anywhere is True and access.outside == other

@@ -209,16 +209,35 @@ def choose_judge(cloud: Cloud, inventory: Inventory, profile: Profile,
 
 # ---------------------------------------------------------------- one principal
 
+def _outside(judge: Judge, inventory: Inventory, profile: Profile, principal: PrincipalPolicies,
+             document: dict[str, Any] | None) -> tuple[list[dict[str, str]], str]:
+    """The requests from outside to ask about for this principal (iam_eval.outside_contexts: more than the one
+    internet address when its policies compare network keys)."""
+    return iam_eval.outside_contexts(profile, inventory, iam_eval.current_policies(inventory, principal),
+                                     principal.boundary, document)
+
+
+def _ask(judge: Judge, principal: PrincipalPolicies, contexts: list[dict[str, str]], skipped: str,
+         extra: Sequence[PolicyDoc] = ()) -> tuple[Decision, dict[str, str]]:
+    """The worst answer over the requests; stops at the first "allowed" (nothing can make it worse)."""
+    answers: list[tuple[dict[str, str], Decision]] = []
+    for context in contexts:
+        answers.append((context, judge.decide(principal, context, extra)))
+        if answers[-1][1].allowed is True:
+            break
+    return iam_eval.worst(answers, skipped)
+
+
 def principal_access(judge: Judge, inventory: Inventory, profile: Profile, principal: PrincipalPolicies,
                      document: dict[str, Any] | None) -> PrincipalAccess:
-    outside = iam_eval.outside_context(profile)
-    now = judge.decide(principal, outside)
+    contexts, skipped = _outside(judge, inventory, profile, principal, document)
+    now, where = _ask(judge, principal, contexts, skipped)
     is_target = iam_eval.targeted(profile, principal) and document is not None
-    after = now
+    after, after_where = now, where
     if is_target and document is not None and now.allowed is not False:
         ours = iam_eval.policy_arn(inventory.partition, inventory.account_id, profile.policy_name)
-        after = judge.decide(principal, outside, [PolicyDoc(ours, "managed", f"{principal.kind}/{principal.name}",
-                                                            document)])
+        after, after_where = _ask(judge, principal, contexts, skipped, [
+            PolicyDoc(ours, "managed", f"{principal.kind}/{principal.name}", document)])
     notes = [n for n in (now.note, after.note if after is not now else "") if n]
     if not is_target:
         notes.append("not an attach target of this profile")
@@ -227,18 +246,22 @@ def principal_access(judge: Judge, inventory: Inventory, profile: Profile, princ
     return PrincipalAccess(arn=principal.arn, type=principal.kind, name=principal.name, from_anywhere=now.allowed,
                            allowed_by=tuple(m for m in grants if m.policy != ours_arn),
                            stopped_by_profile=None if after.allowed is None else not after.allowed,
-                           targeted=is_target, note="; ".join(notes))
+                           targeted=is_target, note="; ".join(notes),
+                           outside=iam_eval.decided_where(contexts, after_where if after.allowed else where))
 
 
-def remote_ide_access(judge: Judge, inventory: Inventory, profile: Profile,
-                      principal: PrincipalPolicies) -> PrincipalAccess:
+
+def remote_ide_access(judge: Judge, inventory: Inventory, profile: Profile, principal: PrincipalPolicies,
+                      document: dict[str, Any] | None = None) -> PrincipalAccess:
     """sagemaker:StartSession on the domain's spaces from outside (`judge` asks that action): a remote IDE
-    session into a space. The profile's policy does not name the action, so apply changes nothing here."""
-    now = judge.decide(principal, iam_eval.outside_context(profile))
-    notes = [now.note] if now.note else []
+    session into a space. The profile's policy does not name the action, so apply changes nothing here.
+    `document`: the profile's policy, which draws the boundary "outside" is measured against."""
+    contexts, skipped = _outside(judge, inventory, profile, principal, document)
+    now, where = _ask(judge, principal, contexts, skipped)
     return PrincipalAccess(arn=principal.arn, type=principal.kind, name=principal.name, from_anywhere=now.allowed,
                            allowed_by=now.allowed_by, stopped_by_profile=False,
-                           targeted=iam_eval.targeted(profile, principal), note="; ".join(notes))
+                           targeted=iam_eval.targeted(profile, principal), note=now.note,
+                           outside=iam_eval.decided_where(contexts, where))
 
 
 # ---------------------------------------------------------------- the command
@@ -271,7 +294,8 @@ def audit(cloud: Cloud, profile: Profile, on_progress: Progress | None = None,
     total = len(candidates) + len(ide_candidates)
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         futures = {pool.submit(principal_access, judge, inventory, profile, p, document): results for p in candidates}
-        futures.update({pool.submit(remote_ide_access, ide_judge, inventory, profile, p): ide for p in ide_candidates})
+        futures.update({pool.submit(remote_ide_access, ide_judge, inventory, profile, p, document): ide
+                        for p in ide_candidates})
         for done, future in enumerate(as_completed(futures), start=1):
             futures[future].append(future.result())
             if on_progress:
@@ -292,10 +316,10 @@ def audit_text(report: AuditReport) -> str:
              f"{report.account_id}, region {report.region}" + ("  [DEMO sandbox: nothing here is real]"
                                                                if report.demo else ""),
              f"Who can call sagemaker:CreatePresignedDomainUrl from outside the network boundary (a request with "
-             f"{where}, not through a VPC endpoint); decided by the {report.method} evaluation"
+             f"{where}, not through a VPC endpoint{_OTHERS}); decided by the {report.method} evaluation"
              if report.method == "local" else
              f"Who can call sagemaker:CreatePresignedDomainUrl from outside the network boundary (a request with "
-             f"{where}, not through a VPC endpoint); decided by the IAM policy simulator"]
+             f"{where}, not through a VPC endpoint{_OTHERS}); decided by the IAM policy simulator"]
     if report.note:
         lines.append(f"note: {report.note}")
     lines.append("")
@@ -310,6 +334,7 @@ def audit_text(report: AuditReport) -> str:
             after = "still open after apply" + (": set access.effect: deny" if p.targeted else
                                                  " (not an attach target)")
         lines.append(f"  {f'{p.type} {p.name}'.ljust(width)}  from outside: {now:<11}  {after}")
+        lines += _from_where(p)
         for match in p.allowed_by:
             lines.append(f"      allowed by {match.describe()}")
         if p.note and (p.from_anywhere is None or p.stopped_by_profile is None):
@@ -327,6 +352,15 @@ def audit_text(report: AuditReport) -> str:
     return "\n".join(lines)
 
 
+# Said in the header: the other requests from outside asked about (iam_eval.outside_contexts)
+_OTHERS = ", and the requests through other VPCs, endpoints and ranges that the principals' network conditions name"
+
+
+def _from_where(p: PrincipalAccess) -> list[str]:
+    """The request from outside that decided, when it is not the header's."""
+    return [f"      from outside as: {iam_eval.describe_context(p.outside)}"] if p.outside else []
+
+
 def _remote_ide_lines(report: AuditReport) -> list[str]:
     """Remote IDE sessions (sagemaker:StartSession) into the domain's spaces: their own section, after the summary
     of presigned URLs, since the profile's policy does not cover them."""
@@ -342,6 +376,7 @@ def _remote_ide_lines(report: AuditReport) -> list[str]:
     for p in rows:
         now = {True: "yes", None: "cannot tell"}[p.from_anywhere]  # type: ignore[index]
         lines.append(f"  {f'{p.type} {p.name}'.ljust(width)}  from outside: {now:<11}  not stopped by this profile")
+        lines += _from_where(p)
         for match in p.allowed_by:
             lines.append(f"      allowed by {match.describe()}")
         if p.note and p.from_anywhere is None:
