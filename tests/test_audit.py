@@ -183,13 +183,13 @@ def test_audit_lists_users_through_their_groups(cloud, aws) -> None:  # noqa: AN
 
 def test_audit_says_what_the_profile_would_stop_and_what_no_identity_policy_covers(cloud) -> None:  # noqa: ANN001
     """Also said with every audit (text and JSON): what no identity policy decides, the account's root user and
-    Studio sessions opened before apply (up to 12 hours)."""
+    the time IAM takes to propagate a change."""
     from wizard.audit import audit_text
 
     attach = {"users": [], "groups": [], "roles": ["MLEngineers", "StudioAutomation"]}
     report = audit(cloud, profile("vpce", access={"attach": attach}))
     text = audit_text(report)
-    assert "root user" in text and "SessionExpirationDurationInSeconds" in text
+    assert "root user" in text and "propagate" in text
     assert any("root user" in n for n in report.to_json()["not_covered"])
     allow = {(p.name, p.stopped_by_profile) for p in report.principals}
     deny = {(p.name, p.stopped_by_profile) for p in audit(cloud, profile("vpce", access={"attach": attach,
@@ -475,3 +475,16 @@ def test_simulator_is_asked_the_other_outside_requests_the_policies_name(stubbed
     access = principal_access(Simulator(cloud, PREFIX + "*"), observe_free_inventory(), p, role, None)
     stubber.assert_no_pending_responses()
     assert access.from_anywhere is True and access.outside == other
+
+
+def test_not_covered_says_the_policy_holds_on_every_request_of_open_sessions() -> None:
+    """review16 M2: audit said sessions opened before apply survive up to 12 hours ("the policy stops new URLs
+    only"); CreatePresignedDomainUrl's API reference says its IAM policies are enforced for every HTTP request and
+    WebSocket frame that connects to the app. Said as AWS documents it, in the output and in docs/audit.md."""
+    from wizard.audit import NOT_COVERED
+
+    said = " ".join(NOT_COVERED)
+    assert "every HTTP request and WebSocket frame" in said and "sessions opened before apply are held to it" in said
+    assert "new URLs only" not in said and "12 hours" not in said
+    doc = (ROOT / "docs" / "audit.md").read_text()
+    assert "every HTTP request and WebSocket frame" in doc and "new presigned URLs only" not in doc

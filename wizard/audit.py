@@ -34,8 +34,9 @@ _IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
 # What no identity policy decides, so no audit of identity policies can list: said with every report.
 NOT_COVERED = (
     "the account's root user: no IAM policy restricts it (a service control policy can)",
-    ("Studio sessions opened before apply: a presigned URL's session lasts until its "
-     "SessionExpirationDurationInSeconds (12 hours by default); the policy stops new URLs only"),
+    ("the short while IAM takes to propagate a change: AWS enforces the policy on every HTTP request and "
+     "WebSocket frame that connects to the Studio app, so sessions opened before apply are held to it too, "
+     "once the change has propagated"),
 )
 
 
