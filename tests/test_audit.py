@@ -488,3 +488,31 @@ def test_not_covered_says_the_policy_holds_on_every_request_of_open_sessions() -
     assert "new URLs only" not in said and "12 hours" not in said
     doc = (ROOT / "docs" / "audit.md").read_text()
     assert "every HTTP request and WebSocket frame" in doc and "new presigned URLs only" not in doc
+
+
+def test_audit_says_what_the_local_evaluation_and_audit_leave_out(cloud) -> None:  # noqa: ANN001
+    """review16 L2: the printed note said only "evaluated locally"; it says SCPs are not read. Every report says
+    what audit does not check: privilege escalation."""
+    from wizard.audit import audit_text
+
+    report = audit(cloud, profile("vpce"))
+    text = audit_text(report)
+    note = next(line for line in text.splitlines() if line.startswith("note: "))
+    assert "evaluated locally (service control policies are not read" in note
+    checked = next(line for line in text.splitlines() if line.startswith("Not checked by audit: "))
+    assert "privilege escalation" in checked and "iam:CreatePolicyVersion" in checked and "assume a role" in checked
+    assert report.to_json()["not_checked"] == list(report.not_checked)
+    assert "privilege escalation" in (ROOT / "docs" / "audit.md").read_text()
+
+
+def test_audit_says_a_domain_scoped_policy_leaves_other_domains_open(cloud) -> None:  # noqa: ANN001
+    """review16 L4: with resource_scope domain (the default) a sagemaker:* holder can open Studio from anywhere
+    through another domain it creates; audit and docs/audit.md say so, and name resource_scope: all."""
+    from wizard.audit import audit_text
+
+    checked = next(line for line in audit_text(audit(cloud, profile("vpce"))).splitlines()
+                   if line.startswith("Not checked by audit: "))
+    assert "through another domain" in checked and "resource_scope: all" in checked
+    everywhere = audit(cloud, profile("vpce", access={"resource_scope": "all"}))
+    assert not any("another domain" in n for n in everywhere.not_checked)
+    assert "through it, whatever the deny guardrail says" in (ROOT / "docs" / "audit.md").read_text()

@@ -40,6 +40,21 @@ NOT_COVERED = (
 )
 
 
+# What the local evaluation leaves out, said in its note (the simulator weighs them).
+LOCAL_LEAVES_OUT = ("service control policies are not read (permissions boundaries are): an SCP may deny what "
+                    "is listed here")
+
+# What audit does not check with either method, said with every report.
+NOT_CHECKED = (
+    ("privilege escalation: a principal that can change or detach the studio-vpce policy (iam:CreatePolicyVersion, "
+     "iam:Detach*Policy, iam:RemoveUserFromGroup), grant itself more, or assume a role listed here can open Studio "
+     "from outside too"),
+)
+OTHER_DOMAINS = ("other domains: with access.resource_scope: domain the policy covers this domain's user profiles "
+                 "only; a principal allowed sagemaker:CreateDomain or CreateUserProfile (sagemaker:*) can open Studio "
+                 "from anywhere through another domain (resource_scope: all with effect: deny, or an SCP, covers it)")
+
+
 # Said with the remote IDE section: how to close what the studio-vpce policy leaves open there.
 REMOTE_IDE_FIX = ("to close it, add a Deny on sagemaker:StartSession (Resource space/<domain-id>/*) with the same "
                   "network condition as the studio-vpce policy, or deny sagemaker:CreateSpace and sagemaker:UpdateSpace "
@@ -62,6 +77,7 @@ class AuditReport:
     remote_ide: tuple[PrincipalAccess, ...] = ()
     remote_ide_checked: int = 0
     space_resource: str = ""  # arn:...:space/<domain-id>/*
+    not_checked: tuple[str, ...] = NOT_CHECKED
 
     @property
     def still_open(self) -> list[PrincipalAccess]:
@@ -78,7 +94,7 @@ class AuditReport:
         return {"profile": self.profile, "account_id": self.account_id, "region": self.region,
                 "domain_id": self.domain_id, "method": self.method, "outside_context": self.outside,
                 "principals": [p.to_json() for p in self.principals], "note": self.note,
-                "not_covered": list(NOT_COVERED),
+                "not_covered": list(NOT_COVERED), "not_checked": list(self.not_checked),
                 "remote_ide": {"action": START_SESSION, "resource": self.space_resource,
                                "covered_by_studio_vpce": False, "checked": self.remote_ide_checked,
                                "principals": [p.to_json() for p in self.remote_ide], "what_to_do": REMOTE_IDE_FIX}}
@@ -190,7 +206,7 @@ def choose_judge(cloud: Cloud, inventory: Inventory, profile: Profile,
     prefix = iam_eval.resource_prefix(inventory.partition, profile.region, inventory.account_id, profile.domain_id)
     local = LocalEvaluator(inventory, prefix)
     if cloud.demo:
-        return local, "the demo sandbox has no IAM policy simulator: evaluated locally"
+        return local, f"the demo sandbox has no IAM policy simulator: evaluated locally ({LOCAL_LEAVES_OUT})"
     if probe is None or not probe.arn:
         return local, ""
     simulator = Simulator(cloud, prefix + "*")
@@ -198,7 +214,7 @@ def choose_judge(cloud: Cloud, inventory: Inventory, profile: Profile,
         simulator.decide(probe, iam_eval.outside_context(profile))
     except (AwsError, NotImplementedError) as exc:
         why = "you may not call it" if getattr(exc, "code", "").startswith("AccessDenied") else "it did not answer"
-        return local, f"the IAM policy simulator is unavailable ({why}: {exc}): evaluated locally"
+        return local, f"the IAM policy simulator is unavailable ({why}: {exc}): evaluated locally ({LOCAL_LEAVES_OUT})"
     domain = inventory.domain(profile.domain_id)
     names = list(domain.user_profiles) if domain else []
     if names:  # a statement naming some user profiles matches only their own ARNs (see Simulator)
@@ -308,7 +324,9 @@ def audit(cloud: Cloud, profile: Profile, on_progress: Progress | None = None,
     return AuditReport(profile=profile.name, account_id=inventory.account_id, region=inventory.region,
                        domain_id=profile.domain_id, method=judge.method, outside=iam_eval.outside_context(profile),
                        principals=shown(results), checked=len(candidates), note=note, demo=inventory.demo,
-                       remote_ide=shown(ide), remote_ide_checked=len(ide_candidates), space_resource=spaces + "*")
+                       remote_ide=shown(ide), remote_ide_checked=len(ide_candidates), space_resource=spaces + "*",
+                       not_checked=NOT_CHECKED + ((OTHER_DOMAINS,) if profile.access.resource_scope == "domain"
+                                                  and profile.access.mode != "none" else ()))
 
 
 def audit_text(report: AuditReport) -> str:
@@ -350,6 +368,7 @@ def audit_text(report: AuditReport) -> str:
                  f"{len(report.still_open)} still could after apply ({report.checked} principal(s) checked).")
     lines += _remote_ide_lines(report)
     lines.append(f"Not covered (no identity policy decides them): {'; '.join(NOT_COVERED)}.")
+    lines.append(f"Not checked by audit: {'; '.join(report.not_checked)}.")
     return "\n".join(lines)
 
 
