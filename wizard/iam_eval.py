@@ -1,5 +1,6 @@
 """Local evaluation of identity policies for one action, `sagemaker:CreatePresignedDomainUrl`, on a domain's user
-profiles, from a request context made of the four network keys the AWS guide uses.
+profiles (and, for `audit`, `sagemaker:StartSession` on its spaces), from a request context made of the four
+network keys the AWS guide uses; "from outside" is every request `outside_contexts` derives, the worst answer wins.
 
 Used where the IAM policy simulator cannot answer (the demo sandbox: moto lacks it; or the caller may not call it)
 and by `plan`, which stays pure. It follows IAM's evaluation logic for identity policies: an explicit Deny wins,
