@@ -183,13 +183,13 @@ def test_audit_lists_users_through_their_groups(cloud, aws) -> None:  # noqa: AN
 
 def test_audit_says_what_the_profile_would_stop_and_what_no_identity_policy_covers(cloud) -> None:  # noqa: ANN001
     """Also said with every audit (text and JSON): what no identity policy decides, the account's root user and
-    Studio sessions opened before apply (up to 12 hours)."""
+    the time IAM takes to propagate a change."""
     from wizard.audit import audit_text
 
     attach = {"users": [], "groups": [], "roles": ["MLEngineers", "StudioAutomation"]}
     report = audit(cloud, profile("vpce", access={"attach": attach}))
     text = audit_text(report)
-    assert "root user" in text and "SessionExpirationDurationInSeconds" in text
+    assert "root user" in text and "propagate" in text
     assert any("root user" in n for n in report.to_json()["not_covered"])
     allow = {(p.name, p.stopped_by_profile) for p in report.principals}
     deny = {(p.name, p.stopped_by_profile) for p in audit(cloud, profile("vpce", access={"attach": attach,
@@ -201,7 +201,8 @@ def test_audit_says_what_the_profile_would_stop_and_what_no_identity_policy_cove
 def test_audit_progress_reports_every_principal_checked(cloud) -> None:  # noqa: ANN001
     seen: list[tuple[int, int]] = []
     report = audit(cloud, profile("vpce"), on_progress=lambda done, total: seen.append((done, total)))
-    assert seen and seen[-1] == (report.checked, report.checked) and len(seen) == report.checked
+    total = report.checked + report.remote_ide_checked  # CreatePresignedDomainUrl and StartSession checks
+    assert seen and seen[-1] == (total, total) and len(seen) == total
 
 
 def test_audit_of_a_missing_domain_is_invalid_input(cloud) -> None:  # noqa: ANN001
@@ -357,3 +358,174 @@ def test_audit_text_claims_no_stop_when_now_cannot_be_told() -> None:
     assert "from outside: cannot tell" in unsure and "stopped" not in unsure
     assert unsure.endswith("closed after apply, whatever it is now")
 
+
+
+# ---------------------------------------------------------------- remote IDE sessions (sagemaker:StartSession)
+
+REMOTE_ACCESS = {"Version": "2012-10-17", "Statement": [{"Sid": "RemoteIde", "Effect": "Allow",
+                                                         "Action": "sagemaker:StartSession",
+                                                         "Resource": "arn:aws:sagemaker:*:*:space/*"}]}
+
+
+def test_audit_reports_remote_ide_sessions_start_session_from_outside(cloud, aws) -> None:  # noqa: ANN001
+    """A second way into Studio from anywhere (review16 H1): a remote IDE session into a space
+    (sagemaker:StartSession, the grant AWS's remote-access setup adds). The profile's policy does not name it, so
+    even effect deny leaves it open: audit says so in its own section, with what to do, and --detailed-exitcode
+    counts it. A Deny on StartSession with the same network condition closes it."""
+    from wizard.audit import audit_text
+
+    iam = aws.client("iam")
+    iam.put_role_policy(RoleName="StudioUsers", PolicyName="RemoteIde", PolicyDocument=json.dumps(REMOTE_ACCESS))
+    p = profile("subnet", access={"attach": {"users": [], "groups": [], "roles": ["StudioUsers"]}, "effect": "deny"})
+    report = audit(cloud, p)
+    assert ("role", "StudioUsers") not in {(r.type, r.name) for r in report.principals}  # no presigned URL
+    ide = {(r.type, r.name): r for r in report.remote_ide}
+    assert set(ide) == {("role", "StudioUsers")}
+    row = ide[("role", "StudioUsers")]
+    assert row.from_anywhere is True and row.stopped_by_profile is False and row.targeted
+    assert [(m.policy, m.statement) for m in row.allowed_by] == [("RemoteIde", "RemoteIde")]
+    assert report.remote_ide_open == [row]
+    text = audit_text(report)
+    assert ("Remote IDE: 1 can start remote IDE sessions into the domain's spaces from outside "
+            "(sagemaker:StartSession), which the studio-vpce policy does not cover") in text
+    assert "role StudioUsers  from outside: yes          not stopped by this profile" in text
+    assert "Deny on sagemaker:StartSession" in text and "sagemaker:RemoteAccess is ENABLED" in text
+    data = report.to_json()["remote_ide"]
+    assert data["action"] == "sagemaker:StartSession" and data["covered_by_studio_vpce"] is False
+    assert data["resource"] == f"arn:aws:sagemaker:us-west-2:{ACCOUNT}:space/d-research/*"
+    assert [r["name"] for r in data["principals"]] == ["StudioUsers"]
+    # the Deny the report recommends (the profile's condition: subnet mode, aws:SourceVpc) closes it
+    guard = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sagemaker:StartSession",
+                                                     "Resource": "*", "Condition": {"StringNotEquals": {
+                                                         "aws:SourceVpc": p.vpc_id}}}]}
+    iam.put_role_policy(RoleName="StudioUsers", PolicyName="RemoteIdeGuard", PolicyDocument=json.dumps(guard))
+    closed = audit(cloud, p)
+    assert closed.remote_ide == () and "Remote IDE: nobody can start" in audit_text(closed)
+
+
+def test_simulator_asks_start_session_on_the_domains_spaces(stubbed) -> None:  # noqa: ANN001
+    """The simulator path of the same question: StartSession on space/<domain>/* and each listed space."""
+    cloud, stubber = stubbed
+    outside = outside_context(profile("vpce"))
+    spaces = f"arn:aws:sagemaker:us-west-2:{ACCOUNT}:space/d-research/"
+    judge = Simulator(cloud, PREFIX + "*").for_action("sagemaker:StartSession", spaces, ["lab"])
+    result = {**_result("allowed", [_statement("SageMakerFullAccessCopy", "user-managed")]),
+              "EvalActionName": "sagemaker:StartSession", "EvalResourceName": spaces + "lab"}
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [result], "IsTruncated": False},
+                         {**_request(ROLE.arn, outside), "ActionNames": ["sagemaker:StartSession"],
+                          "ResourceArns": [spaces + "*", spaces + "lab"]})
+    decision = judge.decide(ROLE, outside)
+    stubber.assert_no_pending_responses()
+    assert decision.allowed is True and decision.allowed_by[0].policy.endswith("/SageMakerFullAccessCopy")
+
+
+def test_audit_on_aws_asks_the_simulator_about_start_session_too(cloud, aws, monkeypatch) -> None:  # noqa: ANN001
+    from wizard.iam_eval import Decision
+
+    aws.client("iam").put_role_policy(RoleName="StudioUsers", PolicyName="RemoteIde",
+                                      PolicyDocument=json.dumps(REMOTE_ACCESS))
+    asked: list[tuple[str, str, str]] = []
+
+    def decide(self, principal, context, extra=()):  # noqa: ANN001, ANN202
+        asked.append((self.action, self.resources[0], principal.name))
+        return Decision(self.action == "sagemaker:StartSession" and principal.name == "StudioUsers")
+
+    monkeypatch.setattr(Simulator, "decide", decide)
+    cloud.demo = False
+    report = audit(cloud, profile("vpce"))
+    assert report.method == "simulator"
+    assert ("sagemaker:StartSession", f"arn:aws:sagemaker:us-west-2:{ACCOUNT}:space/d-research/*",
+            "StudioUsers") in asked
+    assert [r.name for r in report.remote_ide] == ["StudioUsers"] and report.principals == ()
+
+
+# ---------------------------------------------------------------- outside is more than one address (review16 M8)
+
+OTHER_VPC = {"Version": "2012-10-17", "Statement": [{"Sid": "FromTheOtherVpc", "Effect": "Allow",
+                                                     "Action": "sagemaker:*", "Resource": "*", "Condition": {
+                                                         "StringEquals": {"aws:SourceVpc": "vpc-0ther0000000000000"}}}]}
+
+
+def test_audit_outside_covers_the_other_vpcs_and_ranges_the_policies_name(cloud, aws) -> None:  # noqa: ANN001
+    """A grant conditioned on another VPC (or public range, or endpoint) opens Studio from outside the profile's
+    boundary; audit asked one internet address and omitted it. It is listed, with the request that opens it."""
+    from wizard.audit import audit_text
+
+    aws.client("iam").put_role_policy(RoleName="StudioUsers", PolicyName="FromTheOtherVpc",
+                                      PolicyDocument=json.dumps(OTHER_VPC))
+    report = audit(cloud, profile("vpce"))
+    row = next(r for r in report.principals if r.name == "StudioUsers")
+    assert row.from_anywhere is True and row.stopped_by_profile is False
+    assert row.outside is not None and row.outside["aws:SourceVpc"] == "vpc-0ther0000000000000"
+    assert row.to_json()["outside_context"] == row.outside
+    text = audit_text(report)
+    assert ("      from outside as: aws:SourceVpc=vpc-0ther0000000000000, aws:sourceVpce=vpce-0ffffffffffffffff, "
+            "aws:VpcSourceIp=") in text
+    assert [r.name for r in report.remote_ide] == ["StudioUsers"]  # sagemaker:* covers StartSession too
+    assert report.remote_ide[0].outside == row.outside
+
+
+def test_simulator_is_asked_the_other_outside_requests_the_policies_name(stubbed) -> None:  # noqa: ANN001
+    """The simulator path asks the same requests, one simulation each, and stops at the first allowed; a principal
+    whose policies compare no network key is asked the one internet request, as before."""
+    cloud, stubber = stubbed
+    p = profile("vpce")
+    outside = outside_context(p)
+    role = PrincipalPolicies("role", "Other", f"arn:aws:iam::{ACCOUNT}:role/Other",
+                             (PolicyDoc("FromTheOtherVpc", "inline", "role/Other", OTHER_VPC),))
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [_result("implicitDeny")],
+                                                       "IsTruncated": False}, _request(role.arn, outside))
+    foreign = {"aws:SourceVpc": "vpc-0ffffffffffffffff", "aws:sourceVpce": "vpce-0ffffffffffffffff",
+               "aws:VpcSourceIp": "10.255.255.10"}
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [_result("implicitDeny")],
+                                                       "IsTruncated": False}, _request(role.arn, foreign))
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [_result("implicitDeny")],
+                                                       "IsTruncated": False},
+                         _request(role.arn, {**foreign, "aws:SourceVpc": p.vpc_id}))
+    other = {**foreign, "aws:SourceVpc": "vpc-0ther0000000000000"}
+    stubber.add_response("simulate_principal_policy", {"EvaluationResults": [_result("allowed", [
+        _statement("FromTheOtherVpc", "inline")])], "IsTruncated": False}, _request(role.arn, other))
+    access = principal_access(Simulator(cloud, PREFIX + "*"), observe_free_inventory(), p, role, None)
+    stubber.assert_no_pending_responses()
+    assert access.from_anywhere is True and access.outside == other
+
+
+def test_not_covered_says_the_policy_holds_on_every_request_of_open_sessions() -> None:
+    """review16 M2: audit said sessions opened before apply survive up to 12 hours ("the policy stops new URLs
+    only"); CreatePresignedDomainUrl's API reference says its IAM policies are enforced for every HTTP request and
+    WebSocket frame that connects to the app. Said as AWS documents it, in the output and in docs/audit.md."""
+    from wizard.audit import NOT_COVERED
+
+    said = " ".join(NOT_COVERED)
+    assert "every HTTP request and WebSocket frame" in said and "sessions opened before apply are held to it" in said
+    assert "new URLs only" not in said and "12 hours" not in said
+    doc = (ROOT / "docs" / "audit.md").read_text()
+    assert "every HTTP request and WebSocket frame" in doc and "new presigned URLs only" not in doc
+
+
+def test_audit_says_what_the_local_evaluation_and_audit_leave_out(cloud) -> None:  # noqa: ANN001
+    """review16 L2: the printed note said only "evaluated locally"; it says SCPs are not read. Every report says
+    what audit does not check: privilege escalation."""
+    from wizard.audit import audit_text
+
+    report = audit(cloud, profile("vpce"))
+    text = audit_text(report)
+    note = next(line for line in text.splitlines() if line.startswith("note: "))
+    assert "evaluated locally (service control policies are not read" in note
+    checked = next(line for line in text.splitlines() if line.startswith("Not checked by audit: "))
+    assert "privilege escalation" in checked and "iam:CreatePolicyVersion" in checked and "assume a role" in checked
+    assert report.to_json()["not_checked"] == list(report.not_checked)
+    assert "privilege escalation" in (ROOT / "docs" / "audit.md").read_text()
+
+
+def test_audit_says_a_domain_scoped_policy_leaves_other_domains_open(cloud) -> None:  # noqa: ANN001
+    """review16 L4: with resource_scope domain (the default) a sagemaker:* holder can open Studio from anywhere
+    through another domain it creates; audit and docs/audit.md say so, and name resource_scope: all."""
+    from wizard.audit import audit_text
+
+    checked = next(line for line in audit_text(audit(cloud, profile("vpce"))).splitlines()
+                   if line.startswith("Not checked by audit: "))
+    assert "through another domain" in checked and "resource_scope: all" in checked
+    everywhere = audit(cloud, profile("vpce", access={"resource_scope": "all"}))
+    assert not any("another domain" in n for n in everywhere.not_checked)
+    assert "through it, whatever the deny guardrail says" in (ROOT / "docs" / "audit.md").read_text()

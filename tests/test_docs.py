@@ -101,3 +101,11 @@ def test_every_test_the_docs_name_exists() -> None:
     missing = sorted(f"{module}::{name}" for module, name in named
                      if f"def {name}(" not in (ROOT / "tests" / module).read_text(encoding="utf-8"))
     assert not missing, missing
+
+
+def test_the_studio_endpoints_presigned_url_preset_is_not_said_to_limit_nothing() -> None:
+    """review16 M2: docs/profile.md said the Studio endpoint's presigned-url statement "limits nothing"; AWS
+    enforces CreatePresignedDomainUrl's IAM policies on every HTTP request and WebSocket frame to the Studio app,
+    the traffic that passes that endpoint."""
+    row = next(line for line in DOC.read_text().splitlines() if line.startswith("| `endpoint_policy.studio` |"))
+    assert "limits nothing" not in row and "every HTTP request and WebSocket frame" in row

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -301,3 +302,75 @@ def test_for_any_value_fails_on_an_absent_key_even_when_negated() -> None:
     guardrail = deny(Condition={"ForAnyValue:StringNotEquals": {"aws:sourceVpce": "vpce-0123abcd"}})
     assert decide(allow(), guardrail) is True
     assert decide(allow(), guardrail, request=Request(PREFIX, {"aws:sourceVpce": "vpce-other"})) is False
+
+
+# ---------------------------------------------------------------- outside is more than one address (review16 M8)
+
+def _inventory():  # noqa: ANN202
+    from wizard.models import Caller, Inventory, Vpc
+
+    return Inventory(account_id="111122223333", region="us-west-2", partition="aws",
+                     caller=Caller("111122223333", "arn:aws:iam::111122223333:user/moto", "user", "moto"),
+                     vpcs=(Vpc("vpc-0a1b2c3d4e5f60718", ("10.20.0.0/16",)),))
+
+
+def _access(p, *statements: dict[str, Any]):  # noqa: ANN001, ANN202
+    from wizard import policies
+    from wizard.models import PrincipalPolicies
+
+    inventory = dataclasses.replace(_inventory(), vpcs=(dataclasses.replace(_inventory().vpcs[0], id=p.vpc_id),))
+    principal = PrincipalPolicies("user", "alice", "arn:aws:iam::111122223333:user/alice",
+                                  (doc(*statements, name="Grant"),) if statements else ())
+    document = policies.identity_policy_for(p, partition="aws", account="111122223333",
+                                            vpce_ids=["vpce-0123456789abcdef0"])
+    return iam_eval.local_access(inventory, p, principal, document)
+
+
+def sagemaker(condition: dict[str, Any]) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*", "Condition": condition}
+
+
+@pytest.mark.parametrize("condition", [
+    {"IpAddress": {"aws:SourceIp": "100.24.0.0/16"}},
+    {"StringEquals": {"aws:SourceVpc": "vpc-0ther0000000000000"}},
+    {"StringEquals": {"aws:sourceVpce": "vpce-0ther000000000000"}},
+    {"StringLike": {"aws:SourceVpc": "vpc-*"}},
+    {"Null": {"aws:SourceVpc": "false"}},
+    {"IpAddress": {"aws:VpcSourceIp": "172.16.0.0/12"}, "StringEquals": {"aws:SourceVpc": "vpc-0ther0000000000000"}},
+])
+def test_outside_covers_other_public_ranges_vpcs_and_endpoints(condition: dict[str, Any]) -> None:
+    """audit and plan asked one request from outside (aws:SourceIp 198.51.100.23): a grant from another public
+    range, another VPC or another endpoint evaluated "not allowed", though it opens Studio from outside the
+    profile's boundary. The other places the policies name are asked too; the one that opens it is said."""
+    p = profile("vpce", access={"attach": {"users": ["alice"], "groups": [], "roles": []}})
+    access = _access(p, sagemaker(condition))
+    assert access.from_anywhere is True and access.stopped_by_profile is False, access
+    assert access.outside is not None and access.outside != outside_context(p)
+    assert evaluate([doc(sagemaker(condition))], Request(PREFIX, access.outside)).allowed is True
+    assert _access(profile("vpce", access={"attach": {"users": ["alice"], "groups": [], "roles": []},
+                                           "effect": "deny"}), sagemaker(condition)).stopped_by_profile is True
+
+
+@pytest.mark.parametrize("name", ["subnet", "vpce", "source-ip", "vpc-source-ip"])
+def test_the_profiles_own_condition_still_counts_as_inside(name: str) -> None:
+    """No false alarm: the profile's own policy, or another grant with the same condition, opens Studio only
+    inside the boundary."""
+    from wizard import policies
+
+    p = profile(name, access={"attach": {"users": ["alice"], "groups": [], "roles": []}})
+    document = policies.identity_policy_for(p, partition="aws", account="111122223333",
+                                            vpce_ids=["vpce-0123456789abcdef0"])
+    assert document is not None
+    same = {**document["Statement"][0], "Sid": "SameCondition", "Action": "sagemaker:*"}
+    access = _access(p, same)
+    assert access.from_anywhere is False and access.stopped_by_profile is True and access.outside is None, access
+
+
+def test_a_grant_from_a_range_inside_the_profiles_own_ranges_is_inside() -> None:
+    p = profile("source-ip", access={"cidrs": ["198.51.100.0/24"], "attach": {"users": ["alice"], "groups": [],
+                                                                             "roles": []}})
+    assert _access(p, sagemaker({"IpAddress": {"aws:SourceIp": "198.51.100.0/25"}})).from_anywhere is False
+    wider = _access(p, sagemaker({"IpAddress": {"aws:SourceIp": "198.51.0.0/16"}}))
+    assert wider.from_anywhere is True and wider.outside is not None
+    assert wider.outside["aws:SourceIp"].startswith("198.51.") and not wider.outside["aws:SourceIp"].startswith(
+        "198.51.100.")

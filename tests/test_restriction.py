@@ -112,3 +112,29 @@ def test_the_wizard_view_recommends_deny_when_a_target_keeps_access(cloud) -> No
     assert {(r.name, r.stopped_by_profile) for r in denied.rows} == {("alice", True), ("MLEngineers", True)}
     quiet = _targets(users=["alice"])
     assert not who_can_open_studio(observe(cloud, quiet), quiet).recommend_deny
+
+
+def test_a_grant_from_another_vpc_warns_restriction_ineffective(cloud, aws) -> None:  # noqa: ANN001
+    """review16 M8: a target allowed from another VPC (or public range) keeps Studio open from outside the
+    profile's boundary; plan checked one internet address and said nothing. A grant with the profile's own
+    condition is not warned about."""
+    def grant(condition: dict) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "Elsewhere", "Effect": "Allow",
+                                                                    "Action": "sagemaker:*", "Resource": "*",
+                                                                    "Condition": condition}]})
+
+    iam = aws.client("iam")
+    p = profile("subnet", access={"attach": {"users": [], "groups": [], "roles": ["StudioUsers"]}})
+    iam.put_role_policy(RoleName="StudioUsers", PolicyName="Elsewhere",
+                        PolicyDocument=grant({"StringEquals": {"aws:SourceVpc": p.vpc_id}}))
+    assert _warnings(_plan(cloud, p), "restriction_ineffective") == []
+    iam.put_role_policy(RoleName="StudioUsers", PolicyName="Elsewhere",
+                        PolicyDocument=grant({"StringEquals": {"aws:SourceVpc": "vpc-0ther0000000000000"}}))
+    found = _warnings(_plan(cloud, p), "restriction_ineffective")
+    assert len(found) == 1 and "role StudioUsers" in found[0] and "aws:SourceVpc=vpc-0ther0000000000000" in found[0]
+    iam.put_role_policy(RoleName="StudioUsers", PolicyName="Elsewhere",
+                        PolicyDocument=grant({"IpAddress": {"aws:SourceIp": "100.24.0.0/16"}}))
+    found = _warnings(_plan(cloud, p), "restriction_ineffective")
+    assert len(found) == 1 and "aws:SourceIp=100.24.0.10" in found[0]
+    deny = profile("subnet", access={"attach": {"users": [], "groups": [], "roles": ["StudioUsers"]}, "effect": "deny"})
+    assert _warnings(_plan(cloud, deny), "restriction_ineffective") == []

@@ -708,7 +708,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     def progress(done: int, total: int) -> None:
         if live:
-            print(f"\raudit: {done}/{total} principals checked", end="" if done < total else "\n", file=sys.stderr,
+            print(f"\raudit: {done}/{total} checks done", end="" if done < total else "\n", file=sys.stderr,
                   flush=True)
 
     report = audit(cloud, profile, on_progress=progress)
@@ -718,7 +718,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if mismatch:
         raise Refused(mismatch)
     print(json.dumps(report.to_json(), indent=2) if args.output == "json" else audit_text(report))
-    return 2 if args.detailed_exitcode and report.still_open else 0
+    return 2 if args.detailed_exitcode and (report.still_open or report.remote_ide_open) else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -358,13 +358,13 @@ def _observe_domain(cloud: Cloud, profile: Profile) -> tuple[list[Domain], list[
         if exc.code not in ("ResourceNotFound", "ValidationException"):
             raise
         return [], []
-    groups, names, notes = _user_profile_groups(cloud, domain.id)
+    groups, names, spaces, notes = _user_profile_groups(cloud, domain.id)
     domain = dataclasses.replace(domain, security_group_ids=tuple(sorted({*domain.security_group_ids, *groups})),
-                                 user_profiles=tuple(names))
+                                 user_profiles=tuple(names), spaces=tuple(spaces))
     return [domain], notes
 
 
-def _user_profile_groups(cloud: Cloud, domain_id: str) -> tuple[set[str], list[str], list[Finding]]:
+def _user_profile_groups(cloud: Cloud, domain_id: str) -> tuple[set[str], list[str], list[str], list[Finding]]:
     """The security groups set per user profile (UserSettings.SecurityGroups): Studio's apps for that user run
     with them, so the endpoints must admit them too, not only the domain's defaults.
 
@@ -378,7 +378,7 @@ def _user_profile_groups(cloud: Cloud, domain_id: str) -> tuple[set[str], list[s
     except AwsError as exc:
         why = ("this endpoint does not implement ListUserProfiles/ListSpaces; the demo sandbox has no Studio user "
                "profiles" if exc.code in ("NotImplemented", "500", "InternalFailure") else exc.code)
-        return set(), [], [Finding("studio_user_profiles_unread", f"could not list the user profiles and spaces of "
+        return set(), [], [], [Finding("studio_user_profiles_unread", f"could not list the user profiles and spaces of "
                                f"{domain_id} ({why}): security groups set per user profile are not admitted on 443; "
                                "grant sagemaker:ListUserProfiles, ListSpaces and DescribeUserProfile, or list those "
                                "groups in security_group.allow_from_security_groups")]
@@ -394,8 +394,9 @@ def _user_profile_groups(cloud: Cloud, domain_id: str) -> tuple[set[str], list[s
             raise
         return list((raw.get("UserSettings") or {}).get("SecurityGroups", []))
 
+    space_names = sorted({space["SpaceName"] for space in spaces if space.get("SpaceName")})
     with ThreadPoolExecutor(max_workers=8) as pool:  # one call per user profile: in parallel
-        return {g for found in pool.map(groups_of, names) for g in found}, names, []
+        return {g for found in pool.map(groups_of, names) for g in found}, names, space_names, []
 
 
 def _observe_endpoints(cloud: Cloud, profile: Profile) -> list[Endpoint]:

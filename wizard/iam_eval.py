@@ -1,5 +1,6 @@
 """Local evaluation of identity policies for one action, `sagemaker:CreatePresignedDomainUrl`, on a domain's user
-profiles, from a request context made of the four network keys the AWS guide uses.
+profiles (and, for `audit`, `sagemaker:StartSession` on its spaces), from a request context made of the four
+network keys the AWS guide uses; "from outside" is every request `outside_contexts` derives, the worst answer wins.
 
 Used where the IAM policy simulator cannot answer (the demo sandbox: moto lacks it; or the caller may not call it)
 and by `plan`, which stays pure. It follows IAM's evaluation logic for identity policies: an explicit Deny wins,
@@ -24,6 +25,9 @@ from typing import Any
 from wizard.models import Inventory, PolicyDoc, PrincipalPolicies, Profile
 
 ACTION = "sagemaker:CreatePresignedDomainUrl"
+# The other way into Studio from a laptop: a remote IDE (VS Code) session into a space, on space/<domain>/<name>.
+# The identity policy studio-vpce writes does not name it (its actions are the guide's); `audit` reports who has it.
+START_SESSION = "sagemaker:StartSession"
 # The four keys, lower-cased (IAM compares condition key names case-insensitively) -> the guide's spelling.
 NETWORK_KEYS = {"aws:sourcevpc": "aws:SourceVpc", "aws:sourcevpce": "aws:sourceVpce", "aws:sourceip": "aws:SourceIp",
                 "aws:vpcsourceip": "aws:VpcSourceIp"}
@@ -41,9 +45,10 @@ Tri = bool | None  # True, False, or None: cannot tell
 
 @dataclasses.dataclass(frozen=True)
 class Request:
-    """CreatePresignedDomainUrl on any user profile of one domain, with these network keys present."""
+    """CreatePresignedDomainUrl on any user profile of one domain (or `action` on any resource under another
+    prefix with the same naming rules: StartSession on the domain's spaces), with these network keys present."""
 
-    resource_prefix: str  # arn:<partition>:sagemaker:<region>:<account>:user-profile/<domain-id>/
+    resource_prefix: str  # arn:<partition>:sagemaker:<region>:<account>:user-profile/<domain-id>/ (or space/...)
     context: dict[str, str]  # the guide's key spelling -> value; a key that is absent is not in the request
     action: str = ACTION
 
@@ -79,6 +84,11 @@ class Decision:
 
 def resource_prefix(partition: str, region: str, account: str, domain_id: str) -> str:
     return f"arn:{partition}:sagemaker:{region}:{account}:user-profile/{domain_id}/"
+
+
+def space_prefix(partition: str, region: str, account: str, domain_id: str) -> str:
+    """StartSession's resource: a space of the domain (space names follow the user profile names' rules)."""
+    return f"arn:{partition}:sagemaker:{region}:{account}:space/{domain_id}/"
 
 
 # ---------------------------------------------------------------- wildcards
@@ -459,7 +469,8 @@ def _an_address_in(cidr: str) -> str:
 
 
 def outside_context(profile: Profile) -> dict[str, str]:
-    """A request from the internet, not through any VPC endpoint: aws:SourceIp is set, the VPC keys are absent."""
+    """A request from the internet, not through any VPC endpoint: aws:SourceIp is set, the VPC keys are absent.
+    The first of the requests `outside_contexts` asks about (the only one for policies without network keys)."""
     ranges = [ipaddress.ip_network(c) for c in profile.access.cidrs] if profile.access.mode == "source-ip" else []
     # ranges that cover every candidate (0.0.0.0/0, or 0.0.0.0/1 with 128.0.0.0/1) leave no address outside:
     # the plan refuses them (cidr_not_public); until then the first candidate stands for "outside"
@@ -467,6 +478,129 @@ def outside_context(profile: Profile) -> dict[str, str]:
                     if not any(ipaddress.ip_address(a) in r for r in ranges)),  # type: ignore[operator]
                    OUTSIDE_ADDRESSES[0])
     return {"aws:SourceIp": address}
+
+
+# "Another VPC" and "another endpoint" for a request through a VPC endpoint that is not the profile's.
+FOREIGN_VPC = "vpc-0ffffffffffffffff"
+FOREIGN_VPCE = "vpce-0ffffffffffffffff"
+FOREIGN_VPC_ADDRESS = "10.255.255.10"
+MAX_OUTSIDE_CONTEXTS = 32  # requests tried per principal (each one simulator call where the simulator answers)
+
+
+def _network_values(policies: Iterable[PolicyDoc]) -> dict[str, list[str]]:
+    """Every value the policies' conditions compare a network key with (any effect, any operator), per key."""
+    found: dict[str, list[str]] = {}
+    for policy in policies:
+        for statement in _statements(policy.document) or []:
+            condition = statement.get("Condition") if isinstance(statement, dict) else None
+            for entries in (condition.values() if isinstance(condition, dict) else ()):
+                for key, value in (entries.items() if isinstance(entries, dict) else ()):
+                    values = _strings(value) if key.lower() in NETWORK_KEYS else None
+                    for v in values or []:
+                        if "${" not in v and v not in found.setdefault(key.lower(), []):
+                            found[key.lower()].append(v)
+    return found
+
+
+def _addresses_in(value: str, avoid: Sequence[str]) -> list[str]:
+    """An address of the range `value` that is not in `avoid` (the profile's own ranges), where there is one."""
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return []
+    avoided = []
+    for cidr in avoid:
+        try:
+            other = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            continue
+        if other.version == network.version:
+            avoided.append(other)
+    kind = type(network.network_address)
+    candidates = [int(network[min(10, network.num_addresses - 1)]), int(network[-1])]
+    for other in avoided:  # just past each of the profile's ranges, which may still be in the range
+        candidates += [int(other.broadcast_address) + 1, int(other.network_address) - 1]
+    for number in candidates:
+        try:
+            address = kind(number)
+        except ValueError:
+            continue
+        if address in network and not any(address in other for other in avoided):
+            return [str(address)]
+    return []
+
+
+def _instances(pattern: str) -> list[str]:
+    """Values a string condition could name: the value itself, or a wildcard pattern filled in two ways."""
+    if "*" not in pattern and "?" not in pattern:
+        return [pattern]
+    return list(dict.fromkeys(pattern.replace("*", fill).replace("?", fill[0]) for fill in ("0", "f")))
+
+
+def outside_contexts(profile: Profile, inventory: Inventory, policies: Sequence[PolicyDoc],
+                     boundary: PolicyDoc | None, document: dict[str, Any] | None) -> tuple[list[dict[str, str]], str]:
+    """The requests from outside the profile's boundary to ask about, and a note when not all could be tried.
+
+    The first is always `outside_context` (the internet). A grant conditioned on another public range, another
+    VPC or another endpoint (IpAddress aws:SourceIp 100.24.0.0/16, StringEquals aws:SourceVpc vpc-other) is false
+    for that one request, though it opens Studio from outside: so, when the principal's policies (or boundary)
+    compare network keys, also requests from an address in each range they name and through each VPC and
+    endpoint they name, besides another VPC's endpoint. A request counts as outside only when the profile's own
+    policy (`document`) would not allow it: a grant with the profile's own condition raises nothing. The
+    profile's policy itself is left out of the values (its own are inside).
+    """
+    first = outside_context(profile)
+    ours = policy_arn(inventory.partition, inventory.account_id, profile.policy_name)
+    values = _network_values([d for d in [*policies, *([boundary] if boundary else [])] if d.name != ours])
+    if not values:
+        return [first], ""
+    access = profile.access
+    cidrs = list(access.cidrs)
+    vpc = inventory.vpc(profile.vpc_id)
+    vpc_cidrs = list(vpc.cidrs) if vpc else []
+    home = {e.id: e.vpc_id for e in (*inventory.endpoints, *inventory.alias_endpoints,
+                                     *inventory.associated_endpoints, *inventory.extra_endpoints)}
+    addresses = [a for a in OUTSIDE_ADDRESSES if a != first["aws:SourceIp"]] if "aws:sourceip" in values else []
+    addresses += [a for v in values.get("aws:sourceip", []) for a in _addresses_in(v, cidrs)]
+    vpcs = [FOREIGN_VPC, profile.vpc_id, *(i for v in values.get("aws:sourcevpc", []) for i in _instances(v))]
+    vpces = [FOREIGN_VPCE, *(i for v in values.get("aws:sourcevpce", []) for i in _instances(v))]
+    inner = [a for c in vpc_cidrs for a in _addresses_in(c, cidrs)][:1] or [FOREIGN_VPC_ADDRESS]
+    vpc_addresses = [*inner, *(a for v in values.get("aws:vpcsourceip", []) for a in _addresses_in(v, cidrs))]
+    candidates = [{"aws:SourceIp": a} for a in dict.fromkeys(addresses)]
+    for vpce in dict.fromkeys(vpces):
+        for vpc_id in dict.fromkeys(vpcs):
+            if vpce in home and home[vpce] != vpc_id:
+                continue  # an endpoint studio-vpce has seen sits in its own VPC
+            candidates += [{"aws:SourceVpc": vpc_id, "aws:sourceVpce": vpce, "aws:VpcSourceIp": a}
+                           for a in dict.fromkeys(vpc_addresses)]
+    if document is not None:
+        prefix = resource_prefix(inventory.partition, profile.region, inventory.account_id, profile.domain_id)
+        mine = [PolicyDoc(ours, "managed", "", document)]
+        candidates = [c for c in candidates if evaluate(mine, Request(prefix, c)).allowed is False]
+    contexts = [first, *(c for c in candidates if c != first)]
+    if len(contexts) <= MAX_OUTSIDE_CONTEXTS:
+        return contexts, ""
+    return contexts[:MAX_OUTSIDE_CONTEXTS], (f"the policies name {len(contexts)} places outside the boundary; the "
+                                             f"first {MAX_OUTSIDE_CONTEXTS} were tried")
+
+
+def worst(answers: Sequence[tuple[dict[str, str], Decision]], skipped: str = "") -> tuple[Decision, dict[str, str]]:
+    """The answer for "from outside" over several requests: allowed from any one of them is allowed (that one's
+    grants and context); else cannot tell if any cannot tell (or some requests were not tried); else denied."""
+    for context, decision in answers:
+        if decision.allowed is True:
+            return decision, context
+    unsure = [(c, d) for c, d in answers if d.allowed is None]
+    if unsure or skipped:
+        notes = tuple(dict.fromkeys(u for _, d in unsure for u in d.unknown)) + ((skipped,) if skipped else ())
+        return Decision(None, unsure[0][1].allowed_by if unsure else (), (), notes), \
+            (unsure[0][0] if unsure else answers[0][0])
+    return Decision(False, (), tuple(m for _, d in answers for m in d.denied_by)), answers[0][0]
+
+
+def describe_context(context: dict[str, str]) -> str:
+    where = ", ".join(f"{k}={v}" for k, v in context.items())
+    return where + (" (through a VPC endpoint)" if "aws:SourceIp" not in context else " (not through a VPC endpoint)")
 
 
 def inside_context(profile: Profile, vpce_ids: Sequence[str], vpc_cidrs: Sequence[str]) -> dict[str, str] | None:
@@ -502,12 +636,14 @@ class PrincipalAccess:
     stopped_by_profile: Tri
     targeted: bool  # the profile attaches its policy to it (or to one of its groups)
     note: str = ""
+    outside: dict[str, str] | None = None  # the request from outside that decided it (None: the usual one)
 
     def to_json(self) -> dict[str, Any]:
         return {"arn": self.arn, "type": self.type, "name": self.name, "from_anywhere": self.from_anywhere,
                 "allowed_by": sorted({m.policy for m in self.allowed_by}),
                 "statements": [{"policy": m.policy, "statement": m.statement, "via": m.via} for m in self.allowed_by],
-                "stopped_by_profile": self.stopped_by_profile, "attach_target": self.targeted, "note": self.note}
+                "stopped_by_profile": self.stopped_by_profile, "attach_target": self.targeted, "note": self.note,
+                **({"outside_context": self.outside} if self.outside else {})}
 
 
 def targeted(profile: Profile, principal: PrincipalPolicies) -> bool:
@@ -547,12 +683,14 @@ def policy_arn(partition: str, account_id: str, name: str) -> str:
 def local_access(inventory: Inventory, profile: Profile, principal: PrincipalPolicies,
                  document: dict[str, Any] | None) -> PrincipalAccess:
     """The local evaluator's answer for one principal (its policies as read, plus the profile's once applied)."""
-    request = Request(resource_prefix(inventory.partition, profile.region, inventory.account_id, profile.domain_id),
-                      outside_context(profile))
-    now = evaluate(current_policies(inventory, principal), request, principal.boundary)
+    prefix = resource_prefix(inventory.partition, profile.region, inventory.account_id, profile.domain_id)
+    policies = current_policies(inventory, principal)
+    contexts, skipped = outside_contexts(profile, inventory, policies, principal.boundary, document)
+    now, where = worst([(c, evaluate(policies, Request(prefix, c), principal.boundary)) for c in contexts], skipped)
     is_target = targeted(profile, principal) and document is not None
-    after = evaluate(with_profile_policy(inventory, profile, principal, document), request,
-                     principal.boundary) if is_target and document is not None else now
+    after, after_where = (worst([(c, evaluate(with_profile_policy(inventory, profile, principal, document),
+                                              Request(prefix, c), principal.boundary)) for c in contexts], skipped)
+                          if is_target and document is not None else (now, where))
     notes = [n for n in (now.note, after.note if after is not now else "") if n]
     if not is_target:
         notes.append("not an attach target of this profile")
@@ -560,7 +698,13 @@ def local_access(inventory: Inventory, profile: Profile, principal: PrincipalPol
     return PrincipalAccess(arn=principal.arn, type=principal.kind, name=principal.name, from_anywhere=now.allowed,
                            allowed_by=tuple(m for m in (after.allowed_by if after.allowed else now.allowed_by)
                                             if m.policy != ours),
-                           stopped_by_profile=_not(after.allowed), targeted=is_target, note="; ".join(notes))
+                           stopped_by_profile=_not(after.allowed), targeted=is_target, note="; ".join(notes),
+                           outside=decided_where(contexts, after_where if after.allowed else where))
+
+
+def decided_where(contexts: Sequence[dict[str, str]], where: dict[str, str]) -> dict[str, str] | None:
+    """The request that decided, when it is not the usual one (the internet address)."""
+    return where if where != contexts[0] else None
 
 
 def attach_target_access(inventory: Inventory, profile: Profile,

@@ -288,6 +288,7 @@ class Domain:
     security_group_ids: tuple[str, ...]  # every group Studio uses (domain, user and space defaults)
     status: str = "InService"
     user_profiles: tuple[str, ...] = ()  # names (with private spaces' owners), when they could be listed
+    spaces: tuple[str, ...] = ()  # space names, when they could be listed (audit names them to the simulator)
 
 
 # VpcEndpoint.State (lower-cased): AWS lists deleted endpoints for a while after deletion.

@@ -981,10 +981,11 @@ def _check_restriction_holds(b: _Builder, inv: Inventory, profile: Profile, docu
     for access in iam_eval.attach_target_access(inv, profile, document):
         if access.stopped_by_profile is False:
             grants = "; ".join(m.describe() for m in access.allowed_by) or "another policy"
+            how = (f"from outside the boundary (a request with {iam_eval.describe_context(access.outside)})"
+                   if access.outside else "without the condition")
             b.warn("restriction_ineffective", f"IAM {access.type} {access.name} can still open Studio from outside "
-                   f"the network boundary after apply: {grants} allows sagemaker:CreatePresignedDomainUrl without "
-                   "the condition. Set access.effect: deny (a guardrail that holds against broader Allows), or "
-                   "remove that grant")
+                   f"the network boundary after apply: {grants} allows sagemaker:CreatePresignedDomainUrl {how}. "
+                   "Set access.effect: deny (a guardrail that holds against broader Allows), or remove that grant")
         elif access.stopped_by_profile is None and access.from_anywhere is not False:
             b.warn("restriction_unverified", f"IAM {access.type} {access.name}: cannot tell whether it can still open "
                    f"Studio from outside after apply ({access.note}); run `studio-vpce audit` (it asks AWS's policy "
