@@ -507,6 +507,31 @@ def test_destroy_takes_its_group_off_a_reused_endpoint_and_leaves_the_endpoint(c
         destroy.errors[0].message
 
 
+def test_deployed_by_stack_is_read_as_the_profiles_but_never_changed_or_destroyed(cloud, aws) -> None:  # noqa: ANN001
+    """Trial 16: what `terraform apply` made from the Terraform export carries the profile's tags; plan said "no
+    changes" (wanted: a drift check), and destroy listed all of it for deletion, which would leave Terraform's
+    state behind the account. The exports tag what they declare studio-vpce:deployed-by=<tool>: plan still
+    reads it as the profile's, and apply and destroy refuse to change or delete it, naming the tool."""
+    p = profile()
+    assert apply(cloud, p).ok
+    ec2 = aws.client("ec2")
+    inv = observe(cloud, p)
+    made = [g.id for g in inv.security_groups if dict(g.tags).get("studio-vpce:profile") == p.name] + \
+        [e.id for e in inv.endpoints if dict(e.tags).get("studio-vpce:profile") == p.name]
+    ec2.create_tags(Resources=made, Tags=[{"Key": "studio-vpce:deployed-by", "Value": "terraform"}])
+    inv = observe(cloud, p)
+    same = plan(inv, p)
+    assert not same.errors and not same.has_changes
+    edited = profile(security_group={"allow_from_cidrs": ["10.8.0.0/16"]})
+    [said] = [e.message for e in plan(observe(cloud, edited), edited).errors if e.code == "deployed_by_stack"]
+    assert said.startswith(f"security group {made[0]} was deployed from `studio-vpce export` by Terraform (tag "
+                           "studio-vpce:deployed-by=terraform): studio-vpce never changes what a stack manages")
+    gone = plan_destroy(inv, p)
+    [said] = [e.message for e in gone.errors if e.code == "deployed_by_stack"]
+    assert all(i in said for i in made) and "never deletes" in said and said.endswith("`terraform destroy` in its "
+                                                                                       "configuration")
+
+
 def test_destroy_of_another_profile_touches_nothing(cloud, aws) -> None:  # noqa: ANN001
     assert apply(cloud, profile()).ok
     other = profile(name="someone-else")

@@ -201,12 +201,17 @@ def test_a_name_tag_in_another_case_than_the_tools_name_loads() -> None:
 
 
 def test_tags_within_awss_rules_load() -> None:
-    """Unicode letters, digits, spaces and _ . : / = + - @; 47 of them leave room for our three."""
+    """Unicode letters, digits, spaces and _ . : / = + - @; 46 of them leave room for our four (the exports add
+    studio-vpce:deployed-by), and a key of studio-vpce's own prefix is refused."""
     tags = {"Équipe": "données ML", "cost-center": "4711", "path/to:x": "a=b+c@d_e.f", "数据": "科学"}
     text = BASE.replace("tags: {}", "tags: {" + ", ".join(f'"{k}": "{v}"' for k, v in tags.items()) + "}")
     assert load_text(text, "x").tags == tags
-    many = BASE.replace("tags: {}", "tags: {" + ", ".join(f"t{i}: v" for i in range(47)) + "}")
-    assert len(load_text(many, "x").tags) == 47
+    many = BASE.replace("tags: {}", "tags: {" + ", ".join(f"t{i}: v" for i in range(46)) + "}")
+    assert len(load_text(many, "x").tags) == 46
+    with pytest.raises(InvalidInput, match="make 51; AWS allows 50 per resource, so at most 46 here"):
+        load_text(BASE.replace("tags: {}", "tags: {" + ", ".join(f"t{i}: v" for i in range(47)) + "}"), "x")
+    with pytest.raises(InvalidInput, match="is one studio-vpce sets itself"):
+        load_text(BASE.replace("tags: {}", "tags: {studio-vpce:deployed-by: me}"), "x")
 
 
 def test_iam_policy_name_allows_ascii_only() -> None:

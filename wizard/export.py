@@ -25,7 +25,7 @@ import yaml
 
 from wizard import policies
 from wizard.models import Plan, Profile
-from wizard.names import MANAGED_BY, PROFILE_TAG, REGION_TAG
+from wizard.names import DEPLOYED_BY_TAG, MANAGED_BY, PROFILE_TAG, REGION_TAG
 from wizard.planner import resource_tags
 
 _LOGICAL = {"studio": "Studio", "api": "Api", "s3": "S3"}
@@ -222,6 +222,12 @@ def _header_notes(plan: Plan, fmt: str) -> list[str]:
             *(f"# ! {code}: {message}" for code, message in found)]
 
 
+def _stack(tags: dict[str, str], tool: str) -> dict[str, str]:
+    """A Terraform or CloudFormation export's tags: the profile's, and which tool deploys them (plan reads such a
+    deployment as the profile's; apply and destroy leave it to that tool: planner._refuse_stack_changes)."""
+    return {**tags, DEPLOYED_BY_TAG: tool}
+
+
 def _group_name(p: Profile) -> str:
     return f"studio-vpce-{p.name}"
 
@@ -287,7 +293,7 @@ def cloudformation(plan: Plan) -> str:
         group_ref = {"Fn::GetAtt": ["EndpointSecurityGroup", "GroupId"]}
         resources["EndpointSecurityGroup"] = {"Type": "AWS::EC2::SecurityGroup", "Properties": {
             "GroupName": _group_name(p), "GroupDescription": GROUP_DESCRIPTION, "VpcId": {"Ref": "VpcId"},
-            "Tags": _cfn_tags(resource_tags(p, _group_name(p)))}}
+            "Tags": _cfn_tags(_stack(resource_tags(p, _group_name(p)), "cloudformation"))}}
         for i, source in enumerate(d.group_sources, 1):
             name = f"StudioSecurityGroup{i}"
             parameters[name] = {"Type": "String", "Default": source, "AllowedPattern": "^(sg-[0-9a-f]{8,17})?$",
@@ -311,7 +317,7 @@ def cloudformation(plan: Plan) -> str:
                                "PrivateDnsEnabled": endpoint.private_dns})  # explicit: CloudFormation's default differs
             if documents.get(endpoint.key):
                 properties["PolicyDocument"] = documents[endpoint.key]
-        properties["Tags"] = _cfn_tags(endpoint.tags)
+        properties["Tags"] = _cfn_tags(_stack(endpoint.tags, "cloudformation"))
         resources[f"{_logical(endpoint.key)}Endpoint"] = {"Type": "AWS::EC2::VPCEndpoint", "Properties": _sub(properties)}
     for zone in d.zones:
         logical = _logical(zone.key)
@@ -320,7 +326,7 @@ def cloudformation(plan: Plan) -> str:
             "VPCs": [{"VPCId": {"Ref": "VpcId"}, "VPCRegion": {"Ref": "AWS::Region"}}]
             + [{"VPCId": v, "VPCRegion": {"Ref": "AWS::Region"}} for v in zone.associate_vpc_ids],
             "HostedZoneConfig": {"Comment": f"studio-vpce {p.name}"},
-            "HostedZoneTags": _cfn_tags(resource_tags(p))}}
+            "HostedZoneTags": _cfn_tags(_stack(resource_tags(p), "cloudformation"))}}
         if zone.record:
             # DnsEntries are "<hosted zone id>:<dns name>", the endpoint's regional name first.
             entry = {"Fn::Select": [0, {"Fn::GetAtt": [f"{logical}Endpoint", "DnsEntries"]}]}
@@ -553,7 +559,7 @@ def terraform(plan: Plan) -> str:
     if d.group and d.interface:
         out.append(f'resource "aws_security_group" "endpoints" {{\n  name        = "{_group_name(p)}"\n'
                    f'  description = "{GROUP_DESCRIPTION}"\n  vpc_id      = var.vpc_id\n'
-                   f'  tags        = {_hcl(resource_tags(p, _group_name(p)), 1)}\n}}')
+                   f'  tags        = {_hcl(_stack(resource_tags(p, _group_name(p)), "terraform"), 1)}\n}}')
         # The provider revokes AWS's default allow-all egress rule of a new group; apply keeps it.
         out.append('resource "aws_vpc_security_group_egress_rule" "all" {\n'
                    '  security_group_id = aws_security_group.endpoints.id\n  ip_protocol       = "-1"\n'
@@ -583,14 +589,14 @@ def terraform(plan: Plan) -> str:
                      f'private_dns_enabled = {"true" if endpoint.private_dns else "false"}']
             if documents.get(endpoint.key):
                 body.append(f"policy              = jsonencode({_hcl(documents[endpoint.key], 1)})")
-        body.append(f"tags                = {_hcl(endpoint.tags, 1)}")
+        body.append(f"tags                = {_hcl(_stack(endpoint.tags, 'terraform'), 1)}")
         out.append(f'resource "aws_vpc_endpoint" "{_tf_name(endpoint.key)}" {{\n  ' + "\n  ".join(body) + "\n}")
     for zone in d.zones:
         key = _tf_name(zone.key)
         vpcs = "".join(f'\n  vpc {{\n    vpc_id = "{v}"\n  }}' for v in zone.associate_vpc_ids)
         out.append(f'resource "aws_route53_zone" "{key}" {{\n  name    = "{d.zone_name(zone.name, TF["region"])}"\n'
                    f'  comment = "studio-vpce {p.name}"\n  vpc {{\n    vpc_id = var.vpc_id\n  }}{vpcs}\n'
-                   f'  tags    = {_hcl(resource_tags(p), 1)}\n}}')
+                   f'  tags    = {_hcl(_stack(resource_tags(p), "terraform"), 1)}\n}}')
         if zone.record:
             out.append(f'resource "aws_route53_record" "{key}" {{\n  zone_id = aws_route53_zone.{key}.zone_id\n'
                        f'  name    = "{d.zone_name(zone.record, TF["region"])}"\n  type    = "A"\n  alias {{\n'
@@ -605,7 +611,8 @@ def terraform(plan: Plan) -> str:
                    f'  path        = "/studio-vpce/"\n'
                    f'  description = {json.dumps(policies.access_description(p, TF["vpc"]))}\n'
                    f'  policy      = jsonencode({_hcl(document, 1)})\n'
-                   f'  tags        = {_hcl({**resource_tags(p), REGION_TAG: TF["region"]}, 1)}{_tf_depends_on(d)}\n}}')
+                   f'  tags        = {_hcl(_stack({**resource_tags(p), REGION_TAG: TF["region"]}, "terraform"), 1)}'
+                   f'{_tf_depends_on(d)}\n}}')
         for kind in ("user", "group", "role"):
             out.append(f'resource "aws_iam_{kind}_policy_attachment" "{kind}" {{\n'
                        f'  for_each   = toset(var.attach_{kind}s)\n  {kind:<10} = each.value\n'

@@ -162,7 +162,8 @@ class Access(_Strict):
 # Unicode characters of \p{L}\p{Z}\p{N} and _ . : / = + - @; no aws: prefix in any case on keys or values
 # (reserved for AWS); at most 50 tags per resource, ours included.
 TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_PER_RESOURCE = 128, 256, 50
-OUR_TAG_KEYS = ("managed-by", "studio-vpce:profile", "Name")  # what the tool adds (planner.resource_tags)
+# what the tool adds (planner.resource_tags; the exports add studio-vpce:deployed-by, names.DEPLOYED_BY_TAG)
+OUR_TAG_KEYS = ("managed-by", "studio-vpce:profile", "Name", "studio-vpce:deployed-by")
 _TAG_SYMBOLS = set("_.:/=+-@")
 
 
@@ -181,7 +182,7 @@ def _tag_text(value: str, what: str, limit: int) -> str:
 def _tag_key(value: str) -> str:
     if not value:
         raise ValueError("a tag key cannot be empty")
-    if value in OUR_TAG_KEYS[:2]:
+    if value in OUR_TAG_KEYS[:2] or value.lower().startswith("studio-vpce:"):
         raise ValueError(f"tag key {value!r} is one studio-vpce sets itself (it finds its resources by it)")
     return _tag_text(value, "key", TAG_KEY_MAX)
 

@@ -24,6 +24,10 @@ MANAGED_BY = ("managed-by", "studio-vpce")
 PROFILE_TAG = "studio-vpce:profile"
 # IAM is global: the managed policy also says which region's deployment of the profile it serves.
 REGION_TAG = "studio-vpce:region"
+# What a Terraform or CloudFormation export declares carries this (terraform | cloudformation): plan, verify and
+# audit read such a deployment as the profile's, and apply and destroy never change or delete it (its stack's
+# state would drift; trial 16: destroy listed every resource Terraform managed).
+DEPLOYED_BY_TAG = "studio-vpce:deployed-by"
 POLICY_PATH = "/studio-vpce/"
 DEFAULT_DNS_SUFFIX = "amazonaws.com"
 

@@ -29,6 +29,7 @@ from wizard.models import (
     to_jsonable,
 )
 from wizard.names import (
+    DEPLOYED_BY_TAG,
     GATEWAY_KEYS,
     MANAGED_BY,
     PROFILE_TAG,
@@ -216,10 +217,37 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
         b.warn("api_endpoint_policy_restricts",
                "endpoint_policy.api restricts the SageMaker API endpoint: every other SageMaker API call made "
                "through it (notebooks, the SDK, training jobs) is denied unless a statement allows it")
+    _refuse_stack_changes(b, inv, destroy=False)
     return Plan(profile=profile, account_id=inv.account_id, region=inv.region, partition=inv.partition,
                 changes=tuple(b.changes), endpoint_policies=endpoint_docs, identity_policy=identity,
                 warnings=tuple(b.warnings), errors=tuple(b.errors), fingerprint=fingerprint(inv),
                 caller_arn=inv.caller.arn, demo=inv.demo, confirmations=tuple(b.confirmations))
+
+
+def _refuse_stack_changes(b: _Builder, inv: Inventory, destroy: bool) -> None:
+    """What an export's stack deployed (tag studio-vpce:deployed-by) is read as the profile's, so that plan says
+    whether the account matches it, but apply and destroy never change or delete it: the stack's state would
+    drift from the account, and destroy deleted every resource a Terraform export made (trial 16)."""
+    stacks = {r.id: (kind, dict(r.tags).get(DEPLOYED_BY_TAG)) for kind, found in (
+        ("security group", inv.security_groups), ("endpoint", inv.endpoints), ("hosted zone", inv.hosted_zones))
+        for r in found}
+    if inv.policy is not None:
+        stacks[inv.policy.arn] = ("IAM policy", dict(inv.policy.tags).get(DEPLOYED_BY_TAG))
+    touched: dict[str, list[str]] = {}
+    for change in b.changes:
+        kind, stack = stacks.get(change.id or "", ("", None))
+        if stack and change.action != "no-op" and f"{kind} {change.id}" not in touched.get(stack, []):
+            touched.setdefault(stack, []).append(f"{kind} {change.id}")
+    for stack, named in sorted(touched.items()):
+        tool = {"terraform": "Terraform", "cloudformation": "CloudFormation"}.get(stack, stack)
+        how = "`terraform destroy` in its configuration" if stack == "terraform" else (
+            "deleting its CloudFormation stack" if stack == "cloudformation" else "the tool that made it")
+        b.error("deployed_by_stack", f"{', '.join(named)} {'were' if len(named) > 1 else 'was'} deployed from "
+                f"`studio-vpce export` by {tool} (tag {DEPLOYED_BY_TAG}={stack}): studio-vpce never "
+                f"{'deletes' if destroy else 'changes'} what a stack manages, or its state would drift; "
+                + (f"remove it by {how}" if destroy else
+                   f"export the edited profile again and deploy it with {tool}, or remove the stack ({how}) and "
+                   "run apply"))
 
 
 def _check_target(b: _Builder, inv: Inventory, profile: Profile) -> None:
@@ -1132,6 +1160,7 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
                                                    ("enableDnsHostnames", vpc.dns_hostnames)) if value)
         b.warn("left_alone", f"{vpc.id} keeps {on} on (dns.fix_vpc_attributes may have turned them on): destroy "
                "does not turn a VPC's attributes off; `aws ec2 modify-vpc-attribute` does, if nothing else needs them")
+    _refuse_stack_changes(b, inv, destroy=True)
     return Plan(profile=profile, account_id=inv.account_id, region=inv.region, partition=inv.partition,
                 changes=tuple(b.changes), endpoint_policies={}, identity_policy=None, warnings=tuple(b.warnings),
                 errors=tuple(b.errors), fingerprint=fingerprint(inv), caller_arn=inv.caller.arn, demo=inv.demo)
