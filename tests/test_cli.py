@@ -605,6 +605,22 @@ def test_an_aws_setting_botocore_cannot_read_is_a_one_line_config_error(capsys, 
                                                       "~/.aws/config"), err
 
 
+def test_an_aws_profile_botocore_cannot_use_is_a_one_line_config_error(capsys, monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+    """Trial 16: a profile with role_arn and no source_profile ended in "PartialCredentialsError" (exit 1); the
+    README says AWS config problems exit 4."""
+    config = tmp_path / "config"
+    config.write_text("[profile broken]\nrole_arn = arn:aws:iam::123456789012:role/x\nregion = us-west-2\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    code, out, err = run(capsys, "plan", VPCE, "--aws-profile", "broken")
+    assert (code, out) == (4, "") and err.strip() == (
+        "error: the AWS config is not usable (Partial credentials found in assume-role, missing: source_profile or "
+        "credential_source): fix the profile in ~/.aws/config (or the AWS_* variables), or pick another "
+        "--aws-profile"), err
+
+
 def test_no_color_reaches_every_line_the_tool_prints_as_no_color_does(capsys, monkeypatch) -> None:  # noqa: ANN001
     """Found by a trial: --no-color reached the plan's text but not the questions (questionary drew a coloured
     '?'); prompt_toolkit and Textual read only NO_COLOR, which --no-color now sets for the whole run."""

@@ -287,6 +287,12 @@ class Cloud:
                         remember_secrets(frozen.secret_key, frozen.token)
             except bce.NoRegionError:
                 raise ConfigProblem("no AWS region: pass --region, set AWS_REGION, or put region: in the profile") from None
+            except bce.ProfileNotFound:
+                raise profile_not_found(getattr(self, "aws_profile", None)) from None
+            except (bce.PartialCredentialsError, bce.InvalidConfigError, bce.CredentialRetrievalError,
+                    bce.InfiniteLoopConfigError) as exc:  # a role_arn without source_profile (trial 16: exit 1)
+                raise ConfigProblem(f"the AWS config is not usable ({redact(str(exc))}): fix the profile in "
+                                    "~/.aws/config (or the AWS_* variables), or pick another --aws-profile") from None
             except ValueError as exc:  # botocore converts settings as it builds a client: AWS_MAX_ATTEMPTS=abc
                 raise ConfigProblem(f"an AWS setting is not valid ({exc}): check the AWS_* variables and "
                                     "~/.aws/config") from None
@@ -387,9 +393,12 @@ class Cloud:
             raise self._map(exc, operation) from None
 
     def _map(self, exc: Exception, operation: str) -> Exception:
-        if isinstance(exc, (bce.NoCredentialsError, bce.PartialCredentialsError)):
+        if isinstance(exc, bce.NoCredentialsError):
             return ConfigProblem("no AWS credentials found: run `aws configure` (or `aws sso login`), "
                                  "set AWS_PROFILE, or try --demo")
+        if isinstance(exc, (bce.PartialCredentialsError, bce.InvalidConfigError, bce.CredentialRetrievalError)):
+            return ConfigProblem(f"the AWS config is not usable ({redact(str(exc))}): fix the profile in "
+                                 "~/.aws/config (or the AWS_* variables), or pick another --aws-profile")
         if isinstance(exc, bce.TokenRetrievalError | bce.SSOTokenLoadError | bce.UnauthorizedSSOTokenError):
             return ConfigProblem(f"AWS SSO session is not valid: run `aws sso login` ({exc})")
         if isinstance(exc, bce.ProfileNotFound):
