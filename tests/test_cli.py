@@ -283,6 +283,14 @@ def test_account_guard_refuses_another_account(demo, capsys, tmp_path: Path, cal
     assert code == 5 and "999999999999" in err and calls.mutating == []
     # with --demo there are no credentials to switch (--aws-profile is refused with it): a trial, 9
     assert "the demo sandbox is account 123456789012: fix account_id" in err and "--aws-profile" not in err
+    # every command that reads the account refuses the same way, verify too (trial 16: it printed 13 `ok` lines
+    # about the other account first, and --presigned-url would have asked it for a login URL)
+    for command in (["plan"], ["destroy", "--yes"], ["verify", "--user-profile", "alice", "--presigned-url"],
+                    ["audit"]):
+        calls.clear()
+        code, out, err = run(capsys, command[0], str(p), "--demo", *command[1:])
+        assert (code, out) == (5, "") and err.count("\n") == 1 and "999999999999" in err, (command, out, err)
+        assert not [c for c in calls.log if c[1] == "CreatePresignedDomainUrl"] and calls.mutating == [], command
 
 
 def test_apply_destroy_round_trip_in_the_demo(demo, capsys) -> None:  # noqa: ANN001

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from wizard import readiness
+from wizard import readiness, validators
 from wizard.cloud import Cloud
 from wizard.discovery import observe
-from wizard.errors import AwsError
+from wizard.errors import AwsError, Refused
 from wizard.models import Change, Inventory, Profile
 from wizard.planner import admits_https, plan, rule_ports
 
@@ -40,6 +40,9 @@ class PresignedUrl:
 def verify(cloud: Cloud, profile: Profile, user_profile: str | None = None,
            presigned: bool = False, simulate: bool = False) -> tuple[list[Check], PresignedUrl | None]:
     inv = observe(cloud, profile)
+    mismatch = validators.account_guard(profile.account_id, inv.account_id, inv.demo)
+    if mismatch:  # as every other command: one line, before any check (trial 16: 13 `ok` lines of another account,
+        raise Refused(mismatch)  # and --presigned-url would have asked that account for a login URL)
     checks = static_checks(inv, profile)
     if simulate:
         checks += simulate_checks(cloud, profile, inv)
