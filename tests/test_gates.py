@@ -159,6 +159,14 @@ def test_replay_command_includes_the_confirmation_flags_it_needs(session, tmp_pa
     session.build_plan()
     session.save(tmp_path / "p.yaml")
     assert "--confirm-self-lockout" in session.replay_command()
+    # and the hint says what that flag says yes to (trial 16: a copy-paste that accepted the lockout, unsaid)
+    assert session.replay_note() == (" (--confirm-self-lockout confirms in advance that you are among the attach "
+                                     "targets and lose opening Studio from outside the boundary; without it, apply "
+                                     "asks, or refuses with no terminal)")
+    assert session.quit_message().endswith(session.replay_command() + session.replay_note())  # said where shown
+    _ready(session, attach={"users": ["alice"], "groups": [], "roles": []})
+    session.build_plan()
+    assert session.replay_note() == ""
 
 
 def test_recovery_profile_is_private_and_resumes(session, tmp_path: Path) -> None:  # noqa: ANN001

@@ -560,5 +560,5 @@ class PlainWizard:
             if target.exists() and not self.ask.confirm(s.overwrite_question(target)):
                 continue
             saved = s.save(target, overwrite=True)
-            _say(f"Saved {saved}. Replay it with: {s.replay_command()}")
+            _say(f"Saved {saved}. Replay it with: {s.replay_command()}{s.replay_note()}")
             return

@@ -893,7 +893,8 @@ class WizardSession:
                 return f"{changed}."
             still = self.still_in_recovery().removeprefix("; ")
             return still[:1].upper() + still[1:]
-        return (f"{changed}. " if changed else "") + f"Saved {self.saved_path}. Replay it with: {self.replay_command()}"
+        return ((f"{changed}. " if changed else "") + f"Saved {self.saved_path}. Replay it with: {self.replay_command()}"
+                + self.replay_note())
 
     def still_in_recovery(self) -> str:
         """Leaving a session resumed from a recovery file, with nothing changed: its answers are still in that
@@ -965,6 +966,15 @@ class WizardSession:
         if self.demo:
             flags = " --demo" + (f" --region {self.region}" if self.region else "")
         return f"studio-vpce destroy {command_path(path)}{flags}"
+
+    def replay_note(self) -> str:
+        """What the replay command's confirmation flags say yes to in advance, or "" (trial 16: a saved profile's
+        hint carried --confirm-self-lockout, turning the explicit confirmation into a copy-paste, unsaid)."""
+        flags = self.confirmation_flags()
+        if not flags:
+            return ""
+        return (f" ({', '.join(flags)} confirms in advance that you are among the attach targets and lose opening "
+                "Studio from outside the boundary; without it, apply asks, or refuses with no terminal)")
 
     def replay_command(self, path: Path | None = None) -> str:
         """The command that applies the saved profile (or `path`) without questions, with every flag it needs."""
