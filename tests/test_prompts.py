@@ -542,8 +542,22 @@ def test_a_yes_no_question_takes_no_key_typed_ahead_of_it() -> None:
 
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
         pipe.send_text("y")  # typed ahead, or arriving as it is drawn
-        _type_later(pipe, "n")
+        _type_later(pipe, "n\r")
         assert Asker().confirm("p.yaml exists. Overwrite it?") is False
+
+
+def test_a_yes_no_answer_takes_its_enter_so_n_enter_never_reaches_the_next_question() -> None:
+    """Trial 16: at "... exists. Overwrite it? (y/N)" the `n` answered at once, and the habitual Enter after it
+    took the next question's default: the profile was saved to a path the user had not chosen. y or n, then
+    Enter: the Enter belongs to the yes/no question."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        _type_later(pipe, "n\rother.yaml\r")
+        assert Asker().confirm("p.yaml exists. Overwrite it?") is False
+        assert Asker().text("Save the profile to", default="./studio-private.yaml") == "other.yaml"
 
 
 def test_a_yes_that_reaches_the_question_as_it_is_drawn_never_answers_it() -> None:
@@ -586,7 +600,7 @@ def test_keys_ignored_as_a_question_appears_are_said_below_it() -> None:
         assert ask_yes("Destroy what this profile made in account 123456789012?") is False
         assert "(ignored 4 keys typed before or as the question appeared; type yes again)" in screen.getvalue()
         pipe.send_text("y")
-        _type_later(pipe, "n")
+        _type_later(pipe, "n\r")
         assert Asker().confirm("p.yaml exists. Overwrite it?") is False
         assert "(ignored 1 key typed before or as the question appeared; type y or n again)" in screen.getvalue()
 

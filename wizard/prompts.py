@@ -62,7 +62,9 @@ class Asker:
         import questionary  # noqa: PLC0415
 
         dropped = drop_typed_ahead()
-        question = questionary.confirm(message, default=default)
+        # y or n, then Enter (auto_enter off): the habitual `n Enter` answered at the n, and the Enter then took the
+        # next question's default (trial 16: the profile was saved to the default path, not the one chosen)
+        question = questionary.confirm(message, default=default, auto_enter=False)
         _arm(question.application, "y or n", dropped)
         return bool(_answered(question.ask()))
 
