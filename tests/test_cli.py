@@ -580,8 +580,12 @@ def test_a_plan_file_given_where_a_profile_is_expected_is_said_to_be_one(
     planfile.write_text(json.dumps({"format_version": 1, "inputs": {"profile": {}}, "fingerprint": "sha256:0"}))
     code, out, err = run(capsys, command[0], str(planfile), *command[1:], "--demo")
     assert (code, out) == (3, "") and err.count("\n") == 1
-    assert err.startswith(f"error: {planfile} is a plan file (made by `plan --out`); only apply takes one")
-    assert f"run `studio-vpce apply {planfile} --demo`" in err  # the command to copy works (a trial, 9)
+    if command[0] == "plan":
+        assert err.startswith(f"error: {planfile} is a plan file (made by `plan --out`); only apply takes one")
+        assert f"run `studio-vpce apply {planfile} --demo`" in err  # the command to copy works (a trial, 9)
+    else:  # tearing down, checking or exporting is not handed the command that creates everything (trial 16)
+        assert err == (f"error: {planfile} is a plan file (made by `plan --out`); {command[0]} takes a profile: give "
+                       "it the profile the plan was made from\n") and "apply" not in err
 
 
 def test_a_plan_file_of_a_real_account_is_not_applied_to_the_demo_sandbox(refused_first, capsys, tmp_path: Path) -> None:  # noqa: ANN001

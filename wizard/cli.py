@@ -250,10 +250,13 @@ def _color(args: argparse.Namespace) -> bool:
     return not args.no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
-def _load_profile(path: str, demo: bool = False):  # noqa: ANN202
+def _load_profile(path: str, demo: bool = False, command: str = "plan"):  # noqa: ANN202
     from wizard.profiles import load  # noqa: PLC0415
 
     if _is_plan_file(path):  # else: a screenful of "required key is missing", one per profile key
+        if command != "plan":  # (trial 16: destroy, verify, audit were handed apply's command, which creates)
+            raise InvalidInput(f"{path} is a plan file (made by `plan --out`); {command} takes a profile: give it "
+                               "the profile the plan was made from")
         raise InvalidInput(f"{path} is a plan file (made by `plan --out`); only apply takes one: run `studio-vpce "
                            f"apply {path}{' --demo' if demo else ''}`, or give this command the profile it was made "
                            "from")  # (--demo said: a trial copied the command without it, and apply refused it)
@@ -375,7 +378,7 @@ def _plan_digest(data: dict[str, Any]) -> str:
 def cmd_plan(args: argparse.Namespace) -> int:
     from wizard.render import plan_json, plan_text  # noqa: PLC0415
 
-    profile = _load_profile(args.profile, args.demo)
+    profile = _load_profile(args.profile, args.demo, args.command)
     if args.out is not None:  # `--out ''` too: refused, never taken for no --out
         _check_out(args.out, profile=args.profile)
     _, _, plan = _observe_and_plan(args, profile, args.profile)
@@ -642,7 +645,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         cloud, _, plan = _observe_and_plan(args, profile, args.profile)
         _refuse_changed_plan(args.profile, saved, plan)
     else:
-        profile = _load_profile(args.profile, args.demo)
+        profile = _load_profile(args.profile, args.demo, args.command)
         cloud, _, plan = _observe_and_plan(args, profile, args.profile)
     if plan.errors:
         print(plan_text(plan, color=_color(args)))
@@ -658,7 +661,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 
 def cmd_destroy(args: argparse.Namespace) -> int:
-    profile = _load_profile(args.profile, args.demo)
+    profile = _load_profile(args.profile, args.demo, args.command)
     prestart_demo(args, profile.region, args.profile)  # before boto3 and the engine load
     from wizard.discovery import observe  # noqa: PLC0415
     from wizard.planner import plan_destroy  # noqa: PLC0415
@@ -678,7 +681,7 @@ def cmd_destroy(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    profile = _load_profile(args.profile, args.demo)
+    profile = _load_profile(args.profile, args.demo, args.command)
     prestart_demo(args, profile.region, args.profile)  # before boto3 and the engine load
     from wizard.verify import verify  # noqa: PLC0415
 
@@ -699,7 +702,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    profile = _load_profile(args.profile, args.demo)
+    profile = _load_profile(args.profile, args.demo, args.command)
     prestart_demo(args, profile.region, args.profile)  # before boto3 and the engine load
     from wizard.audit import audit, audit_text  # noqa: PLC0415
 
@@ -722,7 +725,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    profile = _load_profile(args.profile, args.demo)
+    profile = _load_profile(args.profile, args.demo, args.command)
     if args.out is not None:  # `--out ''` too: refused, never taken for stdout
         _check_out(args.out, args.format, args.profile)
     _, _, plan = _observe_and_plan(args, profile, args.profile)
@@ -756,7 +759,7 @@ def cmd_wizard(args: argparse.Namespace) -> int:
     if args.profile:
         preload = load_recovery(args.profile) if Path(args.profile).is_file() else None
         if preload is None:
-            preload = _load_profile(args.profile, args.demo)
+            preload = _load_profile(args.profile, args.demo, "wizard")
     region = preload.get("region") if isinstance(preload, dict) else getattr(preload, "region", None)
     # Before the wizard takes the screen: a region it could never use is one line and an exit code, as for plan
     # (it opened to a dead end, "Discovery failed ... needs a restart", and Ctrl+Q exited 0).
