@@ -325,6 +325,17 @@ def test_presigned_url_needs_a_user_profile(capsys) -> None:  # noqa: ANN001
     assert code == 3 and "--user-profile" in err
 
 
+def test_out_dash_is_refused_not_written_as_a_file_named_dash(capsys, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Trial 16: `plan --out -` wrote a file named '-' (the Unix habit for stdout)."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "plan", VPCE, "--demo", "--out", "-")
+    assert (code, out) == (3, "") and err == ("error: --out takes a file path, not '-': `--output json` prints the "
+                                              "plan as JSON; nothing was written\n")
+    code, out, err = run(capsys, "export", VPCE, "--demo", "--format", "cli", "--out", "-")
+    assert (code, out) == (3, "") and "without --out it goes to stdout" in err
+    assert not (tmp_path / "-").exists()
+
+
 def test_show_url_needs_presigned_url(refused_first, capsys, calls) -> None:  # noqa: ANN001
     """`verify --show-url` alone ran every check and printed no URL, saying nothing of why."""
     code, out, err = run(capsys, "verify", VPCE, "--demo", "--user-profile", "alice", "--show-url")

@@ -308,6 +308,9 @@ def _check_out(path: str, kind: str = "plan", profile: str | None = None) -> Pat
     plan replaced it). `kind`: what is written, for the name suggested."""
     from wizard.validators import save_path  # noqa: PLC0415
 
+    if path == "-":  # (trial 16: a file named '-' was written) the Unix habit for stdout, which --out is not
+        stdout = "`--output json` prints the plan as JSON" if kind == "plan" else "without --out it goes to stdout"
+        raise InvalidInput(f"--out takes a file path, not '-': {stdout}; nothing was written")
     target, reason = save_path(path, OUT_NAMES[kind])
     if reason:
         raise InvalidInput(f"--out {reason}; nothing was written")
