@@ -657,8 +657,9 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if not plan.has_changes:
         print("No changes. The account matches the profile.")
         return 0
-    if not args.yes:
-        print(plan_text(plan, color=_color(args)))
+    # with --yes too, as `terraform apply -auto-approve` prints its plan: a CI log keeps what was applied, the
+    # policy documents included (trial 16: it had only the progress lines)
+    print(plan_text(plan, color=_color(args)))
     _gate(args, plan, "apply")
     return _execute(cloud, plan, args, "apply")
 
