@@ -646,6 +646,23 @@ def test_a_loaded_profiles_gone_subnets_and_principals_are_named_ticked_and_must
     assert "subnet_not_found" not in out and "principal_not_found" not in out  # the Preview's plan: none left
 
 
+def test_a_resumed_profile_of_an_sso_domain_gets_the_default_mode_back_with_an_iam_domain() -> None:
+    """Trial 16: a recovery file written while d-lab (IAM Identity Center) was the domain holds access mode none,
+    which that domain forced; resumed, then another VPC and its IAM domain chosen, the mode stayed none (no
+    identity policy at all), where an uninterrupted session gets its mode back. Now resumed sessions do too."""
+    from wizard.session import WizardSession
+
+    data = load(Path(__file__).parent.parent / "profiles" / "vpce.yaml").model_dump(mode="json")
+    data.update(vpc_id="vpc-8835a48a96ffd84bf", subnet_ids=["subnet-ccb2a18a7413d6791"], domain_id="d-lab")
+    data["access"]["mode"] = "none"
+    session = WizardSession(_cloud, preload=data, demo=True)
+    session.connect()
+    session.select_vpc("vpc-e330ccb17b3f6f8b1")  # research: its only domain, d-research, uses IAM
+    assert session.answers["domain_id"] == "d-research" and session.answers["access"]["mode"] == "vpce"
+    assert session.notes["access"].startswith("d-research uses IAM: access mode is vpce again (it was none while "
+                                              "d-lab, an IAM Identity Center domain, was the domain)")
+
+
 def test_plain_says_a_loaded_profiles_gone_vpc_and_domain_and_asks_them_again(capsys) -> None:  # noqa: ANN001
     """Found by a trial: --plain said nothing of a loaded profile's VPC or domain that is gone, and offered it
     as the question's default, which questionary refuses (ValueError: a crash). Said as the TUI says it; asked

@@ -344,6 +344,11 @@ class WizardSession:
         elif self.answers["vpc_id"]:  # a loaded profile's VPC that is gone: said on the VPC step, as plan says it
             self.notes["vpc"] = (f"The profile's VPC {self.answers['vpc_id']} does not exist in {inventory.region} "
                                  f"for account {inventory.account_id}: choose one here.")
+        loaded = inventory.domain(self.answers["domain_id"]) if self.answers["domain_id"] else None
+        if loaded is not None and loaded.auth_mode.upper() == "SSO" and self.answers["access"]["mode"] == "none" \
+                and self.mode_before_sso is None:  # a resumed or loaded profile: none was that domain's doing (trial
+            from wizard.models import Access  # noqa: PLC0415 - 16: an IAM domain chosen next kept none)
+            self.mode_before_sso, self.sso_domain = str(Access.model_fields["mode"].default), loaded.id
         if self.answers["domain_id"] and inventory.domain(self.answers["domain_id"]) is None:  # likewise its domain
             self.notes["domain"] = (f"The profile's Studio domain {self.answers['domain_id']} does not exist in "
                                     f"{inventory.region} for account {inventory.account_id}: choose one here.")
