@@ -1564,12 +1564,18 @@ async def test_access_denied_is_aws_own_error_in_one_line_on_the_connect_step(tm
 async def test_account_guard_stops_on_the_connect_step(cloud, tmp_path, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.chdir(tmp_path)
     other = WizardSession(lambda: cloud, preload=profile(account_id="999999999999"), demo=True)
+    other.loaded_from = tmp_path / "p.yaml"
     app = WizardApp(other)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         text = _connect_text(app)
         assert ("Wrong account: the profile is for account 999999999999 but the credentials are for "
                 "123456789012") in text
+        # and how out of it, since no step edits account_id (trial 16: a dead end, unsaid)
+        assert other.account_problem().endswith(f"; no step here changes it: quit, fix account_id in "  # type: ignore[union-attr]
+                                                f"{other.loaded_from} and open it again, or start a new profile with "
+                                                "`studio-vpce wizard`")
+        assert "no step here changes it" in " ".join(text.split())
         assert app.query_one("#next", Button).disabled
         await pilot.press("ctrl+n")
         await settle(app, pilot)

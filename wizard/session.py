@@ -335,7 +335,11 @@ class WizardSession:
         on the Connect step (the plan would refuse it too)."""
         if self.inventory is None:
             return None
-        return validators.account_guard(self.answers["account_id"], self.inventory.account_id, self.inventory.demo)
+        problem = validators.account_guard(self.answers["account_id"], self.inventory.account_id, self.inventory.demo)
+        if problem and self.loaded_from is not None:  # no step edits account_id (trial 16: a dead end, unsaid)
+            problem += (f"; no step here changes it: quit, fix account_id in {self.loaded_from} and open it again, "
+                        "or start a new profile with `studio-vpce wizard`")
+        return problem
 
     def discovered(self, cloud: Any, inventory: Inventory) -> None:
         self.cloud, self.inventory, self.discovery_error = cloud, inventory, ""
