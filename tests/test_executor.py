@@ -495,6 +495,9 @@ def test_destroy_takes_its_group_off_a_reused_endpoint_and_leaves_the_endpoint(c
     assert apply(cloud, p).ok
     destroy = plan_destroy(observe(cloud, p), p)
     assert not destroy.errors and [c.action for c in destroy.changes if c.id == foreign] == ["update"]
+    # what stays of apply's changes to it is said with it (trial 16: only the group was named)
+    assert "the endpoint policy, subnets and private DNS setting apply gave it stay as they are" in next(
+        c.reason for c in destroy.changes if c.id == foreign)
     assert Executor(cloud, destroy).run().ok
     left = ec2.describe_vpc_endpoints(VpcEndpointIds=[foreign])["VpcEndpoints"][0]
     assert [g["GroupId"] for g in left["Groups"]] == [own] and left["State"] != "deleted"

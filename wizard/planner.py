@@ -1148,7 +1148,9 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
                      "policy": endpoint.policy, "security_group_ids": list(endpoint.security_group_ids)}
             b.change(b.free(f"vpc_endpoint.{key}", endpoint.id), "update", endpoint.id, state,
                      {**state, "security_group_ids": kept},
-                     f"it stays; {group.id}, this profile's group, comes off it", outside=True)
+                     f"it stays; {group.id}, this profile's group, comes off it; the endpoint policy, subnets and "
+                     "private DNS setting apply gave it stay as they are (destroy undoes nothing on what it did not "
+                     "create)", outside=True)  # (trial 16: said only of the group)
         else:
             b.warn("left_alone", f"{endpoint.id} ({endpoint.service}) was not created by this profile: left alone")
     if group is not None:
