@@ -871,6 +871,17 @@ def test_old_security_group_in_use_is_kept_and_said_not_deleted(cloud) -> None: 
     result = plan(dataclasses.replace(unused, endpoints=(*unused.endpoints, theirs)), switched)
     assert "old_security_group_in_use" in warning_codes(result)
     assert not any(c.action == "delete" and c.id == old.id for c in result.changes)
+    # an endpoint made outside studio-vpce that this profile reuses: its old group comes off it, and goes (trial 16:
+    # it stayed on, said to be "still used" by an endpoint the same plan updates)
+    reused = dataclasses.replace(theirs, service="com.amazonaws.us-west-2.sagemaker.api", private_dns=True,
+                                 security_group_ids=(old.id, "sg-0ccccccccccccccccc"[:20]))
+    result = plan(dataclasses.replace(unused, endpoints=(*unused.endpoints, reused)), switched)
+    assert "old_security_group_in_use" not in warning_codes(result)
+    [update] = [c for c in result.changes if c.id == reused.id]
+    assert update.action == "update" and old.id not in update.after["security_group_ids"]
+    assert "sg-0cccccccccccccccc" in update.after["security_group_ids"]
+    assert [c.action for c in result.changes if c.id == old.id] == ["delete"]
+    assert result.changes.index(update) < next(i for i, c in enumerate(result.changes) if c.id == old.id)
 
 
 def test_no_security_group_when_the_profile_makes_no_interface_endpoint(cloud) -> None:  # noqa: ANN001

@@ -371,7 +371,9 @@ def _plan_old_group(b: _Builder, inv: Inventory, profile: Profile) -> None:
         return
     why = (f"security_group.id names {profile.security_group.id}" if profile.security_group.id
            else "the profile makes no interface endpoint")
-    users = [e.id for e in inv.endpoints if old.id in e.security_group_ids and not e.gone
+    moved = {c.id for c in b.changes if c.type == "vpc_endpoint" and c.action == "update"
+             and old.id not in c.after.get("security_group_ids", [])}  # reused endpoints this plan takes it off
+    users = [e.id for e in inv.endpoints if old.id in e.security_group_ids and not e.gone and e.id not in moved
              and not (ours(e.tags, profile.name) and e.vpc_id == profile.vpc_id)]
     if users:
         b.warn("old_security_group_in_use", f"{old.id} ({old.name}), this profile's group before {why}, is still "
@@ -654,8 +656,10 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
                   "subnet_ids": list(existing.subnet_ids), "private_dns_enabled": existing.private_dns,
                   "policy": None if _is_full_access(existing.policy) else existing.policy,
                   "security_group_ids": list(existing.security_group_ids), "tags": dict(existing.tags)}
-        # A reused endpoint keeps the groups it has; ours carries exactly the profile's group.
-        wanted_groups = sorted({sg_ref} | (set() if is_ours else set(existing.security_group_ids)))
+        # A reused endpoint keeps the groups it has, but for a group this profile made and no longer uses (switched
+        # to security_group.id: trial 16, it stayed on, "still used"); ours carries exactly the profile's group.
+        former = {g.id for g in inv.security_groups if ours(g.tags, profile.name) and g.id != sg_ref}
+        wanted_groups = sorted({sg_ref} | (set() if is_ours else set(existing.security_group_ids) - former))
         target = {**after, "security_group_ids": wanted_groups,
                   "tags": after["tags"] if is_ours else dict(existing.tags)}
         differs = [k for k in ("subnet_ids", "private_dns_enabled", "policy", "security_group_ids")
