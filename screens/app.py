@@ -774,9 +774,9 @@ class WizardApp(App[int]):
             self.leave(0)
             return
         differs = self.session.differs_from_applied()
-        note = self.session.replay_note().strip(" ()")
+        note = self.session.replay_note().strip()
         pane.say(Text(f"Saved {saved}.\nReplay it with:\n\n  {self.session.replay_command()}\n\n"
-                      + (f"{note[:1].upper()}{note[1:]}.\n\n" if note else "")
+                      + (f"{note}\n\n" if note else "")
                       + (f"{differs}\n\n" if differs else "") + "Ctrl+Q quits.", style="green"))
         self.note("save", f"Saved {saved}" + (f". {differs}" if differs else ""), title="Saved")
         self.refresh_nav()

@@ -160,9 +160,9 @@ def test_replay_command_includes_the_confirmation_flags_it_needs(session, tmp_pa
     session.save(tmp_path / "p.yaml")
     assert "--confirm-self-lockout" in session.replay_command()
     # and the hint says what that flag says yes to (trial 16: a copy-paste that accepted the lockout, unsaid)
-    assert session.replay_note() == (" (--confirm-self-lockout confirms in advance that you are among the attach "
+    assert session.replay_note() == ("\n--confirm-self-lockout confirms in advance that you are among the attach "
                                      "targets and lose opening Studio from outside the boundary; without it, apply "
-                                     "asks, or refuses with no terminal)")
+                                     "asks, or refuses with no terminal.")  # a line of its own, under the command
     assert session.quit_message().endswith(session.replay_command() + session.replay_note())  # said where shown
     _ready(session, attach={"users": ["alice"], "groups": [], "roles": []})
     session.build_plan()

@@ -2334,7 +2334,7 @@ def replay_gate(message: str, folder: Path, cloud: Cloud) -> None:
 
     if "Replay it with: " not in message:
         return
-    words = shlex.split(message.split("Replay it with: ", 1)[1])
+    words = shlex.split(message.split("Replay it with: ", 1)[1].strip().splitlines()[0])  # the command's own line
     assert words[:2] == ["studio-vpce", "apply"], words
     args = build_parser().parse_args(words[1:])
     saved = load(folder / args.profile)

@@ -982,8 +982,8 @@ class WizardSession:
         flags = self.confirmation_flags()
         if not flags:
             return ""
-        return (f" ({', '.join(flags)} confirms in advance that you are among the attach targets and lose opening "
-                "Studio from outside the boundary; without it, apply asks, or refuses with no terminal)")
+        return (f"\n{', '.join(flags)} confirms in advance that you are among the attach targets and lose opening "
+                "Studio from outside the boundary; without it, apply asks, or refuses with no terminal.")
 
     def replay_command(self, path: Path | None = None) -> str:
         """The command that applies the saved profile (or `path`) without questions, with every flag it needs."""
