@@ -745,6 +745,13 @@ def test_a_plan_file_made_by_another_session_is_applied_but_not_without_its_self
     who["arn"] = ""  # the sandbox's own caller, not among the attach targets: the file's lockout is not this plan's
     code, _, err = run(capsys, "apply", str(planfile), "--demo", "--yes")
     assert code == 5 and "says something else than its own profile (under `inputs`) plans now (planned by " in err and calls.mutating == []
+    # the other way round (trial 16): planned by someone who is not a target, applied by one who is: named as such
+    assert run(capsys, "plan", VPCE, "--demo", "--out", str(planfile))[0] == 0
+    who["arn"] = "arn:aws:sts::123456789012:assumed-role/StudioUsers/ci-run-43"
+    code, _, err = run(capsys, "apply", str(planfile), "--demo", "--yes", "--confirm-self-lockout")
+    assert code == 5 and calls.mutating == [] and err.startswith(
+        f"error: {planfile} was planned by arn:aws:sts::123456789012:user/moto, who is not among its attach targets, "
+        f"and you ({who['arn']}) are: applied by you, it would lock you out"), err
 
 
 @pytest.mark.parametrize("url", ["notaurl", "ftp://localhost:5000", "http://", "http://localhost:port"])

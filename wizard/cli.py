@@ -531,6 +531,14 @@ def _refuse_changed_plan(path: str, saved: dict[str, Any], plan: Any) -> None:
             raise Refused(f"{path} says something else than its own profile (under `inputs`) plans, whatever the "
                           f"account holds: {mismatch} (the file was changed and sealed again?); {refusal}")
         raise Refused(f"{path} is stale: the account changed since it was planned; run plan again")
+    lockouts = [any(w.get("code") == "self_lockout" for w in (d.get("warnings") or []) if isinstance(w, dict))
+                for d in (saved, fresh)]
+    if part is not None and planned_by != applier and lockouts == [False, True]:  # (trial 16: "run plan again",
+        raise Refused(f"{path} was planned by {planned_by}, who is not among its attach targets, and you "  # as the
+                      f"({applier}) are: applied by you, it would lock you out of opening Studio from outside the "  # same
+                      "boundary, which the file does not say. Plan it again as yourself (`studio-vpce plan PROFILE "
+                      f"--out FILE`; apply then asks to confirm the lockout), or apply it as {planned_by}; nothing "
+                      "was changed")
     if part is not None:
         by = f" (planned by {planned_by})" if planned_by != applier else ""
         raise Refused(f"{path} says something else than its own profile (under `inputs`) plans now{by}: {part}; "
