@@ -196,6 +196,10 @@ def test_audit_says_what_the_profile_would_stop_and_what_no_identity_policy_cove
                                                                                           "effect": "deny"})).principals}
     assert allow == {("MLEngineers", False), ("StudioAutomation", False)}
     assert deny == {("MLEngineers", True), ("StudioAutomation", True)}
+    # a principal that is not an attach target gets its advice too (trial 16: only "(not an attach target)")
+    alone = audit_text(audit(cloud, profile("vpce", access={"attach": {"users": [], "groups": [],
+                                                                       "roles": ["MLEngineers"]}})))
+    assert "still open after apply (not an attach target): add it to access.attach.roles, or remove the grant" in alone
 
 
 def test_audit_progress_reports_every_principal_checked(cloud) -> None:  # noqa: ANN001

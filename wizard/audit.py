@@ -350,8 +350,9 @@ def audit_text(report: AuditReport) -> str:
         elif p.stopped_by_profile is None:
             after = "after apply: cannot tell"
         else:
-            after = "still open after apply" + (": set access.effect: deny" if p.targeted else
-                                                 " (not an attach target)")
+            after = "still open after apply" + (": set access.effect: deny" if p.targeted else  # (trial 16: no
+                                                 f" (not an attach target): add it to access.attach.{p.type}s, or "
+                                                 "remove the grant")  # advice for them)
         lines.append(f"  {f'{p.type} {p.name}'.ljust(width)}  from outside: {now:<11}  {after}")
         lines += _from_where(p)
         for match in p.allowed_by:
