@@ -95,6 +95,27 @@ def test_terraform_and_cloudformation_exports_say_a_reused_endpoint_they_declare
     assert code == 0 and "endpoint_reused" not in err
 
 
+def test_terraform_and_cloudformation_exports_say_the_profile_is_deployed_here_already(
+        demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    """The export helper's note: after `apply`, a Terraform or CloudFormation export in the same account declared
+    the endpoints again beside the ones apply made (AWS refuses the private-DNS ones), without a word. Said; not
+    for a re-export of the stack's own deployment (its endpoints carry studio-vpce:deployed-by of that tool)."""
+    assert run(capsys, "apply", VPCE, "--demo", "--yes")[0] == 0
+    for fmt in ("terraform", "cloudformation"):
+        code, _, err = run(capsys, "export", VPCE, "--demo", "--format", fmt)
+        lines = [line for line in err.splitlines() if "already_deployed" in line]
+        assert code == 0 and len(lines) == 2 and "made in vpc-e330ccb17b3f6f8b1 by studio-vpce apply or the cli " \
+            "script: this export declares it again" in lines[0], err
+    ec2 = demo.client("ec2")
+    ours = [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]
+            if {"Key": "studio-vpce:profile", "Value": "research-vpce"} in e.get("Tags", [])]
+    ec2.create_tags(Resources=ours, Tags=[{"Key": "studio-vpce:deployed-by", "Value": "terraform"}])
+    code, _, err = run(capsys, "export", VPCE, "--demo", "--format", "terraform")
+    assert code == 0 and "already_deployed" not in err, err  # the stack's own deployment, exported again
+    code, _, err = run(capsys, "export", VPCE, "--demo", "--format", "cloudformation")
+    assert code == 0 and "by terraform: this export declares it again" in err, err
+
+
 def test_terraform_and_cloudformation_exports_name_the_vpc_attribute_commands_to_run_first(
         demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
     """Review 16 (M6): with dns.fix_vpc_attributes the plan turns enableDnsHostnames on (the analytics VPC has it
