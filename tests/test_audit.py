@@ -229,6 +229,20 @@ def test_verify_simulate_after_a_deny_guardrail_passes_per_target(cloud) -> None
         assert "inside: allowed, outside: denied (local evaluation)" in simulated[name].detail
 
 
+def test_verify_simulate_asks_the_outside_requests_a_targets_policies_name(cloud, aws) -> None:  # noqa: ANN001
+    """verify --simulate asked one request from outside (an internet address), so a target whose other policy
+    allows the action through another VPC passed; it asks what audit asks now (iam_eval.outside_contexts)."""
+    p = profile("vpce", access={"attach": {"users": ["alice"], "groups": [], "roles": []}})
+    assert Executor(cloud, plan(observe(cloud, p), p)).run().ok
+    aws.client("iam").put_user_policy(UserName="alice", PolicyName="other-vpc", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sagemaker:CreatePresignedDomainUrl",
+                                                "Resource": "*",
+                                                "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-0abcdef0123456789"}}}]}))
+    checks = {c.name: c for c in verify(cloud, p, simulate=True)[0]}
+    failed = checks["simulate_user_alice"]
+    assert not failed.ok and not failed.advisory and "outside: allowed" in failed.detail, failed.detail
+
+
 def test_verify_simulate_fails_a_target_that_stays_open_with_effect_allow(cloud) -> None:  # noqa: ANN001
     p = profile("vpce", access={"attach": {"users": ["alice"], "groups": [], "roles": ["MLEngineers"]}})
     assert Executor(cloud, plan(observe(cloud, p), p)).run().ok

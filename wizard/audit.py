@@ -443,6 +443,9 @@ def simulate_targets(cloud: Cloud, profile: Profile, inventory: Inventory) -> tu
     if not cloud.demo and targets:
         targets = [dataclasses.replace(t, arn=_arn(cloud, t.kind, t.name)) for t in targets]
     judge, note = choose_judge(cloud, inventory, profile, targets[0] if targets else None)
+    # "from outside": every request audit asks (the other ranges, VPCs and endpoints the target's policies name),
+    # the worst answer (the audit helper left verify --simulate on the one internet address)
+    document = inventory.policy.document if inventory.policy is not None else None
     checks = [TargetCheck(t.kind, t.name, judge.decide(t, inside) if inside is not None else None,
-                          judge.decide(t, iam_eval.outside_context(profile))) for t in targets]
+                          _ask(judge, t, *_outside(judge, inventory, profile, t, document))[0]) for t in targets]
     return judge.method, note, checks
