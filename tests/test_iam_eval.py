@@ -366,6 +366,21 @@ def test_the_profiles_own_condition_still_counts_as_inside(name: str) -> None:
     assert access.from_anywhere is False and access.stopped_by_profile is True and access.outside is None, access
 
 
+def test_a_grant_on_vpc_source_ip_alone_within_the_profiles_ranges_is_outside_from_another_vpc() -> None:
+    """Trial 17: vpc-source-ip mode admits its ranges through the profile's VPC only (aws:SourceVpc); a grant on
+    aws:VpcSourceIp alone, within those ranges, admits the same addresses through any other VPC (another
+    account's, a peered one), and went unreported. The request through another VPC carries a neutral address
+    unless the policies name one (the profile's VPC's read as a mistake)."""
+    p = profile("vpc-source-ip", access={"attach": {"users": ["alice"], "groups": [], "roles": []}})
+    inside = p.access.cidrs[0]
+    access = _access(p, sagemaker({"IpAddress": {"aws:VpcSourceIp": inside}}))
+    assert access.from_anywhere is True and access.stopped_by_profile is False, access
+    assert access.outside is not None and access.outside["aws:SourceVpc"] != p.vpc_id, access.outside
+    foreign = _access(profile("subnet", access={"attach": {"users": ["alice"], "groups": [], "roles": []}}),
+                      sagemaker({"StringEquals": {"aws:SourceVpc": "vpc-0ther0000000000000"}}))
+    assert foreign.outside is not None and foreign.outside["aws:VpcSourceIp"] == iam_eval.FOREIGN_VPC_ADDRESS
+
+
 def test_a_grant_from_a_range_inside_the_profiles_own_ranges_is_inside() -> None:
     p = profile("source-ip", access={"cidrs": ["198.51.100.0/24"], "attach": {"users": ["alice"], "groups": [],
                                                                              "roles": []}})

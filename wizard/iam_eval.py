@@ -565,14 +565,20 @@ def outside_contexts(profile: Profile, inventory: Inventory, policies: Sequence[
     vpcs = [FOREIGN_VPC, profile.vpc_id, *(i for v in values.get("aws:sourcevpc", []) for i in _instances(v))]
     vpces = [FOREIGN_VPCE, *(i for v in values.get("aws:sourcevpce", []) for i in _instances(v))]
     inner = [a for c in vpc_cidrs for a in _addresses_in(c, cidrs)][:1] or [FOREIGN_VPC_ADDRESS]
-    vpc_addresses = [*inner, *(a for v in values.get("aws:vpcsourceip", []) for a in _addresses_in(v, cidrs))]
+    # the ranges the policies compare aws:VpcSourceIp with, an address in each outside the profile's ranges and
+    # one in each even inside them: from another VPC, an address inside the profile's ranges is outside too
+    # (trial 17: a grant on aws:VpcSourceIp alone, within the profile's ranges, went unreported)
+    named = [a for v in values.get("aws:vpcsourceip", []) for a in (*_addresses_in(v, cidrs), *_addresses_in(v, []))]
     candidates = [{"aws:SourceIp": a} for a in dict.fromkeys(addresses)]
     for vpce in dict.fromkeys(vpces):
         for vpc_id in dict.fromkeys(vpcs):
             if vpce in home and home[vpce] != vpc_id:
                 continue  # an endpoint studio-vpce has seen sits in its own VPC
+            # an address of the profile's VPC through its own VPC; elsewhere a neutral one (trial 17: a request
+            # through another VPC carried an address of the profile's, which read as a mistake)
+            own = inner if vpc_id == profile.vpc_id else [FOREIGN_VPC_ADDRESS]
             candidates += [{"aws:SourceVpc": vpc_id, "aws:sourceVpce": vpce, "aws:VpcSourceIp": a}
-                           for a in dict.fromkeys(vpc_addresses)]
+                           for a in dict.fromkeys([*own, *named])]
     if document is not None:
         prefix = resource_prefix(inventory.partition, profile.region, inventory.account_id, profile.domain_id)
         mine = [PolicyDoc(ours, "managed", "", document)]
