@@ -116,6 +116,26 @@ def test_terraform_and_cloudformation_exports_say_the_profile_is_deployed_here_a
     assert code == 0 and "by terraform: this export declares it again" in err, err
 
 
+def test_an_edited_profile_of_a_stack_deployment_exports_for_that_stack_only(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    """Trial 17: deployed_by_stack says to export the edited profile again and deploy it with the stack's tool,
+    and export refused that very error (a dead end). The same format exports; another still refuses."""
+    assert run(capsys, "apply", VPCE, "--demo", "--yes")[0] == 0
+    ec2 = demo.client("ec2")
+    mine = [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]
+            if {"Key": "studio-vpce:profile", "Value": "research-vpce"} in e.get("Tags", [])]
+    mine += [g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]
+             if {"Key": "studio-vpce:profile", "Value": "research-vpce"} in g.get("Tags", [])]
+    ec2.create_tags(Resources=mine, Tags=[{"Key": "studio-vpce:deployed-by", "Value": "terraform"}])
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(Path(VPCE).read_text().replace("allow_from_cidrs: []", "allow_from_cidrs: [10.20.0.0/16]"))
+    code, out, err = run(capsys, "plan", str(edited), "--demo")
+    assert code == 3 and "deployed_by_stack" in out + err
+    code, out, err = run(capsys, "export", str(edited), "--demo", "--format", "terraform")
+    assert code == 0 and '"10.20.0.0/16"' in out and "export refused" not in err, err
+    code, out, err = run(capsys, "export", str(edited), "--demo", "--format", "cloudformation")
+    assert (code, out) == (3, "") and "x deployed_by_stack: this profile's deployment here was made by Terraform" in err
+
+
 def test_terraform_and_cloudformation_exports_name_the_vpc_attribute_commands_to_run_first(
         demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001
     """Review 16 (M6): with dns.fix_vpc_attributes the plan turns enableDnsHostnames on (the analytics VPC has it

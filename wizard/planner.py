@@ -217,37 +217,55 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
         b.warn("api_endpoint_policy_restricts",
                "endpoint_policy.api restricts the SageMaker API endpoint: every other SageMaker API call made "
                "through it (notebooks, the SDK, training jobs) is denied unless a statement allows it")
-    _refuse_stack_changes(b, inv, destroy=False)
+    _refuse_stack_changes(b, inv, profile, destroy=False)
     return Plan(profile=profile, account_id=inv.account_id, region=inv.region, partition=inv.partition,
                 changes=tuple(b.changes), endpoint_policies=endpoint_docs, identity_policy=identity,
                 warnings=tuple(b.warnings), errors=tuple(b.errors), fingerprint=fingerprint(inv),
                 caller_arn=inv.caller.arn, demo=inv.demo, confirmations=tuple(b.confirmations))
 
 
-def _refuse_stack_changes(b: _Builder, inv: Inventory, destroy: bool) -> None:
+STACK_TOOLS = {"terraform": "Terraform", "cloudformation": "CloudFormation"}
+
+
+def _refuse_stack_changes(b: _Builder, inv: Inventory, profile: Profile, destroy: bool) -> None:
     """What an export's stack deployed (tag studio-vpce:deployed-by) is read as the profile's, so that plan says
     whether the account matches it, but apply and destroy never change or delete it: the stack's state would
-    drift from the account, and destroy deleted every resource a Terraform export made (trial 16)."""
-    stacks = {r.id: (kind, dict(r.tags).get(DEPLOYED_BY_TAG)) for kind, found in (
-        ("security group", inv.security_groups), ("endpoint", inv.endpoints), ("hosted zone", inv.hosted_zones))
-        for r in found}
-    if inv.policy is not None:
-        stacks[inv.policy.arn] = ("IAM policy", dict(inv.policy.tags).get(DEPLOYED_BY_TAG))
-    touched: dict[str, list[str]] = {}
-    for change in b.changes:
-        kind, stack = stacks.get(change.id or "", ("", None))
-        if stack and change.action != "no-op" and f"{kind} {change.id}" not in touched.get(stack, []):
-            touched.setdefault(stack, []).append(f"{kind} {change.id}")
-    for stack, named in sorted(touched.items()):
-        tool = {"terraform": "Terraform", "cloudformation": "CloudFormation"}.get(stack, stack)
+    drift from the account, and destroy deleted every resource a Terraform export made (trial 16). Nor do they
+    add to such a deployment (trial 17: a new endpoint went into the stack's security group, and then neither
+    tool could remove either cleanly): a stack's deployment changes through the exported code only."""
+    found: list[tuple[str, str, tuple[tuple[str, str], ...]]] = [
+        *(("security group", g.id, g.tags) for g in inv.security_groups if g.vpc_id == profile.vpc_id),
+        *(("endpoint", e.id, e.tags) for e in inv.endpoints if e.vpc_id == profile.vpc_id and not e.gone),
+        *(("hosted zone", z.id, z.tags) for z in inv.hosted_zones),
+        *((("IAM policy", inv.policy.arn, inv.policy.tags),) if inv.policy is not None else ())]
+    stacks = {i: (kind, dict(tags).get(DEPLOYED_BY_TAG)) for kind, i, tags in found if ours(tags, profile.name)}
+    deployed = sorted({stack for _, stack in stacks.values() if stack})
+    if not deployed:
+        return
+    pending = [c for c in b.changes if c.action != "no-op"]
+    for stack in deployed:
+        tool = STACK_TOOLS.get(stack, stack)
         how = "`terraform destroy` in its configuration" if stack == "terraform" else (
             "deleting its CloudFormation stack" if stack == "cloudformation" else "the tool that made it")
-        b.error("deployed_by_stack", f"{', '.join(named)} {'were' if len(named) > 1 else 'was'} deployed from "
-                f"`studio-vpce export` by {tool} (tag {DEPLOYED_BY_TAG}={stack}): studio-vpce never "
-                f"{'deletes' if destroy else 'changes'} what a stack manages, or its state would drift; "
-                + (f"remove it by {how}" if destroy else
-                   f"export the edited profile again and deploy it with {tool}, or remove the stack ({how}) and "
-                   "run apply"))
+        named = list(dict.fromkeys(f"{stacks[c.id][0]} {c.id}" for c in pending
+                                   if c.id in stacks and stacks[c.id][1] == stack))
+        added = [c.address for c in pending if c.id not in stacks or not stacks[c.id][1]]
+        if not pending:
+            b.warn("stack_deployment", f"this profile's deployment here was made by {tool} from `studio-vpce export` "
+                   f"(tag {DEPLOYED_BY_TAG}={stack}): plan and verify read it; change it through the exported code "
+                   f"(apply and destroy refuse to), or remove it by {how}")
+            continue
+        verb = "delete" if destroy else "change"
+        what = (f"{verb} {', '.join(named)}" if named else "") + (" and " if named and added else "") + (
+            f"make {len(added)} {'other ' if named else ''}change{'s' if len(added) > 1 else ''} to it "
+            f"({', '.join(added[:4])}{' and more' if len(added) > 4 else ''})" if added else "")
+        b.error("deployed_by_stack", f"this profile's deployment here was made by {tool} from `studio-vpce export` "
+                f"(tag {DEPLOYED_BY_TAG}={stack}), and {'destroy' if destroy else 'apply'} would "
+                f"{what}: studio-vpce never changes what a stack manages, or "
+                "its state would drift; " + (f"remove it by {how}" if destroy else
+                                             f"export the edited profile again (`studio-vpce export PROFILE --format "
+                                             f"{stack}`) and deploy it with {tool}, or remove the stack ({how}) and "
+                                             "run apply"))
 
 
 def _check_target(b: _Builder, inv: Inventory, profile: Profile) -> None:
@@ -1166,7 +1184,7 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
                                                    ("enableDnsHostnames", vpc.dns_hostnames)) if value)
         b.warn("left_alone", f"{vpc.id} keeps {on} on (dns.fix_vpc_attributes may have turned them on): destroy "
                "does not turn a VPC's attributes off; `aws ec2 modify-vpc-attribute` does, if nothing else needs them")
-    _refuse_stack_changes(b, inv, destroy=True)
+    _refuse_stack_changes(b, inv, profile, destroy=True)
     return Plan(profile=profile, account_id=inv.account_id, region=inv.region, partition=inv.partition,
                 changes=tuple(b.changes), endpoint_policies={}, identity_policy=None, warnings=tuple(b.warnings),
                 errors=tuple(b.errors), fingerprint=fingerprint(inv), caller_arn=inv.caller.arn, demo=inv.demo)
