@@ -759,8 +759,10 @@ def test_source_ip_through_endpoint_warns_when_private_dns_sends_the_vpcs_calls_
     assert "source_ip_through_endpoint" not in warning_codes(
         plan(inv, profile("source-ip", access={"mode": "subnet", "cidrs": []})))
     zoned = profile("source-ip", dns={"mode": "hosted-zone"})  # the zone's record sends them there too (review)
-    assert "the hosted zone's record for the API" in " ".join(
-        w.message for w in plan(observe(cloud, zoned), zoned).warnings if w.code == "source_ip_through_endpoint")
+    said = " ".join(w.message for w in plan(observe(cloud, zoned), zoned).warnings
+                    if w.code == "source_ip_through_endpoint")
+    assert "the hosted zone's record for the API" in said  # and what to do (trial 17: only what breaks)
+    assert said.endswith("to admit callers inside it, use access.mode vpc-source-ip (their ranges) or subnet")
 
 
 def test_vpce_endpoint_missing_warns_when_the_vpce_list_lacks_the_api_or_studio_endpoint(cloud, aws) -> None:  # noqa: ANN001
@@ -781,6 +783,8 @@ def test_vpce_endpoint_missing_warns_when_the_vpce_list_lacks_the_api_or_studio_
         VpcId=p.vpc_id, ServiceName="com.amazonaws.us-west-2.sagemaker.api", VpcEndpointType="Interface",
         SubnetIds=list(p.subnet_ids)[:1], PrivateDnsEnabled=False)["VpcEndpoint"]["VpcEndpointId"]
     assert said(profile(endpoints={"api": False}, access={"extra_vpce_ids": [theirs]})) == []
+    [message] = said(profile(endpoints={"api": False}))  # the one in the VPC is named (trial 17)
+    assert message.endswith(f"({theirs} serves com.amazonaws.us-west-2.sagemaker.api in {p.vpc_id})"), message
     assert said(profile(endpoints={"api": False}, access={"extra_vpce_ids": ["vpce-0123456789abcdef0"]})) == []
     assert said(profile("subnet", endpoints={"api": False})) == []  # vpce mode only
 
@@ -899,6 +903,12 @@ def test_no_security_group_when_the_profile_makes_no_interface_endpoint(cloud) -
         dataclasses.replace(d, security_group_ids=()) for d in inv.domains)), none))
     gateway = profile("subnet", endpoints={"studio": False, "api": False, "extra": ["s3"]})
     assert not [c for c in plan(inv, gateway).changes if c.type.startswith("security_group")]
+    assert "https_sources_unused" not in warning_codes(plan(inv, gateway))
+    asked = profile("subnet", endpoints={"studio": False, "api": False, "extra": []},
+                    security_group={"allow_from_cidrs": ["10.9.0.0/16"]})  # asked for, unsaid (trial 17)
+    unused = ("security_group sources (10.9.0.0/16) are ignored: the profile makes no interface endpoint, so no "
+              "security group")
+    assert [w.message for w in plan(inv, asked).warnings if w.code == "https_sources_unused"] == [unused]
     made = SecurityGroupInfo(id="sg-0aaaaaaaaaaaaaaaa", name=f"studio-vpce-{none.name}", vpc_id=none.vpc_id,
                              tags=tuple(resource_tags(none).items()))
     before = plan(dataclasses.replace(inv, security_groups=(*inv.security_groups, made)), none)

@@ -405,6 +405,11 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
     """Plan the endpoint group and its 443 rules; returns the group id or KNOWN_AFTER_APPLY ("" when the profile
     makes no interface endpoint: no group then, trial 14 N12; one made before is deleted by _plan_old_group)."""
     if not profile.security_group.id and not _wants_interface(inv, profile):
+        given = [*profile.security_group.allow_from_security_groups, *profile.security_group.allow_from_cidrs]
+        if given:  # (trial 17: unsaid, though the user asked for HTTPS from them)
+            b.warn("https_sources_unused", f"security_group sources ({', '.join(given[:4])}"
+                   f"{' and more' if len(given) > 4 else ''}) are ignored: the profile makes no interface endpoint, "
+                   "so no security group")
         return ""
     sources = list(profile.security_group.allow_from_security_groups or (domain.security_group_ids if domain else ()))
     for sg_id in sources:
@@ -887,7 +892,8 @@ def _check_cidrs(b: _Builder, inv: Inventory, profile: Profile) -> None:
         if profile.endpoints.api:  # both DNS modes send the VPC's calls to it (review: hosted-zone too)
             how = "private DNS on" if profile.dns.mode == "private-dns" else "the hosted zone's record for the API"
             b.warn("source_ip_through_endpoint", f"with {how}, calls from inside the VPC go through the API endpoint, "
-                   "where aws:SourceIp is absent: source-ip only admits callers outside the VPC")
+                   "where aws:SourceIp is absent: source-ip only admits callers outside the VPC; to admit callers "
+                   "inside it, use access.mode vpc-source-ip (their ranges) or subnet")
     elif mode == "vpc-source-ip":
         vpc = inv.vpc(profile.vpc_id)
         for net in cidrs:
@@ -929,11 +935,13 @@ def _check_vpce_list(b: _Builder, inv: Inventory, profile: Profile) -> None:
         ("api", "sagemaker.api", "a SageMaker API endpoint, which CreatePresignedDomainUrl goes through"),
         ("studio", "studio", "a Studio endpoint, which the Studio app's own requests go through"))
         if not getattr(profile.endpoints, key) and names[name] not in listed]
+    there = [f"{e.id} serves {e.service} in {profile.vpc_id}" for _, _, service in missing for e in inv.endpoints
+             if e.service == service and e.vpc_id == profile.vpc_id and e.live]  # (trial 17: name it, one step)
     if missing:
         b.warn("vpce_endpoint_missing", "access.mode vpce admits only requests through the endpoints its policy "
                f"lists, and the list lacks {' and '.join(f'{what} ({service})' for _, what, service in missing)}: "
                f"Studio would not open for the attach targets; set {' and '.join(f'endpoints.{key}: true' for key, _, _ in missing)}, "
-               "or name such an endpoint in access.extra_vpce_ids")
+               "or name such an endpoint in access.extra_vpce_ids" + (f" ({'; '.join(there)})" if there else ""))
 
 
 def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: dict[str, str],
