@@ -544,6 +544,30 @@ def test_deployed_by_stack_is_read_as_the_profiles_but_never_changed_or_destroye
         "`terraform destroy` in its configuration")
 
 
+def test_a_cloudformation_deployment_with_its_untagged_policy_is_read_as_the_profiles(cloud, aws) -> None:  # noqa: ANN001
+    """Trial 17: a CloudFormation export's AWS::IAM::ManagedPolicy takes no tags, so plan said "No changes" and
+    then policy_not_ours, and verify failed on it. With the rest of the deployment tagged deployed-by
+    cloudformation, the untagged policy at the profile's name is that stack's: plan and verify read it; apply
+    still refuses to change it; an untagged policy beside a deployment not made by CloudFormation stays
+    policy_not_ours."""
+    from wizard.verify import verify
+
+    p = profile()
+    assert apply(cloud, p).ok
+    ec2, iam = aws.client("ec2"), aws.client("iam")
+    inv = observe(cloud, p)
+    made = [g.id for g in inv.security_groups if dict(g.tags).get("studio-vpce:profile") == p.name] + \
+        [e.id for e in inv.endpoints if dict(e.tags).get("studio-vpce:profile") == p.name]
+    iam.untag_policy(PolicyArn=inv.policy.arn, TagKeys=[k for k, _ in inv.policy.tags])  # type: ignore[union-attr]
+    assert "policy_not_ours" in [e.code for e in plan(observe(cloud, p), p).errors]  # not a stack's: refused
+    ec2.create_tags(Resources=made, Tags=[{"Key": "studio-vpce:deployed-by", "Value": "cloudformation"}])
+    read = plan(observe(cloud, p), p)
+    assert not read.errors and not read.has_changes, read.errors
+    assert [c.name for c in verify(cloud, p)[0] if not c.ok and not c.advisory] == []
+    edited = profile(access={"effect": "deny"})
+    assert "deployed_by_stack" in [e.code for e in plan(observe(cloud, edited), edited).errors]
+
+
 def test_destroy_of_another_profile_touches_nothing(cloud, aws) -> None:  # noqa: ANN001
     assert apply(cloud, profile()).ok
     other = profile(name="someone-else")

@@ -227,6 +227,18 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
 STACK_TOOLS = {"terraform": "Terraform", "cloudformation": "CloudFormation"}
 
 
+def _stack_policy(inv: Inventory, profile: Profile) -> bool:
+    """The policy at the profile's name and path carries no tags, and the rest of the profile's deployment was made
+    by a CloudFormation export, whose AWS::IAM::ManagedPolicy takes no tags: it is that stack's (trial 17: plan
+    and verify of a CloudFormation deployment failed on policy_not_ours). Read as the profile's; apply and
+    destroy leave it to the stack (_refuse_stack_changes)."""
+    policy = inv.policy
+    if policy is None or dict(policy.tags).get(PROFILE_TAG):
+        return False
+    return any(ours(r.tags, profile.name) and dict(r.tags).get(DEPLOYED_BY_TAG) == "cloudformation"
+               for r in (*inv.security_groups, *inv.endpoints, *inv.hosted_zones))
+
+
 def _refuse_stack_changes(b: _Builder, inv: Inventory, profile: Profile, destroy: bool) -> None:
     """What an export's stack deployed (tag studio-vpce:deployed-by) is read as the profile's, so that plan says
     whether the account matches it, but apply and destroy never change or delete it: the stack's state would
@@ -991,7 +1003,7 @@ def _plan_identity(b: _Builder, inv: Inventory, profile: Profile, endpoint_ids: 
                 "this profile another name, or set access.policy_name")
     if hands_off:
         return document
-    if existing is not None and not ours(existing.tags, profile.name):
+    if existing is not None and not ours(existing.tags, profile.name) and not _stack_policy(inv, profile):
         # Never adopted, as a security group of another's is not: apply rewrote its default version and attached
         # it, and destroy then left it, attachments included (a trial), with the owner's version no longer default.
         owner = dict(existing.tags).get(PROFILE_TAG)
