@@ -235,8 +235,8 @@ def _stack_policy(inv: Inventory, profile: Profile) -> bool:
     policy = inv.policy
     if policy is None or dict(policy.tags).get(PROFILE_TAG):
         return False
-    return any(ours(r.tags, profile.name) and dict(r.tags).get(DEPLOYED_BY_TAG) == "cloudformation"
-               for r in (*inv.security_groups, *inv.endpoints, *inv.hosted_zones))
+    tags = [*(g.tags for g in inv.security_groups), *(e.tags for e in inv.endpoints), *(z.tags for z in inv.hosted_zones)]
+    return any(ours(t, profile.name) and dict(t).get(DEPLOYED_BY_TAG) == "cloudformation" for t in tags)
 
 
 def _refuse_stack_changes(b: _Builder, inv: Inventory, profile: Profile, destroy: bool) -> None:
