@@ -41,7 +41,9 @@ CANCELS = "n, Escape, Enter or any other key cancels (Tab and the arrows only mo
 def differences(change: Change) -> str:
     """What an update changes, field by field: lists as what goes (-) and what comes (+), documents as replaced."""
     said = []
-    for key in [k for k in change.after if k not in ("tags", "client_token")] + [
+    # only what `before` holds: an update's `before` has the fields it changes (a policy's, its document), and a
+    # field it lacks is not "none" (trial 17: "name none -> ...; path none -> ..." for a new default version)
+    for key in [k for k in change.after if k in change.before and k not in ("tags", "client_token")] + [
             k for k in change.before if k not in change.after and k not in ("tags", "client_token")]:
         before, after = change.before.get(key), change.after.get(key)
         if before == after:

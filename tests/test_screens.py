@@ -1393,6 +1393,13 @@ def test_the_apply_confirmation_names_every_removal_and_each_change_to_what_stud
     reused = text.split("Changed, though studio-vpce did not create it:\n", 1)[1].split("\n")[0]
     assert reused.startswith(f"  ~ vpc_endpoint.api {outside}: "), text
     assert f"subnet_ids -{other}, +{p.subnet_ids[0]}, +{p.subnet_ids[1]}" in reused and "policy replaced" in reused
+    # a policy's new default version: its document, not "name none -> ...; path none -> ..." (trial 17)
+    policy = Change("iam_policy.access", "iam_policy", "update", "arn:aws:iam::123456789012:policy/studio-vpce/x",
+                    {"document": {"Version": "2012-10-17", "Statement": []}},
+                    {"name": "x", "path": "/studio-vpce/", "document": {"Version": "2012-10-17", "Statement": [{}]},
+                     "tags": {}}, "new default version")
+    from screens.modals import differences
+    assert differences(policy) == "document replaced"
 
 
 async def test_a_ctrl_n_typed_right_behind_ticks_judges_the_ticks_and_one_click_on_a_mark_ticks(session) -> None:  # noqa: ANN001
