@@ -789,6 +789,27 @@ def test_vpce_endpoint_missing_warns_when_the_vpce_list_lacks_the_api_or_studio_
     assert said(profile("subnet", endpoints={"api": False})) == []  # vpce mode only
 
 
+def test_studio_groups_not_admitted_when_a_listed_group_replaces_the_domains_own(cloud, aws) -> None:  # noqa: ANN001
+    """Trial 17: security_group.allow_from_security_groups replaces the domain's groups; listing another one
+    dropped the domain's, unsaid (a VpcOnly domain's apps lost the endpoints), and its rule read "HTTPS from
+    Studio"."""
+    p = profile()
+    inv = observe(cloud, p)
+    studio = list(inv.domain(p.domain_id).security_group_ids)  # type: ignore[union-attr]
+    other = aws.client("ec2").create_security_group(GroupName="desktops", Description="d", VpcId=p.vpc_id)["GroupId"]
+    inv = observe(cloud, p)
+    listed = profile(security_group={"allow_from_security_groups": [other]})
+    result = plan(inv, listed)
+    [said] = [w.message for w in result.warnings if w.code == "studio_groups_not_admitted"]
+    assert said.startswith("security_group.allow_from_security_groups replaces the domain's own groups, and leaves "
+                           f"out {', '.join(studio)}, which Studio's apps use to reach the endpoints")
+    assert {c.after["source"]: c.reason for c in result.changes if c.type == "security_group_rule"} == {
+        other: f"HTTPS from {other}"}
+    both = profile(security_group={"allow_from_security_groups": [other, *studio]})
+    assert "studio_groups_not_admitted" not in warning_codes(plan(inv, both))
+    assert "studio_groups_not_admitted" not in warning_codes(plan(inv, p))
+
+
 def test_studio_endpoint_browsers_warns_while_only_the_domains_groups_reach_the_studio_endpoint(cloud) -> None:  # noqa: ANN001
     """Review: the guide admits the domain's security groups (Studio's apps); the Studio endpoint's clients are the
     users' browsers, which no rule admitted, and nothing said why Studio did not open from inside the VPC."""

@@ -424,6 +424,13 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
                    "so no security group")
         return ""
     sources = list(profile.security_group.allow_from_security_groups or (domain.security_group_ids if domain else ()))
+    studio_groups = list(domain.security_group_ids) if domain else []
+    left_out = [g for g in studio_groups if g not in sources]
+    if profile.security_group.allow_from_security_groups and left_out and _wants_interface(inv, profile):
+        # a list given replaces the domain's groups (trial 17: unsaid; a VpcOnly domain's apps lost the endpoints)
+        b.warn("studio_groups_not_admitted", f"security_group.allow_from_security_groups replaces the domain's own "
+               f"groups, and leaves out {', '.join(left_out)}, which Studio's apps use to reach the endpoints: list "
+               f"{'it' if len(left_out) == 1 else 'them'} too, unless the apps reach AWS another way")
     for sg_id in sources:
         group = inv.security_group(sg_id)
         if group is None:
@@ -501,7 +508,7 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
             b.change(_rule_address(source), "no-op", group_id, rule, rule)
         else:
             b.change(_rule_address(source), "create", None if group is None else group_id, {}, rule,
-                     "HTTPS from Studio" if source.startswith("sg-") else f"HTTPS from {source}")
+                     "HTTPS from Studio" if source in studio_groups else f"HTTPS from {source}")
     for source in sorted(existing - set(wanted)):
         b.change(_rule_address(source), "delete", group_id, {"protocol": "tcp", "port": 443, "source": source}, {},
                  "no longer a source in the profile")
