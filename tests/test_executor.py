@@ -538,6 +538,19 @@ def test_deployed_by_stack_is_read_as_the_profiles_but_never_changed_or_destroye
     more = profile(endpoints={"extra": ["sts"]})
     [said] = [e.message for e in plan(observe(cloud, more), more).errors if e.code == "deployed_by_stack"]
     assert "and apply would make 1 change to it (vpc_endpoint.sts): studio-vpce never changes" in said
+    # a rule added by hand to the stack's group is drift, not an edit: revoked by hand, the command given (trial 17:
+    # "export the edited profile again", which the stack cannot do, and verify said "apply revokes it")
+    ec2.authorize_security_group_ingress(GroupId=made[0], IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    [said] = [e.message for e in plan(observe(cloud, p), p).errors if e.code == "deployed_by_stack"]
+    assert said.endswith(f"revoke them yourself: `aws ec2 revoke-security-group-ingress --group-id {made[0]} "
+                         "--ip-permissions '[{\"IpProtocol\":\"tcp\",\"FromPort\":22,\"ToPort\":22,\"IpRanges\":"
+                         "[{\"CidrIp\":\"0.0.0.0/0\"}]}]'`"), said
+    from wizard.verify import verify
+    ingress = next(c for c in verify(cloud, p)[0] if c.name == "endpoint_group_ingress")
+    assert not ingress.ok and ingress.detail.endswith("a stack's group: revoke by hand (matches_profile says how)")
+    ec2.revoke_security_group_ingress(GroupId=made[0], IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
     gone = plan_destroy(inv, p)
     [said] = [e.message for e in gone.errors if e.code == "deployed_by_stack"]
     assert all(i in said for i in made) and "destroy would delete" in said and said.endswith(

@@ -267,6 +267,16 @@ def _refuse_stack_changes(b: _Builder, inv: Inventory, profile: Profile, destroy
                    f"(tag {DEPLOYED_BY_TAG}={stack}): plan and verify read it; change it through the exported code "
                    f"(apply and destroy refuse to), or remove it by {how}")
             continue
+        strays = [c for c in pending if c.type == "security_group_rule" and c.action == "delete"
+                  and c.reason.startswith("not in the profile")]
+        if not destroy and strays and len(strays) == len(pending):  # drift, not an edit (trial 17: "export the
+            # edited profile again", which changes nothing: the stack never declared these rules)
+            b.error("deployed_by_stack", f"this profile's deployment here was made by {tool} from `studio-vpce "
+                    f"export` (tag {DEPLOYED_BY_TAG}={stack}), and its security group admits rules it does not "
+                    "declare, added by hand; the stack does not remove what it never declared, and studio-vpce "
+                    "never changes what a stack manages: revoke them yourself: "
+                    + "; ".join(f"`{revoke_command(str(c.id), c.before)}`" for c in strays))
+            continue
         verb = "delete" if destroy else "change"
         what = (f"{verb} {', '.join(named)}" if named else "") + (" and " if named and added else "") + (
             f"make {len(added)} {'other ' if named else ''}change{'s' if len(added) > 1 else ''} to it "
@@ -522,6 +532,23 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
                 "source": found.source}, {}, f"not in the profile: {name} admits only HTTPS (443) from the "
                 "profile's sources")
     return group_id
+
+
+def revoke_command(group_id: str, rule: dict[str, Any]) -> str:
+    """The aws CLI command that revokes one ingress rule as read (its protocol, ports and source)."""
+    protocol, source = str(rule.get("protocol", "tcp")), str(rule.get("source", ""))
+    low, high = rule.get("from_port", 443), rule.get("to_port", 443)
+    where = {"IpProtocol": "-1" if protocol in ("-1", "all") else protocol}
+    if where["IpProtocol"] != "-1" and low not in (-1, None):
+        where.update(FromPort=low, ToPort=high)
+    if source.startswith("sg-"):
+        where["UserIdGroupPairs"] = [{"GroupId": source}]  # type: ignore[assignment]
+    elif source.startswith("pl-"):
+        where["PrefixListIds"] = [{"PrefixListId": source}]  # type: ignore[assignment]
+    else:
+        where["Ipv6Ranges" if ":" in source else "IpRanges"] = [{"CidrIpv6" if ":" in source else "CidrIp": source}]  # type: ignore[assignment]
+    return (f"aws ec2 revoke-security-group-ingress --group-id {group_id} --ip-permissions "
+            f"'{json.dumps([where], separators=(',', ':'))}'")
 
 
 def rule_ports(protocol: str, from_port: int, to_port: int) -> str:
