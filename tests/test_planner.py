@@ -822,6 +822,22 @@ def test_studio_endpoint_browsers_warns_while_only_the_domains_groups_reach_the_
         assert "studio_endpoint_browsers" not in warning_codes(plan(inv, quiet))
 
 
+def test_remote_ide_open_warns_of_an_attach_target_that_can_start_session_from_outside(cloud, aws) -> None:  # noqa: ANN001
+    """Trial 17: the Preview said "this profile stops it" of a target that could still start remote IDE sessions
+    into the domain's spaces from anywhere (sagemaker:StartSession, which the profile's policy does not cover);
+    only audit said so. The plan (and so the Preview) warns, for the attach targets."""
+    p = profile(access={"attach": {"users": ["alice"], "groups": [], "roles": []}})
+    assert "remote_ide_open" not in warning_codes(_plan(cloud, p))
+    aws.client("iam").put_user_policy(UserName="alice", PolicyName="remote-ide", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sagemaker:StartSession",
+                                                "Resource": "*"}]}))
+    [said] = [w.message for w in _plan(cloud, p).warnings if w.code == "remote_ide_open"]
+    assert said.startswith("IAM user alice can start remote IDE sessions into the domain's spaces from outside "
+                           "(sagemaker:StartSession, allowed by"), said
+    assert "remote_ide_open" not in warning_codes(_plan(cloud, profile(access={"attach": {
+        "users": ["bob"], "groups": [], "roles": []}})))
+
+
 def test_cidrs_unused_and_no_attach_targets_warn(cloud) -> None:  # noqa: ANN001
     p = profile("subnet")
     inv = observe(cloud, p)

@@ -726,6 +726,30 @@ def attach_target_access(inventory: Inventory, profile: Profile,
     return out
 
 
+def remote_ide_targets(inventory: Inventory, profile: Profile,
+                       document: dict[str, Any] | None) -> list[tuple[PrincipalPolicies, Decision]]:
+    """Attach targets that can start remote IDE sessions (StartSession) into the domain's spaces from outside,
+    which the profile's policy does not cover (trial 17: the Preview said "this profile stops it" of a target
+    that audit listed for it). Pure and local, as attach_target_access; only the allowed ones."""
+    prefix = space_prefix(inventory.partition, profile.region, inventory.account_id, profile.domain_id)
+    out = []
+    attach = profile.access.attach
+    for kind, names in (("user", attach.users), ("group", attach.groups), ("role", attach.roles)):
+        for name in names:
+            principal = inventory.policies_of(kind, name)
+            if principal is None:
+                continue
+            policies = current_policies(inventory, principal)
+            if not mentions_action(policies, START_SESSION):
+                continue
+            contexts, skipped = outside_contexts(profile, inventory, policies, principal.boundary, document)
+            decision, _ = worst([(c, evaluate(policies, Request(prefix, c, START_SESSION), principal.boundary))
+                                 for c in contexts], skipped)
+            if decision.allowed is True:
+                out.append((principal, decision))
+    return out
+
+
 # ---------------------------------------------------------------- the wizard's "Who can open Studio" view
 
 @dataclasses.dataclass(frozen=True)

@@ -1094,6 +1094,13 @@ def _check_restriction_holds(b: _Builder, inv: Inventory, profile: Profile, docu
             b.warn("restriction_unverified", f"IAM {access.type} {access.name}: cannot tell whether it can still open "
                    f"Studio from outside after apply ({access.note}); run `studio-vpce audit` (it asks AWS's policy "
                    "simulator), or set access.effect: deny")
+    for principal, decision in iam_eval.remote_ide_targets(inv, profile, document):
+        grants = "; ".join(m.describe() for m in decision.allowed_by) or "another policy"
+        b.warn("remote_ide_open", f"IAM {principal.kind} {principal.name} can start remote IDE sessions into the "
+               f"domain's spaces from outside (sagemaker:StartSession, allowed by {grants}), which this profile's "
+               "policy does not cover: add a Deny on sagemaker:StartSession with the same network condition, or "
+               "deny sagemaker:CreateSpace and sagemaker:UpdateSpace when sagemaker:RemoteAccess is ENABLED; "
+               "`studio-vpce audit` lists everyone who can")
 
 
 def _plan_attachments(b: _Builder, inv: Inventory, profile: Profile, existing) -> None:  # noqa: ANN001
