@@ -218,7 +218,8 @@ def notes(plan: Plan, fmt: str) -> list[tuple[str, str]]:
                         "was not made by studio-vpce: this export declares a new zone of that name for the VPC, "
                         "which Route 53 refuses (ConflictingDomainExists); deploy with `studio-vpce apply` or "
                         f"`export --format cli` (they put the alias record into {change.id}), or disassociate {vpc} "
-                        f"from {change.id} first")))
+                        f"from {change.id} first (or delete the zone, if {vpc} is its only VPC: Route 53 keeps at "
+                        "least one on a private zone)")))
     return out
 
 

@@ -464,7 +464,8 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
         b.warn("studio_endpoint_browsers", "the Studio endpoint serves your users' browsers (inside the VPC the "
                "Studio URL resolves to it), and its group admits HTTPS only from the domain's security groups, "
                "which hold Studio's apps: add the ranges users open Studio from (a VPN or Direct Connect range, a "
-               "WorkSpaces or bastion subnet) to security_group.allow_from_cidrs")
+               "WorkSpaces or bastion subnet) to security_group.allow_from_cidrs (the wizard's \"Extra 443 source "
+               "CIDRs\")")
 
     if profile.security_group.id:
         group = inv.security_group(profile.security_group.id)
