@@ -80,6 +80,7 @@ def test_a_grant_the_evaluator_cannot_decide_is_reported_as_unverified(cloud, aw
     assert _warnings(result, "restriction_ineffective") == []
     found = _warnings(result, "restriction_unverified")
     assert len(found) == 1 and "aws:MultiFactorAuthPresent" in found[0] and "studio-vpce audit" in found[0]
+    assert found[0].count("aws:MultiFactorAuthPresent") == 1, found[0]  # said once (trial 17: twice)
     assert _warnings(_plan(cloud, _targets(users=["bob"], effect="deny")), "restriction_unverified") == []
 
 

@@ -697,7 +697,8 @@ def local_access(inventory: Inventory, profile: Profile, principal: PrincipalPol
     after, after_where = (worst([(c, evaluate(with_profile_policy(inventory, profile, principal, document),
                                               Request(prefix, c), principal.boundary)) for c in contexts], skipped)
                           if is_target and document is not None else (now, where))
-    notes = [n for n in (now.note, after.note if after is not now else "") if n]
+    notes = list(dict.fromkeys(n for n in (now.note, after.note if after is not now else "") if n))  # once each
+    # (trial 17: restriction_unverified said its reason twice, now's and after apply's being the same)
     if not is_target:
         notes.append("not an attach target of this profile")
     ours = policy_arn(inventory.partition, inventory.account_id, profile.policy_name)
