@@ -782,6 +782,7 @@ def test_cli_script_updates_a_changed_policy_deleting_the_oldest_version_at_five
 @pytest.mark.parametrize(("code", "found"), [
     ("security_group_not_ours", {"FAKE_SG": "sg-0f00f00f00f00f00f\\tNone"}),
     ("security_group_not_ours", {"FAKE_SG": "sg-0f00f00f00f00f00f\\tresearch-phz"}),
+    ("deployed_by_stack", {"FAKE_SG": "sg-0f00f00f00f00f00f\\tresearch-vpce\\tterraform"}),  # (trial 17)
     ("endpoint_owned_by_other_profile", {"FAKE_ENDPOINT": "vpce-0bbbbbbbbbbbbbbb1\\tresearch-phz"}),
     ("policy_serves_other_region", {"FAKE_POLICY_VERSIONS": "v8\\n", "FAKE_POLICY": "v9\\teu-west-1\\tresearch-vpce"}),
 ])

@@ -779,12 +779,18 @@ def _cli_preflight(d: _Desired, p: Profile) -> list[str]:
         lines += [
             (f'SG=$("${{AWS[@]}}" ec2 describe-security-groups --filters "Name=vpc-id,Values=$VPC_ID" '
              f'"Name=group-name,Values={name}" '
-             f"--query 'SecurityGroups[0].[GroupId, Tags[?Key==`{PROFILE_TAG}`].Value | [0]]')"),
-            'read -r SG_ID SG_OWNER <<< "$SG"',
+             f"--query 'SecurityGroups[0].[GroupId, Tags[?Key==`{PROFILE_TAG}`].Value | [0], "
+             f"Tags[?Key==`{DEPLOYED_BY_TAG}`].Value | [0]]')"),
+            'read -r SG_ID SG_OWNER SG_STACK <<< "$SG"',
             f'if found "$SG_ID" && [ "${{SG_OWNER:-None}}" != {q(p.name)} ]; then',
             (f'  refuse security_group_not_ours "$SG_ID in $VPC_ID is named {name} but was not created by this '
              f'profile (its {PROFILE_TAG} tag: ${{SG_OWNER:-None}}): delete or rename it, or set security_group.id '
              'in the profile"'),
+            # (trial 17: the script added a rule to a Terraform deployment's group and wrote a policy version)
+            'elif found "$SG_ID" && found "${SG_STACK:-None}"; then',
+            (f'  refuse deployed_by_stack "this profile\'s deployment in $VPC_ID was made by $SG_STACK from '
+             f'studio-vpce export ($SG_ID carries {DEPLOYED_BY_TAG}=$SG_STACK): change it through that code, not '
+             'this script"'),
             'fi']
     for endpoint in d.endpoints:
         var = f"VPCE_{_tf_name(endpoint.key).upper()}"
