@@ -267,15 +267,16 @@ def _refuse_stack_changes(b: _Builder, inv: Inventory, profile: Profile, destroy
                    f"(tag {DEPLOYED_BY_TAG}={stack}): plan and verify read it; change it through the exported code "
                    f"(apply and destroy refuse to), or remove it by {how}")
             continue
-        strays = [c for c in pending if c.type == "security_group_rule" and c.action == "delete"
-                  and c.reason.startswith("not in the profile")]
-        if not destroy and strays and len(strays) == len(pending):  # drift, not an edit (trial 17: "export the
-            # edited profile again", which changes nothing: the stack never declared these rules)
+        strays = [c for c in pending if c.type == "security_group_rule" and c.action == "delete"]
+        if not destroy and strays and len(strays) == len(pending):  # drift, or sources dropped from the profile
+            # (trial 17: "export the edited profile again", which changes nothing for a rule added by hand; trial
+            # 18: an HTTPS rule added by hand, 443 from 0.0.0.0/0, is one too)
             b.error("deployed_by_stack", f"this profile's deployment here was made by {tool} from `studio-vpce "
-                    f"export` (tag {DEPLOYED_BY_TAG}={stack}), and its security group admits rules it does not "
-                    "declare, added by hand; the stack does not remove what it never declared, and studio-vpce "
-                    "never changes what a stack manages: revoke them yourself: "
-                    + "; ".join(f"`{revoke_command(str(c.id), c.before)}`" for c in strays))
+                    f"export` (tag {DEPLOYED_BY_TAG}={stack}), and its security group admits what the profile does "
+                    "not define; studio-vpce never changes what a stack manages. Added by hand (the stack does not "
+                    "remove what it never declared)? Revoke it: "
+                    + "; ".join(f"`{revoke_command(str(c.id), c.before)}`" for c in strays)
+                    + f". Dropped from the profile? Export it again and deploy it with {tool}")
             continue
         verb = "delete" if destroy else "change"
         what = (f"{verb} {', '.join(named)}" if named else "") + (" and " if named and added else "") + (

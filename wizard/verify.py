@@ -10,7 +10,7 @@ from wizard.cloud import Cloud
 from wizard.discovery import observe
 from wizard.errors import AwsError, Refused
 from wizard.models import Change, Inventory, Profile
-from wizard.planner import admits_https, plan, rule_ports
+from wizard.planner import admits_https, plan, revoke_command, rule_ports
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,9 @@ def static_checks(inv: Inventory, profile: Profile) -> list[Check]:
                           f" from {r.get('source')}" for r in strays)
         checks.append(Check("endpoint_group_ingress", not strays, f"{group.after.get('name')} ({group.id}) admits "
                             + (f"what the profile does not define: {shown}; " + (
-                                "a stack's group: revoke by hand (matches_profile says how)"  # (trial 17: apply
-                                if any(e.code == "deployed_by_stack" for e in current.errors)  # refuses there)
+                                "a stack's group, which apply does not change: revoke by hand: "  # (trial 17, 18)
+                                + "; ".join(f"`{revoke_command(str(group.id), r)}`" for r in strays)
+                                if any(e.code == "deployed_by_stack" for e in current.errors)
                                 else f"apply revokes {'them' if len(strays) > 1 else 'it'}") if strays else
                                "only what the profile defines")))
     domain = inv.domain(profile.domain_id)
