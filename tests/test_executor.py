@@ -586,6 +586,9 @@ def test_a_cloudformation_deployment_with_its_untagged_policy_is_read_as_the_pro
     assert [c.name for c in verify(cloud, p)[0] if not c.ok and not c.advisory] == []
     edited = profile(access={"effect": "deny"})
     assert "deployed_by_stack" in [e.code for e in plan(observe(cloud, edited), edited).errors]
+    gone = plan_destroy(observe(cloud, p), p)  # the policy is named with the rest, not "left alone" (trial 18)
+    [said] = [e.message for e in gone.errors if e.code == "deployed_by_stack"]
+    assert f"IAM policy {inv.policy.arn}" in said and "left_alone" not in [w.code for w in gone.warnings], said  # type: ignore[union-attr]
 
 
 def test_destroy_of_another_profile_touches_nothing(cloud, aws) -> None:  # noqa: ANN001

@@ -251,6 +251,8 @@ def _refuse_stack_changes(b: _Builder, inv: Inventory, profile: Profile, destroy
         *(("hosted zone", z.id, z.tags) for z in inv.hosted_zones),
         *((("IAM policy", inv.policy.arn, inv.policy.tags),) if inv.policy is not None else ())]
     stacks = {i: (kind, dict(tags).get(DEPLOYED_BY_TAG)) for kind, i, tags in found if ours(tags, profile.name)}
+    if inv.policy is not None and _stack_policy(inv, profile):  # a CloudFormation stack's, which takes no tags
+        stacks[inv.policy.arn] = ("IAM policy", "cloudformation")
     deployed = sorted({stack for _, stack in stacks.values() if stack})
     if not deployed:
         return
@@ -1182,7 +1184,8 @@ def plan_destroy(inventory: Inventory, profile: Profile) -> Plan:
         elif other_vpc is not None:
             b.warn("left_alone", f"{policy.arn}: {other_vpc}, not {profile.vpc_id}: left alone (destroy that VPC's "
                                  "profile to remove it)")
-        elif ours(policy.tags, profile.name):
+        elif ours(policy.tags, profile.name) or _stack_policy(inv, profile):  # (a CloudFormation stack's: named
+            # in deployed_by_stack's refusal with the rest, not "left alone": trial 18)
             for kind, names in (("user", policy.users), ("group", policy.groups), ("role", policy.roles)):
                 for name in names:
                     b.change(f"iam_policy_attachment.{kind}.{name}", "delete", policy.arn, {"principal": name}, {})
