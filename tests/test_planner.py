@@ -834,6 +834,8 @@ def test_remote_ide_open_warns_of_an_attach_target_that_can_start_session_from_o
     [said] = [w.message for w in _plan(cloud, p).warnings if w.code == "remote_ide_open"]
     assert said.startswith("IAM user alice can start remote IDE sessions into the domain's spaces from outside "
                            "(sagemaker:StartSession, allowed by"), said
+    from wizard.verify import verify  # and verify says it too (trial 18: silent, while plan warned)
+    assert [c.detail for c in verify(cloud, p)[0] if c.name == "remote_ide_open" and c.advisory] == [said]
     assert "remote_ide_open" not in warning_codes(_plan(cloud, profile(access={"attach": {
         "users": ["bob"], "groups": [], "roles": []}})))
 

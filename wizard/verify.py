@@ -90,7 +90,7 @@ def static_checks(inv: Inventory, profile: Profile) -> list[Check]:
         checks.append(Check(finding.code, False, finding.message, advisory=True))
     for finding in current.warnings:  # what plan already knows of who can still open Studio from outside (trial 16:
         if finding.code in ("restriction_ineffective", "restriction_unverified",  # verify said all ok), and
-                            "stack_deployment"):  # whose deployment it is (trial 17)
+                            "stack_deployment", "remote_ide_open"):  # whose deployment it is (trials 17, 18)
             checks.append(Check(finding.code, False, finding.message, advisory=True))
     for change in current.changes:
         name = _named_check(change)
