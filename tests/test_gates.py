@@ -255,6 +255,25 @@ def test_a_typed_profile_name_is_an_unsaved_answer() -> None:
     assert session.dirty
 
 
+def test_quit_asks_while_no_file_holds_what_the_last_apply_applied(session, tmp_path: Path) -> None:  # noqa: ANN001
+    """Trial 18: apply (effect allow), change the answers back (deny), save them: Ctrl+Q quit at once, since a file
+    had been saved, though no file held what AWS now was; the exit line paired the apply with that file. Quitting
+    asks while the applied answers are in no file, and the line says the saved file differs from them."""
+    _ready(session)
+    session.goto("preview")
+    session.build_plan()
+    assert session.plan is not None and not session.plan.errors
+    session.confirmed_apply(session.plan, answered=[c.code for c in session.plan.confirmations])
+    assert session.apply(lambda _: None).ok
+    session.answers["access"]["effect"] = "deny"  # not what was applied
+    session.save(tmp_path / "other.yaml")
+    assert not session.dirty and session.quit_asks  # saved, but not what AWS holds
+    assert "Saved " in session.quit_message() and "It differs from what this session applied" in session.quit_message()
+    session.answers["access"]["effect"] = "allow"
+    session.save(tmp_path / "applied.yaml")  # now a file holds it: no question
+    assert not session.quit_asks and "It differs" not in session.quit_message()
+
+
 def test_after_a_failed_or_refused_apply_quit_save_saves_a_profile_not_incomplete_answers(
         session, tmp_path: Path) -> None:  # noqa: ANN001
     """To verify (a report): after a failed apply, Quit > Save might say the answers are 'not complete'. The

@@ -181,7 +181,13 @@ class WizardSession:
         """Whether quitting asks first (Save / Discard / Cancel): answers not saved, or an apply of this session
         changed AWS and the answers it applied are in no profile the user named (a session resumed from a
         recovery file matches that file, so it is not dirty: Ctrl+Q after its apply quit without a word)."""
-        return self.dirty or (bool(self.applies) and self.saved_path is None and self.loaded_from is None)
+        # (trial 18: a profile saved after the apply, with other answers, counted as holding it: Ctrl+Q quit at
+        # once, and no file held what AWS now is)
+        if self.dirty or not self.applies:
+            return self.dirty
+        if any(plan is not None for _, plan in self.applies):  # what was applied is known: is it in a file?
+            return self.apply_held_by() is None
+        return self.saved_path is None and self.loaded_from is None
 
     @property
     def plan(self) -> Plan | None:
@@ -902,8 +908,9 @@ class WizardSession:
                 return f"{changed}."
             still = self.still_in_recovery().removeprefix("; ")
             return still[:1].upper() + still[1:]
-        return ((f"{changed}. " if changed else "") + f"Saved {self.saved_path}. Replay it with: {self.replay_command()}"
-                + self.replay_note())
+        differs = f" {self.differs_from_applied()}" if changed and self.differs_from_applied() else ""
+        return ((f"{changed}. " if changed else "") + f"Saved {self.saved_path}.{differs} Replay it with: "
+                f"{self.replay_command()}" + self.replay_note())
 
     def still_in_recovery(self) -> str:
         """Leaving a session resumed from a recovery file, with nothing changed: its answers are still in that
