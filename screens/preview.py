@@ -186,7 +186,14 @@ class PreviewStep(Step):
         if plan is None or target is None:
             return
         lexer = next(lx for k, _, lx in EXPORTS if k == self.export_format)
-        from wizard.export import export
+        from wizard.export import export, refusals
+
+        refused = refusals(plan, self.export_format)
+        if refused:  # as `studio-vpce export` refuses it (trial 18: the tab showed code the CLI refuses)
+            target.update(Text(f"No {self.export_format} export: the plan has {len(refused)} error(s), which export "
+                               "refuses as apply does:\n" + "\n".join(f"  x {e.code}: {e.message}" for e in refused),
+                               style="yellow"))
+            return
 
         # Numbered lines: a line without a number is the one above it, wrapped at the pane's width (a trial took
         # the wrapped template for broken YAML); and the command that writes it to a file, never copied off screen.

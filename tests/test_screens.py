@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from aws_stub import StubAws
+from rich.text import Text
 from textual import _time as textual_time
 from textual import events
 from textual.widgets import Button, DataTable, Input, Label, Static
@@ -139,6 +140,31 @@ async def test_palette_jump_to_apply_with_plan_errors_says_nothing_can_be_applie
         await settle(app, pilot)
         assert reason(app) == "nothing can be applied: the plan has 1 error(s); go back and fix them"
         assert session.current == "preview" and calls.mutating == [] and session.result is None
+
+
+async def test_the_export_tab_refuses_what_the_export_command_refuses(session) -> None:  # noqa: ANN001
+    """Trial 18: with an error in the plan (a stack's deployment edited), the Export tab showed the CloudFormation
+    template and the CLI script, and the command to write them, which `studio-vpce export` refuses. It says why,
+    as the command does; the stack's own format still shows its code (that is how such a deployment changes)."""
+    from wizard.names import DEPLOYED_BY_TAG
+
+    app = WizardApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await at_preview(app, pilot)
+        assert session.plan is not None
+        stack = Finding("deployed_by_stack", f"this profile's deployment here was made by Terraform (tag "
+                                             f"{DEPLOYED_BY_TAG}=terraform), and apply would change it")
+        session.plan = dataclasses.replace(session.plan, errors=(stack,))
+        preview = next(p for p in app.screen.query("*") if hasattr(p, "show_export"))
+        for fmt, shown in (("cloudformation", False), ("cli", False), ("terraform", True)):
+            preview.export_format = fmt  # type: ignore[attr-defined]
+            preview.show_export()  # type: ignore[attr-defined]
+            content = app.query_one("#export-text", Static).content
+            text = content.plain if isinstance(content, Text) else ""
+            assert (text == "") == shown, (fmt, text)
+            if not shown:
+                assert text.startswith(f"No {fmt} export: the plan has 1 error(s), which export refuses") and \
+                    "x deployed_by_stack: " in text, text
 
 
 async def test_palette_jump_to_apply_changes_nothing_and_says_where_apply_runs(session, calls) -> None:  # noqa: ANN001

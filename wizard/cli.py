@@ -741,19 +741,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.out is not None:  # `--out ''` too: refused, never taken for stdout
         _check_out(args.out, args.format, args.profile)
     _, _, plan = _observe_and_plan(args, profile, args.profile)
-    from wizard.names import DEPLOYED_BY_TAG  # noqa: PLC0415
+    from wizard.export import export, notes, refusals  # noqa: PLC0415
 
-    # A deployment this format's stack made is changed by exporting again, which its deployed_by_stack error says
-    # to do (trial 17: the export refused that very error, a dead end); another tool's stack still refuses.
-    errors = [e for e in plan.errors
-              if not (e.code == "deployed_by_stack" and f"(tag {DEPLOYED_BY_TAG}={args.format})" in e.message)]
+    errors = refusals(plan, args.format)  # (a stack's own format exports an edited profile: trial 17)
     if errors:  # infrastructure code for what apply refuses: none (it wrote it all and exited 3 unsaid)
         print(f"export refused: the plan has {len(errors)} error(s), which apply refuses too; nothing was "
               f"written{'' if args.out is None else f' to {args.out}'}:", file=sys.stderr)
         for error in errors:
             print(f"  x {error.code}: {error.message}", file=sys.stderr)
         return 3
-    from wizard.export import export, notes  # noqa: PLC0415
     text = export(plan, args.format)
     found = notes(plan, args.format)  # what it cannot do as apply would there: said, and in the file's header
     if found:
