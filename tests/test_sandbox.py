@@ -770,6 +770,19 @@ def test_moto_lists_each_response_classs_methods_once_and_the_same_list(aws, mon
     assert all(listed.count(c) <= 1 for c in listed), listed  # each class listed at most once (moto: every call)
 
 
+def test_a_hosted_zone_created_with_a_vpc_is_private_and_associated_as_on_aws(demo) -> None:  # noqa: ANN001
+    """Trial 18: moto made a zone created with a VPC but without HostedZoneConfig.PrivateZone public, with no VPC
+    (AWS: the VPC makes it private). Terraform's aws_route53_zone sends only the vpc block, so a Terraform
+    deployment of a hosted-zone profile read in the sandbox as four missing zones and records."""
+    r53 = demo.client("route53")
+    zone = r53.create_hosted_zone(Name="probe.example.internal", CallerReference="trial18",
+                                  VPC={"VPCRegion": "us-west-2", "VPCId": "vpc-e330ccb17b3f6f8b1"})["HostedZone"]
+    assert zone["Config"]["PrivateZone"] is True
+    assert r53.get_hosted_zone(Id=zone["Id"])["VPCs"] == [{"VPCRegion": "us-west-2", "VPCId": "vpc-e330ccb17b3f6f8b1"}]
+    public = r53.create_hosted_zone(Name="public.example.com", CallerReference="trial18-public")["HostedZone"]
+    assert public["Config"]["PrivateZone"] is False
+
+
 def test_an_interface_endpoint_made_without_groups_gets_the_vpcs_default_group_as_on_aws(aws, demo_ids) -> None:  # noqa: ANN001
     """sandbox.endpoints_modified_as_aws (the sandbox and the tests' moto): AWS associates the VPC's default group
     with an interface endpoint created without groups; moto gave it none (a trial: destroying a profile that

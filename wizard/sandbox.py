@@ -1474,6 +1474,28 @@ def share_botocore_data() -> None:
     loaders.Loader.list_available_services = lambda self, type_name: _Services(self, type_name)  # type: ignore[method-assign]
 
 
+def private_zones_as_aws() -> None:
+    """Where moto runs: CreateHostedZone with a VPC makes a private zone associated with it, as on AWS (the VPC
+    is what makes a zone private; HostedZoneConfig.PrivateZone may be left out). moto made it public and
+    dropped the VPC unless PrivateZone was sent: Terraform's aws_route53_zone sends only the vpc block, so a
+    Terraform deployment of a hosted-zone profile read as four missing zones and records (trial 18)."""
+    from moto.route53.responses import Route53  # noqa: PLC0415
+
+    original = Route53.create_hosted_zone
+    if getattr(original, "as_aws", False):
+        return
+
+    def create_hosted_zone(self: Any) -> Any:
+        if self._get_param("VPC.VPCId") and not self._get_bool_param("HostedZoneConfig.PrivateZone", False):
+            asked = self._get_bool_param
+            self._get_bool_param = lambda name, default=None: (  # this request only
+                True if name == "HostedZoneConfig.PrivateZone" else asked(name, default))
+        return original(self)
+
+    create_hosted_zone.as_aws = True  # type: ignore[attr-defined]
+    Route53.create_hosted_zone = create_hosted_zone  # type: ignore[method-assign]
+
+
 def endpoints_modified_as_aws() -> None:
     """Where moto runs: CreateVpcEndpoint and ModifyVpcEndpoint as AWS does them.
     - moto ignores ModifyVpcEndpoint's PrivateDnsEnabled and ResetPolicy, so a profile switched to hosted zones
@@ -1490,6 +1512,7 @@ def endpoints_modified_as_aws() -> None:
     original = VPCs.modify_vpc_endpoint
     if getattr(original, "as_aws", False):
         return
+    private_zones_as_aws()
     create = VPCBackend.create_vpc_endpoint
 
     def create_vpc_endpoint(self: Any, *args: Any, **kwargs: Any) -> Any:
