@@ -532,7 +532,8 @@ def test_deployed_by_stack_is_read_as_the_profiles_but_never_changed_or_destroye
     [said] = [e.message for e in plan(observe(cloud, edited), edited).errors if e.code == "deployed_by_stack"]
     assert said.startswith("this profile's deployment here was made by Terraform from `studio-vpce export` (tag "
                            f"studio-vpce:deployed-by=terraform), and apply would change security group {made[0]}")
-    assert "export the edited profile again (`studio-vpce export PROFILE --format terraform`)" in said
+    assert "edited the profile? export it again (`studio-vpce export PROFILE --format terraform`)" in said
+    assert "changed by hand in AWS? deploy the stack again as it is (`terraform apply`)" in said  # (trial 18)
     # nor does apply add to it (trial 17: a new endpoint went into the stack's group; neither tool could then
     # remove either cleanly)
     more = profile(endpoints={"extra": ["sts"]})

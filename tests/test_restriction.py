@@ -84,6 +84,17 @@ def test_a_grant_the_evaluator_cannot_decide_is_reported_as_unverified(cloud, aw
     assert _warnings(_plan(cloud, _targets(users=["bob"], effect="deny")), "restriction_unverified") == []
 
 
+def test_a_group_target_says_its_members_own_policies_are_not_weighed(cloud) -> None:  # noqa: ANN001
+    """Trial 18: a member's own grant (bob in data-scientists, sagemaker:* from anywhere) went unseen: plan and the
+    Preview judged the group by its own policies. Plan does not read members (audit does): said, with effect
+    allow; the deny guardrail, attached to the group, holds for every member."""
+    said = _warnings(_plan(cloud, _targets(groups=["data-scientists"])), "group_members_unweighed")
+    assert len(said) == 1 and said[0].startswith("IAM group data-scientists: plan weighs the group's own policies")
+    assert "studio-vpce audit" in said[0]
+    assert _warnings(_plan(cloud, _targets(groups=["data-scientists"], effect="deny")), "group_members_unweighed") == []
+    assert _warnings(_plan(cloud, _targets(users=["bob"])), "group_members_unweighed") == []
+
+
 def test_the_already_applied_policy_is_replaced_not_counted_twice(cloud) -> None:  # noqa: ANN001
     from wizard.executor import Executor
 

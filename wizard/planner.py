@@ -288,9 +288,11 @@ def _refuse_stack_changes(b: _Builder, inv: Inventory, profile: Profile, destroy
                 f"(tag {DEPLOYED_BY_TAG}={stack}), and {'destroy' if destroy else 'apply'} would "
                 f"{what}: studio-vpce never changes what a stack manages, or "
                 "its state would drift; " + (f"remove it by {how}" if destroy else
-                                             f"export the edited profile again (`studio-vpce export PROFILE --format "
-                                             f"{stack}`) and deploy it with {tool}, or remove the stack ({how}) and "
-                                             "run apply"))
+                                             f"edited the profile? export it again (`studio-vpce export PROFILE "
+                                             f"--format {stack}`) and deploy it with {tool}; changed by hand in AWS? "
+                                             f"deploy the stack again as it is ({'`terraform apply`' if stack == 'terraform' else 'update the stack'}), "
+                                             "which restores what it declares; or remove the stack "
+                                             f"({how}) and run apply"))  # (trial 18: drift got "export again")
 
 
 def _check_target(b: _Builder, inv: Inventory, profile: Profile) -> None:
@@ -434,7 +436,7 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
         if given:  # (trial 17: unsaid, though the user asked for HTTPS from them)
             b.warn("https_sources_unused", f"security_group sources ({', '.join(given[:4])}"
                    f"{' and more' if len(given) > 4 else ''}) are ignored: the profile makes no interface endpoint, "
-                   "so no security group")
+                   "so no security group")  # (the wizard asks them only where an endpoint is chosen)
         return ""
     sources = list(profile.security_group.allow_from_security_groups or (domain.security_group_ids if domain else ()))
     studio_groups = list(domain.security_group_ids) if domain else []
@@ -1098,6 +1100,12 @@ def _check_restriction_holds(b: _Builder, inv: Inventory, profile: Profile, docu
             b.warn("restriction_unverified", f"IAM {access.type} {access.name}: cannot tell whether it can still open "
                    f"Studio from outside after apply ({access.note}); run `studio-vpce audit` (it asks AWS's policy "
                    "simulator), or set access.effect: deny")
+    if profile.access.effect == "allow":  # (trial 18: a member's own grant went unseen; the deny guardrail,
+        for group in profile.access.attach.groups:  # attached to the group, holds for its members whatever they hold)
+            b.warn("group_members_unweighed", f"IAM group {group}: plan weighs the group's own policies, not those of "
+                   "its members (their own policies and other groups), which may allow opening Studio from outside "
+                   "whatever this policy says; run `studio-vpce audit` (it checks every user), or set "
+                   "access.effect: deny (the guardrail holds for every member)")
     for principal, decision in iam_eval.remote_ide_targets(inv, profile, document):
         grants = "; ".join(m.describe() for m in decision.allowed_by) or "another policy"
         b.warn("remote_ide_open", f"IAM {principal.kind} {principal.name} can start remote IDE sessions into the "
