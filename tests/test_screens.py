@@ -1416,6 +1416,8 @@ def test_the_apply_confirmation_names_every_removal_and_each_change_to_what_stud
                   "no longer in the profile")
     text = apply_summary(dataclasses.replace(plan, changes=(*plan.changes, gone))).plain
     assert "\nRemoved:\n  - vpc_endpoint.sagemaker.runtime vpce-0123456789abcdef0\n" in text
+    # before the cost, in view at 80x24 without scrolling (trial 18: under the cost, below the fold)
+    assert text.index("Changed, though studio-vpce did not create it") < text.index("Billed while they exist"), text
     reused = text.split("Changed, though studio-vpce did not create it:\n", 1)[1].split("\n")[0]
     assert reused.startswith(f"  ~ vpc_endpoint.api {outside}: "), text
     assert f"subnet_ids -{other}, +{p.subnet_ids[0]}, +{p.subnet_ids[1]}" in reused and "policy replaced" in reused
