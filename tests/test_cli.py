@@ -114,6 +114,8 @@ def test_terraform_and_cloudformation_exports_say_the_profile_is_deployed_here_a
     assert code == 0 and "already_deployed" not in err, err  # the stack's own deployment, exported again
     code, _, err = run(capsys, "export", VPCE, "--demo", "--format", "cloudformation")
     assert code == 0 and "by terraform: this export declares it again" in err, err
+    assert "remove this deployment first (`terraform destroy` in its configuration)" in err  # (trial 18: it said
+    # studio-vpce destroy, which refuses a stack's deployment)
 
 
 def test_an_edited_profile_of_a_stack_deployment_exports_for_that_stack_only(demo, capsys, tmp_path: Path) -> None:  # noqa: ANN001

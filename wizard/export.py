@@ -214,12 +214,14 @@ def notes(plan: Plan, fmt: str) -> list[tuple[str, str]]:
         elif change.type == "vpc_endpoint" and not change.outside and change.action != "delete" and change.id \
                 and dict(change.before.get("tags") or {}).get(DEPLOYED_BY_TAG) != fmt:
             # this profile's own, made by apply, the cli script or the other stack kind (the export helper's note)
-            made = dict(change.before.get("tags") or {}).get(DEPLOYED_BY_TAG) or "studio-vpce apply or the cli script"
+            stack = dict(change.before.get("tags") or {}).get(DEPLOYED_BY_TAG)
+            made = stack or "studio-vpce apply or the cli script"
+            remove = {"terraform": "`terraform destroy` in its configuration",  # (trial 18: "studio-vpce destroy",
+                      "cloudformation": "deleting its CloudFormation stack"}.get(stack or "", "`studio-vpce destroy`")
             out.append(("already_deployed", (f"{change.id} ({change.after.get('service_name', '')}) is this profile's "
                         f"already, made in {vpc} by {made}: this export declares it again beside it (with private "
                         "DNS, AWS refuses it: conflicting DNS domain), and would then manage a second copy; deploy "
-                        "the export where the profile is not deployed, or remove this deployment first "
-                        "(`studio-vpce destroy`, or its stack)")))
+                        f"the export where the profile is not deployed, or remove this deployment first ({remove})")))
         elif change.type == "hosted_zone" and change.outside and change.action != "delete" and change.id:
             name = change.after.get("name") or change.before.get("name")
             out.append(("hosted_zone_reused", (f"private hosted zone {change.id} ({name}) already serves {vpc} and "

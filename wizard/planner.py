@@ -746,7 +746,10 @@ def _plan_endpoints(b: _Builder, inv: Inventory, profile: Profile, sg_ref: str) 
             # neither could destroy it cleanly. The other profile owns it.
             b.error("endpoint_owned_by_other_profile",
                     f"{existing.id} for {service} in {profile.vpc_id} is managed by studio-vpce profile "
-                    f"'{other_profile}': manage this VPC's endpoints with that profile (or destroy it first); "
+                    f"'{other_profile}'" + (f", deployed by {STACK_TOOLS.get(stack, stack)} from its export" if (
+                        stack := dict(existing.tags).get(DEPLOYED_BY_TAG)) else "")
+                    + ": manage this VPC's endpoints with that profile (or "
+                    + ("remove its stack first" if stack else "destroy it first") + "); "  # (trial 18: a stack's)
                     "to allow it in the access policy, list it in access.extra_vpce_ids of a profile with "
                     "endpoints.studio/api false")
         elif not is_ours and (sharing := _other_profiles_on(inv, existing, profile)):
