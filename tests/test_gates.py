@@ -274,6 +274,29 @@ def test_quit_asks_while_no_file_holds_what_the_last_apply_applied(session, tmp_
     assert not session.quit_asks and "It differs" not in session.quit_message()
 
 
+def test_the_replay_hint_of_a_stack_deployment_says_how_to_deploy_it(session, aws, tmp_path: Path) -> None:  # noqa: ANN001
+    """Trial 18: a profile saved for a Terraform deployment got 'Replay it with: studio-vpce apply ... --yes', which
+    apply refuses (deployed_by_stack). The hint says so, with the export command and terraform apply."""
+    from wizard.discovery import discover
+
+    _ready(session)
+    session.goto("preview")
+    session.build_plan()
+    assert session.plan is not None
+    session.confirmed_apply(session.plan, answered=[c.code for c in session.plan.confirmations])
+    assert session.apply(lambda _: None).ok
+    ec2 = aws.client("ec2")
+    mine = [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]
+            if {"Key": "studio-vpce:profile", "Value": session.answers["name"]} in e.get("Tags", [])]
+    assert mine
+    ec2.create_tags(Resources=mine, Tags=[{"Key": "studio-vpce:deployed-by", "Value": "terraform"}])
+    session.inventory = discover(session.cloud)
+    session.save(tmp_path / "stack.yaml")
+    note = session.replay_note()
+    assert note.startswith("\nThis profile's deployment here was made by Terraform from an export: apply refuses"), note
+    assert "--format terraform --out FILE" in note and note.endswith("`terraform apply`.")
+
+
 def test_after_a_failed_or_refused_apply_quit_save_saves_a_profile_not_incomplete_answers(
         session, tmp_path: Path) -> None:  # noqa: ANN001
     """To verify (a report): after a failed apply, Quit > Save might say the answers are 'not complete'. The

@@ -801,8 +801,9 @@ def test_studio_groups_not_admitted_when_a_listed_group_replaces_the_domains_own
     listed = profile(security_group={"allow_from_security_groups": [other]})
     result = plan(inv, listed)
     [said] = [w.message for w in result.warnings if w.code == "studio_groups_not_admitted"]
-    assert said.startswith("security_group.allow_from_security_groups replaces the domain's own groups, and leaves "
-                           f"out {', '.join(studio)}, which Studio's apps use to reach the endpoints")
+    assert said.startswith("security_group.allow_from_security_groups (the wizard's \"HTTPS (443) source security "
+                           f"groups\") replaces the domain's own groups, and leaves out {', '.join(studio)}, which "
+                           "Studio's apps use to reach the endpoints")
     assert {c.after["source"]: c.reason for c in result.changes if c.type == "security_group_rule"} == {
         other: f"HTTPS from {other}"}
     both = profile(security_group={"allow_from_security_groups": [other, *studio]})
@@ -945,8 +946,8 @@ def test_no_security_group_when_the_profile_makes_no_interface_endpoint(cloud) -
     assert "https_sources_unused" not in warning_codes(plan(inv, gateway))
     asked = profile("subnet", endpoints={"studio": False, "api": False, "extra": []},
                     security_group={"allow_from_cidrs": ["10.9.0.0/16"]})  # asked for, unsaid (trial 17)
-    unused = ("security_group sources (10.9.0.0/16) are ignored: the profile makes no interface endpoint, so no "
-              "security group")
+    unused = ("security_group sources (10.9.0.0/16; the wizard's HTTPS (443) source fields) are ignored: the profile "
+              "makes no interface endpoint, so no security group")
     assert [w.message for w in plan(inv, asked).warnings if w.code == "https_sources_unused"] == [unused]
     made = SecurityGroupInfo(id="sg-0aaaaaaaaaaaaaaaa", name=f"studio-vpce-{none.name}", vpc_id=none.vpc_id,
                              tags=tuple(resource_tags(none).items()))

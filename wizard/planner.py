@@ -227,6 +227,14 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
 STACK_TOOLS = {"terraform": "Terraform", "cloudformation": "CloudFormation"}
 
 
+def deployed_by(inv: Inventory, profile: Profile) -> str | None:
+    """The export format whose stack made this profile's deployment here (terraform, cloudformation), or None."""
+    tags = [*(g.tags for g in inv.security_groups if g.vpc_id == profile.vpc_id),
+            *(e.tags for e in inv.endpoints if e.vpc_id == profile.vpc_id and not e.gone),
+            *(z.tags for z in inv.hosted_zones), *([inv.policy.tags] if inv.policy is not None else [])]
+    return next((dict(t)[DEPLOYED_BY_TAG] for t in tags if ours(t, profile.name) and DEPLOYED_BY_TAG in dict(t)), None)
+
+
 def _stack_policy(inv: Inventory, profile: Profile) -> bool:
     """The policy at the profile's name and path carries no tags, and the rest of the profile's deployment was made
     by a CloudFormation export, whose AWS::IAM::ManagedPolicy takes no tags: it is that stack's (trial 17: plan
@@ -435,16 +443,16 @@ def _plan_security_group(b: _Builder, inv: Inventory, profile: Profile, domain) 
         given = [*profile.security_group.allow_from_security_groups, *profile.security_group.allow_from_cidrs]
         if given:  # (trial 17: unsaid, though the user asked for HTTPS from them)
             b.warn("https_sources_unused", f"security_group sources ({', '.join(given[:4])}"
-                   f"{' and more' if len(given) > 4 else ''}) are ignored: the profile makes no interface endpoint, "
-                   "so no security group")  # (the wizard asks them only where an endpoint is chosen)
+                   f"{' and more' if len(given) > 4 else ''}; the wizard's HTTPS (443) source fields) are ignored: "
+                   "the profile makes no interface endpoint, so no security group")
         return ""
     sources = list(profile.security_group.allow_from_security_groups or (domain.security_group_ids if domain else ()))
     studio_groups = list(domain.security_group_ids) if domain else []
     left_out = [g for g in studio_groups if g not in sources]
     if profile.security_group.allow_from_security_groups and left_out and _wants_interface(inv, profile):
         # a list given replaces the domain's groups (trial 17: unsaid; a VpcOnly domain's apps lost the endpoints)
-        b.warn("studio_groups_not_admitted", f"security_group.allow_from_security_groups replaces the domain's own "
-               f"groups, and leaves out {', '.join(left_out)}, which Studio's apps use to reach the endpoints: list "
+        b.warn("studio_groups_not_admitted", f"security_group.allow_from_security_groups (the wizard's \"HTTPS (443) "
+               f"source security groups\") replaces the domain's own groups, and leaves out {', '.join(left_out)}, which Studio's apps use to reach the endpoints: list "
                f"{'it' if len(left_out) == 1 else 'them'} too, unless the apps reach AWS another way")
     for sg_id in sources:
         group = inv.security_group(sg_id)

@@ -985,7 +985,23 @@ class WizardSession:
 
     def replay_note(self) -> str:
         """What the replay command's confirmation flags say yes to in advance, or "" (trial 16: a saved profile's
-        hint carried --confirm-self-lockout, turning the explicit confirmation into a copy-paste, unsaid)."""
+        hint carried --confirm-self-lockout, turning the explicit confirmation into a copy-paste, unsaid); for a
+        deployment an export's stack made, that apply refuses it and how to deploy instead (trial 18)."""
+        if self.inventory is not None:  # a stack's deployment: apply refuses it (trial 18: the hint was refused)
+            from wizard.planner import STACK_TOOLS, deployed_by  # noqa: PLC0415
+
+            try:
+                stack = deployed_by(self.inventory, self.profile())
+            except ValueError:
+                stack = None
+            if stack:
+                from wizard.profiles import command_path  # noqa: PLC0415
+
+                path = command_path(self.saved_path or Path(self.default_save_path()))
+                return (f"\nThis profile's deployment here was made by {STACK_TOOLS.get(stack, stack)} from an export: "
+                        "apply refuses to change it; deploy the answers with `studio-vpce export "
+                        f"{path} --format {stack} --out FILE{' --demo' if self.demo else ''}` and "
+                        + ("`terraform apply`." if stack == "terraform" else "an update of the stack."))
         flags = self.confirmation_flags()
         if not flags:
             return ""
