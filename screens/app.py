@@ -413,11 +413,13 @@ class WizardApp(App[int]):
         ok, reason = self.session.can_advance()
         current = self.session.current
         nxt = self.query_one("#next", Button)
-        label = "Apply..." if current == "preview" else "Next"
+        plan = self.session.plan  # on the Preview, Apply... is as the Preview's own button: off with nothing to apply
+        # and said so, as that button says it (trial 17: "Apply..." stayed up here with nothing to apply)
+        label = ("Nothing to apply" if plan is not None and not plan.has_changes else "Apply...") \
+            if current == "preview" else "Next"
         if str(nxt.label) != label:
             nxt.label = label
             nxt.refresh(layout=True)  # a button's width follows a new label only on a new layout
-        plan = self.session.plan  # on the Preview, Apply... is as the Preview's own button: off with nothing to apply
         nxt.disabled = (not ok or current == "save" or self.applying
                         or (current == "preview" and (plan is None or not plan.has_changes)))
         back = self.query_one("#back", Button)

@@ -2098,6 +2098,8 @@ async def test_r_on_the_preview_reads_the_account_again_and_changes_nothing(sess
         button = app.query_one("#apply-button", Button)  # said whole (a trial: it read 'Nothing to'), Next off too
         assert "Nothing to apply" in "".join(strip.text for strip in button.render_lines(button.size.region))
         assert button.disabled and app.query_one("#next", Button).disabled
+        top = app.query_one("#next", Button)  # the top right says it too (trial 17: it still read "Apply...")
+        assert "Nothing to apply" in "".join(strip.text for strip in top.render_lines(top.size.region))
         await pilot.press("ctrl+n")  # nothing to apply now
         await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmApply) and calls.mutating == []
