@@ -95,8 +95,8 @@ MUTANTS = [
            "        if zone_is_ours(zone, inv, profile):\n            if any(target.lower() in their_dns",
            "        if True:\n            if any(target.lower() in their_dns", (R, "-k", "destroy")),
     Mutant("destroy_foreign_policy", "destroy leaves a policy that is not ours", "wizard/planner.py",
-           "        elif ours(policy.tags, profile.name):\n            for kind, names in",
-           "        elif True:\n            for kind, names in", (R, "-k", "destroy")),
+           "        elif ours(policy.tags, profile.name) or _stack_policy(inv, profile):",
+           "        elif True:", (R, "-k", "destroy")),
     Mutant("destroy_foreign_group", "destroy leaves a security group that is not ours", "wizard/planner.py",
            "group = next((g for g in inv.security_groups if ours(g.tags, profile.name) and g.vpc_id == profile.vpc_id), None)",
            'group = next((g for g in inv.security_groups if g.name == f"studio-vpce-{profile.name}" '
