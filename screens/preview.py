@@ -66,6 +66,11 @@ def access_tab(plan: Plan, access: AccessView | None, width: int) -> RenderableT
     if plan.profile.access.effect == "deny":
         lines += ["", ("Effect deny: the guardrail denies opening Studio from outside even where other policies "
                        "allow it.")]
+    # what the rows above do not cover, said here too (trial 18: "this profile stops it" of a target that could
+    # still start remote IDE sessions from anywhere, and of a group whose members' own policies were not read)
+    beyond = [w for w in plan.warnings if w.code in ("remote_ide_open", "group_members_unweighed")]
+    if beyond:
+        lines += ["", "Not covered above:"] + [f"  ! {w.code}: {w.message}" for w in beyond]
     return wrap("\n".join(lines), width)
 
 

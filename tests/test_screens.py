@@ -1186,6 +1186,26 @@ async def test_preview_shows_who_can_open_studio_and_switches_to_deny_for_a_broa
 
 
 
+def test_the_who_can_open_studio_tab_says_what_its_rows_do_not_cover(cloud) -> None:  # noqa: ANN001
+    """Trial 18: the tab said "this profile stops it" of a target that could still start remote IDE sessions from
+    anywhere (only the Warnings tab said so), and judged a group by its own policies. It names both under its
+    rows."""
+    from screens.preview import access_tab
+    from wizard.iam_eval import who_can_open_studio
+    from wizard.planner import plan as make_plan
+
+    p = profile(access={"attach": {"users": ["alice"], "groups": [], "roles": []}})
+    inv = observe(cloud, p)
+    made = make_plan(inv, p)
+    ide = Finding("remote_ide_open", "IAM user alice can start remote IDE sessions into the domain's spaces")
+    text = access_tab(dataclasses.replace(made, warnings=(*made.warnings, ide)), who_can_open_studio(inv, p), 200)
+    assert isinstance(text, Text)
+    said = " ".join(text.plain.split())
+    assert "Not covered above: ! remote_ide_open: IAM user alice can start remote IDE sessions" in said, said
+    plain = access_tab(made, who_can_open_studio(inv, p), 200)
+    assert isinstance(plain, Text) and "Not covered above" not in plain.plain
+
+
 async def test_the_preview_and_the_access_effect_say_when_the_wizard_switched_the_effect_to_deny(session) -> None:  # noqa: ANN001
     """Found by a trial: with effect allow and MLEngineers ticked, the Preview planned the deny guardrail and
     said nothing; the reason showed only back on the Access step. The Preview says it in one line."""
