@@ -26,7 +26,7 @@ import yaml
 from wizard import policies
 from wizard.models import Plan, Profile
 from wizard.names import DEPLOYED_BY_TAG, MANAGED_BY, PROFILE_TAG, REGION_TAG
-from wizard.planner import resource_tags
+from wizard.planner import STACK_REMOVAL, resource_tags
 
 _LOGICAL = {"studio": "Studio", "api": "Api", "s3": "S3"}
 HTTPS_DESCRIPTION = "SageMaker Studio HTTPS"
@@ -216,8 +216,7 @@ def notes(plan: Plan, fmt: str) -> list[tuple[str, str]]:
             # this profile's own, made by apply, the cli script or the other stack kind (the export helper's note)
             stack = dict(change.before.get("tags") or {}).get(DEPLOYED_BY_TAG)
             made = stack or "studio-vpce apply or the cli script"
-            remove = {"terraform": "`terraform destroy` in its configuration",  # (trial 18: "studio-vpce destroy",
-                      "cloudformation": "deleting its CloudFormation stack"}.get(stack or "", "`studio-vpce destroy`")
+            remove = STACK_REMOVAL.get(stack or "", "`studio-vpce destroy`")  # (trial 18: studio-vpce destroy refuses)
             out.append(("already_deployed", (f"{change.id} ({change.after.get('service_name', '')}) is this profile's "
                         f"already, made in {vpc} by {made}: this export declares it again beside it (with private "
                         "DNS, AWS refuses it: conflicting DNS domain), and would then manage a second copy; deploy "

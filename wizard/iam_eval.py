@@ -717,14 +717,15 @@ def decided_where(contexts: Sequence[dict[str, str]], where: dict[str, str]) -> 
 def attach_target_access(inventory: Inventory, profile: Profile,
                          document: dict[str, Any] | None) -> list[PrincipalAccess]:
     """Every attach target's answer, for `plan` and the wizard's "Who can open Studio" view (pure, local)."""
-    out = []
+    return [local_access(inventory, profile, principal, document) for principal in _attach_targets(inventory, profile)]
+
+
+def _attach_targets(inventory: Inventory, profile: Profile) -> list[PrincipalPolicies]:
+    """The attach targets discovery read (users, groups, roles, in that order); a missing one is the plan's error."""
     attach = profile.access.attach
-    for kind, names in (("user", attach.users), ("group", attach.groups), ("role", attach.roles)):
-        for name in names:
-            principal = inventory.policies_of(kind, name)
-            if principal is not None:
-                out.append(local_access(inventory, profile, principal, document))
-    return out
+    found = (inventory.policies_of(kind, name) for kind, names in (
+        ("user", attach.users), ("group", attach.groups), ("role", attach.roles)) for name in names)
+    return [p for p in found if p is not None]
 
 
 def remote_ide_targets(inventory: Inventory, profile: Profile,
@@ -734,20 +735,15 @@ def remote_ide_targets(inventory: Inventory, profile: Profile,
     that audit listed for it). Pure and local, as attach_target_access; only the allowed ones."""
     prefix = space_prefix(inventory.partition, profile.region, inventory.account_id, profile.domain_id)
     out = []
-    attach = profile.access.attach
-    for kind, names in (("user", attach.users), ("group", attach.groups), ("role", attach.roles)):
-        for name in names:
-            principal = inventory.policies_of(kind, name)
-            if principal is None:
-                continue
-            policies = current_policies(inventory, principal)
-            if not mentions_action(policies, START_SESSION):
-                continue
-            contexts, skipped = outside_contexts(profile, inventory, policies, principal.boundary, document)
-            decision, _ = worst([(c, evaluate(policies, Request(prefix, c, START_SESSION), principal.boundary))
-                                 for c in contexts], skipped)
-            if decision.allowed is True:
-                out.append((principal, decision))
+    for principal in _attach_targets(inventory, profile):
+        policies = current_policies(inventory, principal)
+        if not mentions_action(policies, START_SESSION):
+            continue
+        contexts, skipped = outside_contexts(profile, inventory, policies, principal.boundary, document)
+        decision, _ = worst([(c, evaluate(policies, Request(prefix, c, START_SESSION), principal.boundary))
+                             for c in contexts], skipped)
+        if decision.allowed is True:
+            out.append((principal, decision))
     return out
 
 

@@ -225,14 +225,23 @@ def plan(inventory: Inventory, profile: Profile) -> Plan:
 
 
 STACK_TOOLS = {"terraform": "Terraform", "cloudformation": "CloudFormation"}
+STACK_REMOVAL = {"terraform": "`terraform destroy` in its configuration",  # how a stack's deployment goes
+                 "cloudformation": "deleting its CloudFormation stack"}
+
+
+def _stack_resources(inv: Inventory, profile: Profile) -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
+    """(kind, id, tags) of what this profile made here, as the stack tags read them (one scan for the three below)."""
+    found = [*(("security group", g.id, g.tags) for g in inv.security_groups if g.vpc_id == profile.vpc_id),
+             *(("endpoint", e.id, e.tags) for e in inv.endpoints if e.vpc_id == profile.vpc_id and not e.gone),
+             *(("hosted zone", z.id, z.tags) for z in inv.hosted_zones),
+             *((("IAM policy", inv.policy.arn, inv.policy.tags),) if inv.policy is not None else ())]
+    return [(kind, i, tags) for kind, i, tags in found if ours(tags, profile.name)]
 
 
 def deployed_by(inv: Inventory, profile: Profile) -> str | None:
     """The export format whose stack made this profile's deployment here (terraform, cloudformation), or None."""
-    tags = [*(g.tags for g in inv.security_groups if g.vpc_id == profile.vpc_id),
-            *(e.tags for e in inv.endpoints if e.vpc_id == profile.vpc_id and not e.gone),
-            *(z.tags for z in inv.hosted_zones), *([inv.policy.tags] if inv.policy is not None else [])]
-    return next((dict(t)[DEPLOYED_BY_TAG] for t in tags if ours(t, profile.name) and DEPLOYED_BY_TAG in dict(t)), None)
+    return next((dict(t)[DEPLOYED_BY_TAG] for _, _, t in _stack_resources(inv, profile) if DEPLOYED_BY_TAG in dict(t)),
+                None)
 
 
 def _stack_policy(inv: Inventory, profile: Profile) -> bool:
@@ -243,8 +252,7 @@ def _stack_policy(inv: Inventory, profile: Profile) -> bool:
     policy = inv.policy
     if policy is None or dict(policy.tags).get(PROFILE_TAG):
         return False
-    tags = [*(g.tags for g in inv.security_groups), *(e.tags for e in inv.endpoints), *(z.tags for z in inv.hosted_zones)]
-    return any(ours(t, profile.name) and dict(t).get(DEPLOYED_BY_TAG) == "cloudformation" for t in tags)
+    return any(dict(t).get(DEPLOYED_BY_TAG) == "cloudformation" for _, _, t in _stack_resources(inv, profile))
 
 
 def _refuse_stack_changes(b: _Builder, inv: Inventory, profile: Profile, destroy: bool) -> None:
@@ -253,12 +261,7 @@ def _refuse_stack_changes(b: _Builder, inv: Inventory, profile: Profile, destroy
     drift from the account, and destroy deleted every resource a Terraform export made (trial 16). Nor do they
     add to such a deployment (trial 17: a new endpoint went into the stack's security group, and then neither
     tool could remove either cleanly): a stack's deployment changes through the exported code only."""
-    found: list[tuple[str, str, tuple[tuple[str, str], ...]]] = [
-        *(("security group", g.id, g.tags) for g in inv.security_groups if g.vpc_id == profile.vpc_id),
-        *(("endpoint", e.id, e.tags) for e in inv.endpoints if e.vpc_id == profile.vpc_id and not e.gone),
-        *(("hosted zone", z.id, z.tags) for z in inv.hosted_zones),
-        *((("IAM policy", inv.policy.arn, inv.policy.tags),) if inv.policy is not None else ())]
-    stacks = {i: (kind, dict(tags).get(DEPLOYED_BY_TAG)) for kind, i, tags in found if ours(tags, profile.name)}
+    stacks = {i: (kind, dict(tags).get(DEPLOYED_BY_TAG)) for kind, i, tags in _stack_resources(inv, profile)}
     if inv.policy is not None and _stack_policy(inv, profile):  # a CloudFormation stack's, which takes no tags
         stacks[inv.policy.arn] = ("IAM policy", "cloudformation")
     deployed = sorted({stack for _, stack in stacks.values() if stack})
@@ -267,8 +270,7 @@ def _refuse_stack_changes(b: _Builder, inv: Inventory, profile: Profile, destroy
     pending = [c for c in b.changes if c.action != "no-op"]
     for stack in deployed:
         tool = STACK_TOOLS.get(stack, stack)
-        how = "`terraform destroy` in its configuration" if stack == "terraform" else (
-            "deleting its CloudFormation stack" if stack == "cloudformation" else "the tool that made it")
+        how = STACK_REMOVAL.get(stack, "the tool that made it")
         named = list(dict.fromkeys(f"{stacks[c.id][0]} {c.id}" for c in pending
                                    if c.id in stacks and stacks[c.id][1] == stack))
         added = [c.address for c in pending if c.id not in stacks or not stacks[c.id][1]]
