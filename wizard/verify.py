@@ -103,12 +103,13 @@ def static_checks(inv: Inventory, profile: Profile) -> list[Check]:
         strays = [c.before for c in current.changes if c.type == "security_group_rule" and c.action == "delete"]
         shown = ", ".join(f"{rule_ports(str(r.get('protocol', 'tcp')), int(r.get('from_port', 443)), int(r.get('to_port', 443)))}"
                           f" from {r.get('source')}" for r in strays)
+        if any(e.code == "deployed_by_stack" for e in current.errors):  # apply does not change it (trials 17, 18)
+            fix = ("a stack's group, which apply does not change: revoke by hand: "
+                   + "; ".join(f"`{revoke_command(str(group.id), r)}`" for r in strays))
+        else:
+            fix = f"apply revokes {'them' if len(strays) > 1 else 'it'}"
         checks.append(Check("endpoint_group_ingress", not strays, f"{group.after.get('name')} ({group.id}) admits "
-                            + (f"what the profile does not define: {shown}; " + (
-                                "a stack's group, which apply does not change: revoke by hand: "  # (trial 17, 18)
-                                + "; ".join(f"`{revoke_command(str(group.id), r)}`" for r in strays)
-                                if any(e.code == "deployed_by_stack" for e in current.errors)
-                                else f"apply revokes {'them' if len(strays) > 1 else 'it'}") if strays else
+                            + (f"what the profile does not define: {shown}; {fix}" if strays else
                                "only what the profile defines")))
     domain = inv.domain(profile.domain_id)
     studio_groups = domain.security_group_ids if domain else ()
