@@ -977,12 +977,17 @@ def _check_extra_vpce_ids(b: _Builder, inv: Inventory, profile: Profile) -> None
         b.warn("extra_vpce_ids_unused", f"access.extra_vpce_ids is ignored in access.mode {mode} (only vpce mode "
                "names endpoints)")
         return
-    live = {e.id for e in (*inv.endpoints, *inv.alias_endpoints, *inv.extra_endpoints) if not e.gone}
+    live = _known_endpoints(inv)
     for vpce_id in extra:
         if vpce_id not in live:
             b.warn("extra_vpce_not_found", f"access.extra_vpce_ids: {vpce_id} is not a VPC endpoint of account "
                    f"{inv.account_id} in {inv.region} (discovery did not find it): fix the id, or keep it if it is "
                    "another account's endpoint")
+
+
+def _known_endpoints(inv: Inventory) -> dict[str, str]:
+    """Endpoint id -> service name of every endpoint discovery found (the VPC's, the zones' aliases, extra ids)."""
+    return {e.id: e.service for e in (*inv.endpoints, *inv.alias_endpoints, *inv.extra_endpoints) if not e.gone}
 
 
 def _check_vpce_list(b: _Builder, inv: Inventory, profile: Profile) -> None:
@@ -991,7 +996,7 @@ def _check_vpce_list(b: _Builder, inv: Inventory, profile: Profile) -> None:
     reference), through the Studio endpoint: a list without either admits nobody, which AWS never reports
     (review). Not said while an id in access.extra_vpce_ids is unknown (another account's, perhaps)."""
     access = profile.access
-    found = {e.id: e.service for e in (*inv.endpoints, *inv.alias_endpoints, *inv.extra_endpoints) if not e.gone}
+    found = _known_endpoints(inv)
     if any(v not in found for v in access.extra_vpce_ids):
         return
     listed = {found[v] for v in access.extra_vpce_ids}
