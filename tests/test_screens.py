@@ -153,7 +153,7 @@ async def test_the_export_tab_refuses_what_the_export_command_refuses(session) -
         await at_preview(app, pilot)
         assert session.plan is not None
         stack = Finding("deployed_by_stack", f"this profile's deployment here was made by Terraform (tag "
-                                             f"{DEPLOYED_BY_TAG}=terraform), and apply would change it")
+                                             f"{DEPLOYED_BY_TAG}=terraform), and apply would change it", "terraform")
         session.plan = dataclasses.replace(session.plan, errors=(stack,))
         preview = next(p for p in app.screen.query("*") if hasattr(p, "show_export"))
         for fmt, shown in (("cloudformation", False), ("cli", False), ("terraform", True)):

@@ -524,6 +524,7 @@ class Change:
 class Finding:
     code: str
     message: str
+    about: str = ""  # for the front ends' rules, not shown: deployed_by_stack's stack format (export.refusals)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -180,8 +180,8 @@ class _Builder:
         """`address`, or `address.suffix` when a change already has it (two of ours for one service)."""
         return f"{address}.{suffix}" if any(c.address == address for c in self.changes) else address
 
-    def error(self, code: str, message: str) -> None:
-        self.errors.append(Finding(code, message))
+    def error(self, code: str, message: str, about: str = "") -> None:
+        self.errors.append(Finding(code, message, about))
 
     def warn(self, code: str, message: str) -> None:
         self.warnings.append(Finding(code, message))
@@ -288,7 +288,7 @@ def _refuse_stack_changes(b: _Builder, inv: Inventory, profile: Profile, destroy
                     "not define; studio-vpce never changes what a stack manages. Added by hand (the stack does not "
                     "remove what it never declared)? Revoke it: "
                     + "; ".join(f"`{revoke_command(str(c.id), c.before)}`" for c in strays)
-                    + f". Dropped from the profile? Export it again and deploy it with {tool}")
+                    + f". Dropped from the profile? Export it again and deploy it with {tool}", stack)
             continue
         verb = "delete" if destroy else "change"
         what = (f"{verb} {', '.join(named)}" if named else "") + (" and " if named and added else "") + (
@@ -302,7 +302,7 @@ def _refuse_stack_changes(b: _Builder, inv: Inventory, profile: Profile, destroy
                                              f"--format {stack}`) and deploy it with {tool}; changed by hand in AWS? "
                                              f"deploy the stack again as it is ({'`terraform apply`' if stack == 'terraform' else 'update the stack'}), "
                                              "which restores what it declares; or remove the stack "
-                                             f"({how}) and run apply"))  # (trial 18: drift got "export again")
+                                             f"({how}) and run apply"), stack)  # (trial 18: drift got "export again")
 
 
 def _check_target(b: _Builder, inv: Inventory, profile: Profile) -> None:
