@@ -163,11 +163,18 @@ ARMING_SECONDS = 0.3  # as the TUI's windows: nobody reads a question and answer
 last_drawn = 0.0  # time.monotonic() when the last armed question was first drawn
 
 
+def _add_bindings(application: Any, bindings: Any) -> None:
+    """Key bindings on top of a questionary question's own."""
+    from prompt_toolkit.key_binding import merge_key_bindings  # noqa: PLC0415
+
+    application.key_bindings = merge_key_bindings([b for b in (application.key_bindings, bindings) if b is not None])
+
+
 def _ctrl_d_ends(application: Any) -> None:
     """Ctrl+D at a list or checkbox question is end of input, as at a typed one (prompt_toolkit binds it only in
     a text field): the session's recovery, as Ctrl+C (trial 16: it did nothing there, and the README says it
     ends every question)."""
-    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings  # noqa: PLC0415
+    from prompt_toolkit.key_binding import KeyBindings  # noqa: PLC0415
 
     bindings = KeyBindings()
 
@@ -175,7 +182,7 @@ def _ctrl_d_ends(application: Any) -> None:
     def _end(event: Any) -> None:
         event.app.exit(exception=EOFError())
 
-    application.key_bindings = merge_key_bindings([b for b in (application.key_bindings, bindings) if b is not None])
+    _add_bindings(application, bindings)
 
 
 def _arm(application: Any, again: str, dropped: int = 0) -> None:
@@ -187,7 +194,7 @@ def _arm(application: Any, again: str, dropped: int = 0) -> None:
     import time  # noqa: PLC0415
 
     from prompt_toolkit.filters import Condition, is_done  # noqa: PLC0415
-    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings  # noqa: PLC0415
+    from prompt_toolkit.key_binding import KeyBindings  # noqa: PLC0415
     from prompt_toolkit.keys import Keys  # noqa: PLC0415
     from prompt_toolkit.layout.containers import ConditionalContainer, HSplit, Window  # noqa: PLC0415
     from prompt_toolkit.layout.controls import FormattedTextControl  # noqa: PLC0415
@@ -219,7 +226,7 @@ def _arm(application: Any, again: str, dropped: int = 0) -> None:
     for key in (Keys.Any, "enter", "c-j", Keys.BracketedPaste):
         bindings.add(key, filter=arming, eager=True)(ignore)
     application.after_render += drawn
-    application.key_bindings = merge_key_bindings([b for b in (application.key_bindings, bindings) if b is not None])
+    _add_bindings(application, bindings)
     line = Window(FormattedTextControl(lambda: [("italic", said())]), wrap_lines=True, dont_extend_height=True)
     layout = application.layout  # the line below the question, while it is asked and keys were ignored
     layout.container = HSplit([layout.container, ConditionalContainer(line, filter=~is_done & Condition(
