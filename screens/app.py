@@ -818,7 +818,8 @@ class WizardApp(App[int]):
                 self.session.blocking("save") or "the answers are not complete")  # then s keeps them, and quits
             if self.stray_burst.why == "Ctrl+Q":  # over a window (on_event): the Quit window drops the keys typed
                 self.stray_burst = Burst()  # before it shows, and takes those typed after (Escape keeps the wizard)
-            self.push_screen(QuitScreen.of(self.session.quit_changed(), incomplete), callback=self._quit_choice)
+            self.push_screen(QuitScreen.of(self.session.quit_changed(), incomplete, self.session.quit_title()),
+                             callback=self._quit_choice)
             return
         self.leave(0)
 

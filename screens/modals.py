@@ -521,21 +521,21 @@ class QuitScreen(Modal[str]):
 
     SAVE: ClassVar[str] = "Save"  # what s does, on the button and in the footer alike
 
-    def __init__(self, changed: str = "") -> None:
+    def __init__(self, changed: str = "", title: str = "Quit: your answers are not saved") -> None:
         super().__init__()
-        self.changed = changed
+        self.changed, self.title_text = changed, title
 
     @staticmethod
-    def of(changed: str, incomplete: str = "") -> QuitScreen:
+    def of(changed: str, incomplete: str = "", title: str = "Quit: your answers are not saved") -> QuitScreen:
         """The Quit window for these answers: QuitKeepScreen when they cannot be a profile yet (`incomplete`: why)."""
-        return QuitKeepScreen(changed, incomplete) if incomplete else QuitScreen(changed)
+        return QuitKeepScreen(changed, incomplete) if incomplete else QuitScreen(changed, title)
 
     def choices(self) -> str:
         return "Save them as a profile first, discard them, or go on with the wizard."
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
-            yield Static("Quit: your answers are not saved", classes="modal-title")
+            yield Static(self.title_text, classes="modal-title")
             if self.changed:
                 # (the session's line: what changed, and what is not saved; a trial: "the profile is not saved"
                 # when a saved profile held that apply)

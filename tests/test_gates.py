@@ -269,9 +269,14 @@ def test_quit_asks_while_no_file_holds_what_the_last_apply_applied(session, tmp_
     session.save(tmp_path / "other.yaml")
     assert not session.dirty and session.quit_asks  # saved, but not what AWS holds
     assert "Saved " in session.quit_message() and "It differs from what this session applied" in session.quit_message()
+    # and the Quit window says so, not "the profile is not saved" (trial 19: the answers had just been saved)
+    assert session.quit_changed().endswith(f"{tmp_path / 'other.yaml'} holds your answers since, not those applied: "
+                                           "no file holds what AWS now is.")
+    assert session.quit_title() == "Quit: what this session applied is in no file"
     session.answers["access"]["effect"] = "allow"
     session.save(tmp_path / "applied.yaml")  # now a file holds it: no question
     assert not session.quit_asks and "It differs" not in session.quit_message()
+    assert session.quit_title() == "Quit: your answers are not saved"  # (shown only when it asks)
 
 
 def test_the_replay_hint_of_a_stack_deployment_says_how_to_deploy_it(session, aws, tmp_path: Path) -> None:  # noqa: ANN001

@@ -732,9 +732,19 @@ class WizardSession:
         """What is not saved, after an apply, for the Quit window and Discard (a trial: "the profile is not saved"
         when a saved profile held that apply, and only a later change was unsaved)."""
         held = self.apply_held_by()
+        if held is None and not self.dirty and self.saved_path is not None:  # (trial 19: "not saved" right after
+            return (f"{self.saved_path} holds your answers since, not those applied: no file holds what AWS now "  # a
+                    "is")  # save whose answers differ from the apply's)
         if held is None:
             return "the profile is not saved"
         return f"the answers applied are in {held}; your changes since are not saved"
+
+    def quit_title(self) -> str:
+        """The Quit window's title: the answers are not saved, or (saved, but not those applied) what is in no file
+        (trial 19: "your answers are not saved" right after a save)."""
+        if not self.dirty and self.saved_path is not None and self.applies and self.apply_held_by() is None:
+            return "Quit: what this session applied is in no file"
+        return "Quit: your answers are not saved"
 
     def quit_changed(self) -> str:
         """The Quit window's line about AWS after an apply ('' when none changed it): what changed, and what is
